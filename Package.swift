@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Lifeline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lifeline", targets: ["lifeline"]),
+        .library(name: "LifelineService", targets: ["LifelineService"]),
+        .library(name: "LifelineStore", targets: ["LifelineStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // The system libsqlite3, reached through a module map; shim.h wraps the variadic calls.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Build-time tool: turns Migrations/NNNN_name.sql into Swift source, so the binary carries them.
+        .executableTarget(name: "MigrationEmbedder"),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"]
+        ),
+        .target(
+            name: "LifelineStore",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "LifelineService",
+            dependencies: ["LifelineStore"]
+        ),
+        .executableTarget(
+            name: "lifeline",
+            dependencies: [
+                "LifelineService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark driver for scripts/bench: measures the wrapper against a C loop in the same run.
+        .executableTarget(
+            name: "lifeline-bench",
+            dependencies: ["LifelineStore"],
+            path: "Sources/LifelineBench"
+        ),
+        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore"]),
+        .testTarget(name: "LifelineServiceTests", dependencies: ["LifelineService"]),
+        .testTarget(name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,89 @@
+import Foundation
+import LifelineStore
+
+/// One check `lifeline doctor` ran.
+public struct HealthCheck: Sendable, Equatable, Codable {
+    public let name: String
+    public let isPassing: Bool
+    public let detail: String
+}
+
+/// What `lifeline doctor` found.
+public struct HealthReport: Sendable {
+    public let databasePath: String
+    public let schemaVersion: Int
+    public let checks: [HealthCheck]
+    /// Whether every check passed.
+    public var isHealthy: Bool { checks.allSatisfy(\.isPassing) }
+}
+
+/// Raised after the report when a check fails, so the CLI can print the report and still fail.
+public struct HealthCheckFailure: LifelineFailure {
+    public let failedChecks: [String]
+
+    public init(failedChecks: [String]) {
+        self.failedChecks = failedChecks
+    }
+
+    public var kind: FailureKind { .badInput }
+    public var message: String { "doctor found problems: \(failedChecks.joined(separator: ", "))" }
+    public var remedy: String? { "see the report above" }
+}
+
+extension DatabaseMaintenance {
+    /// Checks the database: file permissions, schema version and migration checksums, SQLite's
+    /// integrity check and foreign keys. Opens an existing database only.
+    public func diagnose() throws -> HealthReport {
+        try settings.translatingErrors {
+            let connection = try SQLiteConnection(
+                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: false))
+            defer { connection.close() }
+            let migrator = try LifelineSchema.makeMigrator()
+            let status = try migrator.status(of: connection)
+            var checks: [HealthCheck] = [filePermissionsCheck()]
+            checks.append(
+                HealthCheck(
+                    name: "schema version",
+                    isPassing: status.pending.isEmpty && status.currentVersion == migrator.latestVersion,
+                    detail: status.pending.isEmpty
+                        ? "at version \(status.currentVersion) of \(migrator.latestVersion)"
+                        : "at version \(status.currentVersion); \(status.pending.count) migration(s) pending: run `lifeline migrate`"
+                ))
+            checks.append(
+                HealthCheck(
+                    name: "migration checksums",
+                    isPassing: status.problems.isEmpty,
+                    detail: status.problems.isEmpty
+                        ? "\(status.applied.count) applied migration(s) match the binary"
+                        : status.problems.map(\.description).joined(separator: "; ")))
+            let integrity = try connection.integrityProblems()
+            checks.append(
+                HealthCheck(
+                    name: "integrity check", isPassing: integrity.isEmpty,
+                    detail: integrity.isEmpty ? "ok" : integrity.prefix(5).joined(separator: "; ")))
+            let violations = try connection.foreignKeyViolations()
+            checks.append(
+                HealthCheck(
+                    name: "foreign keys", isPassing: violations.isEmpty,
+                    detail: violations.isEmpty
+                        ? "ok"
+                        : "\(violations.count) row(s) point at missing rows, first: "
+                            + violations.prefix(3).map { "\($0.table) row \($0.rowID.map(String.init) ?? "?") → \($0.parentTable)" }
+                            .joined(separator: ", ")))
+            return HealthReport(databasePath: settings.path, schemaVersion: status.currentVersion, checks: checks)
+        }
+    }
+
+    private func filePermissionsCheck() -> HealthCheck {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: settings.path)
+        guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.uint16Value else {
+            return HealthCheck(name: "file permissions", isPassing: false, detail: "cannot read the file's mode")
+        }
+        let octal = String(mode & 0o777, radix: 8)
+        return mode & 0o077 == 0
+            ? HealthCheck(name: "file permissions", isPassing: true, detail: "mode \(octal), owner only")
+            : HealthCheck(
+                name: "file permissions", isPassing: false,
+                detail: "mode \(octal) lets other users read it: run chmod 600 \(settings.path)")
+    }
+}

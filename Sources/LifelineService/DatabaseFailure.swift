@@ -1,0 +1,85 @@
+import LifelineStore
+
+/// A database problem, told in terms of the file and what to do.
+public struct DatabaseFailure: LifelineFailure {
+    public let kind: FailureKind
+    public let message: String
+    public let remedy: String?
+
+    init(kind: FailureKind, message: String, remedy: String?) {
+        self.kind = kind
+        self.message = message
+        self.remedy = remedy
+    }
+
+    /// Explains an SQLite error met while working on the database at `path`.
+    init(_ error: SQLiteError, path: String, busyTimeout: Duration) {
+        if error.isBusy {
+            self.init(
+                kind: .busy,
+                message: "the database \(path) is busy: another process held its lock for more than \(busyTimeout.wholeMilliseconds) ms",
+                remedy: "try again, or wait longer with --busy-timeout MILLISECONDS")
+        } else if error.isNotADatabase {
+            self.init(
+                kind: .badInput,
+                message: "\(path) is not a usable SQLite database (\(error.message))",
+                remedy: "check --database or LIFELINE_DATABASE; restore from a backup if this was a Lifeline database")
+        } else if error.isReadOnly {
+            self.init(
+                kind: .configuration,
+                message: "the database \(path) is read-only (\(error.message))",
+                remedy: "give this user write permission on the file and its folder")
+        } else if SQLiteResultCode.SQLITE_CANTOPEN ~= error.resultCode {
+            self.init(
+                kind: .inputMissing, message: error.message,
+                remedy: "check --database or LIFELINE_DATABASE; `lifeline migrate` creates a new database")
+        } else if error.isConstraintViolation {
+            self.init(kind: .badInput, message: "the database refused a change: \(error.message)", remedy: nil)
+        } else {
+            self.init(
+                kind: .internal,
+                message: "database error on \(path): \(error.message) [code \(error.resultCode.rawValue)"
+                    + (error.sql.map { ", statement: \($0)" } ?? "") + "]",
+                remedy: "run `lifeline doctor`; report it if it persists")
+        }
+    }
+
+    /// Explains a migrator's refusal or failure for the database at `path`.
+    init(_ error: SQLiteMigrationError, path: String, busyTimeout: Duration) {
+        switch error {
+        case .migrationFailed(_, _, let underlying) where underlying.isBusy:
+            self.init(underlying, path: path, busyTimeout: busyTimeout)
+        case .migrationFailed:
+            self.init(
+                kind: .internal, message: "\(path): \(error); the database is unchanged at its previous version",
+                remedy: "report this with the message above")
+        case .checksumMismatch, .unknownMigration:
+            self.init(
+                kind: .configuration, message: "\(path): \(error)",
+                remedy: "use the lifeline binary that migrated this database; never edit an applied migration")
+        case .databaseNewer:
+            self.init(
+                kind: .configuration, message: "\(path): \(error)",
+                remedy: "use a lifeline binary at least as new as the one that migrated it")
+        case .backupFailed:
+            self.init(
+                kind: .configuration, message: "\(error); nothing was migrated",
+                remedy: "make the database's folder writable and check free space, or pass --no-backup")
+        case .duplicateVersion:
+            self.init(kind: .internal, message: "this binary was built with \(error)", remedy: nil)
+        }
+    }
+}
+
+extension DatabaseSettings {
+    /// Runs `body`, turning store errors into failures that name this database.
+    func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
+        } catch let error as SQLiteMigrationError {
+            throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import LifelineStore
+
+/// A migration, as reports show it.
+public struct MigrationSummary: Sendable, Equatable, Codable {
+    public let version: Int
+    public let name: String
+    public let fileName: String
+}
+
+/// What `migrate --dry-run` would do.
+public struct MigrationPlan: Sendable {
+    public let databasePath: String
+    /// Whether the database file exists yet.
+    public let databaseExists: Bool
+    public let currentVersion: Int
+    public let latestVersion: Int
+    public let pending: [MigrationSummary]
+}
+
+/// What `migrate` did.
+public struct MigrationOutcome: Sendable {
+    public let databasePath: String
+    public let fromVersion: Int
+    public let toVersion: Int
+    public let applied: [MigrationSummary]
+    /// The backup written before migrating, if one was.
+    public let backupPath: String?
+}
+
+/// Creates and upgrades the database, and checks its health.
+public struct DatabaseMaintenance: Sendable {
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+
+    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Lists the pending migrations without creating or changing anything.
+    public func plan() throws -> MigrationPlan {
+        let migrator = try settings.translatingErrors { try LifelineSchema.makeMigrator() }
+        guard FileManager.default.fileExists(atPath: settings.path) else {
+            return MigrationPlan(
+                databasePath: settings.path, databaseExists: false, currentVersion: 0,
+                latestVersion: migrator.latestVersion, pending: migrator.migrations.map(\.summary))
+        }
+        return try settings.translatingErrors {
+            let connection = try SQLiteConnection(
+                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: false))
+            defer { connection.close() }
+            let status = try migrator.status(of: connection)
+            if let problem = status.problems.first { throw problem }
+            return MigrationPlan(
+                databasePath: settings.path, databaseExists: true, currentVersion: status.currentVersion,
+                latestVersion: migrator.latestVersion, pending: status.pending.map(\.summary))
+        }
+    }
+
+    /// Applies the pending migrations; first backs up a database that already has a schema,
+    /// unless `backup` is false.
+    public func migrate(backup: Bool) throws -> MigrationOutcome {
+        try settings.translatingErrors {
+            let migrator = try LifelineSchema.makeMigrator()
+            let connection = try SQLiteConnection(
+                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: true))
+            defer { connection.close() }
+            let status = try migrator.status(of: connection)
+            if let problem = status.problems.first { throw problem }
+            var backupPath: String?
+            if backup, !status.pending.isEmpty, try connection.hasSchema() {
+                let path = Self.backupPath(for: settings.path, version: status.currentVersion, at: clock.now())
+                try connection.backup(to: path)
+                backupPath = path
+            }
+            let applied = try migrator.migrate(connection, at: clock.now())
+            let finalVersion = try migrator.status(of: connection).currentVersion
+            return MigrationOutcome(
+                databasePath: settings.path, fromVersion: status.currentVersion, toVersion: finalVersion,
+                applied: applied.map(\.summary), backupPath: backupPath)
+        }
+    }
+
+    /// `<db>.bak-<version>-<UTC timestamp>`, beside the database.
+    static func backupPath(for path: String, version: Int, at date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ value: Int?, _ width: Int) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let stamp = pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "T"
+            + pad(parts.hour, 2) + pad(parts.minute, 2) + pad(parts.second, 2) + "Z"
+        return "\(path).bak-\(version)-\(stamp)"
+    }
+}
+
+extension SQLiteMigration {
+    var summary: MigrationSummary { MigrationSummary(version: version, name: name, fileName: fileName) }
+}

@@ -1,0 +1,71 @@
+import Crypto
+
+/// One schema migration: a version, a name, its SQL and the SHA-256 of its text.
+public struct SQLiteMigration: Sendable, Hashable {
+    /// The version it brings the schema to (the `NNNN` of `NNNN_name.sql`).
+    public let version: Int
+    /// The name after the version (`directory` in `0001_directory.sql`).
+    public let name: String
+    /// The file it came from, for messages.
+    public let fileName: String
+    /// The SQL, run as one script in one transaction.
+    public let sql: String
+    /// Lowercase hex SHA-256 of the SQL's UTF-8 bytes, recorded when applied.
+    public let checksum: String
+
+    public init(version: Int, name: String, fileName: String? = nil, sql: String) {
+        self.version = version
+        self.name = name
+        let digits = String(version)
+        self.fileName = fileName ?? String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
+        self.sql = sql
+        self.checksum = SHA256.hash(data: Array(sql.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}
+
+/// A migration recorded as applied in a database.
+public struct SQLiteAppliedMigration: Sendable, Hashable {
+    public let version: Int
+    public let name: String
+    public let checksum: String
+    public let appliedAtMilliseconds: Int64
+}
+
+/// Why a migrator refused a database or a migration failed.
+public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Two migrations in the binary share a version.
+    case duplicateVersion(Int, [String])
+    /// An applied migration's file has been edited since it was applied.
+    case checksumMismatch(version: Int, name: String, recorded: String, expected: String)
+    /// The database records a migration this binary does not carry.
+    case unknownMigration(version: Int, name: String)
+    /// The database was migrated by a newer binary.
+    case databaseNewer(databaseVersion: Int, binaryVersion: Int)
+    /// A migration failed; the database stays at the version before it.
+    case migrationFailed(fileName: String, statement: String?, underlying: SQLiteError)
+    /// The backup before migrating could not be written.
+    case backupFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .duplicateVersion(let version, let files):
+            "migrations \(files.joined(separator: " and ")) share version \(version)"
+        case .checksumMismatch(let version, let name, let recorded, let expected):
+            "applied migration \(version) (\(name)) has changed since it was applied "
+                + "(recorded SHA-256 \(recorded.prefix(12))…, binary has \(expected.prefix(12))…)"
+        case .unknownMigration(let version, let name):
+            "the database has migration \(version) (\(name)) applied, which this binary does not know"
+        case .databaseNewer(let databaseVersion, let binaryVersion):
+            "the database schema is at version \(databaseVersion), newer than this binary (which knows up to \(binaryVersion))"
+        case .migrationFailed(let fileName, let statement, let underlying):
+            "migration \(fileName) failed"
+                + (statement.map { " at statement: \($0.replacingOccurrences(of: "\n", with: " "))" } ?? "")
+                + " — \(underlying.message)"
+        case .backupFailed(let path, let reason):
+            "could not write the backup \(path): \(reason)"
+        }
+    }
+}

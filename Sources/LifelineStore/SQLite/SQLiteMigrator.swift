@@ -1,0 +1,121 @@
+import Foundation
+
+/// Applies an ordered list of migrations, each in its own immediate transaction together with
+/// its record, and refuses databases whose recorded history does not match the list.
+public struct SQLiteMigrator: Sendable {
+    /// What a database holds compared with the migrator's list.
+    public struct Status: Sendable {
+        /// The migrations recorded in the database, by version.
+        public let applied: [SQLiteAppliedMigration]
+        /// The known migrations not yet applied, in order.
+        public let pending: [SQLiteMigration]
+        /// Everything that makes the migrator refuse the database (empty when it is sound).
+        public let problems: [SQLiteMigrationError]
+        /// The highest applied version (0 for a new database).
+        public var currentVersion: Int { applied.map(\.version).max() ?? 0 }
+    }
+
+    /// The table that records applied migrations.
+    public static let recordTable = "schema_migrations"
+
+    /// The migrations, ordered by version.
+    public let migrations: [SQLiteMigration]
+
+    /// The highest version the migrator knows.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    public init(migrations: [SQLiteMigration]) throws(SQLiteMigrationError) {
+        let sorted = migrations.sorted { $0.version < $1.version }
+        for (earlier, later) in zip(sorted, sorted.dropFirst()) where earlier.version == later.version {
+            throw .duplicateVersion(later.version, [earlier.fileName, later.fileName])
+        }
+        self.migrations = sorted
+    }
+
+    /// Compares the database's records with the list, without writing anything.
+    public func status(of connection: SQLiteConnection) throws -> Status {
+        let applied = try appliedMigrations(in: connection)
+        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        var problems: [SQLiteMigrationError] = []
+        if let newest = applied.last, newest.version > latestVersion {
+            problems.append(.databaseNewer(databaseVersion: newest.version, binaryVersion: latestVersion))
+        }
+        for record in applied {
+            guard let migration = known[record.version] else {
+                if record.version <= latestVersion {
+                    problems.append(.unknownMigration(version: record.version, name: record.name))
+                }
+                continue
+            }
+            if migration.checksum != record.checksum {
+                problems.append(
+                    .checksumMismatch(
+                        version: record.version, name: record.name,
+                        recorded: record.checksum, expected: migration.checksum))
+            }
+        }
+        let appliedVersions = Set(applied.map(\.version))
+        let pending = migrations.filter { !appliedVersions.contains($0.version) }
+        return Status(applied: applied, pending: pending, problems: problems)
+    }
+
+    /// Applies every pending migration, in order; returns those it applied.
+    ///
+    /// Refuses (throws the first problem) when ``status(of:)`` finds any. Each migration runs in
+    /// its own `BEGIN IMMEDIATE` transaction with its record, so a failure leaves the database at
+    /// the previous version, and a second process migrating at the same time skips what the
+    /// first already applied.
+    @discardableResult
+    public func migrate(_ connection: SQLiteConnection, at date: Date) throws -> [SQLiteMigration] {
+        let status = try status(of: connection)
+        if let problem = status.problems.first { throw problem }
+        var applied: [SQLiteMigration] = []
+        for migration in status.pending {
+            let didApply = try connection.write {
+                try createRecordTable(in: connection)
+                let alreadyApplied = try connection.queryFirst(
+                    "SELECT 1 FROM \(Self.recordTable) WHERE version = ?", migration.version
+                ) { _ in true }
+                guard alreadyApplied == nil else { return false }
+                do {
+                    try connection.executeScript(migration.sql)
+                } catch let error as SQLiteError {
+                    throw SQLiteMigrationError.migrationFailed(
+                        fileName: migration.fileName, statement: error.sql, underlying: error)
+                }
+                try connection.execute(
+                    "INSERT INTO \(Self.recordTable) (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                    migration.version, migration.name, migration.checksum, date)
+                return true
+            }
+            if didApply { applied.append(migration) }
+        }
+        return applied
+    }
+
+    private func appliedMigrations(in connection: SQLiteConnection) throws -> [SQLiteAppliedMigration] {
+        let hasTable = try connection.queryFirst(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", Self.recordTable
+        ) { _ in true }
+        guard hasTable != nil else { return [] }
+        return try connection.query(
+            "SELECT version, name, checksum, applied_at FROM \(Self.recordTable) ORDER BY version"
+        ) { row in
+            SQLiteAppliedMigration(
+                version: try row.get(0), name: try row.get(1),
+                checksum: try row.get(2), appliedAtMilliseconds: try row.get(3))
+        }
+    }
+
+    private func createRecordTable(in connection: SQLiteConnection) throws {
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS \(Self.recordTable) (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                checksum TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            ) STRICT
+            """)
+    }
+}

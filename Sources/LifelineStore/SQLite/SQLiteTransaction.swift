@@ -1,0 +1,66 @@
+import CSQLite
+
+/// How a transaction takes its locks.
+public enum SQLiteTransactionKind: String, Sendable {
+    /// Takes a read lock at the first read and a write lock at the first write; for reads only
+    /// (a deferred transaction that later writes can fail with SQLITE_BUSY_SNAPSHOT).
+    case deferred = "DEFERRED"
+    /// Takes the write lock at once, waiting up to the busy timeout: the kind every write uses.
+    case immediate = "IMMEDIATE"
+}
+
+extension SQLiteConnection {
+    /// Whether a transaction is open on this connection.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// Called inside another transaction, it becomes a savepoint: a throw then undoes only
+    /// the inner work, and the outer transaction may go on.
+    public func transaction<T>(_ kind: SQLiteTransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        if isInTransaction {
+            return try savepoint(body)
+        }
+        try execute("BEGIN \(kind.rawValue)")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) have already rolled SQLite back.
+            if isInTransaction {
+                try? execute("ROLLBACK")
+            }
+            throw error
+        }
+    }
+
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), the only way writes should start.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try transaction(.immediate, body)
+    }
+
+    /// Runs `body` in a read transaction: one consistent snapshot for all of its queries.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try transaction(.deferred, body)
+    }
+
+    /// Runs `body` in a savepoint: released when it returns, rolled back to when it throws.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepointDepth += 1
+        let name = "lifeline_savepoint_\(savepointDepth)"
+        defer { savepointDepth -= 1 }
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            if isInTransaction {
+                try? execute("ROLLBACK TO \(name)")
+                try? execute("RELEASE \(name)")
+            }
+            throw error
+        }
+    }
+}

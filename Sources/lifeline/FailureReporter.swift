@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import LifelineService
+
+/// Turns failures into one line on standard error and the documented exit code.
+enum FailureReporter {
+    /// The exit code for each kind of failure (DESIGN.md, "CLI conventions").
+    static func exitCode(for kind: FailureKind) -> Int32 {
+        switch kind {
+        case .usage: 64
+        case .badInput: 65
+        case .inputMissing: 66
+        case .gatewayUnavailable: 69
+        case .internal: 70
+        case .busy: 75
+        case .configuration: 78
+        }
+    }
+
+    /// Prints `failure` and exits with its code.
+    static func exit(with failure: any LifelineFailure) -> Never {
+        printError(failure.description)
+        Foundation.exit(exitCode(for: failure.kind))
+    }
+
+    /// Prints one `lifeline: error:` line to standard error.
+    static func printError(_ text: String) {
+        let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("lifeline: error: \(oneLine)\n".utf8))
+    }
+}
+
+/// Notes for people on standard error, so standard output stays clean for scripts.
+enum Diagnostics {
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import LifelineService
+
+/// Options every command takes: where the database is and how long to wait for its lock.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The database file. (default: $LIFELINE_DATABASE, else ./lifeline.db)")
+    var database: String?
+
+    @Option(help: "Milliseconds to wait while another process holds the database lock.")
+    var busyTimeout: Int = 5000
+
+    func validate() throws {
+        guard busyTimeout >= 0 else {
+            throw ValidationError("--busy-timeout must be 0 or more milliseconds, not \(busyTimeout)")
+        }
+    }
+
+    /// The database settings these options and the environment describe.
+    var settings: DatabaseSettings {
+        let environment = ProcessInfo.processInfo.environment["LIFELINE_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+        return DatabaseSettings(
+            path: database ?? environment ?? DatabaseSettings.defaultPath,
+            busyTimeout: .milliseconds(busyTimeout))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import LifelineService
+
+/// The `lifeline` command: parses arguments, calls the service, formats results.
+@main
+struct Lifeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeline",
+        abstract: "SMS directory and continuity notifications for when email is down.",
+        discussion: """
+            Exit codes: 0 ok, 64 usage, 65 bad input data, 66 input missing, 69 gateway unavailable, \
+            70 internal error, 75 database busy (try again), 78 configuration error.
+            """,
+        version: LifelineVersion.description,
+        subcommands: [Migrate.self, Doctor.self]
+    )
+
+    /// Runs the command; failures become one line on stderr and their exit code, never a trace.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as any LifelineFailure {
+            FailureReporter.exit(with: failure)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .failure {
+                // Not a parsing error and not one of ours: a bug; say so plainly.
+                FailureReporter.printError("internal error: \(error) — please report it")
+                Foundation.exit(FailureReporter.exitCode(for: .internal))
+            }
+            exit(withError: error)
+        }
+    }
+}
