@@ -93,7 +93,7 @@ public final class SQLiteConnection {
     // MARK: Statements
 
     /// Prepares a statement that is not cached (for one-off or schema statements).
-    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
         try checkOpen(sql)
         return try SQLiteStatement(connection: handle, sql: sql)
     }
@@ -102,7 +102,7 @@ public final class SQLiteConnection {
     ///
     /// If that statement is in the middle of being stepped (a nested query with the same SQL),
     /// a fresh uncached one is returned instead, so the outer iteration is not disturbed.
-    public func cachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    public func cachedStatement(_ sql: String) throws -> SQLiteStatement {
         try checkOpen(sql)
         if let statement = statementCache[sql] {
             if sqlite3_stmt_busy(statement.handle) != 0 {
@@ -134,10 +134,10 @@ public final class SQLiteConnection {
     /// Runs every statement of a script, in order, without arguments or caching.
     ///
     /// A failure names the statement that failed, not the whole script.
-    public func executeScript(_ script: String) throws(SQLiteError) {
+    public func executeScript(_ script: String) throws {
         try checkOpen(nil)
         var utf8 = Array(script.utf8CString)
-        try utf8.withUnsafeMutableBufferPointer { (buffer) throws(SQLiteError) in
+        try utf8.withUnsafeMutableBufferPointer { (buffer) throws in
             guard var cursor = buffer.baseAddress.map({ UnsafePointer($0) }) else { return }
             while cursor.pointee != 0 {
                 var statement: OpaquePointer?
@@ -202,13 +202,13 @@ public final class SQLiteConnection {
 
     // MARK: Helpers
 
-    private func checkOpen(_ sql: String?) throws(SQLiteError) {
+    private func checkOpen(_ sql: String?) throws {
         if isClosed {
             throw SQLiteError(resultCode: .SQLITE_MISUSE, message: "the connection to \(path) is closed", sql: sql)
         }
     }
 
-    func check(_ code: Int32, sql: String? = nil) throws(SQLiteError) {
+    func check(_ code: Int32, sql: String? = nil) throws {
         guard code == SQLITE_OK else { throw SQLiteError(handle: handle, code: code, sql: sql) }
     }
 
@@ -220,7 +220,11 @@ public final class SQLiteConnection {
 
     /// Creates the database file with restrictive permissions before SQLite opens it, because
     /// SQLite itself would create it with the process umask (usually world-readable).
-    private static func createFileIfMissing(_ path: String, configuration: SQLiteConfiguration) throws(SQLiteError) {
+    private static func createFileIfMissing(_ path: String, configuration: SQLiteConfiguration) throws {
+        guard configuration.createIfMissing else {
+            // SQLite is opened without SQLITE_OPEN_CREATE, so it reports a missing file itself.
+            return
+        }
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode_t(configuration.fileMode))
         if descriptor >= 0 {
             Foundation.close(descriptor)
@@ -230,15 +234,11 @@ public final class SQLiteConnection {
         switch failure {
         case EEXIST:
             return
-        case ENOENT where !configuration.createIfMissing:
-            throw SQLiteError(resultCode: .SQLITE_CANTOPEN, message: "no database file at \(path)")
         case ENOENT:
             let folder = (path as NSString).deletingLastPathComponent
             throw SQLiteError(
                 resultCode: .SQLITE_CANTOPEN,
                 message: "cannot create \(path): the folder \(folder.isEmpty ? "." : folder) does not exist")
-        case _ where !configuration.createIfMissing:
-            return  // let SQLite report what it finds
         default:
             throw SQLiteError(
                 resultCode: failure == EACCES || failure == EROFS ? .SQLITE_READONLY : .SQLITE_CANTOPEN,

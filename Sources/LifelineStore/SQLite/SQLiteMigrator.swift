@@ -41,7 +41,8 @@ public struct SQLiteMigrator: Sendable {
             problems.append(.databaseNewer(databaseVersion: newest.version, binaryVersion: latestVersion))
         }
         for record in applied {
-            guard let migration = known[record.version] else {
+            // Same version under another name is another migration, not an edited one.
+            guard let migration = known[record.version], migration.name == record.name else {
                 if record.version <= latestVersion {
                     problems.append(.unknownMigration(version: record.version, name: record.name))
                 }

@@ -10,7 +10,7 @@ public final class SQLiteStatement {
     let handle: OpaquePointer
     private let connection: OpaquePointer
 
-    init(connection: OpaquePointer, sql: String) throws(SQLiteError) {
+    init(connection: OpaquePointer, sql: String) throws {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
@@ -33,19 +33,19 @@ public final class SQLiteStatement {
 
     // MARK: Binding
 
-    public func bindNull(at index: Int32) throws(SQLiteError) {
+    public func bindNull(at index: Int32) throws {
         try check(sqlite3_bind_null(handle, index))
     }
 
-    public func bind(int64 value: Int64, at index: Int32) throws(SQLiteError) {
+    public func bind(int64 value: Int64, at index: Int32) throws {
         try check(sqlite3_bind_int64(handle, index, value))
     }
 
-    public func bind(double value: Double, at index: Int32) throws(SQLiteError) {
+    public func bind(double value: Double, at index: Int32) throws {
         try check(sqlite3_bind_double(handle, index, value))
     }
 
-    public func bind(text value: String, at index: Int32) throws(SQLiteError) {
+    public func bind(text value: String, at index: Int32) throws {
         var value = value
         // withUTF8 hands SQLite the string's own bytes when they are contiguous; TRANSIENT
         // makes SQLite copy them before the buffer goes away.
@@ -60,7 +60,7 @@ public final class SQLiteStatement {
         try check(code)
     }
 
-    public func bind(blob value: Data, at index: Int32) throws(SQLiteError) {
+    public func bind(blob value: Data, at index: Int32) throws {
         // An empty Data may have no base address; bind a zero-length blob, not NULL.
         let code =
             value.isEmpty
@@ -121,7 +121,7 @@ public final class SQLiteStatement {
     // MARK: Stepping
 
     /// Steps once: the row when there is one, nil when the statement is done.
-    public func step() throws(SQLiteError) -> SQLiteRow? {
+    public func step() throws -> SQLiteRow? {
         switch sqlite3_step(handle) {
         case SQLITE_ROW:
             return SQLiteRow(handle: handle, sql: sql)
@@ -135,7 +135,7 @@ public final class SQLiteStatement {
     }
 
     /// Runs the statement to completion, ignoring rows, then resets it.
-    public func run() throws(SQLiteError) {
+    public func run() throws {
         defer { reset() }
         while try step() != nil {}
     }
@@ -162,7 +162,7 @@ public final class SQLiteStatement {
         return try transform(row)
     }
 
-    private func check(_ code: Int32) throws(SQLiteError) {
+    private func check(_ code: Int32) throws {
         guard code == SQLITE_OK else {
             throw SQLiteError(handle: connection, code: code, sql: sql)
         }

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+@testable import LifelineStore
+
+struct SQLiteMigratorTests {
+    private let first = SQLiteMigration(version: 1, name: "people", sql: "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);")
+    private let second = SQLiteMigration(
+        version: 2, name: "pets", sql: "CREATE TABLE pets (id INTEGER PRIMARY KEY);\nINSERT INTO pets VALUES (1);")
+    private let now = Date(epochMilliseconds: 1_764_416_460_000)
+
+    private func versions(_ connection: SQLiteConnection) throws -> [Int] {
+        try connection.query("SELECT version FROM schema_migrations ORDER BY version") { try $0.get(0) }
+    }
+
+    private func tables(_ connection: SQLiteConnection) throws -> [String] {
+        try connection.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") { $0.string(at: 0) }
+    }
+
+    @Test func migratesAFreshDatabaseAndRecordsEachMigration() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let migrator = try SQLiteMigrator(migrations: [second, first])
+        let applied = try migrator.migrate(connection, at: now)
+        #expect(applied.map(\.version) == [1, 2])
+        #expect(try versions(connection) == [1, 2])
+        let record = try #require(
+            try connection.queryFirst("SELECT name, checksum, applied_at FROM schema_migrations WHERE version = 1") {
+                ($0.string(at: 0), $0.string(at: 1), $0.int64(at: 2))
+            })
+        #expect(record.0 == "people")
+        #expect(record.1 == first.checksum)
+        #expect(record.1.count == 64)
+        #expect(record.2 == now.epochMilliseconds)
+    }
+
+    @Test func upToDateDatabaseIsANoOp() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let migrator = try SQLiteMigrator(migrations: [first, second])
+        try migrator.migrate(connection, at: now)
+        let again = try migrator.migrate(connection, at: now.addingTimeInterval(60))
+        #expect(again.isEmpty)
+        #expect(try migrator.status(of: connection).pending.isEmpty)
+        #expect(try connection.queryFirst("SELECT count(*) FROM pets") { $0.int64(at: 0) } == 1)
+    }
+
+    @Test func appliesOnlyTheNewMigrations() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
+        let status = try SQLiteMigrator(migrations: [first, second]).status(of: connection)
+        #expect(status.currentVersion == 1)
+        #expect(status.pending.map(\.version) == [2])
+        let applied = try SQLiteMigrator(migrations: [first, second]).migrate(connection, at: now)
+        #expect(applied.map(\.version) == [2])
+        #expect(try versions(connection) == [1, 2])
+    }
+
+    @Test func refusesAnAppliedMigrationWhoseChecksumChanged() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
+        let edited = SQLiteMigration(version: 1, name: "people", sql: first.sql + "\n-- edited")
+        let migrator = try SQLiteMigrator(migrations: [edited, second])
+        #expect(throws: SQLiteMigrationError.self) { try migrator.migrate(connection, at: now) }
+        do {
+            try migrator.migrate(connection, at: now)
+        } catch let error as SQLiteMigrationError {
+            guard case .checksumMismatch(let version, let name, _, _) = error else {
+                Issue.record("expected checksumMismatch, got \(error)")
+                return
+            }
+            #expect(version == 1 && name == "people")
+            #expect(error.description.contains("people"))
+        }
+        #expect(try versions(connection) == [1], "nothing else is applied after a refusal")
+    }
+
+    @Test func refusesAnAppliedMigrationTheBinaryDoesNotKnow() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let stray = SQLiteMigration(version: 2, name: "experiment", sql: "CREATE TABLE experiment (x);")
+        let third = SQLiteMigration(version: 3, name: "third", sql: "CREATE TABLE third (x);")
+        try SQLiteMigrator(migrations: [first, stray]).migrate(connection, at: now)
+        let migrator = try SQLiteMigrator(migrations: [first, second, third])
+        #expect(throws: SQLiteMigrationError.unknownMigration(version: 2, name: "experiment")) {
+            try migrator.migrate(connection, at: now)
+        }
+    }
+
+    @Test func refusesADatabaseNewerThanTheBinary() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try SQLiteMigrator(migrations: [first, second]).migrate(connection, at: now)
+        let older = try SQLiteMigrator(migrations: [first])
+        #expect(throws: SQLiteMigrationError.databaseNewer(databaseVersion: 2, binaryVersion: 1)) {
+            try older.migrate(connection, at: now)
+        }
+        #expect(try older.status(of: connection).problems == [.databaseNewer(databaseVersion: 2, binaryVersion: 1)])
+    }
+
+    @Test func migrationFailingHalfwayLeavesThePreviousVersion() throws {
+        try withTemporaryDirectory { folder in
+            let connection = try SQLiteConnection(path: folder + "/half.db")
+            try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
+            let broken = SQLiteMigration(
+                version: 2, name: "broken",
+                sql: """
+                    CREATE TABLE pets (id INTEGER PRIMARY KEY);
+                    INSERT INTO pets VALUES (1);
+                    ALTER TABLE people ADD COLUMN name TEXT;
+                    CREATE TABLE never (x);
+                    """)
+            do {
+                try SQLiteMigrator(migrations: [first, broken]).migrate(connection, at: now)
+                Issue.record("the broken migration applied")
+            } catch let error as SQLiteMigrationError {
+                guard case .migrationFailed(let fileName, let statement, let underlying) = error else {
+                    Issue.record("expected migrationFailed, got \(error)")
+                    return
+                }
+                #expect(fileName == "0002_broken.sql")
+                #expect(statement == "ALTER TABLE people ADD COLUMN name TEXT;")
+                #expect(underlying.message.contains("duplicate column"))
+            }
+            #expect(try versions(connection) == [1])
+            #expect(try tables(connection) == ["people", "schema_migrations"])
+            #expect(!connection.isInTransaction)
+        }
+    }
+
+    @Test func duplicateVersionsAreRefused() {
+        let twin = SQLiteMigration(version: 1, name: "twin", sql: "SELECT 1;")
+        #expect(throws: SQLiteMigrationError.self) { _ = try SQLiteMigrator(migrations: [first, twin]) }
+    }
+
+    @Test func twoConnectionsMigratingTheSameFileConverge() throws {
+        try withTemporaryDirectory { folder in
+            let a = try SQLiteConnection(path: folder + "/race.db")
+            let b = try SQLiteConnection(path: folder + "/race.db")
+            let migrator = try SQLiteMigrator(migrations: [first, second])
+            // b read its status before a migrated: its own transactions must skip what a applied.
+            let statusSeenByB = try migrator.status(of: b)
+            #expect(statusSeenByB.pending.count == 2)
+            try migrator.migrate(a, at: now)
+            let appliedByB = try migrator.migrate(b, at: now)
+            #expect(appliedByB.isEmpty)
+            #expect(try versions(b) == [1, 2])
+        }
+    }
+
+    @Test func backupIsAValidCopyWithOwnerOnlyPermissions() throws {
+        try withTemporaryDirectory { folder in
+            let connection = try SQLiteConnection(path: folder + "/data.db")
+            try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
+            try connection.execute("INSERT INTO people (name) VALUES ('Zoë')")
+            let backupPath = folder + "/data.db.bak"
+            try connection.backup(to: backupPath)
+            let mode = try FileManager.default.attributesOfItem(atPath: backupPath)[.posixPermissions] as? NSNumber
+            #expect(mode?.uint16Value == 0o600)
+            let copy = try SQLiteConnection(path: backupPath)
+            #expect(try copy.integrityProblems().isEmpty)
+            #expect(try copy.queryFirst("SELECT name FROM people") { $0.string(at: 0) } == "Zoë")
+            #expect(throws: SQLiteMigrationError.self) { try connection.backup(to: backupPath) }
+        }
+    }
+
+    @Test func embeddedSchemaIsValidAndMigratesCleanly() throws {
+        #expect(LifelineSchema.migrations.first?.fileName == "0001_directory.sql")
+        let connection = try SQLiteConnection(path: ":memory:")
+        let migrator = try LifelineSchema.makeMigrator()
+        try migrator.migrate(connection, at: now)
+        let names = try tables(connection)
+        for table in ["users", "attribute_definitions", "user_attributes", "groups", "group_memberships", "settings"] {
+            #expect(names.contains(table))
+        }
+        #expect(try connection.foreignKeyViolations().isEmpty)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import LifelineStore
+
+struct SQLiteTransactionTests {
+    private struct Boom: Error {}
+
+    private func count(_ connection: SQLiteConnection) throws -> Int64 {
+        try connection.queryFirst("SELECT count(*) FROM t") { $0.int64(at: 0) } ?? -1
+    }
+
+    private func makeConnection() throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try connection.execute("CREATE TABLE t (v TEXT)")
+        return connection
+    }
+
+    @Test func commitsWhenTheBodyReturns() throws {
+        let connection = try makeConnection()
+        let value = try connection.write {
+            try connection.execute("INSERT INTO t VALUES ('a')")
+            return 7
+        }
+        #expect(value == 7)
+        #expect(try count(connection) == 1)
+        #expect(!connection.isInTransaction)
+    }
+
+    @Test func rollsBackWhenTheBodyThrows() throws {
+        let connection = try makeConnection()
+        #expect(throws: Boom.self) {
+            try connection.write {
+                try connection.execute("INSERT INTO t VALUES ('a')")
+                throw Boom()
+            }
+        }
+        #expect(try count(connection) == 0)
+        #expect(!connection.isInTransaction)
+    }
+
+    @Test func failedSavepointKeepsTheOuterWork() throws {
+        let connection = try makeConnection()
+        try connection.write {
+            try connection.execute("INSERT INTO t VALUES ('outer')")
+            #expect(throws: Boom.self) {
+                try connection.transaction {
+                    try connection.execute("INSERT INTO t VALUES ('inner')")
+                    throw Boom()
+                }
+            }
+            try connection.savepoint { try connection.execute("INSERT INTO t VALUES ('kept')") }
+        }
+        let values = try connection.query("SELECT v FROM t ORDER BY v") { $0.string(at: 0) }
+        #expect(values == ["kept", "outer"])
+    }
+
+    @Test func innerSavepointIsUndoneWhenTheOuterTransactionThrows() throws {
+        let connection = try makeConnection()
+        #expect(throws: Boom.self) {
+            try connection.write {
+                try connection.savepoint { try connection.execute("INSERT INTO t VALUES ('inner')") }
+                throw Boom()
+            }
+        }
+        #expect(try count(connection) == 0)
+    }
+
+    @Test func readTransactionSeesOneSnapshot() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/snap.db"
+            let reader = try SQLiteConnection(path: path)
+            let writer = try SQLiteConnection(path: path)
+            try writer.execute("CREATE TABLE t (v TEXT)")
+            try reader.read {
+                #expect(try count(reader) == 0)
+                try writer.write { try writer.execute("INSERT INTO t VALUES ('x')") }
+                #expect(try count(reader) == 0, "a read transaction keeps its snapshot")
+            }
+            #expect(try count(reader) == 1)
+        }
+    }
+
+    /// Runs `body` on a new thread (a connection belongs to one thread, so the thread opens its own).
+    private func onThread(_ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.start()
+        return done
+    }
+
+    @Test func secondWriterWaitsForTheFirstWithinItsBusyTimeout() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/busy.db"
+            let holder = try SQLiteConnection(path: path)
+            try holder.execute("CREATE TABLE t (v TEXT)")
+            try holder.execute("BEGIN IMMEDIATE")
+            try holder.execute("INSERT INTO t VALUES ('first')")
+            let outcome = Mutex<Result<Duration, SQLiteError>?>(nil)
+            let started = DispatchSemaphore(value: 0)
+            let finished = onThread {
+                do {
+                    var configuration = SQLiteConfiguration()
+                    configuration.busyTimeout = .seconds(10)
+                    let waiter = try SQLiteConnection(path: path, configuration: configuration)
+                    started.signal()
+                    let elapsed = try ContinuousClock().measure {
+                        try waiter.write { try waiter.execute("INSERT INTO t VALUES ('second')") }
+                    }
+                    outcome.withLock { $0 = .success(elapsed) }
+                } catch {
+                    started.signal()
+                    outcome.withLock { $0 = .failure(error as! SQLiteError) }
+                }
+            }
+            started.wait()
+            Thread.sleep(forTimeInterval: 0.3)
+            try holder.execute("COMMIT")
+            finished.wait()
+            let result = try #require(outcome.withLock { $0 })
+            let elapsed = try result.get()
+            #expect(elapsed >= .milliseconds(200), "the second writer should have waited for the first")
+            #expect(try count(holder) == 2)
+        }
+    }
+
+    @Test func secondWriterGetsBusyPastItsTimeout() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/busy.db"
+            let holder = try SQLiteConnection(path: path)
+            try holder.execute("CREATE TABLE t (v TEXT)")
+            try holder.execute("BEGIN IMMEDIATE")
+            let outcome = Mutex<SQLiteError?>(nil)
+            let finished = onThread {
+                do {
+                    var configuration = SQLiteConfiguration()
+                    configuration.busyTimeout = .milliseconds(100)
+                    let waiter = try SQLiteConnection(path: path, configuration: configuration)
+                    try waiter.write { try waiter.execute("INSERT INTO t VALUES ('second')") }
+                } catch {
+                    outcome.withLock { $0 = error as? SQLiteError }
+                }
+            }
+            finished.wait()
+            try holder.execute("ROLLBACK")
+            let error = try #require(outcome.withLock { $0 })
+            #expect(error.isBusy)
+            #expect(error.sql == "BEGIN IMMEDIATE")
+        }
+    }
+}
