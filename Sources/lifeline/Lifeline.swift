@@ -16,6 +16,9 @@ struct Lifeline: ParsableCommand {
         subcommands: [Migrate.self, Doctor.self]
     )
 
+    // Declared here as well as in each command, so `lifeline --database PATH <area> <verb>` parses.
+    @OptionGroup var global: GlobalOptions
+
     /// Runs the command; failures become one line on stderr and their exit code, never a trace.
     static func main() {
         do {

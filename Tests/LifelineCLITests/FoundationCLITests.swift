@@ -1,0 +1,140 @@
+import Foundation
+import LifelineStore
+import Testing
+
+/// End-to-end tests of the foundation commands, running the built binary.
+struct FoundationCLITests {
+    /// Copies the built binary alone into `folder`: it must carry its migrations.
+    private func copyBinary(into folder: String) throws -> String {
+        let copy = folder + "/lifeline"
+        try FileManager.default.copyItem(atPath: LifelineProcess.builtBinary, toPath: copy)
+        return copy
+    }
+
+    @Test func binaryCopiedAloneMigratesAndPassesDoctor() throws {
+        try withTemporaryDirectory { folder in
+            let binary = try copyBinary(into: folder)
+            let dryRun = try LifelineProcess.run(["migrate", "--dry-run"], executable: binary, in: folder)
+            #expect(dryRun.status == 0)
+            #expect(dryRun.standardOutput.contains("0001_directory.sql"))
+            #expect(!FileManager.default.fileExists(atPath: folder + "/lifeline.db"), "a dry run creates nothing")
+
+            let migrate = try LifelineProcess.run(["migrate", "--format", "json"], executable: binary, in: folder)
+            #expect(migrate.status == 0, "\(migrate.standardError)")
+            #expect(migrate.standardOutput.contains("\"applied\": \"0001_directory.sql\""))
+            #expect(migrate.standardOutput.contains("\"backup\": null"))
+
+            let doctor = try LifelineProcess.run(["doctor"], executable: binary, in: folder)
+            #expect(doctor.status == 0, "\(doctor.standardOutput)\(doctor.standardError)")
+            #expect(doctor.standardOutput.contains("integrity check"))
+            let mode = try FileManager.default.attributesOfItem(atPath: folder + "/lifeline.db")[.posixPermissions] as? NSNumber
+            #expect(mode?.uint16Value == 0o600)
+        }
+    }
+
+    @Test func databaseComesFromTheOptionThenTheEnvironment() throws {
+        try withTemporaryDirectory { folder in
+            let fromEnvironment = try LifelineProcess.run(
+                ["migrate"], in: folder, environment: ["LIFELINE_DATABASE": folder + "/env.db"])
+            #expect(fromEnvironment.status == 0)
+            #expect(FileManager.default.fileExists(atPath: folder + "/env.db"))
+            let fromOption = try LifelineProcess.run(
+                ["--database", folder + "/option.db", "migrate"], in: folder,
+                environment: ["LIFELINE_DATABASE": folder + "/env.db"])
+            #expect(fromOption.status == 0)
+            #expect(FileManager.default.fileExists(atPath: folder + "/option.db"))
+        }
+    }
+
+    @Test func migratingAgainIsANoOpWithoutBackup() throws {
+        try withTemporaryDirectory { folder in
+            _ = try LifelineProcess.run(["migrate"], in: folder)
+            let again = try LifelineProcess.run(["migrate", "--format", "csv"], in: folder)
+            #expect(again.status == 0)
+            #expect(again.standardOutput.hasPrefix("database,from_version,to_version,applied,backup\r\n"))
+            #expect(again.standardError.contains("up to date"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["lifeline.db"])
+        }
+    }
+
+    @Test func fileThatIsNotADatabaseExits65WithOneLine() throws {
+        try withTemporaryDirectory { folder in
+            try Data(String(repeating: "hello, world\n", count: 200).utf8)
+                .write(to: URL(fileURLWithPath: folder + "/lifeline.db"))
+            let result = try LifelineProcess.run(["doctor"], in: folder)
+            #expect(result.status == 65)
+            #expect(result.standardError.hasPrefix("lifeline: error: ./lifeline.db is not a usable SQLite database"))
+            #expect(result.standardError.split(separator: "\n").count == 1)
+            #expect(result.standardOutput.isEmpty)
+        }
+    }
+
+    @Test func pathInAMissingFolderExits66WithOneLine() throws {
+        try withTemporaryDirectory { folder in
+            let result = try LifelineProcess.run(["--database", folder + "/no/such/folder/x.db", "migrate"])
+            #expect(result.status == 66)
+            #expect(result.standardError.contains("does not exist"))
+            #expect(result.standardError.contains("/no/such/folder"))
+            #expect(result.standardError.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test func readOnlyDatabaseExits78WithOneLine() throws {
+        try withTemporaryDirectory { folder in
+            let binary = try copyBinary(into: folder)
+            let path = folder + "/lifeline.db"
+            let existing = try SQLiteConnection(path: path)
+            try existing.executeScript("CREATE TABLE notes (text TEXT);")
+            existing.close()
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+            defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
+            // Root ignores file permissions: run as nobody then, the way an unprivileged operator would.
+            let prefix = geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+            let result = try LifelineProcess.run(
+                ["migrate", "--no-backup"], executable: binary, in: folder, prefix: prefix)
+            #expect(result.status == 78, "\(result.standardError)")
+            #expect(result.standardError.contains("read-only"))
+            #expect(result.standardError.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test func lockedDatabaseExits75AfterTheBusyTimeout() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/lifeline.db"
+            let holder = try SQLiteConnection(path: path)
+            try holder.execute("BEGIN IMMEDIATE")
+            defer { try? holder.execute("ROLLBACK") }
+            let result = try LifelineProcess.run(["--database", path, "--busy-timeout", "200", "migrate"])
+            #expect(result.status == 75, "\(result.standardError)")
+            #expect(result.standardError.contains("busy"))
+            #expect(result.standardError.contains("--busy-timeout"))
+        }
+    }
+
+    @Test func badUsageExits64() throws {
+        let unknown = try LifelineProcess.run(["migrate", "--no-such-flag"])
+        #expect(unknown.status == 64)
+        let badFormat = try LifelineProcess.run(["doctor", "--format", "xml"])
+        #expect(badFormat.status == 64)
+        let badTimeout = try LifelineProcess.run(["migrate", "--busy-timeout", "-5"])
+        #expect(badTimeout.status == 64)
+    }
+
+    @Test func versionNamesTheSchema() throws {
+        let result = try LifelineProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("(schema \(LifelineSchema.migrations.last?.version ?? 0))"))
+    }
+
+    @Test func doctorFailureExits65AfterTheReport() throws {
+        try withTemporaryDirectory { folder in
+            _ = try LifelineProcess.run(["migrate"], in: folder)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/lifeline.db")
+            let result = try LifelineProcess.run(["doctor"], in: folder)
+            #expect(result.status == 65)
+            #expect(result.standardOutput.contains("FAIL"))
+            #expect(result.standardError.contains("file permissions"))
+        }
+    }
+}
