@@ -20,12 +20,13 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // Build-time tool: turns Migrations/NNNN_name.sql into Swift source, so the binary carries them.
-        .executableTarget(name: "MigrationEmbedder"),
+        // Build-time tool: turns Migrations/*.sql and Data/*.tsv into Swift source, so the binary
+        // carries them and works when copied alone.
+        .executableTarget(name: "FileEmbedder"),
         .plugin(
-            name: "EmbedMigrations",
+            name: "EmbedFiles",
             capability: .buildTool(),
-            dependencies: ["MigrationEmbedder"]
+            dependencies: ["FileEmbedder"]
         ),
         .target(
             name: "LifelineStore",
@@ -33,11 +34,12 @@ let package = Package(
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            plugins: ["EmbedMigrations"]
+            plugins: ["EmbedFiles"]
         ),
         .target(
             name: "LifelineService",
-            dependencies: ["LifelineStore"]
+            dependencies: ["LifelineStore"],
+            plugins: ["EmbedFiles"]
         ),
         .executableTarget(
             name: "lifeline",
@@ -52,9 +54,11 @@ let package = Package(
             dependencies: ["LifelineStore"],
             path: "Sources/LifelineBench"
         ),
-        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore"]),
-        .testTarget(name: "LifelineServiceTests", dependencies: ["LifelineService"]),
-        .testTarget(name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore"]),
+        // Helpers shared by the test targets (temporary folders, fixed clocks).
+        .target(name: "LifelineTestSupport", path: "Tests/LifelineTestSupport"),
+        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
+        .testTarget(name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineTestSupport"]),
+        .testTarget(name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore", "LifelineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

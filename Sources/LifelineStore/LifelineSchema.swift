@@ -1,8 +1,9 @@
 /// Lifeline's schema: the migrations embedded in the binary from `Migrations/` at build time.
 public enum LifelineSchema {
-    /// Every migration the binary carries, in version order.
-    public static let migrations: [SQLiteMigration] = embeddedFiles.map {
-        SQLiteMigration(version: $0.version, name: $0.name, fileName: $0.fileName, sql: $0.sql)
+    /// Every migration the binary carries, in version order (the build checked their names).
+    public static let migrations: [SQLiteMigration] = embeddedFiles.map { file in
+        let parts = file.name.dropLast(".sql".count).split(separator: "_", maxSplits: 1)
+        return SQLiteMigration(version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text)
     }
 
     /// A migrator over the embedded migrations.

@@ -1,5 +1,6 @@
 import Foundation
 import LifelineStore
+import LifelineTestSupport
 import Testing
 
 /// End-to-end tests of the foundation commands, running the built binary.

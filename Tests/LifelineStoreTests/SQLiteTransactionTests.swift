@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import LifelineTestSupport
 import Testing
 
 @testable import LifelineStore

@@ -1,0 +1,66 @@
+/// Why a value cannot be used as an SMS number.
+public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
+    case letters
+    case unexpectedCharacter(Character)
+    case tooShort
+    case tooLong
+    case unknownCountryCode
+    case leadingZero
+    /// The country's numbers never have this many digits.
+    case impossibleLength(callingCode: Int, nationalDigits: Int)
+
+    public var description: String {
+        switch self {
+        case .letters: "letters"
+        case .unexpectedCharacter(let character): "unexpected character '\(character)'"
+        case .tooShort: "too short"
+        case .tooLong: "too long"
+        case .unknownCountryCode: "unknown country code"
+        case .leadingZero: "leading zero (a national number: give --default-country)"
+        case .impossibleLength(let code, let digits): "+\(code) numbers never have \(digits) national digits"
+        }
+    }
+
+    /// A short machine-friendly name for reports.
+    public var code: String {
+        switch self {
+        case .letters: "letters"
+        case .unexpectedCharacter: "unexpected_character"
+        case .tooShort: "too_short"
+        case .tooLong: "too_long"
+        case .unknownCountryCode: "unknown_country_code"
+        case .leadingZero: "leading_zero"
+        case .impossibleLength: "impossible_length"
+        }
+    }
+}
+
+/// What a stored value is worth as an SMS number.
+public enum PhoneNumberVerdict: Sendable, Equatable {
+    /// Already in long format.
+    case valid(String)
+    /// No value.
+    case missing
+    /// Cannot be used, and why.
+    case invalid(PhoneNumberProblem)
+    /// Usable once rewritten to the suggested long form.
+    case fixable(String)
+
+    /// The verdict's name in reports.
+    public var name: String {
+        switch self {
+        case .valid: "valid"
+        case .missing: "missing"
+        case .invalid: "invalid"
+        case .fixable: "fixable"
+        }
+    }
+
+    /// The long-format number to send to: the value itself when valid, the suggestion when fixable.
+    public var longFormat: String? {
+        switch self {
+        case .valid(let number), .fixable(let number): number
+        case .missing, .invalid: nil
+        }
+    }
+}

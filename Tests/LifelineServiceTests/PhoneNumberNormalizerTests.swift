@@ -1,0 +1,81 @@
+import Testing
+
+@testable import LifelineService
+
+struct PhoneNumberNormalizerTests {
+    private static func normalizer(_ region: String? = nil) -> PhoneNumberNormalizer {
+        PhoneNumberNormalizer(defaultRegion: region.flatMap { CallingCodePlan.shipped.region(named: $0) })
+    }
+
+    @Test(arguments: [
+        // Already long format.
+        ("447700900123", nil, PhoneNumberVerdict.valid("447700900123")),
+        ("14155550100", nil, .valid("14155550100")),
+        ("49301234567", nil, .valid("49301234567")),
+        ("353871234567", nil, .valid("353871234567")),
+        ("33612345678", nil, .valid("33612345678")),
+        ("390612345678", nil, .valid("390612345678")),  // Italy keeps its leading 0
+        ("  447700900123 ", nil, .valid("447700900123")),
+        // International forms with + or 00, separators, and (0).
+        ("+44 7700 900123", nil, .fixable("447700900123")),
+        ("+44 (0)7700 900123", nil, .fixable("447700900123")),
+        ("+44 07700 900123", nil, .fixable("447700900123")),
+        ("0044 7700 900123", nil, .fixable("447700900123")),
+        ("00447700900123", nil, .fixable("447700900123")),
+        ("44 7700 900123", nil, .fixable("447700900123")),
+        ("4407700900123", nil, .fixable("447700900123")),
+        ("+1 (415) 555-0100", nil, .fixable("14155550100")),
+        ("1-415-555-0100", nil, .fixable("14155550100")),
+        ("1.415.555.0100", nil, .fixable("14155550100")),
+        ("0049 30 1234567", nil, .fixable("49301234567")),
+        ("+49 (30) 1234567", nil, .fixable("49301234567")),
+        ("+353 (0)87 123 4567", nil, .fixable("353871234567")),
+        ("+33 6 12 34 56 78", nil, .fixable("33612345678")),
+        ("+39 06 1234 5678", nil, .fixable("390612345678")),
+        ("+7 912 345-67-89", nil, .fixable("79123456789")),
+        ("+61 4 1234 5678", nil, .fixable("61412345678")),
+        ("+81 90-1234-5678", nil, .fixable("819012345678")),
+        ("+86 138 0013 8000", nil, .fixable("8613800138000")),
+        ("+91 98765 43210", nil, .fixable("919876543210")),
+        ("+27 82 123 4567", nil, .fixable("27821234567")),
+        ("+55 11 91234-5678", nil, .fixable("5511912345678")),
+        // National numbers: only with a default country.
+        ("07700 900123", nil, .invalid(.leadingZero)),
+        ("07700 900123", "GB", .fixable("447700900123")),
+        ("07700900123", "gb", .fixable("447700900123")),
+        ("07700 900123", "44", .fixable("447700900123")),
+        ("087 123 4567", "IE", .fixable("353871234567")),
+        ("06 12 34 56 78", "FR", .fixable("33612345678")),
+        ("030 1234567", "DE", .fixable("49301234567")),
+        ("(415) 555-0100", "US", .fixable("14155550100")),
+        ("447700900123", "FR", .valid("447700900123")),  // read as-is when valid long format
+        // Invalid, with the reason.
+        ("", nil, .missing),
+        ("   ", nil, .missing),
+        ("abc", nil, .invalid(.letters)),
+        ("+44 7700 9OO123", nil, .invalid(.letters)),
+        ("+1 415 555 0100 ext 2", nil, .invalid(.letters)),
+        ("+44 7700 900123#", nil, .invalid(.unexpectedCharacter("#"))),
+        ("++447700900123", nil, .invalid(.unexpectedCharacter("+"))),
+        ("12345", nil, .invalid(.tooShort)),
+        ("+44", nil, .invalid(.tooShort)),
+        ("1234567890123456", nil, .invalid(.tooLong)),
+        ("+1 415 555 01001", nil, .invalid(.tooLong)),
+        ("+0 123 456 789", nil, .invalid(.unknownCountryCode)),
+        ("+289 123 4567", nil, .invalid(.unknownCountryCode)),
+        ("4477009001", nil, .invalid(.impossibleLength(callingCode: 44, nationalDigits: 8))),
+        ("0", nil, .invalid(.leadingZero)),
+    ] as [(String, String?, PhoneNumberVerdict)])
+    func verdicts(value: String, defaultCountry: String?, expected: PhoneNumberVerdict) {
+        #expect(Self.normalizer(defaultCountry).verdict(for: value) == expected)
+    }
+
+    @Test func planKnowsTheAssignedCallingCodes() throws {
+        let plan = CallingCodePlan.shipped
+        #expect(plan.callingCodeCount > 200)
+        #expect(plan.region(named: "GB") == CallingCodePlan.Region(code: "GB", callingCode: 44, nationalPrefix: "0"))
+        #expect(plan.region(named: "+1")?.callingCode == 1)
+        #expect(plan.region(named: "XX") == nil)
+        #expect(plan.region(named: "289") == nil)
+    }
+}
