@@ -74,7 +74,7 @@ public final class CSVReader {
             totalBytes = (status.st_mode & S_IFMT) == S_IFREG ? Int64(status.st_size) : nil
         }
         self.maximumFieldBytes = maximumFieldBytes
-        self.buffer = [UInt8](repeating: 0, count: bufferSize)
+        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))
     }
 
     deinit {
@@ -90,25 +90,35 @@ public final class CSVReader {
         }
     }
 
+    /// Refills the buffer; false at the end of input. Never returns true with nothing to read.
     private func fill() throws -> Bool {
-        guard !isAtEnd else { return false }
-        let readCount = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if readCount < 0 {
-            if errno == EINTR { return try fill() }
-            throw CSVReaderError.readFailed(reason: String(cString: strerror(errno)))
+        while !isAtEnd {
+            // The first fill gathers at least 3 bytes (a pipe may hand fewer) to see a byte-order mark.
+            let wanted = hasCheckedByteOrderMark ? 1 : 3
+            count = 0
+            position = 0
+            while count < wanted {
+                let readCount = buffer.withUnsafeMutableBytes { bytes in
+                    read(descriptor, bytes.baseAddress! + count, bytes.count - count)
+                }
+                if readCount < 0 {
+                    if errno == EINTR { continue }
+                    throw CSVReaderError.readFailed(reason: String(cString: strerror(errno)))
+                }
+                if readCount == 0 {
+                    isAtEnd = true
+                    break
+                }
+                count += readCount
+                bytesRead += Int64(readCount)
+            }
+            if !hasCheckedByteOrderMark {
+                hasCheckedByteOrderMark = true
+                if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+            }
+            if position < count { return true }
         }
-        if readCount == 0 {
-            isAtEnd = true
-            return false
-        }
-        position = 0
-        count = readCount
-        bytesRead += Int64(readCount)
-        if !hasCheckedByteOrderMark {
-            hasCheckedByteOrderMark = true
-            if count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
-        }
-        return true
+        return false
     }
 
     /// The next byte, or nil at the end of input.
