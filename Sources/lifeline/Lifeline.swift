@@ -13,7 +13,9 @@ struct Lifeline: ParsableCommand {
             70 internal error, 75 database busy (try again), 78 configuration error.
             """,
         version: LifelineVersion.description,
-        subcommands: [Migrate.self, Doctor.self]
+        subcommands: [
+            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self,
+        ]
     )
 
     // Declared here as well as in each command, so `lifeline --database PATH <area> <verb>` parses.

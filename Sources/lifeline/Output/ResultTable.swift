@@ -1,3 +1,5 @@
+import Foundation
+
 /// One value in command output, typed so JSON keeps numbers as numbers.
 enum Cell: Equatable {
     case text(String)
@@ -39,3 +41,11 @@ enum ResultTable {
     /// One record, printed as `field  value` lines (JSON: one object).
     case record([(field: String, value: Cell)])
 }
+
+extension Cell {
+    /// A time as ISO-8601 UTC (the CLI's convention for stored epoch milliseconds).
+    static func date(_ date: Date) -> Cell {
+        .text(date.formatted(.iso8601))
+    }
+}
+

@@ -1,82 +1,43 @@
-/// Renders a ``ResultTable`` in one of the output formats.
+/// Renders a whole ``ResultTable`` in one of the output formats (for results that fit in memory;
+/// long lists stream through ``ListStream``).
 struct ResultWriter {
     let format: OutputFormat
 
     /// The rendered text, ending with a newline.
     func render(_ table: ResultTable) -> String {
+        var output = ""
         switch (format, table) {
-        case (.table, .list(let columns, let rows)): renderTable(columns: columns, rows: rows)
+        case (_, .list(let columns, let rows)):
+            let stream = ListStream(format: format, columns: columns, sampleSize: .max) { output += $0 }
+            rows.forEach(stream.write)
+            stream.finish()
         case (.table, .record(let fields)):
             // A record reads down one column of values: left-aligned, whatever their type.
-            renderTable(columns: nil, rows: fields.map { [.text($0.field), .text($0.value.text)] })
-        case (.json, .list(let columns, let rows)):
-            rows.isEmpty
-                ? "[]\n"
-                : "[\n" + rows.map { "  " + jsonObject(columns, $0) }.joined(separator: ",\n") + "\n]\n"
-        case (.json, .record(let fields)): jsonObject(fields.map(\.field), fields.map(\.value)) + "\n"
-        case (.csv, .list(let columns, let rows)):
-            ([columns.map(csvField)] + rows.map { $0.map { csvField($0.text) } })
-                .map { $0.joined(separator: ",") + "\r\n" }.joined()
+            let lines = fields.map { [$0.field, ListStream.singleLine($0.value.text)] }
+            let width = lines.map { DisplayWidth.of($0[0]) }.max() ?? 0
+            for line in lines {
+                output += ListStream.tableLine(line, numeric: [false, false], widths: [width, 0])
+            }
+        case (.json, .record(let fields)):
+            output = JSONText.object(fields.map(\.field), fields.map(\.value)) + "\n"
         case (.csv, .record(let fields)):
-            ([fields.map { csvField($0.field) }, fields.map { csvField($0.value.text) }])
-                .map { $0.joined(separator: ",") + "\r\n" }.joined()
+            output = ListStream.csvLine(fields.map(\.field)) + ListStream.csvLine(fields.map(\.value.text))
         }
+        return output
     }
 
     /// Prints to standard output.
     func print(_ table: ResultTable) {
         Swift.print(render(table), terminator: "")
     }
-
-    private func renderTable(columns: [String]?, rows: [[Cell]]) -> String {
-        let header = columns.map { $0.map { $0.uppercased() } }
-        let lines = rows.map { $0.map { Self.singleLine($0.text) } }
-        let columnCount = max(header?.count ?? 0, rows.map(\.count).max() ?? 0)
-        var widths = [Int](repeating: 0, count: columnCount)
-        for line in (header.map { [$0] } ?? []) + lines {
-            for (index, text) in line.enumerated() {
-                widths[index] = max(widths[index], DisplayWidth.of(text))
-            }
-        }
-        func format(_ texts: [String], numeric: [Bool]) -> String {
-            texts.enumerated().map { index, text in
-                let padding = String(repeating: " ", count: widths[index] - DisplayWidth.of(text))
-                let isLast = index == texts.count - 1
-                if numeric[index] { return padding + text }
-                return isLast ? text : text + padding
-            }.joined(separator: "  ") + "\n"
-        }
-        var output = ""
-        if let header {
-            output += format(header, numeric: header.map { _ in false })
-            output += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        }
-        for (line, row) in zip(lines, rows) {
-            output += format(line, numeric: row.map(\.isNumeric))
-        }
-        return output
-    }
-
-    /// Table cells stay on one line: line breaks and tabs become visible spaces.
-    private static func singleLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
-    }
-
-    private func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) || text.hasPrefix(" ") else {
-            return text
-        }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    private func jsonObject(_ keys: [String], _ values: [Cell]) -> String {
-        "{" + zip(keys, values).map { "\(JSONText.string($0)): \(JSONText.value($1))" }.joined(separator: ", ") + "}"
-    }
 }
 
 /// JSON text for strings and cells; written by hand so object keys keep the column order.
 enum JSONText {
+    static func object(_ keys: [String], _ values: [Cell]) -> String {
+        "{" + zip(keys, values).map { "\(string($0)): \(value($1))" }.joined(separator: ", ") + "}"
+    }
+
     static func value(_ cell: Cell) -> String {
         switch cell {
         case .text(let text): string(text)

@@ -1,0 +1,36 @@
+import LifelineStore
+
+/// The schema is not the one this binary works with.
+public struct SchemaNotCurrent: LifelineFailure {
+    public let path: String
+    public let currentVersion: Int
+    public let latestVersion: Int
+    public var kind: FailureKind { .configuration }
+    public var message: String {
+        currentVersion == 0
+            ? "\(path) has no Lifeline schema yet"
+            : "\(path) is at schema version \(currentVersion); this binary needs version \(latestVersion)"
+    }
+    public var remedy: String? { "run `lifeline migrate`" }
+}
+
+extension DatabaseSettings {
+    /// Opens an existing database whose schema is exactly the binary's; refuses anything else.
+    ///
+    /// `cacheSizeKiB` overrides the page cache (bulk work such as imports wants a larger one).
+    func openCurrent(cacheSizeKiB: Int? = nil) throws -> SQLiteConnection {
+        try translatingErrors {
+            var configuration = connectionConfiguration(createIfMissing: false)
+            if let cacheSizeKiB { configuration.cacheSizeKiB = cacheSizeKiB }
+            let connection = try SQLiteConnection(path: path, configuration: configuration)
+            let migrator = try LifelineSchema.makeMigrator()
+            let status = try migrator.status(of: connection)
+            if let problem = status.problems.first { throw problem }
+            guard status.pending.isEmpty else {
+                throw SchemaNotCurrent(
+                    path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
+            }
+            return connection
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import LifelineStore
+
+/// One user as `users show` presents it.
+public struct UserDetail: Sendable {
+    public let user: UserRecord
+    public let attributes: [(name: String, value: String)]
+    public let groups: [String]
+    /// The SMS attribute's name, when one is chosen.
+    public let smsAttribute: String?
+    /// The SMS number's verdict, when an SMS attribute is chosen.
+    public let smsVerdict: PhoneNumberVerdict?
+}
+
+/// Answers questions about the directory: users, attributes, groups.
+public struct DirectoryQueries: Sendable {
+    public let settings: DatabaseSettings
+
+    public init(settings: DatabaseSettings) {
+        self.settings = settings
+    }
+
+    /// One user with attributes, groups and SMS number.
+    public func user(email: String) throws -> UserDetail {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors {
+            let store = DirectoryStore(connection: connection)
+            guard let user = try store.user(email: email.trimmingCharacters(in: .whitespaces)) else {
+                throw DirectoryFailure.userNotFound(email: email)
+            }
+            let smsAttribute = try SMSSettings(connection: connection).attribute()
+            let smsVerdict = try smsAttribute.map { attribute in
+                PhoneNumberNormalizer().verdict(for: try store.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
+            }
+            return UserDetail(
+                user: user, attributes: try store.namedAttributeValues(userID: user.id),
+                groups: try store.groupNames(userID: user.id), smsAttribute: smsAttribute?.name, smsVerdict: smsVerdict)
+        }
+    }
+
+    /// Streams users by email, optionally one group's members or one status.
+    public func forEachUser(group: String?, status: UserStatus?, _ body: (UserRecord) throws -> Void) throws {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        try settings.translatingErrors {
+            let store = DirectoryStore(connection: connection)
+            var groupID: Int64?
+            if let group {
+                guard let id = try store.groupID(named: group) else {
+                    throw DirectoryFailure.groupNotFound(name: group, known: try store.groups().map(\.name))
+                }
+                groupID = id
+            }
+            try connection.read { try store.forEachUser(groupID: groupID, status: status, body) }
+        }
+    }
+
+    /// Every attribute definition with its value count.
+    public func attributes() throws -> [AttributeDefinition] {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors { try DirectoryStore(connection: connection).attributes() }
+    }
+
+    /// Every group with its member count.
+    public func groups() throws -> [GroupSummary] {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors { try DirectoryStore(connection: connection).groups() }
+    }
+}

@@ -1,0 +1,34 @@
+/// How `import users` treats group memberships.
+public enum GroupImportMode: String, Sendable, CaseIterable {
+    /// Adds the file's memberships; keeps the others.
+    case add
+    /// Makes each listed user's memberships exactly the file's.
+    case replace
+}
+
+/// The choices of one directory import.
+public struct ImportOptions: Sendable {
+    public var groups: GroupImportMode = .add
+    /// Disable active users absent from the file (and re-enable disabled ones present in it).
+    public var disableMissing = false
+    /// Write the good rows even when some are rejected (otherwise nothing is written).
+    public var allowPartial = false
+    /// Validate and count everything, then write nothing.
+    public var dryRun = false
+    /// Write every rejected record, with its line and reason, to this CSV file.
+    public var rejectFilePath: String?
+    /// The largest field accepted, in bytes.
+    public var maximumFieldBytes = 4096
+    /// The page cache for the import's connection, in KiB.
+    public var cacheSizeKiB = 64 * 1024
+
+    public init() {}
+}
+
+/// How far an import has got, for a progress bar.
+public struct ImportProgress: Sendable {
+    public let rows: Int
+    public let bytesRead: Int64
+    public let totalBytes: Int64?
+    public let seconds: Double
+}

@@ -1,0 +1,74 @@
+/// One rejected row: where, why, and its fields as read (for the reject file).
+public struct ImportRejection: Sendable, Equatable {
+    /// The physical line where the record starts.
+    public let line: Int
+    public let reason: String
+    public let fields: [[UInt8]]
+}
+
+/// What an import did (or, for a dry run or a refused import, would have done).
+public struct ImportSummary: Sendable, Equatable {
+    public var rows = 0
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var disabled = 0
+    public var reEnabled = 0
+    public var rejected = 0
+    public var attributesDefined = 0
+    public var groupsCreated = 0
+    public var membershipsAdded = 0
+    public var membershipsRemoved = 0
+    public var seconds = 0.0
+    /// Whether the changes were committed.
+    public var isWritten = false
+    /// The first rejections, in file order (all of them go to the reject file).
+    public var firstRejections: [ImportRejection] = []
+
+    public init() {}
+}
+
+/// Why an import could not run, or was refused.
+public enum ImportFailure: LifelineFailure, Equatable {
+    case cannotOpen(path: String, reason: String)
+    case readFailed(path: String, reason: String)
+    case emptyFile(path: String)
+    case missingEmailColumn(path: String, columns: [String])
+    case duplicateColumn(path: String, name: String, columns: [Int])
+    case emptyColumnName(path: String, column: Int)
+    case rejectFileUnwritable(path: String, reason: String)
+    /// All-or-nothing import with rejected rows: nothing was written.
+    case rowsRejected(path: String, summary: ImportSummary)
+
+    public var kind: FailureKind {
+        switch self {
+        case .cannotOpen(_, let reason) where reason.contains("No such file"): .inputMissing
+        case .rejectFileUnwritable: .configuration
+        default: .badInput
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
+        case .readFailed(let path, let reason): "reading \(path) failed: \(reason); nothing was written"
+        case .emptyFile(let path): "\(path) is empty: it needs a header row with an email column"
+        case .missingEmailColumn(let path, let columns):
+            "\(path):1: the header has no email column (it has: \(columns.joined(separator: ", ")))"
+        case .duplicateColumn(let path, let name, let columns):
+            "\(path):1: column '\(name)' appears twice (columns \(columns.map(String.init).joined(separator: " and ")))"
+        case .emptyColumnName(let path, let column): "\(path):1: column \(column) has no name"
+        case .rejectFileUnwritable(let path, let reason): "cannot write the reject file \(path): \(reason)"
+        case .rowsRejected(let path, let summary):
+            "\(path): \(summary.rejected) row(s) rejected, so nothing was written"
+        }
+    }
+
+    public var remedy: String? {
+        switch self {
+        case .rowsRejected: "fix them, or pass --allow-partial to write the good rows (--reject-file PATH lists them all)"
+        case .missingEmailColumn, .duplicateColumn, .emptyColumnName: "fix the header row"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Writes rejected records as CSV: `line, reason`, then the record's own fields as read.
+/// The file is created with mode 0600: it holds personal data from the directory.
+final class RejectFileWriter {
+    private let handle: FileHandle
+    private var pending = Data()
+
+    init(path: String, header: [String]) throws {
+        let descriptor = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ImportFailure.rejectFileUnwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        append(["line", "reason"].map { Array($0.utf8) } + header.map { Array($0.utf8) })
+    }
+
+    func write(_ rejection: ImportRejection) {
+        append([Array(String(rejection.line).utf8), Array(rejection.reason.utf8)] + rejection.fields)
+        if pending.count > 1 << 16 { flush() }
+    }
+
+    func flush() {
+        handle.write(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func append(_ fields: [[UInt8]]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { pending.append(UInt8(ascii: ",")) }
+            let needsQuotes = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            if needsQuotes { pending.append(UInt8(ascii: "\"")) }
+            for byte in field {
+                if byte == UInt8(ascii: "\"") { pending.append(byte) }
+                pending.append(byte)
+            }
+            if needsQuotes { pending.append(UInt8(ascii: "\"")) }
+        }
+        pending.append(contentsOf: [0x0D, 0x0A])
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import LifelineStore
+
+/// One user's line in the number verification report.
+public struct NumberCheck: Sendable, Equatable {
+    public let email: String
+    /// The stored value, as stored (nil when the user has none).
+    public let value: String?
+    public let verdict: PhoneNumberVerdict
+    /// How many active users share this number (in long format); 1 when not shared.
+    public let sharedBy: Int
+}
+
+/// The counts of a number verification.
+public struct NumberCheckSummary: Sendable, Equatable {
+    public var attribute = ""
+    public var users = 0
+    public var valid = 0
+    public var missing = 0
+    public var invalid = 0
+    public var fixable = 0
+    /// Users whose usable number another active user also has.
+    public var shared = 0
+    /// Values rewritten by `--fix`.
+    public var fixed = 0
+}
+
+/// The SMS attribute and the verification of users' numbers.
+public struct SMSNumbers: Sendable {
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+
+    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// The chosen SMS attribute, or nil.
+    public func attribute() throws -> AttributeDefinition? {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors { try SMSSettings(connection: connection).attribute() }
+    }
+
+    /// Chooses the SMS attribute; it must exist. Takes effect for every later send.
+    @discardableResult
+    public func setAttribute(named name: String) throws -> AttributeDefinition {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors {
+            try connection.write {
+                let store = DirectoryStore(connection: connection)
+                guard let attribute = try store.attribute(named: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
+                }
+                try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: clock.now())
+                return attribute
+            }
+        }
+    }
+
+    /// The region `name` names, for `--default-country`.
+    public static func region(named name: String) throws -> CallingCodePlan.Region {
+        guard let region = CallingCodePlan.shipped.region(named: name) else { throw DirectoryFailure.unknownCountry(name) }
+        return region
+    }
+
+    /// Checks every active user's SMS number. `report` receives each row (when given, a second
+    /// pass marks shared numbers, which only the first pass can count); with `fix`, fixable
+    /// values are rewritten to their long form in one transaction.
+    public func verify(
+        defaultRegion: CallingCodePlan.Region?, fix: Bool, report: ((NumberCheck) throws -> Void)?
+    ) throws -> NumberCheckSummary {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        let normalizer = PhoneNumberNormalizer(defaultRegion: defaultRegion)
+        return try settings.translatingErrors {
+            let body = {
+                let attribute = try SMSSettings(connection: connection).requireAttribute()
+                let store = DirectoryStore(connection: connection)
+                var summary = NumberCheckSummary(attribute: attribute.name)
+                // Numbers as integers (at most 15 digits fit in 50 bits): a compact count per number.
+                var counts: [UInt64: UInt32] = [:]
+                var fixes: [(userID: Int64, long: String)] = []
+                try store.forEachActiveUser(withAttribute: attribute.id) { userID, _, value in
+                    let verdict = normalizer.verdict(for: value ?? "")
+                    summary.users += 1
+                    switch verdict {
+                    case .valid: summary.valid += 1
+                    case .missing: summary.missing += 1
+                    case .invalid: summary.invalid += 1
+                    case .fixable(let long):
+                        summary.fixable += 1
+                        if fix { fixes.append((userID, long)) }
+                    }
+                    if let long = verdict.longFormat, let number = UInt64(long) { counts[number, default: 0] += 1 }
+                }
+                summary.shared = counts.values.reduce(0) { $1 > 1 ? $0 + Int($1) : $0 }
+                if let report {
+                    try store.forEachActiveUser(withAttribute: attribute.id) { _, email, value in
+                        let verdict = normalizer.verdict(for: value ?? "")
+                        let sharedBy = verdict.longFormat.flatMap(UInt64.init).map { Int(counts[$0] ?? 1) } ?? 1
+                        try report(NumberCheck(email: email, value: value, verdict: verdict, sharedBy: sharedBy))
+                    }
+                }
+                let now = clock.now()
+                for fix in fixes {
+                    try store.setAttributeValue(userID: fix.userID, attributeID: attribute.id, value: fix.long, at: now)
+                }
+                summary.fixed = fixes.count
+                return summary
+            }
+            // One snapshot for both passes; a write transaction only when fixing.
+            return fix ? try connection.write(body) : try connection.read(body)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+
+/// The SQL for users, attribute definitions and values, groups and memberships.
+///
+/// It holds data and answers queries; it decides nothing (the service validates and decides).
+/// Writes must run inside the caller's `connection.write { }` transaction.
+public struct DirectoryStore {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    // MARK: Users
+
+    private static let userColumns = "id, email, display_name, status, created_at, updated_at"
+
+    private static func user(from row: SQLiteRow) throws -> UserRecord {
+        UserRecord(
+            id: row.int64(at: 0), email: row.string(at: 1), displayName: try row.get(2),
+            status: UserStatus(rawValue: row.string(at: 3)) ?? .disabled,
+            createdAt: try row.get(4), updatedAt: try row.get(5))
+    }
+
+    /// The user with this primary email, compared case-insensitively.
+    public func user(email: String) throws -> UserRecord? {
+        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", email, map: Self.user)
+    }
+
+    /// Inserts an active user unless one with this email exists; returns the new id, or nil.
+    public func insertUserIfNew(email: String, displayName: String?, at date: Date) throws -> Int64? {
+        let statement = try connection.cachedStatement(
+            """
+            INSERT INTO users (email, display_name, status, created_at, updated_at)
+            VALUES (?, ?, 'active', ?, ?) ON CONFLICT (email) DO NOTHING
+            """)
+        try statement.bind(text: email, at: 1)
+        try displayName.bind(to: statement, at: 2)
+        try statement.bind(int64: date.epochMilliseconds, at: 3)
+        try statement.bind(int64: date.epochMilliseconds, at: 4)
+        try statement.run()
+        return connection.changes == 1 ? connection.lastInsertedRowID : nil
+    }
+
+    /// Sets a user's display name and status and marks it updated.
+    public func updateUser(id: Int64, displayName: String?, status: UserStatus, at date: Date) throws {
+        try connection.execute(
+            "UPDATE users SET display_name = ?, status = ?, updated_at = ? WHERE id = ?",
+            displayName, status.rawValue, date, id)
+    }
+
+    /// Streams users in email order, optionally only one group's members or one status.
+    public func forEachUser(
+        groupID: Int64?, status: UserStatus?, _ body: (UserRecord) throws -> Void
+    ) throws {
+        let sql = """
+            SELECT \(Self.userColumns) FROM users
+            WHERE (?1 IS NULL OR status = ?1)
+              AND (?2 IS NULL OR id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
+            ORDER BY email
+            """
+        try connection.forEachRow(sql, status?.rawValue, groupID) { try body(try Self.user(from: $0)) }
+    }
+
+    // MARK: Attributes
+
+    private static let attributeQuery = """
+        SELECT d.id, d.name, d.description, d.source, d.created_at,
+               (SELECT count(*) FROM user_attributes v WHERE v.attribute_id = d.id)
+        FROM attribute_definitions d
+        """
+
+    private static func attribute(from row: SQLiteRow) throws -> AttributeDefinition {
+        AttributeDefinition(
+            id: row.int64(at: 0), name: row.string(at: 1), description: row.string(at: 2),
+            source: AttributeSource(rawValue: row.string(at: 3)) ?? .manual, createdAt: try row.get(4),
+            valueCount: Int(row.int64(at: 5)))
+    }
+
+    /// Every attribute definition, by name.
+    public func attributes() throws -> [AttributeDefinition] {
+        try connection.query(Self.attributeQuery + " ORDER BY d.name", map: Self.attribute)
+    }
+
+    /// The attribute with this name, compared case-insensitively.
+    public func attribute(named name: String) throws -> AttributeDefinition? {
+        try connection.queryFirst(Self.attributeQuery + " WHERE d.name = ?", name, map: Self.attribute)
+    }
+
+    /// Defines an attribute; returns its id.
+    public func defineAttribute(name: String, source: AttributeSource, at date: Date) throws -> Int64 {
+        try connection.execute(
+            "INSERT INTO attribute_definitions (name, source, created_at) VALUES (?, ?, ?)", name, source.rawValue, date)
+        return connection.lastInsertedRowID
+    }
+
+    /// A user's attribute values, by attribute id.
+    public func attributeValues(userID: Int64) throws -> [Int64: String] {
+        var values: [Int64: String] = [:]
+        try connection.forEachRow("SELECT attribute_id, value FROM user_attributes WHERE user_id = ?", userID) {
+            values[$0.int64(at: 0)] = $0.string(at: 1)
+        }
+        return values
+    }
+
+    /// A user's attribute values with the attributes' names, by name.
+    public func namedAttributeValues(userID: Int64) throws -> [(name: String, value: String)] {
+        try connection.query(
+            """
+            SELECT d.name, v.value FROM user_attributes v JOIN attribute_definitions d ON d.id = v.attribute_id
+            WHERE v.user_id = ? ORDER BY d.name
+            """, userID
+        ) { ($0.string(at: 0), $0.string(at: 1)) }
+    }
+
+    /// Sets (inserts or replaces) one attribute value.
+    public func setAttributeValue(userID: Int64, attributeID: Int64, value: String, at date: Date) throws {
+        let statement = try connection.cachedStatement(
+            """
+            INSERT INTO user_attributes (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, attribute_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """)
+        try statement.bind(int64: userID, at: 1)
+        try statement.bind(int64: attributeID, at: 2)
+        try statement.bind(text: value, at: 3)
+        try statement.bind(int64: date.epochMilliseconds, at: 4)
+        try statement.run()
+    }
+
+    /// Removes one attribute value.
+    public func clearAttributeValue(userID: Int64, attributeID: Int64) throws {
+        try connection.execute("DELETE FROM user_attributes WHERE user_id = ? AND attribute_id = ?", userID, attributeID)
+    }
+
+    // MARK: Groups
+
+    /// Every group with its member count, by name.
+    public func groups() throws -> [GroupSummary] {
+        try connection.query(
+            """
+            SELECT g.id, g.name, (SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id)
+            FROM groups g ORDER BY g.name
+            """
+        ) { GroupSummary(id: $0.int64(at: 0), name: $0.string(at: 1), memberCount: Int($0.int64(at: 2))) }
+    }
+
+    /// The id of the group with this name, compared case-insensitively.
+    public func groupID(named name: String) throws -> Int64? {
+        try connection.queryFirst("SELECT id FROM groups WHERE name = ?", name) { $0.int64(at: 0) }
+    }
+
+    /// Creates a group; returns its id.
+    public func createGroup(name: String, at date: Date) throws -> Int64 {
+        try connection.execute("INSERT INTO groups (name, created_at) VALUES (?, ?)", name, date)
+        return connection.lastInsertedRowID
+    }
+
+    /// The ids of a user's groups.
+    public func groupIDs(userID: Int64) throws -> Set<Int64> {
+        var ids = Set<Int64>()
+        try connection.forEachRow("SELECT group_id FROM group_memberships WHERE user_id = ?", userID) {
+            ids.insert($0.int64(at: 0))
+        }
+        return ids
+    }
+
+    /// The names of a user's groups, by name.
+    public func groupNames(userID: Int64) throws -> [String] {
+        try connection.query(
+            "SELECT g.name FROM group_memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.name",
+            userID
+        ) { $0.string(at: 0) }
+    }
+
+    /// Adds a user to a group.
+    public func addMembership(groupID: Int64, userID: Int64, at date: Date) throws {
+        let statement = try connection.cachedStatement(
+            "INSERT INTO group_memberships (group_id, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        try statement.bind(int64: groupID, at: 1)
+        try statement.bind(int64: userID, at: 2)
+        try statement.bind(int64: date.epochMilliseconds, at: 3)
+        try statement.run()
+    }
+
+    /// Removes a user from a group.
+    public func removeMembership(groupID: Int64, userID: Int64) throws {
+        try connection.execute("DELETE FROM group_memberships WHERE group_id = ? AND user_id = ?", groupID, userID)
+    }
+}
+
+extension DirectoryStore {
+    /// Streams every active user with their value of one attribute (nil when they have none), by id.
+    public func forEachActiveUser(
+        withAttribute attributeID: Int64, _ body: (_ userID: Int64, _ email: String, _ value: String?) throws -> Void
+    ) throws {
+        try connection.forEachRow(
+            """
+            SELECT u.id, u.email, v.value FROM users u
+            LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?
+            WHERE u.status = 'active' ORDER BY u.id
+            """, attributeID
+        ) { row in
+            try body(row.int64(at: 0), row.string(at: 1), row.isNull(at: 2) ? nil : row.string(at: 2))
+        }
+    }
+
+    /// A user's value of one attribute.
+    public func attributeValue(userID: Int64, attributeID: Int64) throws -> String? {
+        try connection.queryFirst(
+            "SELECT value FROM user_attributes WHERE user_id = ? AND attribute_id = ?", userID, attributeID
+        ) { $0.string(at: 0) }
+    }
+}

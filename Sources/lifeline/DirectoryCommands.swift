@@ -1,0 +1,95 @@
+import ArgumentParser
+import LifelineService
+import LifelineStore
+
+extension UserStatus: ExpressibleByArgument {}
+
+extension Lifeline {
+    /// `lifeline users`: the people in the directory.
+    struct Users: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show and list users.", subcommands: [Show.self, List.self])
+    }
+
+    /// `lifeline attributes`: the attribute definitions.
+    struct Attributes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List user attributes.", subcommands: [List.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List attributes: name, source, how many users have a value.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let attributes = try DirectoryQueries(settings: global.settings).attributes()
+                ResultWriter(format: output.format).print(
+                    .list(
+                        columns: ["name", "source", "users_with_value", "description"],
+                        rows: attributes.map {
+                            [.text($0.name), .text($0.source.rawValue), Cell($0.valueCount), .text($0.description)]
+                        }))
+            }
+        }
+    }
+
+    /// `lifeline groups`: the groups.
+    struct Groups: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List groups.", subcommands: [List.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List groups with their member counts.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let groups = try DirectoryQueries(settings: global.settings).groups()
+                ResultWriter(format: output.format).print(
+                    .list(columns: ["name", "members"], rows: groups.map { [.text($0.name), Cell($0.memberCount)] }))
+            }
+        }
+    }
+}
+
+extension Lifeline.Users {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one user: status, attributes, groups, SMS number and its verdict.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The user's primary email (any case).") var email: String
+
+        func run() throws {
+            let detail = try DirectoryQueries(settings: global.settings).user(email: email)
+            var fields: [(field: String, value: Cell)] = [
+                ("email", .text(detail.user.email)), ("name", Cell(detail.user.displayName)),
+                ("status", .text(detail.user.status.rawValue)), ("groups", .text(detail.groups.joined(separator: "; "))),
+                ("sms_attribute", Cell(detail.smsAttribute)),
+                ("sms_number", Cell(detail.smsVerdict?.longFormat)),
+                ("sms_verdict", Cell(detail.smsVerdict.map(NumberCells.verdictText))),
+                ("created_at", .date(detail.user.createdAt)), ("updated_at", .date(detail.user.updatedAt)),
+            ]
+            for attribute in detail.attributes {
+                fields.append(("attribute." + attribute.name, .text(attribute.value)))
+            }
+            ResultWriter(format: output.format).print(.record(fields))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users by email.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only members of this group.") var group: String?
+        @Option(help: "Only users with this status.") var status: UserStatus?
+
+        func run() throws {
+            let stream = ListStream.standardOutput(
+                format: output.format, columns: ["email", "name", "status", "updated_at"])
+            try DirectoryQueries(settings: global.settings).forEachUser(group: group, status: status) { user in
+                stream.write([.text(user.email), Cell(user.displayName), .text(user.status.rawValue), .date(user.updatedAt)])
+            }
+            stream.finish()
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import LifelineService
+
+extension GroupImportMode: ExpressibleByArgument {}
+
+extension Lifeline {
+    /// `lifeline import`: loads data from files.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import data from files.", subcommands: [Users.self])
+    }
+}
+
+extension Lifeline.Import {
+    /// `lifeline import users FILE`: upserts the user directory from a CSV export.
+    struct Users: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import users, attributes and groups from a CSV file (RFC 4180, UTF-8).",
+            discussion: """
+                The header row needs an `email` column; `name` is the display name and `groups` lists \
+                group names separated by `;`. Every other column is an attribute of that name. Users \
+                are matched by email, ignoring case; an empty cell clears that attribute. By default \
+                the import is all-or-nothing: any rejected row means nothing is written (exit 65).
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "The CSV file, or - for standard input.")
+        var file: String
+
+        @Option(help: "add: add the file's memberships; replace: make each listed user's memberships exactly the file's.")
+        var groups: GroupImportMode = .add
+
+        @Flag(help: "Disable active users absent from the file; re-enable disabled users present in it.")
+        var disableMissing = false
+
+        @Flag(help: "Write the good rows even when some rows are rejected.")
+        var allowPartial = false
+
+        @Option(help: "Write every rejected record, with its line and reason, to this CSV file.")
+        var rejectFile: String?
+
+        @Flag(help: "Read and validate everything, report what would happen, write nothing.")
+        var dryRun = false
+
+        func run() throws {
+            var options = ImportOptions()
+            options.groups = groups
+            options.disableMissing = disableMissing
+            options.allowPartial = allowPartial
+            options.rejectFilePath = rejectFile
+            options.dryRun = dryRun
+            let importer = DirectoryImporter(settings: global.settings)
+            let progress = ProgressBar()
+            let summary: ImportSummary
+            do {
+                defer { progress.finish() }
+                summary = try importer.importUsers(
+                    from: file == "-" ? .standardInput : .file(path: file), path: file, options: options
+                ) { update in
+                    progress.update(
+                        rows: update.rows, seconds: update.seconds, bytesRead: update.bytesRead,
+                        totalBytes: update.totalBytes)
+                }
+            } catch ImportFailure.rowsRejected(let path, let summary) {
+                printRejections(summary, path: path)
+                ResultWriter(format: output.format).print(Self.table(summary))
+                throw ImportFailure.rowsRejected(path: path, summary: summary)
+            }
+            printRejections(summary, path: file)
+            ResultWriter(format: output.format).print(Self.table(summary))
+            if dryRun { Diagnostics.note("Dry run: nothing was written.") }
+        }
+
+        private func printRejections(_ summary: ImportSummary, path: String) {
+            let shown = summary.firstRejections.prefix(10)
+            for rejection in shown {
+                Diagnostics.note("\(path):\(rejection.line): \(rejection.reason)")
+            }
+            if summary.rejected > shown.count {
+                Diagnostics.note("… and \(summary.rejected - shown.count) more rejected row(s)"
+                    + (rejectFile == nil ? " (--reject-file PATH lists them all)" : " (all in \(rejectFile!))"))
+            }
+        }
+
+        static func table(_ summary: ImportSummary) -> ResultTable {
+            .record([
+                ("rows", Cell(summary.rows)), ("created", Cell(summary.created)), ("updated", Cell(summary.updated)),
+                ("unchanged", Cell(summary.unchanged)), ("disabled", Cell(summary.disabled)),
+                ("re_enabled", Cell(summary.reEnabled)), ("rejected", Cell(summary.rejected)),
+                ("attributes_defined", Cell(summary.attributesDefined)), ("groups_created", Cell(summary.groupsCreated)),
+                ("memberships_added", Cell(summary.membershipsAdded)),
+                ("memberships_removed", Cell(summary.membershipsRemoved)),
+                ("seconds", .number((summary.seconds * 1000).rounded() / 1000)), ("written", .bool(summary.isWritten)),
+            ])
+        }
+    }
+}

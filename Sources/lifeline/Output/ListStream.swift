@@ -1,0 +1,104 @@
+import Foundation
+
+/// Writes a list's rows as they come, so a million-row report needs no million-row buffer.
+///
+/// A table measures its column widths on the first `sampleSize` rows, then streams; a later,
+/// wider cell pushes its line out rather than holding everything back.
+final class ListStream {
+    private let format: OutputFormat
+    private let columns: [String]
+    private let sampleSize: Int
+    private let sink: (String) -> Void
+    private let onFinish: () -> Void
+    private var sample: [[Cell]] = []
+    private var widths: [Int]?
+    private var rowCount = 0
+
+    init(
+        format: OutputFormat, columns: [String], sampleSize: Int = 1000, sink: @escaping (String) -> Void,
+        onFinish: @escaping () -> Void = {}
+    ) {
+        self.onFinish = onFinish
+        self.format = format
+        self.columns = columns
+        self.sampleSize = sampleSize
+        self.sink = sink
+        if format == .csv { sink(Self.csvLine(columns)) }
+    }
+
+    /// A stream to standard output.
+    static func standardOutput(format: OutputFormat, columns: [String]) -> ListStream {
+        let output = StandardOutput()
+        return ListStream(format: format, columns: columns, sink: output.write, onFinish: output.flush)
+    }
+
+    func write(_ row: [Cell]) {
+        rowCount += 1
+        switch format {
+        case .csv:
+            sink(Self.csvLine(row.map(\.text)))
+        case .json:
+            sink((rowCount == 1 ? "[\n  " : ",\n  ") + JSONText.object(columns, row))
+        case .table:
+            if let widths {
+                sink(Self.tableLine(row.map { Self.singleLine($0.text) }, numeric: row.map(\.isNumeric), widths: widths))
+            } else {
+                sample.append(row)
+                if sample.count >= sampleSize { flushSample() }
+            }
+        }
+    }
+
+    func finish() {
+        switch format {
+        case .csv: break
+        case .json: sink(rowCount == 0 ? "[]\n" : "\n]\n")
+        case .table: if widths == nil { flushSample() }
+        }
+        onFinish()
+    }
+
+    private func flushSample() {
+        let header = columns.map { $0.uppercased() }
+        let lines = sample.map { $0.map { Self.singleLine($0.text) } }
+        var widths = header.map(DisplayWidth.of)
+        for line in lines {
+            for (index, text) in line.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], DisplayWidth.of(text))
+            }
+        }
+        self.widths = widths
+        sink(Self.tableLine(header, numeric: header.map { _ in false }, widths: widths))
+        sink(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n")
+        for (line, row) in zip(lines, sample) {
+            sink(Self.tableLine(line, numeric: row.map(\.isNumeric), widths: widths))
+        }
+        sample = []
+    }
+
+    static func tableLine(_ texts: [String], numeric: [Bool], widths: [Int]) -> String {
+        texts.enumerated().map { index, text in
+            let width = index < widths.count ? widths[index] : 0
+            let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
+            if index < numeric.count && numeric[index] { return padding + text }
+            return index == texts.count - 1 ? text : text + padding
+        }.joined(separator: "  ") + "\n"
+    }
+
+    /// Table cells stay on one line: line breaks and tabs become spaces.
+    static func singleLine(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map(csvField).joined(separator: ",") + "\r\n"
+    }
+
+    private static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) || text.hasPrefix(" ") else {
+            return text
+        }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import LifelineService
+
+extension Lifeline {
+    /// `lifeline sms`: SMS numbers and messages.
+    struct SMS: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sms", abstract: "SMS numbers: the SMS attribute and number verification.",
+            subcommands: [Attribute.self, VerifyNumbers.self])
+    }
+}
+
+/// How verdicts read in reports.
+enum NumberCells {
+    static func verdictText(_ verdict: PhoneNumberVerdict) -> String {
+        switch verdict {
+        case .invalid(let problem): "invalid: \(problem)"
+        default: verdict.name
+        }
+    }
+
+    static func detail(_ verdict: PhoneNumberVerdict) -> String {
+        switch verdict {
+        case .valid, .missing: ""
+        case .invalid(let problem): problem.description
+        case .fixable(let long): long
+        }
+    }
+}
+
+enum VerdictFilter: String, ExpressibleByArgument, CaseIterable {
+    case valid, missing, invalid, fixable, shared
+}
+
+extension Lifeline.SMS {
+    struct Attribute: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or choose the attribute that holds SMS numbers.",
+            subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show the SMS attribute.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                guard let attribute = try SMSNumbers(settings: global.settings).attribute() else {
+                    throw DirectoryFailure.noSMSAttribute
+                }
+                ResultWriter(format: output.format).print(
+                    .record([("attribute", .text(attribute.name)), ("users_with_value", Cell(attribute.valueCount))]))
+            }
+        }
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Choose the SMS attribute (it must exist); later sends use it at once.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The attribute's name.") var name: String
+
+            func run() throws {
+                let attribute = try SMSNumbers(settings: global.settings).setAttribute(named: name)
+                Diagnostics.note("SMS numbers are now read from '\(attribute.name)' (\(attribute.valueCount) users have a value).")
+            }
+        }
+    }
+
+    struct VerifyNumbers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every active user's SMS number: valid, missing, invalid (why) or fixable (to what).",
+            discussion: """
+                Rows go to standard output, the counts per verdict to standard error (or, with \
+                --summary, to standard output instead of the rows). --fix rewrites the fixable values \
+                to their long form, in one transaction, and lists each change.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Read national numbers (a leading trunk 0) as this country's: an ISO code (GB) or a calling code (44).")
+        var defaultCountry: String?
+        @Option(help: "Only rows with this verdict (shared: numbers more than one user has).")
+        var status: VerdictFilter?
+        @Flag(help: "Print only the counts per verdict.") var summary = false
+        @Flag(help: "Rewrite fixable values to their long form.") var fix = false
+
+        func run() throws {
+            let region = try defaultCountry.map(SMSNumbers.region(named:))
+            let numbers = SMSNumbers(settings: global.settings)
+            let stream = summary
+                ? nil
+                : ListStream.standardOutput(
+                    format: output.format,
+                    columns: fix ? ["email", "before", "after"] : ["email", "value", "verdict", "detail", "shared_by"])
+            let filter = status
+            let counts = try numbers.verify(defaultRegion: region, fix: fix, report: stream.map { stream in
+                { check in
+                    if fix {
+                        if case .fixable(let long) = check.verdict {
+                            stream.write([.text(check.email), Cell(check.value), .text(long)])
+                        }
+                        return
+                    }
+                    if let filter, !(filter == .shared ? check.sharedBy > 1 : filter.rawValue == check.verdict.name) { return }
+                    stream.write([
+                        .text(check.email), Cell(check.value), .text(check.verdict.name),
+                        .text(NumberCells.detail(check.verdict)), Cell(check.sharedBy),
+                    ])
+                }
+            })
+            stream?.finish()
+            let table = ResultTable.record([
+                ("attribute", .text(counts.attribute)), ("users", Cell(counts.users)), ("valid", Cell(counts.valid)),
+                ("missing", Cell(counts.missing)), ("invalid", Cell(counts.invalid)), ("fixable", Cell(counts.fixable)),
+                ("shared", Cell(counts.shared)), ("fixed", Cell(counts.fixed)),
+            ])
+            if summary {
+                ResultWriter(format: output.format).print(table)
+            } else {
+                Diagnostics.note(ResultWriter(format: .table).render(table).trimmingCharacters(in: .newlines))
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineService
+
+struct DirectoryImporterTests {
+    private let directory = """
+        email,name,mobile,department,groups
+        ann@example.com,Ann Lee,447700900123,Sales,Staff;London
+        bob@example.com,Bob Roe,447700900124,R&D,Staff
+        zoe@example.com,Zoë Öz,,R&D,
+
+        """
+
+    @Test func createsThenReportsUnchangedAndWritesNothingTheSecondTime() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            let first = try fixture.importCSV(directory)
+            #expect(first.created == 3 && first.updated == 0 && first.unchanged == 0 && first.rejected == 0)
+            #expect(first.attributesDefined == 2 && first.groupsCreated == 2 && first.membershipsAdded == 3)
+            #expect(first.isWritten)
+            #expect(try fixture.attributes(of: "ann@example.com") == ["mobile": "447700900123", "department": "Sales"])
+            #expect(try fixture.attributes(of: "zoe@example.com") == ["department": "R&D"])
+            #expect(try fixture.groups(of: "ann@example.com") == ["London", "Staff"])
+
+            let observer = try fixture.connection()
+            let before = try fixture.dataVersion(observer)
+            let annBefore = try fixture.user("ann@example.com")
+            let second = try fixture.importCSV(directory, at: Date(epochMilliseconds: 9_000_000))
+            #expect(second.created == 0 && second.updated == 0 && second.unchanged == 3)
+            #expect(second.attributesDefined == 0 && second.groupsCreated == 0 && second.membershipsAdded == 0)
+            #expect(try fixture.dataVersion(observer) == before, "an unchanged re-import must commit nothing")
+            #expect(try fixture.user("ann@example.com") == annBefore)
+        }
+    }
+
+    @Test func rowChangesOnlyWhatItCarries() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(directory)
+            // No department column: departments stay. An empty mobile cell clears the mobile.
+            let summary = try fixture.importCSV(
+                "EMAIL , Mobile\nANN@example.com,\nbob@example.com,447700900999\nzoe@example.com,\n",
+                at: Date(epochMilliseconds: 2_000_000))
+            #expect(summary.updated == 2 && summary.unchanged == 1)
+            #expect(try fixture.attributes(of: "ann@example.com") == ["department": "Sales"])
+            #expect(try fixture.attributes(of: "bob@example.com") == ["mobile": "447700900999", "department": "R&D"])
+            let ann = try #require(try fixture.user("ann@example.com"))
+            #expect(ann.email == "ann@example.com", "the stored email keeps the case first seen")
+            #expect(ann.displayName == "Ann Lee", "no name column: the name is untouched")
+            #expect(ann.updatedAt == Date(epochMilliseconds: 2_000_000))
+            let zoe = try #require(try fixture.user("zoe@example.com"))
+            #expect(zoe.updatedAt == Date(epochMilliseconds: 1_000_000), "unchanged users keep their time")
+        }
+    }
+
+    @Test func groupsAreAddedByDefaultAndReplacedOnRequest() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(directory)
+            let added = try fixture.importCSV("email,groups\nann@example.com,\nbob@example.com,Paris\n")
+            #expect(added.membershipsAdded == 1 && added.membershipsRemoved == 0)
+            #expect(try fixture.groups(of: "bob@example.com") == ["Paris", "Staff"])
+            #expect(try fixture.groups(of: "ann@example.com") == ["London", "Staff"], "an empty groups cell adds nothing")
+
+            var replace = ImportOptions()
+            replace.groups = .replace
+            let replaced = try fixture.importCSV("email,groups\nann@example.com,Staff; paris \nbob@example.com,\n", options: replace)
+            #expect(replaced.membershipsAdded == 1 && replaced.membershipsRemoved == 3)
+            #expect(try fixture.groups(of: "ann@example.com") == ["Paris", "Staff"])
+            #expect(try fixture.groups(of: "bob@example.com") == [])
+            #expect(try fixture.groups(of: "zoe@example.com") == [], "users not in the file keep theirs (none here)")
+            #expect(replaced.groupsCreated == 0, "group names match case-insensitively")
+        }
+    }
+
+    @Test func disableMissingDisablesAbsentUsersAndReEnablesReturningOnes() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(directory)
+            var options = ImportOptions()
+            options.disableMissing = true
+            let first = try fixture.importCSV("email\nann@example.com\n", options: options)
+            #expect(first.disabled == 2 && first.unchanged == 1)
+            #expect(try fixture.user("bob@example.com")?.status == .disabled)
+            #expect(try fixture.count("users") == 3, "disabled users are never deleted")
+            let back = try fixture.importCSV("email\nann@example.com\nbob@example.com\n", options: options)
+            #expect(back.reEnabled == 1 && back.updated == 1 && back.disabled == 0, "zoe was already disabled")
+            #expect(try fixture.user("bob@example.com")?.status == .active)
+            #expect(try fixture.user("zoe@example.com")?.status == .disabled)
+        }
+    }
+
+    @Test func rejectedRowsMeanNothingIsWrittenByDefault() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            let observer = try fixture.connection()
+            let before = try fixture.dataVersion(observer)
+            let csv = "email,name\nann@example.com,Ann\nnot-an-email,X\ncarl@example.com,Carl,extra\nANN@EXAMPLE.COM,Again\n"
+            do {
+                try fixture.importCSV(csv)
+                Issue.record("an import with bad rows succeeded")
+            } catch let failure as ImportFailure {
+                guard case .rowsRejected(_, let summary) = failure else {
+                    Issue.record("unexpected \(failure)")
+                    return
+                }
+                #expect(failure.kind == .badInput)
+                #expect(summary.rejected == 3 && summary.created == 1 && !summary.isWritten)
+                #expect(summary.firstRejections.map(\.line) == [3, 4, 5])
+                #expect(summary.firstRejections[0].reason.contains("malformed email"))
+                #expect(summary.firstRejections[1].reason == "wrong field count: 3 field(s), the header has 2")
+                #expect(summary.firstRejections[2].reason == "duplicate email: the same user as line 2")
+            }
+            #expect(try fixture.count("users") == 0)
+            #expect(try fixture.count("groups") == 0)
+            #expect(try fixture.dataVersion(observer) == before)
+
+            var partial = ImportOptions()
+            partial.allowPartial = true
+            partial.rejectFilePath = folder + "/rejects.csv"
+            let summary = try fixture.importCSV(csv, options: partial)
+            #expect(summary.created == 1 && summary.rejected == 3 && summary.isWritten)
+            #expect(try fixture.user("ann@example.com")?.displayName == "Ann")
+            let rejects = try String(contentsOfFile: folder + "/rejects.csv", encoding: .utf8)
+            #expect(
+                rejects == "line,reason,email,name\r\n"
+                    + "3,malformed email 'not-an-email': no @,not-an-email,X\r\n"
+                    + "4,\"wrong field count: 3 field(s), the header has 2\",carl@example.com,Carl,extra\r\n"
+                    + "5,duplicate email: the same user as line 2,ANN@EXAMPLE.COM,Again\r\n")
+            let mode = try FileManager.default.attributesOfItem(atPath: folder + "/rejects.csv")[.posixPermissions] as? NSNumber
+            #expect(mode?.uint16Value == 0o600)
+        }
+    }
+
+    @Test func dryRunCountsEverythingAndWritesNothing() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            let observer = try fixture.connection()
+            let before = try fixture.dataVersion(observer)
+            var options = ImportOptions()
+            options.dryRun = true
+            let summary = try fixture.importCSV(directory + "bad,row\n", options: options)
+            #expect(summary.created == 3 && summary.rejected == 1 && summary.groupsCreated == 2 && !summary.isWritten)
+            #expect(try fixture.dataVersion(observer) == before)
+            #expect(try fixture.count("attribute_definitions") == 0)
+        }
+    }
+
+    @Test func badCellsAreRejectedWithLineAndReason() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            var options = ImportOptions()
+            options.allowPartial = true
+            let long = String(repeating: "a", count: 5000)
+            var bytes = Array("email,note\nok@example.com,fine\nutf@example.com,".utf8) + [0xC3, 0x28]
+            bytes += Array("\nlong@example.com,\(long)\n,no email\n\"quoted@example.com\",\"multi\nline\"\nlast@example.com,x\n".utf8)
+            let summary = try fixture.importBytes(bytes, options: options)
+            #expect(summary.created == 3)
+            #expect(summary.firstRejections.map(\.line) == [3, 4, 5])
+            #expect(summary.firstRejections.map(\.reason) == [
+                "invalid UTF-8 in column 'note'", "field over 4 KiB in column 'note'", "missing email",
+            ])
+            #expect(try fixture.attributes(of: "quoted@example.com") == ["note": "multi\nline"])
+            #expect(try fixture.user("last@example.com") != nil)
+        }
+    }
+
+    @Test func badHeadersAreRefusedBeforeAnythingIsRead() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            #expect(throws: ImportFailure.missingEmailColumn(path: "input.csv", columns: ["mail", "name"])) {
+                try fixture.importCSV("mail,name\na@b.c,A\n")
+            }
+            #expect(throws: ImportFailure.duplicateColumn(path: "input.csv", name: "Email", columns: [1, 3])) {
+                try fixture.importCSV("email,name,Email\n")
+            }
+            #expect(throws: ImportFailure.emptyColumnName(path: "input.csv", column: 2)) {
+                try fixture.importCSV("email, ,x\n")
+            }
+            #expect(throws: ImportFailure.emptyFile(path: "input.csv")) { try fixture.importCSV("") }
+        }
+    }
+
+    @Test func importNeedsAMigratedDatabase() throws {
+        try withTemporaryDirectory { folder in
+            let settings = DatabaseSettings(path: folder + "/blank.db")
+            try SQLiteConnection(path: settings.path).close()
+            try Data("email\na@b.co\n".utf8).write(to: URL(fileURLWithPath: folder + "/in.csv"))
+            #expect(throws: SchemaNotCurrent.self) {
+                try DirectoryImporter(settings: settings).importUsers(
+                    from: .file(path: folder + "/in.csv"), path: "in.csv", options: ImportOptions())
+            }
+        }
+    }
+}
