@@ -21,7 +21,7 @@ enum LifelineProcess {
     /// nil value, removed from) the current environment.
     static func run(
         _ arguments: [String], executable: String = builtBinary, in folder: String? = nil,
-        environment: [String: String?] = [:], prefix: [String] = []
+        environment: [String: String?] = [:], prefix: [String] = [], input: Data? = nil
     ) throws -> ProcessResult {
         let process = Process()
         let command = prefix + [executable] + arguments
@@ -36,7 +36,13 @@ enum LifelineProcess {
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
+        let inputPipe = input.map { _ in Pipe() }
+        if let inputPipe { process.standardInput = inputPipe }
         try process.run()
+        if let input, let inputPipe {
+            inputPipe.fileHandleForWriting.write(input)
+            try inputPipe.fileHandleForWriting.close()
+        }
         // Read both pipes before waiting, so a large output cannot fill a pipe and block the child.
         let errorData = Mutex<Data>(Data())
         let errorReader = Thread { errorData.withLock { $0 = error.fileHandleForReading.readDataToEndOfFile() } }

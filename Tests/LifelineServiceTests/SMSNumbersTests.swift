@@ -1,0 +1,93 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineService
+
+struct SMSNumbersTests {
+    private let people = """
+        email,mobile
+        a@example.com,447700900123
+        b@example.com,+44 7700 900123
+        c@example.com,07700 900125
+        d@example.com,
+        e@example.com,call me
+        f@example.com,+1 (415) 555-0100
+
+        """
+
+    private func verify(_ fixture: DirectoryFixture, region: String? = nil, fix: Bool = false) throws -> (NumberCheckSummary, [NumberCheck]) {
+        var rows: [NumberCheck] = []
+        let summary = try SMSNumbers(settings: fixture.settings).verify(
+            defaultRegion: try region.map(SMSNumbers.region(named:)), fix: fix) { rows.append($0) }
+        return (summary, rows)
+    }
+
+    @Test func attributeMustExistAndTheErrorListsTheOthers() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(people)
+            let numbers = SMSNumbers(settings: fixture.settings)
+            #expect(try numbers.attribute() == nil)
+            #expect(throws: DirectoryFailure.attributeNotFound(name: "phone", known: ["mobile"])) {
+                try numbers.setAttribute(named: "phone")
+            }
+            #expect(throws: DirectoryFailure.noSMSAttribute) { _ = try verify(fixture) }
+            try numbers.setAttribute(named: "MOBILE")
+            #expect(try numbers.attribute()?.name == "mobile")
+        }
+    }
+
+    @Test func reportsOneVerdictPerActiveUserAndSharedNumbers() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(people)
+            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            let (summary, rows) = try verify(fixture)
+            #expect(summary == NumberCheckSummary(
+                attribute: "mobile", users: 6, valid: 1, missing: 1, invalid: 2, fixable: 2, shared: 2, fixed: 0))
+            #expect(rows.map(\.verdict) == [
+                .valid("447700900123"), .fixable("447700900123"), .invalid(.leadingZero), .missing,
+                .invalid(.letters), .fixable("14155550100"),
+            ])
+            #expect(rows.map(\.sharedBy) == [2, 2, 1, 1, 1, 1])
+
+            let (withCountry, _) = try verify(fixture, region: "GB")
+            #expect(withCountry.fixable == 3 && withCountry.invalid == 1)
+        }
+    }
+
+    @Test func fixRewritesOnlyFixableValuesInPlace() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(people)
+            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            let (summary, _) = try verify(fixture, region: "GB", fix: true)
+            #expect(summary.fixed == 3)
+            #expect(try fixture.attributes(of: "b@example.com")["mobile"] == "447700900123")
+            #expect(try fixture.attributes(of: "c@example.com")["mobile"] == "447700900125")
+            #expect(try fixture.attributes(of: "f@example.com")["mobile"] == "14155550100")
+            #expect(try fixture.attributes(of: "e@example.com")["mobile"] == "call me", "invalid values are left alone")
+            let (after, _) = try verify(fixture, region: "GB")
+            #expect(after.valid == 4 && after.fixable == 0)
+        }
+    }
+
+    @Test func disabledUsersAreNotReported() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            try fixture.importCSV(people)
+            var options = ImportOptions()
+            options.disableMissing = true
+            try fixture.importCSV("email\na@example.com\n", options: options)
+            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            let (summary, rows) = try verify(fixture)
+            #expect(summary.users == 1 && rows.map(\.email) == ["a@example.com"])
+        }
+    }
+
+    @Test func unknownDefaultCountryIsAUsageError() {
+        #expect(throws: DirectoryFailure.unknownCountry("Narnia")) { _ = try SMSNumbers.region(named: "Narnia") }
+    }
+}
