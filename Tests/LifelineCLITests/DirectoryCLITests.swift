@@ -67,7 +67,7 @@ struct DirectoryCLITests {
             let refused = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
             #expect(refused.status == 65)
             let lines = refused.standardError.split(separator: "\n")
-            #expect(lines.contains { $0.hasSuffix("staff.csv:5: malformed email 'not-an-email': no @") })
+            #expect(lines.contains { $0.hasSuffix("staff.csv:5: malformed email 'not-an-email': has no @") })
             #expect(lines.contains { $0.hasSuffix("staff.csv:6: duplicate email: the same user as line 3") })
             #expect(lines.last?.hasPrefix("lifeline: error:") == true)
             #expect(lines.last?.contains("2 row(s) rejected, so nothing was written") == true)

@@ -127,7 +127,7 @@ struct DirectoryImporterTests {
             let rejects = try String(contentsOfFile: folder + "/rejects.csv", encoding: .utf8)
             #expect(
                 rejects == "line,reason,email,name\r\n"
-                    + "3,malformed email 'not-an-email': no @,not-an-email,X\r\n"
+                    + "3,malformed email 'not-an-email': has no @,not-an-email,X\r\n"
                     + "4,\"wrong field count: 3 field(s), the header has 2\",carl@example.com,Carl,extra\r\n"
                     + "5,duplicate email: the same user as line 2,ANN@EXAMPLE.COM,Again\r\n")
             let mode = try FileManager.default.attributesOfItem(atPath: folder + "/rejects.csv")[.posixPermissions] as? NSNumber

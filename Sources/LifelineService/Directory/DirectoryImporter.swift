@@ -85,28 +85,43 @@ extension Duration {
 }
 
 /// The state of one import while it runs.
+///
+/// Its mutable state is used by one import on one thread; hot properties skip dynamic
+/// exclusivity checks.
 private final class ImportRun {
     let store: DirectoryStore
     let header: ImportHeader
     let options: ImportOptions
     let now: Date
+    let nowMilliseconds: Int64
     let rejectWriter: RejectFileWriter?
-    var summary = ImportSummary()
-    private var tracking: ImportTracking?
+    @exclusivity(unchecked) var summary = ImportSummary()
+    private var writer: DirectoryWriter!
+    private var tracking: ImportTracking!
     private var attributeIDs: [Int64] = []
     private var groupIDsByName: [String: Int64] = [:]
+    /// Resolved `groups` cells: exports repeat the same few combinations. Bounded, so memory
+    /// stays flat whatever the file.
+    @exclusivity(unchecked) private var groupIDsByCell: [String: [Int64]] = [:]
+    private static let groupCellCacheLimit = 50_000
+    /// On a directory that had users, most rows match one: look up first. On an empty one, insert first.
+    private var looksUpFirst = false
+    @exclusivity(unchecked) private var fields: [CSVField] = []
 
     init(store: DirectoryStore, header: ImportHeader, options: ImportOptions, now: Date, rejectWriter: RejectFileWriter?) {
         self.store = store
         self.header = header
         self.options = options
         self.now = now
+        self.nowMilliseconds = now.epochMilliseconds
         self.rejectWriter = rejectWriter
     }
 
-    /// Defines the file's new attributes and starts tracking seen users.
+    /// Defines the file's new attributes, prepares the statements and starts tracking seen users.
     func prepare(connection: SQLiteConnection) throws {
+        writer = try DirectoryWriter(connection: connection)
         tracking = try ImportTracking(connection: connection)
+        looksUpFirst = try writer.hasUsers()
         attributeIDs = try header.attributeColumns.map { column in
             if let existing = try store.attribute(named: column.name) { return existing.id }
             summary.attributesDefined += 1
@@ -115,10 +130,10 @@ private final class ImportRun {
     }
 
     func finish() throws {
-        if options.disableMissing, let tracking {
+        if options.disableMissing {
             summary.disabled = try tracking.disableUnseenUsers(at: now)
         }
-        try tracking?.finish()
+        try tracking.finish()
     }
 
     private func reject(_ record: CSVRecord, _ reason: String) {
@@ -130,49 +145,59 @@ private final class ImportRun {
 
     func process(_ record: CSVRecord) throws {
         summary.rows += 1
-        guard record.fields.count == header.names.count else {
-            reject(record, "wrong field count: \(record.fields.count) field(s), the header has \(header.names.count)")
+        guard record.fieldCount == header.names.count else {
+            reject(record, "wrong field count: \(record.fieldCount) field(s), the header has \(header.names.count)")
             return
         }
         if let problem = record.problem {
             try rejectKeepingUser(record, describe(problem))
             return
         }
-        var texts: [String] = []
-        texts.reserveCapacity(record.fields.count)
-        for index in record.fields.indices {
-            guard let text = record.text(at: index) else {
+        fields.removeAll(keepingCapacity: true)
+        for index in 0..<record.fieldCount {
+            let field = record.trimmedField(at: index)
+            if field == .invalidUTF8 {
                 try rejectKeepingUser(record, "invalid UTF-8 in column '\(header.names[index])'")
                 return
             }
-            texts.append(text)
+            fields.append(field)
         }
-        let email = texts[header.emailIndex].trimmingCharacters(in: .whitespaces)
+        let email = fields[header.emailIndex].text ?? ""
         if let problem = EmailAddress.problem(with: email) {
             reject(record, problem)
             return
         }
-        let displayName = header.nameIndex.flatMap { Self.nonEmpty(texts[$0]) }
-        let groupIDs = try header.groupsIndex.map { try resolveGroups(texts[$0]) }
-        if let userID = try store.insertUserIfNew(email: email, displayName: displayName, at: now) {
-            _ = try tracking?.markSeen(userID: userID, line: record.line)
-            for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
-                if let value = Self.nonEmpty(texts[column.index]) {
-                    try store.setAttributeValue(userID: userID, attributeID: attributeID, value: value, at: now)
-                }
-            }
-            for groupID in groupIDs ?? [] {
-                try store.addMembership(groupID: groupID, userID: userID, at: now)
-            }
-            summary.membershipsAdded += groupIDs?.count ?? 0
-            summary.created += 1
+        let displayName = header.nameIndex.flatMap { fields[$0].text }
+        let groupIDs = try header.groupsIndex.map { try resolveGroups(fields[$0]) }
+        var existing = looksUpFirst ? try writer.user(email: email) : nil
+        if existing == nil, let userID = try writer.insertUserIfNew(email: email, displayName: displayName, at: nowMilliseconds) {
+            try create(userID: userID, line: record.line, groupIDs: groupIDs)
             return
         }
-        guard let existing = try store.user(email: email) else { return }
-        if let earlier = try tracking?.markSeen(userID: existing.id, line: record.line) {
+        if existing == nil { existing = try writer.user(email: email) }
+        guard let existing else { return }
+        if let earlier = try tracking.markSeen(userID: existing.id, line: record.line) {
             reject(record, "duplicate email: the same user as line \(earlier)")
             return
         }
+        try update(existing, displayName: displayName, groupIDs: groupIDs)
+    }
+
+    private func create(userID: Int64, line: Int, groupIDs: [Int64]?) throws {
+        _ = try tracking.markSeen(userID: userID, line: line)
+        for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
+            if let value = fields[column.index].text {
+                try writer.setValue(userID: userID, attributeID: attributeID, value: value, isNewUser: true, at: nowMilliseconds)
+            }
+        }
+        for groupID in groupIDs ?? [] {
+            try writer.addMembership(groupID: groupID, userID: userID, isNewUser: true, at: nowMilliseconds)
+        }
+        summary.membershipsAdded += groupIDs?.count ?? 0
+        summary.created += 1
+    }
+
+    private func update(_ existing: DirectoryWriter.ExistingUser, displayName: String?, groupIDs: [Int64]?) throws {
         var changed = false
         var status = existing.status
         var name = existing.displayName
@@ -185,10 +210,10 @@ private final class ImportRun {
             summary.reEnabled += 1
             changed = true
         }
-        if try updateAttributes(userID: existing.id, texts: texts) { changed = true }
+        if try updateAttributes(userID: existing.id) { changed = true }
         if let groupIDs, try updateMemberships(userID: existing.id, to: groupIDs) { changed = true }
         if changed {
-            try store.updateUser(id: existing.id, displayName: name, status: status, at: now)
+            try writer.updateUser(id: existing.id, displayName: name, status: status, at: nowMilliseconds)
             summary.updated += 1
         } else {
             summary.unchanged += 1
@@ -199,25 +224,23 @@ private final class ImportRun {
     /// disabled by --disable-missing just because another cell of their row was bad.
     private func rejectKeepingUser(_ record: CSVRecord, _ reason: String) throws {
         reject(record, reason)
-        guard options.disableMissing,
-            let email = record.text(at: header.emailIndex)?.trimmingCharacters(in: .whitespaces),
-            EmailAddress.problem(with: email) == nil,
-            let user = try store.user(email: email)
+        guard options.disableMissing, let email = record.trimmedField(at: header.emailIndex).text,
+            EmailAddress.problem(with: email) == nil, let user = try writer.user(email: email)
         else { return }
-        _ = try tracking?.markSeen(userID: user.id, line: record.line)
+        _ = try tracking.markSeen(userID: user.id, line: record.line)
     }
 
-    private func updateAttributes(userID: Int64, texts: [String]) throws -> Bool {
+    private func updateAttributes(userID: Int64) throws -> Bool {
         guard !attributeIDs.isEmpty else { return false }
-        let current = try store.attributeValues(userID: userID)
+        let current = try writer.values(userID: userID)
         var changed = false
         for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
-            let value = Self.nonEmpty(texts[column.index])
-            guard value != current[attributeID] else { continue }
+            let value = fields[column.index].text
+            guard value != current.first(where: { $0.attributeID == attributeID })?.value else { continue }
             if let value {
-                try store.setAttributeValue(userID: userID, attributeID: attributeID, value: value, at: now)
+                try writer.setValue(userID: userID, attributeID: attributeID, value: value, isNewUser: false, at: nowMilliseconds)
             } else {
-                try store.clearAttributeValue(userID: userID, attributeID: attributeID)
+                try writer.clearValue(userID: userID, attributeID: attributeID)
             }
             changed = true
         }
@@ -225,15 +248,16 @@ private final class ImportRun {
     }
 
     private func updateMemberships(userID: Int64, to groupIDs: [Int64]) throws -> Bool {
-        let current = try store.groupIDs(userID: userID)
-        let wanted = Set(groupIDs)
-        let added = wanted.subtracting(current)
-        for groupID in added { try store.addMembership(groupID: groupID, userID: userID, at: now) }
+        let current = try writer.groupIDs(userID: userID)
+        let added = groupIDs.filter { !current.contains($0) }
+        for groupID in added {
+            try writer.addMembership(groupID: groupID, userID: userID, isNewUser: false, at: nowMilliseconds)
+        }
         summary.membershipsAdded += added.count
         var removedCount = 0
         if options.groups == .replace {
-            let removed = current.subtracting(wanted)
-            for groupID in removed { try store.removeMembership(groupID: groupID, userID: userID) }
+            let removed = current.filter { !groupIDs.contains($0) }
+            for groupID in removed { try writer.removeMembership(groupID: groupID, userID: userID) }
             removedCount = removed.count
             summary.membershipsRemoved += removedCount
         }
@@ -241,26 +265,32 @@ private final class ImportRun {
     }
 
     /// The ids of the `;`-separated groups, created on first sight.
-    private func resolveGroups(_ cell: String) throws -> [Int64] {
+    private func resolveGroups(_ field: CSVField) throws -> [Int64] {
+        guard let cell = field.text else { return [] }
+        if let cached = groupIDsByCell[cell] { return cached }
         var ids: [Int64] = []
         for part in cell.split(separator: ";") {
-            let name = part.trimmingCharacters(in: .whitespaces)
+            let name = String(part).trimmingBlanks()
             guard !name.isEmpty else { continue }
-            let key = name.lowercased()
-            let id: Int64
-            if let cached = groupIDsByName[key] {
-                id = cached
-            } else if let existing = try store.groupID(named: name) {
-                id = existing
-                groupIDsByName[key] = id
-            } else {
-                id = try store.createGroup(name: name, at: now)
-                summary.groupsCreated += 1
-                groupIDsByName[key] = id
-            }
+            let id = try groupID(named: name)
             if !ids.contains(id) { ids.append(id) }
         }
+        if groupIDsByCell.count < Self.groupCellCacheLimit { groupIDsByCell[cell] = ids }
         return ids
+    }
+
+    private func groupID(named name: String) throws -> Int64 {
+        let key = name.lowercased()
+        if let cached = groupIDsByName[key] { return cached }
+        let id: Int64
+        if let existing = try store.groupID(named: name) {
+            id = existing
+        } else {
+            id = try store.createGroup(name: name, at: now)
+            summary.groupsCreated += 1
+        }
+        groupIDsByName[key] = id
+        return id
     }
 
     private func describe(_ problem: CSVRecordProblem) -> String {
@@ -272,11 +302,6 @@ private final class ImportRun {
         case .unterminatedQuote(let column):
             "quoted field in column '\(header.names[safe: column - 1] ?? String(column))' is never closed"
         }
-    }
-
-    private static func nonEmpty(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
     }
 }
 

@@ -13,8 +13,8 @@ struct ImportHeader {
     init(record: CSVRecord, path: String) throws {
         var names: [String] = []
         var firstColumn: [String: Int] = [:]
-        for index in record.fields.indices {
-            let name = (record.text(at: index) ?? "").trimmingCharacters(in: .whitespaces)
+        for index in 0..<record.fieldCount {
+            let name = (record.text(at: index) ?? "").trimmingBlanks()
             guard !name.isEmpty else { throw ImportFailure.emptyColumnName(path: path, column: index + 1) }
             let key = name.lowercased()
             if let earlier = firstColumn[key] {

@@ -4,6 +4,7 @@ import Foundation
 /// connection and paged through its cache, so memory does not grow with the file.
 public struct ImportTracking {
     public let connection: SQLiteConnection
+    private let insert: SQLiteStatement
 
     /// Starts tracking on `connection` (inside the import's transaction), forgetting any earlier import.
     public init(connection: SQLiteConnection) throws {
@@ -11,12 +12,12 @@ public struct ImportTracking {
         try connection.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_seen (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
         try connection.execute("DELETE FROM temp.import_seen")
+        insert = try connection.prepare(
+            "INSERT INTO temp.import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING")
     }
 
     /// Records that `line` gave `userID`; returns the earlier line when the user was already seen.
     public func markSeen(userID: Int64, line: Int) throws -> Int? {
-        let insert = try connection.cachedStatement(
-            "INSERT INTO temp.import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING")
         try insert.bind(int64: userID, at: 1)
         try insert.bind(int64: Int64(line), at: 2)
         try insert.run()

@@ -1,0 +1,23 @@
+import Testing
+
+@testable import LifelineService
+
+struct UTF8ValidationTests {
+    @Test(arguments: [
+        [UInt8](), Array("plain".utf8), Array("Zoë 東京 😀".utf8), [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80],
+        [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
+    ])
+    func acceptsWellFormed(bytes: [UInt8]) {
+        #expect(bytes.withUnsafeBufferPointer(UTF8Validation.isValid))
+        #expect(bytes.withUnsafeBufferPointer(UTF8Validation.string) == String(validating: bytes, as: UTF8.self))
+    }
+
+    @Test(arguments: [
+        [0x80], [0xC0, 0x80], [0xC1, 0xBF], [0xC3, 0x28], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82],
+        [0xF0, 0x80, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF], [0x61, 0xE2, 0x28, 0xA1],
+    ] as [[UInt8]])
+    func rejectsMalformed(bytes: [UInt8]) {
+        #expect(!bytes.withUnsafeBufferPointer(UTF8Validation.isValid))
+        #expect(String(validating: bytes, as: UTF8.self) == nil, "the standard library agrees")
+    }
+}
