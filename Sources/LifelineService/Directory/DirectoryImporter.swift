@@ -106,6 +106,9 @@ private final class ImportRun {
     private static let groupCellCacheLimit = 50_000
     /// On a directory that had users, most rows match one: look up first. On an empty one, insert first.
     private var looksUpFirst = false
+    /// Users with a larger id were created by this import.
+    private var largestIDBeforeImport: Int64 = 0
+    @exclusivity(unchecked) private var createdLines = CreatedUserLines()
     @exclusivity(unchecked) private var fields: [CSVField] = []
 
     init(store: DirectoryStore, header: ImportHeader, options: ImportOptions, now: Date, rejectWriter: RejectFileWriter?) {
@@ -121,7 +124,8 @@ private final class ImportRun {
     func prepare(connection: SQLiteConnection) throws {
         writer = try DirectoryWriter(connection: connection)
         tracking = try ImportTracking(connection: connection)
-        looksUpFirst = try writer.hasUsers()
+        largestIDBeforeImport = try writer.largestUserID()
+        looksUpFirst = largestIDBeforeImport > 0
         attributeIDs = try header.attributeColumns.map { column in
             if let existing = try store.attribute(named: column.name) { return existing.id }
             summary.attributesDefined += 1
@@ -131,7 +135,7 @@ private final class ImportRun {
 
     func finish() throws {
         if options.disableMissing {
-            summary.disabled = try tracking.disableUnseenUsers(at: now)
+            summary.disabled = try tracking.disableUnseenUsers(upToID: largestIDBeforeImport, at: now)
         }
         try tracking.finish()
     }
@@ -176,6 +180,10 @@ private final class ImportRun {
         }
         if existing == nil { existing = try writer.user(email: email) }
         guard let existing else { return }
+        if existing.id > largestIDBeforeImport {
+            reject(record, "duplicate email: the same user as line \(createdLines.line(of: existing.id) ?? 0)")
+            return
+        }
         if let earlier = try tracking.markSeen(userID: existing.id, line: record.line) {
             reject(record, "duplicate email: the same user as line \(earlier)")
             return
@@ -184,7 +192,7 @@ private final class ImportRun {
     }
 
     private func create(userID: Int64, line: Int, groupIDs: [Int64]?) throws {
-        _ = try tracking.markSeen(userID: userID, line: line)
+        createdLines.record(id: userID, line: line)
         for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
             if let value = fields[column.index].text {
                 try writer.setValue(userID: userID, attributeID: attributeID, value: value, isNewUser: true, at: nowMilliseconds)
@@ -225,7 +233,8 @@ private final class ImportRun {
     private func rejectKeepingUser(_ record: CSVRecord, _ reason: String) throws {
         reject(record, reason)
         guard options.disableMissing, let email = record.trimmedField(at: header.emailIndex).text,
-            EmailAddress.problem(with: email) == nil, let user = try writer.user(email: email)
+            EmailAddress.problem(with: email) == nil, let user = try writer.user(email: email),
+            user.id <= largestIDBeforeImport
         else { return }
         _ = try tracking.markSeen(userID: user.id, line: record.line)
     }
@@ -280,8 +289,12 @@ private final class ImportRun {
     }
 
     private func groupID(named name: String) throws -> Int64 {
+        if let cached = groupIDsByName[name] { return cached }
         let key = name.lowercased()
-        if let cached = groupIDsByName[key] { return cached }
+        if let cached = groupIDsByName[key] {
+            groupIDsByName[name] = cached
+            return cached
+        }
         let id: Int64
         if let existing = try store.groupID(named: name) {
             id = existing
@@ -290,6 +303,7 @@ private final class ImportRun {
             summary.groupsCreated += 1
         }
         groupIDsByName[key] = id
+        groupIDsByName[name] = id
         return id
     }
 

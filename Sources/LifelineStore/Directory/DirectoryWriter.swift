@@ -125,8 +125,8 @@ public final class DirectoryWriter {
         return try selectMemberships.map { $0.int64(at: 0) }
     }
 
-    /// Whether the directory has any user yet.
-    public func hasUsers() throws -> Bool {
-        try connection.queryFirst("SELECT EXISTS (SELECT 1 FROM users)") { $0.int64(at: 0) == 1 } ?? false
+    /// The largest user id so far (0 when there are no users); ids only grow.
+    public func largestUserID() throws -> Int64 {
+        try connection.queryFirst("SELECT coalesce(max(id), 0) FROM users") { $0.int64(at: 0) } ?? 0
     }
 }

@@ -27,13 +27,14 @@ public struct ImportTracking {
         }
     }
 
-    /// Disables every active user the import did not see; returns how many.
-    public func disableUnseenUsers(at date: Date) throws -> Int {
+    /// Disables every active user with an id up to `largestID` the import did not see (users
+    /// above it were created by the import); returns how many.
+    public func disableUnseenUsers(upToID largestID: Int64, at date: Date) throws -> Int {
         try connection.execute(
             """
             UPDATE users SET status = 'disabled', updated_at = ?
-            WHERE status = 'active' AND id NOT IN (SELECT user_id FROM temp.import_seen)
-            """, date)
+            WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
+            """, date, largestID)
         return connection.changes
     }
 
