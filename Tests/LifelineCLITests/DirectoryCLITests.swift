@@ -36,6 +36,7 @@ struct DirectoryCLITests {
             try write(directory, to: folder + "/staff.csv")
             let first = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "json"])
             #expect(first.status == 0, "\(first.standardError)")
+            #expect(first.standardError.isEmpty, "no progress bar when standard error is not a terminal")
             let summary = try json(first)
             #expect(summary["created"] as? Int == 3 && summary["groups_created"] as? Int == 3)
             #expect(summary["attributes_defined"] as? Int == 2 && summary["written"] as? Bool == true)
