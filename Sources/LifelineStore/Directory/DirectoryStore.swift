@@ -27,28 +27,6 @@ public struct DirectoryStore {
         try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", email, map: Self.user)
     }
 
-    /// Inserts an active user unless one with this email exists; returns the new id, or nil.
-    public func insertUserIfNew(email: String, displayName: String?, at date: Date) throws -> Int64? {
-        let statement = try connection.cachedStatement(
-            """
-            INSERT INTO users (email, display_name, status, created_at, updated_at)
-            VALUES (?, ?, 'active', ?, ?) ON CONFLICT (email) DO NOTHING
-            """)
-        try statement.bind(text: email, at: 1)
-        try displayName.bind(to: statement, at: 2)
-        try statement.bind(int64: date.epochMilliseconds, at: 3)
-        try statement.bind(int64: date.epochMilliseconds, at: 4)
-        try statement.run()
-        return connection.changes == 1 ? connection.lastInsertedRowID : nil
-    }
-
-    /// Sets a user's display name and status and marks it updated.
-    public func updateUser(id: Int64, displayName: String?, status: UserStatus, at date: Date) throws {
-        try connection.execute(
-            "UPDATE users SET display_name = ?, status = ?, updated_at = ? WHERE id = ?",
-            displayName, status.rawValue, date, id)
-    }
-
     /// Streams users in email order, optionally only one group's members or one status.
     public func forEachUser(
         groupID: Int64?, status: UserStatus?, _ body: (UserRecord) throws -> Void
@@ -94,15 +72,6 @@ public struct DirectoryStore {
         return connection.lastInsertedRowID
     }
 
-    /// A user's attribute values, by attribute id.
-    public func attributeValues(userID: Int64) throws -> [Int64: String] {
-        var values: [Int64: String] = [:]
-        try connection.forEachRow("SELECT attribute_id, value FROM user_attributes WHERE user_id = ?", userID) {
-            values[$0.int64(at: 0)] = $0.string(at: 1)
-        }
-        return values
-    }
-
     /// A user's attribute values with the attributes' names, by name.
     public func namedAttributeValues(userID: Int64) throws -> [(name: String, value: String)] {
         try connection.query(
@@ -125,11 +94,6 @@ public struct DirectoryStore {
         try statement.bind(text: value, at: 3)
         try statement.bind(int64: date.epochMilliseconds, at: 4)
         try statement.run()
-    }
-
-    /// Removes one attribute value.
-    public func clearAttributeValue(userID: Int64, attributeID: Int64) throws {
-        try connection.execute("DELETE FROM user_attributes WHERE user_id = ? AND attribute_id = ?", userID, attributeID)
     }
 
     // MARK: Groups
@@ -155,15 +119,6 @@ public struct DirectoryStore {
         return connection.lastInsertedRowID
     }
 
-    /// The ids of a user's groups.
-    public func groupIDs(userID: Int64) throws -> Set<Int64> {
-        var ids = Set<Int64>()
-        try connection.forEachRow("SELECT group_id FROM group_memberships WHERE user_id = ?", userID) {
-            ids.insert($0.int64(at: 0))
-        }
-        return ids
-    }
-
     /// The names of a user's groups, by name.
     public func groupNames(userID: Int64) throws -> [String] {
         try connection.query(
@@ -172,20 +127,6 @@ public struct DirectoryStore {
         ) { $0.string(at: 0) }
     }
 
-    /// Adds a user to a group.
-    public func addMembership(groupID: Int64, userID: Int64, at date: Date) throws {
-        let statement = try connection.cachedStatement(
-            "INSERT INTO group_memberships (group_id, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        try statement.bind(int64: groupID, at: 1)
-        try statement.bind(int64: userID, at: 2)
-        try statement.bind(int64: date.epochMilliseconds, at: 3)
-        try statement.run()
-    }
-
-    /// Removes a user from a group.
-    public func removeMembership(groupID: Int64, userID: Int64) throws {
-        try connection.execute("DELETE FROM group_memberships WHERE group_id = ? AND user_id = ?", groupID, userID)
-    }
 }
 
 extension DirectoryStore {
