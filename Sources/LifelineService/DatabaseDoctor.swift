@@ -70,6 +70,14 @@ extension DatabaseMaintenance {
                         : "\(violations.count) row(s) point at missing rows, first: "
                             + violations.prefix(3).map { "\($0.table) row \($0.rowID.map(String.init) ?? "?") → \($0.parentTable)" }
                             .joined(separator: ", ")))
+            if status.pending.isEmpty && status.problems.isEmpty {
+                let drift = try ConsentLedger(connection: connection).inconsistencies()
+                checks.append(
+                    HealthCheck(
+                        name: "consent current state", isPassing: drift.isEmpty,
+                        detail: drift.isEmpty
+                            ? "matches the ledger" : "differs from the ledger: " + drift.joined(separator: "; ")))
+            }
             return HealthReport(databasePath: settings.path, schemaVersion: status.currentVersion, checks: checks)
         }
     }

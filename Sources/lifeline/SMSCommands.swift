@@ -6,7 +6,7 @@ extension Lifeline {
     struct SMS: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sms", abstract: "SMS numbers: the SMS attribute and number verification.",
-            subcommands: [Attribute.self, VerifyNumbers.self])
+            subcommands: [Attribute.self, VerifyNumbers.self, Inbound.self])
     }
 }
 

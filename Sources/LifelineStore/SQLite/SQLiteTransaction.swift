@@ -64,3 +64,17 @@ extension SQLiteConnection {
         }
     }
 }
+
+extension SQLiteConnection {
+    /// Runs a write transaction whose commit is synced to disk (`synchronous = FULL`) whatever
+    /// the connection's level, so what it records survives a power loss; then restores the level.
+    ///
+    /// Inside another transaction it is a savepoint, and the outer commit decides durability.
+    public func durableWrite<T>(_ body: () throws -> T) throws -> T {
+        let level = configuration.synchronous
+        guard !isInTransaction, level != .full && level != .extra else { return try write(body) }
+        try execute("PRAGMA synchronous = FULL")
+        defer { try? execute("PRAGMA synchronous = \(level.rawValue)") }
+        return try write(body)
+    }
+}

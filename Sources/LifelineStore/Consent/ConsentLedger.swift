@@ -1,0 +1,90 @@
+import Foundation
+
+/// The consent ledger and its current-state table (kept by a trigger in the same transaction).
+///
+/// It appends and answers; the service decides who may change what.
+public struct ConsentLedger {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Appends one change; returns the new row's id. Run it inside the caller's write transaction.
+    @discardableResult
+    public func append(_ change: ConsentChange) throws -> Int64 {
+        try connection.execute(
+            """
+            INSERT INTO consent_ledger (user_id, number, program, state, source, actor, evidence, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, change.userID, change.number, change.program, change.state.rawValue, change.source.rawValue,
+            change.actor, change.evidence, change.at)
+        return connection.lastInsertedRowID
+    }
+
+    /// The current consent of a user for one number.
+    public func current(userID: Int64, number: String, program: String) throws -> CurrentConsent {
+        try connection.queryFirst(
+            "SELECT state, source, since, ledger_id FROM consent_current WHERE user_id = ? AND program = ? AND number = ?",
+            userID, program, number
+        ) { row in
+            CurrentConsent(
+                state: ConsentState(rawValue: row.string(at: 0)) ?? .none,
+                source: ConsentSource(rawValue: row.string(at: 1)), since: try row.get(2), ledgerID: row.int64(at: 3))
+        } ?? .none
+    }
+
+    /// The ledger rows of a user (every number) or of a number (every user), oldest first.
+    public func history(userID: Int64? = nil, number: String? = nil, program: String) throws -> [ConsentEntry] {
+        try connection.query(
+            """
+            SELECT l.id, l.user_id, u.email, l.number, l.program, l.state, l.source, l.actor, l.evidence, l.recorded_at
+            FROM consent_ledger l JOIN users u ON u.id = l.user_id
+            WHERE l.program = ?1 AND (?2 IS NULL OR l.user_id = ?2) AND (?3 IS NULL OR l.number = ?3)
+            ORDER BY l.id
+            """, program, userID, number
+        ) { row in
+            ConsentEntry(
+                id: row.int64(at: 0), userID: row.int64(at: 1), email: row.string(at: 2), number: row.string(at: 3),
+                program: row.string(at: 4), state: ConsentState(rawValue: row.string(at: 5)) ?? .none,
+                source: ConsentSource(rawValue: row.string(at: 6)) ?? .admin, actor: row.string(at: 7),
+                evidence: row.string(at: 8), recordedAt: try row.get(9))
+        }
+    }
+
+    /// The source of the last opt-out recorded for this user and number, if any.
+    public func lastOptOutSource(userID: Int64, number: String, program: String) throws -> ConsentSource? {
+        try connection.queryFirst(
+            """
+            SELECT source FROM consent_ledger
+            WHERE user_id = ? AND program = ? AND number = ? AND state = 'opted_out' ORDER BY id DESC LIMIT 1
+            """, userID, program, number
+        ) { ConsentSource(rawValue: $0.string(at: 0)) }.flatMap { $0 }
+    }
+
+    /// Rows of the current-state table that do not match the latest ledger row for their key,
+    /// and keys whose latest ledger row has no current-state row; empty when consistent.
+    public func inconsistencies(limit: Int = 10) throws -> [String] {
+        try connection.query(
+            """
+            WITH latest AS (
+                SELECT l.* FROM consent_ledger l
+                WHERE l.id = (SELECT max(id) FROM consent_ledger m
+                              WHERE m.user_id = l.user_id AND m.program = l.program AND m.number = l.number)
+            )
+            SELECT 'user ' || latest.user_id || ' number ' || latest.number || ': ledger says ' || latest.state
+                   || ', current-state table says ' || coalesce(c.state, 'nothing')
+            FROM latest LEFT JOIN consent_current c
+              ON c.user_id = latest.user_id AND c.program = latest.program AND c.number = latest.number
+            WHERE c.ledger_id IS NOT latest.id OR c.state IS NOT latest.state OR c.source IS NOT latest.source
+               OR c.since IS NOT latest.recorded_at
+            UNION ALL
+            SELECT 'user ' || c.user_id || ' number ' || c.number || ': current-state row has no ledger row'
+            FROM consent_current c
+            WHERE NOT EXISTS (SELECT 1 FROM consent_ledger l
+                              WHERE l.user_id = c.user_id AND l.program = c.program AND l.number = c.number)
+            LIMIT ?
+            """, limit
+        ) { $0.string(at: 0) }
+    }
+}

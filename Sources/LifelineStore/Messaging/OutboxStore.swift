@@ -1,0 +1,72 @@
+import Foundation
+
+/// A message to queue. Bodies come from the service's fixed templates.
+public struct OutgoingMessage: Sendable {
+    public let channel: String
+    public let destination: String
+    public let body: String
+    public let kind: String
+    public let program: String
+    public let userID: Int64?
+
+    public init(channel: String, destination: String, body: String, kind: String, program: String, userID: Int64?) {
+        self.channel = channel
+        self.destination = destination
+        self.body = body
+        self.kind = kind
+        self.program = program
+        self.userID = userID
+    }
+}
+
+/// One queued or sent message, as reports show it.
+public struct OutboxEntry: Sendable, Equatable {
+    public let id: Int64
+    public let destination: String
+    public let body: String
+    public let kind: String
+    public let program: String
+    public let status: String
+    public let createdAt: Date
+}
+
+/// The outbox table: messages waiting to be sent, and what became of them.
+public struct OutboxStore {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Queues a message, due at once; returns its id.
+    @discardableResult
+    public func enqueue(_ message: OutgoingMessage, at date: Date) throws -> Int64 {
+        try connection.execute(
+            """
+            INSERT INTO outbox (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, message.channel, message.destination, message.body, message.kind, message.program, message.userID,
+            date, date, date)
+        return connection.lastInsertedRowID
+    }
+
+    /// When a message of `kind` was last queued for this user and destination, if ever.
+    public func lastQueued(kind: String, userID: Int64, destination: String) throws -> Date? {
+        try connection.queryFirst(
+            "SELECT max(created_at) FROM outbox WHERE user_id = ? AND kind = ? AND destination = ?",
+            userID, kind, destination
+        ) { try $0.get(0, as: Date?.self) } ?? nil
+    }
+
+    /// The messages queued to a destination, oldest first.
+    public func messages(to destination: String) throws -> [OutboxEntry] {
+        try connection.query(
+            "SELECT id, destination, body, kind, program, status, created_at FROM outbox WHERE destination = ? ORDER BY id",
+            destination
+        ) { row in
+            OutboxEntry(
+                id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
+                program: row.string(at: 4), status: row.string(at: 5), createdAt: try row.get(6))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import LifelineService
+import LifelineStore
+
+/// Consent states as the CLI spells them.
+enum ConsentStateArgument: String, ExpressibleByArgument, CaseIterable {
+    case none, pending
+    case optedIn = "opted-in"
+    case optedOut = "opted-out"
+
+    var state: ConsentState {
+        switch self {
+        case .none: .none
+        case .pending: .pending
+        case .optedIn: .optedIn
+        case .optedOut: .optedOut
+        }
+    }
+}
+
+enum RequestSource: String, ExpressibleByArgument, CaseIterable {
+    case portal, admin
+}
+
+extension ConsentState {
+    /// The CLI's spelling.
+    var argument: String { rawValue.replacingOccurrences(of: "_", with: "-") }
+}
+
+extension Lifeline {
+    /// `lifeline optin`: consent to continuity alerts.
+    struct Optin: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consent to continuity alerts: requests, admin records and the operator's questions.",
+            subcommands: [Request.self, Record.self, Status.self, List.self, Summary.self, History.self])
+    }
+}
+
+/// Who is acting, for the ledger: `--actor`, else the login name.
+struct ActorOption: ParsableArguments {
+    @Option(help: "Who is acting, recorded in the ledger. (default: the login name)")
+    var actor: String?
+
+    var name: String {
+        actor ?? ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli"
+    }
+}
+
+extension Lifeline.Optin {
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask a user to opt in: they become pending and get an SMS asking them to reply YES.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The user's email.") var email: String
+        @Option(help: "Who asks: the self-service portal (the user) or an admin.") var source: RequestSource = .portal
+
+        func run() throws {
+            let outcome = try ConsentService(settings: global.settings).requestOptIn(
+                email: email, source: source == .portal ? .portal : .admin,
+                actor: source == .portal && actor.actor == nil ? "portal" : actor.name)
+            switch outcome {
+            case .confirmationQueued: print("pending: a confirmation request was queued to the user's number")
+            case .confirmationResent: print("pending: the confirmation request was queued again")
+            case .alreadyPending(let last):
+                print("pending: a confirmation request was queued at \(last.formatted(.iso8601)); nothing sent (at most one every 10 minutes)")
+            case .alreadyOptedIn: print("opted-in already: nothing sent")
+            }
+        }
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The user's email.") var email: String
+        @Option(help: "opted-in or opted-out.") var state: ConsentStateArgument
+        @Option(help: "Where the consent was collected: required, kept in the ledger.") var evidence: String
+
+        func run() throws {
+            let current = try ConsentService(settings: global.settings).recordAdminDecision(
+                email: email, state: state.state, evidence: evidence, actor: actor.name)
+            print("\(current.state.argument) since \(current.since?.formatted(.iso8601) ?? "now")")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A user's (or every user of a number's) consent: state, number, since when, source, evidence.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "An email, or a number in any format.") var who: String
+
+        func run() throws {
+            let lines = try ConsentService(settings: global.settings).status(of: who)
+            ResultWriter(format: output.format).print(
+                .list(
+                    columns: ["email", "number", "state", "since", "source", "evidence"],
+                    rows: lines.map {
+                        [
+                            .text($0.email), Cell($0.number), .text($0.state.argument),
+                            $0.since.map(Cell.date) ?? .null, Cell($0.source?.rawValue), Cell($0.evidence),
+                        ]
+                    }))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Active users and their consent, by email.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only this state.") var state: ConsentStateArgument?
+        @Option(help: "Only members of this group.") var group: String?
+
+        func run() throws {
+            let stream = ListStream.standardOutput(format: output.format, columns: ["email", "number", "state", "since", "source"])
+            try ConsentService(settings: global.settings).forEachListing(state: state?.state, group: group) {
+                stream.write([
+                    .text($0.email), Cell($0.number), .text($0.state.argument), $0.since.map(Cell.date) ?? .null,
+                    Cell($0.source?.rawValue),
+                ])
+            }
+            stream.finish()
+        }
+    }
+
+    struct Summary: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "How many active users are in each state.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only members of this group.") var group: String?
+
+        func run() throws {
+            let summary = try ConsentService(settings: global.settings).summary(group: group)
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("opted_in", Cell(summary.optedIn)), ("pending", Cell(summary.pending)),
+                    ("opted_out", Cell(summary.optedOut)), ("none", Cell(summary.none)),
+                    ("no_valid_number", Cell(summary.noValidNumber)), ("total", Cell(summary.total)),
+                ]))
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The consent ledger of a user or a number, oldest first: the consent evidence export.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "An email, or a number in any format.") var who: String
+
+        func run() throws {
+            let entries = try ConsentService(settings: global.settings).history(of: who)
+            ResultWriter(format: output.format).print(
+                .list(
+                    columns: ["recorded_at", "email", "number", "state", "source", "actor", "evidence"],
+                    rows: entries.map {
+                        [
+                            .date($0.recordedAt), .text($0.email), .text($0.number), .text($0.state.argument),
+                            .text($0.source.rawValue), .text($0.actor), .text($0.evidence),
+                        ]
+                    }))
+        }
+    }
+}
+
+extension Lifeline.SMS {
+    struct Inbound: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Handle a received SMS: STOP and friends opt out, START/YES opt in, HELP answers.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The sender's number, in any format.") var from: String
+        @Option(help: "The message text.") var text: String
+
+        func run() throws {
+            let outcome = try ConsentService(settings: global.settings).handleInbound(from: from, text: text)
+            var line = outcome.action
+            if !outcome.changedUsers.isEmpty { line += ": " + outcome.changedUsers.joined(separator: ", ") }
+            if outcome.replied { line += " (reply queued)" }
+            print(line)
+        }
+    }
+}
