@@ -51,7 +51,7 @@ let package = Package(
         // Benchmark driver for scripts/bench: measures the wrapper against a C loop in the same run.
         .executableTarget(
             name: "lifeline-bench",
-            dependencies: ["LifelineStore"],
+            dependencies: ["LifelineStore", "LifelineService"],
             path: "Sources/LifelineBench"
         ),
         // Helpers shared by the test targets (temporary folders, fixed clocks).

@@ -96,9 +96,14 @@ final class ListStream {
     }
 
     private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) || text.hasPrefix(" ") else {
-            return text
+        // Bytes, not Characters: the delimiters are ASCII, and a million-row report calls this for every cell.
+        var hasNonASCII = false
+        let hasDelimiter = text.utf8.contains { byte in
+            if byte >= 0x80 { hasNonASCII = true }
+            return byte == 0x2C || byte == 0x22 || (0x0A...0x0D).contains(byte)
         }
+        let needsQuotes = hasDelimiter || text.utf8.first == 0x20 || (hasNonASCII && text.contains(where: \.isNewline))
+        guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

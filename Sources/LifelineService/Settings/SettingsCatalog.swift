@@ -1,0 +1,48 @@
+/// One setting the service knows: its key, what it does, its default and its rule.
+public struct SettingDefinition: Sendable {
+    public let key: String
+    public let summary: String
+    public let defaultValue: String?
+    /// The rule, as the error states it.
+    public let rule: String
+    let isValid: @Sendable (String) -> Bool
+}
+
+/// Every setting `lifeline settings set` accepts.
+public enum SettingsCatalog {
+    public static let all: [SettingDefinition] = [
+        SettingDefinition(
+            key: SMSSettings.attributeKey, summary: "the user attribute that holds SMS numbers", defaultValue: nil,
+            rule: "the name of an existing attribute (`lifeline attributes list`)", isValid: { !$0.isEmpty }),
+        SettingDefinition(
+            key: ConsentService.programNameKey, summary: "the program name that starts every consent message",
+            defaultValue: "Lifeline outage alerts", rule: "1 to 40 characters",
+            isValid: { (1...40).contains($0.count) }),
+        SettingDefinition(
+            key: ConsentService.supportContactKey, summary: "how to get support, in the HELP reply",
+            defaultValue: "your IT service desk", rule: "1 to 80 characters",
+            isValid: { (1...80).contains($0.count) }),
+    ]
+
+    static func definition(for key: String) -> SettingDefinition? {
+        all.first { $0.key == key }
+    }
+}
+
+/// A setting that cannot be set.
+public enum SettingsFailure: LifelineFailure, Equatable {
+    case unknownKey(String)
+    case invalidValue(key: String, value: String, rule: String)
+
+    public var kind: FailureKind { .usage }
+
+    public var message: String {
+        switch self {
+        case .unknownKey(let key):
+            "no setting named '\(key)'; the settings are: \(SettingsCatalog.all.map(\.key).joined(separator: ", "))"
+        case .invalidValue(let key, let value, let rule): "'\(value)' is not allowed for \(key): it must be \(rule)"
+        }
+    }
+
+    public var remedy: String? { nil }
+}

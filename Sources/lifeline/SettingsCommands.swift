@@ -1,0 +1,36 @@
+import ArgumentParser
+import LifelineService
+
+extension Lifeline {
+    /// `lifeline settings`: the service's settings.
+    struct Settings: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List or change settings.", subcommands: [List.self, Set.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Every setting, its value and whether it is the default.")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let values = try SettingsService(settings: global.settings).list()
+                ResultWriter(format: output.format).print(
+                    .list(
+                        columns: ["key", "value", "default", "description"],
+                        rows: values.map { [.text($0.key), Cell($0.value), .bool($0.isDefault), .text($0.summary)] }))
+            }
+        }
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Change a setting (validated; the error gives the rule).")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The setting's key (`lifeline settings list`).") var key: String
+            @Argument(help: "The new value.") var value: String
+
+            func run() throws {
+                try SettingsService(settings: global.settings).set(key, to: value)
+                Diagnostics.note("\(key) is now '\(value)'.")
+            }
+        }
+    }
+}

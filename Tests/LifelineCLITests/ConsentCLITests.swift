@@ -1,0 +1,94 @@
+import Foundation
+import LifelineTestSupport
+import Testing
+
+/// End-to-end tests of opt-in, inbound SMS, the operator queries and settings, running the built binary.
+struct ConsentCLITests {
+    private let directory = """
+        email,name,mobile,groups
+        ann@example.com,Ann,447700900001,Staff
+        bob@example.com,Bob,447700900002,Staff
+        cat@example.com,Cat,07700 900003,Ops
+
+        """
+
+    /// A migrated database with the directory imported and the SMS attribute chosen.
+    private func prepared(_ folder: String) throws -> [String] {
+        let database = ["--database", folder + "/lifeline.db"]
+        try Data(directory.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
+        for arguments in [["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"]] {
+            let result = try LifelineProcess.run(database + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+        }
+        return database
+    }
+
+    @Test func requestConfirmStopAndTheQueries() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let request = try LifelineProcess.run(database + ["optin", "request", "ann@example.com"])
+            #expect(request.status == 0 && request.standardOutput.hasPrefix("pending: a confirmation request was queued"))
+            let again = try LifelineProcess.run(database + ["optin", "request", "ann@example.com"])
+            #expect(again.standardOutput.contains("nothing sent (at most one every 10 minutes)"))
+
+            let yes = try LifelineProcess.run(database + ["sms", "inbound", "--from", "+44 7700 900001", "--text", "Yes!"])
+            #expect(yes.standardOutput == "opted_in: ann@example.com (reply queued)\n")
+            let status = try LifelineProcess.run(database + ["optin", "status", "ANN@example.com", "--format", "csv"])
+            #expect(status.standardOutput.hasPrefix("email,number,state,since,source,evidence\r\nann@example.com,447700900001,opted-in,"))
+            #expect(status.standardOutput.hasSuffix(",sms_keyword,Yes!\r\n"))
+
+            let nearMiss = try LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900001", "--text", "STOP IT"])
+            #expect(nearMiss.standardOutput == "unhandled\n")
+            let stop = try LifelineProcess.run(database + ["sms", "inbound", "--from", "00447700900001", "--text", "stop"])
+            #expect(stop.standardOutput == "opted_out: ann@example.com (reply queued)\n")
+            let repeated = try LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900001", "--text", "STOP"])
+            #expect(repeated.standardOutput == "no_change\n")
+
+            let refused = try LifelineProcess.run(
+                database + ["optin", "record", "ann@example.com", "--state", "opted-in", "--evidence", "signed form"])
+            #expect(refused.status == 65)
+            #expect(refused.standardError.contains("only the user can opt back in"))
+            let noEvidence = try LifelineProcess.run(database + ["optin", "record", "bob@example.com", "--state", "opted-in"])
+            #expect(noEvidence.status == 64)
+            let recorded = try LifelineProcess.run(
+                database + ["optin", "record", "bob@example.com", "--state", "opted-in", "--evidence", "form 7", "--actor", "hr"])
+            #expect(recorded.status == 0 && recorded.standardOutput.hasPrefix("opted-in since "))
+
+            let summary = try LifelineProcess.run(database + ["optin", "summary", "--format", "json"])
+            #expect(summary.standardOutput == "{\"opted_in\": 1, \"pending\": 0, \"opted_out\": 1, \"none\": 0, \"no_valid_number\": 1, \"total\": 3}\n")
+            let staff = try LifelineProcess.run(database + ["optin", "list", "--group", "Staff", "--state", "opted-in", "--format", "csv"])
+            #expect(staff.standardOutput.split(separator: "\r\n").count == 2 && staff.standardOutput.contains("bob@example.com"))
+
+            let history = try LifelineProcess.run(database + ["optin", "history", "447700900001", "--format", "csv"])
+            let rows = history.standardOutput.split(separator: "\r\n").dropFirst()
+            #expect(rows.map { $0.split(separator: ",")[3] } == ["pending", "opted-in", "opted-out"])
+            #expect(rows.map { $0.split(separator: ",")[4] } == ["portal", "sms_keyword", "sms_keyword"])
+        }
+    }
+
+    @Test func optInNeedsALongFormatNumber() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let result = try LifelineProcess.run(database + ["optin", "request", "cat@example.com"])
+            #expect(result.status == 65)
+            #expect(result.standardError.contains("cat@example.com has no usable SMS number"))
+        }
+    }
+
+    @Test func settingsListAndValidatedSet() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            #expect(try LifelineProcess.run(database + ["settings", "set", "consent.support_contact", "call 0800 123 456"]).status == 0)
+            let list = try LifelineProcess.run(database + ["settings", "list", "--format", "csv"])
+            #expect(list.standardOutput.contains("consent.support_contact,call 0800 123 456,no,"))
+            #expect(list.standardOutput.contains("consent.program_name,Lifeline outage alerts,yes,"))
+            #expect(list.standardOutput.contains("sms.attribute,mobile,no,"))
+            let tooLong = try LifelineProcess.run(database + ["settings", "set", "consent.program_name", String(repeating: "x", count: 41)])
+            #expect(tooLong.status == 64 && tooLong.standardError.contains("1 to 40 characters"))
+            let unknown = try LifelineProcess.run(database + ["settings", "set", "no.such", "x"])
+            #expect(unknown.status == 64 && unknown.standardError.contains("the settings are: sms.attribute"))
+            let help = try LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900002", "--text", "HELP"])
+            #expect(help.standardOutput == "help (reply queued)\n")
+        }
+    }
+}
