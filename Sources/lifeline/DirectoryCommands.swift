@@ -8,16 +8,19 @@ extension Lifeline {
     /// `lifeline users`: the people in the directory.
     struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "users",
             abstract: "Show and list users.", subcommands: [Show.self, List.self])
     }
 
     /// `lifeline attributes`: the attribute definitions.
     struct Attributes: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "attributes",
             abstract: "List user attributes.", subcommands: [List.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List attributes: name, source, how many users have a value.")
+            static let configuration = CommandConfiguration(
+                commandName: "list", abstract: "List attributes: name, source, how many users have a value.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -35,10 +38,12 @@ extension Lifeline {
 
     /// `lifeline groups`: the groups.
     struct Groups: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List groups.", subcommands: [List.self])
+        static let configuration = CommandConfiguration(
+            commandName: "groups", abstract: "List groups.", subcommands: [List.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List groups with their member counts.")
+            static let configuration = CommandConfiguration(
+                commandName: "list", abstract: "List groups with their member counts.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -54,6 +59,7 @@ extension Lifeline {
 extension Lifeline.Users {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one user: status, attributes, groups, SMS number and its verdict.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -77,7 +83,8 @@ extension Lifeline.Users {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users by email.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List users by email.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only members of this group.") var group: String?

@@ -5,6 +5,7 @@ extension Lifeline {
     /// `lifeline doctor`: checks the database and fails when anything is wrong.
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check the database: permissions, schema version, migration checksums, integrity, foreign keys.",
             discussion: "Exits 65 when any check fails, after printing the report.")
 

@@ -7,6 +7,7 @@ extension Lifeline {
     /// `lifeline import`: loads data from files.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import data from files.", subcommands: [Users.self])
     }
 }
@@ -15,6 +16,7 @@ extension Lifeline.Import {
     /// `lifeline import users FILE`: upserts the user directory from a CSV export.
     struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "users",
             abstract: "Import users, attributes and groups from a CSV file (RFC 4180, UTF-8).",
             discussion: """
                 The header row needs an `email` column; `name` is the display name and `groups` lists \

@@ -5,6 +5,7 @@ extension Lifeline {
     /// `lifeline migrate`: creates the database or brings it to the binary's schema.
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Create the database, or apply the migrations it lacks.",
             discussion: """
                 A database that already has a schema is first copied beside itself with VACUUM INTO, \

@@ -32,6 +32,7 @@ extension Lifeline {
     /// `lifeline optin`: consent to continuity alerts.
     struct Optin: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "optin",
             abstract: "Consent to continuity alerts: requests, admin records and the operator's questions.",
             subcommands: [Request.self, Record.self, Status.self, List.self, Summary.self, History.self])
     }
@@ -50,6 +51,7 @@ struct ActorOption: ParsableArguments {
 extension Lifeline.Optin {
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "request",
             abstract: "Ask a user to opt in: they become pending and get an SMS asking them to reply YES.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
@@ -72,6 +74,7 @@ extension Lifeline.Optin {
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
@@ -88,6 +91,7 @@ extension Lifeline.Optin {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "A user's (or every user of a number's) consent: state, number, since when, source, evidence.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -108,7 +112,8 @@ extension Lifeline.Optin {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Active users and their consent, by email.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "Active users and their consent, by email.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only this state.") var state: ConsentStateArgument?
@@ -127,7 +132,8 @@ extension Lifeline.Optin {
     }
 
     struct Summary: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "How many active users are in each state.")
+        static let configuration = CommandConfiguration(
+            commandName: "summary", abstract: "How many active users are in each state.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only members of this group.") var group: String?
@@ -145,6 +151,7 @@ extension Lifeline.Optin {
 
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "The consent ledger of a user or a number, oldest first: the consent evidence export.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -168,6 +175,7 @@ extension Lifeline.Optin {
 extension Lifeline.SMS {
     struct Inbound: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inbound",
             abstract: "Handle a received SMS: STOP and friends opt out, START/YES opt in, HELP answers.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The sender's number, in any format.") var from: String

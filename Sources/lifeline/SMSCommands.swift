@@ -35,11 +35,13 @@ enum VerdictFilter: String, ExpressibleByArgument, CaseIterable {
 extension Lifeline.SMS {
     struct Attribute: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "attribute",
             abstract: "Show or choose the attribute that holds SMS numbers.",
             subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show the SMS attribute.")
+            static let configuration = CommandConfiguration(
+                commandName: "show", abstract: "Show the SMS attribute.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -54,6 +56,7 @@ extension Lifeline.SMS {
 
         struct Set: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "set",
                 abstract: "Choose the SMS attribute (it must exist); later sends use it at once.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The attribute's name.") var name: String
@@ -67,6 +70,7 @@ extension Lifeline.SMS {
 
     struct VerifyNumbers: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify-numbers",
             abstract: "Check every active user's SMS number: valid, missing, invalid (why) or fixable (to what).",
             discussion: """
                 Rows go to standard output, the counts per verdict to standard error (or, with \

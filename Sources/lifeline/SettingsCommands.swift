@@ -5,10 +5,12 @@ extension Lifeline {
     /// `lifeline settings`: the service's settings.
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "settings",
             abstract: "List or change settings.", subcommands: [List.self, Set.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Every setting, its value and whether it is the default.")
+            static let configuration = CommandConfiguration(
+                commandName: "list", abstract: "Every setting, its value and whether it is the default.")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -22,7 +24,8 @@ extension Lifeline {
         }
 
         struct Set: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Change a setting (validated; the error gives the rule).")
+            static let configuration = CommandConfiguration(
+                commandName: "set", abstract: "Change a setting (validated; the error gives the rule).")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The setting's key (`lifeline settings list`).") var key: String
             @Argument(help: "The new value.") var value: String

@@ -42,7 +42,7 @@ extension ConsentService {
                     listings = [
                         ConsentListing(
                             userID: user.id, email: user.email, number: value, state: current.state,
-                            source: current.source, since: current.since)
+                            source: current.source, since: current.since, ledgerID: current.ledgerID)
                     ]
                 } else {
                     guard let number = PhoneNumberNormalizer().verdict(for: emailOrNumber).longFormat else {
@@ -51,12 +51,9 @@ extension ConsentService {
                     listings = try context.ledger.users(withNumber: number, smsAttributeID: attribute.id, program: Self.program)
                 }
                 return try listings.map { listing in
-                    let evidence = try listing.number.flatMap { number in
-                        try context.ledger.history(userID: listing.userID, number: number, program: Self.program).last?.evidence
-                    }
-                    return ConsentStatusLine(
+                    ConsentStatusLine(
                         email: listing.email, number: listing.number, state: listing.state, since: listing.since,
-                        source: listing.source, evidence: listing.state == .none ? nil : evidence)
+                        source: listing.source, evidence: try listing.ledgerID.flatMap(context.ledger.evidence))
                 }
             }
         }

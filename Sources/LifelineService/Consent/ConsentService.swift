@@ -80,7 +80,7 @@ struct ConsentContext {
     var outbox: OutboxStore { OutboxStore(connection: connection) }
     var directory: DirectoryStore { DirectoryStore(connection: connection) }
 
-    func smsAttribute() throws -> AttributeDefinition {
+    func smsAttribute() throws -> (id: Int64, name: String) {
         try SMSSettings(connection: connection).requireAttribute()
     }
 

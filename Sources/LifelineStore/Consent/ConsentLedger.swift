@@ -34,15 +34,31 @@ public struct ConsentLedger {
         } ?? .none
     }
 
-    /// The ledger rows of a user (every number) or of a number (every user), oldest first.
-    public func history(userID: Int64? = nil, number: String? = nil, program: String) throws -> [ConsentEntry] {
+    /// The ledger rows of a user (every number they had), oldest first.
+    public func history(userID: Int64, program: String) throws -> [ConsentEntry] {
+        try entries(where: "l.user_id = ?", userID, program)
+    }
+
+    /// The ledger rows of a number (every user who had it), oldest first.
+    public func history(number: String, program: String) throws -> [ConsentEntry] {
+        try entries(where: "l.number = ?", number, program)
+    }
+
+    /// The evidence of one ledger row.
+    public func evidence(ledgerID: Int64) throws -> String? {
+        try connection.queryFirst("SELECT evidence FROM consent_ledger WHERE id = ?", ledgerID) { $0.string(at: 0) }
+    }
+
+    // One fixed condition per query, so SQLite uses the matching index (an `?1 IS NULL OR`
+    // form made it scan the whole ledger).
+    private func entries(where condition: String, _ key: any SQLiteBindable, _ program: String) throws -> [ConsentEntry] {
         try connection.query(
             """
             SELECT l.id, l.user_id, u.email, l.number, l.program, l.state, l.source, l.actor, l.evidence, l.recorded_at
             FROM consent_ledger l JOIN users u ON u.id = l.user_id
-            WHERE l.program = ?1 AND (?2 IS NULL OR l.user_id = ?2) AND (?3 IS NULL OR l.number = ?3)
+            WHERE \(condition) AND l.program = ?
             ORDER BY l.id
-            """, program, userID, number
+            """, key, program
         ) { row in
             ConsentEntry(
                 id: row.int64(at: 0), userID: row.int64(at: 1), email: row.string(at: 2), number: row.string(at: 3),

@@ -9,8 +9,14 @@ public struct ConsentListing: Sendable, Equatable {
     public let state: ConsentState
     public let source: ConsentSource?
     public let since: Date?
+    /// The ledger row that set the state, if any.
+    public let ledgerID: Int64?
 
-    public init(userID: Int64, email: String, number: String?, state: ConsentState, source: ConsentSource?, since: Date?) {
+    public init(
+        userID: Int64, email: String, number: String?, state: ConsentState, source: ConsentSource?, since: Date?,
+        ledgerID: Int64? = nil
+    ) {
+        self.ledgerID = ledgerID
         self.userID = userID
         self.email = email
         self.number = number
@@ -24,7 +30,7 @@ extension ConsentLedger {
     /// The SQL that gives each active user's current consent for their current SMS number.
     /// Consent only ever exists for long-format numbers, so a value that is not one finds no row.
     private static let currentByUser = """
-        SELECT u.id, u.email, v.value, c.state, c.source, c.since
+        SELECT u.id, u.email, v.value, c.state, c.source, c.since, c.ledger_id
         FROM users u
         LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?1
         LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = v.value
@@ -43,7 +49,7 @@ extension ConsentLedger {
                     number: row.isNull(at: 2) ? nil : row.string(at: 2),
                     state: row.isNull(at: 3) ? .none : ConsentState(rawValue: row.string(at: 3)) ?? .none,
                     source: row.isNull(at: 4) ? nil : ConsentSource(rawValue: row.string(at: 4)),
-                    since: try row.get(5)))
+                    since: try row.get(5), ledgerID: try row.get(6)))
         }
     }
 
@@ -74,7 +80,7 @@ extension ConsentLedger {
     public func users(withNumber number: String, smsAttributeID: Int64, program: String) throws -> [ConsentListing] {
         try connection.query(
             """
-            SELECT u.id, u.email, v.value, c.state, c.source, c.since
+            SELECT u.id, u.email, v.value, c.state, c.source, c.since, c.ledger_id
             FROM user_attributes v JOIN users u ON u.id = v.user_id
             LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = v.value
             WHERE v.attribute_id = ?1 AND v.value = ?3 AND u.status = 'active'
@@ -84,7 +90,8 @@ extension ConsentLedger {
             ConsentListing(
                 userID: row.int64(at: 0), email: row.string(at: 1), number: row.string(at: 2),
                 state: row.isNull(at: 3) ? .none : ConsentState(rawValue: row.string(at: 3)) ?? .none,
-                source: row.isNull(at: 4) ? nil : ConsentSource(rawValue: row.string(at: 4)), since: try row.get(5))
+                source: row.isNull(at: 4) ? nil : ConsentSource(rawValue: row.string(at: 4)), since: try row.get(5),
+                ledgerID: try row.get(6))
         }
     }
 }

@@ -65,6 +65,14 @@ public struct DirectoryStore {
         try connection.queryFirst(Self.attributeQuery + " WHERE d.name = ?", name, map: Self.attribute)
     }
 
+    /// The id and stored name of the attribute with this name (ignoring case), without counting
+    /// its values: for lookups on every message, where a count over a million users would dominate.
+    public func attributeIdentity(named name: String) throws -> (id: Int64, name: String)? {
+        try connection.queryFirst("SELECT id, name FROM attribute_definitions WHERE name = ?", name) {
+            ($0.int64(at: 0), $0.string(at: 1))
+        }
+    }
+
     /// Defines an attribute; returns its id.
     public func defineAttribute(name: String, source: AttributeSource, at date: Date) throws -> Int64 {
         try connection.execute(
