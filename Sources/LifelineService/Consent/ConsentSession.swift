@@ -62,10 +62,15 @@ public final class ConsentSession {
     /// Handles a received SMS: STOP opts every user of the number out at once, START/YES opts in
     /// a pending or keyword-opted-out user, HELP answers; anything else changes nothing.
     public func handleInbound(from: String, text: String) throws -> InboundOutcome {
-        try settings.translatingErrors {
-            try context.connection.durableWrite {
+        // Only an opt-out or opt-in keyword can change consent: those commit with a full sync.
+        // HELP and free text are stored at the connection's usual level.
+        let keyword = ConsentKeyword(message: text)
+        let mayChangeConsent = keyword == .optOut || keyword == .optIn
+        let transaction: (() throws -> InboundOutcome) throws -> InboundOutcome =
+            mayChangeConsent ? context.connection.durableWrite : context.connection.write
+        return try settings.translatingErrors {
+            try transaction {
                 let now = clock.now()
-                let keyword = ConsentKeyword(message: text)
                 guard let number = PhoneNumberNormalizer().verdict(for: from).longFormat else {
                     return try context.record(from: from, number: nil, text: text, action: "unreadable_number", at: now)
                 }
