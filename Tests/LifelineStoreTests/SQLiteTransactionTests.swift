@@ -83,6 +83,24 @@ struct SQLiteTransactionTests {
         }
     }
 
+    @Test func durableWriteSyncsFullyThenRestoresTheLevel() throws {
+        try withTemporaryDirectory { folder in
+            let connection = try SQLiteConnection(path: folder + "/durable.db")
+            try connection.execute("CREATE TABLE t (v TEXT)")
+            let level = { try connection.queryFirst("PRAGMA synchronous") { $0.int64(at: 0) } }
+            #expect(try level() == 1)  // NORMAL
+            let inside = try connection.durableWrite {
+                try connection.execute("INSERT INTO t VALUES ('kept')")
+                return try level()
+            }
+            #expect(inside == 2)  // FULL for this transaction's commit
+            #expect(try level() == 1)
+            #expect(throws: Boom.self) { try connection.durableWrite { throw Boom() } }
+            #expect(try level() == 1, "restored after a failed transaction too")
+            #expect(try count(connection) == 1)
+        }
+    }
+
     /// Runs `body` on a new thread (a connection belongs to one thread, so the thread opens its own).
     private func onThread(_ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
         let done = DispatchSemaphore(value: 0)
