@@ -85,49 +85,42 @@ public final class ConsentSession {
                 guard !users.isEmpty else {
                     return try context.record(from: from, number: number, text: text, action: "unknown_number", at: now)
                 }
-                let actor = "sms:\(number)"
                 switch keyword {
                 case .help:
                     try context.queue(.help, to: number, userID: users[0].userID, at: now)
                     return try context.record(from: from, number: number, text: text, action: "help", replied: true, at: now)
                 case .optOut:
+                    // STOP opts out every user of the number at once, whatever their state.
                     let changing = users.filter { $0.state != .optedOut }
-                    for user in changing {
-                        try context.ledger.append(
-                            ConsentChange(
-                                userID: user.userID, number: number, program: ConsentService.program, state: .optedOut,
-                                source: .smsKeyword, actor: actor, evidence: text, at: now))
-                    }
-                    guard !changing.isEmpty else {
-                        return try context.record(from: from, number: number, text: text, action: "no_change", at: now)
-                    }
-                    try context.queue(.optedOut, to: number, userID: changing[0].userID, at: now)
-                    return try context.record(
-                        from: from, number: number, text: text, action: "opted_out", changed: changing.map(\.email),
-                        replied: true, at: now)
+                    return try applyKeyword(.optedOut, to: changing, number: number, from: from, text: text, at: now)
                 case .optIn:
-                    var changing: [ConsentListing] = []
-                    for user in users {
-                        let eligible =
-                            user.state == .pending || (user.state == .optedOut && user.source == .smsKeyword)
-                        if eligible { changing.append(user) }
+                    // START only confirms a request, or undoes the user's own opt-out.
+                    let changing = users.filter {
+                        $0.state == .pending || ($0.state == .optedOut && $0.source == .smsKeyword)
                     }
-                    for user in changing {
-                        try context.ledger.append(
-                            ConsentChange(
-                                userID: user.userID, number: number, program: ConsentService.program, state: .optedIn,
-                                source: .smsKeyword, actor: actor, evidence: text, at: now))
-                    }
-                    guard !changing.isEmpty else {
-                        return try context.record(from: from, number: number, text: text, action: "no_change", at: now)
-                    }
-                    try context.queue(.optedIn, to: number, userID: changing[0].userID, at: now)
-                    return try context.record(
-                        from: from, number: number, text: text, action: "opted_in", changed: changing.map(\.email),
-                        replied: true, at: now)
+                    return try applyKeyword(.optedIn, to: changing, number: number, from: from, text: text, at: now)
                 }
             }
         }
+    }
+
+    /// Appends `state` for each user from an SMS keyword, queues one reply, stores the message.
+    private func applyKeyword(
+        _ state: ConsentState, to users: [ConsentListing], number: String, from: String, text: String, at now: Date
+    ) throws -> InboundOutcome {
+        guard let first = users.first else {
+            return try context.record(from: from, number: number, text: text, action: "no_change", at: now)
+        }
+        for user in users {
+            try context.ledger.append(
+                ConsentChange(
+                    userID: user.userID, number: number, program: ConsentService.program, state: state,
+                    source: .smsKeyword, actor: "sms:\(number)", evidence: text, at: now))
+        }
+        try context.queue(state == .optedOut ? .optedOut : .optedIn, to: number, userID: first.userID, at: now)
+        return try context.record(
+            from: from, number: number, text: text, action: state.rawValue, changed: users.map(\.email),
+            replied: true, at: now)
     }
 
     /// Records consent collected elsewhere (a signed form). Admins may always opt out; they may
