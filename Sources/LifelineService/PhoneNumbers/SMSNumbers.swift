@@ -82,6 +82,9 @@ public struct SMSNumbers: Sendable {
                 // Numbers as integers (at most 15 digits fit in 50 bits): a compact count per number.
                 var counts: [UInt64: UInt32] = [:]
                 var fixes: [(userID: Int64, long: String)] = []
+                // Pass 1's long numbers, in row order, so the report's pass need not normalise
+                // again (0 = no usable number): 8 bytes per user.
+                var longNumbers: [UInt64] = []
                 try store.forEachActiveUser(withAttribute: attribute.id) { userID, _, value in
                     let verdict = normalizer.verdict(for: value ?? "")
                     summary.users += 1
@@ -93,13 +96,25 @@ public struct SMSNumbers: Sendable {
                         summary.fixable += 1
                         if fix { fixes.append((userID, long)) }
                     }
-                    if let long = verdict.longFormat, let number = UInt64(long) { counts[number, default: 0] += 1 }
+                    let number = verdict.longFormat.flatMap { UInt64($0) } ?? 0
+                    if number != 0 { counts[number, default: 0] += 1 }
+                    if report != nil { longNumbers.append(number) }
                 }
                 summary.shared = counts.values.reduce(0) { $1 > 1 ? $0 + Int($1) : $0 }
                 if let report {
+                    var index = 0
                     try store.forEachActiveUser(withAttribute: attribute.id) { _, email, value in
-                        let verdict = normalizer.verdict(for: value ?? "")
-                        let sharedBy = verdict.longFormat.flatMap(UInt64.init).map { Int(counts[$0] ?? 1) } ?? 1
+                        let number = index < longNumbers.count ? longNumbers[index] : 0
+                        index += 1
+                        let verdict: PhoneNumberVerdict
+                        if number == 0 {
+                            verdict = value == nil ? .missing : normalizer.verdict(for: value ?? "")
+                        } else {
+                            let long = String(number)
+                            // Pass 1 said valid exactly when the value, less surrounding blanks, is the long form.
+                            verdict = value?.trimmingBlanks() == long ? .valid(long) : .fixable(long)
+                        }
+                        let sharedBy = number == 0 ? 1 : Int(counts[number] ?? 1)
                         try report(NumberCheck(email: email, value: value, verdict: verdict, sharedBy: sharedBy))
                     }
                 }

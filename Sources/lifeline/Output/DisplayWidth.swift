@@ -6,7 +6,9 @@
 enum DisplayWidth {
     /// The columns `text` takes in a terminal.
     static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        // Printable ASCII is one column a byte; only other text needs grapheme clusters.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     /// The columns one character (grapheme cluster) takes.

@@ -77,17 +77,42 @@ final class ListStream {
     }
 
     static func tableLine(_ texts: [String], numeric: [Bool], widths: [Int]) -> String {
-        texts.enumerated().map { index, text in
+        // One string, appended in place: a million-row table formats every line here.
+        var line = ""
+        line.reserveCapacity(widths.reduce(2 * texts.count + 1, +))
+        for (index, text) in texts.enumerated() {
+            if index > 0 { line += "  " }
             let width = index < widths.count ? widths[index] : 0
-            let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
-            if index < numeric.count && numeric[index] { return padding + text }
-            return index == texts.count - 1 ? text : text + padding
-        }.joined(separator: "  ") + "\n"
+            let padding = max(0, width - DisplayWidth.of(text))
+            if index < numeric.count && numeric[index] {
+                appendSpaces(padding, to: &line)
+                line += text
+            } else {
+                line += text
+                if index < texts.count - 1 { appendSpaces(padding, to: &line) }
+            }
+        }
+        line += "\n"
+        return line
+    }
+
+    private static let spaces = String(repeating: " ", count: 256)
+
+    /// Appends `count` spaces as one copy (appending a repeated Character goes one grapheme at a time).
+    private static func appendSpaces(_ count: Int, to line: inout String) {
+        guard count > 0 else { return }
+        line += count <= spaces.utf8.count ? spaces.prefix(count) : Substring(String(repeating: " ", count: count))
     }
 
     /// Table cells stay on one line: line breaks and tabs become spaces.
     static func singleLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        // Bytes first (every cell of a long table passes here); Characters only for non-ASCII text.
+        var hasNonASCII = false
+        let hasControl = text.utf8.contains { byte in
+            if byte >= 0x80 { hasNonASCII = true }
+            return (0x09...0x0D).contains(byte)
+        }
+        guard hasControl || (hasNonASCII && text.contains(where: \.isNewline)) else { return text }
         return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
     }
 
