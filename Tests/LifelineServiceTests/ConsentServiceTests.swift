@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LifelineStore
 import LifelineTestSupport
 import Testing
@@ -6,15 +7,13 @@ import Testing
 @testable import LifelineService
 
 /// A clock the test moves.
-final class MovingClock: WallClock, @unchecked Sendable {
-    // Tests drive it from one task; the lock makes the Sendable claim true anyway.
-    private let lock = NSLock()
-    private var current: Date
+final class MovingClock: WallClock {
+    private let current: Mutex<Date>
 
-    init(_ start: Date = Date(epochMilliseconds: 1_764_000_000_000)) { current = start }
+    init(_ start: Date = Date(epochMilliseconds: 1_764_000_000_000)) { current = Mutex(start) }
 
-    func now() -> Date { lock.withLock { current } }
-    func advance(by seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+    func now() -> Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 struct ConsentServiceTests {
