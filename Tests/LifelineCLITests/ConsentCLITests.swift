@@ -89,6 +89,12 @@ struct ConsentCLITests {
             #expect(unknown.status == 64 && unknown.standardError.contains("the settings are: sms.attribute"))
             let help = try LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900002", "--text", "HELP"])
             #expect(help.standardOutput == "help (reply queued)\n")
+            let outbox = try LifelineProcess.run(database + ["outbox", "list", "--status", "queued", "--format", "csv"])
+            let reply = try #require(outbox.standardOutput.split(separator: "\r\n").last)
+            #expect(reply.contains(",queued,service,help_reply,447700900002,"))
+            #expect(reply.contains("Support: call 0800 123 456."), "the HELP reply uses the configured contact")
+            let none = try LifelineProcess.run(database + ["outbox", "list", "--status", "sent", "--format", "json"])
+            #expect(none.standardOutput == "[]\n")
         }
     }
 }

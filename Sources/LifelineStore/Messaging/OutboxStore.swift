@@ -58,15 +58,26 @@ public struct OutboxStore {
         ) { try $0.get(0, as: Date?.self) } ?? nil
     }
 
+    /// Streams messages, oldest first, optionally only one status.
+    public func forEachMessage(status: String?, _ body: (OutboxEntry) throws -> Void) throws {
+        try connection.forEachRow(
+            """
+            SELECT id, destination, body, kind, program, status, created_at FROM outbox
+            WHERE ?1 IS NULL OR status = ?1 ORDER BY id
+            """, status
+        ) { try body(try Self.entry(from: $0)) }
+    }
+
+    private static func entry(from row: SQLiteRow) throws -> OutboxEntry {
+        OutboxEntry(
+            id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
+            program: row.string(at: 4), status: row.string(at: 5), createdAt: try row.get(6))
+    }
+
     /// The messages queued to a destination, oldest first.
     public func messages(to destination: String) throws -> [OutboxEntry] {
         try connection.query(
             "SELECT id, destination, body, kind, program, status, created_at FROM outbox WHERE destination = ? ORDER BY id",
-            destination
-        ) { row in
-            OutboxEntry(
-                id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
-                program: row.string(at: 4), status: row.string(at: 5), createdAt: try row.get(6))
-        }
+            destination, map: Self.entry)
     }
 }
