@@ -106,11 +106,15 @@ public final class CSVReader {
             totalBytes = nil
         case .file(let path):
             let opened = open(path, O_RDONLY | O_CLOEXEC)
-            guard opened >= 0 else { throw CSVReaderError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+            guard opened >= 0 else {
+                let failure = errno
+                throw CSVReaderError.cannotOpen(
+                    path: path, reason: String(cString: strerror(failure)), isMissing: failure == ENOENT)
+            }
             var status = stat()
             if fstat(opened, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
                 Foundation.close(opened)
-                throw CSVReaderError.cannotOpen(path: path, reason: "it is a folder")
+                throw CSVReaderError.cannotOpen(path: path, reason: "it is a folder", isMissing: false)
             }
             descriptor = opened
             ownsDescriptor = true
@@ -282,35 +286,25 @@ public final class CSVReader {
                 }
                 // After the closing quote: a comma, a line end or the end of input.
                 guard let after = try nextByte() else { return finish() }
-                switch after {
-                case Self.comma:
+                switch try delimiter(after) {
+                case .field:
                     endField()
                     continue fieldLoop
-                case Self.lineFeed:
-                    line += 1
+                case .record:
                     return finish()
-                case Self.carriageReturn:
-                    line += 1
-                    try consumeLineFeedAfterCarriageReturn()
-                    return finish()
-                default:
+                case nil:
                     if problem == nil { problem = .textAfterClosingQuote(column: fieldStarts.count + 1) }
                     append(after)
                     // Read the rest of the field as unquoted text.
                 }
             } else {
-                switch first {
-                case Self.comma:
+                switch try delimiter(first) {
+                case .field:
                     endField()
                     continue fieldLoop
-                case Self.lineFeed:
-                    line += 1
+                case .record:
                     return finish()
-                case Self.carriageReturn:
-                    line += 1
-                    try consumeLineFeedAfterCarriageReturn()
-                    return finish()
-                default:
+                case nil:
                     append(first)
                 }
             }
@@ -324,19 +318,38 @@ public final class CSVReader {
                 position = stop
                 guard stop < count else { continue }
                 position += 1
-                switch byte {
-                case Self.comma:
+                // The scan stopped on a comma or a line end.
+                if try delimiter(byte) == .field {
                     endField()
                     continue fieldLoop
-                case Self.lineFeed:
-                    line += 1
-                    return finish()
-                default:
-                    line += 1
-                    try consumeLineFeedAfterCarriageReturn()
-                    return finish()
                 }
+                return finish()
             }
+        }
+    }
+
+    /// What a delimiter ends.
+    private enum Delimiter {
+        case field
+        case record
+    }
+
+    /// What `byte` ends when it is a delimiter (a line end is counted, and CRLF read as one);
+    /// nil when it is data.
+    @inline(__always)
+    private func delimiter(_ byte: UInt8) throws -> Delimiter? {
+        switch byte {
+        case Self.comma:
+            return .field
+        case Self.lineFeed:
+            line += 1
+            return .record
+        case Self.carriageReturn:
+            line += 1
+            try consumeLineFeedAfterCarriageReturn()
+            return .record
+        default:
+            return nil
         }
     }
 
@@ -366,6 +379,7 @@ public final class CSVReader {
 
 /// The input could not be read at all.
 public enum CSVReaderError: Error, Equatable {
-    case cannotOpen(path: String, reason: String)
+    /// `isMissing` when nothing exists at the path.
+    case cannotOpen(path: String, reason: String, isMissing: Bool)
     case readFailed(reason: String)
 }

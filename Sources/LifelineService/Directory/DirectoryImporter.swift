@@ -26,8 +26,8 @@ public struct DirectoryImporter: Sendable {
         let reader: CSVReader
         do {
             reader = try CSVReader(source: source, maximumFieldBytes: options.maximumFieldBytes)
-        } catch CSVReaderError.cannotOpen(_, let reason) {
-            throw ImportFailure.cannotOpen(path: path, reason: reason)
+        } catch CSVReaderError.cannotOpen(_, let reason, let isMissing) {
+            throw ImportFailure.cannotOpen(path: path, reason: reason, isMissing: isMissing)
         }
         let headerRecord: CSVRecord?
         do { headerRecord = try reader.next() } catch { throw ImportFailure.readFailed(path: path, reason: "\(error)") }

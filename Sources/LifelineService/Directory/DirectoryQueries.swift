@@ -26,7 +26,7 @@ public struct DirectoryQueries: Sendable {
         defer { connection.close() }
         return try settings.translatingErrors {
             let store = DirectoryStore(connection: connection)
-            guard let user = try store.user(email: email.trimmingCharacters(in: .whitespaces)) else {
+            guard let user = try store.user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
             }
             let smsAttribute = try SMSSettings(connection: connection).attribute()

@@ -30,7 +30,7 @@ public struct ImportSummary: Sendable, Equatable {
 
 /// Why an import could not run, or was refused.
 public enum ImportFailure: LifelineFailure, Equatable {
-    case cannotOpen(path: String, reason: String)
+    case cannotOpen(path: String, reason: String, isMissing: Bool)
     case readFailed(path: String, reason: String)
     case emptyFile(path: String)
     case missingEmailColumn(path: String, columns: [String])
@@ -42,7 +42,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
 
     public var kind: FailureKind {
         switch self {
-        case .cannotOpen(_, let reason) where reason.contains("No such file"): .inputMissing
+        case .cannotOpen(_, _, let isMissing) where isMissing: .inputMissing
         case .rejectFileUnwritable: .configuration
         default: .badInput
         }
@@ -50,7 +50,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
 
     public var message: String {
         switch self {
-        case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
+        case .cannotOpen(let path, let reason, _): "cannot open \(path): \(reason)"
         case .readFailed(let path, let reason): "reading \(path) failed: \(reason); nothing was written"
         case .emptyFile(let path): "\(path) is empty: it needs a header row with an email column"
         case .missingEmailColumn(let path, let columns):

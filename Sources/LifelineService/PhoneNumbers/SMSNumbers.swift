@@ -50,7 +50,7 @@ public struct SMSNumbers: Sendable {
         return try settings.translatingErrors {
             try connection.write {
                 let store = DirectoryStore(connection: connection)
-                guard let attribute = try store.attribute(named: name.trimmingCharacters(in: .whitespaces)) else {
+                guard let attribute = try store.attribute(named: name.trimmingBlanks()) else {
                     throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
                 }
                 try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: clock.now())
@@ -119,8 +119,13 @@ public struct SMSNumbers: Sendable {
                     }
                 }
                 let now = clock.now()
-                for fix in fixes {
-                    try store.setAttributeValue(userID: fix.userID, attributeID: attribute.id, value: fix.long, at: now)
+                if !fixes.isEmpty {
+                    let writer = try DirectoryWriter(connection: connection)
+                    for fix in fixes {
+                        try writer.setValue(
+                            userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
+                            at: now.epochMilliseconds)
+                    }
                 }
                 summary.fixed = fixes.count
                 return summary

@@ -90,20 +90,6 @@ public struct DirectoryStore {
         ) { ($0.string(at: 0), $0.string(at: 1)) }
     }
 
-    /// Sets (inserts or replaces) one attribute value.
-    public func setAttributeValue(userID: Int64, attributeID: Int64, value: String, at date: Date) throws {
-        let statement = try connection.cachedStatement(
-            """
-            INSERT INTO user_attributes (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT (user_id, attribute_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-            """)
-        try statement.bind(int64: userID, at: 1)
-        try statement.bind(int64: attributeID, at: 2)
-        try statement.bind(text: value, at: 3)
-        try statement.bind(int64: date.epochMilliseconds, at: 4)
-        try statement.run()
-    }
-
     // MARK: Groups
 
     /// Every group with its member count, by name.
