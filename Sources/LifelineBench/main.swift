@@ -11,7 +11,7 @@ import LifelineService
 import LifelineStore
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("lifeline-bench: \(message)\n".utf8))
+    FileDescriptorWriter.standardError.writeIgnoringErrors("lifeline-bench: \(message)\n")
     exit(64)
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LifelineStore
 
 /// One check `lifeline doctor` ran.
@@ -83,10 +84,11 @@ extension DatabaseMaintenance {
     }
 
     private func filePermissionsCheck() -> HealthCheck {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: settings.path)
-        guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.uint16Value else {
+        var info = stat()
+        guard stat(settings.path, &info) == 0 else {
             return HealthCheck(name: "file permissions", isPassing: false, detail: "cannot read the file's mode")
         }
+        let mode = info.st_mode
         let octal = String(mode & 0o777, radix: 8)
         return mode & 0o077 == 0
             ? HealthCheck(name: "file permissions", isPassing: true, detail: "mode \(octal), owner only")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// A migration, as reports show it.

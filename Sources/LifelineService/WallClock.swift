@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the service reads the time, so tests can move it.
 public protocol WallClock: Sendable {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import LifelineService
 
 /// Turns failures into one line on standard error and the documented exit code.
@@ -20,19 +20,19 @@ enum FailureReporter {
     /// Prints `failure` and exits with its code.
     static func exit(with failure: any LifelineFailure) -> Never {
         printError(failure.description)
-        Foundation.exit(exitCode(for: failure.kind))
+        Glibc.exit(exitCode(for: failure.kind))
     }
 
     /// Prints one `lifeline: error:` line to standard error.
     static func printError(_ text: String) {
         let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("lifeline: error: \(oneLine)\n".utf8))
+        FileDescriptorWriter.standardError.writeIgnoringErrors("lifeline: error: \(oneLine)\n")
     }
 }
 
 /// Notes for people on standard error, so standard output stays clean for scripts.
 enum Diagnostics {
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data("\(text)\n".utf8))
+        FileDescriptorWriter.standardError.writeIgnoringErrors("\(text)\n")
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import LifelineService
 
 /// Options every command takes: where the database is and how long to wait for its lock.
@@ -18,9 +18,16 @@ struct GlobalOptions: ParsableArguments {
 
     /// The database settings these options and the environment describe.
     var settings: DatabaseSettings {
-        let environment = ProcessInfo.processInfo.environment["LIFELINE_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+        Self.settings(database: database, busyTimeoutMilliseconds: busyTimeout)
+    }
+
+    /// The settings for `--database` (else `$LIFELINE_DATABASE`, else the default) and a lock wait.
+    static func settings(database: String?, busyTimeoutMilliseconds: Int) -> DatabaseSettings {
+        // getenv, not ProcessInfo.environment: that copies the whole environment into a
+        // dictionary, a million instructions on every start for one variable.
+        let environment = getenv("LIFELINE_DATABASE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         return DatabaseSettings(
             path: database ?? environment ?? DatabaseSettings.defaultPath,
-            busyTimeout: .milliseconds(busyTimeout))
+            busyTimeout: .milliseconds(busyTimeoutMilliseconds))
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import LifelineService
 
 /// The `lifeline` command: parses arguments, calls the service, formats results.
@@ -24,6 +24,10 @@ struct Lifeline: ParsableCommand {
     /// Runs the command; failures become one line on stderr and their exit code, never a trace.
     static func main() {
         do {
+            if let lookup = QuickStatusParser.lookup(from: CommandLine.arguments.dropFirst()) {
+                try lookup.run()
+                return
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as any LifelineFailure {
@@ -33,7 +37,7 @@ struct Lifeline: ParsableCommand {
             if code == .failure {
                 // Not a parsing error and not one of ours: a bug; say so plainly.
                 FailureReporter.printError("internal error: \(error) — please report it")
-                Foundation.exit(FailureReporter.exitCode(for: .internal))
+                Glibc.exit(FailureReporter.exitCode(for: .internal))
             }
             exit(withError: error)
         }

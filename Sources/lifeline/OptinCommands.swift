@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import LifelineService
 import LifelineStore
 
@@ -25,7 +26,7 @@ enum RequestSource: String, ExpressibleByArgument, CaseIterable {
 
 extension ConsentState {
     /// The CLI's spelling.
-    var argument: String { rawValue.replacingOccurrences(of: "_", with: "-") }
+    var argument: String { rawValue.replacing("_", with: "-") }
 }
 
 extension Lifeline {
@@ -44,7 +45,7 @@ struct ActorOption: ParsableArguments {
     var actor: String?
 
     var name: String {
-        actor ?? ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli"
+        actor ?? getenv("USER").map { "cli:\(String(cString: $0))" } ?? "cli"
     }
 }
 
@@ -98,16 +99,9 @@ extension Lifeline.Optin {
         @Argument(help: "An email, or a number in any format.") var who: String
 
         func run() throws {
-            let lines = try ConsentService(settings: global.settings).status(of: who)
-            ResultWriter(format: output.format).print(
-                .list(
-                    columns: ["email", "number", "state", "since", "source", "evidence"],
-                    rows: lines.map {
-                        [
-                            .text($0.email), Cell($0.number), .text($0.state.argument),
-                            $0.since.map(Cell.date) ?? .null, Cell($0.source?.rawValue), Cell($0.evidence),
-                        ]
-                    }))
+            try StatusLookup(
+                database: global.database, busyTimeoutMilliseconds: global.busyTimeout, format: output.format, who: who
+            ).run()
         }
     }
 

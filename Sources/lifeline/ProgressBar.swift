@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import LifelineService
 
 /// A one-line progress display on standard error, drawn only when it is a terminal.
 final class ProgressBar {
@@ -16,19 +17,32 @@ final class ProgressBar {
         lastDraw = ContinuousClock.now
         hasDrawn = true
         let rate = seconds > 0 ? Int(Double(rows) / seconds) : 0
-        var line = "\(rows.formatted()) rows  \(rate.formatted()) rows/s"
+        var line = "\(rows.groupedByThousands) rows  \(rate.groupedByThousands) rows/s"
         if let totalBytes, totalBytes > 0 {
             let fraction = min(1, Double(bytesRead) / Double(totalBytes))
             let filled = Int(fraction * 30)
             line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "] "
                 + "\(Int(fraction * 100))%  " + line
         }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        FileDescriptorWriter.standardError.writeIgnoringErrors("\r\u{1B}[K\(line)")
     }
 
     /// Clears the line.
     func finish() {
         guard isEnabled, hasDrawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileDescriptorWriter.standardError.writeIgnoringErrors("\r\u{1B}[K")
+    }
+}
+
+extension Int {
+    /// "1,234,567": the progress line is English whatever the locale, like the rest of the CLI.
+    var groupedByThousands: String {
+        let digits = Array(String(magnitude))
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return self < 0 ? "-" + text : text
     }
 }

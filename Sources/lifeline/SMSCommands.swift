@@ -119,7 +119,9 @@ extension Lifeline.SMS {
             if summary {
                 ResultWriter(format: output.format).print(table)
             } else {
-                Diagnostics.note(ResultWriter(format: .table).render(table).trimmingCharacters(in: .newlines))
+                var text = ResultWriter(format: .table).render(table)
+                while text.last?.isNewline == true { text.removeLast() }
+                Diagnostics.note(text)
             }
         }
     }

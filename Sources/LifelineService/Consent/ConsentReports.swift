@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// One line of `optin status`: a user's current consent for their current number.

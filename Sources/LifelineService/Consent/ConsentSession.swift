@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// Consent flows on one open connection: what a server or a batch of inbound messages uses,

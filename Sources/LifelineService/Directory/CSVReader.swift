@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A problem with one CSV record that makes it unusable (the reader goes on with the next).
 public enum CSVRecordProblem: Equatable, Sendable {
@@ -113,7 +114,7 @@ public final class CSVReader {
             }
             var status = stat()
             if fstat(opened, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-                Foundation.close(opened)
+                Glibc.close(opened)
                 throw CSVReaderError.cannotOpen(path: path, reason: "it is a folder", isMissing: false)
             }
             descriptor = opened
@@ -125,7 +126,7 @@ public final class CSVReader {
     }
 
     deinit {
-        if ownsDescriptor { Foundation.close(descriptor) }
+        if ownsDescriptor { Glibc.close(descriptor) }
     }
 
     /// The next non-blank record, or nil at the end of the input.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// Imports users, attribute values and group memberships from a CSV export.
@@ -34,7 +34,8 @@ public struct DirectoryImporter: Sendable {
         guard let headerRecord else { throw ImportFailure.emptyFile(path: path) }
         let header = try ImportHeader(record: headerRecord, path: path)
         let rejectWriter = try options.rejectFilePath.map { try RejectFileWriter(path: $0, header: header.names) }
-        defer { rejectWriter?.flush() }
+        // Written out below once the import succeeds; on failure, what was rejected so far.
+        defer { try? rejectWriter?.flush() }
 
         let connection = try settings.openCurrent(cacheSizeKiB: options.cacheSizeKiB)
         defer { connection.close() }
@@ -56,6 +57,7 @@ public struct DirectoryImporter: Sendable {
                         }
                     }
                     try run.finish()
+                    try rejectWriter?.flush()
                     if options.dryRun || (run.summary.rejected > 0 && !options.allowPartial) { throw RollBack() }
                 }
             }
@@ -140,17 +142,17 @@ private final class ImportRun {
         try tracking.finish()
     }
 
-    private func reject(_ record: CSVRecord, _ reason: String) {
+    private func reject(_ record: CSVRecord, _ reason: String) throws {
         summary.rejected += 1
         let rejection = ImportRejection(line: record.line, reason: reason, fields: record.fields.map { Array($0) })
         if summary.firstRejections.count < 20 { summary.firstRejections.append(rejection) }
-        rejectWriter?.write(rejection)
+        try rejectWriter?.write(rejection)
     }
 
     func process(_ record: CSVRecord) throws {
         summary.rows += 1
         guard record.fieldCount == header.names.count else {
-            reject(record, "wrong field count: \(record.fieldCount) field(s), the header has \(header.names.count)")
+            try reject(record, "wrong field count: \(record.fieldCount) field(s), the header has \(header.names.count)")
             return
         }
         if let problem = record.problem {
@@ -168,7 +170,7 @@ private final class ImportRun {
         }
         let email = fields[header.emailIndex].text ?? ""
         if let problem = EmailAddress.problem(with: email) {
-            reject(record, problem)
+            try reject(record, problem)
             return
         }
         let displayName = header.nameIndex.flatMap { fields[$0].text }
@@ -181,11 +183,11 @@ private final class ImportRun {
         if existing == nil { existing = try writer.user(email: email) }
         guard let existing else { return }
         if existing.id > largestIDBeforeImport {
-            reject(record, "duplicate email: the same user as line \(createdLines.line(of: existing.id) ?? 0)")
+            try reject(record, "duplicate email: the same user as line \(createdLines.line(of: existing.id) ?? 0)")
             return
         }
         if let earlier = try tracking.markSeen(userID: existing.id, line: record.line) {
-            reject(record, "duplicate email: the same user as line \(earlier)")
+            try reject(record, "duplicate email: the same user as line \(earlier)")
             return
         }
         try update(existing, displayName: displayName, groupIDs: groupIDs)
@@ -231,7 +233,7 @@ private final class ImportRun {
     /// Rejects a row whose email may still be readable: that user, if they exist, must not be
     /// disabled by --disable-missing just because another cell of their row was bad.
     private func rejectKeepingUser(_ record: CSVRecord, _ reason: String) throws {
-        reject(record, reason)
+        try reject(record, reason)
         guard options.disableMissing, let email = record.trimmedField(at: header.emailIndex).text,
             EmailAddress.problem(with: email) == nil, let user = try writer.user(email: email),
             user.id <= largestIDBeforeImport

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// One user as `users show` presents it.

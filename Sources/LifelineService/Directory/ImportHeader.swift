@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The columns of an import file, read from its header row.
 struct ImportHeader {

@@ -1,9 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes rejected records as CSV: `line, reason`, then the record's own fields as read.
 /// The file is created with mode 0600: it holds personal data from the directory.
 final class RejectFileWriter {
-    private let handle: FileHandle
+    private let output: FileDescriptorWriter
+    private let path: String
     private var pending = Data()
 
     init(path: String, header: [String]) throws {
@@ -11,18 +13,27 @@ final class RejectFileWriter {
         guard descriptor >= 0 else {
             throw ImportFailure.rejectFileUnwritable(path: path, reason: String(cString: strerror(errno)))
         }
-        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        output = FileDescriptorWriter(descriptor: descriptor)
+        self.path = path
         append(["line", "reason"].map { Array($0.utf8) } + header.map { Array($0.utf8) })
     }
 
-    func write(_ rejection: ImportRejection) {
+    func write(_ rejection: ImportRejection) throws {
         append([Array(String(rejection.line).utf8), Array(rejection.reason.utf8)] + rejection.fields)
-        if pending.count > 1 << 16 { flush() }
+        if pending.count > 1 << 16 { try flush() }
     }
 
-    func flush() {
-        handle.write(pending)
-        pending.removeAll(keepingCapacity: true)
+    deinit {
+        close(output.descriptor)
+    }
+
+    func flush() throws {
+        defer { pending.removeAll(keepingCapacity: true) }
+        do {
+            try output.write(pending)
+        } catch {
+            throw ImportFailure.rejectFileUnwritable(path: path, reason: error.description)
+        }
     }
 
     private func append(_ fields: [[UInt8]]) {

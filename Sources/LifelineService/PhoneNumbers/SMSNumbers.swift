@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// One user's line in the number verification report.

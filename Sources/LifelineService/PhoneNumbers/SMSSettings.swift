@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelineStore
 
 /// The SMS attribute setting: which user attribute holds SMS numbers.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The consent ledger and its current-state table (kept by a trigger in the same transaction).
 ///

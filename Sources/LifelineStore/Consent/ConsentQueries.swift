@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One user's line in `optin list`.
 public struct ConsentListing: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A consent state. `none` is never stored: it is the absence of a row for the number.
 public enum ConsentState: String, Sendable, CaseIterable {

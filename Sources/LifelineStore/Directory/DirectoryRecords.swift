@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A user's status in the directory.
 public enum UserStatus: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The SQL for users, attribute definitions and values, groups and memberships.
 ///

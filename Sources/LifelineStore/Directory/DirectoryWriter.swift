@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The statements of a bulk directory import, prepared once: per row there is no SQL to hash
 /// or look up, and a user the import has just created gets plain INSERTs.

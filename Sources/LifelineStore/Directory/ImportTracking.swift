@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which users one import has seen, and on which line: a temporary table, private to the
 /// connection and paged through its cache, so memory does not grow with the file.

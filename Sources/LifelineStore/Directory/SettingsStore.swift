@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `settings` table: string values by key; the service validates them.
 public struct SettingsStore {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The inbound_messages table: every SMS received and what it did.
 public struct InboundStore {

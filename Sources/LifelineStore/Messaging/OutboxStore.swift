@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A message to queue. Bodies come from the service's fixed templates.
 public struct OutgoingMessage: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One row of `PRAGMA foreign_key_check`.
 public struct SQLiteForeignKeyViolation: Sendable, Hashable {
@@ -17,7 +18,7 @@ extension SQLiteConnection {
         guard descriptor >= 0 else {
             throw SQLiteMigrationError.backupFailed(path: path, reason: String(cString: strerror(errno)))
         }
-        Foundation.close(descriptor)
+        Glibc.close(descriptor)
         do {
             try prepare("VACUUM INTO ?").bindingAndRunning(path)
         } catch let error as SQLiteError {

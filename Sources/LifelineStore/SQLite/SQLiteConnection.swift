@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One connection to an SQLite database file, opened with the project's conventions:
 /// extended result codes, WAL, foreign keys, a busy timeout, defensive mode and no
@@ -215,7 +216,7 @@ public final class SQLiteConnection {
     private static func text(from start: UnsafePointer<CChar>, to end: UnsafePointer<CChar>?) -> String {
         let count = end.map { $0 - start } ?? strlen(start)
         let bytes = UnsafeRawBufferPointer(start: start, count: count)
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
     }
 
     /// Creates the database file with restrictive permissions before SQLite opens it, because
@@ -227,7 +228,7 @@ public final class SQLiteConnection {
         }
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode_t(configuration.fileMode))
         if descriptor >= 0 {
-            Foundation.close(descriptor)
+            Glibc.close(descriptor)
             return
         }
         let failure = errno
@@ -235,7 +236,7 @@ public final class SQLiteConnection {
         case EEXIST:
             return
         case ENOENT:
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             throw SQLiteError(
                 resultCode: .SQLITE_CANTOPEN,
                 message: "cannot create \(path): the folder \(folder.isEmpty ? "." : folder) does not exist")
@@ -248,13 +249,20 @@ public final class SQLiteConnection {
 
     private static func explainOpenFailure(_ error: SQLiteError, path: String) -> SQLiteError {
         guard SQLiteResultCode.SQLITE_CANTOPEN ~= error.resultCode else { return error }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
             return SQLiteError(resultCode: .SQLITE_CANTOPEN_ISDIR, message: "\(path) is a folder, not a database file")
         }
-        if !FileManager.default.fileExists(atPath: path) {
+        if access(path, F_OK) != 0 {
             return SQLiteError(resultCode: error.resultCode, message: "no database file at \(path)")
         }
         return SQLiteError(resultCode: error.resultCode, message: "cannot open \(path): \(error.message)")
+    }
+}
+
+extension String {
+    /// The string without leading and trailing whitespace and newlines (SQL text, messages).
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -62,7 +62,7 @@ public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConver
             "the database schema is at version \(databaseVersion), newer than this binary (which knows up to \(binaryVersion))"
         case .migrationFailed(let fileName, let statement, let underlying):
             "migration \(fileName) failed"
-                + (statement.map { " at statement: \($0.replacingOccurrences(of: "\n", with: " "))" } ?? "")
+                + (statement.map { " at statement: \($0.replacing("\n", with: " "))" } ?? "")
                 + " — \(underlying.message)"
         case .backupFailed(let path, let reason):
             "could not write the backup \(path): \(reason)"

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Applies an ordered list of migrations, each in its own immediate transaction together with
 /// its record, and refuses databases whose recorded history does not match the list.

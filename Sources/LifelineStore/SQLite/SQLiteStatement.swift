@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
 
 /// A prepared statement: prepared in `init`, finalized in `deinit`.
 ///

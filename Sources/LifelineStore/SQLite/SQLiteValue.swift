@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One SQLite value of any storage class, for generic code and tests; hot paths bind typed values.
 public enum SQLiteValue: Sendable, Hashable {

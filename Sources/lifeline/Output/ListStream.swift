@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes a list's rows as they come, so a million-row report needs no million-row buffer.
 ///
@@ -129,6 +129,6 @@ final class ListStream {
         }
         let needsQuotes = hasDelimiter || text.utf8.first == 0x20 || (hasNonASCII && text.contains(where: \.isNewline))
         guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }

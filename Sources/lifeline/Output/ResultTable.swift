@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One value in command output, typed so JSON keeps numbers as numbers.
 enum Cell: Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import LifelineService
 
 /// Buffered writes to standard output (file descriptor 1), flushed at 64 KiB and on `flush()`.
 ///
@@ -13,15 +13,8 @@ final class StandardOutput {
     }
 
     func flush() {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer[offset...].withUnsafeBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                break  // A closed pipe (`| head`): nothing more can be shown.
-            }
-            offset += written
-        }
+        // A failed write is a closed pipe (`| head`) or a full disk: nothing more can be shown.
+        try? FileDescriptorWriter.standardOutput.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }
