@@ -33,4 +33,12 @@ extension DatabaseSettings {
             return connection
         }
     }
+
+    /// Runs `body` on a connection to the current database, closed afterwards, with its SQLite
+    /// errors translated to the service's failures.
+    func withCurrentConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        let connection = try openCurrent()
+        defer { connection.close() }
+        return try translatingErrors { try body(connection) }
+    }
 }

@@ -14,7 +14,7 @@ struct Lifeline: ParsableCommand {
             """,
         version: LifelineVersion.description,
         subcommands: [
-            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Outbox.self, Settings.self,
+            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Settings.self,
         ]
     )
 

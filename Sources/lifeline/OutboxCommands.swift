@@ -7,7 +7,8 @@ extension Lifeline {
     /// `lifeline outbox`: the messages waiting to be sent, and what became of them.
     struct Outbox: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "outbox", abstract: "The messages waiting to be sent.", subcommands: [List.self])
+            commandName: "outbox", abstract: "Outgoing messages: what waits, sending it, and delivery receipts.",
+            subcommands: [List.self, Dispatch.self, Receipt.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -15,19 +16,93 @@ extension Lifeline {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Option(help: "Only messages with this status.") var status: OutboxStatus?
+            @Option(help: "Only this continuity event's alerts.") var event: Int64?
 
             func run() throws {
                 let stream = ListStream.standardOutput(
                     format: output.format,
-                    columns: ["id", "created_at", "status", "program", "kind", "destination", "body"])
-                try OutboxQueries(settings: global.settings).forEachMessage(status: status) {
+                    columns: [
+                        "id", "created_at", "status", "program", "kind", "event", "destination", "attempts", "last_error", "body",
+                    ])
+                try OutboxQueries(settings: global.settings).forEachMessage(status: status, eventID: event) {
                     stream.write([
                         .integer($0.id), .date($0.createdAt), .text($0.status), .text($0.program), .text($0.kind),
-                        .text($0.destination), .text($0.body),
+                        $0.eventID.map(Cell.integer) ?? .null, .text($0.destination), Cell($0.attempts),
+                        Cell($0.lastError), .text($0.body),
                     ])
                 }
                 stream.finish()
             }
         }
     }
+}
+
+/// The gateways `outbox dispatch` can send through.
+enum GatewayChoice: String, ExpressibleByArgument, CaseIterable {
+    case file
+}
+
+extension Lifeline.Outbox {
+    struct Dispatch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dispatch", abstract: "Send the messages that are due.",
+            discussion: """
+                Continuity alerts are checked against consent right before sending: a user who opted out \
+                since the alert was queued is skipped (suppressed). Failures are retried with backoff.
+                The file gateway appends JSON lines to $LIFELINE_OUTBOX_FILE (default: <database>.outbox.jsonl).
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Where to send.") var gateway: GatewayChoice = .file
+        @Option(help: "Send at most this many messages.") var limit: Int?
+        @Option(help: "Send at most this many messages per second.") var rate: Double?
+        @Option(help: "Seconds a claimed message stays reserved to this run; a run that dies frees it then.")
+        var leaseSeconds = 120
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
+            if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0 messages per second") }
+            if leaseSeconds < 0 { throw ValidationError("--lease-seconds must be 0 or more") }
+        }
+
+        func run() throws {
+            var options = DispatchOptions(limit: limit, ratePerSecond: rate)
+            options.lease = .seconds(leaseSeconds)
+            let settings = global.settings
+            let dispatcher = OutboxDispatcher(settings: settings)
+            let summary: DispatchSummary =
+                switch gateway {
+                case .file:
+                    try dispatcher.dispatch(
+                        through: FileGateway(path: FileGateway.defaultPath(database: settings.path)), options: options)
+                }
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("claimed", Cell(summary.claimed)), ("sent", Cell(summary.sent)), ("suppressed", Cell(summary.suppressed)),
+                    ("retried", Cell(summary.retried)), ("failed", Cell(summary.failed)),
+                    ("seconds", .number((summary.seconds * 1000).rounded() / 1000)),
+                    ("messages_per_second", Cell(summary.seconds > 0 ? Int(Double(summary.sent) / summary.seconds) : 0)),
+                ]))
+        }
+    }
+
+    struct Receipt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "receipt", abstract: "Record a delivery receipt from the SMS provider.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The outbox message id, or the provider's id for it.") var reference: String
+        @Option(help: "delivered or undelivered.") var status: ReceiptStatus
+        @Option(help: "The carrier's reason, for an undelivered message.") var error: String?
+
+        func run() throws {
+            let result = try OutboxQueries(settings: global.settings).recordReceipt(
+                reference: reference, delivered: status == .delivered, error: error)
+            print("message \(result.id) is now \(result.status.rawValue)")
+        }
+    }
+}
+
+/// What a delivery receipt says.
+enum ReceiptStatus: String, ExpressibleByArgument, CaseIterable {
+    case delivered, undelivered
 }

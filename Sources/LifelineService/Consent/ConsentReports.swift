@@ -114,9 +114,6 @@ extension ConsentService {
 
 extension ConsentContext {
     func groupID(named name: String) throws -> Int64 {
-        guard let id = try directory.groupID(named: name) else {
-            throw DirectoryFailure.groupNotFound(name: name, known: try directory.groups().map(\.name))
-        }
-        return id
+        try directory.requireGroupID(named: name)
     }
 }

@@ -67,9 +67,7 @@ public struct ConsentService: Sendable {
     // MARK: Helpers
 
     func withContext<T>(_ body: (ConsentContext) throws -> T) throws -> T {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors { try body(ConsentContext(connection: connection)) }
+        try settings.withCurrentConnection { try body(ConsentContext(connection: $0)) }
     }
 }
 

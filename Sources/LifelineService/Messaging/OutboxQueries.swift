@@ -13,12 +13,58 @@ public struct OutboxQueries: Sendable {
         self.settings = settings
     }
 
-    /// Streams messages, oldest first, optionally only one status.
-    public func forEachMessage(status: OutboxStatus?, _ body: (OutboxEntry) throws -> Void) throws {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        try settings.translatingErrors {
-            try connection.read { try OutboxStore(connection: connection).forEachMessage(status: status?.rawValue, body) }
+    /// Streams messages, oldest first, optionally only one status or one event's.
+    public func forEachMessage(status: OutboxStatus?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
+        try settings.withCurrentConnection { connection in
+            try connection.read {
+                try OutboxStore(connection: connection).forEachMessage(status: status?.rawValue, eventID: eventID, body)
+            }
         }
     }
+
+    /// Records a delivery receipt for a message named by its outbox id or its provider id.
+    ///
+    /// A receipt can only follow a send: a message still queued or suppressed was never handed
+    /// to a provider, so a receipt for it is refused rather than believed.
+    public func recordReceipt(reference: String, delivered: Bool, error: String?, clock: any WallClock = SystemClock())
+        throws -> (id: Int64, status: OutboxStatus)
+    {
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let outbox = OutboxStore(connection: connection)
+                guard let id = try outbox.messageID(forReceipt: reference.trimmingBlanks()),
+                    let current = try outbox.state(id: id)
+                else { throw OutboxFailure.messageNotFound(reference) }
+                guard ["sent", "delivered", "failed"].contains(current.status), current.attempts > 0 else {
+                    throw OutboxFailure.receiptBeforeSend(id: id, status: current.status)
+                }
+                let status: OutboxStatus = delivered ? .delivered : .failed
+                try outbox.recordReceipt(
+                    id: id, status: status.rawValue, error: delivered ? nil : (error ?? "undelivered"), at: clock.now())
+                return (id, status)
+            }
+        }
+    }
+}
+
+/// An outbox request that cannot be done.
+public enum OutboxFailure: LifelineFailure, Equatable {
+    case messageNotFound(String)
+    case receiptBeforeSend(id: Int64, status: String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .messageNotFound: .inputMissing
+        case .receiptBeforeSend: .badInput
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .messageNotFound(let reference): "no outbox message has the id or provider id '\(reference)'"
+        case .receiptBeforeSend(let id, let status): "message \(id) is \(status): it was never sent, so it has no receipt"
+        }
+    }
+
+    public var remedy: String? { nil }
 }

@@ -27,6 +27,9 @@ public struct OutboxEntry: Sendable, Equatable {
     public let kind: String
     public let program: String
     public let status: String
+    public let eventID: Int64?
+    public let attempts: Int
+    public let lastError: String?
     public let createdAt: Date
 }
 
@@ -58,26 +61,29 @@ public struct OutboxStore {
         ) { try $0.get(0, as: Date?.self) } ?? nil
     }
 
-    /// Streams messages, oldest first, optionally only one status.
-    public func forEachMessage(status: String?, _ body: (OutboxEntry) throws -> Void) throws {
+    private static let entryColumns = "id, destination, body, kind, program, status, event_id, attempts, last_error, created_at"
+
+    /// Streams messages, oldest first, optionally only one status or one event's.
+    public func forEachMessage(status: String?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
         try connection.forEachRow(
             """
-            SELECT id, destination, body, kind, program, status, created_at FROM outbox
-            WHERE ?1 IS NULL OR status = ?1 ORDER BY id
-            """, status
+            SELECT \(Self.entryColumns) FROM outbox
+            WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR event_id = ?2) ORDER BY id
+            """, status, eventID
         ) { try body(try Self.entry(from: $0)) }
     }
 
     private static func entry(from row: SQLiteRow) throws -> OutboxEntry {
         OutboxEntry(
             id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
-            program: row.string(at: 4), status: row.string(at: 5), createdAt: try row.get(6))
+            program: row.string(at: 4), status: row.string(at: 5), eventID: try row.get(6),
+            attempts: Int(row.int64(at: 7)), lastError: try row.get(8), createdAt: try row.get(9))
     }
 
     /// The messages queued to a destination, oldest first.
     public func messages(to destination: String) throws -> [OutboxEntry] {
         try connection.query(
-            "SELECT id, destination, body, kind, program, status, created_at FROM outbox WHERE destination = ? ORDER BY id",
+            "SELECT \(Self.entryColumns) FROM outbox WHERE destination = ? ORDER BY id",
             destination, map: Self.entry)
     }
 }

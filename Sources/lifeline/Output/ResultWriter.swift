@@ -1,3 +1,5 @@
+import LifelineService
+
 /// Renders a whole ``ResultTable`` in one of the output formats (for results that fit in memory;
 /// long lists stream through ``ListStream``).
 struct ResultWriter {
@@ -49,20 +51,6 @@ enum JSONText {
     }
 
     static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        JSONString.quoted(text)
     }
 }

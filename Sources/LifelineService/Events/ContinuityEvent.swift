@@ -1,0 +1,81 @@
+import FoundationEssentials
+import LifelineStore
+
+/// Where an event is in its life: `draft` → `active` → `ended`, or `draft` → `cancelled`.
+public enum EventState: String, Sendable, CaseIterable {
+    case draft, active, ended, cancelled
+}
+
+/// Whether the outage was announced in advance.
+public enum EventKind: String, Sendable, CaseIterable {
+    case planned, unplanned
+}
+
+/// A continuity event as operators see it.
+public struct ContinuityEvent: Sendable, Equatable {
+    public let record: EventRecord
+    public var id: Int64 { record.id }
+    public var name: String { record.name }
+    public var state: EventState { EventState(rawValue: record.state) ?? .draft }
+}
+
+/// What an operator asks `events create` for, before it is checked.
+public struct EventDraft: Sendable {
+    public var name: String
+    public var group: String
+    public var kind: EventKind
+    public var startMessage: String
+    public var endMessage: String
+    public var startsAt: Date?
+    public var endsAt: Date?
+    public var notes: String?
+
+    public init(
+        name: String, group: String, kind: EventKind = .unplanned, startMessage: String, endMessage: String,
+        startsAt: Date? = nil, endsAt: Date? = nil, notes: String? = nil
+    ) {
+        self.name = name
+        self.group = group
+        self.kind = kind
+        self.startMessage = startMessage
+        self.endMessage = endMessage
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.notes = notes
+    }
+
+    /// A time option's value: ISO 8601 with a zone (`2026-12-01T08:00:00Z`, `…+01:00`).
+    public static func time(_ text: String, option: String) throws -> Date {
+        do {
+            return try Date(text.trimmingBlanks(), strategy: .iso8601)
+        } catch {
+            throw EventFailure.unreadableTime(option: option, text: text)
+        }
+    }
+}
+
+/// What `events start` or `events end` did.
+public struct EventTransitionOutcome: Sendable, Equatable {
+    public let eventID: Int64
+    /// The state the event is in now.
+    public let state: EventState
+    /// How many alerts this call queued (0 when the event was already past this step).
+    public let queued: Int
+    /// True when an earlier call had already made this transition, so nothing was done.
+    public let alreadyDone: Bool
+}
+
+/// Who an event's alert would reach now, and what its messages cost in SMS parts.
+public struct EventPreview: Sendable, Equatable {
+    public let eventID: Int64
+    public let recipients: Int
+    /// Members who would get nothing, by reason: disabled, no_number, invalid_number, not_opted_in, pending, opted_out.
+    public let skipped: [String: Int]
+    public let startMessage: SMSLength
+    public let endMessage: SMSLength
+    /// The name the lengths were measured with: the longest among the recipients.
+    public let measuredWithName: String?
+
+    /// Reasons in the order a preview lists them.
+    public static let skipReasons = ["not_opted_in", "pending", "opted_out", "no_number", "invalid_number", "disabled"]
+}

@@ -1,0 +1,135 @@
+import FoundationEssentials
+import LifelineStore
+
+/// Continuity events: create, preview, start (the start alert to the group), end (the end
+/// alert), cancel, and the operator's views. Each call opens the database, as one CLI command does.
+///
+/// Starting and ending are one `BEGIN IMMEDIATE` transaction each: the state check, the fan-out
+/// and the state change commit together, so a repeat or a racing second process finds the new
+/// state and queues nothing, and a failure queues no one.
+public struct EventService: Sendable {
+    static let startKind = "event_start"
+    static let endKind = "event_end"
+
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+
+    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Stores a draft event after checking every field; returns its id.
+    public func create(_ draft: EventDraft) throws -> Int64 {
+        let name = draft.name.trimmingBlanks()
+        guard (1...100).contains(name.count) else { throw EventFailure.nameInvalid(draft.name) }
+        let start = try AlertTemplate(draft.startMessage, field: "--start-message")
+        let end = try AlertTemplate(draft.endMessage, field: "--end-message")
+        let notes = draft.notes.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
+        if let notes, notes.count > 500 { throw EventFailure.notesTooLong(length: notes.count) }
+        if let startsAt = draft.startsAt, let endsAt = draft.endsAt, endsAt < startsAt {
+            throw EventFailure.endsBeforeStart
+        }
+        return try settings.withCurrentConnection { connection in
+            try connection.write {
+                let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
+                return try EventStore(connection: connection).create(
+                    NewEvent(
+                        name: name, groupID: groupID, kind: draft.kind.rawValue, startMessage: start.text,
+                        endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
+                    at: clock.now())
+            }
+        }
+    }
+
+    /// Queues the start alert to the audience and makes the event active.
+    public func start(id: Int64) throws -> EventTransitionOutcome {
+        try transition(id: id, from: .draft, to: .active, action: "started", kind: Self.startKind, timeColumn: "started_at")
+    }
+
+    /// Queues the end alert to the audience as it is now and ends the event.
+    public func end(id: Int64) throws -> EventTransitionOutcome {
+        try transition(id: id, from: .active, to: .ended, action: "ended", kind: Self.endKind, timeColumn: "ended_at")
+    }
+
+    /// Cancels a draft; nothing was sent and nothing will be.
+    public func cancel(id: Int64) throws -> EventTransitionOutcome {
+        try transition(id: id, from: .draft, to: .cancelled, action: "cancelled", kind: nil, timeColumn: "cancelled_at")
+    }
+
+    private func transition(
+        id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
+    ) throws -> EventTransitionOutcome {
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let events = EventStore(connection: connection)
+                guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
+                    throw EventFailure.eventNotFound(id)
+                }
+                if event.state == to || (to == .active && event.state == .ended) {
+                    return EventTransitionOutcome(eventID: id, state: event.state, queued: 0, alreadyDone: true)
+                }
+                guard event.state == from else {
+                    throw EventFailure.illegalTransition(id: id, state: event.state, action: action)
+                }
+                let now = clock.now()
+                var queued = 0
+                if let kind {
+                    let template = try AlertTemplate(
+                        kind == Self.startKind ? event.record.startMessage : event.record.endMessage,
+                        field: kind == Self.startKind ? "the start message" : "the end message")
+                    queued = try events.fanOut(
+                        eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
+                        smsAttributeID: try SMSSettings(connection: connection).requireAttribute().id, at: now)
+                }
+                _ = try events.transition(id: id, from: from.rawValue, to: to.rawValue, timeColumn: timeColumn, at: now)
+                return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
+            }
+        }
+    }
+
+    /// Who the alert would reach now, who it would skip and why, and the messages' SMS cost.
+    public func preview(id: Int64) throws -> EventPreview {
+        try settings.withCurrentConnection { connection in
+            try connection.read {
+                let events = EventStore(connection: connection)
+                guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
+                let attribute = try SMSSettings(connection: connection).requireAttribute().id
+                var counts = try events.audience(groupID: event.groupID, smsAttributeID: attribute)
+                let recipients = counts.removeValue(forKey: "recipient") ?? 0
+                let longest = try events.longestRecipientName(groupID: event.groupID, smsAttributeID: attribute)
+                func length(_ text: String) throws -> SMSLength {
+                    SMSLength(
+                        body: try AlertTemplate(text, field: "message").rendered(
+                            eventName: event.name, recipientName: longest ?? ""))
+                }
+                return EventPreview(
+                    eventID: id, recipients: recipients,
+                    skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, counts[$0] ?? 0) }),
+                    startMessage: try length(event.startMessage), endMessage: try length(event.endMessage),
+                    measuredWithName: longest)
+            }
+        }
+    }
+
+    /// Events, newest first, optionally in one state.
+    public func list(state: EventState?) throws -> [ContinuityEvent] {
+        try settings.withCurrentConnection { connection in
+            try connection.read { try EventStore(connection: connection).events(state: state?.rawValue).map(ContinuityEvent.init) }
+        }
+    }
+
+    /// One event and its messages counted by alert and status.
+    public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: String, count: Int)]) {
+        try settings.withCurrentConnection { connection in
+            try connection.read {
+                let events = EventStore(connection: connection)
+                guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
+                let deliveries = try events.deliveryCounts(eventID: id).map {
+                    (alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count)
+                }
+                return (ContinuityEvent(record: event), deliveries)
+            }
+        }
+    }
+}

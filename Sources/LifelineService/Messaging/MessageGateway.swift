@@ -1,0 +1,74 @@
+import LifelineStore
+
+/// One outgoing message as a gateway receives it.
+public struct GatewayMessage: Sendable, Equatable {
+    public let id: Int64
+    public let channel: String
+    public let destination: String
+    public let body: String
+    public let program: String
+    public let kind: String
+    public let eventID: Int64?
+    /// Which attempt this is, from 1.
+    public let attempt: Int
+
+    /// The same for every attempt at one message, so a provider can drop a repeat after a crash.
+    public var idempotencyKey: String { "lifeline-\(id)" }
+
+    init(_ claimed: ClaimedMessage) {
+        id = claimed.id
+        channel = claimed.channel
+        destination = claimed.destination
+        body = claimed.body
+        program = claimed.program
+        kind = claimed.kind
+        eventID = claimed.eventID
+        attempt = claimed.attempts
+    }
+}
+
+/// What a gateway did with one message.
+public enum GatewayOutcome: Sendable, Equatable {
+    /// Accepted, with the provider's id for it when it gave one.
+    case sent(providerID: String?)
+    /// Not accepted this time (rate limited, server error, timeout): try again, not before `after` if given.
+    case retry(reason: String, after: Duration?)
+    /// Refused for good (a 4xx other than 429): retrying would not help.
+    case failed(reason: String)
+}
+
+/// Where outgoing messages go: a file, a webhook. Dispatch hands over a batch and records each outcome.
+public protocol MessageGateway {
+    /// The gateway's name in reports.
+    var name: String { get }
+    /// One outcome per message, in order. Throws ``GatewayFailure`` when the gateway cannot be
+    /// reached at all; the batch is then put back for a later run.
+    func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome]
+}
+
+/// A gateway that cannot take messages at all.
+public enum GatewayFailure: LifelineFailure, Equatable {
+    case unavailable(gateway: String, reason: String)
+    case notConfigured(variable: String, reason: String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .unavailable: .gatewayUnavailable
+        case .notConfigured: .configuration
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .unavailable(let gateway, let reason): "the \(gateway) gateway is unavailable: \(reason)"
+        case .notConfigured(let variable, let reason): "\(variable) \(reason)"
+        }
+    }
+
+    public var remedy: String? {
+        switch self {
+        case .unavailable: "the messages stay queued; run `lifeline outbox dispatch` again once it is back"
+        case .notConfigured: nil
+        }
+    }
+}

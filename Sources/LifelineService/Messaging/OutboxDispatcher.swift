@@ -1,0 +1,175 @@
+import FoundationEssentials
+import Glibc
+import LifelineStore
+
+/// How one `outbox dispatch` run behaves.
+public struct DispatchOptions: Sendable {
+    /// Stop after claiming this many messages; nil for all that are due.
+    public var limit: Int?
+    /// At most this many messages per second; nil for as fast as the gateway takes them.
+    public var ratePerSecond: Double?
+    /// Messages claimed and handed to the gateway at once.
+    public var batchSize = 1000
+    /// How long a claimed message stays reserved; a dispatcher that died holding it frees it then.
+    public var lease: Duration = .seconds(120)
+    public var retry = RetryPolicy()
+
+    public init(limit: Int? = nil, ratePerSecond: Double? = nil) {
+        self.limit = limit
+        self.ratePerSecond = ratePerSecond
+    }
+}
+
+/// What one dispatch run did.
+public struct DispatchSummary: Sendable, Equatable {
+    public var claimed = 0
+    public var sent = 0
+    /// Continuity messages not sent because the user was no longer opted in for that number.
+    public var suppressed = 0
+    /// Put back with a later due time.
+    public var retried = 0
+    /// Given up on: refused by the gateway, or out of attempts.
+    public var failed = 0
+    public var seconds = 0.0
+}
+
+/// Sends what is due in the outbox through a gateway.
+///
+/// Each batch is claimed in one write transaction (so concurrent dispatchers never share a
+/// message), checked for consent right there, handed to the gateway outside any transaction,
+/// and its outcomes recorded in a second transaction. A crash between the two leaves the batch
+/// `sending` until its lease runs out; it is then sent again with the same idempotency key.
+public struct OutboxDispatcher: Sendable {
+    public static let suppressedReason = "not opted in for this number when it was due to be sent"
+
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+    /// Uniform in 0...1, for retry jitter; tests pass a fixed one.
+    public let random: @Sendable () -> Double
+
+    public init(
+        settings: DatabaseSettings, clock: any WallClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+    ) {
+        self.settings = settings
+        self.clock = clock
+        self.random = random
+    }
+
+    public func dispatch(through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions()) throws
+        -> DispatchSummary
+    {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors {
+            try run(connection: connection, gateway: gateway, options: options)
+        }
+    }
+
+    private func run(connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions) throws
+        -> DispatchSummary
+    {
+        let outbox = OutboxStore(connection: connection)
+        let started = ContinuousClock.now
+        var summary = DispatchSummary()
+        var batchSize = max(1, options.batchSize)
+        if let rate = options.ratePerSecond { batchSize = min(batchSize, max(1, Int(rate / 10))) }
+        while options.limit.map({ summary.claimed < $0 }) ?? true {
+            let size = min(batchSize, options.limit.map { $0 - summary.claimed } ?? batchSize)
+            let (claimed, sendable) = try claimBatch(outbox: outbox, size: size, lease: options.lease, summary: &summary)
+            if claimed == 0 { break }
+            guard !sendable.isEmpty else { continue }
+            let outcomes: [GatewayOutcome]
+            do {
+                outcomes = try gateway.send(sendable.map(GatewayMessage.init))
+            } catch {
+                // Nothing was sent: put the batch back as it was, due at once, for the next run.
+                try connection.write {
+                    for message in sendable {
+                        try outbox.reschedule(id: message.id, retryAt: clock.now(), error: "\(error)", at: clock.now())
+                    }
+                }
+                throw error
+            }
+            try record(outcomes, for: sendable, outbox: outbox, policy: options.retry, summary: &summary)
+            if let rate = options.ratePerSecond { pace(sent: summary.claimed, rate: rate, since: started) }
+        }
+        summary.seconds = (ContinuousClock.now - started).seconds
+        return summary
+    }
+
+    /// Claims a batch and suppresses the continuity messages whose user is no longer opted in for
+    /// that number; returns how many were claimed and the ones to send.
+    private func claimBatch(outbox: OutboxStore, size: Int, lease: Duration, summary: inout DispatchSummary) throws
+        -> (Int, [ClaimedMessage])
+    {
+        try outbox.connection.write {
+            let now = clock.now()
+            let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: now + lease)
+            guard !claimed.isEmpty else { return (0, []) }
+            let attribute = try SMSSettings(connection: outbox.connection).identity()?.id
+            var sendable: [ClaimedMessage] = []
+            sendable.reserveCapacity(claimed.count)
+            for message in claimed {
+                if message.program == ConsentService.program {
+                    guard let attribute, let user = message.userID,
+                        try outbox.isOptedIn(
+                            userID: user, number: message.destination, program: ConsentService.program,
+                            smsAttributeID: attribute)
+                    else {
+                        try outbox.finish(id: message.id, status: "suppressed", error: Self.suppressedReason, at: now)
+                        summary.suppressed += 1
+                        continue
+                    }
+                }
+                sendable.append(message)
+            }
+            summary.claimed += claimed.count
+            return (claimed.count, sendable)
+        }
+    }
+
+    private func record(
+        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], outbox: OutboxStore, policy: RetryPolicy,
+        summary: inout DispatchSummary
+    ) throws {
+        try outbox.connection.write {
+            let now = clock.now()
+            for (message, outcome) in zip(messages, outcomes) {
+                switch outcome {
+                case .sent(let providerID):
+                    try outbox.markSent(id: message.id, providerID: providerID, at: now)
+                    summary.sent += 1
+                case .retry(let reason, let after) where policy.allowsAnother(after: message.attempts):
+                    let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: random())
+                    try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, at: now)
+                    summary.retried += 1
+                case .retry(let reason, _):
+                    try outbox.finish(
+                        id: message.id, status: "failed", error: "\(reason) (gave up after \(message.attempts) attempts)",
+                        at: now)
+                    summary.failed += 1
+                case .failed(let reason):
+                    try outbox.finish(id: message.id, status: "failed", error: reason, at: now)
+                    summary.failed += 1
+                }
+            }
+        }
+    }
+
+    /// Sleeps until `sent` messages at `rate` per second would have taken since `started`.
+    private func pace(sent: Int, rate: Double, since started: ContinuousClock.Instant) {
+        let due = started + .seconds(Double(sent) / rate)
+        let wait = due - ContinuousClock.now
+        guard wait > .zero else { return }
+        var request = timespec(tv_sec: Int(wait.components.seconds), tv_nsec: Int(wait.components.attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}
+
+extension Date {
+    static func + (date: Date, duration: Duration) -> Date {
+        date.addingTimeInterval(Double(duration.wholeMilliseconds) / 1000)
+    }
+}

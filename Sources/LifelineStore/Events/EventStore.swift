@@ -1,0 +1,148 @@
+import FoundationEssentials
+
+/// The continuity_events table, the fan-out of an event's alerts into the outbox, and the
+/// audience counts a preview shows.
+public struct EventStore {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    private static let columns = """
+        e.id, e.name, e.group_id, g.name, e.kind, e.state, e.start_message, e.end_message, e.starts_at, e.ends_at,
+        e.notes, e.created_at, e.started_at, e.ended_at, e.cancelled_at
+        """
+
+    private static func event(from row: SQLiteRow) throws -> EventRecord {
+        EventRecord(
+            id: row.int64(at: 0), name: row.string(at: 1), groupID: row.int64(at: 2), groupName: row.string(at: 3),
+            kind: row.string(at: 4), state: row.string(at: 5), startMessage: row.string(at: 6),
+            endMessage: row.string(at: 7), startsAt: try row.get(8), endsAt: try row.get(9), notes: try row.get(10),
+            createdAt: try row.get(11), startedAt: try row.get(12), endedAt: try row.get(13),
+            cancelledAt: try row.get(14))
+    }
+
+    /// Stores a draft event; returns its id.
+    public func create(_ event: NewEvent, at date: Date) throws -> Int64 {
+        try connection.execute(
+            """
+            INSERT INTO continuity_events
+                (name, group_id, kind, start_message, end_message, starts_at, ends_at, notes, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, event.name, event.groupID, event.kind, event.startMessage, event.endMessage, event.startsAt,
+            event.endsAt, event.notes, date)
+        return connection.lastInsertedRowID
+    }
+
+    public func event(id: Int64) throws -> EventRecord? {
+        try connection.queryFirst(
+            "SELECT \(Self.columns) FROM continuity_events e JOIN groups g ON g.id = e.group_id WHERE e.id = ?", id,
+            map: Self.event)
+    }
+
+    /// Events, newest first, optionally in one state.
+    public func events(state: String?) throws -> [EventRecord] {
+        try connection.query(
+            """
+            SELECT \(Self.columns) FROM continuity_events e JOIN groups g ON g.id = e.group_id
+            WHERE ?1 IS NULL OR e.state = ?1 ORDER BY e.id DESC
+            """, state, map: Self.event)
+    }
+
+    /// Moves an event from one state to another, stamping the time column; false if it was not in `from`.
+    public func transition(id: Int64, from: String, to: String, timeColumn: String, at date: Date) throws -> Bool {
+        precondition(["started_at", "ended_at", "cancelled_at"].contains(timeColumn), "not an event time column")
+        try connection.execute(
+            "UPDATE continuity_events SET state = ?, \(timeColumn) = ? WHERE id = ? AND state = ?", to, date, id, from)
+        return connection.changes == 1
+    }
+
+    /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `v`, `c`): active
+    /// members of the group opted in to continuity alerts for their current SMS number, which
+    /// has the long-format shape. The one definition the fan-out and the preview share.
+    private static func audience(group: String, smsAttribute: String) -> String {
+        """
+        FROM group_memberships m
+        JOIN users u ON u.id = m.user_id
+        JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = \(smsAttribute)
+        JOIN consent_current c
+            ON c.user_id = m.user_id AND c.program = 'continuity' AND c.number = v.value AND c.state = 'opted_in'
+        WHERE m.group_id = \(group) AND u.status = 'active'
+          AND length(v.value) BETWEEN 7 AND 15 AND v.value NOT GLOB '*[^0-9]*' AND v.value NOT GLOB '0*'
+        """
+    }
+
+    /// Queues `body` to every active member of the group opted in for their current SMS number
+    /// (a long-format value), once per event, recipient and `kind`; returns how many were queued.
+    ///
+    /// One INSERT … SELECT, so the audience is read and queued in one statement; the unique
+    /// index outbox_event_once makes a repeat queue nothing.
+    public func fanOut(
+        eventID: Int64, groupID: Int64, kind: String, body: PersonalisedBody, smsAttributeID: Int64, at date: Date
+    ) throws -> Int {
+        // Parameters 1–5 are fixed; the body's literal parts follow, the recipient's name between them.
+        let name = "coalesce(nullif(u.display_name, ''), u.email)"
+        let bodySQL = body.parts.indices.map { "?\($0 + 6)" }.joined(separator: " || \(name) || ")
+        let statement = try connection.prepare(
+            """
+            INSERT OR IGNORE INTO outbox
+                (channel, destination, body, kind, program, event_id, user_id, next_attempt_at, created_at, updated_at)
+            SELECT 'sms', v.value, \(bodySQL), ?3, 'continuity', ?1, u.id, ?5, ?5, ?5
+            \(Self.audience(group: "?2", smsAttribute: "?4"))
+            """)
+        try statement.bind(eventID, at: 1)
+        try statement.bind(groupID, at: 2)
+        try statement.bind(kind, at: 3)
+        try statement.bind(smsAttributeID, at: 4)
+        try statement.bind(date, at: 5)
+        for (offset, part) in body.parts.enumerated() { try statement.bind(part, at: Int32(offset + 6)) }
+        try statement.run()
+        return connection.changes
+    }
+
+    /// The group's members by what an alert would do for them now: `recipient`, `disabled`,
+    /// `no_number`, `invalid_number`, `not_opted_in`, `pending` or `opted_out`.
+    public func audience(groupID: Int64, smsAttributeID: Int64) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        try connection.forEachRow(
+            """
+            SELECT CASE
+                       WHEN u.status <> 'active' THEN 'disabled'
+                       WHEN v.value IS NULL OR v.value = '' THEN 'no_number'
+                       WHEN length(v.value) NOT BETWEEN 7 AND 15 OR v.value GLOB '*[^0-9]*' OR v.value GLOB '0*'
+                           THEN 'invalid_number'
+                       WHEN c.state IS NULL OR c.state = 'none' THEN 'not_opted_in'
+                       WHEN c.state = 'opted_in' THEN 'recipient'
+                       ELSE c.state
+                   END, count(*)
+            FROM group_memberships m
+            JOIN users u ON u.id = m.user_id
+            LEFT JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = ?2
+            LEFT JOIN consent_current c ON c.user_id = m.user_id AND c.program = 'continuity' AND c.number = v.value
+            WHERE m.group_id = ?1
+            GROUP BY 1
+            """, groupID, smsAttributeID
+        ) { counts[$0.string(at: 0), default: 0] += Int($0.int64(at: 1)) }
+        return counts
+    }
+
+    /// The longest name among the alert's recipients (the worst case for message length).
+    public func longestRecipientName(groupID: Int64, smsAttributeID: Int64) throws -> String? {
+        try connection.queryFirst(
+            """
+            SELECT coalesce(nullif(u.display_name, ''), u.email) AS name
+            \(Self.audience(group: "?1", smsAttribute: "?2"))
+            ORDER BY length(name) DESC LIMIT 1
+            """, groupID, smsAttributeID
+        ) { $0.string(at: 0) }
+    }
+
+    /// An event's messages counted by kind (`event_start`, `event_end`) and status.
+    public func deliveryCounts(eventID: Int64) throws -> [(kind: String, status: String, count: Int)] {
+        try connection.query(
+            "SELECT kind, status, count(*) FROM outbox WHERE event_id = ? GROUP BY kind, status ORDER BY kind, status",
+            eventID
+        ) { ($0.string(at: 0), $0.string(at: 1), Int($0.int64(at: 2))) }
+    }
+}

@@ -1,0 +1,167 @@
+import ArgumentParser
+import FoundationEssentials
+import LifelineService
+
+extension EventKind: ExpressibleByArgument {}
+extension EventState: ExpressibleByArgument {}
+
+extension Lifeline {
+    /// `lifeline events`: continuity events and their start and end alerts.
+    struct Events: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "events",
+            abstract: "Continuity events: an alert to a group when an outage starts, another when it ends.",
+            subcommands: [Create.self, Preview.self, Start.self, End.self, Cancel.self, List.self, Show.self])
+    }
+}
+
+/// The `ID` argument of the event commands.
+struct EventIDArgument: ParsableArguments {
+    @Argument(help: "The event's id (from `events create` or `events list`).") var id: Int64
+}
+
+extension Lifeline.Events {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Create a draft event; prints its id. Nothing is sent until `events start`.",
+            discussion: "Messages may use {event} (the event's name) and {name} (the recipient's display name).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The event's name (1–100 characters).") var name: String
+        @Option(help: "The group to alert.") var group: String
+        @Option(help: "planned or unplanned.") var kind: EventKind = .unplanned
+        @Option(help: "The alert sent when the event starts.") var startMessage: String
+        @Option(help: "The alert sent when the event ends.") var endMessage: String
+        @Option(help: "When the outage is expected to start (ISO 8601, e.g. 2026-12-01T08:00:00Z).") var startsAt: String?
+        @Option(help: "When the outage is expected to end (ISO 8601).") var endsAt: String?
+        @Option(help: "Notes for operators, up to 500 characters (not sent).") var notes: String?
+
+        func run() throws {
+            let id = try EventService(settings: global.settings).create(
+                EventDraft(
+                    name: name, group: group, kind: kind, startMessage: startMessage, endMessage: endMessage,
+                    startsAt: try startsAt.map { try EventDraft.time($0, option: "--starts-at") },
+                    endsAt: try endsAt.map { try EventDraft.time($0, option: "--ends-at") }, notes: notes))
+            print(id)
+        }
+    }
+
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "preview", abstract: "Who the alerts would reach now, who is skipped and why, and their SMS cost.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var event: EventIDArgument
+
+        func run() throws {
+            let preview = try EventService(settings: global.settings).preview(id: event.id)
+            var fields: [(field: String, value: Cell)] = [("recipients", Cell(preview.recipients))]
+            for reason in EventPreview.skipReasons { fields.append(("skipped_\(reason)", Cell(preview.skipped[reason] ?? 0))) }
+            for (label, length) in [("start", preview.startMessage), ("end", preview.endMessage)] {
+                fields += [
+                    ("\(label)_encoding", .text(length.encoding.rawValue)), ("\(label)_units", Cell(length.units)),
+                    ("\(label)_segments", Cell(length.segments)),
+                ]
+                if length.needsWarning {
+                    Diagnostics.note(
+                        "warning: the \(label) message takes \(length.segments) SMS parts (more than "
+                            + "\(SMSLength.warningSegments)); each recipient is charged for every part")
+                }
+            }
+            fields.append(("measured_with_name", Cell(preview.measuredWithName)))
+            ResultWriter(format: output.format).print(.record(fields))
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "start", abstract: "Queue the start alert to the group's opted-in members and make the event active.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var event: EventIDArgument
+
+        func run() throws {
+            report(try EventService(settings: global.settings).start(id: event.id), verb: "started")
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "end", abstract: "Queue the end alert to those opted in now and end the event.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var event: EventIDArgument
+
+        func run() throws {
+            report(try EventService(settings: global.settings).end(id: event.id), verb: "ended")
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "Cancel a draft event; nothing is sent.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var event: EventIDArgument
+
+        func run() throws {
+            report(try EventService(settings: global.settings).cancel(id: event.id), verb: "cancelled")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Events, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only events in this state.") var state: EventState?
+
+        func run() throws {
+            let events = try EventService(settings: global.settings).list(state: state)
+            ResultWriter(format: output.format).print(
+                .list(
+                    columns: ["id", "name", "group", "kind", "state", "created_at", "started_at", "ended_at"],
+                    rows: events.map {
+                        [
+                            .integer($0.id), .text($0.name), .text($0.record.groupName), .text($0.record.kind),
+                            .text($0.state.rawValue), .date($0.record.createdAt), $0.record.startedAt.map(Cell.date) ?? .null,
+                            $0.record.endedAt.map(Cell.date) ?? .null,
+                        ]
+                    }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "One event, with its alerts counted by status.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var event: EventIDArgument
+
+        func run() throws {
+            let (shown, deliveries) = try EventService(settings: global.settings).show(id: event.id)
+            let record = shown.record
+            var fields: [(field: String, value: Cell)] = [
+                ("id", .integer(record.id)), ("name", .text(record.name)), ("group", .text(record.groupName)),
+                ("kind", .text(record.kind)), ("state", .text(record.state)), ("start_message", .text(record.startMessage)),
+                ("end_message", .text(record.endMessage)), ("starts_at", record.startsAt.map(Cell.date) ?? .null),
+                ("ends_at", record.endsAt.map(Cell.date) ?? .null), ("notes", Cell(record.notes)),
+                ("created_at", .date(record.createdAt)), ("started_at", record.startedAt.map(Cell.date) ?? .null),
+                ("ended_at", record.endedAt.map(Cell.date) ?? .null),
+            ]
+            for alert in ["start", "end"] {
+                for status in OutboxStatus.allCases {
+                    let count = deliveries.first { $0.alert == alert && $0.status == status.rawValue }?.count ?? 0
+                    fields.append(("\(alert)_\(status.rawValue)", Cell(count)))
+                }
+            }
+            ResultWriter(format: output.format).print(.record(fields))
+        }
+    }
+}
+
+/// The line `events start|end|cancel` prints.
+private func report(_ outcome: EventTransitionOutcome, verb: String) {
+    if outcome.alreadyDone {
+        print("event \(outcome.eventID) was already \(outcome.state.rawValue): nothing more was queued")
+    } else if verb == "cancelled" {
+        print("event \(outcome.eventID) cancelled")
+    } else {
+        print("event \(outcome.eventID) \(verb): \(outcome.queued) alert(s) queued; `lifeline outbox dispatch` sends them")
+    }
+}

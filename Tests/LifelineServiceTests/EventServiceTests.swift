@@ -1,0 +1,181 @@
+import Foundation
+import Synchronization
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineService
+
+/// A directory with consent in every state the audience rules distinguish, and an event on it.
+struct EventFixture {
+    static let directory = """
+        email,name,mobile,groups
+        ann@example.com,Ann,447700900001,Staff
+        bob@example.com,Bob,447700900002,Staff
+        cat@example.com,Cat,447700900003,Staff
+        dan@example.com,Dan,447700900004,Staff
+        eve@example.com,Eve,,Staff
+        fay@example.com,Fay,12,Staff
+        gus@example.com,Gus,447700900007,Staff
+        hal@example.com,Hal,447700900008,Ops
+
+        """
+
+    let fixture: DirectoryFixture
+    let clock: MovingClock
+    let consent: ConsentService
+    let events: EventService
+
+    init(folder: String) throws {
+        fixture = try DirectoryFixture(folder: folder)
+        try fixture.importCSV(Self.directory)
+        try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+        clock = MovingClock()
+        consent = ConsentService(settings: fixture.settings, clock: clock)
+        events = EventService(settings: fixture.settings, clock: clock)
+        // Ann, Bob and Gus opted in; Cat pending; Dan opted out; Eve and Fay have no usable
+        // number; Gus is then disabled; Hal is opted in but not in the group.
+        for email in ["ann@example.com", "bob@example.com", "gus@example.com", "hal@example.com", "dan@example.com"] {
+            _ = try consent.recordAdminDecision(email: email, state: .optedIn, evidence: "signed form", actor: "admin")
+        }
+        _ = try consent.requestOptIn(email: "cat@example.com", source: .portal, actor: "portal")
+        _ = try consent.handleInbound(from: "447700900004", text: "STOP")
+        let connection = try fixture.connection()
+        try connection.execute("UPDATE users SET status = 'disabled' WHERE email = 'gus@example.com'")
+    }
+
+    func createEvent(start: String = "Email is down ({event}), {name}.", end: String = "{event} is over.") throws -> Int64 {
+        try events.create(EventDraft(name: "Mail outage", group: "Staff", startMessage: start, endMessage: end))
+    }
+
+    /// The event's alerts: kind and destination, in id order.
+    func alerts(_ id: Int64) throws -> [(kind: String, destination: String, body: String, status: String)] {
+        var result: [(String, String, String, String)] = []
+        try OutboxStore(connection: fixture.connection()).forEachMessage(status: nil, eventID: id) {
+            result.append(($0.kind, $0.destination, $0.body, $0.status))
+        }
+        return result
+    }
+}
+
+struct EventServiceTests {
+    @Test func unknownPlaceholdersAreRefusedAtCreateTime() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            #expect(throws: EventFailure.unknownPlaceholder(field: "--start-message", placeholder: "nmae")) {
+                try setup.createEvent(start: "Hello {nmae}")
+            }
+            #expect(throws: EventFailure.unknownPlaceholder(field: "--end-message", placeholder: "date")) {
+                try setup.createEvent(end: "Over at {date}")
+            }
+            #expect(throws: EventFailure.emptyMessage(field: "--start-message")) { try setup.createEvent(start: "  ") }
+            // Braces that are not a placeholder are text.
+            #expect(try setup.createEvent(start: "Use {} or { name } in chat; {event}") > 0)
+            #expect(throws: EventFailure.notesTooLong(length: 501)) {
+                try setup.events.create(
+                    EventDraft(name: "x", group: "Staff", startMessage: "a", endMessage: "b", notes: String(repeating: "n", count: 501)))
+            }
+            #expect(throws: DirectoryFailure.self) {
+                try setup.events.create(EventDraft(name: "x", group: "Nobody", startMessage: "a", endMessage: "b"))
+            }
+        }
+    }
+
+    @Test func placeholdersFillInOnceAndANameCannotInjectOne() throws {
+        let template = try AlertTemplate("{name}: {event} started. Bye {name}", field: "m")
+        #expect(template.rendered(eventName: "Outage {name}", recipientName: "Zoë {event}")
+            == "Zoë {event}: Outage {name} started. Bye Zoë {event}")
+    }
+
+    @Test func previewCountsRecipientsAndEverySkipReason() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            let preview = try setup.events.preview(id: id)
+            #expect(preview.recipients == 2)
+            #expect(preview.skipped == [
+                "not_opted_in": 0, "pending": 1, "opted_out": 1, "no_number": 1, "invalid_number": 1, "disabled": 1,
+            ])
+            #expect(preview.startMessage.encoding == .gsm7 && preview.startMessage.segments == 1)
+            #expect(try setup.alerts(id).isEmpty, "a preview queues nothing")
+        }
+    }
+
+    @Test func startQueuesOnlyOptedInActiveMembersOnceEvenWhenRepeated() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            let first = try setup.events.start(id: id)
+            #expect(first == EventTransitionOutcome(eventID: id, state: .active, queued: 2, alreadyDone: false))
+            #expect(try setup.alerts(id).map(\.destination) == ["447700900001", "447700900002"])
+            #expect(try setup.alerts(id).map(\.body) == ["Email is down (Mail outage), Ann.", "Email is down (Mail outage), Bob."])
+            #expect(try setup.events.start(id: id) == EventTransitionOutcome(eventID: id, state: .active, queued: 0, alreadyDone: true))
+            #expect(try setup.alerts(id).count == 2)
+        }
+    }
+
+    @Test func endReevaluatesTheAudienceSoAStopDuringTheOutageGetsNoEndAlert() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            _ = try setup.events.start(id: id)
+            _ = try setup.consent.handleInbound(from: "+44 7700 900002", text: "stop")
+            let ended = try setup.events.end(id: id)
+            #expect(ended.queued == 1)
+            #expect(try setup.alerts(id).filter { $0.kind == "event_end" }.map(\.destination) == ["447700900001"])
+            #expect(try setup.events.end(id: id).alreadyDone)
+            #expect(try setup.events.start(id: id).alreadyDone, "starting an ended event queues nothing")
+            let shown = try setup.events.show(id: id)
+            #expect(shown.event.state == .ended && shown.event.record.endedAt != nil)
+        }
+    }
+
+    @Test func illegalTransitionsAreClearErrors() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            #expect(throws: EventFailure.illegalTransition(id: id, state: .draft, action: "ended")) { try setup.events.end(id: id) }
+            _ = try setup.events.cancel(id: id)
+            #expect(throws: EventFailure.illegalTransition(id: id, state: .cancelled, action: "started")) {
+                try setup.events.start(id: id)
+            }
+            #expect(throws: EventFailure.eventNotFound(999)) { try setup.events.start(id: 999) }
+            #expect(try setup.alerts(id).isEmpty)
+        }
+    }
+
+    @Test func theSchemaRefusesASecondAlertPerEventRecipientAndPhase() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            _ = try setup.events.start(id: id)
+            let connection = try setup.fixture.connection()
+            #expect(throws: SQLiteError.self) {
+                try connection.execute(
+                    """
+                    INSERT INTO outbox (channel, destination, body, kind, program, event_id, user_id, next_attempt_at, created_at, updated_at)
+                    SELECT channel, destination, body, kind, program, event_id, user_id, 0, 0, 0 FROM outbox WHERE event_id = ? LIMIT 1
+                    """, id)
+            }
+        }
+    }
+
+    @Test func twoProcessesStartingAtOnceFanOutOnce() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let id = try setup.createEvent()
+            let settings = setup.fixture.settings
+            let outcomes = Mutex<[EventTransitionOutcome]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                if let outcome = try? EventService(settings: settings).start(id: id) {
+                    outcomes.withLock { $0.append(outcome) }
+                }
+            }
+            let all = outcomes.withLock { $0 }
+            #expect(all.count == 4)
+            #expect(all.filter { !$0.alreadyDone }.count == 1)
+            #expect(all.map(\.queued).reduce(0, +) == 2)
+            #expect(try setup.alerts(id).count == 2)
+        }
+    }
+}
