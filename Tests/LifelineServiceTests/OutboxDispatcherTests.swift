@@ -1,0 +1,258 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Synchronization
+import Testing
+
+@testable import LifelineService
+
+/// A gateway that answers from a script and records what it was handed.
+final class ScriptedGateway: MessageGateway, Sendable {
+    let name = "scripted"
+    private let state: Mutex<(sent: [GatewayMessage], script: [GatewayOutcome])>
+    /// Called with each message as it is sent, before the outcome is returned.
+    private let inspect: @Sendable (GatewayMessage) -> Void
+
+    init(script: [GatewayOutcome] = [], inspect: @escaping @Sendable (GatewayMessage) -> Void = { _ in }) {
+        state = Mutex(([], script))
+        self.inspect = inspect
+    }
+
+    var received: [GatewayMessage] { state.withLock { $0.sent } }
+
+    func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome] {
+        messages.map { message in
+            inspect(message)
+            return state.withLock { state in
+                state.sent.append(message)
+                return state.script.isEmpty ? .sent(providerID: "p-\(message.id)") : state.script.removeFirst()
+            }
+        }
+    }
+}
+
+/// A gateway that is down.
+struct DownGateway: MessageGateway {
+    let name = "down"
+    func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome] {
+        throw GatewayFailure.unavailable(gateway: name, reason: "connection refused")
+    }
+}
+
+struct OutboxDispatcherTests {
+    private func started(_ folder: String) throws -> (EventFixture, Int64) {
+        let setup = try EventFixture(folder: folder)
+        // The fixture's consent replies go first, so the outbox holds only the event's alerts.
+        _ = try dispatcher(setup).dispatch(through: ScriptedGateway())
+        let id = try setup.createEvent()
+        _ = try setup.events.start(id: id)
+        return (setup, id)
+    }
+
+    private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
+        OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock, random: { 0.5 })
+    }
+
+    private func message(_ setup: EventFixture, _ id: Int64) throws -> (status: String, attempts: Int, lastError: String?, providerID: String?) {
+        try #require(try OutboxStore(connection: setup.fixture.connection()).state(id: id))
+    }
+
+    @Test func sendsEachDueMessageOnceAndRecordsTheProviderID() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            let gateway = ScriptedGateway()
+            let summary = try dispatcher(setup).dispatch(through: gateway)
+            #expect(summary.claimed == 2 && summary.sent == 2 && summary.failed == 0)
+            #expect(gateway.received.map(\.destination) == ["447700900001", "447700900002"])
+            #expect(gateway.received.map(\.idempotencyKey) == gateway.received.map { "lifeline-\($0.id)" })
+            let first = try message(setup, gateway.received[0].id)
+            #expect(first.status == "sent" && first.attempts == 1 && first.providerID == "p-\(gateway.received[0].id)")
+            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0, "nothing is due twice")
+        }
+    }
+
+    @Test func anOptOutAfterQueueingIsSuppressedNotSent() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            _ = try setup.consent.handleInbound(from: "447700900002", text: "STOP")
+            let gateway = ScriptedGateway()
+            let summary = try dispatcher(setup).dispatch(through: gateway)
+            // Bob's opt-out confirmation (a service message) goes; his alert does not.
+            #expect(gateway.received.filter { $0.program == "continuity" }.map(\.destination) == ["447700900001"])
+            #expect(summary.suppressed == 1)
+            let alerts = try setup.alerts(1)
+            #expect(alerts.first { $0.destination == "447700900002" }?.status == "suppressed")
+        }
+    }
+
+    @Test func aNumberChangeAfterQueueingIsSuppressedToo() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            try setup.fixture.importCSV("email,mobile\nann@example.com,447700900099\n")
+            let gateway = ScriptedGateway()
+            _ = try dispatcher(setup).dispatch(through: gateway)
+            #expect(gateway.received.map(\.destination) == ["447700900002"])
+        }
+    }
+
+    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 500", after: nil)])
+            let first = try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
+            #expect(first.retried == 1)
+            let id = gateway.received[0].id
+            #expect(try message(setup, id).status == "queued" && message(setup, id).lastError == "HTTP 500")
+            // Not due yet: backoff is 30 s with equal jitter (random 0.5 → 22.5 s).
+            setup.clock.advance(by: 20)
+            #expect(try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1)).claimed == 1)
+            #expect(gateway.received.last?.id != id, "the retried message waits; the other one went")
+            setup.clock.advance(by: 3)
+            _ = try dispatcher(setup).dispatch(through: gateway)
+            let final = try message(setup, id)
+            #expect(final.status == "sent" && final.attempts == 2 && final.providerID == "p-\(id)")
+            #expect(gateway.received.filter { $0.id == id }.map(\.attempt) == [1, 2])
+        }
+    }
+
+    @Test func retryAfterIsHonoured() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 429", after: .seconds(120))])
+            _ = try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
+            let id = gateway.received[0].id
+            setup.clock.advance(by: 119)
+            _ = try dispatcher(setup).dispatch(through: gateway)
+            #expect(gateway.received.filter { $0.id == id }.count == 1)
+            setup.clock.advance(by: 1)
+            _ = try dispatcher(setup).dispatch(through: gateway)
+            #expect(gateway.received.filter { $0.id == id }.count == 2)
+            #expect(try message(setup, id).status == "sent")
+        }
+    }
+
+    @Test func refusalsFailAtOnceAndRetriesStopAtTheMaximum() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            let refusing = ScriptedGateway(script: [.failed(reason: "HTTP 400: bad number")])
+            _ = try dispatcher(setup).dispatch(through: refusing, options: DispatchOptions(limit: 1))
+            #expect(try message(setup, refusing.received[0].id).status == "failed")
+
+            let alwaysDown = ScriptedGateway(script: Array(repeating: .retry(reason: "HTTP 503", after: .zero), count: 10))
+            _ = try dispatcher(setup).dispatch(through: alwaysDown)
+            let id = try #require(alwaysDown.received.first?.id)
+            let final = try message(setup, id)
+            #expect(final.status == "failed" && final.attempts == RetryPolicy().maximumAttempts)
+            #expect(final.lastError?.contains("gave up after 5 attempts") == true)
+        }
+    }
+
+    @Test func anUnavailableGatewayLeavesTheBatchQueuedForTheNextRun() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            #expect(throws: GatewayFailure.self) { try dispatcher(setup).dispatch(through: DownGateway()) }
+            let gateway = ScriptedGateway()
+            #expect(try dispatcher(setup).dispatch(through: gateway).sent == 2)
+        }
+    }
+
+    @Test func aDispatcherThatDiedMidBatchLeavesItsMessagesToBeSentOnceWhenTheLeaseEnds() throws {
+        try withTemporaryDirectory { folder in
+            let (setup, _) = try started(folder)
+            // A dispatcher claims both alerts and dies before recording anything.
+            let connection = try setup.fixture.connection()
+            let now = setup.clock.now()
+            _ = try connection.write {
+                try OutboxStore(connection: connection).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
+            }
+            let gateway = ScriptedGateway()
+            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
+            setup.clock.advance(by: 120)
+            #expect(try dispatcher(setup).dispatch(through: gateway).sent == 2)
+            #expect(Set(gateway.received.map(\.id)).count == 2 && gateway.received.count == 2)
+            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0)
+        }
+    }
+
+    @Test func concurrentDispatchersNeverSendOneMessageTwice() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let connection = try setup.fixture.connection()
+            try connection.write {
+                for index in 0..<3000 {
+                    try OutboxStore(connection: connection).enqueue(
+                        OutgoingMessage(
+                            channel: "sms", destination: "4477009\(String(format: "%05d", index))", body: "m\(index)",
+                            kind: "test", program: "service", userID: nil), at: setup.clock.now())
+                }
+            }
+            let gateway = ScriptedGateway()
+            let settings = setup.fixture.settings
+            let clock = setup.clock
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                var options = DispatchOptions()
+                options.batchSize = 50
+                _ = try? OutboxDispatcher(settings: settings, clock: clock).dispatch(through: gateway, options: options)
+            }
+            let ids = gateway.received.filter { $0.kind == "test" }.map(\.id)
+            #expect(ids.count == 3000)
+            #expect(Set(ids).count == 3000)
+        }
+    }
+
+    /// Random interleavings of opt-in, opt-out, number change, start and dispatch: every alert the
+    /// gateway receives goes to a user opted in, at that moment, for that number; none twice.
+    @Test(arguments: 1...12)
+    func noAlertReachesSomeoneNotOptedInWhateverTheOrder(seed: UInt64) throws {
+        try withTemporaryDirectory { folder in
+            var random = SeededRandom(seed: seed)
+            let setup = try EventFixture(folder: folder)
+            let settings = setup.fixture.settings
+            let violations = Mutex<[String]>([])
+            let gateway = ScriptedGateway { message in
+                guard message.program == "continuity" else { return }
+                let lines = (try? ConsentService(settings: settings).status(of: message.destination)) ?? []
+                if !lines.contains(where: { $0.state == .optedIn && $0.number == message.destination }) {
+                    violations.withLock { $0.append("message \(message.id) to \(message.destination)") }
+                }
+            }
+            let users = ["ann", "bob", "cat", "dan"]
+            var event: Int64?
+            for _ in 0..<30 {
+                let user = users.randomElement(using: &random)! + "@example.com"
+                switch Int.random(in: 0..<7, using: &random) {
+                case 0: _ = try? setup.consent.recordAdminDecision(email: user, state: .optedIn, evidence: "form", actor: "admin")
+                case 1: _ = try setup.consent.recordAdminDecision(email: user, state: .optedOut, evidence: "call", actor: "admin")
+                case 2:
+                    let number = "4477009000\(Int.random(in: 10..<14, using: &random))"
+                    try setup.fixture.importCSV("email,mobile\n\(user),\(number)\n")
+                case 3:
+                    if let current = event { _ = try? setup.events.end(id: current) }
+                    event = try setup.createEvent()
+                    _ = try setup.events.start(id: event!)
+                case 4: if let event { _ = try setup.events.end(id: event) }
+                default:
+                    _ = try OutboxDispatcher(settings: settings, clock: setup.clock, random: { 0.5 })
+                        .dispatch(through: gateway, options: DispatchOptions(limit: Int.random(in: 1...4, using: &random)))
+                }
+            }
+            _ = try OutboxDispatcher(settings: settings, clock: setup.clock).dispatch(through: gateway)
+            #expect(violations.withLock { $0 } == [])
+            let alerts = gateway.received.filter { $0.program == "continuity" }
+            #expect(Set(alerts.map(\.id)).count == alerts.count, "no alert sent twice")
+        }
+    }
+}
+
+/// SplitMix64: a small deterministic generator, so a failing interleaving can be replayed by its seed.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
