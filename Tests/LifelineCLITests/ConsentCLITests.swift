@@ -91,7 +91,7 @@ struct ConsentCLITests {
             #expect(help.standardOutput == "help (reply queued)\n")
             let outbox = try LifelineProcess.run(database + ["outbox", "list", "--status", "queued", "--format", "csv"])
             let reply = try #require(outbox.standardOutput.split(separator: "\r\n").last)
-            #expect(reply.contains(",queued,service,help_reply,447700900002,"))
+            #expect(reply.contains(",queued,service,help_reply,,447700900002,0,,"))
             #expect(reply.contains("Support: call 0800 123 456."), "the HELP reply uses the configured contact")
             let none = try LifelineProcess.run(database + ["outbox", "list", "--status", "sent", "--format", "json"])
             #expect(none.standardOutput == "[]\n")

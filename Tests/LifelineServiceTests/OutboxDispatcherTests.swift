@@ -163,7 +163,7 @@ struct OutboxDispatcherTests {
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
             _ = try connection.write {
-                try OutboxStore(connection: connection).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
+                try OutboxDispatchWriter(connection: connection).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
             }
             let gateway = ScriptedGateway()
             #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
@@ -254,5 +254,35 @@ struct SeededRandom: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+struct FileGatewayTests {
+    @Test func writesOneJSONObjectPerMessageThatDecodesToWhatWasSent() throws {
+        try withTemporaryDirectory { folder in
+            let gateway = FileGateway(path: folder + "/out.jsonl")
+            let bodies = ["plain", "quote \" backslash \\ newline \n tab \t bell \u{7}", "Zoë 東京 😀"]
+            let messages = bodies.enumerated().map { index, body in
+                GatewayMessage(
+                    id: Int64(index + 1), channel: "sms", destination: "447700900001", body: body, program: "continuity",
+                    kind: "event_start", eventID: 9, attempt: 1)
+            }
+            #expect(try gateway.send(messages) == Array(repeating: .sent(providerID: nil), count: 3))
+            _ = try gateway.send(Array(messages.prefix(1)))
+            let lines = try String(contentsOfFile: folder + "/out.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 4, "appends, never overwrites")
+            let decoded = try lines.prefix(3).map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(decoded.map { $0["body"] as? String } == bodies)
+            #expect(decoded.map { $0["idempotency_key"] as? String } == ["lifeline-1", "lifeline-2", "lifeline-3"])
+            #expect(decoded.first?["event_id"] as? Int == 9)
+            let mode = try FileManager.default.attributesOfItem(atPath: folder + "/out.jsonl")[.posixPermissions] as? Int
+            #expect(mode == 0o600, "message bodies are personal data")
+        }
+    }
+
+    @Test func anUnwritablePathIsAnUnavailableGateway() {
+        #expect(throws: GatewayFailure.self) {
+            try FileGateway(path: "/nonexistent-folder/out.jsonl").send([])
+        }
     }
 }

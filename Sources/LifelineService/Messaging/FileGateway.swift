@@ -26,26 +26,40 @@ public struct FileGateway: MessageGateway {
             throw GatewayFailure.unavailable(gateway: name, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        var lines = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messages.count * 256)
         let sentAt = Date().formatted(.iso8601)
-        for message in messages { lines += Self.line(for: message, sentAt: sentAt) }
+        for message in messages { Self.appendLine(for: message, sentAt: sentAt, to: &bytes) }
         do {
-            try FileDescriptorWriter(descriptor: descriptor).write(Array(lines.utf8))
+            try FileDescriptorWriter(descriptor: descriptor).write(bytes)
         } catch {
             throw GatewayFailure.unavailable(gateway: name, reason: "cannot write \(path): \(error)")
         }
         guard fdatasync(descriptor) == 0 else {
             throw GatewayFailure.unavailable(gateway: name, reason: "cannot sync \(path): \(String(cString: strerror(errno)))")
         }
-        return messages.map { .sent(providerID: $0.idempotencyKey) }
+        // No provider id: the file's reader answers with the message id or idempotency key,
+        // and leaving the column empty keeps dispatch off the provider-id index.
+        return messages.map { _ in .sent(providerID: nil) }
     }
 
-    static func line(for message: GatewayMessage, sentAt: String) -> String {
-        var line = "{\"id\":\(message.id),\"idempotency_key\":\(JSONString.quoted(message.idempotencyKey))"
-        line += ",\"channel\":\(JSONString.quoted(message.channel)),\"to\":\(JSONString.quoted(message.destination))"
-        line += ",\"body\":\(JSONString.quoted(message.body)),\"program\":\(JSONString.quoted(message.program))"
-        line += ",\"kind\":\(JSONString.quoted(message.kind)),\"event_id\":\(message.eventID.map(String.init) ?? "null")"
-        line += ",\"attempt\":\(message.attempt),\"sent_at\":\(JSONString.quoted(sentAt))}\n"
-        return line
+    /// One JSON object and a newline, in a fixed key order.
+    static func appendLine(for message: GatewayMessage, sentAt: String, to bytes: inout [UInt8]) {
+        func key(_ name: String) { bytes.append(contentsOf: name.utf8) }
+        key("{\"id\":\(message.id),\"idempotency_key\":")
+        JSONString.append(message.idempotencyKey, to: &bytes)
+        key(",\"channel\":")
+        JSONString.append(message.channel, to: &bytes)
+        key(",\"to\":")
+        JSONString.append(message.destination, to: &bytes)
+        key(",\"body\":")
+        JSONString.append(message.body, to: &bytes)
+        key(",\"program\":")
+        JSONString.append(message.program, to: &bytes)
+        key(",\"kind\":")
+        JSONString.append(message.kind, to: &bytes)
+        key(",\"event_id\":\(message.eventID.map(String.init) ?? "null"),\"attempt\":\(message.attempt),\"sent_at\":")
+        JSONString.append(sentAt, to: &bytes)
+        key("}\n")
     }
 }

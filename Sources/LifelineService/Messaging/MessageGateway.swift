@@ -13,17 +13,26 @@ public struct GatewayMessage: Sendable, Equatable {
     public let attempt: Int
 
     /// The same for every attempt at one message, so a provider can drop a repeat after a crash.
-    public var idempotencyKey: String { "lifeline-\(id)" }
+    public var idempotencyKey: String { OutboxStore.idempotencyKeyPrefix + String(id) }
+
+    public init(
+        id: Int64, channel: String, destination: String, body: String, program: String, kind: String, eventID: Int64?,
+        attempt: Int
+    ) {
+        self.id = id
+        self.channel = channel
+        self.destination = destination
+        self.body = body
+        self.program = program
+        self.kind = kind
+        self.eventID = eventID
+        self.attempt = attempt
+    }
 
     init(_ claimed: ClaimedMessage) {
-        id = claimed.id
-        channel = claimed.channel
-        destination = claimed.destination
-        body = claimed.body
-        program = claimed.program
-        kind = claimed.kind
-        eventID = claimed.eventID
-        attempt = claimed.attempts
+        self.init(
+            id: claimed.id, channel: claimed.channel, destination: claimed.destination, body: claimed.body,
+            program: claimed.program, kind: claimed.kind, eventID: claimed.eventID, attempt: claimed.attempts)
     }
 }
 

@@ -61,12 +61,17 @@ public struct EventStore {
     /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `v`, `c`): active
     /// members of the group opted in to continuity alerts for their current SMS number, which
     /// has the long-format shape. The one definition the fan-out and the preview share.
+    ///
+    /// CROSS JOIN fixes SQLite's join order to the one that reads every table in user id order
+    /// (memberships by group, then each user's row, attribute and consent by primary key).
+    /// Without it the number-shape tests lead the planner to start from the attribute index,
+    /// ordered by value, and probe the rest at random: 5× slower on 200k members.
     private static func audience(group: String, smsAttribute: String) -> String {
         """
         FROM group_memberships m
-        JOIN users u ON u.id = m.user_id
-        JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = \(smsAttribute)
-        JOIN consent_current c
+        CROSS JOIN users u ON u.id = m.user_id
+        CROSS JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = \(smsAttribute)
+        CROSS JOIN consent_current c
             ON c.user_id = m.user_id AND c.program = 'continuity' AND c.number = v.value AND c.state = 'opted_in'
         WHERE m.group_id = \(group) AND u.status = 'active'
           AND length(v.value) BETWEEN 7 AND 15 AND v.value NOT GLOB '*[^0-9]*' AND v.value NOT GLOB '0*'
