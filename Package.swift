@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The system libsqlite3, reached through a module map; shim.h wraps the variadic calls.
@@ -41,10 +42,20 @@ let package = Package(
             dependencies: ["LifelineStore"],
             plugins: ["EmbedFiles"]
         ),
+        // The webhook gateway: signed HTTPS POSTs through AsyncHTTPClient.
+        .target(
+            name: "LifelineWebhook",
+            dependencies: [
+                "LifelineService",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "lifeline",
             dependencies: [
                 "LifelineService",
+                "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +68,8 @@ let package = Package(
         // Helpers shared by the test targets (temporary folders, fixed clocks).
         .target(name: "LifelineTestSupport", path: "Tests/LifelineTestSupport"),
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
-        .testTarget(name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineTestSupport"]),
+        .testTarget(
+            name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineWebhook", "LifelineTestSupport"]),
         .testTarget(name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore", "LifelineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,7 +23,7 @@ CREATE INDEX continuity_events_by_state ON continuity_events (state, id);
 --  * its CHECKs were written `status IN (six values)`, which SQLite evaluates by building a
 --    temporary b-tree each time a row's status changes; dispatch changes it twice per
 --    message, and that was a third of its work. The same rules as OR chains cost nothing.
---  * event_id now references the event.
+--  * event_id now references the event, and claim_token is new.
 CREATE TABLE outbox_rebuilt (
     id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL CHECK (channel = 'sms' OR channel = 'email'),
@@ -40,6 +40,9 @@ CREATE TABLE outbox_rebuilt (
     attempts INTEGER NOT NULL DEFAULT 0,
     -- When a queued message is due; while `sending`, when the dispatcher's lease on it ends.
     next_attempt_at INTEGER NOT NULL,
+    -- The dispatch run that claimed it (random per run): a run whose lease ran out and was
+    -- taken over cannot record outcomes for messages that are no longer its own.
+    claim_token INTEGER,
     provider_id TEXT,
     last_error TEXT,
     created_at INTEGER NOT NULL,

@@ -82,4 +82,15 @@ extension DatabaseSettings {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
         }
     }
+
+    /// The same, for async work.
+    func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SQLiteError {
+            throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
+        } catch let error as SQLiteMigrationError {
+            throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import LifelineService
 
 /// The `lifeline` command: parses arguments, calls the service, formats results.
 @main
-struct Lifeline: ParsableCommand {
+struct Lifeline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lifeline",
         abstract: "SMS directory and continuity notifications for when email is down.",
@@ -22,14 +22,18 @@ struct Lifeline: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     /// Runs the command; failures become one line on stderr and their exit code, never a trace.
-    static func main() {
+    static func main() async {
         do {
             if let lookup = QuickStatusParser.lookup(from: CommandLine.arguments.dropFirst()) {
                 try lookup.run()
                 return
             }
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as any LifelineFailure {
             FailureReporter.exit(with: failure)
         } catch {

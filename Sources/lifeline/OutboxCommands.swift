@@ -1,5 +1,6 @@
 import ArgumentParser
 import LifelineService
+import LifelineWebhook
 
 extension OutboxStatus: ExpressibleByArgument {}
 
@@ -39,17 +40,18 @@ extension Lifeline {
 
 /// The gateways `outbox dispatch` can send through.
 enum GatewayChoice: String, ExpressibleByArgument, CaseIterable {
-    case file
+    case file, webhook
 }
 
 extension Lifeline.Outbox {
-    struct Dispatch: ParsableCommand {
+    struct Dispatch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dispatch", abstract: "Send the messages that are due.",
             discussion: """
                 Continuity alerts are checked against consent right before sending: a user who opted out \
                 since the alert was queued is skipped (suppressed). Failures are retried with backoff.
                 The file gateway appends JSON lines to $LIFELINE_OUTBOX_FILE (default: <database>.outbox.jsonl).
+                The webhook gateway posts each message to $LIFELINE_WEBHOOK_URL, signed with $LIFELINE_WEBHOOK_SECRET.
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -65,7 +67,7 @@ extension Lifeline.Outbox {
             if leaseSeconds < 0 { throw ValidationError("--lease-seconds must be 0 or more") }
         }
 
-        func run() throws {
+        func run() async throws {
             var options = DispatchOptions(limit: limit, ratePerSecond: rate)
             options.lease = .seconds(leaseSeconds)
             let settings = global.settings
@@ -73,8 +75,11 @@ extension Lifeline.Outbox {
             let summary: DispatchSummary =
                 switch gateway {
                 case .file:
-                    try dispatcher.dispatch(
+                    try await dispatcher.dispatch(
                         through: FileGateway(path: FileGateway.defaultPath(database: settings.path)), options: options)
+                case .webhook:
+                    try await dispatcher.dispatch(
+                        through: WebhookGateway(configuration: try WebhookConfiguration.fromEnvironment()), options: options)
                 }
             ResultWriter(format: output.format).print(
                 .record([

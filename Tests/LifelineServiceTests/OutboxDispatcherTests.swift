@@ -40,10 +40,10 @@ struct DownGateway: MessageGateway {
 }
 
 struct OutboxDispatcherTests {
-    private func started(_ folder: String) throws -> (EventFixture, Int64) {
+    private func started(_ folder: String) async throws -> (EventFixture, Int64) {
         let setup = try EventFixture(folder: folder)
         // The fixture's consent replies go first, so the outbox holds only the event's alerts.
-        _ = try dispatcher(setup).dispatch(through: ScriptedGateway())
+        _ = try await dispatcher(setup).dispatch(through: ScriptedGateway())
         let id = try setup.createEvent()
         _ = try setup.events.start(id: id)
         return (setup, id)
@@ -57,26 +57,26 @@ struct OutboxDispatcherTests {
         try #require(try OutboxStore(connection: setup.fixture.connection()).state(id: id))
     }
 
-    @Test func sendsEachDueMessageOnceAndRecordsTheProviderID() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func sendsEachDueMessageOnceAndRecordsTheProviderID() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             let gateway = ScriptedGateway()
-            let summary = try dispatcher(setup).dispatch(through: gateway)
+            let summary = try await dispatcher(setup).dispatch(through: gateway)
             #expect(summary.claimed == 2 && summary.sent == 2 && summary.failed == 0)
             #expect(gateway.received.map(\.destination) == ["447700900001", "447700900002"])
             #expect(gateway.received.map(\.idempotencyKey) == gateway.received.map { "lifeline-\($0.id)" })
             let first = try message(setup, gateway.received[0].id)
             #expect(first.status == "sent" && first.attempts == 1 && first.providerID == "p-\(gateway.received[0].id)")
-            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0, "nothing is due twice")
+            #expect(try await dispatcher(setup).dispatch(through: gateway).claimed == 0, "nothing is due twice")
         }
     }
 
-    @Test func anOptOutAfterQueueingIsSuppressedNotSent() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func anOptOutAfterQueueingIsSuppressedNotSent() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             _ = try setup.consent.handleInbound(from: "447700900002", text: "STOP")
             let gateway = ScriptedGateway()
-            let summary = try dispatcher(setup).dispatch(through: gateway)
+            let summary = try await dispatcher(setup).dispatch(through: gateway)
             // Bob's opt-out confirmation (a service message) goes; his alert does not.
             #expect(gateway.received.filter { $0.program == "continuity" }.map(\.destination) == ["447700900001"])
             #expect(summary.suppressed == 1)
@@ -85,61 +85,61 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func aNumberChangeAfterQueueingIsSuppressedToo() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func aNumberChangeAfterQueueingIsSuppressedToo() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             try setup.fixture.importCSV("email,mobile\nann@example.com,447700900099\n")
             let gateway = ScriptedGateway()
-            _ = try dispatcher(setup).dispatch(through: gateway)
+            _ = try await dispatcher(setup).dispatch(through: gateway)
             #expect(gateway.received.map(\.destination) == ["447700900002"])
         }
     }
 
-    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 500", after: nil)])
-            let first = try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
+            let first = try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
             #expect(first.retried == 1)
             let id = gateway.received[0].id
             #expect(try message(setup, id).status == "queued" && message(setup, id).lastError == "HTTP 500")
             // Not due yet: backoff is 30 s with equal jitter (random 0.5 → 22.5 s).
             setup.clock.advance(by: 20)
-            #expect(try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1)).claimed == 1)
+            #expect(try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1)).claimed == 1)
             #expect(gateway.received.last?.id != id, "the retried message waits; the other one went")
             setup.clock.advance(by: 3)
-            _ = try dispatcher(setup).dispatch(through: gateway)
+            _ = try await dispatcher(setup).dispatch(through: gateway)
             let final = try message(setup, id)
             #expect(final.status == "sent" && final.attempts == 2 && final.providerID == "p-\(id)")
             #expect(gateway.received.filter { $0.id == id }.map(\.attempt) == [1, 2])
         }
     }
 
-    @Test func retryAfterIsHonoured() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func retryAfterIsHonoured() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 429", after: .seconds(120))])
-            _ = try dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
+            _ = try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
             let id = gateway.received[0].id
             setup.clock.advance(by: 119)
-            _ = try dispatcher(setup).dispatch(through: gateway)
+            _ = try await dispatcher(setup).dispatch(through: gateway)
             #expect(gateway.received.filter { $0.id == id }.count == 1)
             setup.clock.advance(by: 1)
-            _ = try dispatcher(setup).dispatch(through: gateway)
+            _ = try await dispatcher(setup).dispatch(through: gateway)
             #expect(gateway.received.filter { $0.id == id }.count == 2)
             #expect(try message(setup, id).status == "sent")
         }
     }
 
-    @Test func refusalsFailAtOnceAndRetriesStopAtTheMaximum() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func refusalsFailAtOnceAndRetriesStopAtTheMaximum() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             let refusing = ScriptedGateway(script: [.failed(reason: "HTTP 400: bad number")])
-            _ = try dispatcher(setup).dispatch(through: refusing, options: DispatchOptions(limit: 1))
+            _ = try await dispatcher(setup).dispatch(through: refusing, options: DispatchOptions(limit: 1))
             #expect(try message(setup, refusing.received[0].id).status == "failed")
 
             let alwaysDown = ScriptedGateway(script: Array(repeating: .retry(reason: "HTTP 503", after: .zero), count: 10))
-            _ = try dispatcher(setup).dispatch(through: alwaysDown)
+            _ = try await dispatcher(setup).dispatch(through: alwaysDown)
             let id = try #require(alwaysDown.received.first?.id)
             let final = try message(setup, id)
             #expect(final.status == "failed" && final.attempts == RetryPolicy().maximumAttempts)
@@ -147,18 +147,18 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func anUnavailableGatewayLeavesTheBatchQueuedForTheNextRun() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
-            #expect(throws: GatewayFailure.self) { try dispatcher(setup).dispatch(through: DownGateway()) }
+    @Test func anUnavailableGatewayLeavesTheBatchQueuedForTheNextRun() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
+            await #expect(throws: GatewayFailure.self) { try await dispatcher(setup).dispatch(through: DownGateway()) }
             let gateway = ScriptedGateway()
-            #expect(try dispatcher(setup).dispatch(through: gateway).sent == 2)
+            #expect(try await dispatcher(setup).dispatch(through: gateway).sent == 2)
         }
     }
 
-    @Test func aDispatcherThatDiedMidBatchLeavesItsMessagesToBeSentOnceWhenTheLeaseEnds() throws {
-        try withTemporaryDirectory { folder in
-            let (setup, _) = try started(folder)
+    @Test func aDispatcherThatDiedMidBatchLeavesItsMessagesToBeSentOnceWhenTheLeaseEnds() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
             // A dispatcher claims both alerts and dies before recording anything.
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
@@ -166,16 +166,37 @@ struct OutboxDispatcherTests {
                 try OutboxDispatchWriter(connection: connection).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
             }
             let gateway = ScriptedGateway()
-            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
+            #expect(try await dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
             setup.clock.advance(by: 120)
-            #expect(try dispatcher(setup).dispatch(through: gateway).sent == 2)
+            #expect(try await dispatcher(setup).dispatch(through: gateway).sent == 2)
             #expect(Set(gateway.received.map(\.id)).count == 2 && gateway.received.count == 2)
-            #expect(try dispatcher(setup).dispatch(through: gateway).claimed == 0)
+            #expect(try await dispatcher(setup).dispatch(through: gateway).claimed == 0)
         }
     }
 
-    @Test func concurrentDispatchersNeverSendOneMessageTwice() throws {
-        try withTemporaryDirectory { folder in
+    @Test func aRunWhoseLeaseWasTakenOverCannotRecordOutcomes() async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
+            let connection = try setup.fixture.connection()
+            let now = setup.clock.now()
+            let slow = try OutboxDispatchWriter(connection: connection)
+            let slowBatch = try connection.write { try slow.claimDue(limit: 10, at: now, leaseUntil: now) }
+            let later = now.addingTimeInterval(1)
+            let takeover = try OutboxDispatchWriter(connection: connection)
+            let taken = try connection.write { try takeover.claimDue(limit: 10, at: later, leaseUntil: later.addingTimeInterval(120)) }
+            #expect(taken.map(\.id) == slowBatch.map(\.id) && taken.allSatisfy { $0.attempts == 2 })
+            try connection.write {
+                try slow.fail(id: slowBatch[0].id, error: "late", at: later)
+                try slow.markRestSent(leaseUntil: now, at: later)
+            }
+            #expect(try message(setup, taken[0].id).status == "sending", "the slow run's outcomes are ignored")
+            try connection.write { try takeover.markRestSent(leaseUntil: later.addingTimeInterval(120), at: later) }
+            #expect(try taken.allSatisfy { try message(setup, $0.id).status == "sent" })
+        }
+    }
+
+    @Test func concurrentDispatchersNeverSendOneMessageTwice() async throws {
+        try await withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder)
             let connection = try setup.fixture.connection()
             try connection.write {
@@ -189,11 +210,18 @@ struct OutboxDispatcherTests {
             let gateway = ScriptedGateway()
             let settings = setup.fixture.settings
             let clock = setup.clock
-            DispatchQueue.concurrentPerform(iterations: 3) { _ in
-                var options = DispatchOptions()
-                options.batchSize = 50
-                _ = try? OutboxDispatcher(settings: settings, clock: clock).dispatch(through: gateway, options: options)
+            // Three dispatchers on three threads, each with its own connection, as three processes would.
+            let summaries = try await withThrowingTaskGroup(of: DispatchSummary.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        var options = DispatchOptions()
+                        options.batchSize = 50
+                        return try await OutboxDispatcher(settings: settings, clock: clock).dispatch(through: gateway, options: options)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
             }
+            #expect(summaries.map(\.claimed).reduce(0, +) >= 3000)
             let ids = gateway.received.filter { $0.kind == "test" }.map(\.id)
             #expect(ids.count == 3000)
             #expect(Set(ids).count == 3000)
@@ -203,8 +231,8 @@ struct OutboxDispatcherTests {
     /// Random interleavings of opt-in, opt-out, number change, start and dispatch: every alert the
     /// gateway receives goes to a user opted in, at that moment, for that number; none twice.
     @Test(arguments: 1...12)
-    func noAlertReachesSomeoneNotOptedInWhateverTheOrder(seed: UInt64) throws {
-        try withTemporaryDirectory { folder in
+    func noAlertReachesSomeoneNotOptedInWhateverTheOrder(seed: UInt64) async throws {
+        try await withTemporaryDirectory { folder in
             var random = SeededRandom(seed: seed)
             let setup = try EventFixture(folder: folder)
             let settings = setup.fixture.settings
@@ -232,11 +260,11 @@ struct OutboxDispatcherTests {
                     _ = try setup.events.start(id: event!)
                 case 4: if let event { _ = try setup.events.end(id: event) }
                 default:
-                    _ = try OutboxDispatcher(settings: settings, clock: setup.clock, random: { 0.5 })
+                    _ = try await OutboxDispatcher(settings: settings, clock: setup.clock, random: { 0.5 })
                         .dispatch(through: gateway, options: DispatchOptions(limit: Int.random(in: 1...4, using: &random)))
                 }
             }
-            _ = try OutboxDispatcher(settings: settings, clock: setup.clock).dispatch(through: gateway)
+            _ = try await OutboxDispatcher(settings: settings, clock: setup.clock).dispatch(through: gateway)
             #expect(violations.withLock { $0 } == [])
             let alerts = gateway.received.filter { $0.program == "continuity" }
             #expect(Set(alerts.map(\.id)).count == alerts.count, "no alert sent twice")
@@ -258,8 +286,8 @@ struct SeededRandom: RandomNumberGenerator {
 }
 
 struct FileGatewayTests {
-    @Test func writesOneJSONObjectPerMessageThatDecodesToWhatWasSent() throws {
-        try withTemporaryDirectory { folder in
+    @Test func writesOneJSONObjectPerMessageThatDecodesToWhatWasSent() async throws {
+        try await withTemporaryDirectory { folder in
             let gateway = FileGateway(path: folder + "/out.jsonl")
             let bodies = ["plain", "quote \" backslash \\ newline \n tab \t bell \u{7}", "Zoë 東京 😀"]
             let messages = bodies.enumerated().map { index, body in
@@ -267,8 +295,8 @@ struct FileGatewayTests {
                     id: Int64(index + 1), channel: "sms", destination: "447700900001", body: body, program: "continuity",
                     kind: "event_start", eventID: 9, attempt: 1)
             }
-            #expect(try gateway.send(messages) == Array(repeating: .sent(providerID: nil), count: 3))
-            _ = try gateway.send(Array(messages.prefix(1)))
+            #expect(try await gateway.send(messages) == Array(repeating: .sent(providerID: nil), count: 3))
+            _ = try await gateway.send(Array(messages.prefix(1)))
             let lines = try String(contentsOfFile: folder + "/out.jsonl", encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 4, "appends, never overwrites")
             let decoded = try lines.prefix(3).map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -280,9 +308,9 @@ struct FileGatewayTests {
         }
     }
 
-    @Test func anUnwritablePathIsAnUnavailableGateway() {
-        #expect(throws: GatewayFailure.self) {
-            try FileGateway(path: "/nonexistent-folder/out.jsonl").send([])
+    @Test func anUnwritablePathIsAnUnavailableGateway() async {
+        await #expect(throws: GatewayFailure.self) {
+            try await FileGateway(path: "/nonexistent-folder/out.jsonl").send([])
         }
     }
 }

@@ -20,7 +20,7 @@ public struct FileGateway: MessageGateway {
         return database + ".outbox.jsonl"
     }
 
-    public func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome] {
+    public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw GatewayFailure.unavailable(gateway: name, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
@@ -29,7 +29,10 @@ public struct FileGateway: MessageGateway {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(messages.count * 256)
         let sentAt = Date().formatted(.iso8601)
-        for message in messages { Self.appendLine(for: message, sentAt: sentAt, to: &bytes) }
+        for message in messages {
+            message.appendJSON(sentAt: sentAt, to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
         do {
             try FileDescriptorWriter(descriptor: descriptor).write(bytes)
         } catch {
@@ -41,25 +44,5 @@ public struct FileGateway: MessageGateway {
         // No provider id: the file's reader answers with the message id or idempotency key,
         // and leaving the column empty keeps dispatch off the provider-id index.
         return messages.map { _ in .sent(providerID: nil) }
-    }
-
-    /// One JSON object and a newline, in a fixed key order.
-    static func appendLine(for message: GatewayMessage, sentAt: String, to bytes: inout [UInt8]) {
-        func key(_ name: String) { bytes.append(contentsOf: name.utf8) }
-        key("{\"id\":\(message.id),\"idempotency_key\":")
-        JSONString.append(message.idempotencyKey, to: &bytes)
-        key(",\"channel\":")
-        JSONString.append(message.channel, to: &bytes)
-        key(",\"to\":")
-        JSONString.append(message.destination, to: &bytes)
-        key(",\"body\":")
-        JSONString.append(message.body, to: &bytes)
-        key(",\"program\":")
-        JSONString.append(message.program, to: &bytes)
-        key(",\"kind\":")
-        JSONString.append(message.kind, to: &bytes)
-        key(",\"event_id\":\(message.eventID.map(String.init) ?? "null"),\"attempt\":\(message.attempt),\"sent_at\":")
-        JSONString.append(sentAt, to: &bytes)
-        key("}\n")
     }
 }

@@ -36,6 +36,29 @@ public struct GatewayMessage: Sendable, Equatable {
     }
 }
 
+extension GatewayMessage {
+    /// The message as the JSON object every gateway sends, keys in a fixed order: `id`,
+    /// `idempotency_key`, `channel`, `to`, `body`, `program`, `kind`, `event_id`, `attempt`, `sent_at`.
+    public func appendJSON(sentAt: String, to bytes: inout [UInt8]) {
+        func key(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        key("{\"id\":\(id),\"idempotency_key\":")
+        JSONString.append(idempotencyKey, to: &bytes)
+        key(",\"channel\":")
+        JSONString.append(channel, to: &bytes)
+        key(",\"to\":")
+        JSONString.append(destination, to: &bytes)
+        key(",\"body\":")
+        JSONString.append(body, to: &bytes)
+        key(",\"program\":")
+        JSONString.append(program, to: &bytes)
+        key(",\"kind\":")
+        JSONString.append(kind, to: &bytes)
+        key(",\"event_id\":\(eventID.map(String.init) ?? "null"),\"attempt\":\(attempt),\"sent_at\":")
+        JSONString.append(sentAt, to: &bytes)
+        key("}")
+    }
+}
+
 /// What a gateway did with one message.
 public enum GatewayOutcome: Sendable, Equatable {
     /// Accepted, with the provider's id for it when it gave one.
@@ -52,7 +75,7 @@ public protocol MessageGateway {
     var name: String { get }
     /// One outcome per message, in order. Throws ``GatewayFailure`` when the gateway cannot be
     /// reached at all; the batch is then put back for a later run.
-    func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome]
+    func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome]
 }
 
 /// A gateway that cannot take messages at all.

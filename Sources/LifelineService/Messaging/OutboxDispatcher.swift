@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 import LifelineStore
 
 /// How one `outbox dispatch` run behaves.
@@ -9,7 +8,7 @@ public struct DispatchOptions: Sendable {
     /// At most this many messages per second; nil for as fast as the gateway takes them.
     public var ratePerSecond: Double?
     /// Messages claimed and handed to the gateway at once.
-    public var batchSize = 1000
+    public var batchSize = 5000
     /// How long a claimed message stays reserved; a dispatcher that died holding it frees it then.
     public var lease: Duration = .seconds(120)
     public var retry = RetryPolicy()
@@ -57,7 +56,7 @@ public struct OutboxDispatcher: Sendable {
         self.random = random
     }
 
-    public func dispatch(through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions()) throws
+    public func dispatch(through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions()) async throws
         -> DispatchSummary
     {
         // A bigger page cache than a query's: each batch touches the outbox and its indexes,
@@ -65,12 +64,12 @@ public struct OutboxDispatcher: Sendable {
         // dispatch went to evicting and re-reading pages.
         let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
         defer { connection.close() }
-        return try settings.translatingErrors {
-            try run(connection: connection, gateway: gateway, options: options)
+        return try await settings.translatingErrors {
+            try await run(connection: connection, gateway: gateway, options: options)
         }
     }
 
-    private func run(connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions) throws
+    private func run(connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions) async throws
         -> DispatchSummary
     {
         let outbox = try OutboxDispatchWriter(connection: connection)
@@ -80,12 +79,13 @@ public struct OutboxDispatcher: Sendable {
         if let rate = options.ratePerSecond { batchSize = min(batchSize, max(1, Int(rate / 10))) }
         while options.limit.map({ summary.claimed < $0 }) ?? true {
             let size = min(batchSize, options.limit.map { $0 - summary.claimed } ?? batchSize)
-            let (claimed, sendable) = try claimBatch(outbox: outbox, size: size, lease: options.lease, summary: &summary)
-            if claimed == 0 { break }
+            let lease = clock.now() + options.lease
+            let sendable = try claimBatch(outbox: outbox, size: size, leaseUntil: lease, summary: &summary)
+            guard let sendable else { break }
             guard !sendable.isEmpty else { continue }
             let outcomes: [GatewayOutcome]
             do {
-                outcomes = try gateway.send(sendable.map(GatewayMessage.init))
+                outcomes = try await gateway.send(sendable.map(GatewayMessage.init))
             } catch {
                 // Nothing was sent: put the batch back as it was, due at once, for the next run.
                 try connection.write {
@@ -95,53 +95,42 @@ public struct OutboxDispatcher: Sendable {
                 }
                 throw error
             }
-            try record(outcomes, for: sendable, outbox: outbox, policy: options.retry, summary: &summary)
-            if let rate = options.ratePerSecond { pace(sent: summary.claimed, rate: rate, since: started) }
+            try record(outcomes, for: sendable, outbox: outbox, leaseUntil: lease, policy: options.retry, summary: &summary)
+            if let rate = options.ratePerSecond { try await pace(sent: summary.claimed, rate: rate, since: started) }
         }
         summary.seconds = (ContinuousClock.now - started).seconds
         return summary
     }
 
-    /// Claims a batch and suppresses the continuity messages whose user is no longer opted in for
-    /// that number; returns how many were claimed and the ones to send.
-    private func claimBatch(outbox: OutboxDispatchWriter, size: Int, lease: Duration, summary: inout DispatchSummary) throws
-        -> (Int, [ClaimedMessage])
-    {
+    /// Claims a batch and suppresses the continuity messages whose user is no longer opted in
+    /// for that number; returns the ones to send, or nil when nothing was due.
+    private func claimBatch(
+        outbox: OutboxDispatchWriter, size: Int, leaseUntil: Date, summary: inout DispatchSummary
+    ) throws -> [ClaimedMessage]? {
         try outbox.connection.write {
             let now = clock.now()
-            let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: now + lease)
-            guard !claimed.isEmpty else { return (0, []) }
-            let attribute = try SMSSettings(connection: outbox.connection).identity()?.id
-            var sendable: [ClaimedMessage] = []
-            sendable.reserveCapacity(claimed.count)
-            for message in claimed {
-                if message.program == ConsentService.program {
-                    guard let attribute, let user = message.userID,
-                        try outbox.isOptedIn(
-                            userID: user, number: message.destination, program: ConsentService.program,
-                            smsAttributeID: attribute)
-                    else {
-                        try outbox.finish(id: message.id, status: "suppressed", error: Self.suppressedReason, at: now)
-                        summary.suppressed += 1
-                        continue
-                    }
-                }
-                sendable.append(message)
-            }
+            let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
+            guard !claimed.isEmpty else { return nil }
+            let suppressed = try outbox.suppressUnconsented(
+                leaseUntil: leaseUntil, smsAttributeID: try SMSSettings(connection: outbox.connection).identity()?.id,
+                reason: Self.suppressedReason, at: now)
             summary.claimed += claimed.count
-            return (claimed.count, sendable)
+            summary.suppressed += suppressed.count
+            return suppressed.isEmpty ? claimed : claimed.filter { !suppressed.contains($0.id) }
         }
     }
 
     private func record(
-        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], outbox: OutboxDispatchWriter, policy: RetryPolicy,
-        summary: inout DispatchSummary
+        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], outbox: OutboxDispatchWriter, leaseUntil: Date,
+        policy: RetryPolicy, summary: inout DispatchSummary
     ) throws {
         try outbox.connection.write {
             let now = clock.now()
             for (message, outcome) in zip(messages, outcomes) {
                 switch outcome {
-                case .sent(let providerID):
+                case .sent(nil):
+                    summary.sent += 1  // recorded with the rest of the batch below
+                case .sent(let providerID?):
                     try outbox.markSent(id: message.id, providerID: providerID, at: now)
                     summary.sent += 1
                 case .retry(let reason, let after) where policy.allowsAnother(after: message.attempts):
@@ -149,26 +138,25 @@ public struct OutboxDispatcher: Sendable {
                     try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, at: now)
                     summary.retried += 1
                 case .retry(let reason, _):
-                    try outbox.finish(
-                        id: message.id, status: "failed", error: "\(reason) (gave up after \(message.attempts) attempts)",
-                        at: now)
+                    try outbox.fail(id: message.id, error: "\(reason) (gave up after \(message.attempts) attempts)", at: now)
                     summary.failed += 1
                 case .failed(let reason):
-                    try outbox.finish(id: message.id, status: "failed", error: reason, at: now)
+                    try outbox.fail(id: message.id, error: reason, at: now)
                     summary.failed += 1
                 }
             }
+            // A gateway that answered for fewer messages than it was given sent none of the rest.
+            for message in messages.dropFirst(outcomes.count) {
+                try outbox.reschedule(id: message.id, retryAt: now, error: "the gateway gave no outcome for it", at: now)
+                summary.retried += 1
+            }
+            try outbox.markRestSent(leaseUntil: leaseUntil, at: now)
         }
     }
 
     /// Sleeps until `sent` messages at `rate` per second would have taken since `started`.
-    private func pace(sent: Int, rate: Double, since started: ContinuousClock.Instant) {
-        let due = started + .seconds(Double(sent) / rate)
-        let wait = due - ContinuousClock.now
-        guard wait > .zero else { return }
-        var request = timespec(tv_sec: Int(wait.components.seconds), tv_nsec: Int(wait.components.attoseconds / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    private func pace(sent: Int, rate: Double, since started: ContinuousClock.Instant) async throws {
+        try await Task.sleep(until: started + .seconds(Double(sent) / rate), clock: .continuous)
     }
 }
 

@@ -22,20 +22,25 @@ public struct ClaimedMessage: Sendable, Equatable {
 /// its messages to be claimed again when the lease runs out.
 public final class OutboxDispatchWriter {
     public let connection: SQLiteConnection
+    /// This run's claim token: outcomes are recorded only on messages it still holds.
+    public let token: Int64
     private let claimExpired: SQLiteStatement
     private let claimQueued: SQLiteStatement
-    private let optedIn: SQLiteStatement
-    private let sent: SQLiteStatement
+    private let suppress: SQLiteStatement
+    private let sentOne: SQLiteStatement
+    private let sentRest: SQLiteStatement
     private let requeue: SQLiteStatement
     private let end: SQLiteStatement
 
-    public init(connection: SQLiteConnection) throws {
+    public init(connection: SQLiteConnection, token: Int64 = Int64.random(in: 1...Int64.max)) throws {
         self.connection = connection
+        self.token = token
         // The status is written into the SQL, not bound, so each claim matches its partial index.
         func claim(_ status: String) throws -> SQLiteStatement {
             try connection.prepare(
                 """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1, updated_at = ?2
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1, updated_at = ?2,
+                                  claim_token = ?4
                 WHERE id IN (SELECT id FROM outbox WHERE status = '\(status)' AND next_attempt_at <= ?2
                              ORDER BY next_attempt_at, id LIMIT ?3)
                 RETURNING id, channel, destination, body, kind, program, event_id, user_id, attempts
@@ -43,34 +48,48 @@ public final class OutboxDispatchWriter {
         }
         claimExpired = try claim("sending")
         claimQueued = try claim("queued")
-        optedIn = try connection.prepare(
+        // "This run's batch": still sending, under this lease and this token (outbox_sending index).
+        let batch = "status = 'sending' AND next_attempt_at = ?1 AND claim_token = ?2"
+        suppress = try connection.prepare(
             """
-            SELECT 1 FROM users u
-            JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?2 AND v.value = ?3
-            JOIN consent_current c ON c.user_id = u.id AND c.program = ?4 AND c.number = ?3 AND c.state = 'opted_in'
-            WHERE u.id = ?1 AND u.status = 'active'
+            UPDATE outbox SET status = 'suppressed', last_error = ?4, updated_at = ?5
+            WHERE \(batch) AND program = 'continuity'
+              AND NOT EXISTS (
+                  SELECT 1 FROM users u
+                  JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?3 AND v.value = outbox.destination
+                  JOIN consent_current c ON c.user_id = u.id AND c.program = 'continuity'
+                                        AND c.number = outbox.destination AND c.state = 'opted_in'
+                  WHERE u.id = outbox.user_id AND u.status = 'active')
+            RETURNING id
             """)
-        sent = try connection.prepare(
+        sentOne = try connection.prepare(
             """
             UPDATE outbox SET status = 'sent', provider_id = ?2, last_error = NULL, updated_at = ?3
-            WHERE id = ?1 AND status = 'sending'
+            WHERE id = ?1 AND status = 'sending' AND claim_token = ?4
             """)
+        sentRest = try connection.prepare(
+            "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ?3 WHERE \(batch)")
         requeue = try connection.prepare(
             """
             UPDATE outbox SET status = 'queued', next_attempt_at = ?2, last_error = ?3, updated_at = ?4
-            WHERE id = ?1 AND status = 'sending'
+            WHERE id = ?1 AND status = 'sending' AND claim_token = ?5
             """)
         end = try connection.prepare(
-            "UPDATE outbox SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND status = 'sending'")
+            """
+            UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3
+            WHERE id = ?1 AND status = 'sending' AND claim_token = ?4
+            """)
     }
 
-    /// Claims up to `limit` due messages: first those whose earlier claim's lease ran out, then queued ones.
+    /// Claims up to `limit` due messages for this run, until `leaseUntil`: first those whose
+    /// earlier claim's lease ran out, then queued ones.
     public func claimDue(limit: Int, at date: Date, leaseUntil: Date) throws -> [ClaimedMessage] {
         var claimed: [ClaimedMessage] = []
         for statement in [claimExpired, claimQueued] where claimed.count < limit {
             try statement.bind(leaseUntil, at: 1)
             try statement.bind(date, at: 2)
             try statement.bind(int64: Int64(limit - claimed.count), at: 3)
+            try statement.bind(int64: token, at: 4)
             try statement.forEachRow { row in
                 claimed.append(
                     ClaimedMessage(
@@ -82,22 +101,37 @@ public final class OutboxDispatchWriter {
         return claimed.sorted { $0.id < $1.id }
     }
 
-    /// Whether the user is, right now, active and opted in to `program` for `number`, and
-    /// `number` is still their SMS number.
-    public func isOptedIn(userID: Int64, number: String, program: String, smsAttributeID: Int64) throws -> Bool {
-        try optedIn.bind(int64: userID, at: 1)
-        try optedIn.bind(int64: smsAttributeID, at: 2)
-        try optedIn.bind(text: number, at: 3)
-        try optedIn.bind(text: program, at: 4)
-        return try optedIn.first { _ in true } ?? false
+    /// Suppresses the batch's continuity messages whose user is not, right now, active and
+    /// opted in for that number as their current SMS number; returns their ids.
+    public func suppressUnconsented(leaseUntil: Date, smsAttributeID: Int64?, reason: String, at date: Date) throws
+        -> Set<Int64>
+    {
+        try suppress.bind(leaseUntil, at: 1)
+        try suppress.bind(int64: token, at: 2)
+        if let smsAttributeID { try suppress.bind(int64: smsAttributeID, at: 3) } else { try suppress.bindNull(at: 3) }
+        try suppress.bind(text: reason, at: 4)
+        try suppress.bind(date, at: 5)
+        var ids = Set<Int64>()
+        try suppress.forEachRow { ids.insert($0.int64(at: 0)) }
+        return ids
     }
 
-    /// Records a claimed message as sent.
-    public func markSent(id: Int64, providerID: String?, at date: Date) throws {
-        try sent.bind(int64: id, at: 1)
-        if let providerID { try sent.bind(text: providerID, at: 2) } else { try sent.bindNull(at: 2) }
-        try sent.bind(date, at: 3)
-        try sent.run()
+    /// Records one claimed message as sent, with the provider's id for it.
+    public func markSent(id: Int64, providerID: String, at date: Date) throws {
+        try sentOne.bind(int64: id, at: 1)
+        try sentOne.bind(text: providerID, at: 2)
+        try sentOne.bind(date, at: 3)
+        try sentOne.bind(int64: token, at: 4)
+        try sentOne.run()
+    }
+
+    /// Records every message of the batch still `sending` as sent: call it after recording the
+    /// batch's other outcomes. One statement instead of one per message.
+    public func markRestSent(leaseUntil: Date, at date: Date) throws {
+        try sentRest.bind(leaseUntil, at: 1)
+        try sentRest.bind(int64: token, at: 2)
+        try sentRest.bind(date, at: 3)
+        try sentRest.run()
     }
 
     /// Puts a claimed message back in the queue, due at `retryAt`.
@@ -106,16 +140,16 @@ public final class OutboxDispatchWriter {
         try requeue.bind(retryAt, at: 2)
         try requeue.bind(text: error, at: 3)
         try requeue.bind(date, at: 4)
+        try requeue.bind(int64: token, at: 5)
         try requeue.run()
     }
 
-    /// Ends a claimed message as `failed` or `suppressed`, with the reason.
-    public func finish(id: Int64, status: String, error: String, at date: Date) throws {
-        precondition(status == "failed" || status == "suppressed", "finish ends a message as failed or suppressed")
+    /// Ends a claimed message as `failed`, with the reason.
+    public func fail(id: Int64, error: String, at date: Date) throws {
         try end.bind(int64: id, at: 1)
-        try end.bind(text: status, at: 2)
-        try end.bind(text: error, at: 3)
-        try end.bind(date, at: 4)
+        try end.bind(text: error, at: 2)
+        try end.bind(date, at: 3)
+        try end.bind(int64: token, at: 4)
         try end.run()
     }
 }

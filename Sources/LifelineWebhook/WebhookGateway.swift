@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import LifelineService
+import NIOCore
+
+/// The webhook gateway: one signed HTTP POST of the message's JSON per message, to
+/// `LIFELINE_WEBHOOK_URL`, several in flight at once.
+///
+/// Headers: `Idempotency-Key` (the same on every attempt at one message),
+/// `X-Lifeline-Timestamp` (Unix seconds) and `X-Lifeline-Signature` (see ``WebhookSignature``).
+/// A 2xx answer is sent (the provider id is the body's `id` or `message_id`), 429 and 5xx are
+/// retried honouring `Retry-After`, other answers fail, and timeouts and connection errors
+/// are retried.
+public final class WebhookGateway: MessageGateway, Sendable {
+    public let name = "webhook"
+    public let configuration: WebhookConfiguration
+    private let client: HTTPClient
+
+    /// Uses AsyncHTTPClient's process-wide client unless given one.
+    public init(configuration: WebhookConfiguration, client: HTTPClient = .shared) {
+        self.configuration = configuration
+        self.client = client
+    }
+
+    /// Posts the batch, up to ``WebhookConfiguration/concurrency`` requests at once, and
+    /// returns when every message has an answer.
+    public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
+        await post(messages)
+    }
+
+    private func post(_ messages: [GatewayMessage]) async -> [GatewayOutcome] {
+        var outcomes = [GatewayOutcome?](repeating: nil, count: messages.count)
+        await withTaskGroup(of: (Int, GatewayOutcome).self) { group in
+            var next = 0
+            func startNext() {
+                let index = next
+                next += 1
+                group.addTask { (index, await self.post(messages[index])) }
+            }
+            while next < min(configuration.concurrency, messages.count) { startNext() }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if next < messages.count { startNext() }
+            }
+        }
+        return outcomes.map { $0 ?? .retry(reason: "no answer", after: nil) }
+    }
+
+    private func post(_ message: GatewayMessage) async -> GatewayOutcome {
+        let timestamp = String(Int(Date().timeIntervalSince1970))
+        var body: [UInt8] = []
+        message.appendJSON(sentAt: Date().formatted(.iso8601), to: &body)
+        var request = HTTPClientRequest(url: configuration.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: message.idempotencyKey)
+        request.headers.add(name: "X-Lifeline-Timestamp", value: timestamp)
+        request.headers.add(
+            name: "X-Lifeline-Signature",
+            value: WebhookSignature.header(secret: configuration.secret, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(
+                request, timeout: .milliseconds(configuration.timeout.wholeMilliseconds))
+            let answer = try await response.body.collect(upTo: 64 * 1024)
+            return WebhookResponse.outcome(
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+                body: Array(buffer: answer))
+        } catch {
+            return .retry(reason: "webhook request failed: \(error)", after: nil)
+        }
+    }
+}

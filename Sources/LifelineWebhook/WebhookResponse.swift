@@ -1,0 +1,50 @@
+import FoundationEssentials
+import LifelineService
+
+/// What an HTTP answer means for one message.
+enum WebhookResponse {
+    /// 2xx: sent, with the provider's id from the body (`id` or `message_id`) when it gave one;
+    /// 429 and 5xx: retry, not before `Retry-After` (seconds) when given; other codes: failed.
+    static func outcome(status: Int, retryAfter: String?, body: [UInt8]) -> GatewayOutcome {
+        switch status {
+        case 200..<300:
+            return .sent(providerID: providerID(in: body))
+        case 429, 500..<600:
+            return .retry(reason: "HTTP \(status)\(excerpt(body))", after: retryAfter.flatMap(retryDelay))
+        default:
+            return .failed(reason: "HTTP \(status)\(excerpt(body))")
+        }
+    }
+
+    private struct Acknowledgement: Decodable {
+        let id: String?
+        let messageID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case messageID = "message_id"
+        }
+    }
+
+    static func providerID(in body: [UInt8]) -> String? {
+        guard !body.isEmpty, let acknowledgement = try? JSONDecoder().decode(Acknowledgement.self, from: Data(body)) else {
+            return nil
+        }
+        return acknowledgement.id ?? acknowledgement.messageID
+    }
+
+    /// `Retry-After` in delay-seconds (RFC 9110 §10.2.3). An HTTP-date is not read: the
+    /// dispatcher's own backoff applies instead.
+    static func retryDelay(_ header: String) -> Duration? {
+        let text = header.trimmingPrefix(" ")
+        guard let seconds = Int(text), seconds >= 0 else { return nil }
+        return .seconds(min(seconds, 86_400))
+    }
+
+    /// The start of an error body, for `last_error`.
+    private static func excerpt(_ body: [UInt8]) -> String {
+        guard !body.isEmpty else { return "" }
+        let text = String(decoding: body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return ": \(text)"
+    }
+}

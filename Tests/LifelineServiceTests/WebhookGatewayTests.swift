@@ -1,0 +1,137 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+@testable import LifelineWebhook
+import Testing
+
+@testable import LifelineService
+
+/// The webhook gateway against a scripted HTTP server on 127.0.0.1, through the dispatcher.
+struct WebhookGatewayTests {
+    private let secret = Array("a-test-secret-of-32-bytes-length".utf8)
+
+    /// An event whose two start alerts (Ann's and Bob's) are queued, and nothing else.
+    private func started(_ folder: String) async throws -> EventFixture {
+        let setup = try EventFixture(folder: folder)
+        _ = try await OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock).dispatch(through: ScriptedGateway())
+        _ = try setup.events.start(id: try setup.createEvent())
+        return setup
+    }
+
+    private func gateway(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(5)) throws -> WebhookGateway {
+        var configuration = try WebhookConfiguration(url: server.url, secret: secret)
+        configuration.timeout = timeout
+        return WebhookGateway(configuration: configuration)
+    }
+
+    private func dispatch(_ setup: EventFixture, _ gateway: WebhookGateway, limit: Int? = nil) async throws -> DispatchSummary {
+        try await OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock, random: { 0.5 })
+            .dispatch(through: gateway, options: DispatchOptions(limit: limit))
+    }
+
+    private func state(_ setup: EventFixture, _ id: Int64) throws -> (status: String, attempts: Int, lastError: String?, providerID: String?) {
+        try #require(try OutboxStore(connection: setup.fixture.connection()).state(id: id))
+    }
+
+    @Test func postsSignedJSONWithTheIdempotencyKeyAndKeepsTheProviderID() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [
+                .init(status: 202, body: #"{"id":"prov-1"}"#), .init(status: 200, body: #"{"message_id":"prov-2"}"#),
+            ])
+            defer { server.stop() }
+            #expect(try await dispatch(setup, try gateway(server)).sent == 2)
+            let requests = server.received.sorted { $0.headers["idempotency-key"]! < $1.headers["idempotency-key"]! }
+            #expect(requests.count == 2 && requests.allSatisfy { $0.method == "POST" && $0.path == "/sms" })
+            for request in requests {
+                let timestamp = try #require(request.headers["x-lifeline-timestamp"])
+                let signature = try #require(request.headers["x-lifeline-signature"])
+                #expect(WebhookSignature.isValid(signature, secret: secret, timestamp: timestamp, body: request.body))
+                #expect(!WebhookSignature.isValid(signature, secret: Array("another-secret-of-32-bytes-long!".utf8), timestamp: timestamp, body: request.body))
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+                #expect(request.headers["idempotency-key"] == "lifeline-\(json["id"] as? Int ?? 0)")
+                #expect((json["to"] as? String)?.hasPrefix("4477009000") == true && json["kind"] as? String == "event_start")
+                #expect(request.headers["content-type"] == "application/json")
+            }
+            let providerIDs = try setup.alerts(1).indices.map { index in
+                try state(setup, Int64(try #require(try JSONSerialization.jsonObject(with: Data(requests[index].body)) as? [String: Any])["id"] as! Int)).providerID
+            }
+            #expect(Set(providerIDs.compactMap { $0 }) == ["prov-1", "prov-2"])
+        }
+    }
+
+    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [.init(status: 500, body: "upstream down")])
+            defer { server.stop() }
+            let gateway = try gateway(server)
+            #expect(try await dispatch(setup, gateway, limit: 1).retried == 1)
+            let id = Int64(try #require(try JSONSerialization.jsonObject(with: Data(server.received[0].body)) as? [String: Any])["id"] as! Int)
+            #expect(try state(setup, id).lastError == "HTTP 500: upstream down")
+            setup.clock.advance(by: 30)
+            _ = try await dispatch(setup, gateway)
+            let final = try state(setup, id)
+            #expect(final.status == "sent" && final.attempts == 2)
+            #expect(server.received.filter { $0.headers["idempotency-key"] == "lifeline-\(id)" }.count == 2)
+        }
+    }
+
+    @Test func tooManyRequestsIsRetriedNoSoonerThanRetryAfter() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [.init(status: 429, headers: ["Retry-After": "90"])])
+            defer { server.stop() }
+            let gateway = try gateway(server)
+            _ = try await dispatch(setup, gateway, limit: 1)
+            setup.clock.advance(by: 89)
+            _ = try await dispatch(setup, gateway)
+            #expect(server.received.count == 2, "the other alert went; the limited one waits")
+            setup.clock.advance(by: 1)
+            #expect(try await dispatch(setup, gateway).sent == 1)
+            #expect(server.received.count == 3)
+        }
+    }
+
+    @Test func aClientErrorFailsAtOnce() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [.init(status: 400, body: "invalid number"), .init(status: 400)])
+            defer { server.stop() }
+            let summary = try await dispatch(setup, try gateway(server))
+            #expect(summary.failed == 2 && summary.retried == 0)
+            #expect(try setup.alerts(1).allSatisfy { $0.status == "failed" })
+        }
+    }
+
+    @Test func timeoutsAndARefusedConnectionAreRetried() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 1.5), .init(status: 200, delay: 1.5)])
+            let summary = try await dispatch(setup, try gateway(server, timeout: .milliseconds(300)))
+            #expect(summary.retried == 2 && summary.sent == 0)
+            let url = server.url
+            server.stop()
+            setup.clock.advance(by: 60)
+            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: url, secret: secret))
+            #expect(try await dispatch(setup, refused).retried == 2)
+            #expect(try setup.alerts(1).allSatisfy { $0.status == "queued" })
+        }
+    }
+
+    @Test func configurationIsCheckedBeforeAnythingIsSent() {
+        #expect(throws: GatewayFailure.self) { try WebhookConfiguration(url: "ftp://example.com", secret: secret) }
+        #expect(throws: GatewayFailure.self) { try WebhookConfiguration(url: "https://example.com/sms", secret: Array("short".utf8)) }
+    }
+
+    @Test(arguments: [
+        (200, nil, "", GatewayOutcome.sent(providerID: nil)),
+        (201, nil, #"{"id":"x1"}"#, .sent(providerID: "x1")),
+        (429, "120", "", .retry(reason: "HTTP 429", after: .seconds(120))),
+        (503, "Wed, 21 Oct 2026 07:28:00 GMT", "", .retry(reason: "HTTP 503", after: nil)),
+        (404, nil, "", .failed(reason: "HTTP 404")),
+    ])
+    func readsAnAnswer(status: Int, retryAfter: String?, body: String, expected: GatewayOutcome) {
+        #expect(WebhookResponse.outcome(status: status, retryAfter: retryAfter, body: Array(body.utf8)) == expected)
+    }
+}
