@@ -105,6 +105,22 @@ struct EventCLITests {
         }
     }
 
+    @Test func previewWarnsAboveThreeSMSPartsAndCountsThemByEncoding() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder, csv: "email,name,mobile,groups\nann@example.com,Ann,447700900001,Staff\n", numbers: ["447700900001"])
+            let long = String(repeating: "Email is down; use the phone bridge. ", count: 14)  // 518 GSM-7 characters
+            let id = try LifelineProcess.run(
+                database + ["events", "create", "--name", "Long", "--group", "Staff", "--start-message", long, "--end-message", "Over €"]
+            ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            let preview = try LifelineProcess.run(database + ["events", "preview", id, "--format", "json"])
+            let fields = try json(preview)
+            #expect(fields["start_encoding"] as? String == "GSM-7" && fields["start_segments"] as? Int == 4)
+            #expect(fields["end_encoding"] as? String == "GSM-7" && fields["end_units"] as? Int == 7, "€ counts twice")
+            #expect(preview.standardError.contains("warning: the start message takes 4 SMS parts"))
+            #expect(!preview.standardError.contains("the end message"))
+        }
+    }
+
     @Test func aKilledDispatcherLeavesTheRestToBeSentOnceByTheNextRun() throws {
         try withTemporaryDirectory { folder in
             // 200 users share one number, so one STOP and one START opt them all in.
