@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "LifelineService",
-            dependencies: ["LifelineStore"],
+            dependencies: ["LifelineStore", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["EmbedFiles"]
         ),
         // The webhook gateway: signed HTTPS POSTs through AsyncHTTPClient.

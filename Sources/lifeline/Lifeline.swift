@@ -10,11 +10,12 @@ struct Lifeline: AsyncParsableCommand {
         abstract: "SMS directory and continuity notifications for when email is down.",
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 bad input data, 66 input missing, 69 gateway unavailable, \
-            70 internal error, 75 database busy (try again), 78 configuration error.
+            70 internal error, 75 database busy (try again), 78 configuration error; \
+            `codes verify` also 10-15 (see its help).
             """,
         version: LifelineVersion.description,
         subcommands: [
-            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Settings.self,
+            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Settings.self,
         ]
     )
 

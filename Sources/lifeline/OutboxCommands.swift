@@ -71,7 +71,9 @@ extension Lifeline.Outbox {
             var options = DispatchOptions(limit: limit, ratePerSecond: rate)
             options.lease = .seconds(leaseSeconds)
             let settings = global.settings
-            let dispatcher = OutboxDispatcher(settings: settings)
+            // Only to open sealed code messages: dispatch never creates a secret.
+            let sealer = try SecretKeys.load(databasePath: settings.path, create: false).map(MessageSealer.init)
+            let dispatcher = OutboxDispatcher(settings: settings, sealer: sealer)
             let summary: DispatchSummary =
                 switch gateway {
                 case .file:

@@ -29,9 +29,9 @@ public struct GatewayMessage: Sendable, Equatable {
         self.attempt = attempt
     }
 
-    init(_ claimed: ClaimedMessage) {
+    init(_ claimed: ClaimedMessage, body: String? = nil) {
         self.init(
-            id: claimed.id, channel: claimed.channel, destination: claimed.destination, body: claimed.body,
+            id: claimed.id, channel: claimed.channel, destination: claimed.destination, body: body ?? claimed.body,
             program: claimed.program, kind: claimed.kind, eventID: claimed.eventID, attempt: claimed.attempts)
     }
 }

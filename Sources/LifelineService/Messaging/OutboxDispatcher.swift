@@ -47,14 +47,21 @@ public struct OutboxDispatcher: Sendable {
     /// Uniform in 0...1, for retry jitter; tests pass a fixed one.
     public let random: @Sendable () -> Double
 
+    /// Opens the bodies of messages that carry a code; without it they fail (nothing can send them).
+    public let sealer: MessageSealer?
+
     public init(
-        settings: DatabaseSettings, clock: any WallClock = SystemClock(),
+        settings: DatabaseSettings, clock: any WallClock = SystemClock(), sealer: MessageSealer? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
         self.settings = settings
         self.clock = clock
+        self.sealer = sealer
         self.random = random
     }
+
+    public static let unopenedReason =
+        "its sealed body cannot be opened (no secret, or the secret was rotated since it was queued)"
 
     public func dispatch(through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions()) async throws
         -> DispatchSummary
@@ -80,12 +87,13 @@ public struct OutboxDispatcher: Sendable {
         while options.limit.map({ summary.claimed < $0 }) ?? true {
             let size = min(batchSize, options.limit.map { $0 - summary.claimed } ?? batchSize)
             let lease = clock.now() + options.lease
-            let sendable = try claimBatch(outbox: outbox, size: size, leaseUntil: lease, summary: &summary)
-            guard let sendable else { break }
+            let claimed = try claimBatch(outbox: outbox, size: size, leaseUntil: lease, summary: &summary)
+            guard let claimed else { break }
+            let (sendable, messages) = try open(claimed, outbox: outbox, summary: &summary)
             guard !sendable.isEmpty else { continue }
             let outcomes: [GatewayOutcome]
             do {
-                outcomes = try await gateway.send(sendable.map(GatewayMessage.init))
+                outcomes = try await gateway.send(messages)
             } catch {
                 // Nothing was sent: put the batch back as it was, due at once, for the next run.
                 try connection.write {
@@ -118,6 +126,37 @@ public struct OutboxDispatcher: Sendable {
             summary.suppressed += suppressed.count
             return suppressed.isEmpty ? claimed : claimed.filter { !suppressed.contains($0.id) }
         }
+    }
+
+    /// The gateway messages for a batch, with sealed bodies opened; a message whose body cannot
+    /// be opened fails at once (retrying would not open it).
+    private func open(_ claimed: [ClaimedMessage], outbox: OutboxDispatchWriter, summary: inout DispatchSummary) throws
+        -> ([ClaimedMessage], [GatewayMessage])
+    {
+        guard claimed.contains(where: { $0.sealedBody != nil }) else { return (claimed, claimed.map { GatewayMessage($0) }) }
+        var sendable: [ClaimedMessage] = []
+        var messages: [GatewayMessage] = []
+        var unopened: [ClaimedMessage] = []
+        for message in claimed {
+            guard let sealed = message.sealedBody else {
+                sendable.append(message)
+                messages.append(GatewayMessage(message))
+                continue
+            }
+            guard let body = sealer?.open(sealed, destination: message.destination) else {
+                unopened.append(message)
+                continue
+            }
+            sendable.append(message)
+            messages.append(GatewayMessage(message, body: body))
+        }
+        if !unopened.isEmpty {
+            try outbox.connection.write {
+                for message in unopened { try outbox.fail(id: message.id, error: Self.unopenedReason, at: clock.now()) }
+            }
+            summary.failed += unopened.count
+        }
+        return (sendable, messages)
     }
 
     private func record(

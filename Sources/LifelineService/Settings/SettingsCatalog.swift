@@ -22,6 +22,14 @@ public enum SettingsCatalog {
             key: ConsentService.supportContactKey, summary: "how to get support, in the HELP reply",
             defaultValue: "your IT service desk", rule: "1 to 80 characters",
             isValid: { (1...80).contains($0.count) }),
+        SettingDefinition(
+            key: VerificationService.codeLengthKey, summary: "digits in a verification code",
+            defaultValue: String(VerificationService.defaultCodeLength), rule: "a whole number from 6 to 10",
+            isValid: { Int($0).map { (6...10).contains($0) } ?? false }),
+        SettingDefinition(
+            key: VerificationService.lifetimeKey, summary: "minutes a verification code stays valid",
+            defaultValue: String(VerificationService.defaultLifetimeMinutes), rule: "a whole number from 1 to 30",
+            isValid: { Int($0).map { (1...30).contains($0) } ?? false }),
     ]
 
     static func definition(for key: String) -> SettingDefinition? {

@@ -12,6 +12,8 @@ public struct ClaimedMessage: Sendable, Equatable {
     public let userID: Int64?
     /// Counting this one.
     public let attempts: Int
+    /// The sealed real body, for messages that carry a code.
+    public let sealedBody: [UInt8]?
 }
 
 /// The dispatch side of the outbox, its statements prepared once per run: claiming due
@@ -43,7 +45,7 @@ public final class OutboxDispatchWriter {
                                   claim_token = ?4
                 WHERE id IN (SELECT id FROM outbox WHERE status = '\(status)' AND next_attempt_at <= ?2
                              ORDER BY next_attempt_at, id LIMIT ?3)
-                RETURNING id, channel, destination, body, kind, program, event_id, user_id, attempts
+                RETURNING id, channel, destination, body, kind, program, event_id, user_id, attempts, sealed_body
                 """)
         }
         claimExpired = try claim("sending")
@@ -64,11 +66,11 @@ public final class OutboxDispatchWriter {
             """)
         sentOne = try connection.prepare(
             """
-            UPDATE outbox SET status = 'sent', provider_id = ?2, last_error = NULL, updated_at = ?3
+            UPDATE outbox SET status = 'sent', provider_id = ?2, last_error = NULL, updated_at = ?3, sealed_body = NULL
             WHERE id = ?1 AND status = 'sending' AND claim_token = ?4
             """)
         sentRest = try connection.prepare(
-            "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ?3 WHERE \(batch)")
+            "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ?3, sealed_body = NULL WHERE \(batch)")
         requeue = try connection.prepare(
             """
             UPDATE outbox SET status = 'queued', next_attempt_at = ?2, last_error = ?3, updated_at = ?4
@@ -76,7 +78,7 @@ public final class OutboxDispatchWriter {
             """)
         end = try connection.prepare(
             """
-            UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3
+            UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3, sealed_body = NULL
             WHERE id = ?1 AND status = 'sending' AND claim_token = ?4
             """)
     }
@@ -95,7 +97,8 @@ public final class OutboxDispatchWriter {
                     ClaimedMessage(
                         id: row.int64(at: 0), channel: row.string(at: 1), destination: row.string(at: 2),
                         body: row.string(at: 3), kind: row.string(at: 4), program: row.string(at: 5),
-                        eventID: try row.get(6), userID: try row.get(7), attempts: Int(row.int64(at: 8))))
+                        eventID: try row.get(6), userID: try row.get(7), attempts: Int(row.int64(at: 8)),
+                        sealedBody: try row.get(9, as: Data?.self).map { Array($0) }))
             }
         }
         return claimed.sorted { $0.id < $1.id }

@@ -8,14 +8,20 @@ public struct OutgoingMessage: Sendable {
     public let kind: String
     public let program: String
     public let userID: Int64?
+    /// The real body, sealed, when it must not be stored in clear (`body` is then a placeholder).
+    public let sealedBody: [UInt8]?
 
-    public init(channel: String, destination: String, body: String, kind: String, program: String, userID: Int64?) {
+    public init(
+        channel: String, destination: String, body: String, kind: String, program: String, userID: Int64?,
+        sealedBody: [UInt8]? = nil
+    ) {
         self.channel = channel
         self.destination = destination
         self.body = body
         self.kind = kind
         self.program = program
         self.userID = userID
+        self.sealedBody = sealedBody
     }
 }
 
@@ -46,10 +52,11 @@ public struct OutboxStore {
     public func enqueue(_ message: OutgoingMessage, at date: Date) throws -> Int64 {
         try connection.execute(
             """
-            INSERT INTO outbox (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox
+                (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at, sealed_body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, message.channel, message.destination, message.body, message.kind, message.program, message.userID,
-            date, date, date)
+            date, date, date, message.sealedBody.map { Data($0) })
         return connection.lastInsertedRowID
     }
 

@@ -1,0 +1,144 @@
+import Crypto
+import FoundationEssentials
+import Glibc
+
+/// The keys derived from Lifeline's one secret, which lives outside the database: the
+/// `LIFELINE_SECRET` environment variable, else a key file (`LIFELINE_SECRET_FILE`, default
+/// `<database>.key`) created with mode 0600 and 32 random bytes on first use.
+///
+/// Replacing the secret rotates every key: live codes can no longer be checked and sealed
+/// messages no longer opened; nothing else depends on it.
+public struct SecretKeys: Sendable {
+    /// Keys the HMAC of each code.
+    let codeKey: SymmetricKey
+    /// Seals SMS bodies that carry a code (AES-256-GCM).
+    let messageKey: SymmetricKey
+    /// A short public fingerprint of the secret, stored with each code so a rotation is noticed.
+    public let keyID: String
+
+    /// Derives the keys from a secret of at least 16 bytes.
+    public init(secret: [UInt8]) throws {
+        guard secret.count >= 16 else { throw SecretFailure.tooShort(length: secret.count) }
+        let material = SymmetricKey(data: secret)
+        func derive(_ purpose: String, bytes: Int = 32) -> SymmetricKey {
+            HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: material, salt: Array("lifeline".utf8), info: Array(purpose.utf8), outputByteCount: bytes)
+        }
+        codeKey = derive("verification-code-hmac-v1")
+        messageKey = derive("outbox-seal-aes-gcm-v1")
+        keyID = derive("key-id-v1", bytes: 6).withUnsafeBytes { Hex.string($0) }
+    }
+
+    /// The secret the environment names, creating the key file when `create` is set and there is none.
+    public static func load(databasePath: String, create: Bool) throws -> SecretKeys? {
+        if let value = getenv("LIFELINE_SECRET").map({ String(cString: $0) }), !value.isEmpty {
+            return try SecretKeys(secret: Array(value.utf8))
+        }
+        let path = getenv("LIFELINE_SECRET_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? databasePath + ".key"
+        if let text = try KeyFile.read(path) {
+            guard let secret = Hex.bytes(text) else { throw SecretFailure.unreadableKeyFile(path: path) }
+            return try SecretKeys(secret: secret)
+        }
+        guard create else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let written = try KeyFile.create(path, contents: Hex.string(secret) + "\n")
+        // Another process may have created it first: use whichever file won.
+        if !written, let text = try KeyFile.read(path), let existing = Hex.bytes(text) { return try SecretKeys(secret: existing) }
+        return try SecretKeys(secret: secret)
+    }
+}
+
+/// The key file: read whole, or created exclusively with mode 0600.
+enum KeyFile {
+    static func read(_ path: String) throws -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = Glibc.read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Creates the file with `contents`; false if it already existed.
+    static func create(_ path: String, contents: String) throws -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { return false }
+            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        do {
+            try FileDescriptorWriter(descriptor: descriptor).write(Array(contents.utf8))
+        } catch {
+            throw SecretFailure.keyFileUnusable(path: path, reason: error.description)
+        }
+        guard fsync(descriptor) == 0 else {
+            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+        }
+        return true
+    }
+}
+
+/// Lower-case hexadecimal.
+enum Hex {
+    static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The bytes of a hex string (surrounding whitespace ignored), or nil if it is not one.
+    static func bytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8).filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+}
+
+/// The secret cannot be used.
+public enum SecretFailure: LifelineFailure, Equatable {
+    case tooShort(length: Int)
+    case unreadableKeyFile(path: String)
+    case keyFileUnusable(path: String, reason: String)
+
+    public var kind: FailureKind { .configuration }
+
+    public var message: String {
+        switch self {
+        case .tooShort(let length): "the secret is \(length) bytes; it must be at least 16"
+        case .unreadableKeyFile(let path): "the key file \(path) does not hold a hexadecimal key"
+        case .keyFileUnusable(let path, let reason): "cannot use the key file \(path): \(reason)"
+        }
+    }
+
+    public var remedy: String? {
+        "set LIFELINE_SECRET, or point LIFELINE_SECRET_FILE at a file of 64 hex digits (mode 0600)"
+    }
+}

@@ -1,0 +1,38 @@
+import Crypto
+
+/// Making, hashing and comparing codes. A code exists in clear only in memory, in the sealed
+/// outbox body, and in the SMS itself.
+enum VerificationCode {
+    /// What the outbox's `body` column holds for a message that carries a code.
+    static let placeholder = "[verification code: sealed]"
+
+    /// Decimal digits from the system CSPRNG (getrandom), each uniform: `random(in:)` rejects
+    /// the values that would bias a modulo.
+    static func generate(digits: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<digits).map { _ in Character(String(UInt8.random(in: 0...9, using: &generator))) })
+    }
+
+    /// HMAC-SHA256 over the request id, a zero byte and the code.
+    static func hmac(_ code: String, requestID: String, keys: SecretKeys) -> [UInt8] {
+        var authenticator = HMAC<SHA256>(key: keys.codeKey)
+        authenticator.update(data: Array(requestID.utf8))
+        authenticator.update(data: [0])
+        authenticator.update(data: Array(code.utf8))
+        return Array(authenticator.finalize())
+    }
+
+    /// Whether two digests are equal, in time that does not depend on where they differ.
+    static func constantTimeEqual(_ first: [UInt8], _ second: [UInt8]) -> Bool {
+        guard first.count == second.count else { return false }
+        var difference: UInt8 = 0
+        for index in first.indices { difference |= first[index] ^ second[index] }
+        return difference == 0
+    }
+
+    /// The SMS. It says what the code is for and that nobody will ask for it.
+    static func message(_ code: String, purpose: VerificationPurpose, minutes: Int) -> String {
+        let use = purpose == .passwordReset ? "password reset" : "sign-in"
+        return "Your \(use) code is \(code). It expires in \(minutes) minutes. Never share it: nobody will ask you for it."
+    }
+}

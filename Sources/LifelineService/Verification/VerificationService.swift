@@ -1,0 +1,211 @@
+import Crypto
+import FoundationEssentials
+import LifelineStore
+
+/// One-time codes for the password-reset and 2-step programs: one code per end-user request,
+/// never unsolicited, kept only as HMAC-SHA256, sealed in the outbox, rate limited.
+///
+/// There is deliberately no way in to send a code to a number: a code goes only to the
+/// current SMS number of the active user whose email the request names.
+public struct VerificationService: Sendable {
+    static let codeLengthKey = "codes.length"
+    static let lifetimeKey = "codes.ttl_minutes"
+    static let defaultCodeLength = 6
+    static let defaultLifetimeMinutes = 10
+    public static let maximumAttempts = 5
+    /// At most this many codes per user and purpose in `userWindow`.
+    public static let userLimit = 5
+    public static let userWindow: TimeInterval = 10 * 60
+    /// At most this many codes to one number (several users can share it) in `numberWindow`.
+    public static let numberLimit = 10
+    public static let numberWindow: TimeInterval = 60 * 60
+
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+    /// The secret's keys; nil loads (or creates) them from the environment or key file.
+    private let givenKeys: SecretKeys?
+
+    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil) {
+        self.settings = settings
+        self.clock = clock
+        givenKeys = keys
+    }
+
+    private func keys(create: Bool) throws -> SecretKeys? {
+        try givenKeys ?? SecretKeys.load(databasePath: settings.path, create: create)
+    }
+
+    /// Records a request and, when the user may have one, queues exactly one SMS with a new code.
+    public func request(email: String, purpose: VerificationPurpose, requestID: String? = nil) throws
+        -> VerificationRequestOutcome
+    {
+        let requestID = try requestID.map(Self.checked) ?? Self.newRequestID()
+        guard let keys = try keys(create: true) else { throw SecretFailure.tooShort(length: 0) }
+        return try settings.withCurrentConnection { connection in
+            try connection.write {
+                let store = VerificationStore(connection: connection)
+                if let existing = try store.request(id: requestID) {
+                    guard existing.email.lowercased() == email.trimmingBlanks().lowercased(), existing.purpose == purpose.rawValue
+                    else { throw VerificationFailure.requestIDReused(requestID: requestID) }
+                    return VerificationRequestOutcome(
+                        requestID: requestID, status: VerificationStatus(rawValue: existing.status) ?? .rejected,
+                        retryAfter: existing.retryAfter, isRepeat: true)
+                }
+                return try newRequest(
+                    requestID: requestID, email: email.trimmingBlanks(), purpose: purpose, keys: keys, connection: connection)
+            }
+        }
+    }
+
+    private func newRequest(
+        requestID: String, email: String, purpose: VerificationPurpose, keys: SecretKeys, connection: SQLiteConnection
+    ) throws -> VerificationRequestOutcome {
+        let now = clock.now()
+        let store = VerificationStore(connection: connection)
+        var request = NewVerificationRequest(
+            requestID: requestID, userID: nil, email: email, purpose: purpose.rawValue, status: VerificationStatus.rejected.rawValue)
+        func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
+            request.status = status.rawValue
+            request.reason = reason
+            request.retryAfter = retryAfter
+            try store.insert(request, at: now)
+            return VerificationRequestOutcome(requestID: requestID, status: status, retryAfter: retryAfter, isRepeat: false)
+        }
+        let directory = DirectoryStore(connection: connection)
+        guard let user = try directory.user(email: email), user.status == .active else {
+            return try finish(.rejected, "no active user has this email")
+        }
+        request.userID = user.id
+        guard let attribute = try SMSSettings(connection: connection).identity(),
+            case .valid(let number) = PhoneNumberNormalizer().verdict(
+                for: try directory.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
+        else { return try finish(.rejected, "the user has no valid SMS number") }
+        request.number = number
+
+        let byUser = try store.codesSent(userID: user.id, purpose: purpose.rawValue, after: now.addingTimeInterval(-Self.userWindow))
+        if byUser.count >= Self.userLimit {
+            return try finish(
+                .rateLimited, "\(Self.userLimit) codes for this user and purpose in 10 minutes",
+                retryAfter: byUser[byUser.count - Self.userLimit].addingTimeInterval(Self.userWindow))
+        }
+        let byNumber = try store.codesSent(number: number, after: now.addingTimeInterval(-Self.numberWindow))
+        if byNumber.count >= Self.numberLimit {
+            return try finish(
+                .rateLimited, "\(Self.numberLimit) codes to this number in an hour",
+                retryAfter: byNumber[byNumber.count - Self.numberLimit].addingTimeInterval(Self.numberWindow))
+        }
+
+        try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
+        let texts = SettingsStore(connection: connection)
+        let length = try texts.value(for: Self.codeLengthKey).flatMap { Int($0) } ?? Self.defaultCodeLength
+        let minutes = try texts.value(for: Self.lifetimeKey).flatMap { Int($0) } ?? Self.defaultLifetimeMinutes
+        let code = VerificationCode.generate(digits: length)
+        request.status = VerificationStatus.sent.rawValue
+        request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
+        request.keyID = keys.keyID
+        request.expiresAt = now.addingTimeInterval(TimeInterval(minutes * 60))
+        let id = try store.insert(request, at: now)
+        let body = VerificationCode.message(code, purpose: purpose, minutes: minutes)
+        let outboxID = try OutboxStore(connection: connection).enqueue(
+            OutgoingMessage(
+                channel: "sms", destination: number, body: VerificationCode.placeholder, kind: "verification_code",
+                program: "verification", userID: user.id,
+                sealedBody: try MessageSealer(keys: keys).seal(body, destination: number)),
+            at: now)
+        try store.attach(outboxID: outboxID, to: id)
+        return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
+    }
+
+    /// Checks a code; a wrong one counts against the request's attempts.
+    public func verify(requestID: String, code: String) throws -> VerificationCheck {
+        let keys = try keys(create: false)
+        return try settings.withCurrentConnection { connection in
+            try connection.write {
+                let store = VerificationStore(connection: connection)
+                guard let request = try store.request(id: requestID), let stored = request.codeHMAC,
+                    let expiresAt = request.expiresAt
+                else { return .notFound }
+                switch request.status {
+                case VerificationStatus.approved.rawValue: return .alreadyUsed
+                case VerificationStatus.superseded.rawValue: return .superseded
+                default: break
+                }
+                // A rotated secret cannot check the code: it is as good as expired.
+                guard clock.now() < expiresAt, let keys, keys.keyID == request.keyID else { return .expired }
+                guard request.attempts < Self.maximumAttempts else { return .maxAttemptsReached }
+                try store.countAttempt(id: request.id)
+                let candidate = VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: keys)
+                guard VerificationCode.constantTimeEqual(candidate, stored) else {
+                    return .incorrect(attemptsLeft: Self.maximumAttempts - request.attempts - 1)
+                }
+                try store.markApproved(id: request.id, at: clock.now())
+                return .approved
+            }
+        }
+    }
+
+    /// A request as operators may see it: never the code.
+    public func status(requestID: String) throws -> VerificationRequestView? {
+        let now = clock.now()
+        return try settings.withCurrentConnection { connection in
+            guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
+            var state = request.status
+            if state == VerificationStatus.sent.rawValue {
+                if let expiresAt = request.expiresAt, now >= expiresAt {
+                    state = "expired"
+                } else if request.attempts >= Self.maximumAttempts {
+                    state = "locked"
+                }
+            }
+            return VerificationRequestView(
+                requestID: request.requestID, email: request.email,
+                purpose: VerificationPurpose(rawValue: request.purpose) ?? .passwordReset, state: state,
+                reason: request.reason, number: request.number, attempts: request.attempts, createdAt: request.createdAt,
+                expiresAt: request.expiresAt, usedAt: request.usedAt, retryAfter: request.retryAfter)
+        }
+    }
+
+    /// Deletes requests closed (expired, used, superseded, refused) more than `age` ago, and
+    /// verification messages finished that long ago, `batchSize` rows per transaction so code
+    /// requests keep flowing between batches.
+    public func purge(olderThan age: Duration, batchSize: Int) throws -> PurgeSummary {
+        let cutoff = clock.now().addingTimeInterval(-Double(age.wholeMilliseconds) / 1000)
+        let started = ContinuousClock.now
+        var summary = PurgeSummary()
+        try settings.withCurrentConnection { connection in
+            let store = VerificationStore(connection: connection)
+            for table in [\PurgeSummary.requestsDeleted, \PurgeSummary.messagesDeleted] {
+                while true {
+                    let batchStarted = ContinuousClock.now
+                    let deleted = try connection.write {
+                        table == \PurgeSummary.requestsDeleted
+                            ? try store.purgeClosed(before: cutoff, limit: batchSize)
+                            : try store.purgeMessages(before: cutoff, limit: batchSize)
+                    }
+                    guard deleted > 0 else { break }
+                    summary[keyPath: table] += deleted
+                    summary.batches += 1
+                    summary.slowestBatchMilliseconds = max(
+                        summary.slowestBatchMilliseconds, (ContinuousClock.now - batchStarted).seconds * 1000)
+                    if deleted < batchSize { break }
+                }
+            }
+        }
+        summary.seconds = (ContinuousClock.now - started).seconds
+        return summary
+    }
+
+    static func checked(_ requestID: String) throws -> String {
+        let allowed = requestID.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
+                || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":")
+        }
+        guard allowed, (1...100).contains(requestID.utf8.count) else { throw VerificationFailure.invalidRequestID(requestID) }
+        return requestID
+    }
+
+    static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "vr-" + Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+}

@@ -1,0 +1,162 @@
+import FoundationEssentials
+
+/// A verification request as stored (never with a code: only its keyed hash).
+public struct VerificationRecord: Sendable, Equatable {
+    public let id: Int64
+    public let requestID: String
+    public let userID: Int64?
+    public let email: String
+    public let purpose: String
+    public let status: String
+    public let reason: String?
+    public let number: String?
+    public let codeHMAC: [UInt8]?
+    public let keyID: String?
+    public let attempts: Int
+    public let createdAt: Date
+    public let expiresAt: Date?
+    public let usedAt: Date?
+    public let retryAfter: Date?
+}
+
+/// What a new request stores.
+public struct NewVerificationRequest: Sendable {
+    public var requestID: String
+    public var userID: Int64?
+    public var email: String
+    public var purpose: String
+    public var status: String
+    public var reason: String?
+    public var number: String?
+    public var codeHMAC: [UInt8]?
+    public var keyID: String?
+    public var expiresAt: Date?
+    public var retryAfter: Date?
+
+    public init(
+        requestID: String, userID: Int64?, email: String, purpose: String, status: String, reason: String? = nil,
+        number: String? = nil, codeHMAC: [UInt8]? = nil, keyID: String? = nil, expiresAt: Date? = nil,
+        retryAfter: Date? = nil
+    ) {
+        self.requestID = requestID
+        self.userID = userID
+        self.email = email
+        self.purpose = purpose
+        self.status = status
+        self.reason = reason
+        self.number = number
+        self.codeHMAC = codeHMAC
+        self.keyID = keyID
+        self.expiresAt = expiresAt
+        self.retryAfter = retryAfter
+    }
+}
+
+/// The verification_requests table: requests, their hashed codes, the rate-limit counts and the purge.
+public struct VerificationStore {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    private static let columns = """
+        id, request_id, user_id, email, purpose, status, reason, number, code_hmac, key_id, attempts, created_at,
+        expires_at, used_at, retry_after
+        """
+
+    private static func record(from row: SQLiteRow) throws -> VerificationRecord {
+        VerificationRecord(
+            id: row.int64(at: 0), requestID: row.string(at: 1), userID: try row.get(2), email: row.string(at: 3),
+            purpose: row.string(at: 4), status: row.string(at: 5), reason: try row.get(6), number: try row.get(7),
+            codeHMAC: try row.get(8, as: Data?.self).map { Array($0) }, keyID: try row.get(9),
+            attempts: Int(row.int64(at: 10)), createdAt: try row.get(11), expiresAt: try row.get(12),
+            usedAt: try row.get(13), retryAfter: try row.get(14))
+    }
+
+    public func request(id requestID: String) throws -> VerificationRecord? {
+        try connection.queryFirst(
+            "SELECT \(Self.columns) FROM verification_requests WHERE request_id = ?", requestID, map: Self.record)
+    }
+
+    /// Stores a request; `closed_at` is its expiry when a code was sent, else now.
+    @discardableResult
+    public func insert(_ request: NewVerificationRequest, at date: Date) throws -> Int64 {
+        try connection.execute(
+            """
+            INSERT INTO verification_requests
+                (request_id, user_id, email, purpose, status, reason, number, code_hmac, key_id, created_at, expires_at,
+                 retry_after, closed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, request.requestID, request.userID, request.email, request.purpose, request.status, request.reason,
+            request.number, request.codeHMAC.map { Data($0) }, request.keyID, date, request.expiresAt,
+            request.retryAfter, request.expiresAt ?? date)
+        return connection.lastInsertedRowID
+    }
+
+    /// Links a request to the outbox message that carries its code.
+    public func attach(outboxID: Int64, to id: Int64) throws {
+        try connection.execute("UPDATE verification_requests SET outbox_id = ? WHERE id = ?", outboxID, id)
+    }
+
+    /// Marks the user's codes for `purpose` that are still live as superseded; returns how many.
+    @discardableResult
+    public func supersedeLive(userID: Int64, purpose: String, at date: Date) throws -> Int {
+        try connection.execute(
+            """
+            UPDATE verification_requests SET status = 'superseded', closed_at = ?3
+            WHERE user_id = ?1 AND purpose = ?2 AND status = 'sent' AND expires_at > ?3
+            """, userID, purpose, date)
+        return connection.changes
+    }
+
+    /// The times of the codes sent to a user for `purpose` after `start`, oldest first.
+    public func codesSent(userID: Int64, purpose: String, after start: Date) throws -> [Date] {
+        try connection.query(
+            """
+            SELECT created_at FROM verification_requests
+            WHERE user_id = ? AND purpose = ? AND created_at > ? AND code_hmac IS NOT NULL ORDER BY created_at
+            """, userID, purpose, start, map: { try $0.get(0) })
+    }
+
+    /// The times of the codes sent to a number after `start`, oldest first.
+    public func codesSent(number: String, after start: Date) throws -> [Date] {
+        try connection.query(
+            """
+            SELECT created_at FROM verification_requests
+            WHERE number = ? AND created_at > ? AND code_hmac IS NOT NULL ORDER BY created_at
+            """, number, start, map: { try $0.get(0) })
+    }
+
+    /// Counts one more verification attempt.
+    public func countAttempt(id: Int64) throws {
+        try connection.execute("UPDATE verification_requests SET attempts = attempts + 1 WHERE id = ?", id)
+    }
+
+    /// Marks a request's code used.
+    public func markApproved(id: Int64, at date: Date) throws {
+        try connection.execute(
+            "UPDATE verification_requests SET status = 'approved', used_at = ?2, closed_at = ?2 WHERE id = ?1", id, date)
+    }
+
+    /// Deletes up to `limit` requests closed before `cutoff`; returns how many.
+    public func purgeClosed(before cutoff: Date, limit: Int) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM verification_requests WHERE id IN
+                (SELECT id FROM verification_requests WHERE closed_at < ? ORDER BY closed_at LIMIT ?)
+            """, cutoff, Int64(limit))
+        return connection.changes
+    }
+
+    /// Deletes up to `limit` verification messages that were sent, delivered or failed before `cutoff`.
+    public func purgeMessages(before cutoff: Date, limit: Int) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM outbox WHERE id IN
+                (SELECT id FROM outbox WHERE program = 'verification' AND updated_at < ?
+                   AND status IN ('sent', 'delivered', 'failed', 'suppressed') LIMIT ?)
+            """, cutoff, Int64(limit))
+        return connection.changes
+    }
+}

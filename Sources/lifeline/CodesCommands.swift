@@ -1,0 +1,166 @@
+import ArgumentParser
+import LifelineService
+
+/// Purposes as the CLI spells them.
+enum PurposeArgument: String, ExpressibleByArgument, CaseIterable {
+    case passwordReset = "password-reset"
+    case twoStep = "two-step"
+
+    var purpose: VerificationPurpose {
+        switch self {
+        case .passwordReset: .passwordReset
+        case .twoStep: .twoStep
+        }
+    }
+}
+
+extension Lifeline {
+    /// `lifeline codes`: one-time verification codes.
+    struct Codes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "codes",
+            abstract: "One-time verification codes for password reset and 2-step login.",
+            subcommands: [Request.self, Verify.self, Status.self, Purge.self])
+    }
+}
+
+extension Lifeline.Codes {
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "request",
+            abstract: "What the portal calls when a user asks for a code: records the request and, if allowed, queues one SMS.",
+            discussion: "Prints the request id and its status (sent, rate_limited or rejected), never the code.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The user's email.") var email: String
+        @Option(help: "What the code is for.") var purpose: PurposeArgument
+        @Option(help: "The portal's id for this request: repeating it returns the first outcome and sends nothing.")
+        var requestID: String?
+
+        func run() throws {
+            let outcome = try VerificationService(settings: global.settings).request(
+                email: email, purpose: purpose.purpose, requestID: requestID)
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("request_id", .text(outcome.requestID)), ("status", .text(outcome.status.rawValue)),
+                    ("retry_after", outcome.retryAfter.map(Cell.date) ?? .null), ("repeat", .bool(outcome.isRepeat)),
+                ]))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify", abstract: "Check a code.",
+            discussion: """
+                Prints the outcome. Exit codes: 0 approved, 10 incorrect (attempts left are printed), 11 expired, \
+                12 max_attempts_reached, 13 already_used, 14 superseded, 15 not_found.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The request id `codes request` printed.") var requestID: String
+        @Argument(help: "The code the user typed.") var code: String
+
+        func run() throws {
+            let check = try VerificationService(settings: global.settings).verify(requestID: requestID, code: code)
+            if case .incorrect(let left) = check {
+                print("incorrect (\(left) attempt\(left == 1 ? "" : "s") left)")
+            } else {
+                print(check.name)
+            }
+            let code = Self.exitCode(for: check)
+            if code != 0 { throw ExitCode(code) }
+        }
+
+        static func exitCode(for check: VerificationCheck) -> Int32 {
+            switch check {
+            case .approved: 0
+            case .incorrect: 10
+            case .expired: 11
+            case .maxAttemptsReached: 12
+            case .alreadyUsed: 13
+            case .superseded: 14
+            case .notFound: 15
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "A request's state, attempts and times (never the code).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The request id.") var requestID: String
+
+        func run() throws {
+            guard let view = try VerificationService(settings: global.settings).status(requestID: requestID) else {
+                throw VerificationLookupFailure.notFound(requestID)
+            }
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("request_id", .text(view.requestID)), ("email", .text(view.email)),
+                    ("purpose", .text(view.purpose.rawValue)), ("state", .text(view.state)), ("reason", Cell(view.reason)),
+                    ("number", Cell(view.number)), ("attempts", Cell(view.attempts)), ("created_at", .date(view.createdAt)),
+                    ("expires_at", view.expiresAt.map(Cell.date) ?? .null), ("used_at", view.usedAt.map(Cell.date) ?? .null),
+                    ("retry_after", view.retryAfter.map(Cell.date) ?? .null),
+                ]))
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "purge",
+            abstract: "Delete requests and verification messages that ended more than a while ago (the nightly job).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "How long ago they ended: 90s, 30m, 24h or 7d.") var olderThan = "24h"
+        @Option(help: "Rows deleted per transaction.") var batchSize = 10_000
+
+        func validate() throws {
+            guard (1...1_000_000).contains(batchSize) else {
+                throw ValidationError("--batch-size must be from 1 to 1000000, not \(batchSize)")
+            }
+            guard DurationArgument.parse(olderThan) != nil else {
+                throw ValidationError("--older-than '\(olderThan)' is not a duration such as 90s, 30m, 24h or 7d")
+            }
+        }
+
+        func run() throws {
+            let summary = try VerificationService(settings: global.settings).purge(
+                olderThan: DurationArgument.parse(olderThan)!, batchSize: batchSize)
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("rows_purged", Cell(summary.rows)), ("requests", Cell(summary.requestsDeleted)),
+                    ("messages", Cell(summary.messagesDeleted)), ("batches", Cell(summary.batches)),
+                    ("seconds", .number((summary.seconds * 1000).rounded() / 1000)),
+                    ("slowest_batch_ms", .number((summary.slowestBatchMilliseconds * 10).rounded() / 10)),
+                ]))
+        }
+    }
+}
+
+/// `90s`, `30m`, `24h`, `7d`.
+enum DurationArgument {
+    static func parse(_ text: String) -> Duration? {
+        guard let unit = text.last, let amount = Int(text.dropLast()), amount >= 0 else { return nil }
+        let seconds: Int? =
+            switch unit {
+            case "s": amount
+            case "m": amount * 60
+            case "h": amount * 3600
+            case "d": amount * 86_400
+            default: nil
+            }
+        return seconds.map { .seconds($0) }
+    }
+}
+
+/// `codes status` for an id that was never requested.
+enum VerificationLookupFailure: LifelineFailure {
+    case notFound(String)
+    var kind: FailureKind { .inputMissing }
+    var message: String {
+        switch self {
+        case .notFound(let id): "no verification request has the id '\(id)'"
+        }
+    }
+    var remedy: String? { nil }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+/// End-to-end tests of verification codes through the built binary and the file gateway.
+struct CodesCLITests {
+    private func prepared(_ folder: String) throws -> [String] {
+        let database = ["--database", folder + "/lifeline.db"]
+        try Data("email,name,mobile\nann@example.com,Ann,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
+        for arguments in [["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"]] {
+            let result = try LifelineProcess.run(database + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+        }
+        return database
+    }
+
+    @Test func requestReadTheCodeFromThePhoneVerifyAndPurge() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let request = try LifelineProcess.run(
+                database + ["codes", "request", "ann@example.com", "--purpose", "password-reset", "--request-id", "p-1", "--format", "json"])
+            #expect(request.standardOutput == "{\"request_id\": \"p-1\", \"status\": \"sent\", \"retry_after\": null, \"repeat\": false}\n")
+            let key = try FileManager.default.attributesOfItem(atPath: folder + "/lifeline.db.key")
+            #expect(key[.posixPermissions] as? Int == 0o600)
+            #expect(try LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            let phone = try String(contentsOfFile: folder + "/lifeline.db.outbox.jsonl", encoding: .utf8)
+            let marker = try #require(phone.firstRange(of: "code is "))
+            let codeText = String(phone.suffix(from: marker.upperBound).prefix(while: \.isNumber))
+            #expect(codeText.count == 6)
+
+            let wrong = try LifelineProcess.run(database + ["codes", "verify", "p-1", codeText == "000000" ? "111111" : "000000"])
+            #expect(wrong.status == 10 && wrong.standardOutput == "incorrect (4 attempts left)\n")
+            let right = try LifelineProcess.run(database + ["codes", "verify", "p-1", codeText])
+            #expect(right.status == 0 && right.standardOutput == "approved\n")
+            let reused = try LifelineProcess.run(database + ["codes", "verify", "p-1", codeText])
+            #expect(reused.status == 13 && reused.standardOutput == "already_used\n")
+            #expect(try LifelineProcess.run(database + ["codes", "verify", "nope", "123456"]).status == 15)
+
+            let status = try LifelineProcess.run(database + ["codes", "status", "p-1", "--format", "json"])
+            #expect(status.standardOutput.contains("\"state\": \"approved\"") && !status.standardOutput.contains(codeText))
+            for path in ["/lifeline.db", "/lifeline.db-wal"] {
+                let bytes = (try? Data(contentsOf: URL(fileURLWithPath: folder + path))) ?? Data()
+                #expect(bytes.range(of: Data(codeText.utf8)) == nil, "\(path) holds the code")
+            }
+            let purge = try LifelineProcess.run(database + ["codes", "purge", "--older-than", "0s", "--format", "json"])
+            #expect(purge.standardOutput.hasPrefix("{\"rows_purged\": 2, \"requests\": 1, \"messages\": 1, \"batches\": 2"))
+            let bad = try LifelineProcess.run(database + ["codes", "purge", "--older-than", "soon"])
+            #expect(bad.status == 64 && bad.standardError.contains("not a duration"))
+            let setting = try LifelineProcess.run(database + ["settings", "set", "codes.length", "12"])
+            #expect(setting.status == 64 && setting.standardError.contains("from 6 to 10"))
+        }
+    }
+
+    @Test func fourProcessesOf250RequestsForOneUserLeaveOneLiveCodeAndNoBusyErrors() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let binary = LifelineProcess.builtBinary
+            let script = """
+                for i in $(seq 250); do
+                  "$0" --database "$1" codes request ann@example.com --purpose two-step --format csv | tail -n +2 || echo "FAILED $?"
+                done
+                """
+            func newFile(_ prefix: String) throws -> FileHandle {
+                let path = folder + "/\(prefix)-\(UUID().uuidString)"
+                FileManager.default.createFile(atPath: path, contents: nil)
+                return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            }
+            let runs = try (0..<4).map { _ -> Process in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", script, binary, folder + "/lifeline.db"]
+                process.standardOutput = try newFile("out")
+                process.standardError = try newFile("err")
+                try process.run()
+                return process
+            }
+            for process in runs { process.waitUntilExit() }
+            var lines: [String] = []
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("out-") {
+                lines += try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+            }
+            #expect(lines.count == 1000, "every request answered")
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("err-") {
+                #expect(try String(contentsOfFile: folder + "/" + file, encoding: .utf8) == "", "no error, busy or otherwise")
+            }
+            #expect(lines.allSatisfy { $0.contains(",sent,") || $0.contains(",rate_limited,") }, "\(lines.filter { !$0.contains(",sent,") && !$0.contains(",rate_limited,") }.prefix(3))")
+            let connection = try SQLiteConnection(path: folder + "/lifeline.db")
+            defer { connection.close() }
+            let live = try connection.queryFirst(
+                "SELECT count(*) FROM verification_requests WHERE status = 'sent' AND expires_at > ?", Int64(Date().timeIntervalSince1970 * 1000)
+            ) { $0.int64(at: 0) }
+            #expect(live == 1)
+            let sent = try connection.queryFirst("SELECT count(*) FROM outbox WHERE program = 'verification'") { $0.int64(at: 0) }
+            #expect(sent == 5, "five codes in ten minutes, then rate limited")
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Synchronization
+import Testing
+
+@testable import LifelineService
+
+/// A directory with active users, a disabled one, one without a number and two sharing a number.
+struct VerificationFixture {
+    static let directory = """
+        email,name,mobile
+        ann@example.com,Ann,447700900001
+        bob@example.com,Bob,447700900002
+        cat@example.com,Cat,447700900002
+        dan@example.com,Dan,
+        eve@example.com,Eve,447700900005
+
+        """
+    static let keys = try! SecretKeys(secret: Array("a-test-secret-of-32-bytes-length".utf8))
+
+    let fixture: DirectoryFixture
+    let clock = MovingClock()
+    let service: VerificationService
+    let outboxFile: String
+
+    init(folder: String, keys: SecretKeys = Self.keys) throws {
+        fixture = try DirectoryFixture(folder: folder)
+        try fixture.importCSV(Self.directory)
+        try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+        try fixture.connection().execute("UPDATE users SET status = 'disabled' WHERE email = 'eve@example.com'")
+        service = VerificationService(settings: fixture.settings, clock: clock, keys: keys)
+        outboxFile = folder + "/phone.jsonl"
+    }
+
+    /// Sends what is queued to the file gateway and returns the codes the phone received, in order.
+    func deliver(keys: SecretKeys = Self.keys) async throws -> [String] {
+        _ = try await OutboxDispatcher(settings: fixture.settings, clock: clock, sealer: MessageSealer(keys: keys))
+            .dispatch(through: FileGateway(path: outboxFile))
+        return phoneCodes()
+    }
+
+    func phoneCodes() -> [String] {
+        let text = (try? String(contentsOfFile: outboxFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.firstRange(of: "code is ") else { return nil }
+            return String(line.suffix(from: range.upperBound).prefix(while: \.isNumber))
+        }
+    }
+
+    func verificationMessages() throws -> Int {
+        try fixture.connection().queryFirst("SELECT count(*) FROM outbox WHERE program = 'verification'") { Int($0.int64(at: 0)) } ?? -1
+    }
+}
+
+struct VerificationServiceTests {
+    @Test func oneRequestOneSMSAndARepeatedRequestIDSendsNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            let first = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "portal-1")
+            #expect(first == VerificationRequestOutcome(requestID: "portal-1", status: .sent, retryAfter: nil, isRepeat: false))
+            let again = try setup.service.request(email: "ANN@example.com", purpose: .passwordReset, requestID: "portal-1")
+            #expect(again.isRepeat && again.status == .sent)
+            #expect(try setup.verificationMessages() == 1)
+            #expect(throws: VerificationFailure.requestIDReused(requestID: "portal-1")) {
+                try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "portal-1")
+            }
+            let codes = try await setup.deliver()
+            #expect(codes.count == 1 && codes[0].count == 6)
+            #expect(try setup.service.verify(requestID: "portal-1", code: codes[0]) == .approved)
+            #expect(try setup.service.verify(requestID: "portal-1", code: codes[0]) == .alreadyUsed)
+        }
+    }
+
+    @Test func noCodeForUnknownDisabledOrNumberlessUsers() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            for email in ["nobody@example.com", "eve@example.com", "dan@example.com"] {
+                let outcome = try setup.service.request(email: email, purpose: .twoStep)
+                #expect(outcome.status == .rejected)
+                #expect(try setup.service.verify(requestID: outcome.requestID, code: "000000") == .notFound)
+            }
+            #expect(try setup.verificationMessages() == 0)
+            #expect(try setup.service.verify(requestID: "never-asked", code: "123456") == .notFound)
+        }
+    }
+
+    @Test func aNewRequestSupersedesTheLiveCode() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "a")
+            _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "other-purpose")
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "b")
+            let codes = try await setup.deliver()
+            #expect(try setup.service.verify(requestID: "a", code: codes[0]) == .superseded)
+            #expect(try setup.service.verify(requestID: "other-purpose", code: codes[1]) == .approved, "other purposes are untouched")
+            #expect(try setup.service.verify(requestID: "b", code: codes[2]) == .approved)
+        }
+    }
+
+    @Test func aCodeExpiresAtExactlyItsLifetime() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "early")
+            _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "late")
+            let codes = try await setup.deliver()
+            setup.clock.advance(by: 10 * 60 - 0.001)
+            #expect(try setup.service.verify(requestID: "early", code: codes[0]) == .approved)
+            setup.clock.advance(by: 0.001)
+            #expect(try setup.service.verify(requestID: "late", code: codes[1]) == .expired)
+            #expect(try setup.service.status(requestID: "late")?.state == "expired")
+        }
+    }
+
+    @Test func theSixthAttemptIsRefusedEvenWithTheRightCode() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "r")
+            let code = try await setup.deliver()[0]
+            let wrong = code == "000000" ? "111111" : "000000"
+            for left in (0..<5).reversed() {
+                #expect(try setup.service.verify(requestID: "r", code: wrong) == .incorrect(attemptsLeft: left))
+            }
+            #expect(try setup.service.verify(requestID: "r", code: code) == .maxAttemptsReached)
+            #expect(try setup.service.status(requestID: "r")?.state == "locked")
+        }
+    }
+
+    @Test func ratesAreLimitedPerUserAndPurposeAndPerNumber() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            for _ in 0..<5 { #expect(try setup.service.request(email: "ann@example.com", purpose: .passwordReset).status == .sent) }
+            let limited = try setup.service.request(email: "ann@example.com", purpose: .passwordReset)
+            #expect(limited.status == .rateLimited)
+            #expect(limited.retryAfter == setup.clock.now().addingTimeInterval(10 * 60))
+            #expect(try setup.verificationMessages() == 5)
+            setup.clock.advance(by: 10 * 60)
+            #expect(try setup.service.request(email: "ann@example.com", purpose: .passwordReset).status == .sent)
+
+            // Bob and Cat share a number: ten codes to it in an hour, whoever asks.
+            for purpose in [VerificationPurpose.passwordReset, .twoStep] {
+                for email in ["bob@example.com", "cat@example.com"] where try setup.verificationMessages() < 16 {
+                    for _ in 0..<5 where try setup.verificationMessages() < 16 {
+                        _ = try setup.service.request(email: email, purpose: purpose)
+                    }
+                }
+            }
+            #expect(try setup.verificationMessages() == 16)
+            let shared = try setup.service.request(email: "cat@example.com", purpose: .twoStep)
+            #expect(shared.status == .rateLimited)
+            #expect(try setup.service.status(requestID: shared.requestID)?.reason == "10 codes to this number in an hour")
+        }
+    }
+
+    @Test func theCodeIsNeverInTheDatabaseOrTheStatusInClear() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            let connection = try setup.fixture.connection()  // held open, so the WAL stays on disk
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "secret-check")
+            func assertAbsent(_ code: String) throws {
+                for path in [setup.fixture.settings.path, setup.fixture.settings.path + "-wal"] {
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                    #expect(bytes.range(of: Data(code.utf8)) == nil, "\(path) contains the code")
+                }
+                let view = try #require(try setup.service.status(requestID: "secret-check"))
+                #expect(!"\(view)".contains(code))
+            }
+            let code = try await setup.deliver()[0]
+            try assertAbsent(code)
+            #expect(try connection.queryFirst("SELECT sealed_body IS NULL FROM outbox") { $0.int64(at: 0) } == 1, "blanked once sent")
+            _ = try setup.service.verify(requestID: "secret-check", code: code)
+            try assertAbsent(code)
+            connection.close()
+        }
+    }
+
+    @Test func rotatingTheSecretInvalidatesLiveCodesAndNothingElse() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "sent-before")
+            let code = try await setup.deliver()[0]
+            _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "queued-before")
+            try setup.fixture.connection().execute(
+                "INSERT INTO outbox (channel, destination, body, kind, program, next_attempt_at, created_at, updated_at) VALUES ('sms', '447700900009', 'hello', 'test', 'service', 0, 0, 0)")
+
+            let rotated = try SecretKeys(secret: Array("another-secret-of-32-bytes-long!".utf8))
+            #expect(rotated.keyID != VerificationFixture.keys.keyID)
+            let service = VerificationService(settings: setup.fixture.settings, clock: setup.clock, keys: rotated)
+            #expect(try service.verify(requestID: "sent-before", code: code) == .expired)
+            _ = try await setup.deliver(keys: rotated)
+            let messages = try setup.fixture.connection().query("SELECT program, status, last_error FROM outbox ORDER BY id") {
+                ($0.string(at: 0), $0.string(at: 1), try $0.get(2, as: String?.self))
+            }
+            #expect(messages[1].0 == "verification" && messages[1].1 == "failed" && messages[1].2 == OutboxDispatcher.unopenedReason)
+            #expect(messages[2].0 == "service" && messages[2].1 == "sent", "other messages still go")
+            _ = try service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "after")
+            let after = try await setup.deliver(keys: rotated).last!
+            #expect(try service.verify(requestID: "after", code: after) == .approved)
+        }
+    }
+
+    @Test func purgeDeletesOnlyWhatEndedLongEnoughAgo() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "old-used")
+            _ = try setup.service.request(email: "nobody@example.com", purpose: .passwordReset, requestID: "old-rejected")
+            let code = try await setup.deliver()[0]
+            _ = try setup.service.verify(requestID: "old-used", code: code)
+            setup.clock.advance(by: 25 * 3600)
+            _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "live")
+            _ = try setup.service.request(email: "cat@example.com", purpose: .twoStep, requestID: "recent-used")
+            let codes = try await setup.deliver()
+            _ = try setup.service.verify(requestID: "recent-used", code: codes.last!)
+
+            let summary = try setup.service.purge(olderThan: .seconds(24 * 3600), batchSize: 1)
+            #expect(summary.requestsDeleted == 2 && summary.messagesDeleted == 1 && summary.batches == 3)
+            #expect(try setup.service.status(requestID: "old-used") == nil && setup.service.status(requestID: "old-rejected") == nil)
+            #expect(try setup.service.status(requestID: "live")?.state == "sent")
+            #expect(try setup.service.status(requestID: "recent-used")?.state == "approved")
+            #expect(try setup.verificationMessages() == 2)
+            #expect(try setup.service.verify(requestID: "live", code: codes[codes.count - 2]) == .approved, "live codes survive")
+        }
+    }
+
+    @Test func theSameRequestIDFromManyThreadsQueuesOneSMS() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            let settings = setup.fixture.settings
+            let outcomes = Mutex<[VerificationRequestOutcome]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                if let outcome = try? VerificationService(settings: settings, keys: VerificationFixture.keys)
+                    .request(email: "ann@example.com", purpose: .twoStep, requestID: "double-click")
+                {
+                    outcomes.withLock { $0.append(outcome) }
+                }
+            }
+            let all = outcomes.withLock { $0 }
+            #expect(all.count == 8 && all.filter { !$0.isRepeat }.count == 1)
+            #expect(try setup.verificationMessages() == 1)
+        }
+    }
+
+    @Test func keyFilesAreCreatedOnceWithOwnerOnlyPermissions() throws {
+        try withTemporaryDirectory { folder in
+            let database = folder + "/x.db"
+            #expect(try SecretKeys.load(databasePath: database, create: false) == nil)
+            let created = try #require(try SecretKeys.load(databasePath: database, create: true))
+            let again = try #require(try SecretKeys.load(databasePath: database, create: true))
+            #expect(created.keyID == again.keyID)
+            let mode = try FileManager.default.attributesOfItem(atPath: database + ".key")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+    }
+}
