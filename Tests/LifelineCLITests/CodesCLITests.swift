@@ -95,4 +95,24 @@ struct CodesCLITests {
             #expect(sent == 5, "five codes in ten minutes, then rate limited")
         }
     }
+
+    @Test func theNightlyJobPurgesThenChecksAndFailsLoudly() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            _ = try LifelineProcess.run(database + ["codes", "request", "nobody@example.com", "--purpose", "two-step"])
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/nightly-purge").path
+            let environment: [String: String?] = [
+                "LIFELINE_BIN": LifelineProcess.builtBinary, "LIFELINE_DATABASE": folder + "/lifeline.db", "PURGE_OLDER_THAN": "0s",
+            ]
+            let run = try LifelineProcess.run([], executable: script, environment: environment)
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardError.contains("purge: {\"rows_purged\": 1,") && run.standardError.contains("doctor: "))
+            let missing = try LifelineProcess.run(
+                [], executable: script, environment: environment.merging(["LIFELINE_DATABASE": folder + "/none.db"]) { $1 })
+            #expect(missing.status == 66 && missing.standardError.contains("purge failed (exit 66)"))
+            let unset = try LifelineProcess.run([], executable: script, environment: ["LIFELINE_BIN": LifelineProcess.builtBinary])
+            #expect(unset.status == 78)
+        }
+    }
 }
