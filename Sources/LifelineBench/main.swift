@@ -6,6 +6,9 @@
 //   lifeline-bench seed-consent DATABASE          opts in 60% of users; groups 'Bench-200k' (every 5th) and 'Everyone'
 //   lifeline-bench inbound DATABASE COUNT         inbound SMS per second through the service
 //   lifeline-bench commit-cost DATABASE COUNT     commits per second at synchronous NORMAL and FULL
+//   lifeline-bench codes DATABASE EMAILS          code requests, then verifications, per second (one per email)
+//   lifeline-bench seed-codes DATABASE ROWS       ROWS verification requests, half ended two days ago
+//   lifeline-bench requester DATABASE EMAILS S    code requests for S seconds: latency p50, p99, max
 import Foundation
 import LifelineService
 import LifelineStore
@@ -132,8 +135,20 @@ do {
         guard let count = Int(arguments[2]) else { fail("COUNT must be a number") }
         let rates = try commitCost(database: arguments[1], count: count)
         print(String(format: "%.0f %.0f", rates.normal, rates.full))
+    case ("codes", 3):
+        let rates = try await codesRate(database: arguments[1], emailsFile: arguments[2])
+        print(String(format: "%.0f %.0f", rates.requests, rates.verifications))
+    case ("seed-codes", 3):
+        guard let rows = Int(arguments[2]) else { fail("ROWS must be a number") }
+        try seedCodes(database: arguments[1], rows: rows)
+    case ("requester", 4):
+        guard let duration = Double(arguments[3]) else { fail("SECONDS must be a number") }
+        let result = try requester(database: arguments[1], emailsFile: arguments[2], duration: duration)
+        print(String(format: "%d requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms", result.count, result.p50, result.p99, result.max))
     default:
-        fail("usage: lifeline-bench insert-users DATABASE ROWS | seed-consent DATABASE | inbound DATABASE COUNT | commit-cost DATABASE COUNT")
+        fail(
+            "usage: lifeline-bench insert-users DATABASE ROWS | seed-consent DATABASE | inbound DATABASE COUNT | "
+                + "commit-cost DATABASE COUNT | codes DATABASE EMAILS | seed-codes DATABASE ROWS | requester DATABASE EMAILS SECONDS")
     }
 } catch {
     fail("\(error)")

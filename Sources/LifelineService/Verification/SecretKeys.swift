@@ -125,6 +125,7 @@ enum Hex {
 /// The secret cannot be used.
 public enum SecretFailure: LifelineFailure, Equatable {
     case tooShort(length: Int)
+    case missing
     case unreadableKeyFile(path: String)
     case keyFileUnusable(path: String, reason: String)
 
@@ -133,6 +134,7 @@ public enum SecretFailure: LifelineFailure, Equatable {
     public var message: String {
         switch self {
         case .tooShort(let length): "the secret is \(length) bytes; it must be at least 16"
+        case .missing: "there is no secret to check codes with"
         case .unreadableKeyFile(let path): "the key file \(path) does not hold a hexadecimal key"
         case .keyFileUnusable(let path, let reason): "cannot use the key file \(path): \(reason)"
         }

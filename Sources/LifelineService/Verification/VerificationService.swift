@@ -35,113 +35,28 @@ public struct VerificationService: Sendable {
         try givenKeys ?? SecretKeys.load(databasePath: settings.path, create: create)
     }
 
-    /// Records a request and, when the user may have one, queues exactly one SMS with a new code.
+    /// Records a request and, when the user may have one, queues exactly one SMS with a new code
+    /// (one connection for this call; a server keeps a ``VerificationSession``).
     public func request(email: String, purpose: VerificationPurpose, requestID: String? = nil) throws
         -> VerificationRequestOutcome
     {
-        let requestID = try requestID.map(Self.checked) ?? Self.newRequestID()
-        guard let keys = try keys(create: true) else { throw SecretFailure.tooShort(length: 0) }
-        return try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = VerificationStore(connection: connection)
-                if let existing = try store.request(id: requestID) {
-                    guard existing.email.lowercased() == email.trimmingBlanks().lowercased(), existing.purpose == purpose.rawValue
-                    else { throw VerificationFailure.requestIDReused(requestID: requestID) }
-                    return VerificationRequestOutcome(
-                        requestID: requestID, status: VerificationStatus(rawValue: existing.status) ?? .rejected,
-                        retryAfter: existing.retryAfter, isRepeat: true)
-                }
-                return try newRequest(
-                    requestID: requestID, email: email.trimmingBlanks(), purpose: purpose, keys: keys, connection: connection)
-            }
-        }
-    }
-
-    private func newRequest(
-        requestID: String, email: String, purpose: VerificationPurpose, keys: SecretKeys, connection: SQLiteConnection
-    ) throws -> VerificationRequestOutcome {
-        let now = clock.now()
-        let store = VerificationStore(connection: connection)
-        var request = NewVerificationRequest(
-            requestID: requestID, userID: nil, email: email, purpose: purpose.rawValue, status: VerificationStatus.rejected.rawValue)
-        func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
-            request.status = status.rawValue
-            request.reason = reason
-            request.retryAfter = retryAfter
-            try store.insert(request, at: now)
-            return VerificationRequestOutcome(requestID: requestID, status: status, retryAfter: retryAfter, isRepeat: false)
-        }
-        let directory = DirectoryStore(connection: connection)
-        guard let user = try directory.user(email: email), user.status == .active else {
-            return try finish(.rejected, "no active user has this email")
-        }
-        request.userID = user.id
-        guard let attribute = try SMSSettings(connection: connection).identity(),
-            case .valid(let number) = PhoneNumberNormalizer().verdict(
-                for: try directory.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
-        else { return try finish(.rejected, "the user has no valid SMS number") }
-        request.number = number
-
-        let byUser = try store.codesSent(userID: user.id, purpose: purpose.rawValue, after: now.addingTimeInterval(-Self.userWindow))
-        if byUser.count >= Self.userLimit {
-            return try finish(
-                .rateLimited, "\(Self.userLimit) codes for this user and purpose in 10 minutes",
-                retryAfter: byUser[byUser.count - Self.userLimit].addingTimeInterval(Self.userWindow))
-        }
-        let byNumber = try store.codesSent(number: number, after: now.addingTimeInterval(-Self.numberWindow))
-        if byNumber.count >= Self.numberLimit {
-            return try finish(
-                .rateLimited, "\(Self.numberLimit) codes to this number in an hour",
-                retryAfter: byNumber[byNumber.count - Self.numberLimit].addingTimeInterval(Self.numberWindow))
-        }
-
-        try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
-        let texts = SettingsStore(connection: connection)
-        let length = try texts.value(for: Self.codeLengthKey).flatMap { Int($0) } ?? Self.defaultCodeLength
-        let minutes = try texts.value(for: Self.lifetimeKey).flatMap { Int($0) } ?? Self.defaultLifetimeMinutes
-        let code = VerificationCode.generate(digits: length)
-        request.status = VerificationStatus.sent.rawValue
-        request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
-        request.keyID = keys.keyID
-        request.expiresAt = now.addingTimeInterval(TimeInterval(minutes * 60))
-        let id = try store.insert(request, at: now)
-        let body = VerificationCode.message(code, purpose: purpose, minutes: minutes)
-        let outboxID = try OutboxStore(connection: connection).enqueue(
-            OutgoingMessage(
-                channel: "sms", destination: number, body: VerificationCode.placeholder, kind: "verification_code",
-                program: "verification", userID: user.id,
-                sealedBody: try MessageSealer(keys: keys).seal(body, destination: number)),
-            at: now)
-        try store.attach(outboxID: outboxID, to: id)
-        return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
+        try withSession(createKey: true) { try $0.request(email: email, purpose: purpose, requestID: requestID) }
     }
 
     /// Checks a code; a wrong one counts against the request's attempts.
     public func verify(requestID: String, code: String) throws -> VerificationCheck {
-        let keys = try keys(create: false)
-        return try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = VerificationStore(connection: connection)
-                guard let request = try store.request(id: requestID), let stored = request.codeHMAC,
-                    let expiresAt = request.expiresAt
-                else { return .notFound }
-                switch request.status {
-                case VerificationStatus.approved.rawValue: return .alreadyUsed
-                case VerificationStatus.superseded.rawValue: return .superseded
-                default: break
-                }
-                // A rotated secret cannot check the code: it is as good as expired.
-                guard clock.now() < expiresAt, let keys, keys.keyID == request.keyID else { return .expired }
-                guard request.attempts < Self.maximumAttempts else { return .maxAttemptsReached }
-                try store.countAttempt(id: request.id)
-                let candidate = VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: keys)
-                guard VerificationCode.constantTimeEqual(candidate, stored) else {
-                    return .incorrect(attemptsLeft: Self.maximumAttempts - request.attempts - 1)
-                }
-                try store.markApproved(id: request.id, at: clock.now())
-                return .approved
-            }
-        }
+        try withSession(createKey: false) { try $0.verify(requestID: requestID, code: code) }
+    }
+
+    /// A session on one connection, for callers that make many requests (a portal server).
+    public func session(createKey: Bool = true) throws -> VerificationSession {
+        try VerificationSession(settings: settings, clock: clock, keys: try keys(create: createKey))
+    }
+
+    private func withSession<T>(createKey: Bool, _ body: (VerificationSession) throws -> T) throws -> T {
+        let session = try session(createKey: createKey)
+        defer { session.close() }
+        return try body(session)
     }
 
     /// A request as operators may see it: never the code.
@@ -172,7 +87,11 @@ public struct VerificationService: Sendable {
         let cutoff = clock.now().addingTimeInterval(-Double(age.wholeMilliseconds) / 1000)
         let started = ContinuousClock.now
         var summary = PurgeSummary()
-        try settings.withCurrentConnection { connection in
+        // A large page cache: each batch walks the table and three indexes; with the 2 MiB
+        // default the slowest batches were those re-reading evicted index pages.
+        let connection = try settings.openCurrent(cacheSizeKiB: 64 * 1024)
+        defer { connection.close() }
+        try settings.translatingErrors {
             let store = VerificationStore(connection: connection)
             for table in [\PurgeSummary.requestsDeleted, \PurgeSummary.messagesDeleted] {
                 while true {
@@ -208,4 +127,131 @@ public struct VerificationService: Sendable {
         var generator = SystemRandomNumberGenerator()
         return "vr-" + Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
+}
+
+/// Code requests and verifications on one open connection: what a portal server keeps, and
+/// what each ``VerificationService`` call opens and closes. Not thread-safe: one per thread.
+public final class VerificationSession {
+    let settings: DatabaseSettings
+    let clock: any WallClock
+    let keys: SecretKeys?
+    let connection: SQLiteConnection
+
+    init(settings: DatabaseSettings, clock: any WallClock, keys: SecretKeys?) throws {
+        self.settings = settings
+        self.clock = clock
+        self.keys = keys
+        connection = try settings.openCurrent()
+    }
+
+    public func close() {
+        connection.close()
+    }
+
+    /// Records a request and, when the user may have one, queues exactly one SMS with a new code.
+    public func request(email: String, purpose: VerificationPurpose, requestID: String? = nil) throws
+        -> VerificationRequestOutcome
+    {
+        let requestID = try requestID.map(VerificationService.checked) ?? VerificationService.newRequestID()
+        guard let keys else { throw SecretFailure.missing }
+        return try settings.translatingErrors {
+            try connection.write {
+                let store = VerificationStore(connection: connection)
+                if let existing = try store.request(id: requestID) {
+                    guard existing.email.lowercased() == email.trimmingBlanks().lowercased(), existing.purpose == purpose.rawValue
+                    else { throw VerificationFailure.requestIDReused(requestID: requestID) }
+                    return VerificationRequestOutcome(
+                        requestID: requestID, status: VerificationStatus(rawValue: existing.status) ?? .rejected,
+                        retryAfter: existing.retryAfter, isRepeat: true)
+                }
+                return try newRequest(
+                    requestID: requestID, email: email.trimmingBlanks(), purpose: purpose, keys: keys)
+            }
+        }
+    }
+
+    private func newRequest(requestID: String, email: String, purpose: VerificationPurpose, keys: SecretKeys) throws -> VerificationRequestOutcome {
+        let now = clock.now()
+        let store = VerificationStore(connection: connection)
+        var request = NewVerificationRequest(
+            requestID: requestID, userID: nil, email: email, purpose: purpose.rawValue, status: VerificationStatus.rejected.rawValue)
+        func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
+            request.status = status.rawValue
+            request.reason = reason
+            request.retryAfter = retryAfter
+            try store.insert(request, at: now)
+            return VerificationRequestOutcome(requestID: requestID, status: status, retryAfter: retryAfter, isRepeat: false)
+        }
+        let directory = DirectoryStore(connection: connection)
+        guard let user = try directory.user(email: email), user.status == .active else {
+            return try finish(.rejected, "no active user has this email")
+        }
+        request.userID = user.id
+        guard let attribute = try SMSSettings(connection: connection).identity(),
+            case .valid(let number) = PhoneNumberNormalizer().verdict(
+                for: try directory.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
+        else { return try finish(.rejected, "the user has no valid SMS number") }
+        request.number = number
+
+        let byUser = try store.codesSent(userID: user.id, purpose: purpose.rawValue, after: now.addingTimeInterval(-VerificationService.userWindow))
+        if byUser.count >= VerificationService.userLimit {
+            return try finish(
+                .rateLimited, "\(VerificationService.userLimit) codes for this user and purpose in 10 minutes",
+                retryAfter: byUser[byUser.count - VerificationService.userLimit].addingTimeInterval(VerificationService.userWindow))
+        }
+        let byNumber = try store.codesSent(number: number, after: now.addingTimeInterval(-VerificationService.numberWindow))
+        if byNumber.count >= VerificationService.numberLimit {
+            return try finish(
+                .rateLimited, "\(VerificationService.numberLimit) codes to this number in an hour",
+                retryAfter: byNumber[byNumber.count - VerificationService.numberLimit].addingTimeInterval(VerificationService.numberWindow))
+        }
+
+        try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
+        let texts = SettingsStore(connection: connection)
+        let length = try texts.value(for: VerificationService.codeLengthKey).flatMap { Int($0) } ?? VerificationService.defaultCodeLength
+        let minutes = try texts.value(for: VerificationService.lifetimeKey).flatMap { Int($0) } ?? VerificationService.defaultLifetimeMinutes
+        let code = VerificationCode.generate(digits: length)
+        request.status = VerificationStatus.sent.rawValue
+        request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
+        request.keyID = keys.keyID
+        request.expiresAt = now.addingTimeInterval(TimeInterval(minutes * 60))
+        let id = try store.insert(request, at: now)
+        let body = VerificationCode.message(code, purpose: purpose, minutes: minutes)
+        let outboxID = try OutboxStore(connection: connection).enqueue(
+            OutgoingMessage(
+                channel: "sms", destination: number, body: VerificationCode.placeholder, kind: "verification_code",
+                program: "verification", userID: user.id,
+                sealedBody: try MessageSealer(keys: keys).seal(body, destination: number)),
+            at: now)
+        try store.attach(outboxID: outboxID, to: id)
+        return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
+    }
+
+    /// Checks a code; a wrong one counts against the request's attempts.
+    public func verify(requestID: String, code: String) throws -> VerificationCheck {
+        try settings.translatingErrors {
+            try connection.write {
+                let store = VerificationStore(connection: connection)
+                guard let request = try store.request(id: requestID), let stored = request.codeHMAC,
+                    let expiresAt = request.expiresAt
+                else { return .notFound }
+                switch request.status {
+                case VerificationStatus.approved.rawValue: return .alreadyUsed
+                case VerificationStatus.superseded.rawValue: return .superseded
+                default: break
+                }
+                // A rotated secret cannot check the code: it is as good as expired.
+                guard clock.now() < expiresAt, let keys, keys.keyID == request.keyID else { return .expired }
+                guard request.attempts < VerificationService.maximumAttempts else { return .maxAttemptsReached }
+                try store.countAttempt(id: request.id)
+                let candidate = VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: keys)
+                guard VerificationCode.constantTimeEqual(candidate, stored) else {
+                    return .incorrect(attemptsLeft: VerificationService.maximumAttempts - request.attempts - 1)
+                }
+                try store.markApproved(id: request.id, at: clock.now())
+                return .approved
+            }
+        }
+    }
+
 }
