@@ -96,6 +96,27 @@ struct CodesCLITests {
         }
     }
 
+    @Test func oneRequestIDFromFourProcessesAtOnceQueuesOneSMS() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let processes = try (0..<4).map { _ -> Process in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
+                process.arguments = database + ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "click-1"]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+            let connection = try SQLiteConnection(path: folder + "/lifeline.db")
+            defer { connection.close() }
+            #expect(try connection.queryFirst("SELECT count(*) FROM outbox WHERE program = 'verification'") { $0.int64(at: 0) } == 1)
+            #expect(try connection.queryFirst("SELECT count(*) FROM verification_requests") { $0.int64(at: 0) } == 1)
+        }
+    }
+
     @Test func theNightlyJobPurgesThenChecksAndFailsLoudly() throws {
         try withTemporaryDirectory { folder in
             let database = try prepared(folder)
