@@ -30,6 +30,15 @@ public enum SettingsCatalog {
             key: VerificationService.lifetimeKey, summary: "minutes a verification code stays valid",
             defaultValue: String(VerificationService.defaultLifetimeMinutes), rule: "a whole number from 1 to 30",
             isValid: { Int($0).map { (1...30).contains($0) } ?? false }),
+        SettingDefinition(
+            key: PasswordPolicy.minimumLengthKey, summary: "the fewest characters a password may have",
+            defaultValue: String(PasswordPolicy.defaultMinimumLength), rule: "a whole number from 8 to 64",
+            isValid: { Int($0).map { (8...64).contains($0) } ?? false }),
+        SettingDefinition(
+            key: PasswordPolicy.characterClassesKey,
+            summary: "how many of lower case, upper case, digits and symbols a password must mix",
+            defaultValue: String(PasswordPolicy.defaultCharacterClasses), rule: "a whole number from 1 to 4",
+            isValid: { Int($0).map { (1...4).contains($0) } ?? false }),
     ]
 
     static func definition(for key: String) -> SettingDefinition? {
