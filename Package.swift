@@ -39,7 +39,11 @@ let package = Package(
         ),
         .target(
             name: "LifelineService",
-            dependencies: ["LifelineStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "LifelineStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             plugins: ["EmbedFiles"]
         ),
         // The webhook gateway: signed HTTPS POSTs through AsyncHTTPClient.
