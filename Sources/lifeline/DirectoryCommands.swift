@@ -67,12 +67,14 @@ extension Lifeline.Users {
 
         func run() throws {
             let detail = try DirectoryQueries(settings: global.settings).user(email: email)
+            let profile = try ProfileService(settings: global.settings).effectiveProfile(email: email)
             var fields: [(field: String, value: Cell)] = [
                 ("email", .text(detail.user.email)), ("name", Cell(detail.user.displayName)),
                 ("status", .text(detail.user.status.rawValue)), ("groups", .text(detail.groups.joined(separator: "; "))),
                 ("sms_attribute", Cell(detail.smsAttribute)),
                 ("sms_number", Cell(detail.smsVerdict?.longFormat)),
                 ("sms_verdict", Cell(detail.smsVerdict.map(NumberCells.verdictText))),
+                ("auth_profile", .text(profile.name)),
                 ("created_at", .date(detail.user.createdAt)), ("updated_at", .date(detail.user.updatedAt)),
             ]
             for attribute in detail.attributes {

@@ -1,0 +1,151 @@
+import LifelineStore
+
+/// How a profile lets its users reset their password.
+public enum ResetOptions: String, Sendable, CaseIterable {
+    case notAllowed = "not_allowed"
+    case email
+    case sms
+    case emailOrSMS = "email_or_sms"
+}
+
+/// Whether a profile's users log in with a code by SMS as well as their password.
+public enum TwoStep: String, Sendable, CaseIterable {
+    case off, sms
+}
+
+/// An authentication profile.
+public struct AuthProfile: Sendable, Equatable {
+    public let name: String
+    public let resetOptions: ResetOptions
+    public let twoStep: TwoStep
+    /// The groups it is assigned to, highest priority first.
+    public let assignments: [ProfileAssignment]
+
+    init(_ record: ProfileRecord, assignments: [ProfileAssignment] = []) {
+        name = record.name
+        resetOptions = ResetOptions(rawValue: record.resetOptions) ?? .notAllowed
+        twoStep = TwoStep(rawValue: record.twoStep) ?? .off
+        self.assignments = assignments
+    }
+}
+
+/// Authentication profiles: create, change, assign to groups, and the one a user gets.
+public struct ProfileService: Sendable {
+    public static let defaultProfile = "default"
+
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+
+    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    public func list() throws -> [AuthProfile] {
+        try settings.withCurrentConnection { connection in
+            let store = ProfileStore(connection: connection)
+            return try store.profiles().map { AuthProfile($0, assignments: try store.assignments(profileID: $0.id)) }
+        }
+    }
+
+    public func show(name: String) throws -> AuthProfile {
+        try settings.withCurrentConnection { connection in
+            let store = ProfileStore(connection: connection)
+            let record = try Self.require(name, in: store)
+            return AuthProfile(record, assignments: try store.assignments(profileID: record.id))
+        }
+    }
+
+    public func create(name: String, resetOptions: ResetOptions, twoStep: TwoStep) throws {
+        let name = name.trimmingBlanks()
+        guard (1...64).contains(name.count) else { throw ProfileFailure.invalidName(name) }
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let store = ProfileStore(connection: connection)
+                guard try store.profile(named: name) == nil else { throw ProfileFailure.exists(name) }
+                try store.create(name: name, resetOptions: resetOptions.rawValue, twoStep: twoStep.rawValue, at: clock.now())
+            }
+        }
+    }
+
+    public func update(name: String, resetOptions: ResetOptions?, twoStep: TwoStep?) throws {
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let store = ProfileStore(connection: connection)
+                let record = try Self.require(name, in: store)
+                try store.update(
+                    id: record.id, resetOptions: resetOptions?.rawValue ?? record.resetOptions,
+                    twoStep: twoStep?.rawValue ?? record.twoStep, at: clock.now())
+            }
+        }
+    }
+
+    /// Assigns the profile to a group; a higher priority wins when a user is in several such groups.
+    public func assign(name: String, group: String, priority: Int) throws {
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let store = ProfileStore(connection: connection)
+                let record = try Self.require(name, in: store)
+                let groupID = try DirectoryStore(connection: connection).requireGroupID(named: group)
+                if let holder = try store.groupName(holdingPriority: priority), holder.lowercased() != group.trimmingBlanks().lowercased() {
+                    throw ProfileFailure.priorityTaken(priority: priority, group: holder)
+                }
+                try store.assign(profileID: record.id, groupID: groupID, priority: priority, at: clock.now())
+            }
+        }
+    }
+
+    /// The profile a user gets: their highest-priority group's, else `default`.
+    public func effectiveProfile(email: String) throws -> AuthProfile {
+        try settings.withCurrentConnection { connection in
+            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+                throw DirectoryFailure.userNotFound(email: email)
+            }
+            return try Self.effectiveProfile(userID: user.id, connection: connection)
+        }
+    }
+
+    static func effectiveProfile(userID: Int64, connection: SQLiteConnection) throws -> AuthProfile {
+        guard let record = try ProfileStore(connection: connection).effectiveProfile(userID: userID) else {
+            throw ProfileFailure.notFound(defaultProfile)
+        }
+        return AuthProfile(record)
+    }
+
+    private static func require(_ name: String, in store: ProfileStore) throws -> ProfileRecord {
+        guard let record = try store.profile(named: name.trimmingBlanks()) else { throw ProfileFailure.notFound(name) }
+        return record
+    }
+}
+
+/// A profile request that cannot be done.
+public enum ProfileFailure: LifelineFailure, Equatable {
+    case notFound(String)
+    case exists(String)
+    case invalidName(String)
+    case priorityTaken(priority: Int, group: String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .notFound: .inputMissing
+        case .exists, .invalidName, .priorityTaken: .usage
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .notFound(let name): "no authentication profile named '\(name)'"
+        case .exists(let name): "a profile named '\(name)' already exists"
+        case .invalidName(let name): "profile name '\(name)' must be 1 to 64 characters"
+        case .priorityTaken(let priority, let group): "priority \(priority) is already the group '\(group)''s"
+        }
+    }
+
+    public var remedy: String? {
+        switch self {
+        case .notFound: "`lifeline profiles list` lists them"
+        case .priorityTaken: "priorities are unique, so the highest is never a tie: pick another"
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import LifelineService
+
+/// Reset options as the CLI spells them.
+enum ResetArgument: String, ExpressibleByArgument, CaseIterable {
+    case notAllowed = "not-allowed"
+    case email, sms
+    case emailOrSMS = "email-or-sms"
+
+    var options: ResetOptions {
+        switch self {
+        case .notAllowed: .notAllowed
+        case .email: .email
+        case .sms: .sms
+        case .emailOrSMS: .emailOrSMS
+        }
+    }
+}
+
+extension TwoStep: ExpressibleByArgument {}
+
+extension ResetOptions {
+    var argument: String { rawValue.replacing("_", with: "-") }
+}
+
+extension Lifeline {
+    /// `lifeline profiles`: authentication profiles.
+    struct Profiles: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "profiles",
+            abstract: "Authentication profiles: how users may reset their password, and 2-step login.",
+            discussion: "A user gets the profile of their highest-priority group that has one, else 'default'.",
+            subcommands: [List.self, Show.self, Create.self, Update.self, Assign.self])
+    }
+}
+
+extension Lifeline.Profiles {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every profile and its groups.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let profiles = try ProfileService(settings: global.settings).list()
+            ResultWriter(format: output.format).print(
+                .list(
+                    columns: ["name", "reset", "two_step", "groups"],
+                    rows: profiles.map {
+                        [
+                            .text($0.name), .text($0.resetOptions.argument), .text($0.twoStep.rawValue),
+                            .text($0.assignments.map { "\($0.groupName) (\($0.priority))" }.joined(separator: "; ")),
+                        ]
+                    }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One profile.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The profile's name.") var name: String
+
+        func run() throws {
+            let profile = try ProfileService(settings: global.settings).show(name: name)
+            ResultWriter(format: output.format).print(
+                .record([
+                    ("name", .text(profile.name)), ("reset", .text(profile.resetOptions.argument)),
+                    ("two_step", .text(profile.twoStep.rawValue)),
+                    ("groups", .text(profile.assignments.map { "\($0.groupName) (priority \($0.priority))" }.joined(separator: "; "))),
+                ]))
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a profile.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The profile's name.") var name: String
+        @Option(help: "How its users may reset their password.") var reset: ResetArgument
+        @Option(help: "2-step login.") var twoStep: TwoStep = .off
+
+        func run() throws {
+            try ProfileService(settings: global.settings).create(name: name, resetOptions: reset.options, twoStep: twoStep)
+            print("profile '\(name)' created")
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a profile.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The profile's name.") var name: String
+        @Option(help: "How its users may reset their password.") var reset: ResetArgument?
+        @Option(help: "2-step login.") var twoStep: TwoStep?
+
+        func validate() throws {
+            guard reset != nil || twoStep != nil else { throw ValidationError("give --reset, --two-step or both") }
+        }
+
+        func run() throws {
+            try ProfileService(settings: global.settings).update(name: name, resetOptions: reset?.options, twoStep: twoStep)
+            print("profile '\(name)' updated")
+        }
+    }
+
+    struct Assign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign", abstract: "Give a group's members this profile; the highest priority wins.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The profile's name.") var name: String
+        @Option(help: "The group.") var group: String
+        @Option(help: "A number unique among assignments; higher wins.") var priority: Int
+
+        func run() throws {
+            try ProfileService(settings: global.settings).assign(name: name, group: group, priority: priority)
+            print("profile '\(name)' assigned to '\(group)' with priority \(priority)")
+        }
+    }
+}
