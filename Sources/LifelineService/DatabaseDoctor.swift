@@ -41,7 +41,7 @@ extension DatabaseMaintenance {
             defer { connection.close() }
             let migrator = try LifelineSchema.makeMigrator()
             let status = try migrator.status(of: connection)
-            var checks: [HealthCheck] = [filePermissionsCheck()]
+            var checks: [HealthCheck] = [filePermissionsCheck()] + [keyFileCheck()].compactMap { $0 }
             checks.append(
                 HealthCheck(
                     name: "schema version",
@@ -84,16 +84,25 @@ extension DatabaseMaintenance {
     }
 
     private func filePermissionsCheck() -> HealthCheck {
+        Self.ownerOnlyCheck(name: "file permissions", path: settings.path) ?? HealthCheck(
+            name: "file permissions", isPassing: false, detail: "cannot read the file's mode")
+    }
+
+    /// The key file, when there is one: it holds the secret every code and sealed message depends on.
+    private func keyFileCheck() -> HealthCheck? {
+        let path = getenv("LIFELINE_SECRET_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? settings.path + ".key"
+        return Self.ownerOnlyCheck(name: "key file permissions", path: path)
+    }
+
+    /// Whether only the owner can read `path`; nil when it does not exist.
+    private static func ownerOnlyCheck(name: String, path: String) -> HealthCheck? {
         var info = stat()
-        guard stat(settings.path, &info) == 0 else {
-            return HealthCheck(name: "file permissions", isPassing: false, detail: "cannot read the file's mode")
-        }
+        guard stat(path, &info) == 0 else { return nil }
         let mode = info.st_mode
         let octal = String(mode & 0o777, radix: 8)
         return mode & 0o077 == 0
-            ? HealthCheck(name: "file permissions", isPassing: true, detail: "mode \(octal), owner only")
-            : HealthCheck(
-                name: "file permissions", isPassing: false,
-                detail: "mode \(octal) lets other users read it: run chmod 600 \(settings.path)")
+            ? HealthCheck(name: name, isPassing: true, detail: "mode \(octal), owner only")
+            : HealthCheck(name: name, isPassing: false, detail: "mode \(octal) lets other users read it: run chmod 600 \(path)")
     }
 }

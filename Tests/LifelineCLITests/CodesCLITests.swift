@@ -117,6 +117,20 @@ struct CodesCLITests {
         }
     }
 
+    @Test func doctorChecksTheKeyFilesPermissions() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let before = try LifelineProcess.run(database + ["doctor"])
+            #expect(before.status == 0 && !before.standardOutput.contains("key file"), "no key file yet, no check")
+            _ = try LifelineProcess.run(database + ["codes", "request", "ann@example.com", "--purpose", "two-step"])
+            let healthy = try LifelineProcess.run(database + ["doctor", "--format", "csv"])
+            #expect(healthy.status == 0 && healthy.standardOutput.contains("key file permissions,ok,\"mode 600, owner only\""))
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/lifeline.db.key")
+            let exposed = try LifelineProcess.run(database + ["doctor"])
+            #expect(exposed.status == 65 && exposed.standardOutput.contains("run chmod 600 \(folder)/lifeline.db.key"))
+        }
+    }
+
     @Test func theNightlyJobPurgesThenChecksAndFailsLoudly() throws {
         try withTemporaryDirectory { folder in
             let database = try prepared(folder)
