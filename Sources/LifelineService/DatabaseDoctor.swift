@@ -90,9 +90,7 @@ extension DatabaseMaintenance {
 
     /// The key file, when there is one: it holds the secret every code and sealed message depends on.
     private func keyFileCheck() -> HealthCheck? {
-        let path = getenv("LIFELINE_SECRET_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? settings.path + ".key"
-        return Self.ownerOnlyCheck(name: "key file permissions", path: path)
+        Self.ownerOnlyCheck(name: "key file permissions", path: SecretKeys.keyFilePath(databasePath: settings.path))
     }
 
     /// Whether only the owner can read `path`; nil when it does not exist.

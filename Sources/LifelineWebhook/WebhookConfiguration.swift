@@ -1,4 +1,3 @@
-import Glibc
 import LifelineService
 
 /// Where the webhook gateway posts and how it signs: `LIFELINE_WEBHOOK_URL` and
@@ -27,13 +26,10 @@ public struct WebhookConfiguration: Sendable {
 
     /// The configuration the environment describes.
     public static func fromEnvironment() throws -> WebhookConfiguration {
-        func variable(_ name: String) -> String? {
-            getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        guard let url = variable("LIFELINE_WEBHOOK_URL") else {
+        guard let url = Environment.value("LIFELINE_WEBHOOK_URL") else {
             throw GatewayFailure.notConfigured(variable: "LIFELINE_WEBHOOK_URL", reason: "is not set: where should messages go?")
         }
-        guard let secret = variable("LIFELINE_WEBHOOK_SECRET") else {
+        guard let secret = Environment.value("LIFELINE_WEBHOOK_SECRET") else {
             throw GatewayFailure.notConfigured(
                 variable: "LIFELINE_WEBHOOK_SECRET", reason: "is not set: requests are always signed")
         }

@@ -23,11 +23,8 @@ struct GlobalOptions: ParsableArguments {
 
     /// The settings for `--database` (else `$LIFELINE_DATABASE`, else the default) and a lock wait.
     static func settings(database: String?, busyTimeoutMilliseconds: Int) -> DatabaseSettings {
-        // getenv, not ProcessInfo.environment: that copies the whole environment into a
-        // dictionary, a million instructions on every start for one variable.
-        let environment = getenv("LIFELINE_DATABASE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-        return DatabaseSettings(
-            path: database ?? environment ?? DatabaseSettings.defaultPath,
+        DatabaseSettings(
+            path: database ?? Environment.value("LIFELINE_DATABASE") ?? DatabaseSettings.defaultPath,
             busyTimeout: .milliseconds(busyTimeoutMilliseconds))
     }
 }

@@ -45,7 +45,7 @@ struct ActorOption: ParsableArguments {
     var actor: String?
 
     var name: String {
-        actor ?? getenv("USER").map { "cli:\(String(cString: $0))" } ?? "cli"
+        actor ?? Environment.value("USER").map { "cli:\($0)" } ?? "cli"
     }
 }
 

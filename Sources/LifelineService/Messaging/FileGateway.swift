@@ -16,8 +16,7 @@ public struct FileGateway: MessageGateway {
 
     /// `LIFELINE_OUTBOX_FILE`, else `<database>.outbox.jsonl` beside the database.
     public static func defaultPath(database: String) -> String {
-        if let value = getenv("LIFELINE_OUTBOX_FILE").map({ String(cString: $0) }), !value.isEmpty { return value }
-        return database + ".outbox.jsonl"
+        Environment.value("LIFELINE_OUTBOX_FILE") ?? database + ".outbox.jsonl"
     }
 
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {

@@ -36,7 +36,7 @@ public struct PasswordHasher: Sendable {
         guard let parts = StoredHash(stored),
             let derived = try? Self.derive(password, salt: parts.salt, iterations: parts.iterations)
         else { return false }
-        return VerificationCode.constantTimeEqual(derived, parts.hash)
+        return ConstantTime.equal(derived, parts.hash)
     }
 
     /// Whether a hash was made with fewer iterations than this hasher uses.

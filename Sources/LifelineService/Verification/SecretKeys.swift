@@ -29,13 +29,17 @@ public struct SecretKeys: Sendable {
         keyID = derive("key-id-v1", bytes: 6).withUnsafeBytes { Hex.string($0) }
     }
 
+    /// Where the key file is: `LIFELINE_SECRET_FILE`, else beside the database.
+    public static func keyFilePath(databasePath: String) -> String {
+        Environment.value("LIFELINE_SECRET_FILE") ?? databasePath + ".key"
+    }
+
     /// The secret the environment names, creating the key file when `create` is set and there is none.
     public static func load(databasePath: String, create: Bool) throws -> SecretKeys? {
-        if let value = getenv("LIFELINE_SECRET").map({ String(cString: $0) }), !value.isEmpty {
+        if let value = Environment.value("LIFELINE_SECRET") {
             return try SecretKeys(secret: Array(value.utf8))
         }
-        let path = getenv("LIFELINE_SECRET_FILE").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? databasePath + ".key"
+        let path = keyFilePath(databasePath: databasePath)
         if let text = try KeyFile.read(path) {
             guard let secret = Hex.bytes(text) else { throw SecretFailure.unreadableKeyFile(path: path) }
             return try SecretKeys(secret: secret)
@@ -91,8 +95,8 @@ enum KeyFile {
 }
 
 /// Lower-case hexadecimal.
-enum Hex {
-    static func string(_ bytes: some Sequence<UInt8>) -> String {
+public enum Hex {
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }

@@ -22,13 +22,6 @@ enum VerificationCode {
         return Array(authenticator.finalize())
     }
 
-    /// Whether two digests are equal, in time that does not depend on where they differ.
-    static func constantTimeEqual(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        guard first.count == second.count else { return false }
-        var difference: UInt8 = 0
-        for index in first.indices { difference |= first[index] ^ second[index] }
-        return difference == 0
-    }
 
     /// The SMS. It says what the code is for and that nobody will ask for it.
     static func message(_ code: String, purpose: VerificationPurpose, minutes: Int) -> String {

@@ -245,7 +245,7 @@ public final class VerificationSession {
                 guard request.attempts < VerificationService.maximumAttempts else { return .maxAttemptsReached }
                 try store.countAttempt(id: request.id)
                 let candidate = VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: keys)
-                guard VerificationCode.constantTimeEqual(candidate, stored) else {
+                guard ConstantTime.equal(candidate, stored) else {
                     return .incorrect(attemptsLeft: VerificationService.maximumAttempts - request.attempts - 1)
                 }
                 try store.markApproved(id: request.id, at: clock.now())
