@@ -57,10 +57,10 @@ func seedCodes(database: String, rows: Int) throws {
             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1)
             INSERT INTO verification_requests
                 (request_id, user_id, email, purpose, status, number, code_hmac, key_id, attempts, created_at,
-                 expires_at, closed_at)
+                 expires_at, closed_at, outbox_id)
             SELECT 'seed-' || x, NULL, 'seed' || x || '@example.com', 'two_step', 'sent', '4477' || (10000000 + x % 9000000),
                    randomblob(32), 'seed', 0, ?2 - 172800000 * (x % 2), ?2 - 172800000 * (x % 2) + 600000,
-                   ?2 - 172800000 * (x % 2) + 600000
+                   ?2 - 172800000 * (x % 2) + 600000, x
             FROM n
             """, Int64(rows), now)
     }

@@ -60,26 +60,7 @@ extension Lifeline.Codes {
         @Argument(help: "The code the user typed.") var code: String
 
         func run() throws {
-            let check = try VerificationService(settings: global.settings).verify(requestID: requestID, code: code)
-            if case .incorrect(let left) = check {
-                print("incorrect (\(left) attempt\(left == 1 ? "" : "s") left)")
-            } else {
-                print(check.name)
-            }
-            let code = Self.exitCode(for: check)
-            if code != 0 { throw ExitCode(code) }
-        }
-
-        static func exitCode(for check: VerificationCheck) -> Int32 {
-            switch check {
-            case .approved: 0
-            case .incorrect: 10
-            case .expired: 11
-            case .maxAttemptsReached: 12
-            case .alreadyUsed: 13
-            case .superseded: 14
-            case .notFound: 15
-            }
+            try VerificationAnswer.print(try VerificationService(settings: global.settings).verify(requestID: requestID, code: code))
         }
     }
 

@@ -11,11 +11,11 @@ struct Lifeline: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 ok, 64 usage, 65 bad input data, 66 input missing, 69 gateway unavailable, \
             70 internal error, 75 database busy (try again), 78 configuration error; \
-            `codes verify` also 10-15 (see its help).
+            `codes verify`, `reset verify` and `auth verify` also 10-15, `auth check` 20-22 (see their help).
             """,
         version: LifelineVersion.description,
         subcommands: [
-            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Policy.self, Profiles.self, Settings.self,
+            Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Reset.self, Auth.self, Policy.self, Profiles.self, Settings.self,
         ]
     )
 

@@ -78,7 +78,13 @@ struct VerificationServiceTests {
             for email in ["nobody@example.com", "eve@example.com", "dan@example.com"] {
                 let outcome = try setup.service.request(email: email, purpose: .twoStep)
                 #expect(outcome.status == .rejected)
-                #expect(try setup.service.verify(requestID: outcome.requestID, code: "000000") == .notFound)
+                // Answered like a live code nobody knows, so a verify cannot tell real emails apart.
+                #expect(try setup.service.verify(requestID: outcome.requestID, code: "000000") == .incorrect(attemptsLeft: 4))
+                for _ in 1...4 { _ = try setup.service.verify(requestID: outcome.requestID, code: "000000") }
+                #expect(try setup.service.verify(requestID: outcome.requestID, code: "000000") == .maxAttemptsReached)
+                setup.clock.advance(by: 10 * 60)
+                #expect(try setup.service.verify(requestID: outcome.requestID, code: "000000") == .expired)
+                setup.clock.advance(by: -10 * 60)
             }
             #expect(try setup.verificationMessages() == 0)
             #expect(try setup.service.verify(requestID: "never-asked", code: "123456") == .notFound)
@@ -148,7 +154,7 @@ struct VerificationServiceTests {
             #expect(try setup.verificationMessages() == 16)
             let shared = try setup.service.request(email: "cat@example.com", purpose: .twoStep)
             #expect(shared.status == .rateLimited)
-            #expect(try setup.service.status(requestID: shared.requestID)?.reason == "10 codes to this number in an hour")
+            #expect(try setup.service.status(requestID: shared.requestID)?.reason == "10 messages to this number in an hour")
         }
     }
 

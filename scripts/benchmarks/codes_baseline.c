@@ -52,9 +52,9 @@ int main(int argc, char **argv) {
     sqlite3_stmt *attribute = prepare("SELECT id FROM attribute_definitions WHERE name = ?");
     sqlite3_stmt *number = prepare("SELECT value FROM user_attributes WHERE user_id = ? AND attribute_id = ?");
     sqlite3_stmt *byUser = prepare("SELECT created_at FROM verification_requests WHERE user_id = ? AND purpose = 'two_step' "
-                                   "AND created_at > ? AND code_hmac IS NOT NULL ORDER BY created_at");
+                                   "AND created_at > ? AND outbox_id IS NOT NULL ORDER BY created_at");
     sqlite3_stmt *byNumber = prepare("SELECT created_at FROM verification_requests WHERE number = ? AND created_at > ? "
-                                     "AND code_hmac IS NOT NULL ORDER BY created_at");
+                                     "AND outbox_id IS NOT NULL ORDER BY created_at");
     sqlite3_stmt *supersede = prepare("UPDATE verification_requests SET status = 'superseded', closed_at = ?3 "
                                       "WHERE user_id = ?1 AND purpose = ?2 AND status = 'sent' AND expires_at > ?3");
     sqlite3_stmt *insert = prepare("INSERT INTO verification_requests (request_id, user_id, email, purpose, status, number, "

@@ -39,6 +39,13 @@ public struct PasswordHasher: Sendable {
         return ConstantTime.equal(derived, parts.hash)
     }
 
+    /// A well-formed hash no password matches in practice (zero salt, zero hash), with this
+    /// hasher's parameters: checking against it costs what checking a real one does.
+    public var decoyHash: String {
+        let zeros = { (count: Int) in Data(repeating: 0, count: count).base64EncodedString() }
+        return "pbkdf2-sha256$\(iterations)$\(zeros(Self.saltBytes))$\(zeros(Self.hashBytes))"
+    }
+
     /// Whether a hash was made with fewer iterations than this hasher uses.
     public func needsRehash(_ stored: String) -> Bool {
         (StoredHash(stored)?.iterations ?? 0) < iterations

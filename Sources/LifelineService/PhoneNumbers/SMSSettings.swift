@@ -18,6 +18,13 @@ struct SMSSettings {
         return try DirectoryStore(connection: connection).attributeIdentity(named: name)
     }
 
+    /// The user's SMS number in long format, or nil when none is chosen, set or valid.
+    func currentNumber(userID: Int64, in directory: DirectoryStore) throws -> String? {
+        guard let attribute = try identity() else { return nil }
+        return PhoneNumberNormalizer().verdict(for: try directory.attributeValue(userID: userID, attributeID: attribute.id) ?? "")
+            .longFormat
+    }
+
     /// The chosen attribute's id and name; throws when none is chosen.
     func requireAttribute() throws -> (id: Int64, name: String) {
         guard let attribute = try identity() else { throw DirectoryFailure.noSMSAttribute }

@@ -27,6 +27,10 @@ public struct DirectoryStore {
         try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", email, map: Self.user)
     }
 
+    public func user(id: Int64) throws -> UserRecord? {
+        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE id = ?", id, map: Self.user)
+    }
+
     /// Streams users in email order, optionally only one group's members or one status.
     public func forEachUser(
         groupID: Int64?, status: UserStatus?, _ body: (UserRecord) throws -> Void

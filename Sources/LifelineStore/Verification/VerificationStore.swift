@@ -17,6 +17,12 @@ public struct VerificationRecord: Sendable, Equatable {
     public let expiresAt: Date?
     public let usedAt: Date?
     public let retryAfter: Date?
+    /// `sms` or `email`.
+    public let channel: String
+    /// The flow that made it: `codes`, `reset` or `login`.
+    public let origin: String
+    /// When the password reset it approved was completed.
+    public let completedAt: Date?
 }
 
 /// What a new request stores.
@@ -32,11 +38,13 @@ public struct NewVerificationRequest: Sendable {
     public var keyID: String?
     public var expiresAt: Date?
     public var retryAfter: Date?
+    public var channel: String
+    public var origin: String
 
     public init(
         requestID: String, userID: Int64?, email: String, purpose: String, status: String, reason: String? = nil,
         number: String? = nil, codeHMAC: [UInt8]? = nil, keyID: String? = nil, expiresAt: Date? = nil,
-        retryAfter: Date? = nil
+        retryAfter: Date? = nil, channel: String = "sms", origin: String = "codes"
     ) {
         self.requestID = requestID
         self.userID = userID
@@ -49,6 +57,8 @@ public struct NewVerificationRequest: Sendable {
         self.keyID = keyID
         self.expiresAt = expiresAt
         self.retryAfter = retryAfter
+        self.channel = channel
+        self.origin = origin
     }
 }
 
@@ -62,7 +72,7 @@ public struct VerificationStore {
 
     private static let columns = """
         id, request_id, user_id, email, purpose, status, reason, number, code_hmac, key_id, attempts, created_at,
-        expires_at, used_at, retry_after
+        expires_at, used_at, retry_after, channel, origin, completed_at
         """
 
     private static func record(from row: SQLiteRow) throws -> VerificationRecord {
@@ -71,7 +81,8 @@ public struct VerificationStore {
             purpose: row.string(at: 4), status: row.string(at: 5), reason: try row.get(6), number: try row.get(7),
             codeHMAC: try row.get(8, as: Data?.self).map { Array($0) }, keyID: try row.get(9),
             attempts: Int(row.int64(at: 10)), createdAt: try row.get(11), expiresAt: try row.get(12),
-            usedAt: try row.get(13), retryAfter: try row.get(14))
+            usedAt: try row.get(13), retryAfter: try row.get(14), channel: row.string(at: 15), origin: row.string(at: 16),
+            completedAt: try row.get(17))
     }
 
     public func request(id requestID: String) throws -> VerificationRecord? {
@@ -86,15 +97,15 @@ public struct VerificationStore {
             """
             INSERT INTO verification_requests
                 (request_id, user_id, email, purpose, status, reason, number, code_hmac, key_id, created_at, expires_at,
-                 retry_after, closed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 retry_after, closed_at, channel, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, request.requestID, request.userID, request.email, request.purpose, request.status, request.reason,
             request.number, request.codeHMAC.map { Data($0) }, request.keyID, date, request.expiresAt,
-            request.retryAfter, request.expiresAt ?? date)
+            request.retryAfter, request.expiresAt ?? date, request.channel, request.origin)
         return connection.lastInsertedRowID
     }
 
-    /// Links a request to the outbox message that carries its code.
+    /// Links a request to the outbox message that carries its code (or its notice).
     public func attach(outboxID: Int64, to id: Int64) throws {
         try connection.execute("UPDATE verification_requests SET outbox_id = ? WHERE id = ?", outboxID, id)
     }
@@ -110,21 +121,21 @@ public struct VerificationStore {
         return connection.changes
     }
 
-    /// The times of the codes sent to a user for `purpose` after `start`, oldest first.
+    /// The times of the messages (codes and notices) sent to a user for `purpose` after `start`, oldest first.
     public func codesSent(userID: Int64, purpose: String, after start: Date) throws -> [Date] {
         try connection.query(
             """
             SELECT created_at FROM verification_requests
-            WHERE user_id = ? AND purpose = ? AND created_at > ? AND code_hmac IS NOT NULL ORDER BY created_at
+            WHERE user_id = ? AND purpose = ? AND created_at > ? AND outbox_id IS NOT NULL ORDER BY created_at
             """, userID, purpose, start, map: { try $0.get(0) })
     }
 
-    /// The times of the codes sent to a number after `start`, oldest first.
+    /// The times of the messages (codes and notices) sent to a number after `start`, oldest first.
     public func codesSent(number: String, after start: Date) throws -> [Date] {
         try connection.query(
             """
             SELECT created_at FROM verification_requests
-            WHERE number = ? AND created_at > ? AND code_hmac IS NOT NULL ORDER BY created_at
+            WHERE number = ? AND created_at > ? AND outbox_id IS NOT NULL ORDER BY created_at
             """, number, start, map: { try $0.get(0) })
     }
 
@@ -137,6 +148,13 @@ public struct VerificationStore {
     public func markApproved(id: Int64, at date: Date) throws {
         try connection.execute(
             "UPDATE verification_requests SET status = 'approved', used_at = ?2, closed_at = ?2 WHERE id = ?1", id, date)
+    }
+
+    /// Marks an approved reset completed, once: false when it already was.
+    public func markCompleted(id: Int64, at date: Date) throws -> Bool {
+        try connection.execute(
+            "UPDATE verification_requests SET completed_at = ? WHERE id = ? AND completed_at IS NULL", date, id)
+        return connection.changes == 1
     }
 
     /// Deletes up to `limit` requests closed before `cutoff`; returns how many.

@@ -1,0 +1,130 @@
+import FoundationEssentials
+import LifelineStore
+
+/// What a login form learns from `auth check`.
+public enum LoginOutcome: Sendable, Equatable {
+    /// The password is right and no second factor is needed.
+    case authenticated
+    /// Wrong password, unknown or disabled account, or no password set: one answer for all.
+    case invalidCredentials
+    /// The password is right; a code went by SMS. `newNumber`: the directory's number is not
+    /// the one the user last signed in with, and this code verifies it.
+    case secondFactorRequired(requestID: String, newNumber: Bool)
+    /// The password is right but no code could be sent (no valid number, or over a limit).
+    case secondFactorUnavailable(reason: String, retryAfter: Date?)
+}
+
+/// What `auth verify` answers.
+public struct LoginVerification: Sendable, Equatable {
+    public let check: VerificationCheck
+    /// True when this login made a new SMS number the trusted one for 2-step.
+    public let numberChanged: Bool
+}
+
+/// Password login with an optional second factor by SMS.
+public struct LoginService: Sendable {
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+    private let codes: VerificationService
+    private let hasher: PasswordHasher
+
+    public init(
+        settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil,
+        hasher: PasswordHasher = PasswordHasher()
+    ) {
+        self.settings = settings
+        self.clock = clock
+        self.hasher = hasher
+        codes = VerificationService(settings: settings, clock: clock, keys: keys)
+    }
+
+    /// Checks the password and, if the user's profile asks for it, sends a 2-step code.
+    ///
+    /// Every email costs one full PBKDF2 derivation: an unknown user, or one without a password,
+    /// is checked against a decoy hash with the same parameters, so timing does not tell them apart.
+    public func check(email: String, password: String) throws -> LoginOutcome {
+        let account = try settings.withCurrentConnection { try LoginAccount(email: email, connection: $0) }
+        let matches = hasher.verify(password, against: account?.passwordHash ?? hasher.decoyHash)
+        guard matches, let account, account.isActive else { return .invalidCredentials }
+        let now = clock.now()
+        let rehashed = hasher.needsRehash(account.passwordHash ?? "") ? try hasher.hash(password) : nil
+        if account.twoStep == .off || rehashed != nil {
+            try settings.withCurrentConnection { connection in
+                try settings.translatingErrors {
+                    try connection.write {
+                        let store = CredentialStore(connection: connection)
+                        if let rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
+                        if account.twoStep == .off { try store.recordLogin(userID: account.userID, twoStepNumber: nil, at: now) }
+                    }
+                }
+            }
+        }
+        guard account.twoStep == .sms else { return .authenticated }
+        guard let number = account.number else {
+            return .secondFactorUnavailable(reason: "the account has no valid SMS number for 2-step sign-in", retryAfter: nil)
+        }
+        let session = try codes.session(createKey: true)
+        defer { session.close() }
+        let outcome = try session.request(
+            CodeRequest(email: account.email, purpose: .twoStep, channel: .sms, origin: .login, requestID: nil))
+        switch outcome.status {
+        case .sent:
+            let newNumber = account.trustedNumber.map { $0 != number } ?? false
+            return .secondFactorRequired(requestID: outcome.requestID, newNumber: newNumber)
+        case .rateLimited:
+            return .secondFactorUnavailable(reason: "too many sign-in codes were sent recently", retryAfter: outcome.retryAfter)
+        default:
+            return .secondFactorUnavailable(reason: "no sign-in code could be sent", retryAfter: nil)
+        }
+    }
+
+    /// Completes a 2-step login with the code; the number it went to becomes the trusted one,
+    /// and when that number is new, the old one is told.
+    public func verify(requestID: String, code: String) throws -> LoginVerification {
+        let session = try codes.session(createKey: false)
+        defer { session.close() }
+        var numberChanged = false
+        let now = clock.now()
+        let (check, _) = try session.verify(requestID: requestID, code: code, origin: .login) { request, connection in
+            guard let userID = request.userID, let number = request.number else { return }
+            let store = CredentialStore(connection: connection)
+            let previous = try store.credentials(userID: userID)?.twoStepNumber
+            try store.recordLogin(userID: userID, twoStepNumber: number, at: now)
+            guard let previous, previous != number else { return }
+            numberChanged = true
+            _ = try OutboxStore(connection: connection).enqueue(
+                OutgoingMessage(
+                    channel: "sms", destination: previous, body: AccountMessages.twoStepNumberChanged(newNumber: number),
+                    kind: "two_step_number_changed", program: "service", userID: userID),
+                at: now)
+        }
+        return LoginVerification(check: check, numberChanged: numberChanged)
+    }
+}
+
+/// What a login needs to know about the account an email names, read in one go.
+struct LoginAccount {
+    let userID: Int64
+    let email: String
+    let isActive: Bool
+    let passwordHash: String?
+    let twoStep: TwoStep
+    /// The user's current SMS number, if valid.
+    let number: String?
+    /// The number of the user's last completed 2-step sign-in.
+    let trustedNumber: String?
+
+    init?(email: String, connection: SQLiteConnection) throws {
+        let directory = DirectoryStore(connection: connection)
+        guard let user = try directory.user(email: email.trimmingBlanks()) else { return nil }
+        let credentials = try CredentialStore(connection: connection).credentials(userID: user.id)
+        let profile = try ProfileStore(connection: connection).effectiveProfile(userID: user.id)
+        userID = user.id
+        self.email = user.email
+        isActive = user.status == .active
+        passwordHash = credentials?.passwordHash
+        twoStep = profile.flatMap { TwoStep(rawValue: $0.twoStep) } ?? .off
+        number = try SMSSettings(connection: connection).currentNumber(userID: user.id, in: directory)
+        trustedNumber = credentials?.twoStepNumber
+    }
+}

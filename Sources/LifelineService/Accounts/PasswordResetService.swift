@@ -1,0 +1,116 @@
+import FoundationEssentials
+import LifelineStore
+
+/// The SMS (or email) password reset: start, verify the code, complete with a new password.
+///
+/// `start` answers the same whatever the email: no account, a disabled one, a profile that
+/// does not allow the method, or a real reset all return just a request id. A profile that
+/// allows no reset gets a notice to call the administrator where the code would have gone, so
+/// only the holder of the phone (or mailbox) learns it.
+public struct PasswordResetService: Sendable {
+    /// How long a verified code lets the user complete the reset.
+    public static let approvalLifetime: TimeInterval = 10 * 60
+
+    public let settings: DatabaseSettings
+    public let clock: any WallClock
+    private let codes: VerificationService
+    private let hasher: PasswordHasher
+
+    public init(
+        settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil,
+        hasher: PasswordHasher = PasswordHasher()
+    ) {
+        self.settings = settings
+        self.clock = clock
+        self.hasher = hasher
+        codes = VerificationService(settings: settings, clock: clock, keys: keys)
+    }
+
+    /// Records the request and, if the user's profile allows `method`, sends a code; returns
+    /// only the request id, whatever happened.
+    public func start(email: String, method: VerificationChannel, requestID: String? = nil) throws -> String {
+        let session = try codes.session(createKey: true)
+        defer { session.close() }
+        let request = CodeRequest(
+            email: email, purpose: .passwordReset, channel: method, origin: .reset, requestID: requestID,
+            admit: { user, connection in
+                let profile = try ProfileStore(connection: connection).effectiveProfile(userID: user.id)
+                let options = profile.flatMap { ResetOptions(rawValue: $0.resetOptions) } ?? .notAllowed
+                if options == .notAllowed {
+                    return .notice(
+                        reason: "profile '\(profile?.name ?? "?")' does not allow password reset",
+                        body: AccountMessages.resetNotAllowed, kind: "reset_not_allowed")
+                }
+                return options.allows(method)
+                    ? .code : .refuse(reason: "profile '\(profile?.name ?? "?")' does not allow reset by \(method.rawValue)")
+            })
+        return try session.request(request).requestID
+    }
+
+    /// Checks the code of a reset request; approval then lasts ``approvalLifetime``.
+    public func verify(requestID: String, code: String) throws -> VerificationCheck {
+        let session = try codes.session(createKey: false)
+        defer { session.close() }
+        return try session.verify(requestID: requestID, code: code, origin: .reset).check
+    }
+
+    /// Sets the new password of an approved reset, once, and tells the user by SMS.
+    public func complete(requestID: String, password: String) throws {
+        guard !password.isEmpty else { throw AccountFailure.emptyPassword }
+        let policy = try SettingsService(settings: settings).passwordPolicy()
+        let email = try settings.withCurrentConnection { connection in
+            try approvedReset(requestID, connection: connection).email
+        }
+        let broken = policy.violations(of: password, email: email)
+        guard broken.isEmpty else { throw AccountFailure.passwordRejected(broken) }
+        // Hashing takes a tenth of a second or more: done before the write lock is taken.
+        let hash = try hasher.hash(password)
+        try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                try connection.write {
+                    let (request, userID, _) = try approvedReset(requestID, connection: connection)
+                    let now = clock.now()
+                    guard try VerificationStore(connection: connection).markCompleted(id: request.id, at: now) else {
+                        throw AccountFailure.resetAlreadyCompleted(requestID: requestID)
+                    }
+                    try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
+                    let directory = DirectoryStore(connection: connection)
+                    if let number = try SMSSettings(connection: connection).currentNumber(userID: userID, in: directory) {
+                        _ = try OutboxStore(connection: connection).enqueue(
+                            OutgoingMessage(
+                                channel: "sms", destination: number, body: AccountMessages.passwordChanged,
+                                kind: "password_changed", program: "service", userID: userID),
+                            at: now)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The reset request, if its code was verified less than ``approvalLifetime`` ago, it was not
+    /// completed yet, and its user is still active.
+    private func approvedReset(_ requestID: String, connection: SQLiteConnection) throws
+        -> (request: VerificationRecord, userID: Int64, email: String)
+    {
+        guard let request = try VerificationStore(connection: connection).request(id: requestID),
+            request.origin == VerificationOrigin.reset.rawValue, request.status == VerificationStatus.approved.rawValue,
+            let usedAt = request.usedAt, let userID = request.userID,
+            let user = try DirectoryStore(connection: connection).user(id: userID), user.status == .active
+        else { throw AccountFailure.resetNotApproved(requestID: requestID) }
+        guard request.completedAt == nil else { throw AccountFailure.resetAlreadyCompleted(requestID: requestID) }
+        guard clock.now() < usedAt.addingTimeInterval(Self.approvalLifetime) else {
+            throw AccountFailure.approvalExpired(requestID: requestID, minutes: Int(Self.approvalLifetime / 60))
+        }
+        return (request, userID, user.email)
+    }
+}
+
+extension ResetOptions {
+    /// Whether a profile with these options lets its users reset by `method`.
+    func allows(_ method: VerificationChannel) -> Bool {
+        switch (self, method) {
+        case (.emailOrSMS, _), (.sms, .sms), (.email, .email): true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import FoundationEssentials
+import LifelineStore
+
+/// Code requests and verifications on one open connection: what a portal server keeps, and
+/// what each ``VerificationService`` call opens and closes. Not thread-safe: one per thread.
+public final class VerificationSession {
+    let settings: DatabaseSettings
+    let clock: any WallClock
+    let keys: SecretKeys?
+    let connection: SQLiteConnection
+
+    init(settings: DatabaseSettings, clock: any WallClock, keys: SecretKeys?) throws {
+        self.settings = settings
+        self.clock = clock
+        self.keys = keys
+        connection = try settings.openCurrent()
+    }
+
+    public func close() {
+        connection.close()
+    }
+
+    /// Records a request and, when the user may have one, queues exactly one SMS with a new code.
+    public func request(email: String, purpose: VerificationPurpose, requestID: String? = nil) throws
+        -> VerificationRequestOutcome
+    {
+        try request(CodeRequest(email: email, purpose: purpose, requestID: requestID))
+    }
+
+    /// Checks a code; a wrong one counts against the request's attempts.
+    public func verify(requestID: String, code: String) throws -> VerificationCheck {
+        try verify(requestID: requestID, code: code, origin: nil).check
+    }
+
+    /// Records a request made by any flow and, when its rules allow, queues one code (or notice).
+    func request(_ asked: CodeRequest) throws -> VerificationRequestOutcome {
+        let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID()
+        guard let keys else { throw SecretFailure.missing }
+        return try settings.translatingErrors {
+            try connection.write {
+                if let existing = try VerificationStore(connection: connection).request(id: requestID) {
+                    guard existing.email.lowercased() == asked.email.trimmingBlanks().lowercased(),
+                        existing.purpose == asked.purpose.rawValue, existing.origin == asked.origin.rawValue
+                    else { throw VerificationFailure.requestIDReused(requestID: requestID) }
+                    return VerificationRequestOutcome(
+                        requestID: requestID, status: VerificationStatus(rawValue: existing.status) ?? .rejected,
+                        retryAfter: existing.retryAfter, isRepeat: true)
+                }
+                return try newRequest(requestID: requestID, asked: asked, keys: keys)
+            }
+        }
+    }
+
+    private func newRequest(requestID: String, asked: CodeRequest, keys: SecretKeys) throws -> VerificationRequestOutcome {
+        let now = clock.now()
+        let store = VerificationStore(connection: connection)
+        let purpose = asked.purpose
+        var request = NewVerificationRequest(
+            requestID: requestID, userID: nil, email: asked.email.trimmingBlanks(), purpose: purpose.rawValue,
+            status: VerificationStatus.rejected.rawValue, channel: asked.channel.rawValue, origin: asked.origin.rawValue)
+        func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
+            request.status = status.rawValue
+            request.reason = reason
+            request.retryAfter = retryAfter
+            try store.insert(request, at: now)
+            return VerificationRequestOutcome(requestID: requestID, status: status, retryAfter: retryAfter, isRepeat: false)
+        }
+        let directory = DirectoryStore(connection: connection)
+        guard let user = try directory.user(email: request.email), user.status == .active else {
+            return try finish(.rejected, "no active user has this email")
+        }
+        request.userID = user.id
+        let destination: String
+        switch asked.channel {
+        case .sms:
+            guard let number = try SMSSettings(connection: connection).currentNumber(userID: user.id, in: directory) else {
+                return try finish(.rejected, "the user has no valid SMS number")
+            }
+            request.number = number
+            destination = number
+        case .email:
+            destination = user.email
+        }
+        let admission = try asked.admit(user, connection)
+        if case .refuse(let reason) = admission { return try finish(.rejected, reason) }
+
+        let byUser = try store.codesSent(userID: user.id, purpose: purpose.rawValue, after: now.addingTimeInterval(-VerificationService.userWindow))
+        if byUser.count >= VerificationService.userLimit {
+            return try finish(
+                .rateLimited, "\(VerificationService.userLimit) messages for this user and purpose in 10 minutes",
+                retryAfter: byUser[byUser.count - VerificationService.userLimit].addingTimeInterval(VerificationService.userWindow))
+        }
+        if let number = request.number {
+            let byNumber = try store.codesSent(number: number, after: now.addingTimeInterval(-VerificationService.numberWindow))
+            if byNumber.count >= VerificationService.numberLimit {
+                return try finish(
+                    .rateLimited, "\(VerificationService.numberLimit) messages to this number in an hour",
+                    retryAfter: byNumber[byNumber.count - VerificationService.numberLimit].addingTimeInterval(VerificationService.numberWindow))
+            }
+        }
+        let outbox = OutboxStore(connection: connection)
+        if case .notice(let reason, let body, let kind) = admission {
+            request.reason = reason
+            let id = try store.insert(request, at: now)
+            let outboxID = try outbox.enqueue(
+                OutgoingMessage(
+                    channel: asked.channel.rawValue, destination: destination, body: body, kind: kind, program: "service",
+                    userID: user.id),
+                at: now)
+            try store.attach(outboxID: outboxID, to: id)
+            return VerificationRequestOutcome(requestID: requestID, status: .rejected, retryAfter: nil, isRepeat: false)
+        }
+
+        try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
+        let length = try setting(VerificationService.codeLengthKey) ?? VerificationService.defaultCodeLength
+        let minutes = try lifetimeMinutes()
+        let code = VerificationCode.generate(digits: length)
+        request.status = VerificationStatus.sent.rawValue
+        request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
+        request.keyID = keys.keyID
+        request.expiresAt = now.addingTimeInterval(TimeInterval(minutes * 60))
+        let id = try store.insert(request, at: now)
+        let body = VerificationCode.message(code, purpose: purpose, minutes: minutes)
+        let outboxID = try outbox.enqueue(
+            OutgoingMessage(
+                channel: asked.channel.rawValue, destination: destination, body: VerificationCode.placeholder,
+                kind: "verification_code", program: "verification", userID: user.id,
+                sealedBody: try MessageSealer(keys: keys).seal(body, destination: destination)),
+            at: now)
+        try store.attach(outboxID: outboxID, to: id)
+        return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
+    }
+
+    /// Checks a code for a request of `origin` (any when nil); returns the request as it was.
+    /// `approved` runs in the same transaction as the approval, for what the flow records.
+    ///
+    /// A request that sent no code (no such user, no number, over a limit, not allowed) answers
+    /// exactly as a live code nobody has: `incorrect`, attempts counted, then locked or expired.
+    /// Otherwise `reset verify` would tell a stranger which emails are real.
+    func verify(
+        requestID: String, code: String, origin: VerificationOrigin?,
+        approved: ((VerificationRecord, SQLiteConnection) throws -> Void)? = nil
+    ) throws -> (check: VerificationCheck, request: VerificationRecord?) {
+        try settings.translatingErrors {
+            try connection.write {
+                let store = VerificationStore(connection: connection)
+                guard let request = try store.request(id: requestID), origin == nil || request.origin == origin?.rawValue
+                else { return (.notFound, nil) }
+                switch request.status {
+                case VerificationStatus.approved.rawValue: return (.alreadyUsed, request)
+                case VerificationStatus.superseded.rawValue: return (.superseded, request)
+                default: break
+                }
+                let expiresAt = try request.expiresAt ?? request.createdAt.addingTimeInterval(TimeInterval(lifetimeMinutes() * 60))
+                guard clock.now() < expiresAt else { return (.expired, request) }
+                // A rotated secret cannot check the code: it is as good as expired.
+                if request.codeHMAC != nil, keys?.keyID != request.keyID { return (.expired, request) }
+                guard request.attempts < VerificationService.maximumAttempts else { return (.maxAttemptsReached, request) }
+                try store.countAttempt(id: request.id)
+                let candidate = keys.map { VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: $0) } ?? []
+                guard let stored = request.codeHMAC, ConstantTime.equal(candidate, stored) else {
+                    return (.incorrect(attemptsLeft: VerificationService.maximumAttempts - request.attempts - 1), request)
+                }
+                try store.markApproved(id: request.id, at: clock.now())
+                try approved?(request, connection)
+                return (.approved, request)
+            }
+        }
+    }
+
+    private func setting(_ key: String) throws -> Int? {
+        try SettingsStore(connection: connection).value(for: key).flatMap { Int($0) }
+    }
+
+    private func lifetimeMinutes() throws -> Int {
+        try setting(VerificationService.lifetimeKey) ?? VerificationService.defaultLifetimeMinutes
+    }
+}
+
+/// How a code (or a notice) reaches the user.
+public enum VerificationChannel: String, Sendable, CaseIterable {
+    case sms, email
+}
+
+/// Which flow made a request: a reset completes, and a login finishes, only from its own.
+enum VerificationOrigin: String, Sendable {
+    case codes, reset, login
+}
+
+/// What a flow's rules decide for an active user who could otherwise be sent a code.
+enum Admission {
+    case code
+    /// Nothing is sent; the reason is kept for operators.
+    case refuse(reason: String)
+    /// A plain message instead of a code (such as "ask your administrator").
+    case notice(reason: String, body: String, kind: String)
+}
+
+/// One request for a code, as a flow makes it.
+struct CodeRequest {
+    var email: String
+    var purpose: VerificationPurpose
+    var channel: VerificationChannel = .sms
+    var origin: VerificationOrigin = .codes
+    var requestID: String?
+    /// Decides, once the user and destination are known, whether a code goes out.
+    var admit: (UserRecord, SQLiteConnection) throws -> Admission = { _, _ in .code }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineService
+
+struct PasswordResetServiceTests {
+    @Test func everyProfileOptionWithEveryMethod() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            for options in ResetOptions.allCases {
+                for method in VerificationChannel.allCases {
+                    try setup.useProfile(reset: options)
+                    // Past both rate-limit windows, so each case stands alone.
+                    setup.clock.advance(by: 61 * 60)
+                    let id = "\(options.rawValue)-\(method.rawValue)"
+                    #expect(try setup.resets.start(email: "ann@example.com", method: method, requestID: id) == id)
+                    let sent = try await setup.deliver()
+                    let destination = method == .sms ? "447700900001" : "ann@example.com"
+                    switch (options, method) {
+                    case (.notAllowed, _):
+                        #expect(sent.count == 1 && sent[0].channel == method.rawValue && sent[0].to == destination)
+                        #expect(sent.first?.kind == "reset_not_allowed" && sent.first?.code == nil, "\(id)")
+                        #expect(sent.first?.body.contains("contact your administrator") == true)
+                    case (.emailOrSMS, _), (.sms, .sms), (.email, .email):
+                        #expect(sent.count == 1 && sent[0].channel == method.rawValue && sent[0].to == destination, "\(id)")
+                        #expect(sent.first?.code?.count == 6, "\(id)")
+                    default:
+                        #expect(sent.isEmpty, "\(id): the profile does not allow this method")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func unknownDisabledAndNumberlessAccountsLookLikeAWrongCode() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            for email in ["nobody@example.com", "eve@example.com", "bob@example.com"] {
+                let id = try setup.resets.start(email: email, method: .sms)
+                #expect(try setup.resets.verify(requestID: id, code: "123456") == .incorrect(attemptsLeft: 4))
+            }
+            #expect(try await setup.deliver().isEmpty)
+            let real = try setup.resets.start(email: "ann@example.com", method: .sms)
+            let code = try #require(try await setup.deliver().first?.code)
+            #expect(try setup.resets.verify(requestID: real, code: code == "123456" ? "654321" : "123456") == .incorrect(attemptsLeft: 4))
+        }
+    }
+
+    @Test func aResetCompletesOnceWithAPasswordThatMeetsThePolicy() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            let id = try setup.resets.start(email: "ann@example.com", method: .sms)
+            #expect(throws: AccountFailure.resetNotApproved(requestID: id)) { try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7") }
+            let code = try #require(try await setup.deliver().first?.code)
+            #expect(try setup.resets.verify(requestID: id, code: code) == .approved)
+
+            #expect(throws: AccountFailure.passwordRejected([.tooShort(minimum: 8), .tooFewCharacterClasses(required: 3, found: 1)])) {
+                try setup.resets.complete(requestID: id, password: "qzvtx")
+            }
+            #expect(throws: AccountFailure.passwordRejected([.containsEmailName])) {
+                try setup.resets.complete(requestID: id, password: "Ann-Harbour-7")
+            }
+            #expect(throws: AccountFailure.passwordRejected([.common])) {
+                try setup.resets.complete(requestID: id, password: "Password123")
+            }
+            #expect(try setup.credentials("ann@example.com") == nil, "a refused password stores nothing")
+
+            try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7")
+            let stored = try #require(try setup.credentials("ann@example.com"))
+            #expect(stored.passwordChangedAt == setup.clock.now())
+            #expect(AccountFixture.hasher.verify("Tulip-Harbour-7", against: stored.passwordHash ?? ""))
+            let notice = try await setup.deliver()
+            #expect(notice.map(\.kind) == ["password_changed"] && notice.first?.to == "447700900001")
+            #expect(throws: AccountFailure.resetAlreadyCompleted(requestID: id)) {
+                try setup.resets.complete(requestID: id, password: "Another-Tulip-8")
+            }
+        }
+    }
+
+    @Test func theApprovalLastsTenMinutes() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            let id = try setup.resets.start(email: "ann@example.com", method: .email)
+            let code = try #require(try await setup.deliver().first?.code)
+            #expect(try setup.resets.verify(requestID: id, code: code) == .approved)
+            setup.clock.advance(by: PasswordResetService.approvalLifetime)
+            #expect(throws: AccountFailure.approvalExpired(requestID: id, minutes: 10)) {
+                try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7")
+            }
+            #expect(try setup.credentials("ann@example.com") == nil)
+        }
+    }
+
+    @Test func aCodeAskedForOutsideTheResetFlowCannotCompleteAReset() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            try setup.useProfile(reset: .notAllowed)
+            let codes = VerificationService(settings: setup.fixture.settings, clock: setup.clock, keys: VerificationFixture.keys)
+            _ = try codes.request(email: "ann@example.com", purpose: .passwordReset, requestID: "bare")
+            let code = try #require(try await setup.deliver().first?.code)
+            #expect(try setup.resets.verify(requestID: "bare", code: code) == .notFound)
+            #expect(try codes.verify(requestID: "bare", code: code) == .approved)
+            #expect(throws: AccountFailure.resetNotApproved(requestID: "bare")) {
+                try setup.resets.complete(requestID: "bare", password: "Tulip-Harbour-7")
+            }
+            #expect(throws: VerificationFailure.requestIDReused(requestID: "bare")) {
+                try setup.resets.start(email: "ann@example.com", method: .sms, requestID: "bare")
+            }
+        }
+    }
+}
