@@ -28,3 +28,7 @@ ALTER TABLE verification_requests ADD COLUMN completed_at INTEGER;
 -- tells a user without reset rights to call their administrator), not only codes.
 DROP INDEX verification_by_number;
 CREATE INDEX verification_by_number ON verification_requests (number, created_at) WHERE outbox_id IS NOT NULL;
+
+-- A reset request is live only while it is the email's latest: verifying an older one answers
+-- `superseded` whether or not either sent a code, so the answers never tell real emails apart.
+CREATE INDEX verification_resets_by_email ON verification_requests (lower(email), id) WHERE origin = 'reset';

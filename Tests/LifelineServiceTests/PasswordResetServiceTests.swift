@@ -48,6 +48,22 @@ struct PasswordResetServiceTests {
         }
     }
 
+    @Test func onlyTheEmailsLatestResetIsLiveWhetherOrNotEitherSentACode() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            try setup.useProfile(reset: .sms)
+            // A real account whose second request sends nothing (email is not allowed) must look
+            // like an unknown one: both first requests are superseded.
+            for email in ["ann@example.com", "nobody@example.com"] {
+                let first = try setup.resets.start(email: email, method: .sms)
+                _ = try setup.resets.start(email: email.uppercased(), method: .email)
+                #expect(try setup.resets.verify(requestID: first, code: "123456") == .superseded, "\(email)")
+            }
+            let code = try #require(try await setup.deliver().first?.code)
+            #expect(code.count == 6, "the first request did send Ann a code, which the second one retired")
+        }
+    }
+
     @Test func aResetCompletesOnceWithAPasswordThatMeetsThePolicy() async throws {
         try await withTemporaryDirectory { folder in
             let setup = try AccountFixture(folder: folder)

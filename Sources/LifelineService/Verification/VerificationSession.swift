@@ -135,8 +135,9 @@ public final class VerificationSession {
     /// `approved` runs in the same transaction as the approval, for what the flow records.
     ///
     /// A request that sent no code (no such user, no number, over a limit, not allowed) answers
-    /// exactly as a live code nobody has: `incorrect`, attempts counted, then locked or expired.
-    /// Otherwise `reset verify` would tell a stranger which emails are real.
+    /// exactly as a live code nobody has: `incorrect`, attempts counted, then locked or expired,
+    /// and `superseded` once the email asks again. Otherwise `reset verify` would tell a
+    /// stranger which emails are real.
     func verify(
         requestID: String, code: String, origin: VerificationOrigin?,
         approved: ((VerificationRecord, SQLiteConnection) throws -> Void)? = nil
@@ -150,6 +151,12 @@ public final class VerificationSession {
                 case VerificationStatus.approved.rawValue: return (.alreadyUsed, request)
                 case VerificationStatus.superseded.rawValue: return (.superseded, request)
                 default: break
+                }
+                // A reset is live only while it is its email's latest request, code or not.
+                if request.origin == VerificationOrigin.reset.rawValue,
+                    try store.hasLaterResetRequest(email: request.email, after: request.id)
+                {
+                    return (.superseded, request)
                 }
                 let expiresAt = try request.expiresAt ?? request.createdAt.addingTimeInterval(TimeInterval(lifetimeMinutes() * 60))
                 guard clock.now() < expiresAt else { return (.expired, request) }

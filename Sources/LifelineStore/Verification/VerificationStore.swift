@@ -139,6 +139,14 @@ public struct VerificationStore {
             """, number, start, map: { try $0.get(0) })
     }
 
+    /// Whether the email made a reset request after the one with row id `id`.
+    public func hasLaterResetRequest(email: String, after id: Int64) throws -> Bool {
+        try connection.queryFirst(
+            "SELECT 1 FROM verification_requests WHERE lower(email) = lower(?) AND origin = 'reset' AND id > ? LIMIT 1",
+            email, id
+        ) { _ in true } ?? false
+    }
+
     /// Counts one more verification attempt.
     public func countAttempt(id: Int64) throws {
         try connection.execute("UPDATE verification_requests SET attempts = attempts + 1 WHERE id = ?", id)
