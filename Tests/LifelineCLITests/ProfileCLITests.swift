@@ -31,7 +31,7 @@ struct ProfileCLITests {
             let list = try LifelineProcess.run(database + ["profiles", "list", "--format", "csv"])
             #expect(list.standardOutput == "name,reset,two_step,groups\r\ndefault,email-or-sms,off,\r\nLocked,not-allowed,sms,Admins (20)\r\nStaff-SMS,sms,off,Staff (10)\r\n")
             let taken = try LifelineProcess.run(database + ["profiles", "assign", "default", "--group", "Staff", "--priority", "20"])
-            #expect(taken.status == 64 && taken.standardError.contains("priority 20 is already the group 'Admins''s"))
+            #expect(taken.status == 64 && taken.standardError.contains("priority 20 is already taken by the group 'Admins'"))
             #expect(try LifelineProcess.run(database + ["profiles", "update", "Locked", "--two-step", "off"]).status == 0)
             let shown = try LifelineProcess.run(database + ["profiles", "show", "Locked", "--format", "csv"])
             #expect(shown.standardOutput == "name,reset,two_step,groups\r\nLocked,not-allowed,off,Admins (priority 20)\r\n")

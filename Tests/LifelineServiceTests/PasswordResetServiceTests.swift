@@ -95,6 +95,20 @@ struct PasswordResetServiceTests {
         }
     }
 
+    @Test func aUserWithoutANumberResetsByEmailAndGetsNoSMSNotice() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            let id = try setup.resets.start(email: "bob@example.com", method: .email)
+            let sent = try await setup.deliver()
+            #expect(sent.map(\.to) == ["bob@example.com"])
+            #expect(try setup.resets.verify(requestID: id, code: try #require(sent.first?.code)) == .approved)
+            try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7")
+            #expect(try await setup.deliver().isEmpty)
+            let view = try #require(try VerificationService(settings: setup.fixture.settings).status(requestID: id))
+            #expect(view.origin == "reset" && view.channel == "email" && view.state == "approved")
+        }
+    }
+
     @Test func theApprovalLastsTenMinutes() async throws {
         try await withTemporaryDirectory { folder in
             let setup = try AccountFixture(folder: folder)

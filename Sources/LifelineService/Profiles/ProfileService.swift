@@ -137,7 +137,7 @@ public enum ProfileFailure: LifelineFailure, Equatable {
         case .notFound(let name): "no authentication profile named '\(name)'"
         case .exists(let name): "a profile named '\(name)' already exists"
         case .invalidName(let name): "profile name '\(name)' must be 1 to 64 characters"
-        case .priorityTaken(let priority, let group): "priority \(priority) is already the group '\(group)''s"
+        case .priorityTaken(let priority, let group): "priority \(priority) is already taken by the group '\(group)'"
         }
     }
 

@@ -76,7 +76,8 @@ public struct VerificationService: Sendable {
                 requestID: request.requestID, email: request.email,
                 purpose: VerificationPurpose(rawValue: request.purpose) ?? .passwordReset, state: state,
                 reason: request.reason, number: request.number, attempts: request.attempts, createdAt: request.createdAt,
-                expiresAt: request.expiresAt, usedAt: request.usedAt, retryAfter: request.retryAfter)
+                expiresAt: request.expiresAt, usedAt: request.usedAt, retryAfter: request.retryAfter,
+                channel: request.channel, origin: request.origin)
         }
     }
 

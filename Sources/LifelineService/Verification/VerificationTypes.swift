@@ -67,6 +67,10 @@ public struct VerificationRequestView: Sendable, Equatable {
     public let expiresAt: Date?
     public let usedAt: Date?
     public let retryAfter: Date?
+    /// `sms` or `email`.
+    public let channel: String
+    /// The flow that made it: `codes`, `reset` or `login`.
+    public let origin: String
 }
 
 /// What one purge run did.
