@@ -94,7 +94,8 @@ extension Lifeline.Codes {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "How long ago they ended: 90s, 30m, 24h or 7d.") var olderThan = "24h"
-        @Option(help: "Rows deleted per transaction.") var batchSize = 10_000
+        @Option(help: "The most rows one transaction deletes (fewer while batches would hold the write lock over 30 ms).")
+        var batchSize = 10_000
 
         func validate() throws {
             guard (1...1_000_000).contains(batchSize) else {
@@ -114,6 +115,7 @@ extension Lifeline.Codes {
                     ("messages", Cell(summary.messagesDeleted)), ("batches", Cell(summary.batches)),
                     ("seconds", .number((summary.seconds * 1000).rounded() / 1000)),
                     ("slowest_batch_ms", .number((summary.slowestBatchMilliseconds * 10).rounded() / 10)),
+                    ("largest_batch", Cell(summary.largestBatch)),
                 ]))
         }
     }

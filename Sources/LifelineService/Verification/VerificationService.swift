@@ -82,8 +82,13 @@ public struct VerificationService: Sendable {
     }
 
     /// Deletes requests closed (expired, used, superseded, refused) more than `age` ago, and
-    /// verification messages finished that long ago, `batchSize` rows per transaction so code
-    /// requests keep flowing between batches.
+    /// verification messages finished that long ago, at most `batchSize` rows per transaction
+    /// (fewer while batches run long: ``PurgeBatchSizer``) so code requests keep flowing.
+    ///
+    /// A batch's time is how long it held the write lock, which is what a code request waits
+    /// for: from the moment `BEGIN IMMEDIATE` got the lock to the end of `COMMIT`. This
+    /// connection's WAL checkpoints run between batches instead of inside `COMMIT`, where SQLite
+    /// runs them after the lock is released anyway; they block no writer.
     public func purge(olderThan age: Duration, batchSize: Int) throws -> PurgeSummary {
         let cutoff = clock.now().addingTimeInterval(-Double(age.wholeMilliseconds) / 1000)
         let started = ContinuousClock.now
@@ -93,21 +98,28 @@ public struct VerificationService: Sendable {
         let connection = try settings.openCurrent(cacheSizeKiB: 64 * 1024)
         defer { connection.close() }
         try settings.translatingErrors {
+            try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
+            var sizer = PurgeBatchSizer(maximumRows: batchSize)
             for table in [\PurgeSummary.requestsDeleted, \PurgeSummary.messagesDeleted] {
                 while true {
-                    let batchStarted = ContinuousClock.now
+                    let rows = sizer.rows
+                    var lockTaken = ContinuousClock.now
                     let deleted = try connection.write {
-                        table == \PurgeSummary.requestsDeleted
-                            ? try store.purgeClosed(before: cutoff, limit: batchSize)
-                            : try store.purgeMessages(before: cutoff, limit: batchSize)
+                        lockTaken = ContinuousClock.now
+                        return table == \PurgeSummary.requestsDeleted
+                            ? try store.purgeClosed(before: cutoff, limit: rows)
+                            : try store.purgeMessages(before: cutoff, limit: rows)
                     }
+                    let held = (ContinuousClock.now - lockTaken).seconds * 1000
+                    try connection.checkpointPassively()
                     guard deleted > 0 else { break }
                     summary[keyPath: table] += deleted
                     summary.batches += 1
-                    summary.slowestBatchMilliseconds = max(
-                        summary.slowestBatchMilliseconds, (ContinuousClock.now - batchStarted).seconds * 1000)
-                    if deleted < batchSize { break }
+                    summary.largestBatch = max(summary.largestBatch, deleted)
+                    summary.slowestBatchMilliseconds = max(summary.slowestBatchMilliseconds, held)
+                    sizer.record(milliseconds: held)
+                    if deleted < rows { break }
                 }
             }
         }

@@ -78,6 +78,8 @@ public struct PurgeSummary: Sendable, Equatable {
     public var requestsDeleted = 0
     public var messagesDeleted = 0
     public var batches = 0
+    /// The most rows one transaction deleted.
+    public var largestBatch = 0
     public var seconds = 0.0
     public var slowestBatchMilliseconds = 0.0
     public var rows: Int { requestsDeleted + messagesDeleted }

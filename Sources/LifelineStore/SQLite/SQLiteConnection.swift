@@ -132,6 +132,23 @@ public final class SQLiteConnection {
         try statement.run()
     }
 
+    /// Stops this connection's automatic WAL checkpoints, for a writer that runs its own with
+    /// ``checkpointPassively()`` between transactions (other connections keep theirs).
+    public func disableAutomaticCheckpoints() throws {
+        try execute("PRAGMA wal_autocheckpoint = 0")
+    }
+
+    /// Copies what it can of the WAL into the database without waiting for, or blocking,
+    /// readers and writers (`PRAGMA wal_checkpoint(PASSIVE)`).
+    public func checkpointPassively() throws {
+        try checkOpen("PRAGMA wal_checkpoint(PASSIVE)")
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        // BUSY: another connection is checkpointing now, which is as good.
+        guard code == SQLITE_OK || code == SQLITE_BUSY else {
+            throw SQLiteError(handle: handle, code: code, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+        }
+    }
+
     /// Runs every statement of a script, in order, without arguments or caching.
     ///
     /// A failure names the statement that failed, not the whole script.
