@@ -87,8 +87,9 @@ public struct VerificationService: Sendable {
     ///
     /// A batch's time is how long it held the write lock, which is what a code request waits
     /// for: from the moment `BEGIN IMMEDIATE` got the lock to the end of `COMMIT`. This
-    /// connection's WAL checkpoints run between batches instead of inside `COMMIT`, where SQLite
-    /// runs them after the lock is released anyway; they block no writer.
+    /// connection's WAL checkpoints run between batches (every `batchSize` rows) instead of
+    /// inside `COMMIT`, where SQLite runs them after the lock is released anyway; they block no
+    /// writer.
     public func purge(olderThan age: Duration, batchSize: Int) throws -> PurgeSummary {
         let cutoff = clock.now().addingTimeInterval(-Double(age.wholeMilliseconds) / 1000)
         let started = ContinuousClock.now
@@ -101,6 +102,7 @@ public struct VerificationService: Sendable {
             try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
             var sizer = PurgeBatchSizer(maximumRows: batchSize)
+            var rowsSinceCheckpoint = 0
             for table in [\PurgeSummary.requestsDeleted, \PurgeSummary.messagesDeleted] {
                 while true {
                     let rows = sizer.rows
@@ -112,7 +114,13 @@ public struct VerificationService: Sendable {
                             : try store.purgeMessages(before: cutoff, limit: rows)
                     }
                     let held = (ContinuousClock.now - lockTaken).seconds * 1000
-                    try connection.checkpointPassively()
+                    // About as often as fixed batches of the cap would checkpoint: small batches
+                    // should not pay a checkpoint (and its fsyncs) each.
+                    rowsSinceCheckpoint += deleted
+                    if rowsSinceCheckpoint >= batchSize || deleted < rows {
+                        try connection.checkpointPassively()
+                        rowsSinceCheckpoint = 0
+                    }
                     guard deleted > 0 else { break }
                     summary[keyPath: table] += deleted
                     summary.batches += 1
