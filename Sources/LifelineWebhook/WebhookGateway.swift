@@ -49,7 +49,7 @@ public final class WebhookGateway: MessageGateway, Sendable {
     private func post(_ message: GatewayMessage) async -> GatewayOutcome {
         let timestamp = String(Int(Date().timeIntervalSince1970))
         var body: [UInt8] = []
-        message.appendJSON(sentAt: Date().formatted(.iso8601), to: &body)
+        message.appendJSON(sentAt: UTCTimestamp.string(from: Date()), to: &body)
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

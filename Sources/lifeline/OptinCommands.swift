@@ -67,7 +67,7 @@ extension Lifeline.Optin {
             case .confirmationQueued: print("pending: a confirmation request was queued to the user's number")
             case .confirmationResent: print("pending: the confirmation request was queued again")
             case .alreadyPending(let last):
-                print("pending: a confirmation request was queued at \(last.formatted(.iso8601)); nothing sent (at most one every 10 minutes)")
+                print("pending: a confirmation request was queued at \(UTCTimestamp.string(from: last)); nothing sent (at most one every 10 minutes)")
             case .alreadyOptedIn: print("opted-in already: nothing sent")
             }
         }
@@ -86,7 +86,7 @@ extension Lifeline.Optin {
         func run() throws {
             let current = try ConsentService(settings: global.settings).recordAdminDecision(
                 email: email, state: state.state, evidence: evidence, actor: actor.name)
-            print("\(current.state.argument) since \(current.since?.formatted(.iso8601) ?? "now")")
+            print("\(current.state.argument) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")")
         }
     }
 

@@ -27,7 +27,7 @@ public struct FileGateway: MessageGateway {
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(messages.count * 256)
-        let sentAt = Date().formatted(.iso8601)
+        let sentAt = UTCTimestamp.string(from: Date())
         for message in messages {
             message.appendJSON(sentAt: sentAt, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))

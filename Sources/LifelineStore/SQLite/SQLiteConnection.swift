@@ -161,16 +161,18 @@ public final class SQLiteConnection {
                 var statement: OpaquePointer?
                 var tail: UnsafePointer<CChar>?
                 let code = sqlite3_prepare_v2(handle, cursor, -1, &statement, &tail)
-                let text = Self.text(from: cursor, to: tail)
+                // The statement's text is only for an error: every command opens with a script
+                // of pragmas, and trimming each statement's text was a sixth of a short command.
+                let start = cursor
                 guard code == SQLITE_OK else {
-                    throw SQLiteError(handle: handle, code: code, sql: text)
+                    throw SQLiteError(handle: handle, code: code, sql: Self.text(from: start, to: tail))
                 }
                 defer { sqlite3_finalize(statement) }
                 if let statement {
                     var step = sqlite3_step(statement)
                     while step == SQLITE_ROW { step = sqlite3_step(statement) }
                     guard step == SQLITE_DONE else {
-                        throw SQLiteError(handle: handle, code: step, sql: text)
+                        throw SQLiteError(handle: handle, code: step, sql: Self.text(from: start, to: tail))
                     }
                 }
                 guard let tail else { return }

@@ -19,10 +19,17 @@ public struct SQLiteMigration: Sendable, Hashable {
         let digits = String(version)
         self.fileName = fileName ?? String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
         self.sql = sql
-        self.checksum = SHA256.hash(data: Array(sql.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        // Every command computes these at start-up: hashed in place and hex-encoded byte by byte.
+        var text = sql
+        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in digest {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        self.checksum = String(decoding: hex, as: UTF8.self)
     }
 }
 

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineService
 
 /// One value in command output, typed so JSON keeps numbers as numbers.
 enum Cell: Equatable {
@@ -45,7 +46,7 @@ enum ResultTable {
 extension Cell {
     /// A time as ISO-8601 UTC (the CLI's convention for stored epoch milliseconds).
     static func date(_ date: Date) -> Cell {
-        .text(date.formatted(.iso8601))
+        .text(UTCTimestamp.string(from: date))
     }
 }
 
