@@ -118,12 +118,11 @@ struct LoginAccount {
         let directory = DirectoryStore(connection: connection)
         guard let user = try directory.user(email: email.trimmingBlanks()) else { return nil }
         let credentials = try CredentialStore(connection: connection).credentials(userID: user.id)
-        let profile = try ProfileStore(connection: connection).effectiveProfile(userID: user.id)
         userID = user.id
         self.email = user.email
         isActive = user.status == .active
         passwordHash = credentials?.passwordHash
-        twoStep = profile.flatMap { TwoStep(rawValue: $0.twoStep) } ?? .off
+        twoStep = try ProfileService.effectiveProfile(userID: user.id, connection: connection).twoStep
         number = try SMSSettings(connection: connection).currentNumber(userID: user.id, in: directory)
         trustedNumber = credentials?.twoStepNumber
     }

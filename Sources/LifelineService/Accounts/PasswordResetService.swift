@@ -34,15 +34,14 @@ public struct PasswordResetService: Sendable {
         let request = CodeRequest(
             email: email, purpose: .passwordReset, channel: method, origin: .reset, requestID: requestID,
             admit: { user, connection in
-                let profile = try ProfileStore(connection: connection).effectiveProfile(userID: user.id)
-                let options = profile.flatMap { ResetOptions(rawValue: $0.resetOptions) } ?? .notAllowed
-                if options == .notAllowed {
+                let profile = try ProfileService.effectiveProfile(userID: user.id, connection: connection)
+                if profile.resetOptions == .notAllowed {
                     return .notice(
-                        reason: "profile '\(profile?.name ?? "?")' does not allow password reset",
+                        reason: "profile '\(profile.name)' does not allow password reset",
                         body: AccountMessages.resetNotAllowed, kind: "reset_not_allowed")
                 }
-                return options.allows(method)
-                    ? .code : .refuse(reason: "profile '\(profile?.name ?? "?")' does not allow reset by \(method.rawValue)")
+                return profile.resetOptions.allows(method)
+                    ? .code : .refuse(reason: "profile '\(profile.name)' does not allow reset by \(method.rawValue)")
             })
         return try session.request(request).requestID
     }
