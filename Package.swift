@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The static Swift runtime links executables with -export-dynamic, which put all 33,000 of our
+// and our dependencies' public symbols in the dynamic table. Nothing loads symbols from the
+// executable, and that table slowed every start (the loader's symbol lookups and the runtime's
+// dladdr scan it): the version script keeps it empty.
+let packageDirectory = String(#filePath.dropLast("Package.swift".count))
+let hideExecutableSymbols: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(packageDirectory)Sources/lifeline/lifeline.exports"], .when(platforms: [.linux]))
+]
+
 let package = Package(
     name: "Lifeline",
     platforms: [.macOS(.v15)],
@@ -61,7 +70,9 @@ let package = Package(
                 "LifelineService",
                 "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["lifeline.exports"],
+            linkerSettings: hideExecutableSymbols
         ),
         // Benchmark driver for scripts/bench: measures the wrapper against a C loop in the same run.
         .executableTarget(
