@@ -94,7 +94,7 @@ extension Lifeline.Codes {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "How long ago they ended: 90s, 30m, 24h or 7d.") var olderThan = "24h"
-        @Option(help: "The most rows one transaction deletes (fewer while batches would hold the write lock over 20 ms).")
+        @Option(help: "The most rows one transaction deletes (it commits sooner once it has held the write lock 20 ms).")
         var batchSize = 10_000
 
         func validate() throws {

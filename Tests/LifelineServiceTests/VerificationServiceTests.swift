@@ -228,6 +228,24 @@ struct VerificationServiceTests {
         }
     }
 
+    @Test func purgeDeletesInChunksAcrossTransactionsUpToTheBatchSize() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            let ended = 2 * PurgeTransactionBudget.chunkRows + 50
+            for index in 0..<ended {
+                _ = try setup.service.request(email: "nobody\(index)@example.com", purpose: .passwordReset, requestID: "gone-\(index)")
+            }
+            setup.clock.advance(by: 25 * 3600)
+            _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "live")
+
+            let summary = try setup.service.purge(olderThan: .seconds(24 * 3600), batchSize: 120)
+            #expect(summary.requestsDeleted == ended)
+            #expect(summary.largestBatch <= 120 && summary.batches >= 3, "no transaction deletes more than the batch size")
+            #expect(try setup.service.status(requestID: "gone-\(ended - 1)") == nil)
+            #expect(try setup.service.status(requestID: "live")?.state == "sent")
+        }
+    }
+
     @Test func theSameRequestIDFromManyThreadsQueuesOneSMS() throws {
         try withTemporaryDirectory { folder in
             let setup = try VerificationFixture(folder: folder)

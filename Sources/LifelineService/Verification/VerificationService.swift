@@ -83,7 +83,8 @@ public struct VerificationService: Sendable {
 
     /// Deletes requests closed (expired, used, superseded, refused) more than `age` ago, and
     /// verification messages finished that long ago, at most `batchSize` rows per transaction
-    /// (fewer while batches run long: ``PurgeBatchSizer``) so code requests keep flowing.
+    /// (fewer once a transaction has held the write lock 20 ms: ``PurgeTransactionBudget``) so
+    /// code requests keep flowing.
     ///
     /// A batch's time is how long it held the write lock, which is what a code request waits
     /// for: from the moment `BEGIN IMMEDIATE` got the lock to the end of `COMMIT`. This
@@ -101,23 +102,35 @@ public struct VerificationService: Sendable {
         try settings.translatingErrors {
             try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
-            var sizer = PurgeBatchSizer(maximumRows: batchSize)
+            let budget = PurgeTransactionBudget(maximumRows: batchSize)
             var rowsSinceCheckpoint = 0
             for table in [\PurgeSummary.requestsDeleted, \PurgeSummary.messagesDeleted] {
-                while true {
-                    let rows = sizer.rows
+                var exhausted = false
+                while !exhausted {
                     var lockTaken = ContinuousClock.now
                     let deleted = try connection.write {
                         lockTaken = ContinuousClock.now
-                        return table == \PurgeSummary.requestsDeleted
-                            ? try store.purgeClosed(before: cutoff, limit: rows)
-                            : try store.purgeMessages(before: cutoff, limit: rows)
+                        var deleted = 0
+                        while let rows = budget.nextChunk(
+                            deleted: deleted, heldMilliseconds: (ContinuousClock.now - lockTaken).seconds * 1000)
+                        {
+                            let chunk =
+                                table == \PurgeSummary.requestsDeleted
+                                ? try store.purgeClosed(before: cutoff, limit: rows)
+                                : try store.purgeMessages(before: cutoff, limit: rows)
+                            deleted += chunk
+                            if chunk < rows {
+                                exhausted = true
+                                break
+                            }
+                        }
+                        return deleted
                     }
                     let held = (ContinuousClock.now - lockTaken).seconds * 1000
-                    // About as often as fixed batches of the cap would checkpoint: small batches
-                    // should not pay a checkpoint (and its fsyncs) each.
+                    // About as often as fixed batches of the cap would checkpoint: short
+                    // transactions should not pay a checkpoint (and its fsyncs) each.
                     rowsSinceCheckpoint += deleted
-                    if rowsSinceCheckpoint >= batchSize || deleted < rows {
+                    if rowsSinceCheckpoint >= batchSize || exhausted {
                         try connection.checkpointPassively()
                         rowsSinceCheckpoint = 0
                     }
@@ -126,8 +139,6 @@ public struct VerificationService: Sendable {
                     summary.batches += 1
                     summary.largestBatch = max(summary.largestBatch, deleted)
                     summary.slowestBatchMilliseconds = max(summary.slowestBatchMilliseconds, held)
-                    sizer.record(milliseconds: held)
-                    if deleted < rows { break }
                 }
             }
         }
