@@ -35,14 +35,17 @@ public struct SQLiteMigrator: Sendable {
     /// Compares the database's records with the list, without writing anything.
     public func status(of connection: SQLiteConnection) throws -> Status {
         let applied = try appliedMigrations(in: connection)
-        let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        // Linear searches over a handful of migrations: every command runs this at start-up, and
+        // a Dictionary or Set here cost the runtime a first conformance lookup each (a scan of
+        // every conformance in the binary, about 0.1 ms).
         var problems: [SQLiteMigrationError] = []
         if let newest = applied.last, newest.version > latestVersion {
             problems.append(.databaseNewer(databaseVersion: newest.version, binaryVersion: latestVersion))
         }
         for record in applied {
             // Same version under another name is another migration, not an edited one.
-            guard let migration = known[record.version], migration.name == record.name else {
+            guard let migration = migrations.first(where: { $0.version == record.version }), migration.name == record.name
+            else {
                 if record.version <= latestVersion {
                     problems.append(.unknownMigration(version: record.version, name: record.name))
                 }
@@ -55,8 +58,7 @@ public struct SQLiteMigrator: Sendable {
                         recorded: record.checksum, expected: migration.checksum))
             }
         }
-        let appliedVersions = Set(applied.map(\.version))
-        let pending = migrations.filter { !appliedVersions.contains($0.version) }
+        let pending = migrations.filter { migration in !applied.contains { $0.version == migration.version } }
         return Status(applied: applied, pending: pending, problems: problems)
     }
 
