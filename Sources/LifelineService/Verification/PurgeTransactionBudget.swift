@@ -5,12 +5,12 @@
 /// a page or more, and on this project's 2-core machine the same rows took ten times longer
 /// while a checkpoint or another process had the CPU. Batches sized from the previous batch's
 /// speed still held the lock for 170 ms when the next one ran slow. Deleting in chunks of
-/// ``chunkRows`` and reading the clock between them bounds a transaction by the budget plus
-/// one chunk, however the machine behaves.
+/// ``chunkRows`` and reading the clock between them bounds a transaction's deletes by the
+/// budget plus one chunk; its `COMMIT`, which writes the pages they dirtied, comes on top.
 struct PurgeTransactionBudget {
     /// Rows per `DELETE` inside a transaction: small enough that one chunk stays a few
     /// milliseconds on a slow moment, large enough that the statements cost little (the whole
-    /// purge took 0.90–1.09× the time of C's fixed 10,000-row batches in six runs).
+    /// purge took 0.90–1.09× the time of C's fixed 10,000-row batches in eight runs).
     static let chunkRows = 100
     /// How long a transaction may keep deleting once it has the write lock.
     static let lockMilliseconds = 20.0
