@@ -1,7 +1,8 @@
 // Writes a Swift file that embeds the given files, byte for byte, as string literals:
 //   FileEmbedder OUTPUT.swift TYPE_NAME [--migrations] FILE...
 // produces `extension TYPE_NAME { static let embeddedFiles: [(name: String, text: String)] }`.
-// With --migrations it fails the build on a file not named NNNN_name.sql or a repeated version.
+// With --migrations it fails the build on a file not named NNNN_name.sql or a repeated version,
+// and adds each file's SHA-256 (`sha256:`), so the binary does not hash its migrations at every start.
 // It always fails on text that is not UTF-8.
 import Foundation
 
@@ -54,15 +55,18 @@ for path in arguments {
     if isMigrations { checkMigrationName(fileName, path: path, seen: &seenVersions) }
     guard let bytes = FileManager.default.contents(atPath: path) else { fail("\(path): cannot read") }
     guard let text = String(data: bytes, encoding: .utf8) else { fail("\(path): not valid UTF-8") }
-    entries.append("        (\(literal(fileName)), \(literal(text))),")
+    let checksum = isMigrations ? ", \(literal(sha256Hex(Array(bytes))))" : ""
+    entries.append("        (\(literal(fileName)), \(literal(text))\(checksum)),")
 }
 
+let fields = isMigrations ? "name: String, text: String, sha256: String" : "name: String, text: String"
+let fieldsDoc = isMigrations ? "file name, text and the SHA-256 of its bytes" : "file name and text"
 let source = """
     // Generated at build time by FileEmbedder. Do not edit.
 
     extension \(typeName) {
-        /// The files embedded at build time: file name and text.
-        static let embeddedFiles: [(name: String, text: String)] = [
+        /// The files embedded at build time: \(fieldsDoc).
+        static let embeddedFiles: [(\(fields))] = [
     \(entries.joined(separator: "\n"))
         ]
     }

@@ -3,7 +3,8 @@ public enum LifelineSchema {
     /// Every migration the binary carries, in version order (the build checked their names).
     public static let migrations: [SQLiteMigration] = embeddedFiles.map { file in
         let parts = file.name.dropLast(".sql".count).split(separator: "_", maxSplits: 1)
-        return SQLiteMigration(version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text)
+        return SQLiteMigration(
+            version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text, checksum: file.sha256)
     }
 
     /// A migrator over the embedded migrations.

@@ -172,4 +172,14 @@ struct SQLiteMigratorTests {
         }
         #expect(try connection.foreignKeyViolations().isEmpty)
     }
+
+    @Test func embeddedChecksumsAreTheSHA256OfTheEmbeddedText() {
+        // The build computes them (FileEmbedder's own SHA-256); swift-crypto is the reference.
+        #expect(!LifelineSchema.migrations.isEmpty)
+        for migration in LifelineSchema.migrations {
+            let hashedHere = SQLiteMigration(version: migration.version, name: migration.name, sql: migration.sql)
+            #expect(migration.checksum == hashedHere.checksum, "\(migration.fileName)")
+            #expect(migration.checksum.count == 64)
+        }
+    }
 }

@@ -13,23 +13,26 @@ public struct SQLiteMigration: Sendable, Hashable {
     /// Lowercase hex SHA-256 of the SQL's UTF-8 bytes, recorded when applied.
     public let checksum: String
 
+    /// A migration whose checksum is computed here, from `sql`.
     public init(version: Int, name: String, fileName: String? = nil, sql: String) {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in SHA256.hash(data: Array(sql.utf8)) {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0F)])
+        }
+        self.init(version: version, name: name, fileName: fileName, sql: sql, checksum: String(decoding: hex, as: UTF8.self))
+    }
+
+    /// A migration with the checksum the build computed: `LifelineSchema`'s embedded files carry
+    /// it, so no command hashes the migrations at start-up (the tests check it against `SHA256`).
+    init(version: Int, name: String, fileName: String?, sql: String, checksum: String) {
         self.version = version
         self.name = name
         let digits = String(version)
         self.fileName = fileName ?? String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
         self.sql = sql
-        // Every command computes these at start-up: hashed in place and hex-encoded byte by byte.
-        var text = sql
-        let digest = text.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        self.checksum = String(decoding: hex, as: UTF8.self)
+        self.checksum = checksum
     }
 }
 
