@@ -69,7 +69,7 @@ final class ListStream {
         }
         self.widths = widths
         sink(Self.tableLine(header, numeric: header.map { _ in false }, widths: widths))
-        sink(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n")
+        sink(Self.tableLine(widths.map { String(repeating: "-", count: $0) }, numeric: [], widths: widths))
         for (line, row) in zip(lines, sample) {
             sink(Self.tableLine(line, numeric: row.map(\.isNumeric), widths: widths))
         }
@@ -101,7 +101,9 @@ final class ListStream {
     /// Appends `count` spaces as one copy (appending a repeated Character goes one grapheme at a time).
     private static func appendSpaces(_ count: Int, to line: inout String) {
         guard count > 0 else { return }
-        line += count <= spaces.utf8.count ? spaces.prefix(count) : Substring(String(repeating: " ", count: count))
+        // append(contentsOf: Substring) is concrete; `+=` with a Substring is the generic Sequence
+        // append, whose first use costs a runtime witness lookup.
+        line.append(contentsOf: count <= spaces.utf8.count ? spaces.prefix(count) : Substring(String(repeating: " ", count: count)))
     }
 
     /// Table cells stay on one line: line breaks and tabs become spaces.
