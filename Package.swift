@@ -1,13 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let packageDirectory = String(#filePath.dropLast("Package.swift".count))
+
 // The static Swift runtime links executables with -export-dynamic, which put all 33,000 of our
 // and our dependencies' public symbols in the dynamic table. Nothing loads symbols from the
 // executable, and that table slowed every start (the loader's symbol lookups and the runtime's
 // dladdr scan it): the version script keeps it empty.
-let packageDirectory = String(#filePath.dropLast("Package.swift".count))
-let hideExecutableSymbols: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "--version-script=\(packageDirectory)Sources/lifeline/lifeline.exports"], .when(platforms: [.linux]))
+//
+// Release builds (always made with --static-swift-stdlib: scripts/demo, scripts/bench) also link
+// libstdc++ statically, through the linker script in Sources/lifeline/link: the loader binding
+// the shared libstdc++'s symbols took 1.7 M of the 7.3 M instructions of an `optin status` run.
+// Debug builds link the shared Swift runtime, which loads the shared libstdc++ itself.
+let executableLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(packageDirectory)Sources/lifeline/lifeline.exports"], .when(platforms: [.linux])),
+    .unsafeFlags(["-L\(packageDirectory)Sources/lifeline/link"], .when(platforms: [.linux], configuration: .release)),
 ]
 
 let package = Package(
@@ -71,8 +78,8 @@ let package = Package(
                 "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["lifeline.exports"],
-            linkerSettings: hideExecutableSymbols
+            exclude: ["lifeline.exports", "link"],
+            linkerSettings: executableLinkerSettings
         ),
         // Benchmark driver for scripts/bench: measures the wrapper against a C loop in the same run.
         .executableTarget(
