@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lifeline", targets: ["lifeline"]),
+        .executable(name: "lifeline-webhook", targets: ["lifeline-webhook"]),
         .library(name: "LifelineService", targets: ["LifelineService"]),
         .library(name: "LifelineStore", targets: ["LifelineStore"]),
     ],
@@ -75,11 +76,17 @@ let package = Package(
             name: "lifeline",
             dependencies: [
                 "LifelineService",
-                "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["lifeline.exports", "link"],
             linkerSettings: executableLinkerSettings
+        ),
+        // The webhook gateway as a helper process that `lifeline outbox dispatch` starts, so that
+        // AsyncHTTPClient and SwiftNIO stay out of the `lifeline` binary every command starts.
+        .executableTarget(
+            name: "lifeline-webhook",
+            dependencies: ["LifelineService", "LifelineWebhook"],
+            path: "Sources/LifelineWebhookHelper"
         ),
         // Benchmark driver for scripts/bench: measures the wrapper against a C loop in the same run.
         .executableTarget(
@@ -92,7 +99,8 @@ let package = Package(
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineWebhook", "LifelineTestSupport"]),
-        .testTarget(name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore", "LifelineTestSupport"]),
+        .testTarget(
+            name: "LifelineCLITests", dependencies: ["lifeline", "lifeline-webhook", "LifelineStore", "LifelineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LifelineService
-import LifelineWebhook
 
 extension OutboxStatus: ExpressibleByArgument {}
 
@@ -81,7 +80,9 @@ extension Lifeline.Outbox {
                         through: FileGateway(path: FileGateway.defaultPath(database: settings.path)), options: options)
                 case .webhook:
                     try await dispatcher.dispatch(
-                        through: WebhookGateway(configuration: try WebhookConfiguration.fromEnvironment()), options: options)
+                        through: HelperProcessGateway(
+                            name: "webhook", executable: HelperProcessGateway.besideExecutable("lifeline-webhook")),
+                        options: options)
                 }
             ResultWriter(format: output.format).print(
                 .record([

@@ -1,7 +1,7 @@
 import LifelineStore
 
 /// One outgoing message as a gateway receives it.
-public struct GatewayMessage: Sendable, Equatable {
+public struct GatewayMessage: Sendable, Equatable, Codable {
     public let id: Int64
     public let channel: String
     public let destination: String
@@ -60,7 +60,7 @@ extension GatewayMessage {
 }
 
 /// What a gateway did with one message.
-public enum GatewayOutcome: Sendable, Equatable {
+public enum GatewayOutcome: Sendable, Equatable, Codable {
     /// Accepted, with the provider's id for it when it gave one.
     case sent(providerID: String?)
     /// Not accepted this time (rate limited, server error, timeout): try again, not before `after` if given.
@@ -79,7 +79,7 @@ public protocol MessageGateway {
 }
 
 /// A gateway that cannot take messages at all.
-public enum GatewayFailure: LifelineFailure, Equatable {
+public enum GatewayFailure: LifelineFailure, Equatable, Codable {
     case unavailable(gateway: String, reason: String)
     case notConfigured(variable: String, reason: String)
 

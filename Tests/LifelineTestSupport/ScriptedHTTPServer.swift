@@ -3,29 +3,36 @@ import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1 for the webhook tests: it answers each request with the
 /// next scripted response (or 200 when the script is used up) and records what it received.
-final class ScriptedHTTPServer: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [String: String] = [:]
-        var body = ""
+public final class ScriptedHTTPServer: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String] = [:]
+        public var body = ""
         /// Seconds to wait before answering (to make the client time out).
-        var delay = 0.0
+        public var delay = 0.0
+
+        public init(status: Int, headers: [String: String] = [:], body: String = "", delay: Double = 0.0) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delay = delay
+        }
     }
 
-    struct Request: Sendable {
-        let method: String
-        let path: String
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
         /// Header names in lower case.
-        let headers: [String: String]
-        let body: [UInt8]
+        public let headers: [String: String]
+        public let body: [UInt8]
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let state: Mutex<(script: [Response], received: [Request])>
     private let finished = DispatchSemaphore(value: 0)
 
-    init(script: [Response]) throws {
+    public init(script: [Response]) throws {
         state = Mutex((script, []))
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
@@ -50,11 +57,11 @@ final class ScriptedHTTPServer: Sendable {
         thread.start()
     }
 
-    var url: String { "http://127.0.0.1:\(port)/sms" }
-    var received: [Request] { state.withLock { $0.received } }
+    public var url: String { "http://127.0.0.1:\(port)/sms" }
+    public var received: [Request] { state.withLock { $0.received } }
 
     /// Stops accepting and waits for the serving thread to end.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         finished.wait()

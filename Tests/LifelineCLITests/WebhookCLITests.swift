@@ -1,0 +1,67 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+/// `outbox dispatch --gateway webhook` through the built binary and its `lifeline-webhook`
+/// helper, against a scripted HTTP server on 127.0.0.1.
+struct WebhookCLITests {
+    private let secret = "a-test-secret-of-32-bytes-length"
+
+    /// A migrated directory with one user whose code request has queued one sealed SMS.
+    private func queuedCode(_ folder: String) throws -> [String] {
+        let database = ["--database", folder + "/lifeline.db"]
+        try Data("email,name,mobile\nann@example.com,Ann,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
+        for arguments in [
+            ["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"],
+            ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "w-1"],
+        ] {
+            let result = try LifelineProcess.run(database + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardError)")
+        }
+        return database
+    }
+
+    @Test func dispatchPostsThroughTheHelperAndNothingIsClaimedWhenItIsNotConfigured() throws {
+        try withTemporaryDirectory { folder in
+            let database = try queuedCode(folder)
+            let dispatch = database + ["outbox", "dispatch", "--gateway", "webhook", "--format", "json"]
+
+            let unconfigured = try LifelineProcess.run(dispatch, environment: ["LIFELINE_WEBHOOK_URL": nil])
+            #expect(unconfigured.status == 78)
+            #expect(unconfigured.standardError.contains("LIFELINE_WEBHOOK_URL"))
+
+            let server = try ScriptedHTTPServer(script: [.init(status: 200, body: "{\"id\":\"prov-7\"}")])
+            defer { server.stop() }
+            let sent = try LifelineProcess.run(
+                dispatch, environment: ["LIFELINE_WEBHOOK_URL": server.url, "LIFELINE_WEBHOOK_SECRET": secret])
+            #expect(sent.status == 0, "\(sent.standardError)")
+            #expect(sent.standardOutput.hasPrefix("{\"claimed\": 1, \"sent\": 1, \"suppressed\": 0, \"retried\": 0, \"failed\": 0,"))
+
+            let requests = server.received
+            try #require(requests.count == 1)
+            #expect(requests[0].method == "POST")
+            #expect(requests[0].headers["x-lifeline-signature"]?.isEmpty == false)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(requests[0].body)) as? [String: Any])
+            #expect(body["to"] as? String == "447700900001")
+            // The helper received the opened body: the phone gets its code.
+            #expect((body["body"] as? String)?.contains("code is ") == true)
+
+            let sentList = try LifelineProcess.run(database + ["outbox", "list", "--status", "sent", "--format", "csv"])
+            #expect(sentList.standardOutput.contains(",447700900001,"), "\(sentList.standardOutput)")
+        }
+    }
+
+    @Test func aMissingHelperIsReportedNotCrashedOn() throws {
+        try withTemporaryDirectory { folder in
+            let alone = folder + "/lifeline"
+            try FileManager.default.copyItem(atPath: LifelineProcess.builtBinary, toPath: alone)
+            let database = try queuedCode(folder)
+            let result = try LifelineProcess.run(
+                database + ["outbox", "dispatch", "--gateway", "webhook"], executable: alone,
+                environment: ["LIFELINE_WEBHOOK_URL": "http://127.0.0.1:9/sms", "LIFELINE_WEBHOOK_SECRET": secret])
+            #expect(result.status == 69)
+            #expect(result.standardError.contains("lifeline-webhook is missing"), "\(result.standardError)")
+        }
+    }
+}
