@@ -4,6 +4,7 @@ import Synchronization
 /// A small HTTP/1.1 server on 127.0.0.1 for the webhook tests: it answers each request with the
 /// next scripted response (or 200 when the script is used up) and records what it received.
 public final class ScriptedHTTPServer: Sendable {
+    /// One scripted answer.
     public struct Response: Sendable {
         public var status: Int
         public var headers: [String: String] = [:]
@@ -19,6 +20,7 @@ public final class ScriptedHTTPServer: Sendable {
         }
     }
 
+    /// One request as the server received it.
     public struct Request: Sendable {
         public let method: String
         public let path: String
