@@ -1,8 +1,8 @@
 // SHA-256 (FIPS 180-4) for the embedder's migration checksums.
 //
-// Written here rather than taken from swift-crypto because a build tool's dependencies are
-// compiled before the targets that use it, and this tool should stay a small Foundation-only
-// program; the LifelineStore tests check every embedded checksum against swift-crypto's SHA-256.
+// Written here rather than taken from swift-crypto so that the build tool, which only ever
+// hashes the few migration files, does not pull BoringSSL into the build plugin's dependencies;
+// the LifelineStore tests check every embedded checksum against swift-crypto's SHA-256.
 
 /// The lowercase hex SHA-256 of `bytes`.
 func sha256Hex(_ bytes: [UInt8]) -> String {

@@ -17,12 +17,10 @@ import LifelineWebhook
 func reply(_ line: GatewayHelperLine) throws {
     var bytes = Array(try JSONEncoder().encode(line))
     bytes.append(UInt8(ascii: "\n"))
-    var written = 0
-    while written < bytes.count {
-        let count = bytes[written...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { exit(1) }  // lifeline has gone: nothing to answer to
-        written += count
+    do {
+        try FileDescriptorWriter.standardOutput.write(bytes)
+    } catch {
+        exit(1)  // lifeline has gone: nothing to answer to
     }
 }
 

@@ -99,14 +99,10 @@ final class HelperProcess {
     func send(_ line: GatewayHelperLine) throws {
         var bytes = Array(try JSONEncoder().encode(line))
         bytes.append(UInt8(ascii: "\n"))
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(toHelper, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure(gateway, "write to its helper", errno)
-            }
-            written += count
+        do {
+            try FileDescriptorWriter(descriptor: toHelper).write(bytes)
+        } catch {
+            throw Self.failure(gateway, "write to its helper", error.code)
         }
     }
 
