@@ -99,17 +99,21 @@ struct CodesCLITests {
     @Test func oneRequestIDFromFourProcessesAtOnceQueuesOneSMS() throws {
         try withTemporaryDirectory { folder in
             let database = try prepared(folder)
-            let processes = try (0..<4).map { _ -> Process in
+            let runs = try (0..<4).map { _ -> (process: Process, errors: Pipe) in
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
                 process.arguments = database + ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "click-1"]
                 process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
+                let errors = Pipe()
+                process.standardError = errors
                 try process.run()
-                return process
+                return (process, errors)
             }
-            for process in processes { process.waitUntilExit() }
-            #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+            // Read each one's errors before waiting, so a chatty process cannot block on a full pipe.
+            let messages = runs.map { String(decoding: $0.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+            for run in runs { run.process.waitUntilExit() }
+            let processes = runs.map(\.process)
+            #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(processes.map(\.terminationStatus)): \(messages)")
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")
             defer { connection.close() }
             #expect(try connection.queryFirst("SELECT count(*) FROM outbox WHERE program = 'verification'") { $0.int64(at: 0) } == 1)
