@@ -10,6 +10,15 @@ enum ConsentStateArgument: String, ExpressibleByArgument, CaseIterable {
     case optedIn = "opted-in"
     case optedOut = "opted-out"
 
+    init(_ state: ConsentState) {
+        switch state {
+        case .none: self = .none
+        case .pending: self = .pending
+        case .optedIn: self = .optedIn
+        case .optedOut: self = .optedOut
+        }
+    }
+
     var state: ConsentState {
         switch self {
         case .none: .none
@@ -25,8 +34,9 @@ enum RequestSource: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension ConsentState {
-    /// The CLI's spelling.
-    var argument: String { rawValue.replacing("_", with: "-") }
+    /// The CLI's spelling. A plain switch: `replacing(_:with:)` costs a status lookup the start-up
+    /// of the string-processing library's generic code, for four fixed words.
+    var argument: String { ConsentStateArgument(self).rawValue }
 }
 
 extension Lifeline {
