@@ -80,9 +80,10 @@ struct CodesCLITests {
             for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("out-") {
                 lines += try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
             }
-            #expect(lines.count == 1000, "every request answered")
+            #expect(lines.count == 1000, "every request answered: \(lines.filter { $0.hasPrefix("FAILED") })")
             for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("err-") {
-                #expect(try String(contentsOfFile: folder + "/" + file, encoding: .utf8) == "", "no error, busy or otherwise")
+                let errors = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+                #expect(errors == "", "no error, busy or otherwise: \(errors)")
             }
             #expect(lines.allSatisfy { $0.contains(",sent,") || $0.contains(",rate_limited,") }, "\(lines.filter { !$0.contains(",sent,") && !$0.contains(",rate_limited,") }.prefix(3))")
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")

@@ -275,4 +275,29 @@ struct VerificationServiceTests {
             #expect(mode == 0o600)
         }
     }
+
+    // Four `codes request` processes on a new database once met a key file that another had
+    // created and not yet written: one read it empty and failed, and one that lost the race
+    // could go on with a secret of its own that was never stored.
+    @Test func processesRacingToCreateTheKeyFileAllGetTheStoredKey() throws {
+        try withTemporaryDirectory { folder in
+            for round in 0..<40 {
+                let database = folder + "/race\(round).db"
+                let results = Mutex<[Result<String, any Error>]>([])
+                DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                    let result = Result { try #require(try SecretKeys.load(databasePath: database, create: true)).keyID }
+                    results.withLock { $0.append(result) }
+                }
+                let stored = try #require(try SecretKeys.load(databasePath: database, create: false))
+                for result in results.withLock({ $0 }) {
+                    switch result {
+                    case .success(let keyID): #expect(keyID == stored.keyID, "round \(round)")
+                    case .failure(let error): Issue.record("round \(round): \(error)")
+                    }
+                }
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasSuffix(".key") }
+                #expect(leftovers.isEmpty, "no temporary files left: \(leftovers)")
+            }
+        }
+    }
 }

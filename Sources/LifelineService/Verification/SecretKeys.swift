@@ -47,10 +47,12 @@ public struct SecretKeys: Sendable {
         guard create else { return nil }
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let written = try KeyFile.create(path, contents: Hex.string(secret) + "\n")
-        // Another process may have created it first: use whichever file won.
-        if !written, let text = try KeyFile.read(path), let existing = Hex.bytes(text) { return try SecretKeys(secret: existing) }
-        return try SecretKeys(secret: secret)
+        if try KeyFile.create(path, contents: Hex.string(secret) + "\n") { return try SecretKeys(secret: secret) }
+        // Another process created it first, whole: use that key, never one that was not stored.
+        guard let text = try KeyFile.read(path), let existing = Hex.bytes(text) else {
+            throw SecretFailure.unreadableKeyFile(path: path)
+        }
+        return try SecretKeys(secret: existing)
     }
 }
 
@@ -74,23 +76,49 @@ enum KeyFile {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Creates the file with `contents`; false if it already existed.
+    /// Creates the file with `contents`, mode 0600, unless it exists; false if it already did.
+    ///
+    /// The contents are written and synced under a temporary name first, then linked to `path`,
+    /// which fails if the name is taken. Creating `path` itself and writing it after let other
+    /// processes starting at the same moment read the file empty, or lose the race and go on
+    /// with a secret that was never stored.
     static func create(_ path: String, contents: String) throws -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        func unusable(_ reason: String = String(cString: strerror(errno))) -> SecretFailure {
+            SecretFailure.keyFileUnusable(path: path, reason: reason)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let temporary = path + ".new-" + Hex.string((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw unusable() }
+        defer { unlink(temporary) }
+        do {
+            defer { close(descriptor) }
+            do {
+                try FileDescriptorWriter(descriptor: descriptor).write(Array(contents.utf8))
+            } catch {
+                throw unusable(error.description)
+            }
+            guard fsync(descriptor) == 0 else { throw unusable() }
+        }
+        guard link(temporary, path) == 0 else {
             if errno == EEXIST { return false }
-            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+            throw unusable()
+        }
+        try syncDirectory(of: path)
+        return true
+    }
+
+    /// Makes the new name durable too: a key lost in a crash would orphan every live code.
+    private static func syncDirectory(of path: String) throws {
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw SecretFailure.keyFileUnusable(path: path, reason: "cannot open its folder: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        do {
-            try FileDescriptorWriter(descriptor: descriptor).write(Array(contents.utf8))
-        } catch {
-            throw SecretFailure.keyFileUnusable(path: path, reason: error.description)
-        }
         guard fsync(descriptor) == 0 else {
-            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+            throw SecretFailure.keyFileUnusable(path: path, reason: "cannot sync its folder: \(String(cString: strerror(errno)))")
         }
-        return true
     }
 }
 
