@@ -57,7 +57,7 @@ final class HelperProcess {
         guard access(executable, X_OK) == 0 else {
             throw GatewayFailure.unavailable(
                 gateway: gateway,
-                reason: "its helper \(executable) is missing (build it with: swift build -c release --product lifeline-webhook)")
+                reason: "its helper \(executable) is missing (build it with scripts/build-release and keep it beside lifeline)")
         }
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
         guard pipe(&input) == 0 else { throw Self.failure(gateway, "pipe", errno) }
