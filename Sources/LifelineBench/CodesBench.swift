@@ -3,7 +3,10 @@ import LifelineService
 import LifelineStore
 
 /// The bench's fixed secret: the benchmark measures the work, not key-file handling.
-let benchKeys = try! SecretKeys(secret: Array("lifeline-bench-secret-32-bytes!!".utf8))
+/// The bench's composition root: a fixed secret, so runs can reopen each other's sealed bodies.
+func benchEnvironment(_ database: DatabaseSettings) -> LifelineEnvironment {
+    LifelineEnvironment(database: database, secret: .value(Array("lifeline-bench-secret-32-bytes!!".utf8)))
+}
 
 /// Requests (each queueing one SMS) and then verifications with the right code per second,
 /// through a VerificationSession (one connection, as a portal server keeps), one request per
@@ -11,7 +14,7 @@ let benchKeys = try! SecretKeys(secret: Array("lifeline-bench-secret-32-bytes!!"
 func codesRate(database: String, emailsFile: String) async throws -> (requests: Double, verifications: Double) {
     let emails = try String(contentsOfFile: emailsFile, encoding: .utf8).split(separator: "\n").map(String.init)
     let settings = DatabaseSettings(path: database)
-    let session = try VerificationService(settings: settings, keys: benchKeys).session()
+    let session = try VerificationService(benchEnvironment(settings)).session()
     defer { session.close() }
     var requestIDs: [String] = []
     let requesting = try ContinuousClock().measure {
@@ -23,8 +26,8 @@ func codesRate(database: String, emailsFile: String) async throws -> (requests: 
     }
     // The codes, as the phones get them (not timed).
     let phone = database + ".phone.jsonl"
-    _ = try await OutboxDispatcher(settings: settings, sealer: MessageSealer(keys: benchKeys))
-        .dispatch(through: FileGateway(path: phone))
+    _ = try await OutboxDispatcher(benchEnvironment(settings))
+        .dispatch(through: FileGateway(path: phone, clock: SystemClock()))
     var codes: [String: String] = [:]
     for line in try String(contentsOfFile: phone, encoding: .utf8).split(separator: "\n") {
         let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
@@ -71,7 +74,7 @@ func seedCodes(database: String, rows: Int) throws {
 /// the write lock); returns latency percentiles in milliseconds.
 func requester(database: String, emailsFile: String, duration: Double) throws -> (count: Int, p50: Double, p99: Double, max: Double) {
     let emails = try String(contentsOfFile: emailsFile, encoding: .utf8).split(separator: "\n").map(String.init)
-    let session = try VerificationService(settings: DatabaseSettings(path: database, busyTimeout: .seconds(30)), keys: benchKeys)
+    let session = try VerificationService(benchEnvironment(DatabaseSettings(path: database, busyTimeout: .seconds(30))))
         .session()
     defer { session.close() }
     var latencies: [Double] = []

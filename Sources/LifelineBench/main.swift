@@ -95,7 +95,7 @@ func inbound(database: String, count: Int) throws -> Double {
     }
     connection.close()
     let texts = ["STOP", "START", "HELP", "where is my bus?"]
-    let session = try ConsentSession(settings: DatabaseSettings(path: database))
+    let session = try ConsentSession(benchEnvironment(DatabaseSettings(path: database)))
     defer { session.close() }
     let elapsed = try ContinuousClock().measure {
         for index in 0..<count {

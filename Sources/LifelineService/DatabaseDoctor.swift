@@ -90,7 +90,7 @@ extension DatabaseMaintenance {
 
     /// The key file, when there is one: it holds the secret every code and sealed message depends on.
     private func keyFileCheck() -> HealthCheck? {
-        Self.ownerOnlyCheck(name: "key file permissions", path: SecretKeys.keyFilePath(databasePath: settings.path))
+        environment.secret.keyFilePath.flatMap { Self.ownerOnlyCheck(name: "key file permissions", path: $0) }
     }
 
     /// Whether only the owner can read `path`; nil when it does not exist.

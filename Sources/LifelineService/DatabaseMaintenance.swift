@@ -30,12 +30,12 @@ public struct MigrationOutcome: Sendable {
 
 /// Creates and upgrades the database, and checks its health.
 public struct DatabaseMaintenance: Sendable {
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Lists the pending migrations without creating or changing anything.

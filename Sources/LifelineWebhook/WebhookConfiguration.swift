@@ -1,7 +1,7 @@
 import LifelineService
 
-/// Where the webhook gateway posts and how it signs: `LIFELINE_WEBHOOK_URL` and
-/// `LIFELINE_WEBHOOK_SECRET`, checked before anything is claimed.
+/// Where the webhook gateway posts and how it signs (the CLI reads `LIFELINE_WEBHOOK_URL` and
+/// `LIFELINE_WEBHOOK_SECRET`), checked before anything is claimed.
 public struct WebhookConfiguration: Sendable {
     public let url: String
     public let secret: [UInt8]
@@ -22,17 +22,5 @@ public struct WebhookConfiguration: Sendable {
         }
         self.url = url
         self.secret = secret
-    }
-
-    /// The configuration the environment describes.
-    public static func fromEnvironment() throws -> WebhookConfiguration {
-        guard let url = Environment.value("LIFELINE_WEBHOOK_URL") else {
-            throw GatewayFailure.notConfigured(variable: "LIFELINE_WEBHOOK_URL", reason: "is not set: where should messages go?")
-        }
-        guard let secret = Environment.value("LIFELINE_WEBHOOK_SECRET") else {
-            throw GatewayFailure.notConfigured(
-                variable: "LIFELINE_WEBHOOK_SECRET", reason: "is not set: requests are always signed")
-        }
-        return try WebhookConfiguration(url: url, secret: Array(secret.utf8))
     }
 }

@@ -14,11 +14,13 @@ import NIOCore
 public final class WebhookGateway: MessageGateway, Sendable {
     public let name = "webhook"
     public let configuration: WebhookConfiguration
+    private let clock: any WallClock
     private let client: HTTPClient
 
     /// Uses AsyncHTTPClient's process-wide client unless given one.
-    public init(configuration: WebhookConfiguration, client: HTTPClient = .shared) {
+    public init(configuration: WebhookConfiguration, clock: any WallClock, client: HTTPClient = .shared) {
         self.configuration = configuration
+        self.clock = clock
         self.client = client
     }
 
@@ -47,9 +49,10 @@ public final class WebhookGateway: MessageGateway, Sendable {
     }
 
     private func post(_ message: GatewayMessage) async -> GatewayOutcome {
-        let timestamp = String(Int(Date().timeIntervalSince1970))
+        let now = clock.now()
+        let timestamp = String(Int(now.timeIntervalSince1970))
         var body: [UInt8] = []
-        message.appendJSON(sentAt: UTCTimestamp.string(from: Date()), to: &body)
+        message.appendJSON(sentAt: UTCTimestamp.string(from: now), to: &body)
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

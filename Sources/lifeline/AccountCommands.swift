@@ -43,7 +43,7 @@ extension Lifeline.Reset {
         var requestID: String?
 
         func run() throws {
-            let requestID = try PasswordResetService(settings: global.settings).start(
+            let requestID = try PasswordResetService(global.environment).start(
                 email: email, method: method.channel, requestID: requestID)
             ResultWriter(format: output.format).print(
                 .record([("request_id", .text(requestID)), ("message", .text(Self.answer))]))
@@ -59,7 +59,7 @@ extension Lifeline.Reset {
         @Argument(help: "The code the user typed.") var code: String
 
         func run() throws {
-            try VerificationAnswer.print(try PasswordResetService(settings: global.settings).verify(requestID: requestID, code: code))
+            try VerificationAnswer.print(try PasswordResetService(global.environment).verify(requestID: requestID, code: code))
         }
     }
 
@@ -72,7 +72,7 @@ extension Lifeline.Reset {
         @OptionGroup var password: PasswordInput
 
         func run() throws {
-            let service = PasswordResetService(settings: global.settings)
+            let service = PasswordResetService(global.environment)
             try service.complete(requestID: requestID, password: try password.read())
             print("password changed")
         }
@@ -94,7 +94,7 @@ extension Lifeline.Auth {
         @OptionGroup var password: PasswordInput
 
         func run() throws {
-            let outcome = try LoginService(settings: global.settings)
+            let outcome = try LoginService(global.environment)
                 .check(email: email, password: try password.read())
             let (state, requestID, detail, exitCode): (String, String?, String?, Int32) =
                 switch outcome {
@@ -124,7 +124,7 @@ extension Lifeline.Auth {
         @Argument(help: "The code the user typed.") var code: String
 
         func run() throws {
-            let verification = try LoginService(settings: global.settings).verify(requestID: requestID, code: code)
+            let verification = try LoginService(global.environment).verify(requestID: requestID, code: code)
             guard verification.check == .approved else { return try VerificationAnswer.print(verification.check) }
             print(verification.numberChanged ? "authenticated (new 2-step number verified; the old one was told)" : "authenticated")
         }

@@ -38,7 +38,7 @@ extension Lifeline.Codes {
         var requestID: String?
 
         func run() throws {
-            let outcome = try VerificationService(settings: global.settings).request(
+            let outcome = try VerificationService(global.environment).request(
                 email: email, purpose: purpose.purpose, requestID: requestID)
             ResultWriter(format: output.format).print(
                 .record([
@@ -60,7 +60,7 @@ extension Lifeline.Codes {
         @Argument(help: "The code the user typed.") var code: String
 
         func run() throws {
-            try VerificationAnswer.print(try VerificationService(settings: global.settings).verify(requestID: requestID, code: code))
+            try VerificationAnswer.print(try VerificationService(global.environment).verify(requestID: requestID, code: code))
         }
     }
 
@@ -72,7 +72,7 @@ extension Lifeline.Codes {
         @Argument(help: "The request id.") var requestID: String
 
         func run() throws {
-            guard let view = try VerificationService(settings: global.settings).status(requestID: requestID) else {
+            guard let view = try VerificationService(global.environment).status(requestID: requestID) else {
                 throw VerificationLookupFailure.notFound(requestID)
             }
             ResultWriter(format: output.format).print(
@@ -107,7 +107,7 @@ extension Lifeline.Codes {
         }
 
         func run() throws {
-            let summary = try VerificationService(settings: global.settings).purge(
+            let summary = try VerificationService(global.environment).purge(
                 olderThan: DurationArgument.parse(olderThan)!, batchSize: batchSize)
             ResultWriter(format: output.format).print(
                 .record([

@@ -25,7 +25,7 @@ extension Lifeline {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let attributes = try DirectoryQueries(settings: global.settings).attributes()
+                let attributes = try DirectoryQueries(global.environment).attributes()
                 ResultWriter(format: output.format).print(
                     .list(
                         columns: ["name", "source", "users_with_value", "description"],
@@ -48,7 +48,7 @@ extension Lifeline {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let groups = try DirectoryQueries(settings: global.settings).groups()
+                let groups = try DirectoryQueries(global.environment).groups()
                 ResultWriter(format: output.format).print(
                     .list(columns: ["name", "members"], rows: groups.map { [.text($0.name), Cell($0.memberCount)] }))
             }
@@ -66,8 +66,8 @@ extension Lifeline.Users {
         @Argument(help: "The user's primary email (any case).") var email: String
 
         func run() throws {
-            let detail = try DirectoryQueries(settings: global.settings).user(email: email)
-            let profile = try ProfileService(settings: global.settings).effectiveProfile(email: email)
+            let detail = try DirectoryQueries(global.environment).user(email: email)
+            let profile = try ProfileService(global.environment).effectiveProfile(email: email)
             var fields: [(field: String, value: Cell)] = [
                 ("email", .text(detail.user.email)), ("name", Cell(detail.user.displayName)),
                 ("status", .text(detail.user.status.rawValue)), ("groups", .text(detail.groups.joined(separator: "; "))),
@@ -95,7 +95,7 @@ extension Lifeline.Users {
         func run() throws {
             let stream = ListStream.standardOutput(
                 format: output.format, columns: ["email", "name", "status", "updated_at"])
-            try DirectoryQueries(settings: global.settings).forEachUser(group: group, status: status) { user in
+            try DirectoryQueries(global.environment).forEachUser(group: group, status: status) { user in
                 stream.write([.text(user.email), Cell(user.displayName), .text(user.status.rawValue), .date(user.updatedAt)])
             }
             stream.finish()

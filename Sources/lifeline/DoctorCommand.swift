@@ -13,7 +13,7 @@ extension Lifeline {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let report = try DatabaseMaintenance(settings: global.settings).diagnose()
+            let report = try DatabaseMaintenance(global.environment).diagnose()
             ResultWriter(format: output.format).print(
                 .list(
                     columns: ["check", "status", "detail"],

@@ -36,7 +36,7 @@ extension Lifeline.Events {
         @Option(help: "Notes for operators, up to 500 characters (not sent).") var notes: String?
 
         func run() throws {
-            let id = try EventService(settings: global.settings).create(
+            let id = try EventService(global.environment).create(
                 EventDraft(
                     name: name, group: group, kind: kind, startMessage: startMessage, endMessage: endMessage,
                     startsAt: try startsAt.map { try EventDraft.time($0, option: "--starts-at") },
@@ -53,7 +53,7 @@ extension Lifeline.Events {
         @OptionGroup var event: EventIDArgument
 
         func run() throws {
-            let preview = try EventService(settings: global.settings).preview(id: event.id)
+            let preview = try EventService(global.environment).preview(id: event.id)
             var fields: [(field: String, value: Cell)] = [("recipients", Cell(preview.recipients))]
             for reason in EventPreview.skipReasons { fields.append(("skipped_\(reason)", Cell(preview.skipped[reason] ?? 0))) }
             for (label, length) in [("start", preview.startMessage), ("end", preview.endMessage)] {
@@ -79,7 +79,7 @@ extension Lifeline.Events {
         @OptionGroup var event: EventIDArgument
 
         func run() throws {
-            report(try EventService(settings: global.settings).start(id: event.id), verb: "started")
+            report(try EventService(global.environment).start(id: event.id), verb: "started")
         }
     }
 
@@ -90,7 +90,7 @@ extension Lifeline.Events {
         @OptionGroup var event: EventIDArgument
 
         func run() throws {
-            report(try EventService(settings: global.settings).end(id: event.id), verb: "ended")
+            report(try EventService(global.environment).end(id: event.id), verb: "ended")
         }
     }
 
@@ -101,7 +101,7 @@ extension Lifeline.Events {
         @OptionGroup var event: EventIDArgument
 
         func run() throws {
-            report(try EventService(settings: global.settings).cancel(id: event.id), verb: "cancelled")
+            report(try EventService(global.environment).cancel(id: event.id), verb: "cancelled")
         }
     }
 
@@ -112,7 +112,7 @@ extension Lifeline.Events {
         @Option(help: "Only events in this state.") var state: EventState?
 
         func run() throws {
-            let events = try EventService(settings: global.settings).list(state: state)
+            let events = try EventService(global.environment).list(state: state)
             ResultWriter(format: output.format).print(
                 .list(
                     columns: ["id", "name", "group", "kind", "state", "created_at", "started_at", "ended_at"],
@@ -134,7 +134,7 @@ extension Lifeline.Events {
         @OptionGroup var event: EventIDArgument
 
         func run() throws {
-            let (shown, deliveries) = try EventService(settings: global.settings).show(id: event.id)
+            let (shown, deliveries) = try EventService(global.environment).show(id: event.id)
             let record = shown.record
             var fields: [(field: String, value: Cell)] = [
                 ("id", .integer(record.id)), ("name", .text(record.name)), ("group", .text(record.groupName)),

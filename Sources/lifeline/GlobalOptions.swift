@@ -16,15 +16,10 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The database settings these options and the environment describe.
+    /// The database settings: `--database`, else `$LIFELINE_DATABASE`, else the default, and the lock wait.
     var settings: DatabaseSettings {
-        Self.settings(database: database, busyTimeoutMilliseconds: busyTimeout)
-    }
-
-    /// The settings for `--database` (else `$LIFELINE_DATABASE`, else the default) and a lock wait.
-    static func settings(database: String?, busyTimeoutMilliseconds: Int) -> DatabaseSettings {
         DatabaseSettings(
-            path: database ?? Environment.value("LIFELINE_DATABASE") ?? DatabaseSettings.defaultPath,
-            busyTimeout: .milliseconds(busyTimeoutMilliseconds))
+            path: database ?? ProcessEnvironment.value("LIFELINE_DATABASE") ?? DatabaseSettings.defaultPath,
+            busyTimeout: .milliseconds(busyTimeout))
     }
 }

@@ -53,7 +53,7 @@ extension Lifeline.Import {
             options.allowPartial = allowPartial
             options.rejectFilePath = rejectFile
             options.dryRun = dryRun
-            let importer = DirectoryImporter(settings: global.settings)
+            let importer = DirectoryImporter(global.environment)
             let progress = ProgressBar()
             let summary: ImportSummary
             do {

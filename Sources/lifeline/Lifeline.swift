@@ -25,10 +25,6 @@ struct Lifeline: AsyncParsableCommand {
     /// Runs the command; failures become one line on stderr and their exit code, never a trace.
     static func main() async {
         do {
-            if let lookup = QuickStatusParser.lookup(from: CommandLine.arguments.dropFirst()) {
-                try lookup.run()
-                return
-            }
             var command = try parseAsRoot()
             if var asynchronous = command as? AsyncParsableCommand {
                 try await asynchronous.run()

@@ -23,7 +23,7 @@ extension Lifeline {
         var noBackup = false
 
         func run() throws {
-            let maintenance = DatabaseMaintenance(settings: global.settings)
+            let maintenance = DatabaseMaintenance(global.environment)
             let writer = ResultWriter(format: output.format)
             if dryRun {
                 let plan = try maintenance.plan()

@@ -55,7 +55,7 @@ struct ActorOption: ParsableArguments {
     var actor: String?
 
     var name: String {
-        actor ?? Environment.value("USER").map { "cli:\($0)" } ?? "cli"
+        actor ?? ProcessEnvironment.value("USER").map { "cli:\($0)" } ?? "cli"
     }
 }
 
@@ -70,7 +70,7 @@ extension Lifeline.Optin {
         @Option(help: "Who asks: the self-service portal (the user) or an admin.") var source: RequestSource = .portal
 
         func run() throws {
-            let outcome = try ConsentService(settings: global.settings).requestOptIn(
+            let outcome = try ConsentService(global.environment).requestOptIn(
                 email: email, source: source == .portal ? .portal : .admin,
                 actor: source == .portal && actor.actor == nil ? "portal" : actor.name)
             switch outcome {
@@ -94,7 +94,7 @@ extension Lifeline.Optin {
         @Option(help: "Where the consent was collected: required, kept in the ledger.") var evidence: String
 
         func run() throws {
-            let current = try ConsentService(settings: global.settings).recordAdminDecision(
+            let current = try ConsentService(global.environment).recordAdminDecision(
                 email: email, state: state.state, evidence: evidence, actor: actor.name)
             print("\(current.state.argument) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")")
         }
@@ -103,15 +103,61 @@ extension Lifeline.Optin {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "A user's (or every user of a number's) consent: state, number, since when, source, evidence.")
+            abstract: "A user's (or every user of a number's) consent: state, number, since when, source, evidence.",
+            discussion: """
+                Several emails or numbers, or --stdin (one per line), are answered in one process, with a \
+                leading `query` column naming the lookup each row answers. A lookup that fails (an unknown \
+                email) is reported on standard error and the others go on; the exit code is then that failure's.
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "An email, or a number in any format.") var who: String
+        @Argument(help: "Emails, or numbers in any format.") var who: [String] = []
+        @Flag(help: "Read more emails or numbers from standard input, one per line (blank lines skipped).")
+        var stdin = false
+
+        func validate() throws {
+            if who.isEmpty && !stdin { throw ValidationError("name an email or a number, or pass --stdin") }
+        }
 
         func run() throws {
-            try StatusLookup(
-                database: global.database, busyTimeoutMilliseconds: global.busyTimeout, format: output.format, who: who
-            ).run()
+            let columns = ["email", "number", "state", "since", "source", "evidence"]
+            let many = stdin || who.count > 1
+            let stream = ListStream.standardOutput(format: output.format, columns: many ? ["query"] + columns : columns)
+            var lastFailure: (any LifelineFailure)?
+            try ConsentService(global.environment).statuses(of: lookups()) { lookup, result in
+                switch result {
+                case .lines(let lines):
+                    for line in lines {
+                        let row: [Cell] = [
+                            .text(line.email), Cell(line.number), .text(line.state.argument),
+                            line.since.map(Cell.date) ?? .null, Cell(line.source?.rawValue), Cell(line.evidence),
+                        ]
+                        stream.write(many ? [.text(lookup)] + row : row)
+                    }
+                case .failure(let failure):
+                    guard many else { throw failure }
+                    FailureReporter.printError(failure.description)
+                    lastFailure = failure
+                }
+            }
+            stream.finish()
+            if let lastFailure { Glibc.exit(FailureReporter.exitCode(for: lastFailure.kind)) }
+        }
+
+        /// The arguments, then standard input's lines when asked, read one at a time as they are answered.
+        private func lookups() -> AnySequence<String> {
+            let readsInput = stdin
+            return AnySequence { [who] in
+                var arguments = who.makeIterator()
+                return AnyIterator {
+                    if let argument = arguments.next() { return argument }
+                    guard readsInput else { return nil }
+                    while let line = readLine(strippingNewline: true) {
+                        if !line.allSatisfy(\.isWhitespace) { return line }
+                    }
+                    return nil
+                }
+            }
         }
     }
 
@@ -125,7 +171,7 @@ extension Lifeline.Optin {
 
         func run() throws {
             let stream = ListStream.standardOutput(format: output.format, columns: ["email", "number", "state", "since", "source"])
-            try ConsentService(settings: global.settings).forEachListing(state: state?.state, group: group) {
+            try ConsentService(global.environment).forEachListing(state: state?.state, group: group) {
                 stream.write([
                     .text($0.email), Cell($0.number), .text($0.state.argument), $0.since.map(Cell.date) ?? .null,
                     Cell($0.source?.rawValue),
@@ -143,7 +189,7 @@ extension Lifeline.Optin {
         @Option(help: "Only members of this group.") var group: String?
 
         func run() throws {
-            let summary = try ConsentService(settings: global.settings).summary(group: group)
+            let summary = try ConsentService(global.environment).summary(group: group)
             ResultWriter(format: output.format).print(
                 .record([
                     ("opted_in", Cell(summary.optedIn)), ("pending", Cell(summary.pending)),
@@ -162,7 +208,7 @@ extension Lifeline.Optin {
         @Argument(help: "An email, or a number in any format.") var who: String
 
         func run() throws {
-            let entries = try ConsentService(settings: global.settings).history(of: who)
+            let entries = try ConsentService(global.environment).history(of: who)
             ResultWriter(format: output.format).print(
                 .list(
                     columns: ["recorded_at", "email", "number", "state", "source", "actor", "evidence"],
@@ -186,7 +232,7 @@ extension Lifeline.SMS {
         @Option(help: "The message text.") var text: String
 
         func run() throws {
-            let outcome = try ConsentService(settings: global.settings).handleInbound(from: from, text: text)
+            let outcome = try ConsentService(global.environment).handleInbound(from: from, text: text)
             var line = outcome.action
             if !outcome.changedUsers.isEmpty { line += ": " + outcome.changedUsers.joined(separator: ", ") }
             if outcome.replied { line += " (reply queued)" }

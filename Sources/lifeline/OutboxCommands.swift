@@ -1,5 +1,6 @@
 import ArgumentParser
 import LifelineService
+import LifelineWebhook
 
 extension OutboxStatus: ExpressibleByArgument {}
 
@@ -24,7 +25,7 @@ extension Lifeline {
                     columns: [
                         "id", "created_at", "status", "program", "kind", "event", "destination", "attempts", "last_error", "body",
                     ])
-                try OutboxQueries(settings: global.settings).forEachMessage(status: status, eventID: event) {
+                try OutboxQueries(global.environment).forEachMessage(status: status, eventID: event) {
                     stream.write([
                         .integer($0.id), .date($0.createdAt), .text($0.status), .text($0.program), .text($0.kind),
                         $0.eventID.map(Cell.integer) ?? .null, .text($0.destination), Cell($0.attempts),
@@ -69,19 +70,16 @@ extension Lifeline.Outbox {
         func run() async throws {
             var options = DispatchOptions(limit: limit, ratePerSecond: rate)
             options.lease = .seconds(leaseSeconds)
-            let settings = global.settings
-            // Only to open sealed code messages: dispatch never creates a secret.
-            let sealer = try SecretKeys.load(databasePath: settings.path, create: false).map(MessageSealer.init)
-            let dispatcher = OutboxDispatcher(settings: settings, sealer: sealer)
+            let environment = global.environment
+            let dispatcher = try OutboxDispatcher(environment)
             let summary: DispatchSummary =
                 switch gateway {
                 case .file:
                     try await dispatcher.dispatch(
-                        through: FileGateway(path: FileGateway.defaultPath(database: settings.path)), options: options)
+                        through: FileGateway(path: global.outboxFile, clock: environment.clock), options: options)
                 case .webhook:
                     try await dispatcher.dispatch(
-                        through: HelperProcessGateway(
-                            name: "webhook", executable: HelperProcessGateway.besideExecutable("lifeline-webhook")),
+                        through: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock),
                         options: options)
                 }
             ResultWriter(format: output.format).print(
@@ -103,7 +101,7 @@ extension Lifeline.Outbox {
         @Option(help: "The carrier's reason, for an undelivered message.") var error: String?
 
         func run() throws {
-            let result = try OutboxQueries(settings: global.settings).recordReceipt(
+            let result = try OutboxQueries(global.environment).recordReceipt(
                 reference: reference, delivered: status == .delivered, error: error)
             print("message \(result.id) is now \(result.status.rawValue)")
         }

@@ -17,7 +17,7 @@ extension Lifeline.Policy {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let service = SettingsService(settings: global.settings)
+            let service = SettingsService(global.environment)
             let policy = try service.passwordPolicy()
             ResultWriter(format: output.format).print(
                 .record([
@@ -41,7 +41,7 @@ extension Lifeline.Policy {
         }
 
         func run() throws {
-            let service = SettingsService(settings: global.settings)
+            let service = SettingsService(global.environment)
             try service.setPasswordPolicy(minimumLength: minLength, characterClasses: characterClasses)
             let policy = try service.passwordPolicy()
             print("passwords now need at least \(policy.minimumLength) characters and \(policy.characterClasses) character classes")

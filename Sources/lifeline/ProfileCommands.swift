@@ -41,7 +41,7 @@ extension Lifeline.Profiles {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let profiles = try ProfileService(settings: global.settings).list()
+            let profiles = try ProfileService(global.environment).list()
             ResultWriter(format: output.format).print(
                 .list(
                     columns: ["name", "reset", "two_step", "groups"],
@@ -61,7 +61,7 @@ extension Lifeline.Profiles {
         @Argument(help: "The profile's name.") var name: String
 
         func run() throws {
-            let profile = try ProfileService(settings: global.settings).show(name: name)
+            let profile = try ProfileService(global.environment).show(name: name)
             ResultWriter(format: output.format).print(
                 .record([
                     ("name", .text(profile.name)), ("reset", .text(profile.resetOptions.argument)),
@@ -79,7 +79,7 @@ extension Lifeline.Profiles {
         @Option(help: "2-step login.") var twoStep: TwoStep = .off
 
         func run() throws {
-            try ProfileService(settings: global.settings).create(name: name, resetOptions: reset.options, twoStep: twoStep)
+            try ProfileService(global.environment).create(name: name, resetOptions: reset.options, twoStep: twoStep)
             print("profile '\(name)' created")
         }
     }
@@ -96,7 +96,7 @@ extension Lifeline.Profiles {
         }
 
         func run() throws {
-            try ProfileService(settings: global.settings).update(name: name, resetOptions: reset?.options, twoStep: twoStep)
+            try ProfileService(global.environment).update(name: name, resetOptions: reset?.options, twoStep: twoStep)
             print("profile '\(name)' updated")
         }
     }
@@ -110,7 +110,7 @@ extension Lifeline.Profiles {
         @Option(help: "A number unique among assignments; higher wins.") var priority: Int
 
         func run() throws {
-            try ProfileService(settings: global.settings).assign(name: name, group: group, priority: priority)
+            try ProfileService(global.environment).assign(name: name, group: group, priority: priority)
             print("profile '\(name)' assigned to '\(group)' with priority \(priority)")
         }
     }

@@ -46,7 +46,7 @@ extension Lifeline.SMS {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                guard let attribute = try SMSNumbers(settings: global.settings).attribute() else {
+                guard let attribute = try SMSNumbers(global.environment).attribute() else {
                     throw DirectoryFailure.noSMSAttribute
                 }
                 ResultWriter(format: output.format).print(
@@ -62,7 +62,7 @@ extension Lifeline.SMS {
             @Argument(help: "The attribute's name.") var name: String
 
             func run() throws {
-                let attribute = try SMSNumbers(settings: global.settings).setAttribute(named: name)
+                let attribute = try SMSNumbers(global.environment).setAttribute(named: name)
                 Diagnostics.note("SMS numbers are now read from '\(attribute.name)' (\(attribute.valueCount) users have a value).")
             }
         }
@@ -88,7 +88,7 @@ extension Lifeline.SMS {
 
         func run() throws {
             let region = try defaultCountry.map(SMSNumbers.region(named:))
-            let numbers = SMSNumbers(settings: global.settings)
+            let numbers = SMSNumbers(global.environment)
             let stream = summary
                 ? nil
                 : ListStream.standardOutput(

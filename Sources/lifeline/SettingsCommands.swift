@@ -15,7 +15,7 @@ extension Lifeline {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let values = try SettingsService(settings: global.settings).list()
+                let values = try SettingsService(global.environment).list()
                 ResultWriter(format: output.format).print(
                     .list(
                         columns: ["key", "value", "default", "description"],
@@ -31,7 +31,7 @@ extension Lifeline {
             @Argument(help: "The new value.") var value: String
 
             func run() throws {
-                try SettingsService(settings: global.settings).set(key, to: value)
+                try SettingsService(global.environment).set(key, to: value)
                 Diagnostics.note("\(key) is now '\(value)'.")
             }
         }

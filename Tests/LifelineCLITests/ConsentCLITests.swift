@@ -23,6 +23,33 @@ struct ConsentCLITests {
         return database
     }
 
+    @Test func statusAnswersManyLookupsInOneProcessAndReportsEachFailure() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            let many = try LifelineProcess.run(
+                database + ["optin", "status", "ann@example.com", "nobody@example.com", "--stdin", "--format", "csv"],
+                input: Data("447700900002\n\n  \nnot a number\ncat@example.com\n".utf8))
+            #expect(many.status == 65, "the last failure's exit code: \(many.standardError)")
+            #expect(
+                many.standardOutput == """
+                    query,email,number,state,since,source,evidence\r
+                    ann@example.com,ann@example.com,447700900001,none,,,\r
+                    447700900002,bob@example.com,447700900002,none,,,\r
+                    cat@example.com,cat@example.com,07700 900003,none,,,\r
+
+                    """)
+            let errors = many.standardError.split(separator: "\n")
+            #expect(errors.count == 2, "\(many.standardError)")
+            #expect(errors.first?.contains("nobody@example.com") == true)
+            #expect(errors.last?.contains("not a number") == true)
+
+            let one = try LifelineProcess.run(database + ["optin", "status", "nobody@example.com"])
+            #expect(one.status == 66 && one.standardOutput.isEmpty)
+            let none = try LifelineProcess.run(database + ["optin", "status"])
+            #expect(none.status == 64 && none.standardError.contains("--stdin"))
+        }
+    }
+
     @Test func requestConfirmStopAndTheQueries() throws {
         try withTemporaryDirectory { folder in
             let database = try prepared(folder)

@@ -27,22 +27,22 @@ struct AccountFixture {
         fixture = try DirectoryFixture(folder: folder)
         settings = fixture.settings
         try fixture.importCSV(Self.directory)
-        try SMSNumbers(settings: settings).setAttribute(named: "mobile")
+        try SMSNumbers(.testing(settings)).setAttribute(named: "mobile")
         try fixture.connection().execute("UPDATE users SET status = 'disabled' WHERE email = 'eve@example.com'")
-        resets = PasswordResetService(settings: settings, clock: clock, keys: VerificationFixture.keys, hasher: Self.hasher)
-        logins = LoginService(settings: settings, clock: clock, keys: VerificationFixture.keys, hasher: Self.hasher)
+        resets = PasswordResetService(.testing(settings, clock: clock))
+        logins = LoginService(.testing(settings, clock: clock))
         outboxFile = folder + "/gateway.jsonl"
     }
 
     /// Makes the default profile (everyone's here) reset and log in this way.
     func useProfile(reset: ResetOptions, twoStep: TwoStep = .off) throws {
-        try ProfileService(settings: settings).update(name: "default", resetOptions: reset, twoStep: twoStep)
+        try ProfileService(.testing(settings)).update(name: "default", resetOptions: reset, twoStep: twoStep)
     }
 
     func setPassword(_ email: String, _ password: String, hasher: PasswordHasher = AccountFixture.hasher) throws {
         let connection = try fixture.connection()
         let user = try #require(try DirectoryStore(connection: connection).user(email: email))
-        try CredentialStore(connection: connection).setPassword(userID: user.id, hash: try hasher.hash(password), at: clock.now())
+        try CredentialStore(connection: connection).setPassword(userID: user.id, hash: try hasher.hash(password, random: SystemRandom()), at: clock.now())
     }
 
     func credentials(_ email: String) throws -> CredentialRecord? {
@@ -54,8 +54,8 @@ struct AccountFixture {
     /// Sends what is queued through the file gateway; returns the messages this call sent.
     func deliver() async throws -> [SentMessage] {
         let before = sent().count
-        _ = try await OutboxDispatcher(settings: settings, clock: clock, sealer: MessageSealer(keys: VerificationFixture.keys))
-            .dispatch(through: FileGateway(path: outboxFile))
+        _ = try await OutboxDispatcher(.testing(settings, clock: clock))
+            .dispatch(through: FileGateway(path: outboxFile, clock: clock))
         return Array(sent().dropFirst(before))
     }
 

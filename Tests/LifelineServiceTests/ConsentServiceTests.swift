@@ -30,8 +30,8 @@ struct ConsentServiceTests {
     private func makeService(_ folder: String, clock: MovingClock = MovingClock()) throws -> (DirectoryFixture, ConsentService) {
         let fixture = try DirectoryFixture(folder: folder)
         try fixture.importCSV(directory)
-        try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
-        return (fixture, ConsentService(settings: fixture.settings, clock: clock))
+        try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
+        return (fixture, ConsentService(.testing(fixture.settings, clock: clock)))
     }
 
     private func state(_ service: ConsentService, _ email: String) throws -> ConsentState {
@@ -209,10 +209,10 @@ struct ConsentServiceTests {
         try withTemporaryDirectory { folder in
             let (fixture, service) = try makeService(folder)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
-            let healthy = try DatabaseMaintenance(settings: fixture.settings).diagnose()
+            let healthy = try DatabaseMaintenance(.testing(fixture.settings)).diagnose()
             #expect(healthy.checks.first { $0.name == "consent current state" }?.isPassing == true)
             try fixture.connection().execute("UPDATE consent_current SET state = 'opted_out'")
-            let report = try DatabaseMaintenance(settings: fixture.settings).diagnose()
+            let report = try DatabaseMaintenance(.testing(fixture.settings)).diagnose()
             let check = try #require(report.checks.first { $0.name == "consent current state" })
             #expect(!check.isPassing && check.detail.contains("ledger says opted_in"))
         }

@@ -14,7 +14,7 @@ struct DatabaseMaintenanceTests {
 
     @Test func planOnAMissingDatabaseCreatesNothing() throws {
         try withTemporaryDirectory { folder in
-            let maintenance = DatabaseMaintenance(settings: DatabaseSettings(path: folder + "/new.db"), clock: clock)
+            let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: folder + "/new.db"), clock: clock))
             let plan = try maintenance.plan()
             #expect(!plan.databaseExists)
             #expect(plan.pending.map(\.fileName) == LifelineSchema.migrations.map(\.fileName))
@@ -24,7 +24,7 @@ struct DatabaseMaintenanceTests {
 
     @Test func migratingAFreshDatabaseWritesNoBackup() throws {
         try withTemporaryDirectory { folder in
-            let maintenance = DatabaseMaintenance(settings: DatabaseSettings(path: folder + "/new.db"), clock: clock)
+            let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: folder + "/new.db"), clock: clock))
             let outcome = try maintenance.migrate(backup: true)
             #expect(outcome.fromVersion == 0)
             #expect(outcome.toVersion == LifelineSchema.migrations.last?.version)
@@ -42,7 +42,7 @@ struct DatabaseMaintenanceTests {
             let existing = try SQLiteConnection(path: path)
             try existing.executeScript("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');")
             existing.close()
-            let maintenance = DatabaseMaintenance(settings: DatabaseSettings(path: path), clock: clock)
+            let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: path), clock: clock))
             let outcome = try maintenance.migrate(backup: true)
             let backup = try #require(outcome.backupPath)
             #expect(backup == path + ".bak-0-20251129T114100Z")
@@ -57,7 +57,7 @@ struct DatabaseMaintenanceTests {
         try withTemporaryDirectory { folder in
             let path = folder + "/old.db"
             try SQLiteConnection(path: path).executeScript("CREATE TABLE notes (text TEXT);")
-            _ = try DatabaseMaintenance(settings: DatabaseSettings(path: path), clock: clock).migrate(backup: false)
+            _ = try DatabaseMaintenance(.testing(DatabaseSettings(path: path), clock: clock)).migrate(backup: false)
             #expect(try files(in: folder) == ["old.db"])
         }
     }
@@ -65,7 +65,7 @@ struct DatabaseMaintenanceTests {
     @Test func doctorPassesOnAMigratedDatabaseAndFlagsProblems() throws {
         try withTemporaryDirectory { folder in
             let path = folder + "/d.db"
-            let maintenance = DatabaseMaintenance(settings: DatabaseSettings(path: path), clock: clock)
+            let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: path), clock: clock))
             try maintenance.migrate(backup: false)
             let healthy = try maintenance.diagnose()
             #expect(healthy.isHealthy, "\(healthy.checks)")
@@ -84,7 +84,7 @@ struct DatabaseMaintenanceTests {
         try withTemporaryDirectory { folder in
             let path = folder + "/empty.db"
             try SQLiteConnection(path: path).close()
-            let report = try DatabaseMaintenance(settings: DatabaseSettings(path: path), clock: clock).diagnose()
+            let report = try DatabaseMaintenance(.testing(DatabaseSettings(path: path), clock: clock)).diagnose()
             let schema = try #require(report.checks.first { $0.name == "schema version" })
             #expect(!schema.isPassing)
             #expect(schema.detail.contains("lifeline migrate"))
@@ -93,7 +93,7 @@ struct DatabaseMaintenanceTests {
 
     @Test func doctorOnAMissingDatabaseIsInputMissing() throws {
         try withTemporaryDirectory { folder in
-            let maintenance = DatabaseMaintenance(settings: DatabaseSettings(path: folder + "/none.db"), clock: clock)
+            let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: folder + "/none.db"), clock: clock))
             do {
                 _ = try maintenance.diagnose()
                 Issue.record("doctor on a missing file succeeded")
@@ -112,7 +112,7 @@ struct DatabaseMaintenanceTests {
             try holder.execute("BEGIN IMMEDIATE")
             defer { try? holder.execute("ROLLBACK") }
             let maintenance = DatabaseMaintenance(
-                settings: DatabaseSettings(path: path, busyTimeout: .milliseconds(50)), clock: clock)
+                .testing(DatabaseSettings(path: path, busyTimeout: .milliseconds(50)), clock: clock))
             do {
                 try maintenance.migrate(backup: false)
                 Issue.record("migrating a locked database succeeded")

@@ -190,7 +190,7 @@ struct DirectoryImporterTests {
             try SQLiteConnection(path: settings.path).close()
             try Data("email\na@b.co\n".utf8).write(to: URL(fileURLWithPath: folder + "/in.csv"))
             #expect(throws: SchemaNotCurrent.self) {
-                try DirectoryImporter(settings: settings).importUsers(
+                try DirectoryImporter(.testing(settings)).importUsers(
                     from: .file(path: folder + "/in.csv"), path: "in.csv", options: ImportOptions())
             }
         }

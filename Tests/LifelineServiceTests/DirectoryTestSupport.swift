@@ -12,7 +12,7 @@ struct DirectoryFixture {
     init(folder: String) throws {
         self.folder = folder
         settings = DatabaseSettings(path: folder + "/test.db")
-        try DatabaseMaintenance(settings: settings).migrate(backup: false)
+        try DatabaseMaintenance(.testing(settings)).migrate(backup: false)
     }
 
     /// Writes `csv` to a file and imports it.
@@ -27,7 +27,7 @@ struct DirectoryFixture {
     func importBytes(_ bytes: [UInt8], options: ImportOptions = ImportOptions(), at date: Date = Date(epochMilliseconds: 1_000_000)) throws -> ImportSummary {
         let path = folder + "/input-\(UUID().uuidString).csv"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return try DirectoryImporter(settings: settings, clock: FixedClock(date: date))
+        return try DirectoryImporter(.testing(settings, clock: FixedClock(date: date)))
             .importUsers(from: .file(path: path), path: "input.csv", options: options)
     }
 

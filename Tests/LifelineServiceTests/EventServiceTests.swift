@@ -29,10 +29,10 @@ struct EventFixture {
     init(folder: String) throws {
         fixture = try DirectoryFixture(folder: folder)
         try fixture.importCSV(Self.directory)
-        try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+        try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         clock = MovingClock()
-        consent = ConsentService(settings: fixture.settings, clock: clock)
-        events = EventService(settings: fixture.settings, clock: clock)
+        consent = ConsentService(.testing(fixture.settings, clock: clock))
+        events = EventService(.testing(fixture.settings, clock: clock))
         // Ann, Bob and Gus opted in; Cat pending; Dan opted out; Eve and Fay have no usable
         // number; Gus is then disabled; Hal is opted in but not in the group.
         for email in ["ann@example.com", "bob@example.com", "gus@example.com", "hal@example.com", "dan@example.com"] {
@@ -167,7 +167,7 @@ struct EventServiceTests {
             let settings = setup.fixture.settings
             let outcomes = Mutex<[EventTransitionOutcome]>([])
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
-                if let outcome = try? EventService(settings: settings).start(id: id) {
+                if let outcome = try? EventService(.testing(settings)).start(id: id) {
                     outcomes.withLock { $0.append(outcome) }
                 }
             }

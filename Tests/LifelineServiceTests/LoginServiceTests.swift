@@ -76,7 +76,7 @@ struct LoginServiceTests {
         try await withTemporaryDirectory { folder in
             let setup = try AccountFixture(folder: folder)
             try setup.useProfile(reset: .sms, twoStep: .sms)
-            let codes = VerificationService(settings: setup.fixture.settings, clock: setup.clock, keys: VerificationFixture.keys)
+            let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))
             _ = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "bare")
             let reset = try setup.resets.start(email: "ann@example.com", method: .sms)
             let sent = try await setup.deliver()

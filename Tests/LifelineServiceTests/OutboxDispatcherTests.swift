@@ -49,8 +49,8 @@ struct OutboxDispatcherTests {
         return (setup, id)
     }
 
-    private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
-        OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock, random: { 0.5 })
+    private func dispatcher(_ setup: EventFixture) throws -> OutboxDispatcher {
+        try OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock, random: MidpointRandom()))
     }
 
     private func message(_ setup: EventFixture, _ id: Int64) throws -> (status: String, attempts: Int, lastError: String?, providerID: String?) {
@@ -216,7 +216,7 @@ struct OutboxDispatcherTests {
                     group.addTask {
                         var options = DispatchOptions()
                         options.batchSize = 50
-                        return try await OutboxDispatcher(settings: settings, clock: clock).dispatch(through: gateway, options: options)
+                        return try await OutboxDispatcher(.testing(settings, clock: clock)).dispatch(through: gateway, options: options)
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -239,7 +239,7 @@ struct OutboxDispatcherTests {
             let violations = Mutex<[String]>([])
             let gateway = ScriptedGateway { message in
                 guard message.program == "continuity" else { return }
-                let lines = (try? ConsentService(settings: settings).status(of: message.destination)) ?? []
+                let lines = (try? ConsentService(.testing(settings)).status(of: message.destination)) ?? []
                 if !lines.contains(where: { $0.state == .optedIn && $0.number == message.destination }) {
                     violations.withLock { $0.append("message \(message.id) to \(message.destination)") }
                 }
@@ -260,11 +260,11 @@ struct OutboxDispatcherTests {
                     _ = try setup.events.start(id: event!)
                 case 4: if let event { _ = try setup.events.end(id: event) }
                 default:
-                    _ = try await OutboxDispatcher(settings: settings, clock: setup.clock, random: { 0.5 })
+                    _ = try await OutboxDispatcher(.testing(settings, clock: setup.clock, random: MidpointRandom()))
                         .dispatch(through: gateway, options: DispatchOptions(limit: Int.random(in: 1...4, using: &random)))
                 }
             }
-            _ = try await OutboxDispatcher(settings: settings, clock: setup.clock).dispatch(through: gateway)
+            _ = try await OutboxDispatcher(.testing(settings, clock: setup.clock)).dispatch(through: gateway)
             #expect(violations.withLock { $0 } == [])
             let alerts = gateway.received.filter { $0.program == "continuity" }
             #expect(Set(alerts.map(\.id)).count == alerts.count, "no alert sent twice")
@@ -288,7 +288,7 @@ struct SeededRandom: RandomNumberGenerator {
 struct FileGatewayTests {
     @Test func writesOneJSONObjectPerMessageThatDecodesToWhatWasSent() async throws {
         try await withTemporaryDirectory { folder in
-            let gateway = FileGateway(path: folder + "/out.jsonl")
+            let gateway = FileGateway(path: folder + "/out.jsonl", clock: SystemClock())
             let bodies = ["plain", "quote \" backslash \\ newline \n tab \t bell \u{7}", "Zoë 東京 😀"]
             let messages = bodies.enumerated().map { index, body in
                 GatewayMessage(
@@ -310,7 +310,7 @@ struct FileGatewayTests {
 
     @Test func anUnwritablePathIsAnUnavailableGateway() async {
         await #expect(throws: GatewayFailure.self) {
-            try await FileGateway(path: "/nonexistent-folder/out.jsonl").send([])
+            try await FileGateway(path: "/nonexistent-folder/out.jsonl", clock: SystemClock()).send([])
         }
     }
 }

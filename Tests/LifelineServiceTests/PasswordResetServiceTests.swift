@@ -104,7 +104,7 @@ struct PasswordResetServiceTests {
             #expect(try setup.resets.verify(requestID: id, code: try #require(sent.first?.code)) == .approved)
             try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7")
             #expect(try await setup.deliver().isEmpty)
-            let view = try #require(try VerificationService(settings: setup.fixture.settings).status(requestID: id))
+            let view = try #require(try VerificationService(.testing(setup.fixture.settings)).status(requestID: id))
             #expect(view.origin == "reset" && view.channel == "email" && view.state == "approved")
         }
     }
@@ -127,7 +127,7 @@ struct PasswordResetServiceTests {
         try await withTemporaryDirectory { folder in
             let setup = try AccountFixture(folder: folder)
             try setup.useProfile(reset: .notAllowed)
-            let codes = VerificationService(settings: setup.fixture.settings, clock: setup.clock, keys: VerificationFixture.keys)
+            let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))
             _ = try codes.request(email: "ann@example.com", purpose: .passwordReset, requestID: "bare")
             let code = try #require(try await setup.deliver().first?.code)
             #expect(try setup.resets.verify(requestID: "bare", code: code) == .notFound)

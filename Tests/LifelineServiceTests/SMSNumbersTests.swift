@@ -20,7 +20,7 @@ struct SMSNumbersTests {
 
     private func verify(_ fixture: DirectoryFixture, region: String? = nil, fix: Bool = false) throws -> (NumberCheckSummary, [NumberCheck]) {
         var rows: [NumberCheck] = []
-        let summary = try SMSNumbers(settings: fixture.settings).verify(
+        let summary = try SMSNumbers(.testing(fixture.settings)).verify(
             defaultRegion: try region.map(SMSNumbers.region(named:)), fix: fix) { rows.append($0) }
         return (summary, rows)
     }
@@ -29,7 +29,7 @@ struct SMSNumbersTests {
         try withTemporaryDirectory { folder in
             let fixture = try DirectoryFixture(folder: folder)
             try fixture.importCSV(people)
-            let numbers = SMSNumbers(settings: fixture.settings)
+            let numbers = SMSNumbers(.testing(fixture.settings))
             #expect(try numbers.attribute() == nil)
             #expect(throws: DirectoryFailure.attributeNotFound(name: "phone", known: ["mobile"])) {
                 try numbers.setAttribute(named: "phone")
@@ -44,7 +44,7 @@ struct SMSNumbersTests {
         try withTemporaryDirectory { folder in
             let fixture = try DirectoryFixture(folder: folder)
             try fixture.importCSV(people)
-            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (summary, rows) = try verify(fixture)
             #expect(summary == NumberCheckSummary(
                 attribute: "mobile", users: 7, valid: 2, missing: 1, invalid: 2, fixable: 2, shared: 2, fixed: 0))
@@ -65,7 +65,7 @@ struct SMSNumbersTests {
         try withTemporaryDirectory { folder in
             let fixture = try DirectoryFixture(folder: folder)
             try fixture.importCSV(people)
-            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (summary, _) = try verify(fixture, region: "GB", fix: true)
             #expect(summary.fixed == 3)
             #expect(try fixture.attributes(of: "b@example.com")["mobile"] == "447700900123")
@@ -84,7 +84,7 @@ struct SMSNumbersTests {
             var options = ImportOptions()
             options.disableMissing = true
             try fixture.importCSV("email\na@example.com\n", options: options)
-            try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+            try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (summary, rows) = try verify(fixture)
             #expect(summary.users == 1 && rows.map(\.email) == ["a@example.com"])
         }

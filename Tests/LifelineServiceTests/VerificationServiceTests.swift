@@ -17,26 +17,27 @@ struct VerificationFixture {
         eve@example.com,Eve,447700900005
 
         """
-    static let keys = try! SecretKeys(secret: Array("a-test-secret-of-32-bytes-length".utf8))
+    static let secret = Array("a-test-secret-of-32-bytes-length".utf8)
+    static let keys = try! SecretKeys(secret: secret)
 
     let fixture: DirectoryFixture
     let clock = MovingClock()
     let service: VerificationService
     let outboxFile: String
 
-    init(folder: String, keys: SecretKeys = Self.keys) throws {
+    init(folder: String, secret: [UInt8] = Self.secret) throws {
         fixture = try DirectoryFixture(folder: folder)
         try fixture.importCSV(Self.directory)
-        try SMSNumbers(settings: fixture.settings).setAttribute(named: "mobile")
+        try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         try fixture.connection().execute("UPDATE users SET status = 'disabled' WHERE email = 'eve@example.com'")
-        service = VerificationService(settings: fixture.settings, clock: clock, keys: keys)
+        service = VerificationService(.testing(fixture.settings, clock: clock, secret: secret))
         outboxFile = folder + "/phone.jsonl"
     }
 
     /// Sends what is queued to the file gateway and returns the codes the phone received, in order.
-    func deliver(keys: SecretKeys = Self.keys) async throws -> [String] {
-        _ = try await OutboxDispatcher(settings: fixture.settings, clock: clock, sealer: MessageSealer(keys: keys))
-            .dispatch(through: FileGateway(path: outboxFile))
+    func deliver(secret: [UInt8] = Self.secret) async throws -> [String] {
+        _ = try await OutboxDispatcher(.testing(fixture.settings, clock: clock, secret: secret))
+            .dispatch(through: FileGateway(path: outboxFile, clock: clock))
         return phoneCodes()
     }
 
@@ -189,18 +190,19 @@ struct VerificationServiceTests {
             try setup.fixture.connection().execute(
                 "INSERT INTO outbox (channel, destination, body, kind, program, next_attempt_at, created_at, updated_at) VALUES ('sms', '447700900009', 'hello', 'test', 'service', 0, 0, 0)")
 
-            let rotated = try SecretKeys(secret: Array("another-secret-of-32-bytes-long!".utf8))
+            let rotatedSecret = Array("another-secret-of-32-bytes-long!".utf8)
+            let rotated = try SecretKeys(secret: rotatedSecret)
             #expect(rotated.keyID != VerificationFixture.keys.keyID)
-            let service = VerificationService(settings: setup.fixture.settings, clock: setup.clock, keys: rotated)
+            let service = VerificationService(.testing(setup.fixture.settings, clock: setup.clock, secret: rotatedSecret))
             #expect(try service.verify(requestID: "sent-before", code: code) == .expired)
-            _ = try await setup.deliver(keys: rotated)
+            _ = try await setup.deliver(secret: rotatedSecret)
             let messages = try setup.fixture.connection().query("SELECT program, status, last_error FROM outbox ORDER BY id") {
                 ($0.string(at: 0), $0.string(at: 1), try $0.get(2, as: String?.self))
             }
             #expect(messages[1].0 == "verification" && messages[1].1 == "failed" && messages[1].2 == OutboxDispatcher.unopenedReason)
             #expect(messages[2].0 == "service" && messages[2].1 == "sent", "other messages still go")
             _ = try service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "after")
-            let after = try await setup.deliver(keys: rotated).last!
+            let after = try await setup.deliver(secret: rotatedSecret).last!
             #expect(try service.verify(requestID: "after", code: after) == .approved)
         }
     }
@@ -252,7 +254,7 @@ struct VerificationServiceTests {
             let settings = setup.fixture.settings
             let outcomes = Mutex<[VerificationRequestOutcome]>([])
             DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                if let outcome = try? VerificationService(settings: settings, keys: VerificationFixture.keys)
+                if let outcome = try? VerificationService(.testing(settings))
                     .request(email: "ann@example.com", purpose: .twoStep, requestID: "double-click")
                 {
                     outcomes.withLock { $0.append(outcome) }
@@ -267,9 +269,9 @@ struct VerificationServiceTests {
     @Test func keyFilesAreCreatedOnceWithOwnerOnlyPermissions() throws {
         try withTemporaryDirectory { folder in
             let database = folder + "/x.db"
-            #expect(try SecretKeys.load(databasePath: database, create: false) == nil)
-            let created = try #require(try SecretKeys.load(databasePath: database, create: true))
-            let again = try #require(try SecretKeys.load(databasePath: database, create: true))
+            #expect(try SecretSource.keyFile(besideDatabase: database).keys(create: false, random: SystemRandom()) == nil)
+            let created = try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: true, random: SystemRandom()))
+            let again = try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: true, random: SystemRandom()))
             #expect(created.keyID == again.keyID)
             let mode = try FileManager.default.attributesOfItem(atPath: database + ".key")[.posixPermissions] as? Int
             #expect(mode == 0o600)
@@ -285,10 +287,10 @@ struct VerificationServiceTests {
                 let database = folder + "/race\(round).db"
                 let results = Mutex<[Result<String, any Error>]>([])
                 DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                    let result = Result { try #require(try SecretKeys.load(databasePath: database, create: true)).keyID }
+                    let result = Result { try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: true, random: SystemRandom())).keyID }
                     results.withLock { $0.append(result) }
                 }
-                let stored = try #require(try SecretKeys.load(databasePath: database, create: false))
+                let stored = try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: false, random: SystemRandom()))
                 for result in results.withLock({ $0 }) {
                     switch result {
                     case .success(let keyID): #expect(keyID == stored.keyID, "round \(round)")

@@ -13,7 +13,7 @@ struct WebhookGatewayTests {
     /// An event whose two start alerts (Ann's and Bob's) are queued, and nothing else.
     private func started(_ folder: String) async throws -> EventFixture {
         let setup = try EventFixture(folder: folder)
-        _ = try await OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock).dispatch(through: ScriptedGateway())
+        _ = try await OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock)).dispatch(through: ScriptedGateway())
         _ = try setup.events.start(id: try setup.createEvent())
         return setup
     }
@@ -21,11 +21,11 @@ struct WebhookGatewayTests {
     private func gateway(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(5)) throws -> WebhookGateway {
         var configuration = try WebhookConfiguration(url: server.url, secret: secret)
         configuration.timeout = timeout
-        return WebhookGateway(configuration: configuration)
+        return WebhookGateway(configuration: configuration, clock: SystemClock())
     }
 
     private func dispatch(_ setup: EventFixture, _ gateway: WebhookGateway, limit: Int? = nil) async throws -> DispatchSummary {
-        try await OutboxDispatcher(settings: setup.fixture.settings, clock: setup.clock, random: { 0.5 })
+        try await OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock, random: MidpointRandom()))
             .dispatch(through: gateway, options: DispatchOptions(limit: limit))
     }
 
@@ -113,7 +113,7 @@ struct WebhookGatewayTests {
             let url = server.url
             server.stop()
             setup.clock.advance(by: 60)
-            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: url, secret: secret))
+            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: url, secret: secret), clock: SystemClock())
             #expect(try await dispatch(setup, refused).retried == 2)
             #expect(try setup.alerts(1).allSatisfy { $0.status == "queued" })
         }

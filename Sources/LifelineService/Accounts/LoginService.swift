@@ -23,19 +23,14 @@ public struct LoginVerification: Sendable, Equatable {
 
 /// Password login with an optional second factor by SMS.
 public struct LoginService: Sendable {
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
-    private let codes: VerificationService
-    private let hasher: PasswordHasher
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
+    private var codes: VerificationService { VerificationService(environment) }
+    private var hasher: PasswordHasher { environment.passwordHasher }
 
-    public init(
-        settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil,
-        hasher: PasswordHasher = PasswordHasher()
-    ) {
-        self.settings = settings
-        self.clock = clock
-        self.hasher = hasher
-        codes = VerificationService(settings: settings, clock: clock, keys: keys)
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Checks the password and, if the user's profile asks for it, sends a 2-step code.
@@ -47,7 +42,7 @@ public struct LoginService: Sendable {
         let matches = hasher.verify(password, against: account?.passwordHash ?? hasher.decoyHash)
         guard matches, let account, account.isActive else { return .invalidCredentials }
         let now = clock.now()
-        let rehashed = hasher.needsRehash(account.passwordHash ?? "") ? try hasher.hash(password) : nil
+        let rehashed = hasher.needsRehash(account.passwordHash ?? "") ? try hasher.hash(password, random: environment.random) : nil
         if account.twoStep == .off || rehashed != nil {
             try settings.withCurrentConnection { connection in
                 try settings.translatingErrors {

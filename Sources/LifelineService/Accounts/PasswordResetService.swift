@@ -11,19 +11,14 @@ public struct PasswordResetService: Sendable {
     /// How long a verified code lets the user complete the reset.
     public static let approvalLifetime: TimeInterval = 10 * 60
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
-    private let codes: VerificationService
-    private let hasher: PasswordHasher
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
+    private var codes: VerificationService { VerificationService(environment) }
+    private var hasher: PasswordHasher { environment.passwordHasher }
 
-    public init(
-        settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil,
-        hasher: PasswordHasher = PasswordHasher()
-    ) {
-        self.settings = settings
-        self.clock = clock
-        self.hasher = hasher
-        codes = VerificationService(settings: settings, clock: clock, keys: keys)
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Records the request and, if the user's profile allows `method`, sends a code; returns
@@ -56,14 +51,14 @@ public struct PasswordResetService: Sendable {
     /// Sets the new password of an approved reset, once, and tells the user by SMS.
     public func complete(requestID: String, password: String) throws {
         guard !password.isEmpty else { throw AccountFailure.emptyPassword }
-        let policy = try SettingsService(settings: settings).passwordPolicy()
+        let policy = try SettingsService(environment).passwordPolicy()
         let email = try settings.withCurrentConnection { connection in
             try approvedReset(requestID, connection: connection).email
         }
         let broken = policy.violations(of: password, email: email)
         guard broken.isEmpty else { throw AccountFailure.passwordRejected(broken) }
         // Hashing takes a tenth of a second or more: done before the write lock is taken.
-        let hash = try hasher.hash(password)
+        let hash = try hasher.hash(password, random: environment.random)
         try settings.withCurrentConnection { connection in
             try settings.translatingErrors {
                 try connection.write {

@@ -12,6 +12,12 @@ public struct ConsentStatusLine: Sendable, Equatable {
     public let evidence: String?
 }
 
+/// The answer to one lookup among many: its lines, or why that lookup alone failed.
+public enum ConsentStatusAnswer: Sendable {
+    case lines([ConsentStatusLine])
+    case failure(any LifelineFailure)
+}
+
 /// The counts of `optin summary`.
 public struct ConsentSummary: Sendable, Equatable {
     public var none = 0
@@ -26,36 +32,54 @@ public struct ConsentSummary: Sendable, Equatable {
 extension ConsentService {
     /// The current consent of a user (by email) or of every user of a number.
     public func status(of emailOrNumber: String) throws -> [ConsentStatusLine] {
+        try withContext { context in try context.connection.read { try status(of: emailOrNumber, in: context) } }
+    }
+
+    /// The consent of many users or numbers, one connection for all: `answer` gets each lookup's
+    /// lines, or the failure that lookup alone met (an unknown email does not stop the others).
+    public func statuses(of lookups: some Sequence<String>, answer: (String, ConsentStatusAnswer) throws -> Void) throws {
         try withContext { context in
-            try context.connection.read {
-                let attribute = try context.smsAttribute()
-                let listings: [ConsentListing]
-                if emailOrNumber.contains("@") {
-                    guard let user = try context.directory.user(email: emailOrNumber.trimmingBlanks()) else {
-                        throw DirectoryFailure.userNotFound(email: emailOrNumber)
-                    }
-                    let value = try context.directory.attributeValue(userID: user.id, attributeID: attribute.id)
-                    let number = PhoneNumberNormalizer().verdict(for: value ?? "").longFormat
-                    let current =
-                        try number.map { try context.ledger.current(userID: user.id, number: $0, program: Self.program) }
-                        ?? .none
-                    listings = [
-                        ConsentListing(
-                            userID: user.id, email: user.email, number: value, state: current.state,
-                            source: current.source, since: current.since, ledgerID: current.ledgerID)
-                    ]
-                } else {
-                    guard let number = PhoneNumberNormalizer().verdict(for: emailOrNumber).longFormat else {
-                        throw ConsentFailure.unreadableNumber(emailOrNumber)
-                    }
-                    listings = try context.ledger.users(withNumber: number, smsAttributeID: attribute.id, program: Self.program)
+            for lookup in lookups {
+                let result: ConsentStatusAnswer
+                do {
+                    result = .lines(try context.connection.read { try status(of: lookup, in: context) })
+                } catch let failure as DirectoryFailure {
+                    result = .failure(failure)
+                } catch let failure as ConsentFailure {
+                    result = .failure(failure)
                 }
-                return try listings.map { listing in
-                    ConsentStatusLine(
-                        email: listing.email, number: listing.number, state: listing.state, since: listing.since,
-                        source: listing.source, evidence: try listing.ledgerID.flatMap(context.ledger.evidence))
-                }
+                try answer(lookup, result)
             }
+        }
+    }
+
+    private func status(of emailOrNumber: String, in context: ConsentContext) throws -> [ConsentStatusLine] {
+        let attribute = try context.smsAttribute()
+        let listings: [ConsentListing]
+        if emailOrNumber.contains("@") {
+            guard let user = try context.directory.user(email: emailOrNumber.trimmingBlanks()) else {
+                throw DirectoryFailure.userNotFound(email: emailOrNumber)
+            }
+            let value = try context.directory.attributeValue(userID: user.id, attributeID: attribute.id)
+            let number = PhoneNumberNormalizer().verdict(for: value ?? "").longFormat
+            let current =
+                try number.map { try context.ledger.current(userID: user.id, number: $0, program: Self.program) }
+                ?? .none
+            listings = [
+                ConsentListing(
+                    userID: user.id, email: user.email, number: value, state: current.state,
+                    source: current.source, since: current.since, ledgerID: current.ledgerID)
+            ]
+        } else {
+            guard let number = PhoneNumberNormalizer().verdict(for: emailOrNumber).longFormat else {
+                throw ConsentFailure.unreadableNumber(emailOrNumber)
+            }
+            listings = try context.ledger.users(withNumber: number, smsAttributeID: attribute.id, program: Self.program)
+        }
+        return try listings.map { listing in
+            ConsentStatusLine(
+                email: listing.email, number: listing.number, state: listing.state, since: listing.since,
+                source: listing.source, evidence: try listing.ledgerID.flatMap(context.ledger.evidence))
         }
     }
 

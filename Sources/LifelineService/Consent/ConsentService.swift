@@ -33,12 +33,12 @@ public struct ConsentService: Sendable {
     static let programNameKey = "consent.program_name"
     static let supportContactKey = "consent.support_contact"
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     // MARK: Flows (each call opens the database, as one CLI command does)
@@ -59,7 +59,7 @@ public struct ConsentService: Sendable {
     }
 
     func withSession<T>(_ body: (ConsentSession) throws -> T) throws -> T {
-        let session = try ConsentSession(settings: settings, clock: clock)
+        let session = try ConsentSession(environment)
         defer { session.close() }
         return try body(session)
     }

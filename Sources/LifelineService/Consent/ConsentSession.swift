@@ -6,15 +6,15 @@ import LifelineStore
 ///
 /// Not `Sendable`, like the connection it holds: one task at a time.
 public final class ConsentSession {
-    let settings: DatabaseSettings
-    let clock: any WallClock
+    let environment: LifelineEnvironment
+    var settings: DatabaseSettings { environment.database }
+    var clock: any WallClock { environment.clock }
     let context: ConsentContext
 
     /// Opens the database (its schema must be current).
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) throws {
-        self.settings = settings
-        self.clock = clock
-        self.context = ConsentContext(connection: try settings.openCurrent())
+    public init(_ environment: LifelineEnvironment) throws {
+        self.environment = environment
+        self.context = ConsentContext(connection: try environment.database.openCurrent())
     }
 
     /// Closes the connection.

@@ -6,12 +6,12 @@ import LifelineStore
 /// The whole import is one `BEGIN IMMEDIATE` transaction: killed at any point, it leaves the
 /// database as it was; a rerun converges. Rows are streamed, so memory does not grow with the file.
 public struct DirectoryImporter: Sendable {
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Imports `source`; `path` names it in messages (`-` for standard input).

@@ -14,10 +14,11 @@ public struct UserDetail: Sendable {
 
 /// Answers questions about the directory: users, attributes, groups.
 public struct DirectoryQueries: Sendable {
-    public let settings: DatabaseSettings
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
 
-    public init(settings: DatabaseSettings) {
-        self.settings = settings
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// One user with attributes, groups and SMS number.

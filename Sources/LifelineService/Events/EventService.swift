@@ -11,12 +11,12 @@ public struct EventService: Sendable {
     static let startKind = "event_start"
     static let endKind = "event_end"
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Stores a draft event after checking every field; returns its id.

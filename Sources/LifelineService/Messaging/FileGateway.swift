@@ -8,15 +8,17 @@ import Glibc
 /// records the messages as sent: a sent message is on disk.
 public struct FileGateway: MessageGateway {
     public let path: String
+    public let clock: any WallClock
     public var name: String { "file" }
 
-    public init(path: String) {
+    public init(path: String, clock: any WallClock) {
         self.path = path
+        self.clock = clock
     }
 
-    /// `LIFELINE_OUTBOX_FILE`, else `<database>.outbox.jsonl` beside the database.
+    /// The default file: `<database>.outbox.jsonl` beside the database.
     public static func defaultPath(database: String) -> String {
-        Environment.value("LIFELINE_OUTBOX_FILE") ?? database + ".outbox.jsonl"
+        database + ".outbox.jsonl"
     }
 
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
@@ -27,7 +29,7 @@ public struct FileGateway: MessageGateway {
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(messages.count * 256)
-        let sentAt = UTCTimestamp.string(from: Date())
+        let sentAt = UTCTimestamp.string(from: clock.now())
         for message in messages {
             message.appendJSON(sentAt: sentAt, to: &bytes)
             bytes.append(UInt8(ascii: "\n"))

@@ -42,22 +42,18 @@ public struct OutboxDispatcher: Sendable {
     static let cacheSizeKiB = 64 * 1024
     public static let suppressedReason = "not opted in for this number when it was due to be sent"
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
-    /// Uniform in 0...1, for retry jitter; tests pass a fixed one.
-    public let random: @Sendable () -> Double
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
     /// Opens the bodies of messages that carry a code; without it they fail (nothing can send them).
     public let sealer: MessageSealer?
 
-    public init(
-        settings: DatabaseSettings, clock: any WallClock = SystemClock(), sealer: MessageSealer? = nil,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
-    ) {
-        self.settings = settings
-        self.clock = clock
-        self.sealer = sealer
-        self.random = random
+    /// A dispatcher that opens sealed bodies with the environment's secret. It never creates one:
+    /// with no key file yet there can be no sealed message either.
+    public init(_ environment: LifelineEnvironment) throws {
+        self.environment = environment
+        sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
     }
 
     public static let unopenedReason =
@@ -173,7 +169,7 @@ public struct OutboxDispatcher: Sendable {
                     try outbox.markSent(id: message.id, providerID: providerID, at: now)
                     summary.sent += 1
                 case .retry(let reason, let after) where policy.allowsAnother(after: message.attempts):
-                    let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: random())
+                    let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: environment.random.unitInterval())
                     try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, at: now)
                     summary.retried += 1
                 case .retry(let reason, _):

@@ -7,10 +7,12 @@ public enum OutboxStatus: String, Sendable, CaseIterable {
 
 /// Answers what is waiting in the outbox, and what became of each message.
 public struct OutboxQueries: Sendable {
-    public let settings: DatabaseSettings
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings) {
-        self.settings = settings
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Streams messages, oldest first, optionally only one status or one event's.
@@ -26,7 +28,7 @@ public struct OutboxQueries: Sendable {
     ///
     /// A receipt can only follow a send: a message still queued or suppressed was never handed
     /// to a provider, so a receipt for it is refused rather than believed.
-    public func recordReceipt(reference: String, delivered: Bool, error: String?, clock: any WallClock = SystemClock())
+    public func recordReceipt(reference: String, delivered: Bool, error: String?)
         throws -> (id: Int64, status: OutboxStatus)
     {
         try settings.withCurrentConnection { connection in

@@ -24,9 +24,8 @@ public struct PasswordHasher: Sendable {
     }
 
     /// `pbkdf2-sha256$<iterations>$<salt, base64>$<hash, base64>`.
-    public func hash(_ password: String) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let salt = (0..<Self.saltBytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    public func hash(_ password: String, random: any RandomSource) throws -> String {
+        let salt = random.bytes(Self.saltBytes)
         let derived = try Self.derive(password, salt: salt, iterations: iterations)
         return "pbkdf2-sha256$\(iterations)$\(Data(salt).base64EncodedString())$\(Data(derived).base64EncodedString())"
     }

@@ -27,12 +27,12 @@ public struct NumberCheckSummary: Sendable, Equatable {
 
 /// The SMS attribute and the verification of users' numbers.
 public struct SMSNumbers: Sendable {
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// The chosen SMS attribute, or nil.

@@ -33,12 +33,12 @@ public struct AuthProfile: Sendable, Equatable {
 public struct ProfileService: Sendable {
     public static let defaultProfile = "default"
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     public func list() throws -> [AuthProfile] {

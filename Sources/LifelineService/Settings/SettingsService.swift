@@ -10,12 +10,12 @@ public struct SettingValue: Sendable, Equatable {
 
 /// Lists and changes the service's settings, validating each against its rule.
 public struct SettingsService: Sendable {
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock()) {
-        self.settings = settings
-        self.clock = clock
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Every known setting with its stored value, or its default.
@@ -41,7 +41,7 @@ public struct SettingsService: Sendable {
             throw SettingsFailure.invalidValue(key: key, value: value, rule: definition.rule)
         }
         if key == SMSSettings.attributeKey {
-            try SMSNumbers(settings: settings, clock: clock).setAttribute(named: value)
+            try SMSNumbers(environment).setAttribute(named: value)
             return
         }
         let connection = try settings.openCurrent()

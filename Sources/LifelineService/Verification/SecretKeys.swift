@@ -2,9 +2,8 @@ import Crypto
 import FoundationEssentials
 import Glibc
 
-/// The keys derived from Lifeline's one secret, which lives outside the database: the
-/// `LIFELINE_SECRET` environment variable, else a key file (`LIFELINE_SECRET_FILE`, default
-/// `<database>.key`) created with mode 0600 and 32 random bytes on first use.
+/// The keys derived from Lifeline's one secret, which lives outside the database (see
+/// ``SecretSource``).
 ///
 /// Replacing the secret rotates every key: live codes can no longer be checked and sealed
 /// messages no longer opened; nothing else depends on it.
@@ -28,31 +27,46 @@ public struct SecretKeys: Sendable {
         messageKey = derive("outbox-seal-aes-gcm-v1")
         keyID = derive("key-id-v1", bytes: 6).withUnsafeBytes { Hex.string($0) }
     }
+}
 
-    /// Where the key file is: `LIFELINE_SECRET_FILE`, else beside the database.
-    public static func keyFilePath(databasePath: String) -> String {
-        Environment.value("LIFELINE_SECRET_FILE") ?? databasePath + ".key"
+/// Where the secret is kept; the edge (CLI or server) chooses, from its own configuration.
+public enum SecretSource: Sendable, Equatable {
+    /// The secret itself (the CLI's `LIFELINE_SECRET`).
+    case value([UInt8])
+    /// A key file of 32 random bytes in hex, created with mode 0600 on first use when asked.
+    case keyFile(path: String)
+
+    /// The default: `<database>.key` beside the database.
+    public static func keyFile(besideDatabase databasePath: String) -> SecretSource {
+        .keyFile(path: databasePath + ".key")
     }
 
-    /// The secret the environment names, creating the key file when `create` is set and there is none.
-    public static func load(databasePath: String, create: Bool) throws -> SecretKeys? {
-        if let value = Environment.value("LIFELINE_SECRET") {
-            return try SecretKeys(secret: Array(value.utf8))
-        }
-        let path = keyFilePath(databasePath: databasePath)
-        if let text = try KeyFile.read(path) {
-            guard let secret = Hex.bytes(text) else { throw SecretFailure.unreadableKeyFile(path: path) }
+    /// The key file's path, when the secret lives in one.
+    public var keyFilePath: String? {
+        if case .keyFile(let path) = self { path } else { nil }
+    }
+
+    /// The keys; nil when the key file does not exist and `create` is off.
+    public func keys(create: Bool, random: any RandomSource) throws -> SecretKeys? {
+        switch self {
+        case .value(let secret):
             return try SecretKeys(secret: secret)
+        case .keyFile(let path):
+            if let text = try KeyFile.read(path) {
+                guard let secret = Hex.bytes(text) else { throw SecretFailure.unreadableKeyFile(path: path) }
+                return try SecretKeys(secret: secret)
+            }
+            guard create else { return nil }
+            let secret = random.bytes(32)
+            if try KeyFile.create(path, contents: Hex.string(secret) + "\n", random: random) {
+                return try SecretKeys(secret: secret)
+            }
+            // Another process created it first, whole: use that key, never one that was not stored.
+            guard let text = try KeyFile.read(path), let existing = Hex.bytes(text) else {
+                throw SecretFailure.unreadableKeyFile(path: path)
+            }
+            return try SecretKeys(secret: existing)
         }
-        guard create else { return nil }
-        var generator = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        if try KeyFile.create(path, contents: Hex.string(secret) + "\n") { return try SecretKeys(secret: secret) }
-        // Another process created it first, whole: use that key, never one that was not stored.
-        guard let text = try KeyFile.read(path), let existing = Hex.bytes(text) else {
-            throw SecretFailure.unreadableKeyFile(path: path)
-        }
-        return try SecretKeys(secret: existing)
     }
 }
 
@@ -82,12 +96,11 @@ enum KeyFile {
     /// which fails if the name is taken. Creating `path` itself and writing it after let other
     /// processes starting at the same moment read the file empty, or lose the race and go on
     /// with a secret that was never stored.
-    static func create(_ path: String, contents: String) throws -> Bool {
+    static func create(_ path: String, contents: String, random: any RandomSource) throws -> Bool {
         func unusable(_ reason: String = String(cString: strerror(errno))) -> SecretFailure {
             SecretFailure.keyFileUnusable(path: path, reason: reason)
         }
-        var generator = SystemRandomNumberGenerator()
-        let temporary = path + ".new-" + Hex.string((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let temporary = path + ".new-" + random.hex(8)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw unusable() }
         defer { unlink(temporary) }

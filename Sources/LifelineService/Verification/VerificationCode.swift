@@ -6,11 +6,9 @@ enum VerificationCode {
     /// What the outbox's `body` column holds for a message that carries a code.
     static let placeholder = "[verification code: sealed]"
 
-    /// Decimal digits from the system CSPRNG (getrandom), each uniform: `random(in:)` rejects
-    /// the values that would bias a modulo.
-    static func generate(digits: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<digits).map { _ in Character(String(UInt8.random(in: 0...9, using: &generator))) })
+    /// Decimal digits, each uniform, from the environment's random source (the CSPRNG).
+    static func generate(digits: Int, random: any RandomSource) -> String {
+        random.digits(digits)
     }
 
     /// HMAC-SHA256 over the request id, a zero byte and the code.

@@ -20,19 +20,12 @@ public struct VerificationService: Sendable {
     public static let numberLimit = 10
     public static let numberWindow: TimeInterval = 60 * 60
 
-    public let settings: DatabaseSettings
-    public let clock: any WallClock
-    /// The secret's keys; nil loads (or creates) them from the environment or key file.
-    private let givenKeys: SecretKeys?
+    public let environment: LifelineEnvironment
+    public var settings: DatabaseSettings { environment.database }
+    public var clock: any WallClock { environment.clock }
 
-    public init(settings: DatabaseSettings, clock: any WallClock = SystemClock(), keys: SecretKeys? = nil) {
-        self.settings = settings
-        self.clock = clock
-        givenKeys = keys
-    }
-
-    private func keys(create: Bool) throws -> SecretKeys? {
-        try givenKeys ?? SecretKeys.load(databasePath: settings.path, create: create)
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
     }
 
     /// Records a request and, when the user may have one, queues exactly one SMS with a new code
@@ -50,7 +43,7 @@ public struct VerificationService: Sendable {
 
     /// A session on one connection, for callers that make many requests (a portal server).
     public func session(createKey: Bool = true) throws -> VerificationSession {
-        try VerificationSession(settings: settings, clock: clock, keys: try keys(create: createKey))
+        try VerificationSession(environment, keys: try environment.secret.keys(create: createKey, random: environment.random))
     }
 
     private func withSession<T>(createKey: Bool, _ body: (VerificationSession) throws -> T) throws -> T {
@@ -146,8 +139,7 @@ public struct VerificationService: Sendable {
         return requestID
     }
 
-    static func newRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "vr-" + Hex.string((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    static func newRequestID(random: any RandomSource) -> String {
+        "vr-" + random.hex(16)
     }
 }

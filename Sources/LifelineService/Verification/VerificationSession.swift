@@ -4,16 +4,16 @@ import LifelineStore
 /// Code requests and verifications on one open connection: what a portal server keeps, and
 /// what each ``VerificationService`` call opens and closes. Not thread-safe: one per thread.
 public final class VerificationSession {
-    let settings: DatabaseSettings
-    let clock: any WallClock
+    let environment: LifelineEnvironment
+    var settings: DatabaseSettings { environment.database }
+    var clock: any WallClock { environment.clock }
     let keys: SecretKeys?
     let connection: SQLiteConnection
 
-    init(settings: DatabaseSettings, clock: any WallClock, keys: SecretKeys?) throws {
-        self.settings = settings
-        self.clock = clock
+    init(_ environment: LifelineEnvironment, keys: SecretKeys?) throws {
+        self.environment = environment
         self.keys = keys
-        connection = try settings.openCurrent()
+        connection = try environment.database.openCurrent()
     }
 
     public func close() {
@@ -34,7 +34,7 @@ public final class VerificationSession {
 
     /// Records a request made by any flow and, when its rules allow, queues one code (or notice).
     func request(_ asked: CodeRequest) throws -> VerificationRequestOutcome {
-        let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID()
+        let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID(random: environment.random)
         guard let keys else { throw SecretFailure.missing }
         return try settings.translatingErrors {
             try connection.write {
@@ -114,7 +114,7 @@ public final class VerificationSession {
         try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
         let length = try setting(VerificationService.codeLengthKey) ?? VerificationService.defaultCodeLength
         let minutes = try lifetimeMinutes()
-        let code = VerificationCode.generate(digits: length)
+        let code = VerificationCode.generate(digits: length, random: environment.random)
         request.status = VerificationStatus.sent.rawValue
         request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
         request.keyID = keys.keyID

@@ -1,0 +1,25 @@
+/// Everything the service takes from outside the process: where the database is, the time,
+/// randomness, the secret, and how passwords are hashed.
+///
+/// Built once at the edge (the CLI's options and environment variables, or a server's
+/// configuration) and passed to every service, which reads no environment variable, file-path
+/// convention or terminal of its own.
+public struct LifelineEnvironment: Sendable {
+    public var database: DatabaseSettings
+    public var clock: any WallClock
+    public var random: any RandomSource
+    /// Where the one secret behind code hashes and sealed messages is kept.
+    public var secret: SecretSource
+    public var passwordHasher: PasswordHasher
+
+    public init(
+        database: DatabaseSettings, secret: SecretSource, clock: any WallClock = SystemClock(),
+        random: any RandomSource = SystemRandom(), passwordHasher: PasswordHasher = PasswordHasher()
+    ) {
+        self.database = database
+        self.clock = clock
+        self.random = random
+        self.secret = secret
+        self.passwordHasher = passwordHasher
+    }
+}

@@ -1,0 +1,50 @@
+import Glibc
+import LifelineService
+import LifelineWebhook
+
+/// The process environment, read one variable at a time.
+///
+/// getenv rather than ProcessInfo.environment, which copies the whole environment into a
+/// dictionary (a million instructions at every start) to read one variable.
+enum ProcessEnvironment {
+    /// The variable's value; nil when it is unset or empty, as an empty setting means none.
+    static func value(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+/// The CLI's composition root: every option and environment variable the service depends on is
+/// read here, once, into a ``LifelineEnvironment`` and the gateways' configurations.
+extension GlobalOptions {
+    /// The database, the real clock and CSPRNG, and the secret (`LIFELINE_SECRET`, else the key
+    /// file `LIFELINE_SECRET_FILE`, else `<database>.key`).
+    var environment: LifelineEnvironment {
+        let database = settings
+        let secret: SecretSource =
+            if let value = ProcessEnvironment.value("LIFELINE_SECRET") {
+                .value(Array(value.utf8))
+            } else if let path = ProcessEnvironment.value("LIFELINE_SECRET_FILE") {
+                .keyFile(path: path)
+            } else {
+                .keyFile(besideDatabase: database.path)
+            }
+        return LifelineEnvironment(database: database, secret: secret)
+    }
+
+    /// The file gateway's file: `LIFELINE_OUTBOX_FILE`, else `<database>.outbox.jsonl`.
+    var outboxFile: String {
+        ProcessEnvironment.value("LIFELINE_OUTBOX_FILE") ?? FileGateway.defaultPath(database: settings.path)
+    }
+
+    /// `LIFELINE_WEBHOOK_URL` and `LIFELINE_WEBHOOK_SECRET`; a configuration failure when unset.
+    func webhookConfiguration() throws -> WebhookConfiguration {
+        guard let url = ProcessEnvironment.value("LIFELINE_WEBHOOK_URL") else {
+            throw GatewayFailure.notConfigured(variable: "LIFELINE_WEBHOOK_URL", reason: "is not set: where should messages go?")
+        }
+        guard let secret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET") else {
+            throw GatewayFailure.notConfigured(
+                variable: "LIFELINE_WEBHOOK_SECRET", reason: "is not set: requests are always signed")
+        }
+        return try WebhookConfiguration(url: url, secret: Array(secret.utf8))
+    }
+}
