@@ -67,6 +67,10 @@ public struct DatabaseFailure: LifelineFailure {
                 remedy: "make the database's folder writable and check free space, or pass --no-backup")
         case .duplicateVersion:
             self.init(kind: .internal, message: "this binary was built with \(error)", remedy: nil)
+        case .libraryTooOld:
+            self.init(
+                kind: .configuration, message: "\(error); nothing was opened or changed",
+                remedy: "install a newer libsqlite3 (Debian 12 and Ubuntu 22.04 ship one), or run Lifeline where there is one")
         }
     }
 }

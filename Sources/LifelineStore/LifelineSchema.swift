@@ -7,8 +7,16 @@ public enum LifelineSchema {
             version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text, checksum: file.sha256)
     }
 
-    /// A migrator over the embedded migrations.
-    public static func makeMigrator() throws(SQLiteMigrationError) -> SQLiteMigrator {
-        try SQLiteMigrator(migrations: migrations)
+    /// The oldest SQLite the schema and its queries run on: STRICT tables came in 3.37.0
+    /// (RETURNING in 3.35.0, VACUUM INTO in 3.27.0).
+    public static let requiredLibrary = (
+        version: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables, RETURNING, VACUUM INTO"
+    )
+
+    /// A migrator over the embedded migrations, refusing an SQLite library older than the schema needs.
+    public static func makeMigrator(linkedLibrary: SQLiteLibraryVersion = .linked) throws(SQLiteMigrationError)
+        -> SQLiteMigrator
+    {
+        try SQLiteMigrator(migrations: migrations, requiredLibrary: requiredLibrary, linkedLibrary: linkedLibrary)
     }
 }

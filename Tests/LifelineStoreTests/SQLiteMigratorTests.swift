@@ -34,6 +34,21 @@ struct SQLiteMigratorTests {
         #expect(record.2 == now.epochMilliseconds)
     }
 
+    @Test func refusesAnSQLiteOlderThanTheMigrationsNeedBeforeReadingAnything() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let old = SQLiteLibraryVersion(3, 31, 1)
+        let migrator = try SQLiteMigrator(
+            migrations: [first], requiredLibrary: (SQLiteLibraryVersion(3, 37, 0), "STRICT tables"), linkedLibrary: old)
+        #expect(throws: SQLiteMigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")) {
+            try migrator.migrate(connection, at: now)
+        }
+        #expect(try tables(connection).isEmpty)
+        let message = SQLiteMigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")
+            .description
+        #expect(message == "this system's SQLite library is 3.31.1; Lifeline's schema needs 3.37.0 or newer (STRICT tables)")
+        #expect(SQLiteLibraryVersion.linked >= LifelineSchema.requiredLibrary.version, "the library this test runs on")
+    }
+
     @Test func upToDateDatabaseIsANoOp() throws {
         let connection = try SQLiteConnection(path: ":memory:")
         let migrator = try SQLiteMigrator(migrations: [first, second])

@@ -46,7 +46,7 @@ struct SQLiteTransactionTests {
         try connection.write {
             try connection.execute("INSERT INTO t VALUES ('outer')")
             #expect(throws: Boom.self) {
-                try connection.transaction {
+                try connection.savepoint {
                     try connection.execute("INSERT INTO t VALUES ('inner')")
                     throw Boom()
                 }
@@ -55,6 +55,24 @@ struct SQLiteTransactionTests {
         }
         let values = try connection.query("SELECT v FROM t ORDER BY v") { $0.string(at: 0) }
         #expect(values == ["kept", "outer"])
+    }
+
+    @Test func aWriteOrDurableWriteInsideATransactionIsAnErrorAndAReadJoinsIt() throws {
+        let connection = try makeConnection()
+        try connection.write {
+            try connection.execute("INSERT INTO t VALUES ('outer')")
+            for nested in [{ try connection.write {} }, { try connection.durableWrite {} }] {
+                do {
+                    try nested()
+                    Issue.record("a nested write was allowed")
+                } catch let error as SQLiteError {
+                    #expect(error.resultCode == .SQLITE_MISUSE)
+                    #expect(error.message.contains("use a savepoint"))
+                }
+            }
+            #expect(try connection.read { try count(connection) } == 1, "the read sees the open write's work")
+        }
+        #expect(try count(connection) == 1, "the refusals did not undo the outer work")
     }
 
     @Test func innerSavepointIsUndoneWhenTheOuterTransactionThrows() throws {

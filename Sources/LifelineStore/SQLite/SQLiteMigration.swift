@@ -58,6 +58,8 @@ public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConver
     case migrationFailed(fileName: String, statement: String?, underlying: SQLiteError)
     /// The backup before migrating could not be written.
     case backupFailed(path: String, reason: String)
+    /// The linked SQLite is older than the features the migrations use.
+    case libraryTooOld(found: SQLiteLibraryVersion, needed: SQLiteLibraryVersion, features: String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,8 @@ public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConver
                 + " — \(underlying.message)"
         case .backupFailed(let path, let reason):
             "could not write the backup \(path): \(reason)"
+        case .libraryTooOld(let found, let needed, let features):
+            "this system's SQLite library is \(found); Lifeline's schema needs \(needed) or newer (\(features))"
         }
     }
 }

@@ -24,16 +24,34 @@ public struct SQLiteMigrator: Sendable {
     /// The highest version the migrator knows.
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    public init(migrations: [SQLiteMigration]) throws(SQLiteMigrationError) {
+    /// The oldest SQLite library the migrations' SQL runs on, and the features that need it.
+    public let requiredLibrary: (version: SQLiteLibraryVersion, features: String)?
+    /// The library the migrator checks against (the linked one; tests pass an older one).
+    let linkedLibrary: SQLiteLibraryVersion
+
+    public init(
+        migrations: [SQLiteMigration], requiredLibrary: (version: SQLiteLibraryVersion, features: String)? = nil,
+        linkedLibrary: SQLiteLibraryVersion = .linked
+    ) throws(SQLiteMigrationError) {
         let sorted = migrations.sorted { $0.version < $1.version }
         for (earlier, later) in zip(sorted, sorted.dropFirst()) where earlier.version == later.version {
             throw .duplicateVersion(later.version, [earlier.fileName, later.fileName])
         }
         self.migrations = sorted
+        self.requiredLibrary = requiredLibrary
+        self.linkedLibrary = linkedLibrary
     }
 
     /// Compares the database's records with the list, without writing anything.
+    ///
+    /// Throws ``SQLiteMigrationError/libraryTooOld(found:needed:features:)`` before reading
+    /// anything when the linked SQLite cannot read the schema (an old one calls a STRICT table
+    /// a malformed schema, which would send an operator looking for corruption).
     public func status(of connection: SQLiteConnection) throws -> Status {
+        if let requiredLibrary, linkedLibrary < requiredLibrary.version {
+            throw SQLiteMigrationError.libraryTooOld(
+                found: linkedLibrary, needed: requiredLibrary.version, features: requiredLibrary.features)
+        }
         let applied = try appliedMigrations(in: connection)
         // Linear searches over a handful of migrations: every command runs this at start-up, and
         // a Dictionary or Set here cost the runtime a first conformance lookup each (a scan of

@@ -15,11 +15,13 @@ extension SQLiteConnection {
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     ///
-    /// Called inside another transaction, it becomes a savepoint: a throw then undoes only
-    /// the inner work, and the outer transaction may go on.
+    /// Kinds stay apart, as in GRDB. A read inside an open transaction runs in it (its snapshot
+    /// is already consistent); a write inside one is an error (`SQLITE_MISUSE`), not a silent
+    /// savepoint whose commit the caller would wrongly believe in: nest with ``savepoint(_:)``.
     public func transaction<T>(_ kind: SQLiteTransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         if isInTransaction {
-            return try savepoint(body)
+            guard kind == .deferred else { throw SQLiteError.nestedTransaction(kind) }
+            return try body()
         }
         try execute("BEGIN \(kind.rawValue)")
         do {
@@ -69,12 +71,23 @@ extension SQLiteConnection {
     /// Runs a write transaction whose commit is synced to disk (`synchronous = FULL`) whatever
     /// the connection's level, so what it records survives a power loss; then restores the level.
     ///
-    /// Inside another transaction it is a savepoint, and the outer commit decides durability.
+    /// Inside another transaction it is an error: the outer commit would decide durability.
     public func durableWrite<T>(_ body: () throws -> T) throws -> T {
+        guard !isInTransaction else { throw SQLiteError.nestedTransaction(.immediate, durable: true) }
         let level = configuration.synchronous
-        guard !isInTransaction, level != .full && level != .extra else { return try write(body) }
+        guard level != .full && level != .extra else { return try write(body) }
         try execute("PRAGMA synchronous = FULL")
         defer { try? execute("PRAGMA synchronous = \(level.rawValue)") }
         return try write(body)
+    }
+}
+
+extension SQLiteError {
+    /// A write transaction asked for while another is open on the connection.
+    static func nestedTransaction(_ kind: SQLiteTransactionKind, durable: Bool = false) -> SQLiteError {
+        SQLiteError(
+            resultCode: .SQLITE_MISUSE,
+            message: "a \(durable ? "durable " : "")\(kind == .immediate ? "write" : "read") transaction was started inside "
+                + "an open transaction, whose commit would decide for it; use a savepoint to nest")
     }
 }
