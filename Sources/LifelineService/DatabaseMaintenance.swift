@@ -26,6 +26,8 @@ public struct MigrationOutcome: Sendable {
     public let applied: [MigrationSummary]
     /// The backup written before migrating, if one was.
     public let backupPath: String?
+    /// How many users' SMS numbers were judged again (the number rule was new to the database); nil: none.
+    public let numbersJudged: Int?
 }
 
 /// Creates and upgrades the database, and checks its health.
@@ -76,23 +78,26 @@ public struct DatabaseMaintenance: Sendable {
             }
             let applied = try migrator.migrate(connection, at: clock.now())
             let finalVersion = try migrator.status(of: connection).currentVersion
+            // After the schema, the stored verdicts: a migration that adds them, or a binary with
+            // another version of the number rule, leaves them to be judged here. Its own
+            // transaction: a crash before it commits leaves the rule version unrecorded, and the
+            // next `migrate` (which every command asks for until then) judges them again.
+            let judged = try connection.write {
+                try SMSNumberRule.isCurrent(connection: connection)
+                    ? nil : try SMSNumberRule.judgeAll(connection: connection, at: clock.now())
+            }
             return MigrationOutcome(
                 databasePath: settings.path, fromVersion: status.currentVersion, toVersion: finalVersion,
-                applied: applied.map(\.summary), backupPath: backupPath)
+                applied: applied.map(\.summary), backupPath: backupPath, numbersJudged: judged)
         }
     }
 
-    /// `<db>.bak-<version>-<UTC timestamp>`, beside the database.
+    /// `<db>.bak-<version>-<UTC timestamp>` (basic ISO 8601, `20261201T221500Z`), beside the database.
+    ///
+    /// Formatted by ``UTCTimestamp``: Foundation's `TimeZone(identifier: "UTC")` is nil in a
+    /// release binary with the static standard library, which has no time-zone database.
     static func backupPath(for path: String, version: Int, at date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let digits = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let stamp = pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "T"
-            + pad(parts.hour, 2) + pad(parts.minute, 2) + pad(parts.second, 2) + "Z"
+        let stamp = UTCTimestamp.string(from: date).filter { $0 != "-" && $0 != ":" }
         return "\(path).bak-\(version)-\(stamp)"
     }
 }

@@ -14,6 +14,16 @@ public struct SchemaNotCurrent: LifelineFailure {
     public var remedy: String? { "run `lifeline migrate`" }
 }
 
+/// The users' SMS numbers were judged by another version of the number rule (or not yet).
+public struct NumbersNotJudged: LifelineFailure {
+    public let path: String
+    public var kind: FailureKind { .configuration }
+    public var message: String {
+        "the SMS numbers in \(path) have not been judged by this binary's number rule (version \(SMSNumberRule.version))"
+    }
+    public var remedy: String? { "run `lifeline migrate`" }
+}
+
 extension DatabaseSettings {
     /// Opens an existing database whose schema is exactly the binary's; refuses anything else.
     ///
@@ -30,6 +40,7 @@ extension DatabaseSettings {
                 throw SchemaNotCurrent(
                     path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
             }
+            guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
             return connection
         }
     }

@@ -44,8 +44,9 @@ extension Lifeline {
                     ("to_version", Cell(outcome.toVersion)),
                     ("applied", .text(outcome.applied.map(\.fileName).joined(separator: " "))),
                     ("backup", Cell(outcome.backupPath)),
+                    ("numbers_judged", outcome.numbersJudged.map { Cell($0) } ?? .null),
                 ]))
-            if outcome.applied.isEmpty {
+            if outcome.applied.isEmpty && outcome.numbersJudged == nil {
                 Diagnostics.note("\(outcome.databasePath) is up to date at version \(outcome.toVersion).")
             }
         }

@@ -94,7 +94,8 @@ struct EventServiceTests {
             let preview = try setup.events.preview(id: id)
             #expect(preview.recipients == 2)
             #expect(preview.skipped == [
-                "not_opted_in": 0, "pending": 1, "opted_out": 1, "no_number": 1, "invalid_number": 1, "disabled": 1,
+                "not_opted_in": 0, "pending": 1, "opted_out": 1, "no_number": 1, "invalid_number": 1, "fixable_number": 0,
+                "disabled": 1,
             ])
             #expect(preview.startMessage.encoding == .gsm7 && preview.startMessage.segments == 1)
             #expect(try setup.alerts(id).isEmpty, "a preview queues nothing")

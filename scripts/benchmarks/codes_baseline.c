@@ -48,9 +48,7 @@ int main(int argc, char **argv) {
     sqlite3_stmt *begin = prepare("BEGIN IMMEDIATE"), *commit = prepare("COMMIT");
     sqlite3_stmt *existing = prepare("SELECT id FROM verification_requests WHERE request_id = ?");
     sqlite3_stmt *user = prepare("SELECT id, status FROM users WHERE email = ?");
-    sqlite3_stmt *setting = prepare("SELECT value FROM settings WHERE key = 'sms.attribute'");
-    sqlite3_stmt *attribute = prepare("SELECT id FROM attribute_definitions WHERE name = ?");
-    sqlite3_stmt *number = prepare("SELECT value FROM user_attributes WHERE user_id = ? AND attribute_id = ?");
+    sqlite3_stmt *number = prepare("SELECT sms_number FROM users WHERE id = ?");
     sqlite3_stmt *byUser = prepare("SELECT created_at FROM verification_requests WHERE user_id = ? AND purpose = 'two_step' "
                                    "AND created_at > ? AND outbox_id IS NOT NULL ORDER BY created_at");
     sqlite3_stmt *byNumber = prepare("SELECT created_at FROM verification_requests WHERE number = ? AND created_at > ? "
@@ -79,13 +77,7 @@ int main(int argc, char **argv) {
         check(sqlite3_step(user), "user");
         long long userID = sqlite3_column_int64(user, 0);
         sqlite3_reset(user);
-        check(sqlite3_step(setting), "setting");
-        sqlite3_bind_text(attribute, 1, (const char *)sqlite3_column_text(setting, 0), -1, SQLITE_TRANSIENT);
-        sqlite3_reset(setting);
-        check(sqlite3_step(attribute), "attribute");
-        long long attributeID = sqlite3_column_int64(attribute, 0);
-        sqlite3_reset(attribute);
-        sqlite3_bind_int64(number, 1, userID); sqlite3_bind_int64(number, 2, attributeID);
+        sqlite3_bind_int64(number, 1, userID);
         check(sqlite3_step(number), "number");
         char value[32];
         snprintf(value, sizeof value, "%s", (const char *)sqlite3_column_text(number, 0));

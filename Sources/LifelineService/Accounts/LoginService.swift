@@ -118,7 +118,7 @@ struct LoginAccount {
         isActive = user.status == .active
         passwordHash = credentials?.passwordHash
         twoStep = try ProfileService.effectiveProfile(userID: user.id, connection: connection).twoStep
-        number = try SMSSettings(connection: connection).currentNumber(userID: user.id, in: directory)
+        number = try SMSSettings(connection: connection).currentNumber(userID: user.id)
         trustedNumber = credentials?.twoStepNumber
     }
 }

@@ -69,7 +69,7 @@ public struct PasswordResetService: Sendable {
                     }
                     try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
                     let directory = DirectoryStore(connection: connection)
-                    if let number = try SMSSettings(connection: connection).currentNumber(userID: userID, in: directory) {
+                    if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
                         _ = try OutboxStore(connection: connection).enqueue(
                             OutgoingMessage(
                                 channel: "sms", destination: number, body: AccountMessages.passwordChanged,

@@ -61,7 +61,7 @@ extension ConsentService {
                 throw DirectoryFailure.userNotFound(email: emailOrNumber)
             }
             let value = try context.directory.attributeValue(userID: user.id, attributeID: attribute.id)
-            let number = PhoneNumberNormalizer().verdict(for: value ?? "").longFormat
+            let number = try SMSNumberStore(connection: context.connection).stored(userID: user.id)?.number
             let current =
                 try number.map { try context.ledger.current(userID: user.id, number: $0, program: Self.program) }
                 ?? .none
@@ -74,7 +74,7 @@ extension ConsentService {
             guard let number = PhoneNumberNormalizer().verdict(for: emailOrNumber).longFormat else {
                 throw ConsentFailure.unreadableNumber(emailOrNumber)
             }
-            listings = try context.ledger.users(withNumber: number, smsAttributeID: attribute.id, program: Self.program)
+            listings = try context.ledger.users(withNumber: number, program: Self.program)
         }
         return try listings.map { listing in
             ConsentStatusLine(
@@ -105,8 +105,8 @@ extension ConsentService {
         try withContext { context in
             try context.connection.read {
                 let groupID = try group.map { try context.groupID(named: $0) }
-                let counts = try context.ledger.summary(
-                    smsAttributeID: try context.smsAttribute().id, program: Self.program, groupID: groupID)
+                _ = try context.smsAttribute()
+                let counts = try context.ledger.summary(program: Self.program, groupID: groupID)
                 var summary = ConsentSummary()
                 summary.none = counts["none"] ?? 0
                 summary.pending = counts[ConsentState.pending.rawValue] ?? 0

@@ -82,19 +82,22 @@ struct ConsentContext {
         try SMSSettings(connection: connection).requireAttribute()
     }
 
-    /// An active user and their current SMS number, which must be in long format.
+    /// An active user and their current SMS number, which the number rule must call valid.
     func userWithNumber(email: String) throws -> (UserRecord, String) {
         guard let user = try directory.user(email: email.trimmingBlanks()), user.status == .active else {
             throw DirectoryFailure.userNotFound(email: email)
         }
-        let value = try directory.attributeValue(userID: user.id, attributeID: try smsAttribute().id)
-        switch PhoneNumberNormalizer().verdict(for: value ?? "") {
-        case .valid(let number): return (user, number)
-        case .missing: throw ConsentFailure.noValidNumber(email: user.email, value: nil, reason: "no number")
-        case .invalid(let problem): throw ConsentFailure.noValidNumber(email: user.email, value: value, reason: "\(problem)")
-        case .fixable(let long):
-            throw ConsentFailure.noValidNumber(email: user.email, value: value, reason: "not in long format; it would be \(long)")
-        }
+        let attribute = try smsAttribute()
+        let stored = try SMSNumberStore(connection: connection).stored(userID: user.id) ?? .missing
+        if let number = stored.number { return (user, number) }
+        let value = try directory.attributeValue(userID: user.id, attributeID: attribute.id)
+        let reason =
+            switch stored.status {
+            case .fixable: "not in long format; it would be \(stored.note ?? "?") (sms verify-numbers --fix)"
+            case .invalid: stored.note ?? "not a number that can receive an SMS"
+            case .missing, .valid: "no number"
+            }
+        throw ConsentFailure.noValidNumber(email: user.email, value: value, reason: reason)
     }
 
     func messages() throws -> ConsentMessages {

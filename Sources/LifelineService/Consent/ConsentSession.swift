@@ -75,10 +75,7 @@ public final class ConsentSession {
                     return try context.record(from: from, number: nil, text: text, action: "unreadable_number", at: now)
                 }
                 // With no SMS attribute chosen no user has a number yet; the message is still stored.
-                let attribute = try SMSSettings(connection: context.connection).identity()
-                let users = try attribute.map {
-                    try context.ledger.users(withNumber: number, smsAttributeID: $0.id, program: ConsentService.program)
-                } ?? []
+                let users = try context.ledger.users(withNumber: number, program: ConsentService.program)
                 guard let keyword else {
                     return try context.record(from: from, number: number, text: text, action: "unhandled", at: now)
                 }

@@ -99,7 +99,10 @@ private final class ImportRun {
     let rejectWriter: RejectFileWriter?
     @exclusivity(unchecked) var summary = ImportSummary()
     private var writer: DirectoryWriter!
+    private var smsNumbers: SMSNumberStore!
     private var tracking: ImportTracking!
+    /// The file's column of the SMS attribute, whose values ``SMSNumberRule`` judges as they are written.
+    private var smsColumn: (index: Int, attributeID: Int64)?
     private var attributeIDs: [Int64] = []
     private var groupIDsByName: [String: Int64] = [:]
     /// Resolved `groups` cells: exports repeat the same few combinations. Bounded, so memory
@@ -132,6 +135,10 @@ private final class ImportRun {
             if let existing = try store.attribute(named: column.name) { return existing.id }
             summary.attributesDefined += 1
             return try store.defineAttribute(name: column.name, source: .import, at: now)
+        }
+        smsNumbers = try SMSNumberStore(connection: connection)
+        if let sms = try SMSSettings(connection: connection).identity() {
+            smsColumn = zip(header.attributeColumns, attributeIDs).first { $0.1 == sms.id }.map { ($0.0.index, $0.1) }
         }
     }
 
@@ -176,7 +183,11 @@ private final class ImportRun {
         let displayName = header.nameIndex.flatMap { fields[$0].text }
         let groupIDs = try header.groupsIndex.map { try resolveGroups(fields[$0]) }
         var existing = looksUpFirst ? try writer.user(email: email) : nil
-        if existing == nil, let userID = try writer.insertUserIfNew(email: email, displayName: displayName, at: nowMilliseconds) {
+        if existing == nil,
+            let userID = try writer.insertUserIfNew(
+                email: email, displayName: displayName, smsNumber: SMSNumberRule.judge(smsColumn.flatMap { fields[$0.index].text }),
+                at: nowMilliseconds)
+        {
             try create(userID: userID, line: record.line, groupIDs: groupIDs)
             return
         }
@@ -253,6 +264,7 @@ private final class ImportRun {
             } else {
                 try writer.clearValue(userID: userID, attributeID: attributeID)
             }
+            if attributeID == smsColumn?.attributeID { try smsNumbers.set(SMSNumberRule.judge(value), userID: userID) }
             changed = true
         }
         return changed

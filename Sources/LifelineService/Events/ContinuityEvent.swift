@@ -69,7 +69,8 @@ public struct EventTransitionOutcome: Sendable, Equatable {
 public struct EventPreview: Sendable, Equatable {
     public let eventID: Int64
     public let recipients: Int
-    /// Members who would get nothing, by reason: disabled, no_number, invalid_number, not_opted_in, pending, opted_out.
+    /// Members who would get nothing, by reason: disabled, no_number, invalid_number, fixable_number
+    /// (a number not yet in long format), not_opted_in, pending, opted_out.
     public let skipped: [String: Int]
     public let startMessage: SMSLength
     public let endMessage: SMSLength
@@ -77,5 +78,7 @@ public struct EventPreview: Sendable, Equatable {
     public let measuredWithName: String?
 
     /// Reasons in the order a preview lists them.
-    public static let skipReasons = ["not_opted_in", "pending", "opted_out", "no_number", "invalid_number", "disabled"]
+    public static let skipReasons = [
+        "not_opted_in", "pending", "opted_out", "no_number", "invalid_number", "fixable_number", "disabled",
+    ]
 }

@@ -78,9 +78,11 @@ public struct EventService: Sendable {
                     let template = try AlertTemplate(
                         kind == Self.startKind ? event.record.startMessage : event.record.endMessage,
                         field: kind == Self.startKind ? "the start message" : "the end message")
+                    // Numbers are judged against the SMS attribute: without one nobody has one.
+                    _ = try SMSSettings(connection: connection).requireAttribute()
                     queued = try events.fanOut(
                         eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
-                        smsAttributeID: try SMSSettings(connection: connection).requireAttribute().id, at: now)
+                        program: ConsentService.program, at: now)
                 }
                 _ = try events.transition(id: id, from: from.rawValue, to: to.rawValue, timeColumn: timeColumn, at: now)
                 return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
@@ -94,10 +96,10 @@ public struct EventService: Sendable {
             try connection.read {
                 let events = EventStore(connection: connection)
                 guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
-                let attribute = try SMSSettings(connection: connection).requireAttribute().id
-                var counts = try events.audience(groupID: event.groupID, smsAttributeID: attribute)
+                _ = try SMSSettings(connection: connection).requireAttribute()
+                var counts = try events.audience(groupID: event.groupID, program: ConsentService.program)
                 let recipients = counts.removeValue(forKey: "recipient") ?? 0
-                let longest = try events.longestRecipientName(groupID: event.groupID, smsAttributeID: attribute)
+                let longest = try events.longestRecipientName(groupID: event.groupID, program: ConsentService.program)
                 func length(_ text: String) throws -> SMSLength {
                     SMSLength(
                         body: try AlertTemplate(text, field: "message").rendered(

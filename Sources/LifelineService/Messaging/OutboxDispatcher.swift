@@ -116,8 +116,7 @@ public struct OutboxDispatcher: Sendable {
             let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
             guard !claimed.isEmpty else { return nil }
             let suppressed = try outbox.suppressUnconsented(
-                leaseUntil: leaseUntil, smsAttributeID: try SMSSettings(connection: outbox.connection).identity()?.id,
-                reason: Self.suppressedReason, at: now)
+                leaseUntil: leaseUntil, program: ConsentService.program, reason: Self.suppressedReason, at: now)
             summary.claimed += claimed.count
             summary.suppressed += suppressed.count
             return suppressed.isEmpty ? claimed : claimed.filter { !suppressed.contains($0.id) }

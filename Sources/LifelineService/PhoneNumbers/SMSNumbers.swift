@@ -42,7 +42,8 @@ public struct SMSNumbers: Sendable {
         return try settings.translatingErrors { try SMSSettings(connection: connection).attribute() }
     }
 
-    /// Chooses the SMS attribute; it must exist. Takes effect for every later send.
+    /// Chooses the SMS attribute; it must exist. Every user's number is judged again from it,
+    /// in the same transaction, so every later send reads the new numbers.
     @discardableResult
     public func setAttribute(named name: String) throws -> AttributeDefinition {
         let connection = try settings.openCurrent()
@@ -53,7 +54,9 @@ public struct SMSNumbers: Sendable {
                 guard let attribute = try store.attribute(named: name.trimmingBlanks()) else {
                     throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
                 }
-                try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: clock.now())
+                let now = clock.now()
+                try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: now)
+                try SMSNumberRule.judgeAll(connection: connection, at: now)
                 return attribute
             }
         }
@@ -121,10 +124,12 @@ public struct SMSNumbers: Sendable {
                 let now = clock.now()
                 if !fixes.isEmpty {
                     let writer = try DirectoryWriter(connection: connection)
+                    let numbers = try SMSNumberStore(connection: connection)
                     for fix in fixes {
                         try writer.setValue(
                             userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
                             at: now.epochMilliseconds)
+                        try numbers.set(SMSNumberRule.judge(fix.long), userID: fix.userID)
                     }
                 }
                 summary.fixed = fixes.count

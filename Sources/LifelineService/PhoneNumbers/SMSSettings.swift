@@ -18,11 +18,9 @@ struct SMSSettings {
         return try DirectoryStore(connection: connection).attributeIdentity(named: name)
     }
 
-    /// The user's SMS number in long format, or nil when none is chosen, set or valid.
-    func currentNumber(userID: Int64, in directory: DirectoryStore) throws -> String? {
-        guard let attribute = try identity() else { return nil }
-        return PhoneNumberNormalizer().verdict(for: try directory.attributeValue(userID: userID, attributeID: attribute.id) ?? "")
-            .longFormat
+    /// The user's valid SMS number (``SMSNumberRule``), or nil when they have none.
+    func currentNumber(userID: Int64) throws -> String? {
+        try SMSNumberStore(connection: connection).stored(userID: userID)?.number
     }
 
     /// The chosen attribute's id and name; throws when none is chosen.

@@ -73,7 +73,7 @@ public final class VerificationSession {
         let destination: String
         switch asked.channel {
         case .sms:
-            guard let number = try SMSSettings(connection: connection).currentNumber(userID: user.id, in: directory) else {
+            guard let number = try SMSSettings(connection: connection).currentNumber(userID: user.id) else {
                 return try finish(.rejected, "the user has no valid SMS number")
             }
             request.number = number

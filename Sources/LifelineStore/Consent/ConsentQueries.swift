@@ -27,13 +27,13 @@ public struct ConsentListing: Sendable, Equatable {
 }
 
 extension ConsentLedger {
-    /// The SQL that gives each active user's current consent for their current SMS number.
-    /// Consent only ever exists for long-format numbers, so a value that is not one finds no row.
+    /// The SQL that gives each active user's current consent for their current, valid SMS
+    /// number (`users.sms_number`), with the SMS attribute's value as stored for display.
     private static let currentByUser = """
         SELECT u.id, u.email, v.value, c.state, c.source, c.since, c.ledger_id
         FROM users u
         LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?1
-        LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = v.value
+        LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = u.sms_number
         WHERE u.status = 'active'
           AND (?3 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
         """
@@ -53,39 +53,34 @@ extension ConsentLedger {
         }
     }
 
-    /// Counts of active users per current state, plus `noNumber`: users whose SMS value is
-    /// missing or not shaped like a long-format number (digits only, 7-15, no leading zero).
-    public func summary(smsAttributeID: Int64, program: String, groupID: Int64?) throws -> [String: Int] {
+    /// Counts of active users per current state, plus `no_number`: users with no valid SMS
+    /// number (`users.sms_number` unset: missing, invalid, or not yet in long format).
+    public func summary(program: String, groupID: Int64?) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         try connection.forEachRow(
             """
-            SELECT CASE
-                       WHEN c.state IS NOT NULL THEN c.state
-                       WHEN v.value IS NULL OR length(v.value) NOT BETWEEN 7 AND 15
-                            OR v.value GLOB '*[^0-9]*' OR v.value GLOB '0*' THEN 'no_number'
-                       ELSE 'none'
-                   END AS bucket, count(*)
+            SELECT CASE WHEN u.sms_number IS NULL THEN 'no_number' ELSE coalesce(c.state, 'none') END AS bucket,
+                   count(*)
             FROM users u
-            LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?1
-            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = v.value
+            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?1 AND c.number = u.sms_number
             WHERE u.status = 'active'
-              AND (?3 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
+              AND (?2 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
             GROUP BY bucket
-            """, smsAttributeID, program, groupID
+            """, program, groupID
         ) { counts[$0.string(at: 0)] = Int($0.int64(at: 1)) }
         return counts
     }
 
-    /// The active users whose current SMS value is `number`, with their consent for it.
-    public func users(withNumber number: String, smsAttributeID: Int64, program: String) throws -> [ConsentListing] {
+    /// The active users whose current, valid SMS number is `number`, with their consent for it.
+    public func users(withNumber number: String, program: String) throws -> [ConsentListing] {
         try connection.query(
             """
-            SELECT u.id, u.email, v.value, c.state, c.source, c.since, c.ledger_id
-            FROM user_attributes v JOIN users u ON u.id = v.user_id
-            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = v.value
-            WHERE v.attribute_id = ?1 AND v.value = ?3 AND u.status = 'active'
+            SELECT u.id, u.email, u.sms_number, c.state, c.source, c.since, c.ledger_id
+            FROM users u
+            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?1 AND c.number = u.sms_number
+            WHERE u.sms_number = ?2 AND u.status = 'active'
             ORDER BY u.id
-            """, smsAttributeID, program, number
+            """, program, number
         ) { row in
             ConsentListing(
                 userID: row.int64(at: 0), email: row.string(at: 1), number: row.string(at: 2),

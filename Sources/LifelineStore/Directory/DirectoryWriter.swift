@@ -22,8 +22,8 @@ public final class DirectoryWriter {
         self.connection = connection
         insertUser = try connection.prepare(
             """
-            INSERT INTO users (email, display_name, status, created_at, updated_at)
-            VALUES (?, ?, 'active', ?, ?) ON CONFLICT (email) DO NOTHING
+            INSERT INTO users (email, display_name, status, created_at, updated_at, sms_status, sms_number, sms_note)
+            VALUES (?, ?, 'active', ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING
             """)
         findUser = try connection.prepare("SELECT id, display_name, status FROM users WHERE email = ?")
         updateUser = try connection.prepare("UPDATE users SET display_name = ?, status = ?, updated_at = ? WHERE id = ?")
@@ -51,12 +51,18 @@ public final class DirectoryWriter {
         public let status: UserStatus
     }
 
-    /// Inserts an active user unless the email exists (ignoring case); returns the new id, or nil.
-    public func insertUserIfNew(email: String, displayName: String?, at milliseconds: Int64) throws -> Int64? {
+    /// Inserts an active user with their judged SMS number unless the email exists (ignoring
+    /// case); returns the new id, or nil.
+    public func insertUserIfNew(
+        email: String, displayName: String?, smsNumber: StoredSMSNumber, at milliseconds: Int64
+    ) throws -> Int64? {
         try insertUser.bind(text: email, at: 1)
         if let displayName { try insertUser.bind(text: displayName, at: 2) } else { try insertUser.bindNull(at: 2) }
         try insertUser.bind(int64: milliseconds, at: 3)
         try insertUser.bind(int64: milliseconds, at: 4)
+        try insertUser.bind(smsNumber.status, at: 5)
+        try insertUser.bind(smsNumber.number, at: 6)
+        try insertUser.bind(smsNumber.note, at: 7)
         try insertUser.run()
         return connection.changes == 1 ? connection.lastInsertedRowID : nil
     }

@@ -58,33 +58,31 @@ public struct EventStore {
         return connection.changes == 1
     }
 
-    /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `v`, `c`): active
-    /// members of the group opted in to continuity alerts for their current SMS number, which
-    /// has the long-format shape. The one definition the fan-out and the preview share.
+    /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `c`): active
+    /// members of the group opted in to the program for their current SMS number, which the
+    /// service's number rule judged valid (`users.sms_number` is set exactly then). The one
+    /// definition the fan-out and the preview share.
     ///
     /// CROSS JOIN fixes SQLite's join order to the one that reads every table in user id order
-    /// (memberships by group, then each user's row, attribute and consent by primary key).
-    /// Without it the number-shape tests lead the planner to start from the attribute index,
-    /// ordered by value, and probe the rest at random: 5× slower on 200k members.
-    private static func audience(group: String, smsAttribute: String) -> String {
+    /// (memberships by group, then each user's row and consent by primary key), instead of
+    /// starting from the number index and probing the rest at random.
+    private static func audience(group: String, program: String) -> String {
         """
         FROM group_memberships m
         CROSS JOIN users u ON u.id = m.user_id
-        CROSS JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = \(smsAttribute)
         CROSS JOIN consent_current c
-            ON c.user_id = m.user_id AND c.program = 'continuity' AND c.number = v.value AND c.state = 'opted_in'
-        WHERE m.group_id = \(group) AND u.status = 'active'
-          AND length(v.value) BETWEEN 7 AND 15 AND v.value NOT GLOB '*[^0-9]*' AND v.value NOT GLOB '0*'
+            ON c.user_id = m.user_id AND c.program = \(program) AND c.number = u.sms_number AND c.state = 'opted_in'
+        WHERE m.group_id = \(group) AND u.status = 'active' AND u.sms_number IS NOT NULL
         """
     }
 
-    /// Queues `body` to every active member of the group opted in for their current SMS number
-    /// (a long-format value), once per event, recipient and `kind`; returns how many were queued.
+    /// Queues `body` to every active member of the group opted in for their current, valid SMS
+    /// number, once per event, recipient and `kind`; returns how many were queued.
     ///
     /// One INSERT … SELECT, so the audience is read and queued in one statement; the unique
     /// index outbox_event_once makes a repeat queue nothing.
     public func fanOut(
-        eventID: Int64, groupID: Int64, kind: String, body: PersonalisedBody, smsAttributeID: Int64, at date: Date
+        eventID: Int64, groupID: Int64, kind: String, body: PersonalisedBody, program: String, at date: Date
     ) throws -> Int {
         // Parameters 1–5 are fixed; the body's literal parts follow, the recipient's name between them.
         let name = "coalesce(nullif(u.display_name, ''), u.email)"
@@ -93,13 +91,13 @@ public struct EventStore {
             """
             INSERT OR IGNORE INTO outbox
                 (channel, destination, body, kind, program, event_id, user_id, next_attempt_at, created_at, updated_at)
-            SELECT 'sms', v.value, \(bodySQL), ?3, 'continuity', ?1, u.id, ?5, ?5, ?5
-            \(Self.audience(group: "?2", smsAttribute: "?4"))
+            SELECT 'sms', u.sms_number, \(bodySQL), ?3, ?4, ?1, u.id, ?5, ?5, ?5
+            \(Self.audience(group: "?2", program: "?4"))
             """)
         try statement.bind(eventID, at: 1)
         try statement.bind(groupID, at: 2)
         try statement.bind(kind, at: 3)
-        try statement.bind(smsAttributeID, at: 4)
+        try statement.bind(program, at: 4)
         try statement.bind(date, at: 5)
         for (offset, part) in body.parts.enumerated() { try statement.bind(part, at: Int32(offset + 6)) }
         try statement.run()
@@ -107,39 +105,39 @@ public struct EventStore {
     }
 
     /// The group's members by what an alert would do for them now: `recipient`, `disabled`,
-    /// `no_number`, `invalid_number`, `not_opted_in`, `pending` or `opted_out`.
-    public func audience(groupID: Int64, smsAttributeID: Int64) throws -> [String: Int] {
+    /// `no_number`, `invalid_number`, `fixable_number` (a number not yet in long format),
+    /// `not_opted_in`, `pending` or `opted_out`.
+    public func audience(groupID: Int64, program: String) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         try connection.forEachRow(
             """
             SELECT CASE
                        WHEN u.status <> 'active' THEN 'disabled'
-                       WHEN v.value IS NULL OR v.value = '' THEN 'no_number'
-                       WHEN length(v.value) NOT BETWEEN 7 AND 15 OR v.value GLOB '*[^0-9]*' OR v.value GLOB '0*'
-                           THEN 'invalid_number'
+                       WHEN u.sms_status = 'missing' THEN 'no_number'
+                       WHEN u.sms_status = 'invalid' THEN 'invalid_number'
+                       WHEN u.sms_status = 'fixable' THEN 'fixable_number'
                        WHEN c.state IS NULL OR c.state = 'none' THEN 'not_opted_in'
                        WHEN c.state = 'opted_in' THEN 'recipient'
                        ELSE c.state
                    END, count(*)
             FROM group_memberships m
             JOIN users u ON u.id = m.user_id
-            LEFT JOIN user_attributes v ON v.user_id = m.user_id AND v.attribute_id = ?2
-            LEFT JOIN consent_current c ON c.user_id = m.user_id AND c.program = 'continuity' AND c.number = v.value
+            LEFT JOIN consent_current c ON c.user_id = m.user_id AND c.program = ?2 AND c.number = u.sms_number
             WHERE m.group_id = ?1
             GROUP BY 1
-            """, groupID, smsAttributeID
+            """, groupID, program
         ) { counts[$0.string(at: 0), default: 0] += Int($0.int64(at: 1)) }
         return counts
     }
 
     /// The longest name among the alert's recipients (the worst case for message length).
-    public func longestRecipientName(groupID: Int64, smsAttributeID: Int64) throws -> String? {
+    public func longestRecipientName(groupID: Int64, program: String) throws -> String? {
         try connection.queryFirst(
             """
             SELECT coalesce(nullif(u.display_name, ''), u.email) AS name
-            \(Self.audience(group: "?1", smsAttribute: "?2"))
+            \(Self.audience(group: "?1", program: "?2"))
             ORDER BY length(name) DESC LIMIT 1
-            """, groupID, smsAttributeID
+            """, groupID, program
         ) { $0.string(at: 0) }
     }
 

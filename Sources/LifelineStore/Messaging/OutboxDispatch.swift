@@ -55,13 +55,12 @@ public final class OutboxDispatchWriter {
         suppress = try connection.prepare(
             """
             UPDATE outbox SET status = 'suppressed', last_error = ?4, updated_at = ?5
-            WHERE \(batch) AND program = 'continuity'
+            WHERE \(batch) AND program = ?3
               AND NOT EXISTS (
                   SELECT 1 FROM users u
-                  JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?3 AND v.value = outbox.destination
-                  JOIN consent_current c ON c.user_id = u.id AND c.program = 'continuity'
+                  JOIN consent_current c ON c.user_id = u.id AND c.program = outbox.program
                                         AND c.number = outbox.destination AND c.state = 'opted_in'
-                  WHERE u.id = outbox.user_id AND u.status = 'active')
+                  WHERE u.id = outbox.user_id AND u.status = 'active' AND u.sms_number = outbox.destination)
             RETURNING id
             """)
         sentOne = try connection.prepare(
@@ -104,14 +103,14 @@ public final class OutboxDispatchWriter {
         return claimed.sorted { $0.id < $1.id }
     }
 
-    /// Suppresses the batch's continuity messages whose user is not, right now, active and
-    /// opted in for that number as their current SMS number; returns their ids.
-    public func suppressUnconsented(leaseUntil: Date, smsAttributeID: Int64?, reason: String, at date: Date) throws
+    /// Suppresses the batch's messages of the consent-based `program` whose user is not, right
+    /// now, active and opted in for that number as their current valid SMS number; returns their ids.
+    public func suppressUnconsented(leaseUntil: Date, program: String, reason: String, at date: Date) throws
         -> Set<Int64>
     {
         try suppress.bind(leaseUntil, at: 1)
         try suppress.bind(int64: token, at: 2)
-        if let smsAttributeID { try suppress.bind(int64: smsAttributeID, at: 3) } else { try suppress.bindNull(at: 3) }
+        try suppress.bind(text: program, at: 3)
         try suppress.bind(text: reason, at: 4)
         try suppress.bind(date, at: 5)
         var ids = Set<Int64>()

@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineService
+
+/// One rule for "this number can receive an SMS": the number report, the event preview, the
+/// consent summary and the fan-out all give each number the same verdict.
+struct SMSNumberRuleTests {
+    /// Each value, and what `sms verify-numbers` calls it.
+    static let numbers: [(email: String, value: String, verdict: String)] = [
+        ("valid@example.com", "447700900001", "valid"),
+        ("short@example.com", "4477009001", "invalid"),  // UK mobile one digit short: the old shape test passed it
+        ("unknown@example.com", "9991234567", "invalid"),  // +999 is not an assigned calling code
+        ("zero@example.com", "07700900003", "invalid"),  // national, with no country to read it in
+        ("letters@example.com", "44770090000A", "invalid"),
+        ("spaced@example.com", "+44 7700 900005", "fixable"),
+        ("none@example.com", "", "missing"),
+    ]
+
+    private func prepared(_ folder: String) throws -> (DirectoryFixture, LifelineEnvironment) {
+        let fixture = try DirectoryFixture(folder: folder)
+        let rows = Self.numbers.map { "\($0.email),\($0.value),Staff" }.joined(separator: "\n")
+        try fixture.importCSV("email,mobile,groups\n\(rows)\n")
+        let environment = LifelineEnvironment.testing(fixture.settings)
+        try SMSNumbers(environment).setAttribute(named: "mobile")
+        // Everyone is opted in for the digits of their value, as an earlier rule could have
+        // recorded: the audience must still never reach a number the report does not call valid.
+        let connection = try fixture.connection()
+        try connection.write {
+            let ledger = ConsentLedger(connection: connection)
+            for (email, value, _) in Self.numbers where value.allSatisfy(\.isNumber) && value.count >= 7 && value.first != "0" {
+                let user = try #require(try DirectoryStore(connection: connection).user(email: email))
+                _ = try ledger.append(
+                    ConsentChange(
+                        userID: user.id, number: value, program: ConsentService.program, state: .optedIn, source: .admin,
+                        actor: "test", evidence: "legacy", at: Date()))
+            }
+        }
+        return (fixture, environment)
+    }
+
+    @Test func theReportThePreviewTheSummaryAndTheFanOutAgreeOnEveryNumber() throws {
+        try withTemporaryDirectory { folder in
+            let (fixture, environment) = try prepared(folder)
+            var reported: [String: String] = [:]
+            let summary = try SMSNumbers(environment).verify(defaultRegion: nil, fix: false) {
+                reported[$0.email] = $0.verdict.name
+            }
+            #expect(reported == Dictionary(uniqueKeysWithValues: Self.numbers.map { ($0.email, $0.verdict) }))
+
+            let events = EventService(environment)
+            let id = try events.create(
+                EventDraft(name: "Outage", group: "Staff", startMessage: "Mail is down.", endMessage: "Mail is back."))
+            let preview = try events.preview(id: id)
+            #expect(preview.recipients == summary.valid)
+            #expect(preview.skipped["invalid_number"] == summary.invalid)
+            #expect(preview.skipped["fixable_number"] == summary.fixable)
+            #expect(preview.skipped["no_number"] == summary.missing)
+
+            let consent = try ConsentService(environment).summary(group: "Staff")
+            #expect(consent.optedIn == summary.valid)
+            #expect(consent.noValidNumber == summary.users - summary.valid)
+
+            #expect(try events.start(id: id).queued == summary.valid)
+            let destinations = try fixture.connection().query("SELECT destination FROM outbox") { $0.string(at: 0) }
+            let valid = Self.numbers.filter { $0.verdict == "valid" }.map(\.value)
+            #expect(destinations == valid, "no alert to a number the report calls anything but valid")
+        }
+    }
+
+    @Test func aCodeGoesOnlyToANumberTheReportCallsValid() throws {
+        try withTemporaryDirectory { folder in
+            let (_, environment) = try prepared(folder)
+            let codes = VerificationService(environment)
+            for (email, _, verdict) in Self.numbers {
+                let outcome = try codes.request(email: email, purpose: .twoStep)
+                #expect((outcome.status == .sent) == (verdict == "valid"), "\(email): \(outcome.status)")
+            }
+        }
+    }
+
+    @Test func fixingANumberMakesItDeliverableAndChangingTheAttributeJudgesEveryoneAgain() throws {
+        try withTemporaryDirectory { folder in
+            let (fixture, environment) = try prepared(folder)
+            let fixed = try SMSNumbers(environment).verify(defaultRegion: nil, fix: true, report: nil)
+            #expect(fixed.fixed == 1)
+            let stored = { (email: String) throws -> StoredSMSNumber? in
+                let connection = try fixture.connection()
+                let user = try #require(try DirectoryStore(connection: connection).user(email: email))
+                return try SMSNumberStore(connection: connection).stored(userID: user.id)
+            }
+            #expect(try stored("spaced@example.com") == StoredSMSNumber(status: .valid, number: "447700900005", note: nil))
+            #expect(try stored("short@example.com")?.status == .invalid)
+
+            try fixture.importCSV("email,pager\nvalid@example.com,12\n")
+            try SMSNumbers(environment).setAttribute(named: "pager")
+            #expect(try stored("valid@example.com") == StoredSMSNumber(status: .invalid, number: nil, note: "too short"))
+            #expect(try stored("spaced@example.com") == .missing)
+        }
+    }
+
+    @Test func aReimportThatChangesTheNumberJudgesItAgain() throws {
+        try withTemporaryDirectory { folder in
+            let (fixture, environment) = try prepared(folder)
+            try fixture.importCSV("email,mobile\nshort@example.com,447700900002\nvalid@example.com,\n")
+            let listings = try ConsentService(environment).status(of: "447700900002")
+            #expect(listings.map(\.email) == ["short@example.com"])
+            #expect(try ConsentService(environment).status(of: "447700900001").isEmpty)
+        }
+    }
+
+    @Test func aDatabaseJudgedByAnotherRuleIsRefusedUntilMigrateJudgesItAgain() throws {
+        try withTemporaryDirectory { folder in
+            let (fixture, environment) = try prepared(folder)
+            let connection = try fixture.connection()
+            try connection.execute("UPDATE settings SET value = 'old' WHERE key = 'sms.rule_version'")
+            try connection.execute("UPDATE users SET sms_status = 'missing', sms_number = NULL")
+            #expect(throws: NumbersNotJudged.self) { _ = try ConsentService(environment).summary(group: nil) }
+            let outcome = try DatabaseMaintenance(environment).migrate(backup: false)
+            #expect(outcome.applied.isEmpty && outcome.numbersJudged == Self.numbers.count)
+            #expect(try ConsentService(environment).summary(group: nil).optedIn == 1)
+        }
+    }
+
+    /// The rule's version goes with the data it judges with: changing the calling-code table
+    /// without a new version would leave databases with verdicts the binary no longer makes.
+    @Test func theRuleVersionChangesWithItsData() throws {
+        let data = try #require(ReferenceData.text(of: "phone_regions.tsv"))
+        let digest = SHA256.hash(data: Array(data.utf8)).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let judgedWith = ["1": "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7"]
+        #expect(
+            judgedWith[SMSNumberRule.version] == digest,
+            "phone_regions.tsv is now \(digest): bump SMSNumberRule.version and record the new digest here")
+    }
+}
