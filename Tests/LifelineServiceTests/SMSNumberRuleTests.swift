@@ -125,6 +125,34 @@ struct SMSNumberRuleTests {
         }
     }
 
+    @Test func migratingADatabaseFromBeforeTheStoredVerdictsJudgesEveryUser() throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/v6.db"
+            let connection = try SQLiteConnection(path: path)
+            try SQLiteMigrator(migrations: Array(LifelineSchema.migrations.prefix(6))).migrate(connection, at: Date())
+            try connection.executeScript(
+                """
+                INSERT INTO users (id, email, created_at, updated_at) VALUES (1, 'ann@example.com', 0, 0),
+                    (2, 'bob@example.com', 0, 0), (3, 'cat@example.com', 0, 0);
+                INSERT INTO attribute_definitions (id, name, source, created_at) VALUES (1, 'mobile', 'import', 0);
+                INSERT INTO user_attributes VALUES (1, 1, '447700900001', 0), (2, 1, '4477009001', 0);
+                INSERT INTO settings VALUES ('sms.attribute', 'mobile', 0);
+                """)
+            connection.close()
+            let environment = LifelineEnvironment.testing(DatabaseSettings(path: path))
+            #expect(throws: SchemaNotCurrent.self) { _ = try ConsentService(environment).summary(group: nil) }
+            let outcome = try DatabaseMaintenance(environment).migrate(backup: true)
+            #expect(outcome.fromVersion == 6 && outcome.numbersJudged == 3)
+            let backup = try #require(outcome.backupPath)
+            #expect(FileManager.default.fileExists(atPath: backup))
+            let stored = try SQLiteConnection(path: path).query("SELECT sms_status, sms_number FROM users ORDER BY id") {
+                "\($0.string(at: 0)) \($0.isNull(at: 1) ? "-" : $0.string(at: 1))"
+            }
+            #expect(stored == ["valid 447700900001", "invalid -", "missing -"])
+            #expect(try DatabaseMaintenance(environment).migrate(backup: true).numbersJudged == nil, "once")
+        }
+    }
+
     /// The rule's version goes with the data it judges with: changing the calling-code table
     /// without a new version would leave databases with verdicts the binary no longer makes.
     @Test func theRuleVersionChangesWithItsData() throws {
