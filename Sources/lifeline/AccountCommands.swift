@@ -1,11 +1,12 @@
 import ArgumentParser
 import LifelineService
+import LifelineStore
 
 /// How the user wants the reset code, as the CLI spells it.
 enum ResetMethodArgument: String, ExpressibleByArgument, CaseIterable {
     case sms, email
 
-    var channel: VerificationChannel { self == .sms ? .sms : .email }
+    var channel: MessageChannel { self == .sms ? .sms : .email }
 }
 
 extension Lifeline {

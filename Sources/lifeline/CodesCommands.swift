@@ -1,5 +1,6 @@
 import ArgumentParser
 import LifelineService
+import LifelineStore
 
 /// Purposes as the CLI spells them.
 enum PurposeArgument: String, ExpressibleByArgument, CaseIterable {
@@ -78,8 +79,8 @@ extension Lifeline.Codes {
             ResultWriter(format: output.format).print(
                 .record([
                     ("request_id", .text(view.requestID)), ("email", .text(view.email)),
-                    ("purpose", .text(view.purpose.rawValue)), ("origin", .text(view.origin)), ("channel", .text(view.channel)),
-                    ("state", .text(view.state)), ("reason", Cell(view.reason)),
+                    ("purpose", .text(view.purpose.rawValue)), ("origin", .text(view.origin.rawValue)), ("channel", .text(view.channel.rawValue)),
+                    ("state", .text(view.state.rawValue)), ("reason", Cell(view.reason)),
                     ("number", Cell(view.number)), ("attempts", Cell(view.attempts)), ("created_at", .date(view.createdAt)),
                     ("expires_at", view.expiresAt.map(Cell.date) ?? .null), ("used_at", view.usedAt.map(Cell.date) ?? .null),
                     ("retry_after", view.retryAfter.map(Cell.date) ?? .null),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import LifelineService
+import LifelineStore
 
 extension EventKind: ExpressibleByArgument {}
 extension EventState: ExpressibleByArgument {}
@@ -118,7 +119,7 @@ extension Lifeline.Events {
                     columns: ["id", "name", "group", "kind", "state", "created_at", "started_at", "ended_at"],
                     rows: events.map {
                         [
-                            .integer($0.id), .text($0.name), .text($0.record.groupName), .text($0.record.kind),
+                            .integer($0.id), .text($0.name), .text($0.record.groupName), .text($0.record.kind.rawValue),
                             .text($0.state.rawValue), .date($0.record.createdAt), $0.record.startedAt.map(Cell.date) ?? .null,
                             $0.record.endedAt.map(Cell.date) ?? .null,
                         ]
@@ -138,7 +139,7 @@ extension Lifeline.Events {
             let record = shown.record
             var fields: [(field: String, value: Cell)] = [
                 ("id", .integer(record.id)), ("name", .text(record.name)), ("group", .text(record.groupName)),
-                ("kind", .text(record.kind)), ("state", .text(record.state)), ("start_message", .text(record.startMessage)),
+                ("kind", .text(record.kind.rawValue)), ("state", .text(record.state.rawValue)), ("start_message", .text(record.startMessage)),
                 ("end_message", .text(record.endMessage)), ("starts_at", record.startsAt.map(Cell.date) ?? .null),
                 ("ends_at", record.endsAt.map(Cell.date) ?? .null), ("notes", Cell(record.notes)),
                 ("created_at", .date(record.createdAt)), ("started_at", record.startedAt.map(Cell.date) ?? .null),
@@ -146,7 +147,7 @@ extension Lifeline.Events {
             ]
             for alert in ["start", "end"] {
                 for status in OutboxStatus.allCases {
-                    let count = deliveries.first { $0.alert == alert && $0.status == status.rawValue }?.count ?? 0
+                    let count = deliveries.first { $0.alert == alert && $0.status == status }?.count ?? 0
                     fields.append(("\(alert)_\(status.rawValue)", Cell(count)))
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LifelineService
+import LifelineStore
 import LifelineWebhook
 
 extension OutboxStatus: ExpressibleByArgument {}
@@ -27,7 +28,7 @@ extension Lifeline {
                     ])
                 try OutboxQueries(global.environment).forEachMessage(status: status, eventID: event) {
                     stream.write([
-                        .integer($0.id), .date($0.createdAt), .text($0.status), .text($0.program), .text($0.kind),
+                        .integer($0.id), .date($0.createdAt), .text($0.status.rawValue), .text($0.program.rawValue), .text($0.kind),
                         $0.eventID.map(Cell.integer) ?? .null, .text($0.destination), Cell($0.attempts),
                         Cell($0.lastError), .text($0.body),
                     ])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LifelineService
+import LifelineStore
 
 /// Reset options as the CLI spells them.
 enum ResetArgument: String, ExpressibleByArgument, CaseIterable {

@@ -49,7 +49,7 @@ struct ConsentServiceTests {
             #expect(try service.requestOptIn(email: "ann@example.com", source: .portal, actor: "portal") == .confirmationQueued)
             #expect(try state(service, "ann@example.com") == .pending)
             let request = try #require(try outbox(fixture, to: "447700900001").first)
-            #expect(request.kind == "optin_confirmation_request" && request.program == "service")
+            #expect(request.kind == "optin_confirmation_request" && request.program == .service)
             for phrase in ["reply YES to confirm", "only during email outages", "Msg & data rates may apply", "Reply HELP for help, STOP to cancel"] {
                 #expect(request.body.contains(phrase))
             }

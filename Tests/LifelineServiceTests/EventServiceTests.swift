@@ -52,7 +52,7 @@ struct EventFixture {
     func alerts(_ id: Int64) throws -> [(kind: String, destination: String, body: String, status: String)] {
         var result: [(String, String, String, String)] = []
         try OutboxStore(connection: fixture.connection()).forEachMessage(status: nil, eventID: id) {
-            result.append(($0.kind, $0.destination, $0.body, $0.status))
+            result.append(($0.kind, $0.destination, $0.body, $0.status.rawValue))
         }
         return result
     }

@@ -78,7 +78,7 @@ struct OutboxDispatcherTests {
             let gateway = ScriptedGateway()
             let summary = try await dispatcher(setup).dispatch(through: gateway)
             // Bob's opt-out confirmation (a service message) goes; his alert does not.
-            #expect(gateway.received.filter { $0.program == "continuity" }.map(\.destination) == ["447700900001"])
+            #expect(gateway.received.filter { $0.program == .continuity }.map(\.destination) == ["447700900001"])
             #expect(summary.suppressed == 1)
             let alerts = try setup.alerts(1)
             #expect(alerts.first { $0.destination == "447700900002" }?.status == "suppressed")
@@ -203,8 +203,8 @@ struct OutboxDispatcherTests {
                 for index in 0..<3000 {
                     try OutboxStore(connection: connection).enqueue(
                         OutgoingMessage(
-                            channel: "sms", destination: "4477009\(String(format: "%05d", index))", body: "m\(index)",
-                            kind: "test", program: "service", userID: nil), at: setup.clock.now())
+                            channel: .sms, destination: "4477009\(String(format: "%05d", index))", body: "m\(index)",
+                            kind: "test", program: .service, userID: nil), at: setup.clock.now())
                 }
             }
             let gateway = ScriptedGateway()
@@ -238,7 +238,7 @@ struct OutboxDispatcherTests {
             let settings = setup.fixture.settings
             let violations = Mutex<[String]>([])
             let gateway = ScriptedGateway { message in
-                guard message.program == "continuity" else { return }
+                guard message.program == .continuity else { return }
                 let lines = (try? ConsentService(.testing(settings)).status(of: message.destination)) ?? []
                 if !lines.contains(where: { $0.state == .optedIn && $0.number == message.destination }) {
                     violations.withLock { $0.append("message \(message.id) to \(message.destination)") }
@@ -266,7 +266,7 @@ struct OutboxDispatcherTests {
             }
             _ = try await OutboxDispatcher(.testing(settings, clock: setup.clock)).dispatch(through: gateway)
             #expect(violations.withLock { $0 } == [])
-            let alerts = gateway.received.filter { $0.program == "continuity" }
+            let alerts = gateway.received.filter { $0.program == .continuity }
             #expect(Set(alerts.map(\.id)).count == alerts.count, "no alert sent twice")
         }
     }
@@ -292,7 +292,7 @@ struct FileGatewayTests {
             let bodies = ["plain", "quote \" backslash \\ newline \n tab \t bell \u{7}", "Zoë 東京 😀"]
             let messages = bodies.enumerated().map { index, body in
                 GatewayMessage(
-                    id: Int64(index + 1), channel: "sms", destination: "447700900001", body: body, program: "continuity",
+                    id: Int64(index + 1), channel: .sms, destination: "447700900001", body: body, program: .continuity,
                     kind: "event_start", eventID: 9, attempt: 1)
             }
             #expect(try await gateway.send(messages) == Array(repeating: .sent(providerID: nil), count: 3))

@@ -10,7 +10,7 @@ struct PasswordResetServiceTests {
         try await withTemporaryDirectory { folder in
             let setup = try AccountFixture(folder: folder)
             for options in ResetOptions.allCases {
-                for method in VerificationChannel.allCases {
+                for method in MessageChannel.allCases {
                     try setup.useProfile(reset: options)
                     // Past both rate-limit windows, so each case stands alone.
                     setup.clock.advance(by: 61 * 60)
@@ -105,7 +105,7 @@ struct PasswordResetServiceTests {
             try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7")
             #expect(try await setup.deliver().isEmpty)
             let view = try #require(try VerificationService(.testing(setup.fixture.settings)).status(requestID: id))
-            #expect(view.origin == "reset" && view.channel == "email" && view.state == "approved")
+            #expect(view.origin == .reset && view.channel == .email && view.state == .approved)
         }
     }
 

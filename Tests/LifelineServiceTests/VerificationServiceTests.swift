@@ -115,7 +115,7 @@ struct VerificationServiceTests {
             #expect(try setup.service.verify(requestID: "early", code: codes[0]) == .approved)
             setup.clock.advance(by: 0.001)
             #expect(try setup.service.verify(requestID: "late", code: codes[1]) == .expired)
-            #expect(try setup.service.status(requestID: "late")?.state == "expired")
+            #expect(try setup.service.status(requestID: "late")?.state == .expired)
         }
     }
 
@@ -129,7 +129,7 @@ struct VerificationServiceTests {
                 #expect(try setup.service.verify(requestID: "r", code: wrong) == .incorrect(attemptsLeft: left))
             }
             #expect(try setup.service.verify(requestID: "r", code: code) == .maxAttemptsReached)
-            #expect(try setup.service.status(requestID: "r")?.state == "locked")
+            #expect(try setup.service.status(requestID: "r")?.state == .locked)
         }
     }
 
@@ -223,8 +223,8 @@ struct VerificationServiceTests {
             let summary = try setup.service.purge(olderThan: .seconds(24 * 3600), batchSize: 1)
             #expect(summary.requestsDeleted == 2 && summary.messagesDeleted == 1 && summary.batches == 3)
             #expect(try setup.service.status(requestID: "old-used") == nil && setup.service.status(requestID: "old-rejected") == nil)
-            #expect(try setup.service.status(requestID: "live")?.state == "sent")
-            #expect(try setup.service.status(requestID: "recent-used")?.state == "approved")
+            #expect(try setup.service.status(requestID: "live")?.state == .sent)
+            #expect(try setup.service.status(requestID: "recent-used")?.state == .approved)
             #expect(try setup.verificationMessages() == 2)
             #expect(try setup.service.verify(requestID: "live", code: codes[codes.count - 2]) == .approved, "live codes survive")
         }
@@ -244,7 +244,7 @@ struct VerificationServiceTests {
             #expect(summary.requestsDeleted == ended)
             #expect(summary.largestBatch <= 120 && summary.batches >= 3, "no transaction deletes more than the batch size")
             #expect(try setup.service.status(requestID: "gone-\(ended - 1)") == nil)
-            #expect(try setup.service.status(requestID: "live")?.state == "sent")
+            #expect(try setup.service.status(requestID: "live")?.state == .sent)
         }
     }
 

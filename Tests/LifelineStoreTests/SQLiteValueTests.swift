@@ -14,6 +14,31 @@ struct SQLiteValueTests {
         return read
     }
 
+    @Test(arguments: ConsentState.allCases)
+    func anEnumIsStoredAsItsRawValueAndReadBack(state: ConsentState) throws {
+        let (read, type) = try roundTrip(state)
+        #expect(read == state)
+        #expect(type == "text")
+    }
+
+    @Test func anUnknownStoredValueIsAnErrorNamingTheTableColumnAndValue() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try connection.execute("CREATE TABLE consent (state TEXT) STRICT")
+        try connection.execute("INSERT INTO consent (state) VALUES ('maybe')")
+        do {
+            _ = try connection.queryFirst("SELECT state FROM consent") { try $0.get(0, as: ConsentState.self) }
+            Issue.record("an unknown state was read as a value")
+        } catch let error as SQLiteError {
+            #expect(error.resultCode == .SQLITE_MISMATCH)
+            #expect(error.message == "consent.state holds 'maybe', which is not a known ConsentState value")
+            #expect(error.sql == "SELECT state FROM consent")
+        }
+        // A computed column has no table: its name is given instead.
+        #expect(throws: SQLiteError.self) {
+            _ = try connection.queryFirst("SELECT 'x' AS label") { try $0.get(0, as: ConsentState.self) }
+        }
+    }
+
     @Test(arguments: [Int64.min, -1, 0, 1, Int64.max])
     func int64RoundTrips(value: Int64) throws {
         let (read, type) = try roundTrip(value)

@@ -89,8 +89,8 @@ public struct LoginService: Sendable {
             numberChanged = true
             _ = try OutboxStore(connection: connection).enqueue(
                 OutgoingMessage(
-                    channel: "sms", destination: previous, body: AccountMessages.twoStepNumberChanged(newNumber: number),
-                    kind: "two_step_number_changed", program: "service", userID: userID),
+                    channel: .sms, destination: previous, body: AccountMessages.twoStepNumberChanged(newNumber: number),
+                    kind: "two_step_number_changed", program: .service, userID: userID),
                 at: now)
         }
         return LoginVerification(check: check, numberChanged: numberChanged)

@@ -23,7 +23,7 @@ public struct PasswordResetService: Sendable {
 
     /// Records the request and, if the user's profile allows `method`, sends a code; returns
     /// only the request id, whatever happened.
-    public func start(email: String, method: VerificationChannel, requestID: String? = nil) throws -> String {
+    public func start(email: String, method: MessageChannel, requestID: String? = nil) throws -> String {
         let session = try codes.session(createKey: true)
         defer { session.close() }
         let request = CodeRequest(
@@ -72,8 +72,8 @@ public struct PasswordResetService: Sendable {
                     if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
                         _ = try OutboxStore(connection: connection).enqueue(
                             OutgoingMessage(
-                                channel: "sms", destination: number, body: AccountMessages.passwordChanged,
-                                kind: "password_changed", program: "service", userID: userID),
+                                channel: .sms, destination: number, body: AccountMessages.passwordChanged,
+                                kind: "password_changed", program: .service, userID: userID),
                             at: now)
                     }
                 }
@@ -87,7 +87,7 @@ public struct PasswordResetService: Sendable {
         -> (request: VerificationRecord, userID: Int64, email: String)
     {
         guard let request = try VerificationStore(connection: connection).request(id: requestID),
-            request.origin == VerificationOrigin.reset.rawValue, request.status == VerificationStatus.approved.rawValue,
+            request.origin == .reset, request.status == .approved,
             let usedAt = request.usedAt, let userID = request.userID,
             let user = try DirectoryStore(connection: connection).user(id: userID), user.status == .active
         else { throw AccountFailure.resetNotApproved(requestID: requestID) }
@@ -101,7 +101,7 @@ public struct PasswordResetService: Sendable {
 
 extension ResetOptions {
     /// Whether a profile with these options lets its users reset by `method`.
-    func allows(_ method: VerificationChannel) -> Bool {
+    func allows(_ method: MessageChannel) -> Bool {
         switch (self, method) {
         case (.emailOrSMS, _), (.sms, .sms), (.email, .email): true
         default: false

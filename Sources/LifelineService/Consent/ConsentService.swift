@@ -27,7 +27,7 @@ public struct InboundOutcome: Sendable, Equatable {
 /// operator's questions. Every change is appended to the ledger in a durable transaction.
 public struct ConsentService: Sendable {
     /// The program consent is recorded for.
-    public static let program = "continuity"
+    public static let program = Program.continuity
     /// How often a pending user may be sent a new confirmation request.
     public static let resendInterval: TimeInterval = 10 * 60
     static let programNameKey = "consent.program_name"
@@ -119,7 +119,7 @@ struct ConsentContext {
             }
         try outbox.enqueue(
             OutgoingMessage(
-                channel: "sms", destination: number, body: body, kind: kind.rawValue, program: "service", userID: userID),
+                channel: .sms, destination: number, body: body, kind: kind.rawValue, program: .service, userID: userID),
             at: date)
     }
 

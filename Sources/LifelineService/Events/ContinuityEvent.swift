@@ -1,22 +1,12 @@
 import FoundationEssentials
 import LifelineStore
 
-/// Where an event is in its life: `draft` → `active` → `ended`, or `draft` → `cancelled`.
-public enum EventState: String, Sendable, CaseIterable {
-    case draft, active, ended, cancelled
-}
-
-/// Whether the outage was announced in advance.
-public enum EventKind: String, Sendable, CaseIterable {
-    case planned, unplanned
-}
-
 /// A continuity event as operators see it.
 public struct ContinuityEvent: Sendable, Equatable {
     public let record: EventRecord
     public var id: Int64 { record.id }
     public var name: String { record.name }
-    public var state: EventState { EventState(rawValue: record.state) ?? .draft }
+    public var state: EventState { record.state }
 }
 
 /// What an operator asks `events create` for, before it is checked.

@@ -1,3 +1,4 @@
+import LifelineStore
 /// A continuity-event request that cannot be done.
 public enum EventFailure: LifelineFailure, Equatable {
     case unknownPlaceholder(field: String, placeholder: String)

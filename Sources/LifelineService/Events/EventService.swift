@@ -35,7 +35,7 @@ public struct EventService: Sendable {
                 let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
                 return try EventStore(connection: connection).create(
                     NewEvent(
-                        name: name, groupID: groupID, kind: draft.kind.rawValue, startMessage: start.text,
+                        name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
                         endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
                     at: clock.now())
             }
@@ -84,7 +84,7 @@ public struct EventService: Sendable {
                         eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
                         program: ConsentService.program, at: now)
                 }
-                _ = try events.transition(id: id, from: from.rawValue, to: to.rawValue, timeColumn: timeColumn, at: now)
+                _ = try events.transition(id: id, from: from, to: to, timeColumn: timeColumn, at: now)
                 return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
             }
         }
@@ -117,12 +117,12 @@ public struct EventService: Sendable {
     /// Events, newest first, optionally in one state.
     public func list(state: EventState?) throws -> [ContinuityEvent] {
         try settings.withCurrentConnection { connection in
-            try connection.read { try EventStore(connection: connection).events(state: state?.rawValue).map(ContinuityEvent.init) }
+            try connection.read { try EventStore(connection: connection).events(state: state).map(ContinuityEvent.init) }
         }
     }
 
     /// One event and its messages counted by alert and status.
-    public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: String, count: Int)]) {
+    public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: OutboxStatus, count: Int)]) {
         try settings.withCurrentConnection { connection in
             try connection.read {
                 let events = EventStore(connection: connection)

@@ -1,12 +1,12 @@
 import LifelineStore
 
 /// One outgoing message as a gateway receives it.
-public struct GatewayMessage: Sendable, Equatable, Codable {
+public struct GatewayMessage: Sendable, Equatable {
     public let id: Int64
-    public let channel: String
+    public let channel: MessageChannel
     public let destination: String
     public let body: String
-    public let program: String
+    public let program: Program
     public let kind: String
     public let eventID: Int64?
     /// Which attempt this is, from 1.
@@ -16,7 +16,7 @@ public struct GatewayMessage: Sendable, Equatable, Codable {
     public var idempotencyKey: String { OutboxStore.idempotencyKeyPrefix + String(id) }
 
     public init(
-        id: Int64, channel: String, destination: String, body: String, program: String, kind: String, eventID: Int64?,
+        id: Int64, channel: MessageChannel, destination: String, body: String, program: Program, kind: String, eventID: Int64?,
         attempt: Int
     ) {
         self.id = id
@@ -44,13 +44,13 @@ extension GatewayMessage {
         key("{\"id\":\(id),\"idempotency_key\":")
         JSONString.append(idempotencyKey, to: &bytes)
         key(",\"channel\":")
-        JSONString.append(channel, to: &bytes)
+        JSONString.append(channel.rawValue, to: &bytes)
         key(",\"to\":")
         JSONString.append(destination, to: &bytes)
         key(",\"body\":")
         JSONString.append(body, to: &bytes)
         key(",\"program\":")
-        JSONString.append(program, to: &bytes)
+        JSONString.append(program.rawValue, to: &bytes)
         key(",\"kind\":")
         JSONString.append(kind, to: &bytes)
         key(",\"event_id\":\(eventID.map(String.init) ?? "null"),\"attempt\":\(attempt),\"sent_at\":")
@@ -60,7 +60,7 @@ extension GatewayMessage {
 }
 
 /// What a gateway did with one message.
-public enum GatewayOutcome: Sendable, Equatable, Codable {
+public enum GatewayOutcome: Sendable, Equatable {
     /// Accepted, with the provider's id for it when it gave one.
     case sent(providerID: String?)
     /// Not accepted this time (rate limited, server error, timeout): try again, not before `after` if given.
@@ -79,7 +79,7 @@ public protocol MessageGateway {
 }
 
 /// A gateway that cannot take messages at all.
-public enum GatewayFailure: LifelineFailure, Equatable, Codable {
+public enum GatewayFailure: LifelineFailure, Equatable {
     case unavailable(gateway: String, reason: String)
     case notConfigured(variable: String, reason: String)
 

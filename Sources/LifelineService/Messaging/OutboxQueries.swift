@@ -1,10 +1,5 @@
 import LifelineStore
 
-/// A status an outbox message can have.
-public enum OutboxStatus: String, Sendable, CaseIterable {
-    case queued, sending, sent, delivered, failed, suppressed
-}
-
 /// Answers what is waiting in the outbox, and what became of each message.
 public struct OutboxQueries: Sendable {
     public let environment: LifelineEnvironment
@@ -19,7 +14,7 @@ public struct OutboxQueries: Sendable {
     public func forEachMessage(status: OutboxStatus?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
         try settings.withCurrentConnection { connection in
             try connection.read {
-                try OutboxStore(connection: connection).forEachMessage(status: status?.rawValue, eventID: eventID, body)
+                try OutboxStore(connection: connection).forEachMessage(status: status, eventID: eventID, body)
             }
         }
     }

@@ -1,18 +1,5 @@
 import LifelineStore
 
-/// How a profile lets its users reset their password.
-public enum ResetOptions: String, Sendable, CaseIterable {
-    case notAllowed = "not_allowed"
-    case email
-    case sms
-    case emailOrSMS = "email_or_sms"
-}
-
-/// Whether a profile's users log in with a code by SMS as well as their password.
-public enum TwoStep: String, Sendable, CaseIterable {
-    case off, sms
-}
-
 /// An authentication profile.
 public struct AuthProfile: Sendable, Equatable {
     public let name: String
@@ -23,8 +10,8 @@ public struct AuthProfile: Sendable, Equatable {
 
     init(_ record: ProfileRecord, assignments: [ProfileAssignment] = []) {
         name = record.name
-        resetOptions = ResetOptions(rawValue: record.resetOptions) ?? .notAllowed
-        twoStep = TwoStep(rawValue: record.twoStep) ?? .off
+        resetOptions = record.resetOptions
+        twoStep = record.twoStep
         self.assignments = assignments
     }
 }
@@ -63,7 +50,7 @@ public struct ProfileService: Sendable {
             try connection.write {
                 let store = ProfileStore(connection: connection)
                 guard try store.profile(named: name) == nil else { throw ProfileFailure.exists(name) }
-                try store.create(name: name, resetOptions: resetOptions.rawValue, twoStep: twoStep.rawValue, at: clock.now())
+                try store.create(name: name, resetOptions: resetOptions, twoStep: twoStep, at: clock.now())
             }
         }
     }
@@ -74,8 +61,8 @@ public struct ProfileService: Sendable {
                 let store = ProfileStore(connection: connection)
                 let record = try Self.require(name, in: store)
                 try store.update(
-                    id: record.id, resetOptions: resetOptions?.rawValue ?? record.resetOptions,
-                    twoStep: twoStep?.rawValue ?? record.twoStep, at: clock.now())
+                    id: record.id, resetOptions: resetOptions ?? record.resetOptions,
+                    twoStep: twoStep ?? record.twoStep, at: clock.now())
             }
         }
     }

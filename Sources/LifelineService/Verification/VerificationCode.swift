@@ -1,3 +1,4 @@
+import LifelineStore
 import Crypto
 
 /// Making, hashing and comparing codes. A code exists in clear only in memory, in the sealed

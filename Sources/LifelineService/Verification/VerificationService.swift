@@ -57,17 +57,17 @@ public struct VerificationService: Sendable {
         let now = clock.now()
         return try settings.withCurrentConnection { connection in
             guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
-            var state = request.status
-            if state == VerificationStatus.sent.rawValue {
+            var state = VerificationRequestState(request.status)
+            if state == .sent {
                 if let expiresAt = request.expiresAt, now >= expiresAt {
-                    state = "expired"
+                    state = .expired
                 } else if request.attempts >= Self.maximumAttempts {
-                    state = "locked"
+                    state = .locked
                 }
             }
             return VerificationRequestView(
                 requestID: request.requestID, email: request.email,
-                purpose: VerificationPurpose(rawValue: request.purpose) ?? .passwordReset, state: state,
+                purpose: request.purpose, state: state,
                 reason: request.reason, number: request.number, attempts: request.attempts, createdAt: request.createdAt,
                 expiresAt: request.expiresAt, usedAt: request.usedAt, retryAfter: request.retryAfter,
                 channel: request.channel, origin: request.origin)

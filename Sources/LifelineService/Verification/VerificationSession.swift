@@ -40,10 +40,10 @@ public final class VerificationSession {
             try connection.write {
                 if let existing = try VerificationStore(connection: connection).request(id: requestID) {
                     guard existing.email.lowercased() == asked.email.trimmingBlanks().lowercased(),
-                        existing.purpose == asked.purpose.rawValue, existing.origin == asked.origin.rawValue
+                        existing.purpose == asked.purpose, existing.origin == asked.origin
                     else { throw VerificationFailure.requestIDReused(requestID: requestID) }
                     return VerificationRequestOutcome(
-                        requestID: requestID, status: VerificationStatus(rawValue: existing.status) ?? .rejected,
+                        requestID: requestID, status: existing.status,
                         retryAfter: existing.retryAfter, isRepeat: true)
                 }
                 return try newRequest(requestID: requestID, asked: asked, keys: keys)
@@ -56,10 +56,10 @@ public final class VerificationSession {
         let store = VerificationStore(connection: connection)
         let purpose = asked.purpose
         var request = NewVerificationRequest(
-            requestID: requestID, userID: nil, email: asked.email.trimmingBlanks(), purpose: purpose.rawValue,
-            status: VerificationStatus.rejected.rawValue, channel: asked.channel.rawValue, origin: asked.origin.rawValue)
+            requestID: requestID, userID: nil, email: asked.email.trimmingBlanks(), purpose: purpose,
+            status: .rejected, channel: asked.channel, origin: asked.origin)
         func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
-            request.status = status.rawValue
+            request.status = status
             request.reason = reason
             request.retryAfter = retryAfter
             try store.insert(request, at: now)
@@ -84,7 +84,7 @@ public final class VerificationSession {
         let admission = try asked.admit(user, connection)
         if case .refuse(let reason) = admission { return try finish(.rejected, reason) }
 
-        let byUser = try store.codesSent(userID: user.id, purpose: purpose.rawValue, after: now.addingTimeInterval(-VerificationService.userWindow))
+        let byUser = try store.codesSent(userID: user.id, purpose: purpose, after: now.addingTimeInterval(-VerificationService.userWindow))
         if byUser.count >= VerificationService.userLimit {
             return try finish(
                 .rateLimited, "\(VerificationService.userLimit) messages for this user and purpose in 10 minutes",
@@ -104,18 +104,18 @@ public final class VerificationSession {
             let id = try store.insert(request, at: now)
             let outboxID = try outbox.enqueue(
                 OutgoingMessage(
-                    channel: asked.channel.rawValue, destination: destination, body: body, kind: kind, program: "service",
+                    channel: asked.channel, destination: destination, body: body, kind: kind, program: .service,
                     userID: user.id),
                 at: now)
             try store.attach(outboxID: outboxID, to: id)
             return VerificationRequestOutcome(requestID: requestID, status: .rejected, retryAfter: nil, isRepeat: false)
         }
 
-        try store.supersedeLive(userID: user.id, purpose: purpose.rawValue, at: now)
+        try store.supersedeLive(userID: user.id, purpose: purpose, at: now)
         let length = try setting(VerificationService.codeLengthKey) ?? VerificationService.defaultCodeLength
         let minutes = try lifetimeMinutes()
         let code = VerificationCode.generate(digits: length, random: environment.random)
-        request.status = VerificationStatus.sent.rawValue
+        request.status = .sent
         request.codeHMAC = VerificationCode.hmac(code, requestID: requestID, keys: keys)
         request.keyID = keys.keyID
         request.expiresAt = now.addingTimeInterval(TimeInterval(minutes * 60))
@@ -123,8 +123,8 @@ public final class VerificationSession {
         let body = VerificationCode.message(code, purpose: purpose, minutes: minutes)
         let outboxID = try outbox.enqueue(
             OutgoingMessage(
-                channel: asked.channel.rawValue, destination: destination, body: VerificationCode.placeholder,
-                kind: "verification_code", program: "verification", userID: user.id,
+                channel: asked.channel, destination: destination, body: VerificationCode.placeholder,
+                kind: "verification_code", program: .verification, userID: user.id,
                 sealedBody: try MessageSealer(keys: keys).seal(body, destination: destination)),
             at: now)
         try store.attach(outboxID: outboxID, to: id)
@@ -145,15 +145,15 @@ public final class VerificationSession {
         try settings.translatingErrors {
             try connection.write {
                 let store = VerificationStore(connection: connection)
-                guard let request = try store.request(id: requestID), origin == nil || request.origin == origin?.rawValue
+                guard let request = try store.request(id: requestID), origin == nil || request.origin == origin
                 else { return (.notFound, nil) }
                 switch request.status {
-                case VerificationStatus.approved.rawValue: return (.alreadyUsed, request)
-                case VerificationStatus.superseded.rawValue: return (.superseded, request)
+                case .approved: return (.alreadyUsed, request)
+                case .superseded: return (.superseded, request)
                 default: break
                 }
                 // A reset is live only while it is its email's latest request, code or not.
-                if request.origin == VerificationOrigin.reset.rawValue,
+                if request.origin == .reset,
                     try store.hasLaterResetRequest(email: request.email, after: request.id)
                 {
                     return (.superseded, request)
@@ -184,16 +184,6 @@ public final class VerificationSession {
     }
 }
 
-/// How a code (or a notice) reaches the user.
-public enum VerificationChannel: String, Sendable, CaseIterable {
-    case sms, email
-}
-
-/// Which flow made a request: a reset completes, and a login finishes, only from its own.
-enum VerificationOrigin: String, Sendable {
-    case codes, reset, login
-}
-
 /// What a flow's rules decide for an active user who could otherwise be sent a code.
 enum Admission {
     case code
@@ -207,7 +197,7 @@ enum Admission {
 struct CodeRequest {
     var email: String
     var purpose: VerificationPurpose
-    var channel: VerificationChannel = .sms
+    var channel: MessageChannel = .sms
     var origin: VerificationOrigin = .codes
     var requestID: String?
     /// Decides, once the user and destination are known, whether a code goes out.

@@ -1,24 +1,6 @@
 import FoundationEssentials
 import LifelineStore
 
-/// Which program a code is for.
-public enum VerificationPurpose: String, Sendable, CaseIterable {
-    case passwordReset = "password_reset"
-    case twoStep = "two_step"
-}
-
-/// What became of a verification request.
-public enum VerificationStatus: String, Sendable {
-    /// A code was queued; it is live until it expires, is used, superseded or locked.
-    case sent
-    case approved
-    case superseded
-    /// Over a limit: nothing was sent.
-    case rateLimited = "rate_limited"
-    /// No active user with a valid SMS number: nothing was sent.
-    case rejected
-}
-
 /// The answer to `codes request`.
 public struct VerificationRequestOutcome: Sendable, Equatable {
     public let requestID: String
@@ -53,13 +35,29 @@ public enum VerificationCheck: Sendable, Equatable {
     }
 }
 
+/// Where a request stands for operators: its stored status, or `expired` / `locked` when a
+/// sent code can no longer be used.
+public enum VerificationRequestState: String, Sendable, CaseIterable {
+    case sent, approved, superseded, rejected, expired, locked
+    case rateLimited = "rate_limited"
+
+    init(_ status: VerificationStatus) {
+        switch status {
+        case .sent: self = .sent
+        case .approved: self = .approved
+        case .superseded: self = .superseded
+        case .rateLimited: self = .rateLimited
+        case .rejected: self = .rejected
+        }
+    }
+}
+
 /// A request as `codes status` shows it: never the code or its hash.
 public struct VerificationRequestView: Sendable, Equatable {
     public let requestID: String
     public let email: String
     public let purpose: VerificationPurpose
-    /// The stored status, or `expired` / `locked` when a sent code can no longer be used.
-    public let state: String
+    public let state: VerificationRequestState
     public let reason: String?
     public let number: String?
     public let attempts: Int
@@ -67,10 +65,9 @@ public struct VerificationRequestView: Sendable, Equatable {
     public let expiresAt: Date?
     public let usedAt: Date?
     public let retryAfter: Date?
-    /// `sms` or `email`.
-    public let channel: String
-    /// The flow that made it: `codes`, `reset` or `login`.
-    public let origin: String
+    public let channel: MessageChannel
+    /// The flow that made it.
+    public let origin: VerificationOrigin
 }
 
 /// What one purge run did.

@@ -17,30 +17,30 @@ public struct ConsentLedger {
             """
             INSERT INTO consent_ledger (user_id, number, program, state, source, actor, evidence, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, change.userID, change.number, change.program, change.state.rawValue, change.source.rawValue,
+            """, change.userID, change.number, change.program, change.state, change.source,
             change.actor, change.evidence, change.at)
         return connection.lastInsertedRowID
     }
 
     /// The current consent of a user for one number.
-    public func current(userID: Int64, number: String, program: String) throws -> CurrentConsent {
+    public func current(userID: Int64, number: String, program: Program) throws -> CurrentConsent {
         try connection.queryFirst(
             "SELECT state, source, since, ledger_id FROM consent_current WHERE user_id = ? AND program = ? AND number = ?",
             userID, program, number
         ) { row in
             CurrentConsent(
-                state: ConsentState(rawValue: row.string(at: 0)) ?? .none,
-                source: ConsentSource(rawValue: row.string(at: 1)), since: try row.get(2), ledgerID: row.int64(at: 3))
+                state: try row.get(0),
+                source: try row.get(1), since: try row.get(2), ledgerID: row.int64(at: 3))
         } ?? .none
     }
 
     /// The ledger rows of a user (every number they had), oldest first.
-    public func history(userID: Int64, program: String) throws -> [ConsentEntry] {
+    public func history(userID: Int64, program: Program) throws -> [ConsentEntry] {
         try entries(where: "l.user_id = ?", userID, program)
     }
 
     /// The ledger rows of a number (every user who had it), oldest first.
-    public func history(number: String, program: String) throws -> [ConsentEntry] {
+    public func history(number: String, program: Program) throws -> [ConsentEntry] {
         try entries(where: "l.number = ?", number, program)
     }
 
@@ -51,7 +51,7 @@ public struct ConsentLedger {
 
     // One fixed condition per query, so SQLite uses the matching index (an `?1 IS NULL OR`
     // form made it scan the whole ledger).
-    private func entries(where condition: String, _ key: any SQLiteBindable, _ program: String) throws -> [ConsentEntry] {
+    private func entries(where condition: String, _ key: any SQLiteBindable, _ program: Program) throws -> [ConsentEntry] {
         try connection.query(
             """
             SELECT l.id, l.user_id, u.email, l.number, l.program, l.state, l.source, l.actor, l.evidence, l.recorded_at
@@ -62,20 +62,20 @@ public struct ConsentLedger {
         ) { row in
             ConsentEntry(
                 id: row.int64(at: 0), userID: row.int64(at: 1), email: row.string(at: 2), number: row.string(at: 3),
-                program: row.string(at: 4), state: ConsentState(rawValue: row.string(at: 5)) ?? .none,
-                source: ConsentSource(rawValue: row.string(at: 6)) ?? .admin, actor: row.string(at: 7),
+                program: try row.get(4), state: try row.get(5),
+                source: try row.get(6), actor: row.string(at: 7),
                 evidence: row.string(at: 8), recordedAt: try row.get(9))
         }
     }
 
     /// The source of the last opt-out recorded for this user and number, if any.
-    public func lastOptOutSource(userID: Int64, number: String, program: String) throws -> ConsentSource? {
+    public func lastOptOutSource(userID: Int64, number: String, program: Program) throws -> ConsentSource? {
         try connection.queryFirst(
             """
             SELECT source FROM consent_ledger
             WHERE user_id = ? AND program = ? AND number = ? AND state = 'opted_out' ORDER BY id DESC LIMIT 1
             """, userID, program, number
-        ) { ConsentSource(rawValue: $0.string(at: 0)) }.flatMap { $0 }
+        ) { try $0.get(0) }
     }
 
     /// Rows of the current-state table that do not match the latest ledger row for their key,

@@ -40,22 +40,22 @@ extension ConsentLedger {
 
     /// Streams every active user's current consent, by email, optionally one group's members.
     public func forEachListing(
-        smsAttributeID: Int64, program: String, groupID: Int64?, _ body: (ConsentListing) throws -> Void
+        smsAttributeID: Int64, program: Program, groupID: Int64?, _ body: (ConsentListing) throws -> Void
     ) throws {
         try connection.forEachRow(Self.currentByUser + " ORDER BY u.email", smsAttributeID, program, groupID) { row in
             try body(
                 ConsentListing(
                     userID: row.int64(at: 0), email: row.string(at: 1),
                     number: row.isNull(at: 2) ? nil : row.string(at: 2),
-                    state: row.isNull(at: 3) ? .none : ConsentState(rawValue: row.string(at: 3)) ?? .none,
-                    source: row.isNull(at: 4) ? nil : ConsentSource(rawValue: row.string(at: 4)),
+                    state: try row.get(3, as: ConsentState?.self) ?? .none,
+                    source: try row.get(4),
                     since: try row.get(5), ledgerID: try row.get(6)))
         }
     }
 
     /// Counts of active users per current state, plus `no_number`: users with no valid SMS
     /// number (`users.sms_number` unset: missing, invalid, or not yet in long format).
-    public func summary(program: String, groupID: Int64?) throws -> [String: Int] {
+    public func summary(program: Program, groupID: Int64?) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         try connection.forEachRow(
             """
@@ -72,7 +72,7 @@ extension ConsentLedger {
     }
 
     /// The active users whose current, valid SMS number is `number`, with their consent for it.
-    public func users(withNumber number: String, program: String) throws -> [ConsentListing] {
+    public func users(withNumber number: String, program: Program) throws -> [ConsentListing] {
         try connection.query(
             """
             SELECT u.id, u.email, u.sms_number, c.state, c.source, c.since, c.ledger_id
@@ -84,8 +84,8 @@ extension ConsentLedger {
         ) { row in
             ConsentListing(
                 userID: row.int64(at: 0), email: row.string(at: 1), number: row.string(at: 2),
-                state: row.isNull(at: 3) ? .none : ConsentState(rawValue: row.string(at: 3)) ?? .none,
-                source: row.isNull(at: 4) ? nil : ConsentSource(rawValue: row.string(at: 4)), since: try row.get(5),
+                state: try row.get(3, as: ConsentState?.self) ?? .none,
+                source: try row.get(4), since: try row.get(5),
                 ledgerID: try row.get(6))
         }
     }

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// A consent state. `none` is never stored: it is the absence of a row for the number.
-public enum ConsentState: String, Sendable, CaseIterable {
+public enum ConsentState: String, Sendable, CaseIterable, SQLiteRawValue {
     case none
     case pending
     case optedIn = "opted_in"
@@ -9,7 +9,7 @@ public enum ConsentState: String, Sendable, CaseIterable {
 }
 
 /// Where a consent change came from.
-public enum ConsentSource: String, Sendable, CaseIterable {
+public enum ConsentSource: String, Sendable, CaseIterable, SQLiteRawValue {
     case portal
     case smsKeyword = "sms_keyword"
     case admin
@@ -21,7 +21,7 @@ public struct ConsentEntry: Sendable, Equatable {
     public let userID: Int64
     public let email: String
     public let number: String
-    public let program: String
+    public let program: Program
     public let state: ConsentState
     public let source: ConsentSource
     public let actor: String
@@ -45,7 +45,7 @@ public struct CurrentConsent: Sendable, Equatable {
 public struct ConsentChange: Sendable {
     public let userID: Int64
     public let number: String
-    public let program: String
+    public let program: Program
     public let state: ConsentState
     public let source: ConsentSource
     public let actor: String
@@ -53,7 +53,7 @@ public struct ConsentChange: Sendable {
     public let at: Date
 
     public init(
-        userID: Int64, number: String, program: String, state: ConsentState, source: ConsentSource, actor: String,
+        userID: Int64, number: String, program: Program, state: ConsentState, source: ConsentSource, actor: String,
         evidence: String, at: Date
     ) {
         self.userID = userID

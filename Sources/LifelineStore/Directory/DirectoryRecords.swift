@@ -1,13 +1,13 @@
 import FoundationEssentials
 
 /// A user's status in the directory.
-public enum UserStatus: String, Sendable, CaseIterable {
+public enum UserStatus: String, Sendable, CaseIterable, SQLiteRawValue {
     case active
     case disabled
 }
 
 /// Where an attribute definition came from.
-public enum AttributeSource: String, Sendable, CaseIterable {
+public enum AttributeSource: String, Sendable, CaseIterable, SQLiteRawValue {
     case manual
     case `import`
     case directorySync = "directory-sync"

@@ -18,7 +18,7 @@ public struct DirectoryStore {
     private static func user(from row: SQLiteRow) throws -> UserRecord {
         UserRecord(
             id: row.int64(at: 0), email: row.string(at: 1), displayName: try row.get(2),
-            status: UserStatus(rawValue: row.string(at: 3)) ?? .disabled,
+            status: try row.get(3),
             createdAt: try row.get(4), updatedAt: try row.get(5))
     }
 
@@ -55,7 +55,7 @@ public struct DirectoryStore {
     private static func attribute(from row: SQLiteRow) throws -> AttributeDefinition {
         AttributeDefinition(
             id: row.int64(at: 0), name: row.string(at: 1), description: row.string(at: 2),
-            source: AttributeSource(rawValue: row.string(at: 3)) ?? .manual, createdAt: try row.get(4),
+            source: try row.get(3), createdAt: try row.get(4),
             valueCount: Int(row.int64(at: 5)))
     }
 

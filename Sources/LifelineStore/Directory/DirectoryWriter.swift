@@ -73,7 +73,7 @@ public final class DirectoryWriter {
         return try findUser.first { row in
             ExistingUser(
                 id: row.int64(at: 0), displayName: row.isNull(at: 1) ? nil : row.string(at: 1),
-                status: UserStatus(rawValue: row.string(at: 2)) ?? .disabled)
+                status: try row.get(2))
         }
     }
 

@@ -1,13 +1,23 @@
 import FoundationEssentials
 
+/// Where an event is in its life: `draft` → `active` → `ended`, or `draft` → `cancelled`.
+public enum EventState: String, Sendable, CaseIterable, SQLiteRawValue {
+    case draft, active, ended, cancelled
+}
+
+/// Whether the outage was announced in advance.
+public enum EventKind: String, Sendable, CaseIterable, SQLiteRawValue {
+    case planned, unplanned
+}
+
 /// A continuity event as stored.
 public struct EventRecord: Sendable, Equatable {
     public let id: Int64
     public let name: String
     public let groupID: Int64
     public let groupName: String
-    public let kind: String
-    public let state: String
+    public let kind: EventKind
+    public let state: EventState
     public let startMessage: String
     public let endMessage: String
     public let startsAt: Date?
@@ -23,7 +33,7 @@ public struct EventRecord: Sendable, Equatable {
 public struct NewEvent: Sendable {
     public let name: String
     public let groupID: Int64
-    public let kind: String
+    public let kind: EventKind
     public let startMessage: String
     public let endMessage: String
     public let startsAt: Date?
@@ -31,7 +41,7 @@ public struct NewEvent: Sendable {
     public let notes: String?
 
     public init(
-        name: String, groupID: Int64, kind: String, startMessage: String, endMessage: String, startsAt: Date?,
+        name: String, groupID: Int64, kind: EventKind, startMessage: String, endMessage: String, startsAt: Date?,
         endsAt: Date?, notes: String?
     ) {
         self.name = name

@@ -17,7 +17,7 @@ public struct EventStore {
     private static func event(from row: SQLiteRow) throws -> EventRecord {
         EventRecord(
             id: row.int64(at: 0), name: row.string(at: 1), groupID: row.int64(at: 2), groupName: row.string(at: 3),
-            kind: row.string(at: 4), state: row.string(at: 5), startMessage: row.string(at: 6),
+            kind: try row.get(4), state: try row.get(5), startMessage: row.string(at: 6),
             endMessage: row.string(at: 7), startsAt: try row.get(8), endsAt: try row.get(9), notes: try row.get(10),
             createdAt: try row.get(11), startedAt: try row.get(12), endedAt: try row.get(13),
             cancelledAt: try row.get(14))
@@ -42,7 +42,7 @@ public struct EventStore {
     }
 
     /// Events, newest first, optionally in one state.
-    public func events(state: String?) throws -> [EventRecord] {
+    public func events(state: EventState?) throws -> [EventRecord] {
         try connection.query(
             """
             SELECT \(Self.columns) FROM continuity_events e JOIN groups g ON g.id = e.group_id
@@ -51,7 +51,7 @@ public struct EventStore {
     }
 
     /// Moves an event from one state to another, stamping the time column; false if it was not in `from`.
-    public func transition(id: Int64, from: String, to: String, timeColumn: String, at date: Date) throws -> Bool {
+    public func transition(id: Int64, from: EventState, to: EventState, timeColumn: String, at date: Date) throws -> Bool {
         precondition(["started_at", "ended_at", "cancelled_at"].contains(timeColumn), "not an event time column")
         try connection.execute(
             "UPDATE continuity_events SET state = ?, \(timeColumn) = ? WHERE id = ? AND state = ?", to, date, id, from)
@@ -82,7 +82,7 @@ public struct EventStore {
     /// One INSERT … SELECT, so the audience is read and queued in one statement; the unique
     /// index outbox_event_once makes a repeat queue nothing.
     public func fanOut(
-        eventID: Int64, groupID: Int64, kind: String, body: PersonalisedBody, program: String, at date: Date
+        eventID: Int64, groupID: Int64, kind: String, body: PersonalisedBody, program: Program, at date: Date
     ) throws -> Int {
         // Parameters 1–5 are fixed; the body's literal parts follow, the recipient's name between them.
         let name = "coalesce(nullif(u.display_name, ''), u.email)"
@@ -107,7 +107,7 @@ public struct EventStore {
     /// The group's members by what an alert would do for them now: `recipient`, `disabled`,
     /// `no_number`, `invalid_number`, `fixable_number` (a number not yet in long format),
     /// `not_opted_in`, `pending` or `opted_out`.
-    public func audience(groupID: Int64, program: String) throws -> [String: Int] {
+    public func audience(groupID: Int64, program: Program) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         try connection.forEachRow(
             """
@@ -131,7 +131,7 @@ public struct EventStore {
     }
 
     /// The longest name among the alert's recipients (the worst case for message length).
-    public func longestRecipientName(groupID: Int64, program: String) throws -> String? {
+    public func longestRecipientName(groupID: Int64, program: Program) throws -> String? {
         try connection.queryFirst(
             """
             SELECT coalesce(nullif(u.display_name, ''), u.email) AS name
@@ -142,10 +142,10 @@ public struct EventStore {
     }
 
     /// An event's messages counted by kind (`event_start`, `event_end`) and status.
-    public func deliveryCounts(eventID: Int64) throws -> [(kind: String, status: String, count: Int)] {
+    public func deliveryCounts(eventID: Int64) throws -> [(kind: String, status: OutboxStatus, count: Int)] {
         try connection.query(
             "SELECT kind, status, count(*) FROM outbox WHERE event_id = ? GROUP BY kind, status ORDER BY kind, status",
             eventID
-        ) { ($0.string(at: 0), $0.string(at: 1), Int($0.int64(at: 2))) }
+        ) { ($0.string(at: 0), try $0.get(1), Int($0.int64(at: 2))) }
     }
 }

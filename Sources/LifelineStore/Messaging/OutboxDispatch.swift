@@ -3,11 +3,11 @@ import FoundationEssentials
 /// A message a dispatcher has claimed and will hand to a gateway.
 public struct ClaimedMessage: Sendable, Equatable {
     public let id: Int64
-    public let channel: String
+    public let channel: MessageChannel
     public let destination: String
     public let body: String
     public let kind: String
-    public let program: String
+    public let program: Program
     public let eventID: Int64?
     public let userID: Int64?
     /// Counting this one.
@@ -94,8 +94,8 @@ public final class OutboxDispatchWriter {
             try statement.forEachRow { row in
                 claimed.append(
                     ClaimedMessage(
-                        id: row.int64(at: 0), channel: row.string(at: 1), destination: row.string(at: 2),
-                        body: row.string(at: 3), kind: row.string(at: 4), program: row.string(at: 5),
+                        id: row.int64(at: 0), channel: try row.get(1), destination: row.string(at: 2),
+                        body: row.string(at: 3), kind: row.string(at: 4), program: try row.get(5),
                         eventID: try row.get(6), userID: try row.get(7), attempts: Int(row.int64(at: 8)),
                         sealedBody: try row.get(9, as: Data?.self).map { Array($0) }))
             }
@@ -105,12 +105,12 @@ public final class OutboxDispatchWriter {
 
     /// Suppresses the batch's messages of the consent-based `program` whose user is not, right
     /// now, active and opted in for that number as their current valid SMS number; returns their ids.
-    public func suppressUnconsented(leaseUntil: Date, program: String, reason: String, at date: Date) throws
+    public func suppressUnconsented(leaseUntil: Date, program: Program, reason: String, at date: Date) throws
         -> Set<Int64>
     {
         try suppress.bind(leaseUntil, at: 1)
         try suppress.bind(int64: token, at: 2)
-        try suppress.bind(text: program, at: 3)
+        try suppress.bind(program, at: 3)
         try suppress.bind(text: reason, at: 4)
         try suppress.bind(date, at: 5)
         var ids = Set<Int64>()

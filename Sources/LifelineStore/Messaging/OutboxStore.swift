@@ -2,17 +2,17 @@ import FoundationEssentials
 
 /// A message to queue. Bodies come from the service's fixed templates.
 public struct OutgoingMessage: Sendable {
-    public let channel: String
+    public let channel: MessageChannel
     public let destination: String
     public let body: String
     public let kind: String
-    public let program: String
+    public let program: Program
     public let userID: Int64?
     /// The real body, sealed, when it must not be stored in clear (`body` is then a placeholder).
     public let sealedBody: [UInt8]?
 
     public init(
-        channel: String, destination: String, body: String, kind: String, program: String, userID: Int64?,
+        channel: MessageChannel, destination: String, body: String, kind: String, program: Program, userID: Int64?,
         sealedBody: [UInt8]? = nil
     ) {
         self.channel = channel
@@ -31,8 +31,8 @@ public struct OutboxEntry: Sendable, Equatable {
     public let destination: String
     public let body: String
     public let kind: String
-    public let program: String
-    public let status: String
+    public let program: Program
+    public let status: OutboxStatus
     public let eventID: Int64?
     public let attempts: Int
     public let lastError: String?
@@ -71,7 +71,7 @@ public struct OutboxStore {
     private static let entryColumns = "id, destination, body, kind, program, status, event_id, attempts, last_error, created_at"
 
     /// Streams messages, oldest first, optionally only one status or one event's.
-    public func forEachMessage(status: String?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
+    public func forEachMessage(status: OutboxStatus?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
         try connection.forEachRow(
             """
             SELECT \(Self.entryColumns) FROM outbox
@@ -83,7 +83,7 @@ public struct OutboxStore {
     private static func entry(from row: SQLiteRow) throws -> OutboxEntry {
         OutboxEntry(
             id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
-            program: row.string(at: 4), status: row.string(at: 5), eventID: try row.get(6),
+            program: try row.get(4), status: try row.get(5), eventID: try row.get(6),
             attempts: Int(row.int64(at: 7)), lastError: try row.get(8), createdAt: try row.get(9))
     }
 

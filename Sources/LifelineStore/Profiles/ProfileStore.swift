@@ -1,11 +1,24 @@
 import FoundationEssentials
 
+/// How a profile lets its users reset their password.
+public enum ResetOptions: String, Sendable, CaseIterable, SQLiteRawValue {
+    case notAllowed = "not_allowed"
+    case email
+    case sms
+    case emailOrSMS = "email_or_sms"
+}
+
+/// Whether a profile's users log in with a code by SMS as well as their password.
+public enum TwoStep: String, Sendable, CaseIterable, SQLiteRawValue {
+    case off, sms
+}
+
 /// An authentication profile as stored.
 public struct ProfileRecord: Sendable, Equatable {
     public let id: Int64
     public let name: String
-    public let resetOptions: String
-    public let twoStep: String
+    public let resetOptions: ResetOptions
+    public let twoStep: TwoStep
 }
 
 /// A group's profile assignment.
@@ -23,8 +36,8 @@ public struct ProfileStore {
         self.connection = connection
     }
 
-    private static func profile(from row: SQLiteRow) -> ProfileRecord {
-        ProfileRecord(id: row.int64(at: 0), name: row.string(at: 1), resetOptions: row.string(at: 2), twoStep: row.string(at: 3))
+    private static func profile(from row: SQLiteRow) throws -> ProfileRecord {
+        ProfileRecord(id: row.int64(at: 0), name: row.string(at: 1), resetOptions: try row.get(2), twoStep: try row.get(3))
     }
 
     public func profiles() throws -> [ProfileRecord] {
@@ -36,13 +49,13 @@ public struct ProfileStore {
             "SELECT id, name, reset_options, two_step FROM auth_profiles WHERE name = ?", name, map: Self.profile)
     }
 
-    public func create(name: String, resetOptions: String, twoStep: String, at date: Date) throws {
+    public func create(name: String, resetOptions: ResetOptions, twoStep: TwoStep, at date: Date) throws {
         try connection.execute(
             "INSERT INTO auth_profiles (name, reset_options, two_step, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
             name, resetOptions, twoStep, date, date)
     }
 
-    public func update(id: Int64, resetOptions: String, twoStep: String, at date: Date) throws {
+    public func update(id: Int64, resetOptions: ResetOptions, twoStep: TwoStep, at date: Date) throws {
         try connection.execute(
             "UPDATE auth_profiles SET reset_options = ?, two_step = ?, updated_at = ? WHERE id = ?",
             resetOptions, twoStep, date, id)

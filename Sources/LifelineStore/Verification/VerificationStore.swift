@@ -6,8 +6,8 @@ public struct VerificationRecord: Sendable, Equatable {
     public let requestID: String
     public let userID: Int64?
     public let email: String
-    public let purpose: String
-    public let status: String
+    public let purpose: VerificationPurpose
+    public let status: VerificationStatus
     public let reason: String?
     public let number: String?
     public let codeHMAC: [UInt8]?
@@ -17,10 +17,9 @@ public struct VerificationRecord: Sendable, Equatable {
     public let expiresAt: Date?
     public let usedAt: Date?
     public let retryAfter: Date?
-    /// `sms` or `email`.
-    public let channel: String
-    /// The flow that made it: `codes`, `reset` or `login`.
-    public let origin: String
+    public let channel: MessageChannel
+    /// The flow that made it.
+    public let origin: VerificationOrigin
     /// When the password reset it approved was completed.
     public let completedAt: Date?
 }
@@ -30,21 +29,21 @@ public struct NewVerificationRequest: Sendable {
     public var requestID: String
     public var userID: Int64?
     public var email: String
-    public var purpose: String
-    public var status: String
+    public var purpose: VerificationPurpose
+    public var status: VerificationStatus
     public var reason: String?
     public var number: String?
     public var codeHMAC: [UInt8]?
     public var keyID: String?
     public var expiresAt: Date?
     public var retryAfter: Date?
-    public var channel: String
-    public var origin: String
+    public var channel: MessageChannel
+    public var origin: VerificationOrigin
 
     public init(
-        requestID: String, userID: Int64?, email: String, purpose: String, status: String, reason: String? = nil,
-        number: String? = nil, codeHMAC: [UInt8]? = nil, keyID: String? = nil, expiresAt: Date? = nil,
-        retryAfter: Date? = nil, channel: String = "sms", origin: String = "codes"
+        requestID: String, userID: Int64?, email: String, purpose: VerificationPurpose, status: VerificationStatus,
+        reason: String? = nil, number: String? = nil, codeHMAC: [UInt8]? = nil, keyID: String? = nil,
+        expiresAt: Date? = nil, retryAfter: Date? = nil, channel: MessageChannel = .sms, origin: VerificationOrigin = .codes
     ) {
         self.requestID = requestID
         self.userID = userID
@@ -78,10 +77,10 @@ public struct VerificationStore {
     private static func record(from row: SQLiteRow) throws -> VerificationRecord {
         VerificationRecord(
             id: row.int64(at: 0), requestID: row.string(at: 1), userID: try row.get(2), email: row.string(at: 3),
-            purpose: row.string(at: 4), status: row.string(at: 5), reason: try row.get(6), number: try row.get(7),
+            purpose: try row.get(4), status: try row.get(5), reason: try row.get(6), number: try row.get(7),
             codeHMAC: try row.get(8, as: Data?.self).map { Array($0) }, keyID: try row.get(9),
             attempts: Int(row.int64(at: 10)), createdAt: try row.get(11), expiresAt: try row.get(12),
-            usedAt: try row.get(13), retryAfter: try row.get(14), channel: row.string(at: 15), origin: row.string(at: 16),
+            usedAt: try row.get(13), retryAfter: try row.get(14), channel: try row.get(15), origin: try row.get(16),
             completedAt: try row.get(17))
     }
 
@@ -112,7 +111,7 @@ public struct VerificationStore {
 
     /// Marks the user's codes for `purpose` that are still live as superseded; returns how many.
     @discardableResult
-    public func supersedeLive(userID: Int64, purpose: String, at date: Date) throws -> Int {
+    public func supersedeLive(userID: Int64, purpose: VerificationPurpose, at date: Date) throws -> Int {
         try connection.execute(
             """
             UPDATE verification_requests SET status = 'superseded', closed_at = ?3
@@ -122,7 +121,7 @@ public struct VerificationStore {
     }
 
     /// The times of the messages (codes and notices) sent to a user for `purpose` after `start`, oldest first.
-    public func codesSent(userID: Int64, purpose: String, after start: Date) throws -> [Date] {
+    public func codesSent(userID: Int64, purpose: VerificationPurpose, after start: Date) throws -> [Date] {
         try connection.query(
             """
             SELECT created_at FROM verification_requests
@@ -142,7 +141,11 @@ public struct VerificationStore {
     /// Whether the email made a reset request after the one with row id `id`.
     public func hasLaterResetRequest(email: String, after id: Int64) throws -> Bool {
         try connection.queryFirst(
-            "SELECT 1 FROM verification_requests WHERE lower(email) = lower(?) AND origin = 'reset' AND id > ? LIMIT 1",
+            // The origin is written in, not bound, so the query matches the partial index verification_resets_by_email.
+            """
+            SELECT 1 FROM verification_requests
+            WHERE lower(email) = lower(?) AND origin = '\(VerificationOrigin.reset.rawValue)' AND id > ? LIMIT 1
+            """,
             email, id
         ) { _ in true } ?? false
     }
@@ -176,11 +179,14 @@ public struct VerificationStore {
     }
 
     /// Deletes up to `limit` verification messages that were sent, delivered or failed before `cutoff`.
+    ///
+    /// The program is written in from its enum, not bound: only then does SQLite use the partial
+    /// index outbox_by_program, whose WHERE names it.
     public func purgeMessages(before cutoff: Date, limit: Int) throws -> Int {
         try connection.execute(
             """
             DELETE FROM outbox WHERE id IN
-                (SELECT id FROM outbox WHERE program = 'verification' AND updated_at < ?
+                (SELECT id FROM outbox WHERE program = '\(Program.verification.rawValue)' AND updated_at < ?
                    AND status IN ('sent', 'delivered', 'failed', 'suppressed') LIMIT ?)
             """, cutoff, Int64(limit))
         return connection.changes

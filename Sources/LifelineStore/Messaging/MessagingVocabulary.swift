@@ -1,0 +1,19 @@
+/// The programs a message belongs to, which decide who may be sent it.
+public enum Program: String, Sendable, CaseIterable, SQLiteRawValue {
+    /// The recurring program: continuity alerts, only to users opted in for the number.
+    case continuity
+    /// Replies about consent itself (confirmations, HELP answers, notices).
+    case service
+    /// The one-time program: verification codes, only in answer to the user's own request.
+    case verification
+}
+
+/// How a message travels.
+public enum MessageChannel: String, Sendable, CaseIterable, SQLiteRawValue {
+    case sms, email
+}
+
+/// A status an outbox message can have.
+public enum OutboxStatus: String, Sendable, CaseIterable, SQLiteRawValue {
+    case queued, sending, sent, delivered, failed, suppressed
+}
