@@ -174,6 +174,8 @@ struct DirectoryCLITests {
     @Test func killedImportLeavesTheDatabaseAsBeforeOrAfterAndARerunConverges() throws {
         try withTemporaryDirectory { folder in
             let database = try migrated(folder)
+            let indexSQL = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name"
+            let indexesBefore = try SQLiteConnection(path: folder + "/lifeline.db").query(indexSQL) { "\($0.string(at: 0)) \($0.string(at: 1))" }
             let rows = 120_000
             var csv = "email,name,mobile,groups\n"
             csv.reserveCapacity(rows * 60)
@@ -194,8 +196,11 @@ struct DirectoryCLITests {
             #expect(doctor.status == 0, "\(doctor.standardOutput)")
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")
             let count = try connection.queryFirst("SELECT count(*) FROM users") { $0.int64(at: 0) } ?? -1
+            // A first import builds its indexes at the end, in its transaction: killed, they are as they were.
+            let indexesAfter = try connection.query(indexSQL) { "\($0.string(at: 0)) \($0.string(at: 1))" }
             connection.close()
             #expect(count == 0 || count == Int64(rows), "a killed import is all or nothing, found \(count) users")
+            #expect(indexesAfter == indexesBefore)
 
             let rerun = try LifelineProcess.run(database + ["import", "users", folder + "/big.csv", "--format", "json"])
             #expect(rerun.status == 0)

@@ -75,6 +75,33 @@ struct SQLiteTransactionTests {
         #expect(try count(connection) == 1, "the refusals did not undo the outer work")
     }
 
+    @Test func deferredSecondaryIndexesAreBuiltAgainFromTheirOwnSQLAndRestoredOnFailure() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try connection.executeScript(
+            """
+            CREATE TABLE p (id INTEGER PRIMARY KEY, email TEXT UNIQUE, v TEXT);
+            CREATE INDEX p_by_v ON p (v) WHERE v IS NOT NULL;
+            CREATE INDEX "p by id, v" ON p (id, v);
+            """)
+        let schema = { try connection.query("SELECT name, sql FROM sqlite_schema ORDER BY name") { "\($0.string(at: 0)):\($0.string(at: 1))" } }
+        let before = try schema()
+        try connection.write {
+            try connection.withSecondaryIndexesDeferred(on: ["p"]) {
+                let indexes = try connection.query("SELECT name FROM sqlite_schema WHERE type = 'index'") { $0.string(at: 0) }
+                #expect(indexes == ["sqlite_autoindex_p_1"], "only the UNIQUE constraint's index stays")
+                for index in 0..<100 { try connection.execute("INSERT INTO p (email, v) VALUES (?, ?)", "u\(index)", "v\(index % 7)") }
+            }
+        }
+        #expect(try schema() == before)
+        #expect(try connection.queryFirst("SELECT count(*) FROM p INDEXED BY p_by_v WHERE v = 'v3'") { $0.int64(at: 0) } == 14)
+
+        #expect(throws: Boom.self) {
+            try connection.write { try connection.withSecondaryIndexesDeferred(on: ["p"]) { throw Boom() } }
+        }
+        #expect(try schema() == before)
+        #expect(throws: SQLiteError.self) { try connection.withSecondaryIndexesDeferred(on: ["p"]) {} }
+    }
+
     @Test func innerSavepointIsUndoneWhenTheOuterTransactionThrows() throws {
         let connection = try makeConnection()
         #expect(throws: Boom.self) {

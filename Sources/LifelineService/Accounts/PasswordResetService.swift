@@ -68,7 +68,6 @@ public struct PasswordResetService: Sendable {
                         throw AccountFailure.resetAlreadyCompleted(requestID: requestID)
                     }
                     try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
-                    let directory = DirectoryStore(connection: connection)
                     if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
                         _ = try OutboxStore(connection: connection).enqueue(
                             OutgoingMessage(

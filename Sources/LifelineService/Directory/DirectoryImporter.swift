@@ -47,14 +47,23 @@ public struct DirectoryImporter: Sendable {
             try settings.translatingErrors {
                 try connection.write {
                     try run.prepare(connection: connection)
-                    while let record = try nextRecord(reader, path: path) {
-                        try run.process(record)
-                        if let progress, run.summary.rows % 4096 == 0 {
-                            progress(
-                                ImportProgress(
-                                    rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
-                                    seconds: (ContinuousClock.now - started).seconds))
+                    let load = {
+                        while let record = try nextRecord(reader, path: path) {
+                            try run.process(record)
+                            if let progress, run.summary.rows % 4096 == 0 {
+                                progress(
+                                    ImportProgress(
+                                        rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
+                                        seconds: (ContinuousClock.now - started).seconds))
+                            }
                         }
+                    }
+                    // Into an empty directory, the secondary indexes are built once at the end,
+                    // sorted, in this same transaction: row by row they were most of a first import.
+                    if run.isFirstImport {
+                        try connection.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, load)
+                    } else {
+                        try load()
                     }
                     try run.finish()
                     try rejectWriter?.flush()
@@ -113,6 +122,8 @@ private final class ImportRun {
     private var looksUpFirst = false
     /// Users with a larger id were created by this import.
     private var largestIDBeforeImport: Int64 = 0
+    /// Whether the directory had no user before: a bulk load.
+    var isFirstImport: Bool { largestIDBeforeImport == 0 }
     @exclusivity(unchecked) private var createdLines = CreatedUserLines()
     @exclusivity(unchecked) private var fields: [CSVField] = []
 

@@ -5,6 +5,9 @@ import FoundationEssentials
 ///
 /// Use it inside the caller's `connection.write { }` transaction.
 public final class DirectoryWriter {
+    /// The tables an import writes row by row.
+    public static let tables = ["users", "user_attributes", "group_memberships"]
+
     private let connection: SQLiteConnection
     private let insertUser: SQLiteStatement
     private let findUser: SQLiteStatement
