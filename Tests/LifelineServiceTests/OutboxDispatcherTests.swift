@@ -163,7 +163,7 @@ struct OutboxDispatcherTests {
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
             _ = try connection.write {
-                try OutboxDispatchWriter(connection: connection).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
+                try OutboxDispatchWriter(connection: connection, token: 1).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
             }
             let gateway = ScriptedGateway()
             #expect(try await dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
@@ -179,10 +179,10 @@ struct OutboxDispatcherTests {
             let (setup, _) = try await started(folder)
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
-            let slow = try OutboxDispatchWriter(connection: connection)
+            let slow = try OutboxDispatchWriter(connection: connection, token: 2)
             let slowBatch = try connection.write { try slow.claimDue(limit: 10, at: now, leaseUntil: now) }
             let later = now.addingTimeInterval(1)
-            let takeover = try OutboxDispatchWriter(connection: connection)
+            let takeover = try OutboxDispatchWriter(connection: connection, token: 3)
             let taken = try connection.write { try takeover.claimDue(limit: 10, at: later, leaseUntil: later.addingTimeInterval(120)) }
             #expect(taken.map(\.id) == slowBatch.map(\.id) && taken.allSatisfy { $0.attempts == 2 })
             try connection.write {

@@ -25,12 +25,12 @@ struct VerificationFixture {
     let service: VerificationService
     let outboxFile: String
 
-    init(folder: String, secret: [UInt8] = Self.secret) throws {
+    init(folder: String, secret: [UInt8] = Self.secret, random: any RandomSource = SystemRandom()) throws {
         fixture = try DirectoryFixture(folder: folder)
         try fixture.importCSV(Self.directory)
         try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         try fixture.connection().execute("UPDATE users SET status = 'disabled' WHERE email = 'eve@example.com'")
-        service = VerificationService(.testing(fixture.settings, clock: clock, secret: secret))
+        service = VerificationService(.testing(fixture.settings, clock: clock, secret: secret, random: random))
         outboxFile = folder + "/phone.jsonl"
     }
 

@@ -35,6 +35,12 @@ extension RandomSource {
         return Double(word >> 11) / Double(UInt64(1) << 53)
     }
 
+    /// A positive 63-bit number that tells one dispatch run's claims from another's.
+    func claimToken() -> Int64 {
+        let word = bytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Int64(word >> 1) | 1
+    }
+
     /// `count` random bytes in lower-case hexadecimal.
     func hex(_ count: Int) -> String {
         Hex.string(bytes(count))

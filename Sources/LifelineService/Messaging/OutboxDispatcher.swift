@@ -75,7 +75,7 @@ public struct OutboxDispatcher: Sendable {
     private func run(connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions) async throws
         -> DispatchSummary
     {
-        let outbox = try OutboxDispatchWriter(connection: connection)
+        let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
         let started = ContinuousClock.now
         var summary = DispatchSummary()
         var batchSize = max(1, options.batchSize)

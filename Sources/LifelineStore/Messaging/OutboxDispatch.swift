@@ -34,7 +34,7 @@ public final class OutboxDispatchWriter {
     private let requeue: SQLiteStatement
     private let end: SQLiteStatement
 
-    public init(connection: SQLiteConnection, token: Int64 = Int64.random(in: 1...Int64.max)) throws {
+    public init(connection: SQLiteConnection, token: Int64) throws {
         self.connection = connection
         self.token = token
         // The status is written into the SQL, not bound, so each claim matches its partial index.
