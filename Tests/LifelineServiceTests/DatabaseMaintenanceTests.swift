@@ -123,3 +123,33 @@ struct DatabaseMaintenanceTests {
         }
     }
 }
+
+/// Every earlier schema version upgrades with its backup written: the backup opens on its
+/// own, is owner-only, and holds what the database held.
+struct UpgradePathTests {
+    @Test(arguments: 1..<LifelineSchema.migrations.count)
+    func aDatabaseAtEachEarlierVersionMigratesWithAReadableOwnerOnlyBackup(version: Int) throws {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/v\(version).db"
+            let connection = try SQLiteConnection(path: path)
+            try SQLiteMigrator(migrations: Array(LifelineSchema.migrations.prefix(version))).migrate(connection, at: Date())
+            try connection.execute(
+                "INSERT INTO users (email, display_name, created_at, updated_at) VALUES ('ann@example.com', 'Ann', 0, 0)")
+            connection.close()
+
+            let outcome = try DatabaseMaintenance(.testing(DatabaseSettings(path: path))).migrate(backup: true)
+            #expect(outcome.fromVersion == version && outcome.toVersion == LifelineSchema.migrations.count)
+            let backup = try #require(outcome.backupPath)
+            #expect(backup.hasPrefix(path + ".bak-\(version)-") && backup.hasSuffix("Z"))
+            let mode = try FileManager.default.attributesOfItem(atPath: backup)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            for file in [backup, path] {
+                let copy = try SQLiteConnection(path: file)
+                #expect(try copy.queryFirst("SELECT display_name FROM users WHERE email = 'ann@example.com'") { $0.string(at: 0) } == "Ann")
+                copy.close()
+            }
+            let backedUp = try SQLiteConnection(path: backup)
+            #expect(try LifelineSchema.makeMigrator().status(of: backedUp).currentVersion == version)
+        }
+    }
+}

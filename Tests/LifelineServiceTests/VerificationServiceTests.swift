@@ -70,6 +70,20 @@ struct VerificationServiceTests {
             #expect(codes.count == 1 && codes[0].count == 6)
             #expect(try setup.service.verify(requestID: "portal-1", code: codes[0]) == .approved)
             #expect(try setup.service.verify(requestID: "portal-1", code: codes[0]) == .alreadyUsed)
+            let afterUse = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "portal-1")
+            #expect(afterUse.isRepeat && afterUse.status == .sent, "the first outcome, not the request's state")
+        }
+    }
+
+    @Test func aRepeatedRequestIDAnswersItsFirstOutcomeAfterANewerRequestSupersededIt() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "A")
+            _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "B")
+            #expect(try setup.service.status(requestID: "A")?.state == .superseded)
+            let repeated = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "A")
+            #expect(repeated == VerificationRequestOutcome(requestID: "A", status: .sent, retryAfter: nil, isRepeat: true))
+            #expect(try setup.verificationMessages() == 2)
         }
     }
 

@@ -61,7 +61,8 @@ public struct DirectoryImporter: Sendable {
                     // Into an empty directory, the secondary indexes are built once at the end,
                     // sorted, in this same transaction: row by row they were most of a first import.
                     if run.isFirstImport {
-                        try connection.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, load)
+                        try connection.withSecondaryIndexesDeferred(
+                            on: DirectoryWriter.tables, buildCacheKiB: ImportOptions.indexBuildCacheKiB, load)
                     } else {
                         try load()
                     }

@@ -42,8 +42,10 @@ public final class VerificationSession {
                     guard existing.email.lowercased() == asked.email.trimmingBlanks().lowercased(),
                         existing.purpose == asked.purpose, existing.origin == asked.origin
                     else { throw VerificationFailure.requestIDReused(requestID: requestID) }
+                    // The request's first outcome, as promised: what became of its code since is
+                    // `codes status`'s answer, not a repeat's.
                     return VerificationRequestOutcome(
-                        requestID: requestID, status: existing.status,
+                        requestID: requestID, status: existing.status.outcomeWhenRequested,
                         retryAfter: existing.retryAfter, isRepeat: true)
                 }
                 return try newRequest(requestID: requestID, asked: asked, keys: keys)

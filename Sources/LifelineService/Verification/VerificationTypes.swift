@@ -35,6 +35,17 @@ public enum VerificationCheck: Sendable, Equatable {
     }
 }
 
+extension VerificationStatus {
+    /// What the request answered when it was made: a code later used or replaced was sent.
+    var outcomeWhenRequested: VerificationStatus {
+        switch self {
+        case .sent, .approved, .superseded: .sent
+        case .rateLimited: .rateLimited
+        case .rejected: .rejected
+        }
+    }
+}
+
 /// Where a request stands for operators: its stored status, or `expired` / `locked` when a
 /// sent code can no longer be used.
 public enum VerificationRequestState: String, Sendable, CaseIterable {
