@@ -78,6 +78,13 @@ extension DatabaseMaintenance {
                         name: "consent current state", isPassing: drift.isEmpty,
                         detail: drift.isEmpty
                             ? "matches the ledger" : "differs from the ledger: " + drift.joined(separator: "; ")))
+                let missing = try ConsentLedger(connection: connection).missingTriggers()
+                checks.append(
+                    HealthCheck(
+                        name: "consent ledger protection", isPassing: missing.isEmpty,
+                        detail: missing.isEmpty
+                            ? "append-only triggers in place"
+                            : "missing trigger(s) \(missing.joined(separator: ", ")): the ledger can be rewritten; restore from a backup"))
             }
             return HealthReport(databasePath: settings.path, schemaVersion: status.currentVersion, checks: checks)
         }

@@ -16,11 +16,35 @@ public struct WebhookConfiguration: Sendable {
             throw GatewayFailure.notConfigured(
                 variable: "LIFELINE_WEBHOOK_URL", reason: "'\(url)' is not an http:// or https:// URL")
         }
+        if lowered.hasPrefix("http://"), !Self.isLoopback(host: Self.host(of: lowered)) {
+            throw GatewayFailure.notConfigured(
+                variable: "LIFELINE_WEBHOOK_URL",
+                reason: "'\(url)' is plain http to another host, which would carry codes in clear: use https:// "
+                    + "(http:// is accepted only for 127.0.0.1, ::1 or localhost)")
+        }
         guard secret.count >= 16 else {
             throw GatewayFailure.notConfigured(
                 variable: "LIFELINE_WEBHOOK_SECRET", reason: "must be at least 16 bytes, so the signature means something")
         }
         self.url = url
         self.secret = secret
+    }
+
+    /// The host of a lower-cased `scheme://host[:port]/…` URL, without brackets around IPv6.
+    static func host(of url: String) -> String {
+        let afterScheme = url.split(separator: "://", maxSplits: 1).last ?? ""
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@").last ?? ""
+        if hostAndPort.hasPrefix("["), let close = hostAndPort.firstIndex(of: "]") {
+            return String(hostAndPort[hostAndPort.index(after: hostAndPort.startIndex)..<close])
+        }
+        return String(hostAndPort.prefix { $0 != ":" })
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: addresses that never leave this machine.
+    static func isLoopback(host: String) -> Bool {
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }

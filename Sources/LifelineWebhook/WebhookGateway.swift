@@ -17,8 +17,13 @@ public final class WebhookGateway: MessageGateway, Sendable {
     private let clock: any WallClock
     private let client: HTTPClient
 
-    /// Uses AsyncHTTPClient's process-wide client unless given one.
-    public init(configuration: WebhookConfiguration, clock: any WallClock, client: HTTPClient = .shared) {
+    /// A process-wide client that never follows a redirect: a 3xx would re-POST the signed body,
+    /// a code included, to wherever the receiver points, even from https to http. Kept for the
+    /// life of the process, as AsyncHTTPClient's own shared client is, so it needs no shutdown.
+    public static let noRedirects = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
+    public init(configuration: WebhookConfiguration, clock: any WallClock, client: HTTPClient = WebhookGateway.noRedirects) {
         self.configuration = configuration
         self.clock = clock
         self.client = client
@@ -68,7 +73,7 @@ public final class WebhookGateway: MessageGateway, Sendable {
             let answer = try await response.body.collect(upTo: 64 * 1024)
             return WebhookResponse.outcome(
                 status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(buffer: answer))
+                body: Array(buffer: answer), mayEchoASecret: message.program == .verification)
         } catch {
             return .retry(reason: "webhook request failed: \(error)", after: nil)
         }

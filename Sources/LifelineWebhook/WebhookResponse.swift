@@ -4,16 +4,34 @@ import LifelineService
 /// What an HTTP answer means for one message.
 enum WebhookResponse {
     /// 2xx: sent, with the provider's id from the body (`id` or `message_id`) when it gave one;
-    /// 429 and 5xx: retry, not before `Retry-After` (seconds) when given; other codes: failed.
-    static func outcome(status: Int, retryAfter: String?, body: [UInt8]) -> GatewayOutcome {
+    /// 429 and 5xx: retry, not before `Retry-After` (seconds) when given; 3xx (never followed)
+    /// and other codes: failed.
+    ///
+    /// `mayEchoASecret`: the message carried a code, and a provider that echoes the request in
+    /// its error would put the code into `last_error` in clear; then only the status and the
+    /// provider's numeric error `code` are kept, never the body.
+    static func outcome(status: Int, retryAfter: String?, body: [UInt8], mayEchoASecret: Bool = false) -> GatewayOutcome {
+        let detail = mayEchoASecret ? errorCode(in: body).map { " (provider error \($0))" } ?? "" : excerpt(body)
         switch status {
         case 200..<300:
             return .sent(providerID: providerID(in: body))
+        case 300..<400:
+            return .failed(reason: "HTTP \(status): the receiver redirected, and a signed message is never sent on")
         case 429, 500..<600:
-            return .retry(reason: "HTTP \(status)\(excerpt(body))", after: retryAfter.flatMap(retryDelay))
+            return .retry(reason: "HTTP \(status)\(detail)", after: retryAfter.flatMap(retryDelay))
         default:
-            return .failed(reason: "HTTP \(status)\(excerpt(body))")
+            return .failed(reason: "HTTP \(status)\(detail)")
         }
+    }
+
+    private struct ProviderError: Decodable {
+        let code: Int?
+    }
+
+    /// The provider's numeric error code (`{"code": 21211, …}`, as Twilio answers), if any.
+    static func errorCode(in body: [UInt8]) -> Int? {
+        guard !body.isEmpty else { return nil }
+        return (try? JSONDecoder().decode(ProviderError.self, from: Data(body)))?.code
     }
 
     private struct Acknowledgement: Decodable {

@@ -317,3 +317,49 @@ struct VerificationServiceTests {
         }
     }
 }
+
+/// Ids that name a message to a provider (its idempotency key) are never given twice.
+struct NeverReusedIDTests {
+    @Test func aMessageAfterAPurgeNeverTakesAPurgedIDAndItsReceiptNeverMatches() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "first")
+            _ = try await setup.deliver()
+            let outbox = { try setup.fixture.connection().query("SELECT id FROM outbox ORDER BY id") { $0.int64(at: 0) } }
+            let purged = try #require(try outbox().last)
+            setup.clock.advance(by: 25 * 3600)
+            _ = try setup.service.purge(olderThan: .seconds(24 * 3600), batchSize: 100)
+            #expect(try outbox().isEmpty)
+
+            _ = try setup.service.request(email: "bob@example.com", purpose: .twoStep, requestID: "second")
+            let next = try #require(try outbox().last)
+            #expect(next > purged, "lifeline-\(next) must not repeat lifeline-\(purged)")
+            #expect(throws: (any Error).self) {
+                _ = try OutboxQueries(.testing(setup.fixture.settings)).recordReceipt(
+                    reference: String(purged), delivered: true, error: nil)
+            }
+        }
+    }
+
+    @Test func theLedgerRefusesAnInsertThatReusesAnIDSoReplaceCannotRewriteIt() throws {
+        try withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            _ = try ConsentService(.testing(setup.fixture.settings)).recordAdminDecision(
+                email: "ann@example.com", state: .optedOut, evidence: "form", actor: "admin")
+            let connection = try setup.fixture.connection()
+            #expect(throws: SQLiteError.self) {
+                try connection.execute(
+                    """
+                    REPLACE INTO consent_ledger (id, user_id, number, program, state, source, actor, evidence, recorded_at)
+                    SELECT id, user_id, number, program, 'opted_in', source, actor, evidence, recorded_at FROM consent_ledger
+                    """)
+            }
+            #expect(try connection.queryFirst("SELECT state FROM consent_ledger") { $0.string(at: 0) } == "opted_out")
+
+            try connection.execute("DROP TRIGGER consent_ledger_ids_are_never_reused")
+            let report = try DatabaseMaintenance(.testing(setup.fixture.settings)).diagnose()
+            let check = try #require(report.checks.first { $0.name == "consent ledger protection" })
+            #expect(!check.isPassing && check.detail.contains("consent_ledger_ids_are_never_reused"))
+        }
+    }
+}

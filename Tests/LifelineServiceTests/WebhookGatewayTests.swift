@@ -119,6 +119,41 @@ struct WebhookGatewayTests {
         }
     }
 
+    @Test func aRedirectIsAFailureAndTheSignedBodyIsNeverSentOn() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let elsewhere = try ScriptedHTTPServer(script: [.init(status: 200), .init(status: 200)])
+            defer { elsewhere.stop() }
+            let server = try ScriptedHTTPServer(script: [
+                .init(status: 307, headers: ["Location": elsewhere.url]), .init(status: 301, headers: ["Location": elsewhere.url]),
+            ])
+            defer { server.stop() }
+            let summary = try await dispatch(setup, try gateway(server))
+            #expect(summary.failed == 2 && summary.sent == 0)
+            #expect(elsewhere.received.isEmpty, "nothing reached the host the receiver pointed at")
+            #expect(try setup.alerts(1).allSatisfy { $0.status == "failed" })
+        }
+    }
+
+    @Test func anErrorAnswerToACodeKeepsTheStatusAndNeverTheEchoedBody() {
+        let echo = Array(#"{"code": 21211, "message": "bad To", "body": "Your sign-in code is 493817."}"#.utf8)
+        #expect(
+            WebhookResponse.outcome(status: 400, retryAfter: nil, body: echo, mayEchoASecret: true)
+                == .failed(reason: "HTTP 400 (provider error 21211)"))
+        #expect(
+            WebhookResponse.outcome(status: 500, retryAfter: nil, body: Array("Your code is 493817".utf8), mayEchoASecret: true)
+                == .retry(reason: "HTTP 500", after: nil))
+    }
+
+    @Test func plainHTTPIsAcceptedOnlyToThisMachine() throws {
+        for url in ["http://127.0.0.1:8080/sms", "http://localhost/sms", "http://[::1]:9/sms", "https://sms.example.com/in"] {
+            #expect(throws: Never.self) { try WebhookConfiguration(url: url, secret: secret) }
+        }
+        for url in ["http://sms.example.com/in", "http://10.0.0.5/in", "http://127.0.0.1.example.com/in", "http://user@example.com/"] {
+            #expect(throws: GatewayFailure.self) { try WebhookConfiguration(url: url, secret: secret) }
+        }
+    }
+
     @Test func configurationIsCheckedBeforeAnythingIsSent() {
         #expect(throws: GatewayFailure.self) { try WebhookConfiguration(url: "ftp://example.com", secret: secret) }
         #expect(throws: GatewayFailure.self) { try WebhookConfiguration(url: "https://example.com/sms", secret: Array("short".utf8)) }

@@ -78,6 +78,20 @@ public struct ConsentLedger {
         ) { try $0.get(0) }
     }
 
+    /// The triggers that keep the ledger append-only and its current state in step, by name.
+    public static let protectingTriggers = [
+        "consent_ledger_is_append_only_update", "consent_ledger_is_append_only_delete",
+        "consent_ledger_ids_are_never_reused", "consent_ledger_keeps_current",
+    ]
+
+    /// The protecting triggers the database lacks (someone dropped them); empty when all are there.
+    public func missingTriggers() throws -> [String] {
+        let present = try connection.query(
+            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'consent_ledger'"
+        ) { $0.string(at: 0) }
+        return Self.protectingTriggers.filter { !present.contains($0) }
+    }
+
     /// Rows of the current-state table that do not match the latest ledger row for their key,
     /// and keys whose latest ledger row has no current-state row; empty when consistent.
     public func inconsistencies(limit: Int = 10) throws -> [String] {
