@@ -313,4 +313,64 @@ struct FileGatewayTests {
             try await FileGateway(path: "/nonexistent-folder/out.jsonl", clock: SystemClock()).send([])
         }
     }
+
+    private func message(_ id: Int64) -> GatewayMessage {
+        GatewayMessage(
+            id: id, channel: .sms, destination: "447700900001", body: "m\(id)", program: .continuity, kind: "event_start",
+            eventID: nil, attempt: 1)
+    }
+
+    @Test func aBatchAfterACrashMidLineStartsOnANewLineSoEveryLaterLineParses() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder + "/out.jsonl"
+            // What a dispatch killed during its write leaves: a whole line, then part of one.
+            try Data("{\"id\":1}\n{\"id\":2,\"idempotency_key\":\"lifel".utf8).write(to: URL(fileURLWithPath: path))
+            _ = try await FileGateway(path: path, clock: SystemClock()).send([message(2), message(3)])
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count == 5 && lines.last == "")
+            let later = try lines[2...3].map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(later.map { $0?["id"] as? Int } == [2, 3], "message 2 is on a whole line of its own")
+        }
+    }
+
+    @Test func aLinkIsNeverWrittenThroughAndAnExistingFileBecomesOwnerOnly() async throws {
+        try await withTemporaryDirectory { folder in
+            let target = folder + "/elsewhere"
+            try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: target))
+            try FileManager.default.createSymbolicLink(atPath: folder + "/out.jsonl", withDestinationPath: target)
+            await #expect(throws: GatewayFailure.self) {
+                try await FileGateway(path: folder + "/out.jsonl", clock: SystemClock()).send([message(1)])
+            }
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
+
+            let loose = folder + "/loose.jsonl"
+            FileManager.default.createFile(atPath: loose, contents: Data(), attributes: [.posixPermissions: 0o644])
+            _ = try await FileGateway(path: loose, clock: SystemClock()).send([message(1)])
+            #expect(try FileManager.default.attributesOfItem(atPath: loose)[.posixPermissions] as? Int == 0o600)
+
+            // Another user's file (root can make one here; CI runs as root) is refused, not taken over.
+            if getuid() == 0 {
+                let theirs = folder + "/theirs.jsonl"
+                FileManager.default.createFile(atPath: theirs, contents: Data("x\n".utf8), attributes: [.ownerAccountID: 65534])
+                await #expect(throws: GatewayFailure.self) {
+                    try await FileGateway(path: theirs, clock: SystemClock()).send([message(1)])
+                }
+                #expect(try String(contentsOfFile: theirs, encoding: .utf8) == "x\n")
+            }
+        }
+    }
+
+    @Test func aRejectFileIsNeverWrittenThroughALink() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            let target = folder + "/precious.csv"
+            try Data("precious\n".utf8).write(to: URL(fileURLWithPath: target))
+            try FileManager.default.createSymbolicLink(atPath: folder + "/rejects.csv", withDestinationPath: target)
+            var options = ImportOptions()
+            options.rejectFilePath = folder + "/rejects.csv"
+            options.allowPartial = true
+            #expect(throws: ImportFailure.self) { try fixture.importCSV("email\nnot-an-email\n", options: options) }
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious\n")
+        }
+    }
 }

@@ -2,16 +2,18 @@ import FoundationEssentials
 import Glibc
 
 /// Writes rejected records as CSV: `line, reason`, then the record's own fields as read.
-/// The file is created with mode 0600: it holds personal data from the directory.
+/// The file is a ``PrivateFile``: mode 0600, never through a link; it holds personal data.
 final class RejectFileWriter {
     private let output: FileDescriptorWriter
     private let path: String
     private var pending = Data()
 
     init(path: String, header: [String]) throws {
-        let descriptor = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw ImportFailure.rejectFileUnwritable(path: path, reason: String(cString: strerror(errno)))
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
+            throw ImportFailure.rejectFileUnwritable(path: path, reason: error.reason)
         }
         output = FileDescriptorWriter(descriptor: descriptor)
         self.path = path

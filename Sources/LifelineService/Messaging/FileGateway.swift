@@ -5,7 +5,10 @@ import Glibc
 /// relay or an SMS modem script to pick up, and for demos and tests.
 ///
 /// A batch is one `write` to a file opened with O_APPEND, then `fdatasync`, before dispatch
-/// records the messages as sent: a sent message is on disk.
+/// records the messages as sent: a sent message is on disk. A run killed mid-write leaves a
+/// partial last line; the next batch starts on a new line, so every later line parses, and the
+/// messages of the broken line, never recorded as sent, go out again on whole lines. The file
+/// is a ``PrivateFile`` (mode 0600, never written through a link).
 public struct FileGateway: MessageGateway {
     public let path: String
     public let clock: any WallClock
@@ -22,13 +25,16 @@ public struct FileGateway: MessageGateway {
     }
 
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw GatewayFailure.unavailable(gateway: name, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .append)
+        } catch {
+            throw GatewayFailure.unavailable(gateway: name, reason: "cannot open \(path): \(error.reason)")
         }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(messages.count * 256)
+        bytes.reserveCapacity(messages.count * 256 + 1)
+        if PrivateFile.endsMidLine(descriptor) { bytes.append(UInt8(ascii: "\n")) }
         let sentAt = UTCTimestamp.string(from: clock.now())
         for message in messages {
             message.appendJSON(sentAt: sentAt, to: &bytes)
