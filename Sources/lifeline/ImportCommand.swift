@@ -88,6 +88,7 @@ extension Lifeline.Import {
 
         static func table(_ summary: ImportSummary) -> ResultTable {
             .record([
+                ("result", .text(summary.outcome.explanation)),
                 ("rows", Cell(summary.rows)), ("created", Cell(summary.created)), ("updated", Cell(summary.updated)),
                 ("unchanged", Cell(summary.unchanged)), ("disabled", Cell(summary.disabled)),
                 ("re_enabled", Cell(summary.reEnabled)), ("rejected", Cell(summary.rejected)),

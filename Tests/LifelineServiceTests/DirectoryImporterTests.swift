@@ -32,6 +32,7 @@ struct DirectoryImporterTests {
             #expect(second.created == 0 && second.updated == 0 && second.unchanged == 3)
             #expect(second.attributesDefined == 0 && second.groupsCreated == 0 && second.membershipsAdded == 0)
             #expect(try fixture.dataVersion(observer) == before, "an unchanged re-import must commit nothing")
+            #expect(second.outcome == .nothingToWrite && !second.isWritten)
             #expect(try fixture.user("ann@example.com") == annBefore)
         }
     }
@@ -108,7 +109,7 @@ struct DirectoryImporterTests {
                     return
                 }
                 #expect(failure.kind == .badInput)
-                #expect(summary.rejected == 3 && summary.created == 1 && !summary.isWritten)
+                #expect(summary.rejected == 3 && summary.created == 1 && summary.outcome == .refused)
                 #expect(summary.firstRejections.map(\.line) == [3, 4, 5])
                 #expect(summary.firstRejections[0].reason.contains("malformed email"))
                 #expect(summary.firstRejections[1].reason == "wrong field count: 3 field(s), the header has 2")
@@ -143,7 +144,7 @@ struct DirectoryImporterTests {
             var options = ImportOptions()
             options.dryRun = true
             let summary = try fixture.importCSV(directory + "bad,row\n", options: options)
-            #expect(summary.created == 3 && summary.rejected == 1 && summary.groupsCreated == 2 && !summary.isWritten)
+            #expect(summary.created == 3 && summary.rejected == 1 && summary.groupsCreated == 2 && summary.outcome == .dryRun)
             #expect(try fixture.dataVersion(observer) == before)
             #expect(try fixture.count("attribute_definitions") == 0)
         }

@@ -71,9 +71,9 @@ public struct DirectoryImporter: Sendable {
                     if options.dryRun || (run.summary.rejected > 0 && !options.allowPartial) { throw RollBack() }
                 }
             }
-            run.summary.isWritten = true
+            run.summary.outcome = run.summary.hasChanges ? .written : .nothingToWrite
         } catch is RollBack {
-            run.summary.isWritten = false
+            run.summary.outcome = options.dryRun ? .dryRun : .refused
         }
         run.summary.seconds = (ContinuousClock.now - started).seconds
         if !options.dryRun && run.summary.rejected > 0 && !options.allowPartial {

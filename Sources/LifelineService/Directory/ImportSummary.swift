@@ -6,6 +6,28 @@ public struct ImportRejection: Sendable, Equatable {
     public let fields: [[UInt8]]
 }
 
+/// What became of an import's changes.
+public enum ImportOutcome: String, Sendable, Equatable {
+    /// Committed.
+    case written
+    /// Every row was as stored: nothing to commit.
+    case nothingToWrite = "nothing_to_write"
+    /// `--dry-run`: the counts are what the import would do.
+    case dryRun = "dry_run"
+    /// Rows were rejected and partial imports were not allowed: the counts are what it would have done.
+    case refused
+
+    /// The outcome in words, for the first line of a summary.
+    public var explanation: String {
+        switch self {
+        case .written: "written"
+        case .nothingToWrite: "nothing to write: every row is as stored"
+        case .dryRun: "dry run: nothing was written; the counts are what the import would do"
+        case .refused: "refused: nothing was written; the counts are what the import would have done"
+        }
+    }
+}
+
 /// What an import did (or, for a dry run or a refused import, would have done).
 public struct ImportSummary: Sendable, Equatable {
     public var rows = 0
@@ -20,8 +42,14 @@ public struct ImportSummary: Sendable, Equatable {
     public var membershipsAdded = 0
     public var membershipsRemoved = 0
     public var seconds = 0.0
-    /// Whether the changes were committed.
-    public var isWritten = false
+    public var outcome = ImportOutcome.refused
+    /// Whether changes were committed.
+    public var isWritten: Bool { outcome == .written }
+    /// Whether the import changes anything in the directory.
+    var hasChanges: Bool {
+        created + updated + disabled + reEnabled + attributesDefined + groupsCreated + membershipsAdded
+            + membershipsRemoved > 0
+    }
     /// The first rejections, in file order (all of them go to the reject file).
     public var firstRejections: [ImportRejection] = []
 
