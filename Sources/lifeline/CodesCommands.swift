@@ -7,6 +7,12 @@ enum PurposeArgument: String, ExpressibleByArgument, CaseIterable {
     case passwordReset = "password-reset"
     case twoStep = "two-step"
 
+    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
+    /// whatever the CLI prints, it accepts back.
+    init?(argument: String) {
+        self.init(rawValue: argument.replacing("_", with: "-"))
+    }
+
     var purpose: VerificationPurpose {
         switch self {
         case .passwordReset: .passwordReset

@@ -10,6 +10,12 @@ enum ConsentStateArgument: String, ExpressibleByArgument, CaseIterable {
     case optedIn = "opted-in"
     case optedOut = "opted-out"
 
+    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
+    /// whatever the CLI prints, it accepts back.
+    init?(argument: String) {
+        self.init(rawValue: argument.replacing("_", with: "-"))
+    }
+
     init(_ state: ConsentState) {
         switch state {
         case .none: self = .none

@@ -8,6 +8,12 @@ enum ResetArgument: String, ExpressibleByArgument, CaseIterable {
     case email, sms
     case emailOrSMS = "email-or-sms"
 
+    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
+    /// whatever the CLI prints, it accepts back.
+    init?(argument: String) {
+        self.init(rawValue: argument.replacing("_", with: "-"))
+    }
+
     var options: ResetOptions {
         switch self {
         case .notAllowed: .notAllowed

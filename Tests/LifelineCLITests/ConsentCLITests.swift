@@ -23,6 +23,27 @@ struct ConsentCLITests {
         return database
     }
 
+    @Test func whateverTheCLIPrintsItAcceptsBack() throws {
+        try withTemporaryDirectory { folder in
+            let database = try prepared(folder)
+            // optin summary prints opted_in; --state takes it as well as opted-in.
+            let summary = try LifelineProcess.run(database + ["optin", "summary", "--format", "json"])
+            #expect(summary.standardOutput.contains("\"opted_in\""))
+            for state in ["opted_in", "opted-in"] {
+                let list = try LifelineProcess.run(database + ["optin", "list", "--state", state])
+                #expect(list.status == 0, "\(state): \(list.standardError)")
+            }
+            // codes status prints password_reset; --purpose takes it.
+            let request = try LifelineProcess.run(
+                database + ["codes", "request", "ann@example.com", "--purpose", "password_reset", "--request-id", "p-1"])
+            #expect(request.status == 0, "\(request.standardError)")
+            let status = try LifelineProcess.run(database + ["codes", "status", "p-1", "--format", "csv"])
+            #expect(status.standardOutput.contains(",password_reset,"))
+            let profile = try LifelineProcess.run(database + ["profiles", "create", "P", "--reset", "email_or_sms"])
+            #expect(profile.status == 0, "\(profile.standardError)")
+        }
+    }
+
     @Test func statusAnswersManyLookupsInOneProcessAndReportsEachFailure() throws {
         try withTemporaryDirectory { folder in
             let database = try prepared(folder)
