@@ -105,17 +105,18 @@ extension Lifeline.Codes {
         var batchSize = 10_000
 
         func validate() throws {
-            guard (1...1_000_000).contains(batchSize) else {
-                throw ValidationError("--batch-size must be from 1 to 1000000, not \(batchSize)")
-            }
-            guard DurationArgument.parse(olderThan) != nil else {
+            try OptionRanges.purgeBatchSize.check(batchSize)
+            guard let seconds = DurationArgument.seconds(in: olderThan) else {
                 throw ValidationError("--older-than '\(olderThan)' is not a duration such as 90s, 30m, 24h or 7d")
+            }
+            guard OptionRanges.purgeAgeSeconds.contains(seconds) else {
+                throw ValidationError("--older-than must be from 0s to 3650d, not \(olderThan)")
             }
         }
 
         func run() throws {
             let summary = try VerificationService(global.environment).purge(
-                olderThan: DurationArgument.parse(olderThan)!, batchSize: batchSize)
+                olderThan: .seconds(DurationArgument.seconds(in: olderThan) ?? 0), batchSize: batchSize)
             ResultWriter(format: output.format).print(
                 .record([
                     ("rows_purged", Cell(summary.rows)), ("requests", Cell(summary.requestsDeleted)),
@@ -130,17 +131,21 @@ extension Lifeline.Codes {
 
 /// `90s`, `30m`, `24h`, `7d`.
 enum DurationArgument {
-    static func parse(_ text: String) -> Duration? {
+    /// The duration in seconds; nil when it is not one or does not fit in an Int (the caller
+    /// then checks its documented range).
+    static func seconds(in text: String) -> Int? {
         guard let unit = text.last, let amount = Int(text.dropLast()), amount >= 0 else { return nil }
-        let seconds: Int? =
+        let multiplier: Int? =
             switch unit {
-            case "s": amount
-            case "m": amount * 60
-            case "h": amount * 3600
-            case "d": amount * 86_400
+            case "s": 1
+            case "m": 60
+            case "h": 3600
+            case "d": 86_400
             default: nil
             }
-        return seconds.map { .seconds($0) }
+        guard let multiplier else { return nil }
+        let (seconds, overflow) = amount.multipliedReportingOverflow(by: multiplier)
+        return overflow ? Int.max : seconds
     }
 }
 

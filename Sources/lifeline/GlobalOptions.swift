@@ -11,9 +11,7 @@ struct GlobalOptions: ParsableArguments {
     var busyTimeout: Int = 5000
 
     func validate() throws {
-        guard busyTimeout >= 0 else {
-            throw ValidationError("--busy-timeout must be 0 or more milliseconds, not \(busyTimeout)")
-        }
+        try OptionRanges.busyTimeout.check(busyTimeout)
     }
 
     /// The database settings: `--database`, else `$LIFELINE_DATABASE`, else the default, and the lock wait.

@@ -63,9 +63,9 @@ extension Lifeline.Outbox {
         var leaseSeconds = 120
 
         func validate() throws {
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
-            if let rate, !(rate > 0) { throw ValidationError("--rate must be more than 0 messages per second") }
-            if leaseSeconds < 0 { throw ValidationError("--lease-seconds must be 0 or more") }
+            if let limit { try OptionRanges.dispatchLimit.check(limit) }
+            if let rate { try OptionRanges.dispatchRate.check(rate) }
+            try OptionRanges.leaseSeconds.check(leaseSeconds)
         }
 
         func run() async throws {

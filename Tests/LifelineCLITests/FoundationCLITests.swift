@@ -142,3 +142,27 @@ struct FoundationCLITests {
         }
     }
 }
+
+/// Every numeric option has a documented range; outside it is a usage error naming the option,
+/// never an arithmetic trap (these values once killed the process with SIGILL).
+struct NumericOptionTests {
+    @Test(arguments: [
+        (["codes", "purge", "--older-than", "9223372036854775807s"], "--older-than must be from 0s to 3650d"),
+        (["codes", "purge", "--older-than", "1000000000000d"], "--older-than must be from 0s to 3650d"),
+        (["codes", "purge", "--batch-size", "0"], "--batch-size must be from 1 to 1000000"),
+        (["outbox", "dispatch", "--lease-seconds", "9300000000000000"], "--lease-seconds must be from 0 to 86400"),
+        (["outbox", "dispatch", "--rate", "inf"], "--rate must be from 0.01 to 100000.0"),
+        (["outbox", "dispatch", "--rate", "1e300"], "--rate must be from 0.01 to 100000.0"),
+        (["outbox", "dispatch", "--rate", "1e-300", "--limit", "1"], "--rate must be from 0.01 to 100000.0"),
+        (["outbox", "dispatch", "--rate", "nan"], "--rate must be from 0.01 to 100000.0"),
+        (["outbox", "dispatch", "--limit", "0"], "--limit must be from 1 to 100000000"),
+        (["--busy-timeout", "99999999999", "optin", "summary"], "--busy-timeout must be from 0 to 3600000"),
+    ])
+    func anOutOfRangeValueIsAUsageErrorNamingTheOptionAndItsRange(arguments: [String], message: String) throws {
+        try withTemporaryDirectory { folder in
+            let result = try LifelineProcess.run(["--database", folder + "/x.db"] + arguments)
+            #expect(result.status == 64, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains(message), "\(result.standardError)")
+        }
+    }
+}

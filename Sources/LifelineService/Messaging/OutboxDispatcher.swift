@@ -13,6 +13,13 @@ public struct DispatchOptions: Sendable {
     public var lease: Duration = .seconds(120)
     public var retry = RetryPolicy()
 
+    /// The rate to pace to, within what a Duration and an Int can hold: from 0.001 to 1,000,000
+    /// messages a second (a NaN, an infinity or 0 means no pacing, as if none were asked).
+    var pacingRate: Double? {
+        guard let ratePerSecond, ratePerSecond.isFinite, ratePerSecond > 0 else { return nil }
+        return min(max(ratePerSecond, 0.001), 1_000_000)
+    }
+
     public init(limit: Int? = nil, ratePerSecond: Double? = nil) {
         self.limit = limit
         self.ratePerSecond = ratePerSecond
@@ -79,7 +86,7 @@ public struct OutboxDispatcher: Sendable {
         let started = ContinuousClock.now
         var summary = DispatchSummary()
         var batchSize = max(1, options.batchSize)
-        if let rate = options.ratePerSecond { batchSize = min(batchSize, max(1, Int(rate / 10))) }
+        if let rate = options.pacingRate { batchSize = min(batchSize, max(1, Int(rate / 10))) }
         while options.limit.map({ summary.claimed < $0 }) ?? true {
             let size = min(batchSize, options.limit.map { $0 - summary.claimed } ?? batchSize)
             let lease = clock.now() + options.lease
@@ -100,7 +107,7 @@ public struct OutboxDispatcher: Sendable {
                 throw error
             }
             try record(outcomes, for: sendable, outbox: outbox, leaseUntil: lease, policy: options.retry, summary: &summary)
-            if let rate = options.ratePerSecond { try await pace(sent: summary.claimed, rate: rate, since: started) }
+            if let rate = options.pacingRate { try await pace(sent: summary.claimed, rate: rate, since: started) }
         }
         summary.seconds = (ContinuousClock.now - started).seconds
         return summary

@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The documented range of a numeric option. A value outside it is a usage error (exit 64)
+/// that names the option and the range, before anything multiplies or converts it: `.seconds`,
+/// `Int32(…)` and `Int(rate)` trap on values that do not fit, which killed the process.
+struct OptionRange<Value: Comparable & CustomStringConvertible & Sendable>: Sendable {
+    let option: String
+    let range: ClosedRange<Value>
+    let unit: String
+
+    func check(_ value: Value) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(option) must be from \(range.lowerBound) to \(range.upperBound) \(unit), not \(value)")
+        }
+    }
+}
+
+extension OptionRange where Value == Double {
+    /// Also refuses NaN, which compares false with everything.
+    func check(_ value: Double) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw ValidationError("\(option) must be from \(range.lowerBound) to \(range.upperBound) \(unit), not \(value)")
+        }
+    }
+}
+
+enum OptionRanges {
+    static let busyTimeout = OptionRange(option: "--busy-timeout", range: 0...3_600_000, unit: "milliseconds")
+    static let dispatchLimit = OptionRange(option: "--limit", range: 1...100_000_000, unit: "messages")
+    static let dispatchRate = OptionRange(option: "--rate", range: 0.01...100_000.0, unit: "messages per second")
+    static let leaseSeconds = OptionRange(option: "--lease-seconds", range: 0...86_400, unit: "seconds")
+    static let purgeBatchSize = OptionRange(option: "--batch-size", range: 1...1_000_000, unit: "rows")
+    /// `--older-than`, in seconds: up to ten years.
+    static let purgeAgeSeconds: ClosedRange<Int> = 0...(3650 * 86_400)
+}
