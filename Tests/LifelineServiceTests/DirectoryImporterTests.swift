@@ -197,3 +197,35 @@ struct DirectoryImporterTests {
         }
     }
 }
+
+/// A file that is not UTF-8 CSV text is named for what it looks like, with how to export CSV.
+struct NotCSVTests {
+    static let utf16: [UInt8] = [0xFF, 0xFE] + "email\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    static let latin1Header: [UInt8] = Array("email,n".utf8) + [0xE9] + Array("e\n".utf8)
+    static let files: [(bytes: [UInt8], look: String)] = [
+        ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00], "a zip file, such as an Excel workbook (.xlsx)"),
+        ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0x00], "an older Excel workbook (.xls)"),
+        (utf16, "UTF-16 text"),
+        ([0x01, 0x02, 0x00, 0x7F, 0x0A], "binary data"),
+        (latin1Header, "another encoding than UTF-8"),
+    ]
+
+    @Test(arguments: files)
+    func isReportedForWhatItLooksLike(file: (bytes: [UInt8], look: String)) throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            do {
+                try fixture.importBytes(file.bytes)
+                Issue.record("a non-CSV file was imported")
+            } catch let failure as ImportFailure {
+                guard case .notUTF8CSV(_, let looksLike) = failure else {
+                    Issue.record("\(failure)")
+                    return
+                }
+                #expect(looksLike.contains(file.look))
+                #expect(failure.remedy?.contains("CSV UTF-8") == true)
+                #expect(failure.kind == .badInput)
+            }
+        }
+    }
+}

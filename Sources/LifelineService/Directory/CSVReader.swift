@@ -129,6 +129,13 @@ public final class CSVReader {
         if ownsDescriptor { Glibc.close(descriptor) }
     }
 
+    /// Up to the first 512 bytes of the input (after a UTF-8 byte-order mark), without consuming
+    /// them; empty for an empty input. Call it before the first record.
+    public func leadingBytes() throws -> ArraySlice<UInt8> {
+        if !hasCheckedByteOrderMark { _ = try fill() }
+        return buffer[position..<min(count, position + 512)]
+    }
+
     /// The next non-blank record, or nil at the end of the input.
     public func next() throws -> CSVRecord? {
         while true {

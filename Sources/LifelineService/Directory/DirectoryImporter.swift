@@ -30,7 +30,16 @@ public struct DirectoryImporter: Sendable {
             throw ImportFailure.cannotOpen(path: path, reason: reason, isMissing: isMissing)
         }
         let headerRecord: CSVRecord?
-        do { headerRecord = try reader.next() } catch { throw ImportFailure.readFailed(path: path, reason: "\(error)") }
+        do {
+            if let look = FileLook.problem(with: try reader.leadingBytes()) {
+                throw ImportFailure.notUTF8CSV(path: path, looksLike: look)
+            }
+            headerRecord = try reader.next()
+        } catch let failure as ImportFailure {
+            throw failure
+        } catch {
+            throw ImportFailure.readFailed(path: path, reason: "\(error)")
+        }
         guard let headerRecord else { throw ImportFailure.emptyFile(path: path) }
         let header = try ImportHeader(record: headerRecord, path: path)
         let rejectWriter = try options.rejectFilePath.map { try RejectFileWriter(path: $0, header: header.names) }

@@ -14,7 +14,10 @@ struct ImportHeader {
         var names: [String] = []
         var firstColumn: [String: Int] = [:]
         for index in 0..<record.fieldCount {
-            let name = (record.text(at: index) ?? "").trimmingBlanks()
+            guard let text = record.text(at: index) else {
+                throw ImportFailure.notUTF8CSV(path: path, looksLike: "text in another encoding than UTF-8, such as Windows-1252 (in its header row)")
+            }
+            let name = text.trimmingBlanks()
             guard !name.isEmpty else { throw ImportFailure.emptyColumnName(path: path, column: index + 1) }
             let key = name.lowercased()
             if let earlier = firstColumn[key] {

@@ -65,6 +65,8 @@ public enum ImportFailure: LifelineFailure, Equatable {
     case duplicateColumn(path: String, name: String, columns: [Int])
     case emptyColumnName(path: String, column: Int)
     case rejectFileUnwritable(path: String, reason: String)
+    /// The file is not UTF-8 CSV text; what it looks like instead.
+    case notUTF8CSV(path: String, looksLike: String)
     /// All-or-nothing import with rejected rows: nothing was written.
     case rowsRejected(path: String, summary: ImportSummary)
 
@@ -87,6 +89,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
             "\(path):1: column '\(name)' appears twice (columns \(columns.map(String.init).joined(separator: " and ")))"
         case .emptyColumnName(let path, let column): "\(path):1: column \(column) has no name"
         case .rejectFileUnwritable(let path, let reason): "cannot write the reject file \(path): \(reason)"
+        case .notUTF8CSV(let path, let look): "\(path) is not UTF-8 CSV text: it looks like \(look); nothing was written"
         case .rowsRejected(let path, let summary):
             "\(path): \(summary.rejected) row(s) rejected, so nothing was written"
         }
@@ -96,6 +99,8 @@ public enum ImportFailure: LifelineFailure, Equatable {
         switch self {
         case .rowsRejected: "fix them, or pass --allow-partial to write the good rows (--reject-file PATH lists them all)"
         case .missingEmailColumn, .duplicateColumn, .emptyColumnName: "fix the header row"
+        case .notUTF8CSV:
+            "export the directory as CSV in UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) and import that file"
         default: nil
         }
     }
