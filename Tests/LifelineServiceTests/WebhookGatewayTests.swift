@@ -109,11 +109,12 @@ struct WebhookGatewayTests {
             let setup = try await started(folder)
             let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 1.5), .init(status: 200, delay: 1.5)])
             let summary = try await dispatch(setup, try gateway(server, timeout: .milliseconds(300)))
-            #expect(summary.retried == 2 && summary.sent == 0)
-            let url = server.url
+            #expect(summary.retried == 2 && summary.sent == 0, "\(summary)")
             server.stop()
             setup.clock.advance(by: 60)
-            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: url, secret: secret), clock: SystemClock())
+            // Not the stopped server's port: another test may be given it meanwhile.
+            let closed = try RefusingPort()
+            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: closed.url, secret: secret), clock: SystemClock())
             #expect(try await dispatch(setup, refused).retried == 2)
             #expect(try setup.alerts(1).allSatisfy { $0.status == "queued" })
         }

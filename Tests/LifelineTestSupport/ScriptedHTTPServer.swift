@@ -119,3 +119,38 @@ public final class ScriptedHTTPServer: Sendable {
         _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
     }
 }
+
+/// A loopback port that refuses connections for as long as this lives: bound, never listening,
+/// so no other test's server can be given it meanwhile (a stopped server's port can be).
+public final class RefusingPort: @unchecked Sendable {
+    // @unchecked: the descriptor is written once in init and only closed in deinit.
+    private let descriptor: Int32
+    public let port: UInt16
+
+    public init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)/sms" }
+}
