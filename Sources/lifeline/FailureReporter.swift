@@ -23,16 +23,17 @@ enum FailureReporter {
         Glibc.exit(exitCode(for: failure.kind))
     }
 
-    /// Prints one `lifeline: error:` line to standard error.
+    /// Prints one `lifeline: error:` line to standard error: whatever the message carries from
+    /// outside (a CSV header, an argument) is visibly escaped, so it cannot move the cursor or
+    /// break the line.
     static func printError(_ text: String) {
-        let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileDescriptorWriter.standardError.writeIgnoringErrors("lifeline: error: \(oneLine)\n")
+        FileDescriptorWriter.standardError.writeIgnoringErrors("lifeline: error: \(VisibleText.escaped(text))\n")
     }
 }
 
 /// Notes for people on standard error, so standard output stays clean for scripts.
 enum Diagnostics {
     static func note(_ text: String) {
-        FileDescriptorWriter.standardError.writeIgnoringErrors("\(text)\n")
+        FileDescriptorWriter.standardError.writeIgnoringErrors("\(VisibleText.escaped(text))\n")
     }
 }

@@ -27,7 +27,18 @@ struct ResultWriterTests {
 
     @Test func tableCellsStayOnOneLine() {
         let output = ResultWriter(format: .table).render(.list(columns: ["note"], rows: [["two\nlines"]]))
-        #expect(output == "NOTE\n---------\ntwo lines\n")
+        #expect(output == "NOTE\n----------\ntwo\\nlines\n")
+    }
+
+    @Test func controlCharactersFromOutsideAreShownEscapedInTablesAndKeptExactInJSONAndCSV() {
+        let hostile = "Ann\u{1B}[2J\u{07}\r\u{0}\u{9B}\u{202E}evil"
+        let table = ResultWriter(format: .table).render(.record([("name", .text(hostile))]))
+        #expect(table == "name  Ann\\u{1B}[2J\\u{7}\\r\\u{0}\\u{9B}\\u{202E}evil\n")
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        let json = ResultWriter(format: .json).render(.record([("name", .text(hostile))]))
+        #expect(json.contains("\\u001b[2J\\u0007\\r\\u0000"))
+        let csv = ResultWriter(format: .csv).render(.record([("name", .text(hostile))]))
+        #expect(csv.contains(hostile))
     }
 
     @Test func csvQuotesWhatNeedsQuoting() {

@@ -107,15 +107,9 @@ final class ListStream {
     }
 
     /// Table cells stay on one line: line breaks and tabs become spaces.
+    /// A table cell on one line, its control characters visibly escaped (``VisibleText``).
     static func singleLine(_ text: String) -> String {
-        // Bytes first (every cell of a long table passes here); Characters only for non-ASCII text.
-        var hasNonASCII = false
-        let hasControl = text.utf8.contains { byte in
-            if byte >= 0x80 { hasNonASCII = true }
-            return (0x09...0x0D).contains(byte)
-        }
-        guard hasControl || (hasNonASCII && text.contains(where: \.isNewline)) else { return text }
-        return String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        VisibleText.escaped(text)
     }
 
     static func csvLine(_ fields: [String]) -> String {
