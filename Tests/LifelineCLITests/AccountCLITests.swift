@@ -16,7 +16,7 @@ struct AccountCLITests {
 
     /// A database with the directory, Eve disabled (left out of a later export), and Lou's group
     /// on a not-allowed profile.
-    private func prepared(_ folder: String) throws -> [String] {
+    private func prepared(_ folder: String) async throws -> [String] {
         let database = ["--database", folder + "/lifeline.db"]
         try Data(Self.directory.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
         let withoutEve = Self.directory.split(separator: "\n").filter { !$0.hasPrefix("eve@") }.joined(separator: "\n")
@@ -27,7 +27,7 @@ struct AccountCLITests {
             ["profiles", "create", "Locked", "--reset", "not-allowed"],
             ["profiles", "assign", "Locked", "--group", "Locked", "--priority", "10"],
         ] {
-            let result = try LifelineProcess.run(database + arguments)
+            let result = try await LifelineProcess.run(database + arguments)
             #expect(result.status == 0, "\(arguments): \(result.standardError)")
         }
         return database
@@ -46,12 +46,12 @@ struct AccountCLITests {
 
     private func password(_ text: String) -> Data { Data((text + "\n").utf8) }
 
-    @Test func everyEmailGetsByteIdenticalAnswersToStartAndAWrongCode() throws {
+    @Test func everyEmailGetsByteIdenticalAnswersToStartAndAWrongCode() async throws {
         var answers: [String: [String]] = [:]
         for email in ["ann@example.com", "nobody@example.com", "eve@example.com", "bob@example.com", "lou@example.com"] {
             for method in ["sms", "email"] {
-                try withTemporaryDirectory { folder in
-                    let database = try prepared(folder)
+                try await withTemporaryDirectory { folder in
+                    let database = try await prepared(folder)
                     var seen: [String] = []
                     for arguments in [
                         ["reset", "start", email, "--method", method, "--request-id", "portal-7"],
@@ -60,7 +60,7 @@ struct AccountCLITests {
                         ["reset", "verify", "portal-7", "0000000000"],
                         ["reset", "complete", "portal-8", "--password-stdin"],
                     ] {
-                        let result = try LifelineProcess.run(database + arguments, input: password("Tulip-Harbour-7"))
+                        let result = try await LifelineProcess.run(database + arguments, input: password("Tulip-Harbour-7"))
                         seen.append("\(result.status)|\(result.standardOutput)|\(result.standardError)")
                     }
                     answers["\(email) \(method)"] = seen
@@ -76,56 +76,56 @@ struct AccountCLITests {
         }
     }
 
-    @Test func resetBySMSThenLogInWithTwoStep() throws {
-        try withTemporaryDirectory { folder in
-            let database = try prepared(folder)
-            let started = try LifelineProcess.run(database + ["reset", "start", "ann@example.com", "--format", "json"])
+    @Test func resetBySMSThenLogInWithTwoStep() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await prepared(folder)
+            let started = try await LifelineProcess.run(database + ["reset", "start", "ann@example.com", "--format", "json"])
             let fields = try #require(try JSONSerialization.jsonObject(with: Data(started.standardOutput.utf8)) as? [String: Any])
             let requestID = try #require(fields["request_id"] as? String)
-            #expect(try LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            #expect(try await LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
             let resetCode = try #require(code(in: phone(folder).last))
             #expect(phone(folder).last?["to"] as? String == "447700900001")
 
-            let early = try LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-7"))
+            let early = try await LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-7"))
             #expect(early.status == 64 && early.standardError.contains("has no approved code"))
-            let verified = try LifelineProcess.run(database + ["reset", "verify", requestID, resetCode])
+            let verified = try await LifelineProcess.run(database + ["reset", "verify", requestID, resetCode])
             #expect(verified.status == 0 && verified.standardOutput == "approved\n")
-            let weak = try LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("annabel"))
+            let weak = try await LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("annabel"))
             #expect(weak.status == 65)
             for rule in ["at least 8 characters", "at least 3 of lower case", "name part of the email"] {
                 #expect(weak.standardError.contains(rule), "the refusal names '\(rule)': \(weak.standardError)")
             }
-            let bare = try LifelineProcess.run(database + ["reset", "complete", requestID])
+            let bare = try await LifelineProcess.run(database + ["reset", "complete", requestID])
             #expect(bare.status == 64 && bare.standardError.contains("--password-stdin"))
-            let done = try LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-7"))
+            let done = try await LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-7"))
             #expect(done.status == 0 && done.standardOutput == "password changed\n", "\(done.standardError)")
-            let twice = try LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-8"))
+            let twice = try await LifelineProcess.run(database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-8"))
             #expect(twice.status == 64 && twice.standardError.contains("already completed"))
-            #expect(try LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            #expect(try await LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
             #expect(phone(folder).last?["kind"] as? String == "password_changed")
 
-            let plain = try LifelineProcess.run(database + ["auth", "check", "ann@example.com", "--password-stdin"], input: password("Tulip-Harbour-7"))
+            let plain = try await LifelineProcess.run(database + ["auth", "check", "ann@example.com", "--password-stdin"], input: password("Tulip-Harbour-7"))
             #expect(plain.status == 0 && plain.standardOutput.hasPrefix("state       authenticated\n"))
-            let wrong = try LifelineProcess.run(database + ["auth", "check", "ann@example.com", "--password-stdin"], input: password("Tulip-Harbour-8"))
-            let unknown = try LifelineProcess.run(database + ["auth", "check", "nobody@example.com", "--password-stdin"], input: password("Tulip-Harbour-7"))
+            let wrong = try await LifelineProcess.run(database + ["auth", "check", "ann@example.com", "--password-stdin"], input: password("Tulip-Harbour-8"))
+            let unknown = try await LifelineProcess.run(database + ["auth", "check", "nobody@example.com", "--password-stdin"], input: password("Tulip-Harbour-7"))
             #expect(wrong.status == 20 && wrong.standardOutput.hasPrefix("state       invalid-credentials\n"))
             #expect(unknown.status == wrong.status && unknown.standardOutput == wrong.standardOutput)
 
             for arguments in [["profiles", "create", "Secure", "--reset", "sms", "--two-step", "sms"], ["profiles", "assign", "Secure", "--group", "Staff", "--priority", "20"]] {
-                #expect(try LifelineProcess.run(database + arguments).status == 0)
+                #expect(try await LifelineProcess.run(database + arguments).status == 0)
             }
-            let check = try LifelineProcess.run(
+            let check = try await LifelineProcess.run(
                 database + ["auth", "check", "ann@example.com", "--password-stdin", "--format", "json"], input: password("Tulip-Harbour-7"))
             #expect(check.status == 21 && check.standardOutput.contains("\"state\": \"second-factor-required\""))
             let login = try #require(try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any])
             let loginID = try #require(login["request_id"] as? String)
-            #expect(try LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            #expect(try await LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
             let signInCode = try #require(code(in: phone(folder).last))
-            let misuse = try LifelineProcess.run(database + ["reset", "verify", loginID, signInCode])
+            let misuse = try await LifelineProcess.run(database + ["reset", "verify", loginID, signInCode])
             #expect(misuse.status == 15 && misuse.standardOutput == "not_found\n", "a login code opens no reset")
-            let finished = try LifelineProcess.run(database + ["auth", "verify", loginID, signInCode])
+            let finished = try await LifelineProcess.run(database + ["auth", "verify", loginID, signInCode])
             #expect(finished.status == 0 && finished.standardOutput == "authenticated\n")
-            let again = try LifelineProcess.run(database + ["auth", "verify", loginID, signInCode])
+            let again = try await LifelineProcess.run(database + ["auth", "verify", loginID, signInCode])
             #expect(again.status == 13 && again.standardOutput == "already_used\n")
             for path in ["/lifeline.db", "/lifeline.db-wal"] {
                 let bytes = (try? Data(contentsOf: URL(fileURLWithPath: folder + path))) ?? Data()
@@ -134,15 +134,15 @@ struct AccountCLITests {
         }
     }
 
-    @Test func resetByEmailGoesToTheOutboxsEmailChannel() throws {
-        try withTemporaryDirectory { folder in
-            let database = try prepared(folder)
-            let started = try LifelineProcess.run(database + ["reset", "start", "ann@example.com", "--method", "email", "--request-id", "web-1"])
+    @Test func resetByEmailGoesToTheOutboxsEmailChannel() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await prepared(folder)
+            let started = try await LifelineProcess.run(database + ["reset", "start", "ann@example.com", "--method", "email", "--request-id", "web-1"])
             #expect(started.status == 0)
-            #expect(try LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            #expect(try await LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
             let message = phone(folder).last
             #expect(message?["channel"] as? String == "email" && message?["to"] as? String == "ann@example.com")
-            let verified = try LifelineProcess.run(database + ["reset", "verify", "web-1", try #require(code(in: message))])
+            let verified = try await LifelineProcess.run(database + ["reset", "verify", "web-1", try #require(code(in: message))])
             #expect(verified.status == 0)
         }
     }

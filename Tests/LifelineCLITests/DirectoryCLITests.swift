@@ -14,9 +14,9 @@ struct DirectoryCLITests {
         """
 
     /// A migrated database in `folder`; returns the arguments that select it.
-    private func migrated(_ folder: String) throws -> [String] {
+    private func migrated(_ folder: String) async throws -> [String] {
         let database = ["--database", folder + "/lifeline.db"]
-        let result = try LifelineProcess.run(database + ["migrate"])
+        let result = try await LifelineProcess.run(database + ["migrate"])
         #expect(result.status == 0)
         return database
     }
@@ -26,79 +26,79 @@ struct DirectoryCLITests {
     }
 
     /// The JSON object the command printed.
-    private func json(_ result: ProcessResult) throws -> [String: Any] {
+    private func json(_ result: ProcessResult) async throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
     }
 
-    @Test func importReportsCreatedUpdatedUnchanged() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func importReportsCreatedUpdatedUnchanged() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             try write(directory, to: folder + "/staff.csv")
-            let first = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "json"])
+            let first = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "json"])
             #expect(first.status == 0, "\(first.standardError)")
             #expect(first.standardError.isEmpty, "no progress bar when standard error is not a terminal")
-            let summary = try json(first)
+            let summary = try await json(first)
             #expect(summary["created"] as? Int == 3 && summary["groups_created"] as? Int == 3)
             #expect(summary["attributes_defined"] as? Int == 2 && summary["written"] as? Bool == true)
 
             try write(directory.replacingOccurrences(of: "Ann Lee", with: "Ann Lee-Smith"), to: folder + "/staff.csv")
-            let second = try json(try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "json"]))
+            let second = try await json(try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "json"]))
             #expect(second["updated"] as? Int == 1 && second["unchanged"] as? Int == 2 && second["created"] as? Int == 0)
 
-            let csv = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "csv"])
+            let csv = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--format", "csv"])
             #expect(csv.standardOutput.hasPrefix("result,rows,created,updated,unchanged,disabled,re_enabled,rejected,"))
             #expect(csv.standardOutput.contains("\r\nnothing to write: every row is as stored,3,0,0,3,0,0,0,0,0,0,0,"))
             #expect(csv.standardOutput.hasSuffix(",no\r\n"), "a re-import of the same file commits nothing")
 
-            let dry = try json(try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--dry-run", "--format", "json"]))
+            let dry = try await json(try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--dry-run", "--format", "json"]))
             #expect((dry["result"] as? String)?.hasPrefix("dry run: nothing was written") == true)
         }
     }
 
-    @Test func importFromStandardInput() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
-            let result = try LifelineProcess.run(
+    @Test func importFromStandardInput() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
+            let result = try await LifelineProcess.run(
                 database + ["import", "users", "-", "--format", "json"], input: Data(("\u{FEFF}" + directory).utf8))
             #expect(result.status == 0, "\(result.standardError)")
-            #expect(try json(result)["created"] as? Int == 3)
+            #expect(try await json(result)["created"] as? Int == 3)
         }
     }
 
-    @Test func rejectedRowsExit65AndWriteNothingUnlessPartial() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func rejectedRowsExit65AndWriteNothingUnlessPartial() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             try write(directory + "not-an-email,X,,,\nzoe@EXAMPLE.com,Again,,,\n", to: folder + "/staff.csv")
-            let refused = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
+            let refused = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
             #expect(refused.status == 65)
             let lines = refused.standardError.split(separator: "\n")
             #expect(lines.contains { $0.hasSuffix("staff.csv:5: malformed email 'not-an-email': has no @") })
             #expect(lines.contains { $0.hasSuffix("staff.csv:6: duplicate email: the same user as line 3") })
             #expect(lines.last?.hasPrefix("lifeline: error:") == true)
             #expect(lines.last?.contains("2 row(s) rejected, so nothing was written") == true)
-            let list = try LifelineProcess.run(database + ["users", "list", "--format", "csv"])
+            let list = try await LifelineProcess.run(database + ["users", "list", "--format", "csv"])
             #expect(list.standardOutput == "email,name,status,updated_at\r\n")
 
-            let partial = try LifelineProcess.run(
+            let partial = try await LifelineProcess.run(
                 database + ["import", "users", folder + "/staff.csv", "--allow-partial", "--reject-file", folder + "/rejects.csv"])
             #expect(partial.status == 0)
             let rejects = try String(contentsOfFile: folder + "/rejects.csv", encoding: .utf8)
             #expect(rejects.hasPrefix("line,reason,email,name,mobile,department,groups\r\n5,"))
-            let users = try LifelineProcess.run(database + ["users", "list", "--format", "csv"])
+            let users = try await LifelineProcess.run(database + ["users", "list", "--format", "csv"])
             #expect(users.standardOutput.split(separator: "\r\n").count == 4)
         }
     }
 
-    @Test func dryRunWritesNothing() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func dryRunWritesNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             try write(directory, to: folder + "/staff.csv")
             let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/lifeline.db"))
-            let result = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--dry-run", "--format", "json"])
+            let result = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv", "--dry-run", "--format", "json"])
             #expect(result.status == 0)
-            #expect(try json(result)["created"] as? Int == 3)
+            #expect(try await json(result)["created"] as? Int == 3)
             #expect(result.standardError.contains("Dry run: nothing was written."))
-            #expect(try LifelineProcess.run(database + ["groups", "list", "--format", "json"]).standardOutput == "[]\n")
+            #expect(try await LifelineProcess.run(database + ["groups", "list", "--format", "json"]).standardOutput == "[]\n")
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")
             #expect(try connection.queryFirst("SELECT count(*) FROM users") { $0.int64(at: 0) } == 0)
             connection.close()
@@ -106,78 +106,78 @@ struct DirectoryCLITests {
         }
     }
 
-    @Test func groupsReplaceAndDisableMissing() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func groupsReplaceAndDisableMissing() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             try write(directory, to: folder + "/staff.csv")
-            _ = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
+            _ = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
             try write("email,groups\nann@example.com,Paris\n", to: folder + "/next.csv")
-            let result = try LifelineProcess.run(
+            let result = try await LifelineProcess.run(
                 database + ["import", "users", folder + "/next.csv", "--groups", "replace", "--disable-missing", "--format", "json"])
-            let summary = try json(result)
+            let summary = try await json(result)
             #expect(summary["memberships_added"] as? Int == 1 && summary["memberships_removed"] as? Int == 2)
             #expect(summary["disabled"] as? Int == 2)
-            let groups = try LifelineProcess.run(database + ["groups", "list", "--format", "csv"])
+            let groups = try await LifelineProcess.run(database + ["groups", "list", "--format", "csv"])
             #expect(groups.standardOutput == "name,members\r\nLondon,0\r\nParis,1\r\nSeoul,1\r\nStaff,1\r\n")
-            let disabled = try LifelineProcess.run(database + ["users", "list", "--status", "disabled", "--format", "csv"])
+            let disabled = try await LifelineProcess.run(database + ["users", "list", "--status", "disabled", "--format", "csv"])
             #expect(disabled.standardOutput.contains("kim@example.com") && disabled.standardOutput.contains("zoe@example.com"))
-            let staff = try LifelineProcess.run(database + ["users", "list", "--group", "staff", "--format", "csv"])
+            let staff = try await LifelineProcess.run(database + ["users", "list", "--group", "staff", "--format", "csv"])
             #expect(staff.standardOutput.split(separator: "\r\n").count == 2)
-            let unknown = try LifelineProcess.run(database + ["users", "list", "--group", "Nowhere"])
+            let unknown = try await LifelineProcess.run(database + ["users", "list", "--group", "Nowhere"])
             #expect(unknown.status == 66 && unknown.standardError.contains("the groups are: London, Paris, Seoul, Staff"))
         }
     }
 
-    @Test func missingInputFileExits66() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
-            let result = try LifelineProcess.run(database + ["import", "users", folder + "/nope.csv"])
+    @Test func missingInputFileExits66() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
+            let result = try await LifelineProcess.run(database + ["import", "users", folder + "/nope.csv"])
             #expect(result.status == 66)
             #expect(result.standardError.contains("nope.csv"))
         }
     }
 
-    @Test func usersShowAndTheSMSWorkflow() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func usersShowAndTheSMSWorkflow() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             try write(directory, to: folder + "/staff.csv")
-            _ = try LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
-            let none = try LifelineProcess.run(database + ["sms", "attribute"])
+            _ = try await LifelineProcess.run(database + ["import", "users", folder + "/staff.csv"])
+            let none = try await LifelineProcess.run(database + ["sms", "attribute"])
             #expect(none.status == 78 && none.standardError.contains("sms attribute set"))
-            let wrong = try LifelineProcess.run(database + ["sms", "attribute", "set", "phone"])
+            let wrong = try await LifelineProcess.run(database + ["sms", "attribute", "set", "phone"])
             #expect(wrong.status == 65 && wrong.standardError.contains("the attributes are: department, mobile"))
-            #expect(try LifelineProcess.run(database + ["sms", "attribute", "set", "mobile"]).status == 0)
-            let shown = try json(try LifelineProcess.run(database + ["sms", "attribute", "--format", "json"]))
+            #expect(try await LifelineProcess.run(database + ["sms", "attribute", "set", "mobile"]).status == 0)
+            let shown = try await json(try await LifelineProcess.run(database + ["sms", "attribute", "--format", "json"]))
             #expect(shown["attribute"] as? String == "mobile")
 
-            let report = try LifelineProcess.run(database + ["sms", "verify-numbers", "--format", "csv"])
+            let report = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--format", "csv"])
             #expect(report.status == 0)
             #expect(report.standardOutput.contains("ann@example.com,+44 7700 900123,fixable,447700900123,1\r\n"))
             #expect(report.standardOutput.contains("kim@example.com,07700 900125,invalid,"))
             #expect(report.standardError.contains("fixable"))
-            let invalidOnly = try LifelineProcess.run(database + ["sms", "verify-numbers", "--status", "invalid", "--format", "csv"])
+            let invalidOnly = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--status", "invalid", "--format", "csv"])
             #expect(invalidOnly.standardOutput.split(separator: "\r\n").count == 2)
 
-            let fixed = try LifelineProcess.run(
+            let fixed = try await LifelineProcess.run(
                 database + ["sms", "verify-numbers", "--default-country", "GB", "--fix", "--format", "csv"])
             #expect(fixed.standardOutput == "email,before,after\r\nann@example.com,+44 7700 900123,447700900123\r\nkim@example.com,07700 900125,447700900125\r\n")
-            let summary = try json(try LifelineProcess.run(database + ["sms", "verify-numbers", "--summary", "--format", "json"]))
+            let summary = try await json(try await LifelineProcess.run(database + ["sms", "verify-numbers", "--summary", "--format", "json"]))
             #expect(summary["valid"] as? Int == 3 && summary["fixable"] as? Int == 0)
 
-            let kim = try LifelineProcess.run(database + ["users", "show", "KIM@example.com"])
+            let kim = try await LifelineProcess.run(database + ["users", "show", "KIM@example.com"])
             #expect(kim.status == 0)
             #expect(kim.standardOutput.contains("sms_number            447700900125"))
             #expect(kim.standardOutput.contains("name                  김민준"))
-            let nobody = try LifelineProcess.run(database + ["users", "show", "nobody@example.com"])
+            let nobody = try await LifelineProcess.run(database + ["users", "show", "nobody@example.com"])
             #expect(nobody.status == 66)
-            let attributes = try LifelineProcess.run(database + ["attributes", "list", "--format", "csv"])
+            let attributes = try await LifelineProcess.run(database + ["attributes", "list", "--format", "csv"])
             #expect(attributes.standardOutput == "name,source,users_with_value,description\r\ndepartment,import,3,\r\nmobile,import,3,\r\n")
         }
     }
 
-    @Test func killedImportLeavesTheDatabaseAsBeforeOrAfterAndARerunConverges() throws {
-        try withTemporaryDirectory { folder in
-            let database = try migrated(folder)
+    @Test func killedImportLeavesTheDatabaseAsBeforeOrAfterAndARerunConverges() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await migrated(folder)
             let indexSQL = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name"
             let indexesBefore = try SQLiteConnection(path: folder + "/lifeline.db").query(indexSQL) { "\($0.string(at: 0)) \($0.string(at: 1))" }
             let rows = 120_000
@@ -186,17 +186,12 @@ struct DirectoryCLITests {
             for index in 0..<rows { csv += "user\(index)@example.com,User \(index),4477009\(100_000 + index % 900_000),G\(index % 7)\n" }
             try write(csv, to: folder + "/big.csv")
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
-            process.arguments = database + ["import", "users", folder + "/big.csv"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: 0.4)
+            let (process, exited) = try LifelineProcess.start(database + ["import", "users", folder + "/big.csv"])
+            try await Task.sleep(for: .milliseconds(400))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = await exited.status()
 
-            let doctor = try LifelineProcess.run(database + ["doctor"])
+            let doctor = try await LifelineProcess.run(database + ["doctor"])
             #expect(doctor.status == 0, "\(doctor.standardOutput)")
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")
             let count = try connection.queryFirst("SELECT count(*) FROM users") { $0.int64(at: 0) } ?? -1
@@ -206,9 +201,9 @@ struct DirectoryCLITests {
             #expect(count == 0 || count == Int64(rows), "a killed import is all or nothing, found \(count) users")
             #expect(indexesAfter == indexesBefore)
 
-            let rerun = try LifelineProcess.run(database + ["import", "users", folder + "/big.csv", "--format", "json"])
+            let rerun = try await LifelineProcess.run(database + ["import", "users", folder + "/big.csv", "--format", "json"])
             #expect(rerun.status == 0)
-            let summary = try json(rerun)
+            let summary = try await json(rerun)
             #expect((summary["created"] as? Int ?? 0) + (summary["unchanged"] as? Int ?? 0) == rows)
             #expect(summary["created"] as? Int == rows - Int(count))
         }

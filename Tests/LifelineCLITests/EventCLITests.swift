@@ -7,7 +7,7 @@ import Testing
 struct EventCLITests {
     /// A migrated database with `csv` imported, `mobile` as the SMS attribute, and STOP then
     /// START sent from each number in `numbers` (which opts their users in by keyword).
-    private func prepared(_ folder: String, csv: String, numbers: [String]) throws -> [String] {
+    private func prepared(_ folder: String, csv: String, numbers: [String]) async throws -> [String] {
         let database = ["--database", folder + "/lifeline.db"]
         try Data(csv.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
         var steps = [["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"]]
@@ -16,28 +16,28 @@ struct EventCLITests {
             steps.append(["sms", "inbound", "--from", number, "--text", "START"])
         }
         for arguments in steps {
-            let result = try LifelineProcess.run(database + arguments)
+            let result = try await LifelineProcess.run(database + arguments)
             #expect(result.status == 0, "\(arguments): \(result.standardError)")
         }
         // The consent replies are not what these tests are about: send them out of the way.
-        _ = try LifelineProcess.run(database + ["outbox", "dispatch"])
+        _ = try await LifelineProcess.run(database + ["outbox", "dispatch"])
         return database
     }
 
-    private func json(_ result: ProcessResult) throws -> [String: Any] {
+    private func json(_ result: ProcessResult) async throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any], "\(result)")
     }
 
     /// The file gateway's lines, decoded.
-    private func gatewayLines(_ path: String) throws -> [[String: Any]] {
+    private func gatewayLines(_ path: String) async throws -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
     }
 
-    @Test func createPreviewStartDispatchStopEndAndCount() throws {
-        try withTemporaryDirectory { folder in
+    @Test func createPreviewStartDispatchStopEndAndCount() async throws {
+        try await withTemporaryDirectory { folder in
             let csv = """
                 email,name,mobile,groups
                 ann@example.com,Ann Lee,447700900001,Staff
@@ -45,15 +45,15 @@ struct EventCLITests {
                 cat@example.com,Cat Orr,447700900003,Staff
 
                 """
-            let database = try prepared(folder, csv: csv, numbers: ["447700900001", "447700900002"])
+            let database = try await prepared(folder, csv: csv, numbers: ["447700900001", "447700900002"])
             let outboxFile = folder + "/lifeline.db.outbox.jsonl"
             try? FileManager.default.removeItem(atPath: outboxFile)
 
-            let badPlaceholder = try LifelineProcess.run(
+            let badPlaceholder = try await LifelineProcess.run(
                 database + ["events", "create", "--name", "Mail", "--group", "Staff", "--start-message", "Hi {nmae}", "--end-message", "x"])
             #expect(badPlaceholder.status == 65 && badPlaceholder.standardError.contains("{nmae}"))
 
-            let created = try LifelineProcess.run(
+            let created = try await LifelineProcess.run(
                 database + [
                     "events", "create", "--name", "Mail outage", "--group", "Staff", "--kind", "unplanned",
                     "--start-message", "{name}: email is down ({event}). Use Teams.", "--end-message", "{event} is over.",
@@ -63,57 +63,57 @@ struct EventCLITests {
             let id = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(Int(id) != nil)
 
-            let preview = try json(try LifelineProcess.run(database + ["events", "preview", id, "--format", "json"]))
+            let preview = try await json(try await LifelineProcess.run(database + ["events", "preview", id, "--format", "json"]))
             #expect(preview["recipients"] as? Int == 2 && preview["skipped_not_opted_in"] as? Int == 1)
             #expect(preview["start_encoding"] as? String == "GSM-7" && preview["start_segments"] as? Int == 1)
 
-            let endDraft = try LifelineProcess.run(database + ["events", "end", id])
+            let endDraft = try await LifelineProcess.run(database + ["events", "end", id])
             #expect(endDraft.status == 64 && endDraft.standardError.contains("is draft: it cannot be ended"))
 
-            let start = try LifelineProcess.run(database + ["events", "start", id])
+            let start = try await LifelineProcess.run(database + ["events", "start", id])
             #expect(start.standardOutput.hasPrefix("event \(id) started: 2 alert(s) queued"))
-            let again = try LifelineProcess.run(database + ["events", "start", id])
+            let again = try await LifelineProcess.run(database + ["events", "start", id])
             #expect(again.status == 0 && again.standardOutput.contains("already active: nothing more was queued"))
 
-            let dispatched = try json(try LifelineProcess.run(database + ["outbox", "dispatch", "--format", "json"]))
+            let dispatched = try await json(try await LifelineProcess.run(database + ["outbox", "dispatch", "--format", "json"]))
             #expect(dispatched["sent"] as? Int == 2)
-            let startLines = try gatewayLines(outboxFile)
+            let startLines = try await gatewayLines(outboxFile)
             #expect(startLines.map { $0["to"] as? String } == ["447700900001", "447700900002"])
             #expect(startLines.first?["body"] as? String == "Ann Lee: email is down (Mail outage). Use Teams.")
             #expect(startLines.allSatisfy { ($0["idempotency_key"] as? String) == "lifeline-\($0["id"] as? Int ?? -1)" })
 
-            _ = try LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900002", "--text", "Stop"])
-            let end = try LifelineProcess.run(database + ["events", "end", id])
+            _ = try await LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900002", "--text", "Stop"])
+            let end = try await LifelineProcess.run(database + ["events", "end", id])
             #expect(end.standardOutput.hasPrefix("event \(id) ended: 1 alert(s) queued"))
-            _ = try LifelineProcess.run(database + ["outbox", "dispatch"])
-            let endLines = try gatewayLines(outboxFile).filter { $0["kind"] as? String == "event_end" }
+            _ = try await LifelineProcess.run(database + ["outbox", "dispatch"])
+            let endLines = try await gatewayLines(outboxFile).filter { $0["kind"] as? String == "event_end" }
             #expect(endLines.map { $0["to"] as? String } == ["447700900001"])
 
             let providerID = try #require(startLines.first?["idempotency_key"] as? String)
-            let receipt = try LifelineProcess.run(database + ["outbox", "receipt", providerID, "--status", "delivered"])
+            let receipt = try await LifelineProcess.run(database + ["outbox", "receipt", providerID, "--status", "delivered"])
             #expect(receipt.status == 0 && receipt.standardOutput.hasSuffix("is now delivered\n"))
-            let unknown = try LifelineProcess.run(database + ["outbox", "receipt", "nope-1", "--status", "delivered"])
+            let unknown = try await LifelineProcess.run(database + ["outbox", "receipt", "nope-1", "--status", "delivered"])
             #expect(unknown.status == 66)
 
-            let shown = try json(try LifelineProcess.run(database + ["events", "show", id, "--format", "json"]))
+            let shown = try await json(try await LifelineProcess.run(database + ["events", "show", id, "--format", "json"]))
             #expect(shown["state"] as? String == "ended" && shown["notes"] as? String == "exchange cluster")
             #expect(shown["start_delivered"] as? Int == 1 && shown["start_sent"] as? Int == 1 && shown["end_sent"] as? Int == 1)
-            let listed = try LifelineProcess.run(database + ["outbox", "list", "--event", id, "--format", "csv"])
+            let listed = try await LifelineProcess.run(database + ["outbox", "list", "--event", id, "--format", "csv"])
             #expect(listed.standardOutput.split(separator: "\r\n").count == 4)
-            let events = try LifelineProcess.run(database + ["events", "list", "--state", "ended", "--format", "csv"])
+            let events = try await LifelineProcess.run(database + ["events", "list", "--state", "ended", "--format", "csv"])
             #expect(events.standardOutput.contains("\(id),Mail outage,Staff,unplanned,ended,"))
         }
     }
 
-    @Test func previewWarnsAboveThreeSMSPartsAndCountsThemByEncoding() throws {
-        try withTemporaryDirectory { folder in
-            let database = try prepared(folder, csv: "email,name,mobile,groups\nann@example.com,Ann,447700900001,Staff\n", numbers: ["447700900001"])
+    @Test func previewWarnsAboveThreeSMSPartsAndCountsThemByEncoding() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await prepared(folder, csv: "email,name,mobile,groups\nann@example.com,Ann,447700900001,Staff\n", numbers: ["447700900001"])
             let long = String(repeating: "Email is down; use the phone bridge. ", count: 14)  // 518 GSM-7 characters
-            let id = try LifelineProcess.run(
+            let id = try await LifelineProcess.run(
                 database + ["events", "create", "--name", "Long", "--group", "Staff", "--start-message", long, "--end-message", "Over €"]
             ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-            let preview = try LifelineProcess.run(database + ["events", "preview", id, "--format", "json"])
-            let fields = try json(preview)
+            let preview = try await LifelineProcess.run(database + ["events", "preview", id, "--format", "json"])
+            let fields = try await json(preview)
             #expect(fields["start_encoding"] as? String == "GSM-7" && fields["start_segments"] as? Int == 4)
             #expect(fields["end_encoding"] as? String == "GSM-7" && fields["end_units"] as? Int == 7, "€ counts twice")
             #expect(preview.standardError.contains("warning: the start message takes 4 SMS parts"))
@@ -121,40 +121,36 @@ struct EventCLITests {
         }
     }
 
-    @Test func aKilledDispatcherLeavesTheRestToBeSentOnceByTheNextRun() throws {
-        try withTemporaryDirectory { folder in
+    @Test func aKilledDispatcherLeavesTheRestToBeSentOnceByTheNextRun() async throws {
+        try await withTemporaryDirectory { folder in
             // 200 users share one number, so one STOP and one START opt them all in.
             var csv = "email,name,mobile,groups\n"
             for index in 0..<200 { csv += "u\(index)@example.com,User \(index),447700900555,Everyone\n" }
-            let database = try prepared(folder, csv: csv, numbers: ["447700900555"])
+            let database = try await prepared(folder, csv: csv, numbers: ["447700900555"])
             let outboxFile = folder + "/lifeline.db.outbox.jsonl"
             try? FileManager.default.removeItem(atPath: outboxFile)
-            let id = try LifelineProcess.run(
+            let id = try await LifelineProcess.run(
                 database + ["events", "create", "--name", "Outage", "--group", "Everyone", "--start-message", "Down", "--end-message", "Up"]
             ).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(try LifelineProcess.run(database + ["events", "start", id]).status == 0)
+            #expect(try await LifelineProcess.run(database + ["events", "start", id]).status == 0)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
-            process.arguments = database + ["outbox", "dispatch", "--rate", "40", "--lease-seconds", "1"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let (process, exited) = try LifelineProcess.start(
+                database + ["outbox", "dispatch", "--rate", "40", "--lease-seconds", "1"])
             let deadline = Date().addingTimeInterval(20)
-            while try gatewayLines(outboxFile).count < 20 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            while try await gatewayLines(outboxFile).count < 20 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = await exited.status()
 
             let connection = try SQLiteConnection(path: folder + "/lifeline.db")
             defer { connection.close() }
             let sentBefore = Set(try connection.query("SELECT id FROM outbox WHERE event_id = ? AND status = 'sent'", Int64(id)!) { $0.int64(at: 0) })
-            let linesBefore = try gatewayLines(outboxFile).count
+            let linesBefore = try await gatewayLines(outboxFile).count
             #expect(sentBefore.count >= 10 && sentBefore.count < 200, "killed mid-run: \(sentBefore.count) sent")
 
-            Thread.sleep(forTimeInterval: 1.1)  // the killed run's lease ends
-            let rerun = try json(try LifelineProcess.run(database + ["outbox", "dispatch", "--format", "json"]))
+            try await Task.sleep(for: .milliseconds(1100))  // the killed run's lease ends
+            let rerun = try await json(try await LifelineProcess.run(database + ["outbox", "dispatch", "--format", "json"]))
             #expect(rerun["sent"] as? Int == 200 - sentBefore.count)
-            let rerunIDs = try gatewayLines(outboxFile).dropFirst(linesBefore).compactMap { $0["id"] as? Int }.map(Int64.init)
+            let rerunIDs = try await gatewayLines(outboxFile).dropFirst(linesBefore).compactMap { $0["id"] as? Int }.map(Int64.init)
             #expect(rerunIDs.count == Set(rerunIDs).count, "the rerun sends each remaining message once")
             #expect(Set(rerunIDs).isDisjoint(with: sentBefore))
             #expect(Set(rerunIDs).union(sentBefore).count == 200)

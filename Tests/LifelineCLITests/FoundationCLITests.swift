@@ -6,27 +6,27 @@ import Testing
 /// End-to-end tests of the foundation commands, running the built binary.
 struct FoundationCLITests {
     /// Copies the built binary alone into `folder`: it must carry its migrations.
-    private func copyBinary(into folder: String) throws -> String {
+    private func copyBinary(into folder: String) async throws -> String {
         let copy = folder + "/lifeline"
         try FileManager.default.copyItem(atPath: LifelineProcess.builtBinary, toPath: copy)
         return copy
     }
 
-    @Test func binaryCopiedAloneMigratesAndPassesDoctor() throws {
-        try withTemporaryDirectory { folder in
-            let binary = try copyBinary(into: folder)
-            let dryRun = try LifelineProcess.run(["migrate", "--dry-run"], executable: binary, in: folder)
+    @Test func binaryCopiedAloneMigratesAndPassesDoctor() async throws {
+        try await withTemporaryDirectory { folder in
+            let binary = try await copyBinary(into: folder)
+            let dryRun = try await LifelineProcess.run(["migrate", "--dry-run"], executable: binary, in: folder)
             #expect(dryRun.status == 0)
             #expect(dryRun.standardOutput.contains("0001_directory.sql"))
             #expect(!FileManager.default.fileExists(atPath: folder + "/lifeline.db"), "a dry run creates nothing")
 
-            let migrate = try LifelineProcess.run(["migrate", "--format", "json"], executable: binary, in: folder)
+            let migrate = try await LifelineProcess.run(["migrate", "--format", "json"], executable: binary, in: folder)
             #expect(migrate.status == 0, "\(migrate.standardError)")
             let applied = LifelineSchema.migrations.map(\.fileName).joined(separator: " ")
             #expect(migrate.standardOutput.contains("\"applied\": \"\(applied)\""))
             #expect(migrate.standardOutput.contains("\"backup\": null"))
 
-            let doctor = try LifelineProcess.run(["doctor"], executable: binary, in: folder)
+            let doctor = try await LifelineProcess.run(["doctor"], executable: binary, in: folder)
             #expect(doctor.status == 0, "\(doctor.standardOutput)\(doctor.standardError)")
             #expect(doctor.standardOutput.contains("integrity check"))
             let mode = try FileManager.default.attributesOfItem(atPath: folder + "/lifeline.db")[.posixPermissions] as? NSNumber
@@ -34,13 +34,13 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func databaseComesFromTheOptionThenTheEnvironment() throws {
-        try withTemporaryDirectory { folder in
-            let fromEnvironment = try LifelineProcess.run(
+    @Test func databaseComesFromTheOptionThenTheEnvironment() async throws {
+        try await withTemporaryDirectory { folder in
+            let fromEnvironment = try await LifelineProcess.run(
                 ["migrate"], in: folder, environment: ["LIFELINE_DATABASE": folder + "/env.db"])
             #expect(fromEnvironment.status == 0)
             #expect(FileManager.default.fileExists(atPath: folder + "/env.db"))
-            let fromOption = try LifelineProcess.run(
+            let fromOption = try await LifelineProcess.run(
                 ["--database", folder + "/option.db", "migrate"], in: folder,
                 environment: ["LIFELINE_DATABASE": folder + "/env.db"])
             #expect(fromOption.status == 0)
@@ -48,10 +48,10 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func migratingAgainIsANoOpWithoutBackup() throws {
-        try withTemporaryDirectory { folder in
-            _ = try LifelineProcess.run(["migrate"], in: folder)
-            let again = try LifelineProcess.run(["migrate", "--format", "csv"], in: folder)
+    @Test func migratingAgainIsANoOpWithoutBackup() async throws {
+        try await withTemporaryDirectory { folder in
+            _ = try await LifelineProcess.run(["migrate"], in: folder)
+            let again = try await LifelineProcess.run(["migrate", "--format", "csv"], in: folder)
             #expect(again.status == 0)
             #expect(again.standardOutput.hasPrefix("database,from_version,to_version,applied,backup,numbers_judged\r\n"))
             let latest = LifelineSchema.migrations.count
@@ -61,11 +61,11 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func fileThatIsNotADatabaseExits65WithOneLine() throws {
-        try withTemporaryDirectory { folder in
+    @Test func fileThatIsNotADatabaseExits65WithOneLine() async throws {
+        try await withTemporaryDirectory { folder in
             try Data(String(repeating: "hello, world\n", count: 200).utf8)
                 .write(to: URL(fileURLWithPath: folder + "/lifeline.db"))
-            let result = try LifelineProcess.run(["doctor"], in: folder)
+            let result = try await LifelineProcess.run(["doctor"], in: folder)
             #expect(result.status == 65)
             #expect(result.standardError.hasPrefix("lifeline: error: ./lifeline.db is not a usable SQLite database"))
             #expect(result.standardError.split(separator: "\n").count == 1)
@@ -73,9 +73,9 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func pathInAMissingFolderExits66WithOneLine() throws {
-        try withTemporaryDirectory { folder in
-            let result = try LifelineProcess.run(["--database", folder + "/no/such/folder/x.db", "migrate"])
+    @Test func pathInAMissingFolderExits66WithOneLine() async throws {
+        try await withTemporaryDirectory { folder in
+            let result = try await LifelineProcess.run(["--database", folder + "/no/such/folder/x.db", "migrate"])
             #expect(result.status == 66)
             #expect(result.standardError.contains("does not exist"))
             #expect(result.standardError.contains("/no/such/folder"))
@@ -83,9 +83,9 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func readOnlyDatabaseExits78WithOneLine() throws {
-        try withTemporaryDirectory { folder in
-            let binary = try copyBinary(into: folder)
+    @Test func readOnlyDatabaseExits78WithOneLine() async throws {
+        try await withTemporaryDirectory { folder in
+            let binary = try await copyBinary(into: folder)
             let path = folder + "/lifeline.db"
             let existing = try SQLiteConnection(path: path)
             try existing.executeScript("CREATE TABLE notes (text TEXT);")
@@ -95,7 +95,7 @@ struct FoundationCLITests {
             defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder) }
             // Root ignores file permissions: run as nobody then, the way an unprivileged operator would.
             let prefix = geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
-            let result = try LifelineProcess.run(
+            let result = try await LifelineProcess.run(
                 ["migrate", "--no-backup"], executable: binary, in: folder, prefix: prefix)
             #expect(result.status == 78, "\(result.standardError)")
             #expect(result.standardError.contains("read-only"))
@@ -103,39 +103,39 @@ struct FoundationCLITests {
         }
     }
 
-    @Test func lockedDatabaseExits75AfterTheBusyTimeout() throws {
-        try withTemporaryDirectory { folder in
+    @Test func lockedDatabaseExits75AfterTheBusyTimeout() async throws {
+        try await withTemporaryDirectory { folder in
             let path = folder + "/lifeline.db"
             let holder = try SQLiteConnection(path: path)
             try holder.execute("BEGIN IMMEDIATE")
             defer { try? holder.execute("ROLLBACK") }
-            let result = try LifelineProcess.run(["--database", path, "--busy-timeout", "200", "migrate"])
+            let result = try await LifelineProcess.run(["--database", path, "--busy-timeout", "200", "migrate"])
             #expect(result.status == 75, "\(result.standardError)")
             #expect(result.standardError.contains("busy"))
             #expect(result.standardError.contains("--busy-timeout"))
         }
     }
 
-    @Test func badUsageExits64() throws {
-        let unknown = try LifelineProcess.run(["migrate", "--no-such-flag"])
+    @Test func badUsageExits64() async throws {
+        let unknown = try await LifelineProcess.run(["migrate", "--no-such-flag"])
         #expect(unknown.status == 64)
-        let badFormat = try LifelineProcess.run(["doctor", "--format", "xml"])
+        let badFormat = try await LifelineProcess.run(["doctor", "--format", "xml"])
         #expect(badFormat.status == 64)
-        let badTimeout = try LifelineProcess.run(["migrate", "--busy-timeout", "-5"])
+        let badTimeout = try await LifelineProcess.run(["migrate", "--busy-timeout", "-5"])
         #expect(badTimeout.status == 64)
     }
 
-    @Test func versionNamesTheSchema() throws {
-        let result = try LifelineProcess.run(["--version"])
+    @Test func versionNamesTheSchema() async throws {
+        let result = try await LifelineProcess.run(["--version"])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("(schema \(LifelineSchema.migrations.last?.version ?? 0))"))
     }
 
-    @Test func doctorFailureExits65AfterTheReport() throws {
-        try withTemporaryDirectory { folder in
-            _ = try LifelineProcess.run(["migrate"], in: folder)
+    @Test func doctorFailureExits65AfterTheReport() async throws {
+        try await withTemporaryDirectory { folder in
+            _ = try await LifelineProcess.run(["migrate"], in: folder)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/lifeline.db")
-            let result = try LifelineProcess.run(["doctor"], in: folder)
+            let result = try await LifelineProcess.run(["doctor"], in: folder)
             #expect(result.status == 65)
             #expect(result.standardOutput.contains("FAIL"))
             #expect(result.standardError.contains("file permissions"))
@@ -158,9 +158,9 @@ struct NumericOptionTests {
         (["outbox", "dispatch", "--limit", "0"], "--limit must be from 1 to 100000000"),
         (["--busy-timeout", "99999999999", "optin", "summary"], "--busy-timeout must be from 0 to 3600000"),
     ])
-    func anOutOfRangeValueIsAUsageErrorNamingTheOptionAndItsRange(arguments: [String], message: String) throws {
-        try withTemporaryDirectory { folder in
-            let result = try LifelineProcess.run(["--database", folder + "/x.db"] + arguments)
+    func anOutOfRangeValueIsAUsageErrorNamingTheOptionAndItsRange(arguments: [String], message: String) async throws {
+        try await withTemporaryDirectory { folder in
+            let result = try await LifelineProcess.run(["--database", folder + "/x.db"] + arguments)
             #expect(result.status == 64, "\(arguments): \(result.standardError)")
             #expect(result.standardError.contains(message), "\(result.standardError)")
         }

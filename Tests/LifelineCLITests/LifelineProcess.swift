@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 
 /// What one run of the `lifeline` binary printed and returned.
 struct ProcessResult {
@@ -9,6 +9,10 @@ struct ProcessResult {
 }
 
 /// Runs the built `lifeline` binary, as a user would.
+///
+/// Nothing here blocks a thread of Swift's cooperative pool: the pipes are read on threads of
+/// their own and the exit is awaited through the process's termination handler, so tests run
+/// side by side and their timings mean something.
 enum LifelineProcess {
     /// The binary SwiftPM built beside this test bundle (or `LIFELINE_BINARY`).
     static var builtBinary: String {
@@ -22,7 +26,7 @@ enum LifelineProcess {
     static func run(
         _ arguments: [String], executable: String = builtBinary, in folder: String? = nil,
         environment: [String: String?] = [:], prefix: [String] = [], input: Data? = nil
-    ) throws -> ProcessResult {
+    ) async throws -> ProcessResult {
         let process = Process()
         let command = prefix + [executable] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
@@ -38,21 +42,73 @@ enum LifelineProcess {
         process.standardError = error
         let inputPipe = input.map { _ in Pipe() }
         if let inputPipe { process.standardInput = inputPipe }
+        let exited = ProcessExit(process)
         try process.run()
+        // Each pipe is drained on its own thread, so a large output cannot fill a pipe and block the child.
+        async let outputData = readToEnd(output.fileHandleForReading)
+        async let errorData = readToEnd(error.fileHandleForReading)
         if let input, let inputPipe {
-            inputPipe.fileHandleForWriting.write(input)
-            try inputPipe.fileHandleForWriting.close()
+            try await onThread {
+                inputPipe.fileHandleForWriting.write(input)
+                try inputPipe.fileHandleForWriting.close()
+            }
         }
-        // Read both pipes before waiting, so a large output cannot fill a pipe and block the child.
-        let errorData = Mutex<Data>(Data())
-        let errorReader = Thread { errorData.withLock { $0 = error.fileHandleForReading.readDataToEndOfFile() } }
-        errorReader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while errorReader.isExecuting || !errorReader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
+        let status = await exited.status()
         return ProcessResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
+            status: status,
+            standardOutput: String(decoding: try await outputData, as: UTF8.self),
+            standardError: String(decoding: try await errorData, as: UTF8.self))
+    }
+
+    /// Starts the binary without waiting for it (for tests that kill it or race several).
+    static func start(_ arguments: [String], outputTo output: FileHandle = .nullDevice) throws -> (Process, ProcessExit) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtBinary)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let exited = ProcessExit(process)
+        try process.run()
+        return (process, exited)
+    }
+
+    private static func readToEnd(_ handle: FileHandle) async throws -> Data {
+        try await onThread { handle.readDataToEndOfFile() }
+    }
+
+    /// Runs blocking work on a new thread and awaits its result.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+}
+
+/// A process's exit, awaited without blocking: set up before the process starts.
+final class ProcessExit: Sendable {
+    private let state = Mutex<(status: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+
+    init(_ process: Process) {
+        process.terminationHandler = { [self] process in
+            let status = process.terminationStatus
+            let waiter = state.withLock { state -> CheckedContinuation<Int32, Never>? in
+                state.status = status
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: status)
+        }
+    }
+
+    /// The exit status, once the process has ended.
+    func status() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Int32? in
+                if let status = state.status { return status }
+                state.waiter = continuation
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
     }
 }

@@ -9,31 +9,31 @@ struct WebhookCLITests {
     private let secret = "a-test-secret-of-32-bytes-length"
 
     /// A migrated directory with one user whose code request has queued one sealed SMS.
-    private func queuedCode(_ folder: String) throws -> [String] {
+    private func queuedCode(_ folder: String) async throws -> [String] {
         let database = ["--database", folder + "/lifeline.db"]
         try Data("email,name,mobile\nann@example.com,Ann,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
         for arguments in [
             ["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"],
             ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "w-1"],
         ] {
-            let result = try LifelineProcess.run(database + arguments)
+            let result = try await LifelineProcess.run(database + arguments)
             #expect(result.status == 0, "\(arguments): \(result.standardError)")
         }
         return database
     }
 
-    @Test func dispatchPostsInProcessAndNothingIsClaimedWhenItIsNotConfigured() throws {
-        try withTemporaryDirectory { folder in
-            let database = try queuedCode(folder)
+    @Test func dispatchPostsInProcessAndNothingIsClaimedWhenItIsNotConfigured() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await queuedCode(folder)
             let dispatch = database + ["outbox", "dispatch", "--gateway", "webhook", "--format", "json"]
 
-            let unconfigured = try LifelineProcess.run(dispatch, environment: ["LIFELINE_WEBHOOK_URL": nil])
+            let unconfigured = try await LifelineProcess.run(dispatch, environment: ["LIFELINE_WEBHOOK_URL": nil])
             #expect(unconfigured.status == 78)
             #expect(unconfigured.standardError.contains("LIFELINE_WEBHOOK_URL"))
 
             let server = try ScriptedHTTPServer(script: [.init(status: 200, body: "{\"id\":\"prov-7\"}")])
             defer { server.stop() }
-            let sent = try LifelineProcess.run(
+            let sent = try await LifelineProcess.run(
                 dispatch, environment: ["LIFELINE_WEBHOOK_URL": server.url, "LIFELINE_WEBHOOK_SECRET": secret])
             #expect(sent.status == 0, "\(sent.standardError)")
             #expect(sent.standardOutput.hasPrefix("{\"claimed\": 1, \"sent\": 1, \"suppressed\": 0, \"retried\": 0, \"failed\": 0,"))
@@ -47,19 +47,19 @@ struct WebhookCLITests {
             // The gateway received the opened body: the phone gets its code.
             #expect((body["body"] as? String)?.contains("code is ") == true)
 
-            let sentList = try LifelineProcess.run(database + ["outbox", "list", "--status", "sent", "--format", "csv"])
+            let sentList = try await LifelineProcess.run(database + ["outbox", "list", "--status", "sent", "--format", "csv"])
             #expect(sentList.standardOutput.contains(",447700900001,"), "\(sentList.standardOutput)")
         }
     }
 
-    @Test func aBinaryCopiedAloneStillPostsThroughTheWebhook() throws {
-        try withTemporaryDirectory { folder in
+    @Test func aBinaryCopiedAloneStillPostsThroughTheWebhook() async throws {
+        try await withTemporaryDirectory { folder in
             let alone = folder + "/lifeline"
             try FileManager.default.copyItem(atPath: LifelineProcess.builtBinary, toPath: alone)
-            let database = try queuedCode(folder)
+            let database = try await queuedCode(folder)
             let server = try ScriptedHTTPServer(script: [.init(status: 200, body: "{}")])
             defer { server.stop() }
-            let result = try LifelineProcess.run(
+            let result = try await LifelineProcess.run(
                 database + ["outbox", "dispatch", "--gateway", "webhook", "--format", "csv"], executable: alone,
                 environment: ["LIFELINE_WEBHOOK_URL": server.url, "LIFELINE_WEBHOOK_SECRET": secret])
             #expect(result.status == 0, "\(result.standardError)")

@@ -66,7 +66,7 @@ struct DatabaseMaintenanceTests {
         try withTemporaryDirectory { folder in
             let path = folder + "/d.db"
             let maintenance = DatabaseMaintenance(.testing(DatabaseSettings(path: path), clock: clock))
-            try maintenance.migrate(backup: false)
+            _ = try maintenance.migrate(backup: false)
             let healthy = try maintenance.diagnose()
             #expect(healthy.isHealthy, "\(healthy.checks)")
 
@@ -114,7 +114,7 @@ struct DatabaseMaintenanceTests {
             let maintenance = DatabaseMaintenance(
                 .testing(DatabaseSettings(path: path, busyTimeout: .milliseconds(50)), clock: clock))
             do {
-                try maintenance.migrate(backup: false)
+                _ = try maintenance.migrate(backup: false)
                 Issue.record("migrating a locked database succeeded")
             } catch let failure as DatabaseFailure {
                 #expect(failure.kind == .busy)

@@ -12,7 +12,7 @@ struct DirectoryFixture {
     init(folder: String) throws {
         self.folder = folder
         settings = DatabaseSettings(path: folder + "/test.db")
-        try DatabaseMaintenance(.testing(settings)).migrate(backup: false)
+        _ = try DatabaseMaintenance(.testing(settings)).migrate(backup: false)
     }
 
     /// Writes `csv` to a file and imports it.

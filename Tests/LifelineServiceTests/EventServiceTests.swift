@@ -161,15 +161,17 @@ struct EventServiceTests {
         }
     }
 
-    @Test func twoProcessesStartingAtOnceFanOutOnce() throws {
-        try withTemporaryDirectory { folder in
+    @Test func twoProcessesStartingAtOnceFanOutOnce() async throws {
+        try await withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder)
             let id = try setup.createEvent()
             let settings = setup.fixture.settings
             let outcomes = Mutex<[EventTransitionOutcome]>([])
-            DispatchQueue.concurrentPerform(iterations: 4) { _ in
-                if let outcome = try? EventService(.testing(settings)).start(id: id) {
-                    outcomes.withLock { $0.append(outcome) }
+            await onOwnThread {
+                DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                    if let outcome = try? EventService(.testing(settings)).start(id: id) {
+                        outcomes.withLock { $0.append(outcome) }
+                    }
                 }
             }
             let all = outcomes.withLock { $0 }

@@ -344,14 +344,14 @@ struct FileGatewayTests {
             #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me\n")
 
             let loose = folder + "/loose.jsonl"
-            FileManager.default.createFile(atPath: loose, contents: Data(), attributes: [.posixPermissions: 0o644])
+            _ = FileManager.default.createFile(atPath: loose, contents: Data(), attributes: [.posixPermissions: 0o644])
             _ = try await FileGateway(path: loose, clock: SystemClock()).send([message(1)])
             #expect(try FileManager.default.attributesOfItem(atPath: loose)[.posixPermissions] as? Int == 0o600)
 
             // Another user's file (root can make one here; CI runs as root) is refused, not taken over.
             if getuid() == 0 {
                 let theirs = folder + "/theirs.jsonl"
-                FileManager.default.createFile(atPath: theirs, contents: Data("x\n".utf8), attributes: [.ownerAccountID: 65534])
+                _ = FileManager.default.createFile(atPath: theirs, contents: Data("x\n".utf8), attributes: [.ownerAccountID: 65534])
                 await #expect(throws: GatewayFailure.self) {
                     try await FileGateway(path: theirs, clock: SystemClock()).send([message(1)])
                 }

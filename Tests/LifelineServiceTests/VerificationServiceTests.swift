@@ -244,8 +244,8 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func purgeDeletesInChunksAcrossTransactionsUpToTheBatchSize() async throws {
-        try await withTemporaryDirectory { folder in
+    @Test func purgeDeletesInChunksAcrossTransactionsUpToTheBatchSize() throws {
+        try withTemporaryDirectory { folder in
             let setup = try VerificationFixture(folder: folder)
             let ended = 2 * PurgeTransactionBudget.chunkRows + 50
             for index in 0..<ended {
@@ -262,16 +262,19 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func theSameRequestIDFromManyThreadsQueuesOneSMS() throws {
-        try withTemporaryDirectory { folder in
+    @Test func theSameRequestIDFromManyThreadsQueuesOneSMS() async throws {
+        try await withTemporaryDirectory { folder in
             let setup = try VerificationFixture(folder: folder)
             let settings = setup.fixture.settings
             let outcomes = Mutex<[VerificationRequestOutcome]>([])
-            DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                if let outcome = try? VerificationService(.testing(settings))
-                    .request(email: "ann@example.com", purpose: .twoStep, requestID: "double-click")
-                {
-                    outcomes.withLock { $0.append(outcome) }
+            // The threads race on their own threads, not the cooperative pool's.
+            await onOwnThread {
+                DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                    if let outcome = try? VerificationService(.testing(settings))
+                        .request(email: "ann@example.com", purpose: .twoStep, requestID: "double-click")
+                    {
+                        outcomes.withLock { $0.append(outcome) }
+                    }
                 }
             }
             let all = outcomes.withLock { $0 }
@@ -295,14 +298,16 @@ struct VerificationServiceTests {
     // Four `codes request` processes on a new database once met a key file that another had
     // created and not yet written: one read it empty and failed, and one that lost the race
     // could go on with a secret of its own that was never stored.
-    @Test func processesRacingToCreateTheKeyFileAllGetTheStoredKey() throws {
-        try withTemporaryDirectory { folder in
+    @Test func processesRacingToCreateTheKeyFileAllGetTheStoredKey() async throws {
+        try await withTemporaryDirectory { folder in
             for round in 0..<40 {
                 let database = folder + "/race\(round).db"
                 let results = Mutex<[Result<String, any Error>]>([])
-                DispatchQueue.concurrentPerform(iterations: 8) { _ in
-                    let result = Result { try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: true, random: SystemRandom())).keyID }
-                    results.withLock { $0.append(result) }
+                await onOwnThread {
+                    DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                        let result = Result { try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: true, random: SystemRandom())).keyID }
+                        results.withLock { $0.append(result) }
+                    }
                 }
                 let stored = try #require(try SecretSource.keyFile(besideDatabase: database).keys(create: false, random: SystemRandom()))
                 for result in results.withLock({ $0 }) {

@@ -114,7 +114,9 @@ struct WebhookGatewayTests {
             setup.clock.advance(by: 60)
             // Not the stopped server's port: another test may be given it meanwhile.
             let closed = try RefusingPort()
-            let refused = WebhookGateway(configuration: try WebhookConfiguration(url: closed.url, secret: secret), clock: SystemClock())
+            var refusing = try WebhookConfiguration(url: closed.url, secret: secret)
+            refusing.timeout = .milliseconds(500)  // AsyncHTTPClient retries a refused connect until then
+            let refused = WebhookGateway(configuration: refusing, clock: SystemClock())
             #expect(try await dispatch(setup, refused).retried == 2)
             #expect(try setup.alerts(1).allSatisfy { $0.status == "queued" })
         }

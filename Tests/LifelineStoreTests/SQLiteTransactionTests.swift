@@ -146,27 +146,17 @@ struct SQLiteTransactionTests {
         }
     }
 
-    /// Runs `body` on a new thread (a connection belongs to one thread, so the thread opens its own).
-    private func onThread(_ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            body()
-            done.signal()
-        }
-        thread.start()
-        return done
-    }
-
-    @Test func secondWriterWaitsForTheFirstWithinItsBusyTimeout() throws {
-        try withTemporaryDirectory { folder in
+    @Test func secondWriterWaitsForTheFirstWithinItsBusyTimeout() async throws {
+        try await withTemporaryDirectory { folder in
             let path = folder + "/busy.db"
             let holder = try SQLiteConnection(path: path)
             try holder.execute("CREATE TABLE t (v TEXT)")
             try holder.execute("BEGIN IMMEDIATE")
             try holder.execute("INSERT INTO t VALUES ('first')")
             let outcome = Mutex<Result<Duration, SQLiteError>?>(nil)
-            let started = DispatchSemaphore(value: 0)
-            let finished = onThread {
+            let started = ThreadSignal()
+            // The waiter runs on a thread of its own: a connection belongs to one thread.
+            async let finished: Void = onOwnThread {
                 do {
                     var configuration = SQLiteConfiguration()
                     configuration.busyTimeout = .seconds(10)
@@ -181,10 +171,10 @@ struct SQLiteTransactionTests {
                     outcome.withLock { $0 = .failure(error as! SQLiteError) }
                 }
             }
-            started.wait()
-            Thread.sleep(forTimeInterval: 0.3)
+            await started.wait()
+            try await Task.sleep(for: .milliseconds(300))
             try holder.execute("COMMIT")
-            finished.wait()
+            await finished
             let result = try #require(outcome.withLock { $0 })
             let elapsed = try result.get()
             #expect(elapsed >= .milliseconds(200), "the second writer should have waited for the first")
@@ -192,14 +182,14 @@ struct SQLiteTransactionTests {
         }
     }
 
-    @Test func secondWriterGetsBusyPastItsTimeout() throws {
-        try withTemporaryDirectory { folder in
+    @Test func secondWriterGetsBusyPastItsTimeout() async throws {
+        try await withTemporaryDirectory { folder in
             let path = folder + "/busy.db"
             let holder = try SQLiteConnection(path: path)
             try holder.execute("CREATE TABLE t (v TEXT)")
             try holder.execute("BEGIN IMMEDIATE")
             let outcome = Mutex<SQLiteError?>(nil)
-            let finished = onThread {
+            await onOwnThread {
                 do {
                     var configuration = SQLiteConfiguration()
                     configuration.busyTimeout = .milliseconds(100)
@@ -209,7 +199,6 @@ struct SQLiteTransactionTests {
                     outcome.withLock { $0 = error as? SQLiteError }
                 }
             }
-            finished.wait()
             try holder.execute("ROLLBACK")
             let error = try #require(outcome.withLock { $0 })
             #expect(error.isBusy)
