@@ -5,7 +5,7 @@ import LifelineStore
 /// The bench's fixed secret: the benchmark measures the work, not key-file handling.
 /// The bench's composition root: a fixed secret, so runs can reopen each other's sealed bodies.
 func benchEnvironment(_ database: DatabaseSettings) -> LifelineEnvironment {
-    LifelineEnvironment(database: database, secret: .value(Array("lifeline-bench-secret-32-bytes!!".utf8)))
+    LifelineEnvironment(database: database, secret: .value(Hex.string(Array("lifeline-bench-secret-32-bytes!!".utf8))))
 }
 
 /// Requests (each queueing one SMS) and then verifications with the right code per second,

@@ -22,7 +22,7 @@ extension GlobalOptions {
         let database = settings
         let secret: SecretSource =
             if let value = ProcessEnvironment.value("LIFELINE_SECRET") {
-                .value(Array(value.utf8))
+                .value(value)
             } else if let path = ProcessEnvironment.value("LIFELINE_SECRET_FILE") {
                 .keyFile(path: path)
             } else {

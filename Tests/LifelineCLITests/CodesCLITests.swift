@@ -136,3 +136,27 @@ struct CodesCLITests {
         }
     }
 }
+
+struct SecretCLITests {
+    @Test func rotateSaysWhatItInvalidatesAndChangesNothingWithoutYes() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
+            for arguments in [["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
+                              ["codes", "request", "ann@example.com", "--purpose", "two-step"]] {
+                let result = try await LifelineProcess.run(database + arguments)
+                #expect(result.status == 0, "\(arguments): \(result.standardError)")
+            }
+            let key = try String(contentsOfFile: folder + "/lifeline.db.key", encoding: .utf8)
+            let ask = try await LifelineProcess.run(database + ["secret", "rotate"])
+            #expect(ask.standardOutput == "rotating would invalidate 1 live code(s) and 1 unsent sealed message(s); run again with --yes to rotate\n")
+            #expect(try String(contentsOfFile: folder + "/lifeline.db.key", encoding: .utf8) == key)
+            let rotated = try await LifelineProcess.run(database + ["secret", "rotate", "--yes"])
+            #expect(rotated.status == 0 && rotated.standardOutput.hasPrefix("rotated: the new key's id is "))
+            #expect(try String(contentsOfFile: folder + "/lifeline.db.key", encoding: .utf8) != key)
+            let fromEnvironment = try await LifelineProcess.run(
+                database + ["secret", "rotate", "--yes"], environment: ["LIFELINE_SECRET": key])
+            #expect(fromEnvironment.status == 78 && fromEnvironment.standardError.contains("LIFELINE_SECRET"))
+        }
+    }
+}

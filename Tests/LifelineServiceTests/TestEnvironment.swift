@@ -8,7 +8,7 @@ extension LifelineEnvironment {
         random: any RandomSource = SystemRandom()
     ) -> LifelineEnvironment {
         LifelineEnvironment(
-            database: database, secret: .value(secret), clock: clock, random: random,
+            database: database, secret: .value(Hex.string(secret)), clock: clock, random: random,
             passwordHasher: AccountFixture.hasher)
     }
 }

@@ -368,3 +368,52 @@ struct NeverReusedIDTests {
         }
     }
 }
+
+/// One format for the secret, a key file only its owner can read, and no silent new key.
+struct SecretHandlingTests {
+    @Test func theKeyFilesHexInTheEnvironmentGivesTheSameKeysAndRawTextIsRefused() throws {
+        try withTemporaryDirectory { folder in
+            let fromFile = try #require(try SecretSource.keyFile(besideDatabase: folder + "/x.db").keys(create: true, random: SystemRandom()))
+            let hex = try String(contentsOfFile: folder + "/x.db.key", encoding: .utf8)
+            #expect(try SecretSource.value(hex).keys(create: false, random: SystemRandom())?.keyID == fromFile.keyID)
+            #expect(throws: SecretFailure.badFormat(origin: "LIFELINE_SECRET", length: 32)) {
+                try SecretSource.value("a-test-secret-of-32-bytes-length").keys(create: false, random: SystemRandom())
+            }
+        }
+    }
+
+    @Test func aKeyFileOthersCanReadIsRefused() throws {
+        try withTemporaryDirectory { folder in
+            let source = SecretSource.keyFile(besideDatabase: folder + "/x.db")
+            _ = try source.keys(create: true, random: SystemRandom())
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/x.db.key")
+            #expect(throws: SecretFailure.keyFileTooOpen(path: folder + "/x.db.key", mode: "644")) {
+                try source.keys(create: false, random: SystemRandom())
+            }
+        }
+    }
+
+    @Test func aDeletedKeyFileIsNotSilentlyReplacedWhileCodesDependOnItAndRotationSaysWhatItInvalidates() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
+            environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)
+            let codes = VerificationService(environment)
+            _ = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "before")
+            try FileManager.default.removeItem(atPath: setup.fixture.settings.path + ".key")
+
+            #expect(throws: SecretFailure.keyFileMissingWhileInUse(
+                path: setup.fixture.settings.path + ".key", liveCodes: 1, sealedMessages: 1)) {
+                try codes.request(email: "bob@example.com", purpose: .twoStep)
+            }
+            #expect(!FileManager.default.fileExists(atPath: setup.fixture.settings.path + ".key"))
+            #expect(try codes.sealedMaterial() == (1, 1))
+
+            let keyID = try codes.rotateKey()
+            let mode = try FileManager.default.attributesOfItem(atPath: setup.fixture.settings.path + ".key")[.posixPermissions] as? Int
+            #expect(mode == 0o600 && keyID.count == 12)
+            #expect(try codes.request(email: "bob@example.com", purpose: .twoStep).status == .sent)
+            #expect(try codes.verify(requestID: "before", code: "000000") == .expired, "made with the old key")
+        }
+    }
+}

@@ -15,6 +15,19 @@ public struct SecretKeys: Sendable {
     /// A short public fingerprint of the secret, stored with each code so a rotation is noticed.
     public let keyID: String
 
+    /// The secret's size: 32 random bytes.
+    public static let secretBytes = 32
+
+    /// The one format of a secret, in a key file or `LIFELINE_SECRET`: 64 hexadecimal digits
+    /// (32 bytes), surrounding white space ignored. `origin` names where it came from.
+    public static func parse(_ text: String, from origin: String) throws -> [UInt8] {
+        let trimmed = text.trimmingBlanks().filter { $0 != "\n" && $0 != "\r" }
+        guard let bytes = Hex.bytes(trimmed), bytes.count == secretBytes else {
+            throw SecretFailure.badFormat(origin: origin, length: trimmed.count)
+        }
+        return bytes
+    }
+
     /// Derives the keys from a secret of at least 16 bytes.
     public init(secret: [UInt8]) throws {
         guard secret.count >= 16 else { throw SecretFailure.tooShort(length: secret.count) }
@@ -30,10 +43,14 @@ public struct SecretKeys: Sendable {
 }
 
 /// Where the secret is kept; the edge (CLI or server) chooses, from its own configuration.
+///
+/// Both hold the secret in one format, ``SecretKeys/parse(_:)``: 32 bytes as 64 hex digits,
+/// so a key file's contents copied into `LIFELINE_SECRET` give the same keys.
 public enum SecretSource: Sendable, Equatable {
-    /// The secret itself (the CLI's `LIFELINE_SECRET`).
-    case value([UInt8])
-    /// A key file of 32 random bytes in hex, created with mode 0600 on first use when asked.
+    /// The secret's text (the CLI's `LIFELINE_SECRET`), read by ``SecretKeys/parse(_:)``.
+    case value(String)
+    /// A key file, created with mode 0600 and 32 random bytes on first use when asked; refused
+    /// when anyone but its owner may read it.
     case keyFile(path: String)
 
     /// The default: `<database>.key` beside the database.
@@ -49,24 +66,27 @@ public enum SecretSource: Sendable, Equatable {
     /// The keys; nil when the key file does not exist and `create` is off.
     public func keys(create: Bool, random: any RandomSource) throws -> SecretKeys? {
         switch self {
-        case .value(let secret):
-            return try SecretKeys(secret: secret)
+        case .value(let text):
+            return try SecretKeys(secret: SecretKeys.parse(text, from: "LIFELINE_SECRET"))
         case .keyFile(let path):
-            if let text = try KeyFile.read(path) {
-                guard let secret = Hex.bytes(text) else { throw SecretFailure.unreadableKeyFile(path: path) }
-                return try SecretKeys(secret: secret)
-            }
+            if let text = try KeyFile.read(path) { return try SecretKeys(secret: SecretKeys.parse(text, from: path)) }
             guard create else { return nil }
-            let secret = random.bytes(32)
+            let secret = random.bytes(SecretKeys.secretBytes)
             if try KeyFile.create(path, contents: Hex.string(secret) + "\n", random: random) {
                 return try SecretKeys(secret: secret)
             }
             // Another process created it first, whole: use that key, never one that was not stored.
-            guard let text = try KeyFile.read(path), let existing = Hex.bytes(text) else {
-                throw SecretFailure.unreadableKeyFile(path: path)
-            }
-            return try SecretKeys(secret: existing)
+            guard let text = try KeyFile.read(path) else { throw SecretFailure.unreadableKeyFile(path: path) }
+            return try SecretKeys(secret: SecretKeys.parse(text, from: path))
         }
+    }
+
+    /// Writes a new random key over the key file (a rotation), atomically; returns its keys.
+    public func replaceKey(random: any RandomSource) throws -> SecretKeys {
+        guard case .keyFile(let path) = self else { throw SecretFailure.rotationNeedsKeyFile }
+        let secret = random.bytes(SecretKeys.secretBytes)
+        try KeyFile.replace(path, contents: Hex.string(secret) + "\n", random: random)
+        return try SecretKeys(secret: secret)
     }
 }
 
@@ -79,6 +99,14 @@ enum KeyFile {
             throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+        }
+        // As ssh does with private keys: a key others can read is no longer a secret.
+        if info.st_mode & 0o077 != 0 {
+            throw SecretFailure.keyFileTooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256)
         while true {
@@ -119,6 +147,34 @@ enum KeyFile {
         }
         try syncDirectory(of: path)
         return true
+    }
+
+    /// Writes `contents` over `path` (mode 0600): under a temporary name, synced, then renamed
+    /// into place, so a reader sees the old key or the new one, never part of one.
+    static func replace(_ path: String, contents: String, random: any RandomSource) throws {
+        let temporary = path + ".new-" + random.hex(8)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno))) }
+        do {
+            defer { close(descriptor) }
+            do {
+                try FileDescriptorWriter(descriptor: descriptor).write(Array(contents.utf8))
+            } catch {
+                throw SecretFailure.keyFileUnusable(path: path, reason: error.description)
+            }
+            guard fsync(descriptor) == 0 else {
+                throw SecretFailure.keyFileUnusable(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw SecretFailure.keyFileUnusable(path: path, reason: reason)
+        }
+        try syncDirectory(of: path)
     }
 
     /// Makes the new name durable too: a key lost in a crash would orphan every live code.
@@ -173,6 +229,14 @@ public enum SecretFailure: LifelineFailure, Equatable {
     case missing
     case unreadableKeyFile(path: String)
     case keyFileUnusable(path: String, reason: String)
+    /// Not 64 hexadecimal digits.
+    case badFormat(origin: String, length: Int)
+    /// Group or others may read the key file.
+    case keyFileTooOpen(path: String, mode: String)
+    /// The key file is gone while the database still holds material sealed with a key.
+    case keyFileMissingWhileInUse(path: String, liveCodes: Int, sealedMessages: Int)
+    /// Only a key file can be rotated; a secret from the environment is changed there.
+    case rotationNeedsKeyFile
 
     public var kind: FailureKind { .configuration }
 
@@ -182,10 +246,23 @@ public enum SecretFailure: LifelineFailure, Equatable {
         case .missing: "there is no secret to check codes with"
         case .unreadableKeyFile(let path): "the key file \(path) does not hold a hexadecimal key"
         case .keyFileUnusable(let path, let reason): "cannot use the key file \(path): \(reason)"
+        case .badFormat(let origin, let length):
+            "the secret in \(origin) is not 64 hexadecimal digits (32 bytes); it has \(length) characters"
+        case .keyFileTooOpen(let path, let mode): "the key file \(path) has mode \(mode): other users may read it"
+        case .keyFileMissingWhileInUse(let path, let liveCodes, let sealedMessages):
+            "the key file \(path) is missing, but the database holds \(liveCodes) live code(s) and "
+                + "\(sealedMessages) unsent sealed message(s) made with a key; a new key would silently invalidate them"
+        case .rotationNeedsKeyFile: "the secret comes from LIFELINE_SECRET, not a key file"
         }
     }
 
     public var remedy: String? {
-        "set LIFELINE_SECRET, or point LIFELINE_SECRET_FILE at a file of 64 hex digits (mode 0600)"
+        switch self {
+        case .keyFileTooOpen(let path, _): "run chmod 600 \(path) (as ssh asks of private keys)"
+        case .keyFileMissingWhileInUse:
+            "restore the key file from its backup, or run `lifeline secret rotate --yes` to make a new one knowingly"
+        case .rotationNeedsKeyFile: "change LIFELINE_SECRET itself (64 hex digits, e.g. from `openssl rand -hex 32`)"
+        default: "set LIFELINE_SECRET to 64 hex digits, or point LIFELINE_SECRET_FILE at a file of them (mode 0600)"
+        }
     }
 }

@@ -43,7 +43,35 @@ public struct VerificationService: Sendable {
 
     /// A session on one connection, for callers that make many requests (a portal server).
     public func session(createKey: Bool = true) throws -> VerificationSession {
-        try VerificationSession(environment, keys: try environment.secret.keys(create: createKey, random: environment.random))
+        try VerificationSession(environment, keys: try keys(create: createKey))
+    }
+
+    /// The keys. A key file is created only while nothing in the database was made with a key:
+    /// one deleted by mistake is never silently replaced while live codes and sealed messages
+    /// still depend on it (`lifeline secret rotate --yes` replaces it knowingly).
+    func keys(create: Bool) throws -> SecretKeys? {
+        if let keys = try environment.secret.keys(create: false, random: environment.random) { return keys }
+        guard create else { return nil }
+        if let path = environment.secret.keyFilePath {
+            let use = try sealedMaterial()
+            if use.liveCodes > 0 || use.sealedMessages > 0 {
+                throw SecretFailure.keyFileMissingWhileInUse(path: path, liveCodes: use.liveCodes, sealedMessages: use.sealedMessages)
+            }
+        }
+        return try environment.secret.keys(create: true, random: environment.random)
+    }
+
+    /// Live codes and unsent sealed messages: what a new secret would invalidate.
+    public func sealedMaterial() throws -> (liveCodes: Int, sealedMessages: Int) {
+        let now = clock.now()
+        return try settings.withCurrentConnection { try VerificationStore(connection: $0).sealedMaterial(at: now) }
+    }
+
+    /// Replaces the key file with a new random key; returns the new key's id. Live codes then
+    /// answer `expired` and unsent sealed messages fail: ``sealedMaterial()`` says how many.
+    public func rotateKey() throws -> String {
+        _ = try settings.withCurrentConnection { _ in }  // the database must exist and be current
+        return try environment.secret.replaceKey(random: environment.random).keyID
     }
 
     private func withSession<T>(createKey: Bool, _ body: (VerificationSession) throws -> T) throws -> T {

@@ -168,6 +168,18 @@ public struct VerificationStore {
         return connection.changes == 1
     }
 
+    /// What still depends on the secret at `date`: codes that can still be verified, and
+    /// messages waiting to be sent whose bodies are sealed.
+    public func sealedMaterial(at date: Date) throws -> (liveCodes: Int, sealedMessages: Int) {
+        let codes = try connection.queryFirst(
+            "SELECT count(*) FROM verification_requests WHERE status = 'sent' AND key_id IS NOT NULL AND expires_at > ?", date
+        ) { Int($0.int64(at: 0)) } ?? 0
+        let messages = try connection.queryFirst(
+            "SELECT count(*) FROM outbox WHERE sealed_body IS NOT NULL AND (status = 'queued' OR status = 'sending')"
+        ) { Int($0.int64(at: 0)) } ?? 0
+        return (codes, messages)
+    }
+
     /// Deletes up to `limit` requests closed before `cutoff`; returns how many.
     public func purgeClosed(before cutoff: Date, limit: Int) throws -> Int {
         try connection.execute(
