@@ -55,6 +55,9 @@ public struct VerificationService: Sendable {
         if let path = environment.secret.keyFilePath {
             let use = try sealedMaterial()
             if use.liveCodes > 0 || use.sealedMessages > 0 {
+                // Another process may have created the key and used it since we looked: every
+                // process writes the key file before any code made with it, so look again.
+                if let keys = try environment.secret.keys(create: false, random: environment.random) { return keys }
                 throw SecretFailure.keyFileMissingWhileInUse(path: path, liveCodes: use.liveCodes, sealedMessages: use.sealedMessages)
             }
         }
