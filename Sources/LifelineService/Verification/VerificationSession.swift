@@ -61,6 +61,7 @@ public final class VerificationSession {
             requestID: requestID, userID: nil, email: asked.email.trimmingBlanks(), purpose: purpose,
             status: .rejected, channel: asked.channel, origin: asked.origin)
         func finish(_ status: VerificationStatus, _ reason: String?, retryAfter: Date? = nil) throws -> VerificationRequestOutcome {
+            try shadowOfASentCode(store: store, purpose: purpose, keys: keys, at: now)
             request.status = status
             request.reason = reason
             request.retryAfter = retryAfter
@@ -131,6 +132,22 @@ public final class VerificationSession {
             at: now)
         try store.attach(outboxID: outboxID, to: id)
         return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
+    }
+
+    /// The work of sending a code, done and thrown away when none is sent: the limit queries,
+    /// the settings, the supersede, a code with its HMAC and its sealed message. An answer that
+    /// sent nothing (no such account, no number, not allowed, over a limit) then costs about
+    /// what a real one does, so its timing does not tell a stranger which emails are real. Only
+    /// the outbox row is not written: a decoy message could be sent.
+    private func shadowOfASentCode(store: VerificationStore, purpose: VerificationPurpose, keys: SecretKeys, at now: Date) throws {
+        _ = try store.codesSent(userID: 0, purpose: purpose, after: now.addingTimeInterval(-VerificationService.userWindow))
+        _ = try store.codesSent(number: "0", after: now.addingTimeInterval(-VerificationService.numberWindow))
+        try store.supersedeLive(userID: 0, purpose: purpose, at: now)
+        let length = try setting(VerificationService.codeLengthKey) ?? VerificationService.defaultCodeLength
+        let minutes = try lifetimeMinutes()
+        let code = VerificationCode.generate(digits: length, random: environment.random)
+        _ = VerificationCode.hmac(code, requestID: "shadow", keys: keys)
+        _ = try MessageSealer(keys: keys).seal(VerificationCode.message(code, purpose: purpose, minutes: minutes), destination: "0")
     }
 
     /// Checks a code for a request of `origin` (any when nil); returns the request as it was.
