@@ -209,3 +209,21 @@ struct DirectoryCLITests {
         }
     }
 }
+
+/// What a file or an argument carries from outside reaches the terminal visibly escaped.
+struct TerminalEscapeTests {
+    @Test func aHostileHeaderAndArgumentAreEscapedInErrorsAndNotes() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            #expect(try await LifelineProcess.run(database + ["migrate"]).status == 0)
+            try Data("email,\u{1B}[2Jname\u{07},email\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.csv"))
+            let importing = try await LifelineProcess.run(database + ["import", "users", folder + "/bad.csv"])
+            #expect(importing.status == 65)
+            #expect(!importing.standardError.contains("\u{1B}") && !importing.standardError.contains("\u{07}"))
+            let attribute = try await LifelineProcess.run(database + ["sms", "attribute", "set", "x\r\u{1B}]0;pwned\u{07}"])
+            #expect(attribute.status == 65)
+            #expect(attribute.standardError.contains("x\\r\\u{1B}]0;pwned\\u{7}"), "\(attribute.standardError)")
+            #expect(attribute.standardError.split(separator: "\n").count == 1, "one line, whatever the argument held")
+        }
+    }
+}

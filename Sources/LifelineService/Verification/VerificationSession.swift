@@ -135,10 +135,11 @@ public final class VerificationSession {
     }
 
     /// The work of sending a code, done and thrown away when none is sent: the limit queries,
-    /// the settings, the supersede, a code with its HMAC and its sealed message. An answer that
-    /// sent nothing (no such account, no number, not allowed, over a limit) then costs about
-    /// what a real one does, so its timing does not tell a stranger which emails are real. Only
-    /// the outbox row is not written: a decoy message could be sent.
+    /// the settings, the supersede, a code with its HMAC and its sealed message, and its outbox
+    /// row, written and deleted in this same transaction (as `suppressed`, so nothing could
+    /// ever send it) so the commit writes the same pages. An answer that sent nothing (no such
+    /// account, no number, not allowed, over a limit) then costs what a real one does, and its
+    /// timing does not tell a stranger which emails are real.
     private func shadowOfASentCode(store: VerificationStore, purpose: VerificationPurpose, keys: SecretKeys, at now: Date) throws {
         _ = try store.codesSent(userID: 0, purpose: purpose, after: now.addingTimeInterval(-VerificationService.userWindow))
         _ = try store.codesSent(number: "0", after: now.addingTimeInterval(-VerificationService.numberWindow))
@@ -147,7 +148,14 @@ public final class VerificationSession {
         let minutes = try lifetimeMinutes()
         let code = VerificationCode.generate(digits: length, random: environment.random)
         _ = VerificationCode.hmac(code, requestID: "shadow", keys: keys)
-        _ = try MessageSealer(keys: keys).seal(VerificationCode.message(code, purpose: purpose, minutes: minutes), destination: "0")
+        let sealed = try MessageSealer(keys: keys).seal(VerificationCode.message(code, purpose: purpose, minutes: minutes), destination: "0")
+        let outbox = OutboxStore(connection: connection)
+        let decoy = try outbox.enqueue(
+            OutgoingMessage(
+                channel: .sms, destination: "0", body: VerificationCode.placeholder, kind: "verification_code",
+                program: .verification, userID: nil, sealedBody: sealed, status: .suppressed),
+            at: now)
+        try outbox.discard(id: decoy)
     }
 
     /// Checks a code for a request of `origin` (any when nil); returns the request as it was.

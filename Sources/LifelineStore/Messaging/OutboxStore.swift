@@ -10,11 +10,14 @@ public struct OutgoingMessage: Sendable {
     public let userID: Int64?
     /// The real body, sealed, when it must not be stored in clear (`body` is then a placeholder).
     public let sealedBody: [UInt8]?
+    /// `queued` for every message meant to be sent.
+    public let status: OutboxStatus
 
     public init(
         channel: MessageChannel, destination: String, body: String, kind: String, program: Program, userID: Int64?,
-        sealedBody: [UInt8]? = nil
+        sealedBody: [UInt8]? = nil, status: OutboxStatus = .queued
     ) {
+        self.status = status
         self.channel = channel
         self.destination = destination
         self.body = body
@@ -53,11 +56,18 @@ public struct OutboxStore {
         try connection.execute(
             """
             INSERT INTO outbox
-                (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at, sealed_body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at, sealed_body,
+                 status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, message.channel, message.destination, message.body, message.kind, message.program, message.userID,
-            date, date, date, message.sealedBody.map { Data($0) })
+            date, date, date, message.sealedBody.map { Data($0) }, message.status)
         return connection.lastInsertedRowID
+    }
+
+    /// Deletes a message queued in the caller's still-open transaction (a decoy that must never
+    /// be seen, let alone sent).
+    public func discard(id: Int64) throws {
+        try connection.execute("DELETE FROM outbox WHERE id = ? AND status = 'suppressed'", id)
     }
 
     /// When a message of `kind` was last queued for this user and destination, if ever.
