@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The HTTP service (`lifeline serve`). No traits: swift-configuration and full Foundation
+        // are not needed, and each adds to a build that CI runs from scratch.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The system libsqlite3, reached through a module map; shim.h wraps the variadic calls.
@@ -56,10 +60,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // HTTP over the service, as the CLI is: routes, API keys, problem+json, health; no SQL, no rule.
+        .target(
+            name: "LifelineServer",
+            dependencies: [
+                "LifelineService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "lifeline",
             dependencies: [
                 "LifelineService",
+                "LifelineServer",
                 "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -75,6 +89,12 @@ let package = Package(
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineWebhook", "LifelineTestSupport"]),
+        .testTarget(
+            name: "LifelineServerTests",
+            dependencies: [
+                "LifelineServer", "LifelineService", "LifelineStore", "LifelineTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore", "LifelineTestSupport"]),
     ],

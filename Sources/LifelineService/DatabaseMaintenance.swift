@@ -40,6 +40,12 @@ public struct DatabaseMaintenance: Sendable {
         self.environment = environment
     }
 
+    /// Whether the database opens at this binary's schema with its numbers judged (a server's
+    /// readiness); throws the failure that says why not.
+    public func checkReady() throws {
+        try settings.withCurrentConnection { _ in }
+    }
+
     /// Lists the pending migrations without creating or changing anything.
     public func plan() throws -> MigrationPlan {
         let migrator = try settings.translatingErrors { try LifelineSchema.makeMigrator() }

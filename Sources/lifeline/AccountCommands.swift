@@ -28,7 +28,7 @@ extension Lifeline {
 extension Lifeline.Reset {
     struct Start: ParsableCommand {
         /// The one answer every start gets, so it reveals nothing about the email.
-        static let answer = "If the account can be reset this way, a code has been sent."
+        static let answer = PasswordResetService.uniformAnswer
 
         static let configuration = CommandConfiguration(
             commandName: "start", abstract: "What the portal calls when a user asks to reset their password.",

@@ -393,8 +393,8 @@ struct SecretHandlingTests {
         }
     }
 
-    @Test func aDeletedKeyFileIsNotSilentlyReplacedWhileCodesDependOnItAndRotationSaysWhatItInvalidates() async throws {
-        try await withTemporaryDirectory { folder in
+    @Test func aDeletedKeyFileIsNotSilentlyReplacedWhileCodesDependOnItAndRotationSaysWhatItInvalidates() throws {
+        try withTemporaryDirectory { folder in
             let setup = try VerificationFixture(folder: folder)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)

@@ -8,6 +8,9 @@ import LifelineStore
 /// allows no reset gets a notice to call the administrator where the code would have gone, so
 /// only the holder of the phone (or mailbox) learns it.
 public struct PasswordResetService: Sendable {
+    /// The one answer `start` gives, whatever the email: it tells a stranger nothing.
+    public static let uniformAnswer = "If the account can be reset this way, a code has been sent."
+
     /// How long a verified code lets the user complete the reset.
     public static let approvalLifetime: TimeInterval = 10 * 60
 

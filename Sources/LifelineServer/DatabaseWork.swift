@@ -1,0 +1,32 @@
+import LifelineService
+import NIOPosix
+
+/// Runs the service's blocking SQLite work off the event loops.
+///
+/// Reads go to NIO's shared thread pool, each on its own connection (WAL lets them run beside
+/// a writer). Writes go to one thread of their own, so they run one at a time: the server's own
+/// load never meets SQLite's busy lock, and only another process (a CLI, cron) can make a
+/// writer wait, up to the busy timeout.
+public final class DatabaseWork: Sendable {
+    private let writer: NIOThreadPool
+
+    public init() {
+        writer = NIOThreadPool(numberOfThreads: 1)
+        writer.start()
+    }
+
+    /// Work that only reads.
+    public func read<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
+    /// Work that writes: one at a time, in the order asked.
+    public func write<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await writer.runIfActive(work)
+    }
+
+    /// Stops the writer thread once its queued work is done.
+    public func shutdown() async throws {
+        try await writer.shutdownGracefully()
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import LifelineService
+import Logging
+
+/// Builds the HTTP service over the service layer: the routes, their middleware and the
+/// background work, as one Hummingbird application that swift-service-lifecycle runs and,
+/// on SIGTERM or SIGINT, stops (finishing the requests in flight).
+public enum LifelineServer {
+    public static func makeApplication(
+        environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
+        database: DatabaseWork = DatabaseWork(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter(environment: environment, database: database)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+
+    /// The routes, testable without a socket (HummingbirdTesting's `.router`).
+    public static func makeRouter(environment: LifelineEnvironment, database: DatabaseWork) -> Router<LifelineRequestContext> {
+        let router = Router(context: LifelineRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes(environment: environment, database: database).add(to: router)
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
+        PasswordResetRoutes(environment: environment, database: database)
+            .add(to: v1.group().add(middleware: RequireRole(role: .portal)))
+        return router
+    }
+}

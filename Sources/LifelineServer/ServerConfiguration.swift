@@ -1,0 +1,27 @@
+/// Where `lifeline serve` listens; built by the CLI from `--listen` or `LIFELINE_LISTEN`.
+public struct ServerConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `HOST:PORT` (`[::1]:8080` for IPv6); nil when it is not one.
+    public init?(listen text: String) {
+        let hostPart: Substring, portPart: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portPart = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            hostPart = text[..<colon]
+            portPart = text[text.index(after: colon)...]
+        }
+        guard !hostPart.isEmpty, let port = Int(portPart), (0...65_535).contains(port) else { return nil }
+        self.init(host: String(hostPart), port: port)
+    }
+}

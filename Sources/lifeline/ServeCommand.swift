@@ -1,0 +1,60 @@
+import ArgumentParser
+import FoundationEssentials
+import LifelineServer
+import LifelineService
+import Logging
+
+extension Lifeline {
+    /// `lifeline serve`: the HTTP service, until SIGTERM or SIGINT.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "serve",
+            abstract: "Run the HTTP service: the API for the portal, operators and admins.",
+            discussion: """
+                Listens on --listen (default $LIFELINE_LISTEN, else 127.0.0.1:8080); put TLS in a reverse \\
+                proxy in front. SIGTERM or SIGINT stops accepting, finishes the requests in flight and \\
+                exits 0. The database must be migrated first (`lifeline migrate`); serve never migrates.
+                Logs are JSON lines on standard error.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")
+        var listen: String?
+
+        func validate() throws {
+            if let listen, ServerConfiguration(listen: listen) == nil {
+                throw ValidationError("--listen must be HOST:PORT (such as 127.0.0.1:8080 or [::1]:8080), not '\(listen)'")
+            }
+        }
+
+        func run() async throws {
+            let text = listen ?? ProcessEnvironment.value("LIFELINE_LISTEN") ?? "127.0.0.1:8080"
+            guard let configuration = ServerConfiguration(listen: text) else {
+                throw ServeFailure.badListen(text)
+            }
+            let environment = global.environment
+            // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
+            try DatabaseMaintenance(environment).checkReady()
+            let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
+            let database = DatabaseWork()
+            let application = LifelineServer.makeApplication(
+                environment: environment, configuration: configuration, logger: logger, database: database
+            ) { port in
+                logger.info("listening", metadata: ["address": .string("\(configuration.host):\(port)")])
+            }
+            try await application.runService()
+            try await database.shutdown()
+        }
+    }
+}
+
+/// `lifeline serve` cannot start.
+enum ServeFailure: LifelineFailure {
+    case badListen(String)
+    var kind: FailureKind { .configuration }
+    var message: String {
+        switch self {
+        case .badListen(let text): "LIFELINE_LISTEN must be HOST:PORT, not '\(text)'"
+        }
+    }
+    var remedy: String? { nil }
+}

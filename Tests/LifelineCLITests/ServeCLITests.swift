@@ -1,0 +1,73 @@
+import Foundation
+import LifelineTestSupport
+import Testing
+
+/// `lifeline serve` as a user runs it: the built binary on a free loopback port.
+struct ServeCLITests {
+    /// Starts the server on a free port; returns it with its port once it says it listens.
+    private func startServer(_ database: [String], folder: String) async throws -> (Process, ProcessExit, Int) {
+        let log = folder + "/serve.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
+        process.arguments = database + ["serve", "--listen", "127.0.0.1:0"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let exited = ProcessExit(process)
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("\"message\":\"listening\"") }),
+                let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression),
+                let port = Int(line[range].split(separator: ":").last ?? "")
+            {
+                return (process, exited, port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        Issue.record("the server did not say it listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        throw CancellationError()
+    }
+
+    @Test func servesTheResetFlowAndStopsOnSIGTERMWithExit0() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
+            for arguments in [["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"]] {
+                #expect(try await LifelineProcess.run(database + arguments).status == 0)
+            }
+            let created = try await LifelineProcess.run(database + ["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
+            let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
+            #expect(key.hasPrefix("llk_") && key.count == 68)
+            let list = try await LifelineProcess.run(database + ["api-keys", "list", "--format", "csv"])
+            #expect(!list.standardOutput.contains(key) && list.standardOutput.contains(String(key.prefix(10))))
+
+            let (process, exited, port) = try await startServer(database, folder: folder)
+            let live = try await LoopbackHTTP.request(port: port, method: "GET", path: "/livez")
+            #expect(live.status == 200)
+            let started = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/password-resets",
+                headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                body: #"{"email":"ann@example.com","method":"sms"}"#)
+            #expect(started.status == 202, "\(started.body)")
+            let refused = try await LoopbackHTTP.request(port: port, method: "POST", path: "/v1/password-resets", body: "{}")
+            #expect(refused.status == 401 && refused.headers["content-type"] == "application/problem+json")
+
+            kill(process.processIdentifier, SIGTERM)
+            #expect(await exited.status() == 0, "SIGTERM stops the server cleanly")
+            let logText = try String(contentsOfFile: folder + "/serve.log", encoding: .utf8)
+            #expect(!logText.contains(key), "no key in the logs")
+        }
+    }
+
+    @Test func aDatabaseThatNeedsMigratingIsAStartUpErrorNamingTheCommand() async throws {
+        try await withTemporaryDirectory { folder in
+            _ = FileManager.default.createFile(atPath: folder + "/new.db", contents: nil)
+            let result = try await LifelineProcess.run(["--database", folder + "/new.db", "serve", "--listen", "127.0.0.1:0"])
+            #expect(result.status == 78, "\(result.status): \(result.standardError)")
+            #expect(result.standardError.contains("lifeline migrate"))
+        }
+    }
+}
