@@ -24,8 +24,12 @@ public enum LifelineServer {
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(environment: environment, database: database).add(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
-        PasswordResetRoutes(environment: environment, database: database)
-            .add(to: v1.group().add(middleware: RequireRole(role: .portal)))
+        let portal = v1.group().add(middleware: RequireRole(role: .portal))
+        PasswordResetRoutes(environment: environment, database: database).add(to: portal)
+        SignInRoutes(environment: environment, database: database).add(to: portal)
+        let optIns = OptInRoutes(environment: environment, database: database)
+        optIns.addPortal(to: portal)
+        optIns.addOperator(to: v1.group().add(middleware: RequireRole(role: .operator)))
         return router
     }
 }

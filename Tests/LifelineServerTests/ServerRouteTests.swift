@@ -114,3 +114,75 @@ struct ServerRouteTests {
         #expect(ServerConfiguration(listen: text) == nil)
     }
 }
+
+/// Sign-in, one-time codes and consent over HTTP, and the roles that may ask.
+struct ServerPortalAndOperatorTests {
+    @Test func signInWithTwoStepThenTheCodeAuthenticates() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try ProfileService(fixture.environment).update(name: "default", resetOptions: nil, twoStep: .sms)
+            let connection = try SQLiteConnection(path: folder + "/lifeline.db")
+            let ann = try #require(try DirectoryStore(connection: connection).user(email: "ann@example.com"))
+            try CredentialStore(connection: connection).setPassword(
+                userID: ann.id, hash: try fixture.environment.passwordHasher.hash("Tulip-Harbour-7", random: SystemRandom()), at: Date())
+            connection.close()
+            try await fixture.application().test(.router) { client in
+                let wrong = try await client.execute(
+                    uri: "/v1/logins", method: .post, headers: fixture.headers(.portal),
+                    body: jsonBody(["email": "ann@example.com", "password": "nope"]))
+                #expect(wrong.json["status"] as? String == "invalid-credentials")
+                let right = try await client.execute(
+                    uri: "/v1/logins", method: .post, headers: fixture.headers(.portal),
+                    body: jsonBody(["email": "ann@example.com", "password": "Tulip-Harbour-7"]))
+                #expect(right.json["status"] as? String == "second-factor-required", "\(right.text)")
+                let id = try #require(right.json["request_id"] as? String)
+                let code = try #require(try await fixture.deliveredCodes().last)
+                let verified = try await client.execute(
+                    uri: "/v1/logins/\(id)/verify", method: .post, headers: fixture.headers(.portal), body: jsonBody(["code": code]))
+                #expect(verified.json["status"] as? String == "authenticated", "\(verified.text)")
+            }
+        }
+    }
+
+    @Test func aCodeIsRequestedOncePerRequestIDAndChecked() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let body = jsonBody(["email": "bob@example.com", "purpose": "two_step", "request_id": "portal-9"])
+                let first = try await client.execute(uri: "/v1/verifications", method: .post, headers: fixture.headers(.portal), body: body)
+                #expect(first.status == .created && first.json["status"] as? String == "sent")
+                let repeated = try await client.execute(uri: "/v1/verifications", method: .post, headers: fixture.headers(.portal), body: body)
+                #expect(repeated.status == .ok && repeated.json["status"] as? String == "sent")
+                #expect(try await fixture.deliveredCodes().count == 1, "one code per request id")
+                let check = try await client.execute(
+                    uri: "/v1/verifications/portal-9/check", method: .post, headers: fixture.headers(.portal),
+                    body: jsonBody(["code": "000000"]))
+                #expect(check.json["status"] as? String == "incorrect")
+                let badPurpose = try await client.execute(
+                    uri: "/v1/verifications", method: .post, headers: fixture.headers(.portal),
+                    body: jsonBody(["email": "bob@example.com", "purpose": "marketing"]))
+                #expect(badPurpose.status == .badRequest)
+            }
+        }
+    }
+
+    @Test func thePortalAsksForConsentAndOnlyOperatorsReadIt() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let asked = try await client.execute(
+                    uri: "/v1/optins", method: .post, headers: fixture.headers(.portal), body: jsonBody(["email": "ann@example.com"]))
+                #expect(asked.status == .accepted && asked.json["state"] as? String == "pending")
+                let refused = try await client.execute(uri: "/v1/optins/ann@example.com", method: .get, headers: fixture.headers(.portal))
+                #expect(refused.status == .forbidden && refused.headers[.contentType] == "application/problem+json")
+                let status = try await client.execute(uri: "/v1/optins/447700900001", method: .get, headers: fixture.headers(.operator))
+                let items = try #require(status.json["items"] as? [[String: Any]])
+                #expect(items.count == 1 && items[0]["email"] as? String == "ann@example.com" && items[0]["state"] as? String == "pending")
+                let unknown = try await client.execute(uri: "/v1/optins/nobody@example.com", method: .get, headers: fixture.headers(.admin))
+                #expect(unknown.status == .notFound)
+                let summary = try await client.execute(uri: "/v1/optins/summary", method: .get, headers: fixture.headers(.operator))
+                #expect(summary.json["pending"] as? Int == 1 && summary.json["total"] as? Int == 2)
+            }
+        }
+    }
+}

@@ -61,6 +61,7 @@ enum JSONBody {
     enum Value: Sendable {
         case text(String)
         case integer(Int)
+        case null
     }
 
     static func response(_ fields: KeyValuePairs<String, Value>, status: HTTPResponse.Status = .ok) -> Response {
@@ -68,15 +69,24 @@ enum JSONBody {
     }
 
     static func response(_ fields: [(String, Value)], status: HTTPResponse.Status = .ok) -> Response {
-        let text = "{" + fields.map { key, value in
+        raw(object(fields), status: status)
+    }
+
+    /// A JSON object's text.
+    static func object(_ fields: [(String, Value)]) -> String {
+        "{" + fields.map { key, value in
             let rendered: String =
                 switch value {
                 case .text(let text): JSONString.quoted(text)
                 case .integer(let number): String(number)
+                case .null: "null"
                 }
             return JSONString.quoted(key) + ":" + rendered
         }.joined(separator: ",") + "}"
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func raw(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
 

@@ -1,0 +1,61 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// Consent to outage alerts over HTTP: the portal asks on a user's behalf (the double opt-in
+/// SMS); operators ask who is opted in, by email or number, and how many.
+struct OptInRoutes {
+    let environment: LifelineEnvironment
+    let database: DatabaseWork
+
+    struct OptInBody: Decodable {
+        let email: String
+    }
+
+    func addPortal(to group: RouterGroup<LifelineRequestContext>) {
+        let environment = environment
+        let database = database
+        group.post("optins") { request, context in
+            let body = try await request.decode(as: OptInBody.self, context: context)
+            let outcome = try await database.write {
+                try ConsentService(environment).requestOptIn(email: body.email, source: .portal, actor: "portal")
+            }
+            let (state, sent): (String, Bool) =
+                switch outcome {
+                case .confirmationQueued, .confirmationResent: ("pending", true)
+                case .alreadyPending: ("pending", false)
+                case .alreadyOptedIn: ("opted_in", false)
+                }
+            return JSONBody.response(["state": .text(state), "confirmation_sent": .text(sent ? "yes" : "no")], status: .accepted)
+        }
+    }
+
+    func addOperator(to group: RouterGroup<LifelineRequestContext>) {
+        let environment = environment
+        let database = database
+        group.get("optins/summary") { request, _ in
+            let group = request.uri.queryParameters.get("group")
+            let summary = try await database.read { try ConsentService(environment).summary(group: group) }
+            return JSONBody.response([
+                "opted_in": .integer(summary.optedIn), "pending": .integer(summary.pending),
+                "opted_out": .integer(summary.optedOut), "none": .integer(summary.none),
+                "no_valid_number": .integer(summary.noValidNumber), "total": .integer(summary.total),
+            ])
+        }
+        group.get("optins/:who") { _, context in
+            let who = try context.parameters.require("who")
+            let lines = try await database.read { try ConsentService(environment).status(of: who) }
+            let items = lines.map { line in
+                JSONBody.object([
+                    ("email", .text(line.email)), ("number", line.number.map(JSONBody.Value.text) ?? .null),
+                    ("state", .text(line.state.rawValue)),
+                    ("since", line.since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
+                    ("source", line.source.map { .text($0.rawValue) } ?? .null),
+                    ("evidence", line.evidence.map(JSONBody.Value.text) ?? .null),
+                ])
+            }
+            return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "]}")
+        }
+    }
+}
