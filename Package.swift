@@ -18,6 +18,7 @@ let package = Package(
         // are not needed, and each adds to a build that CI runs from scratch.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The system libsqlite3, reached through a module map; shim.h wraps the variadic calls.
@@ -65,7 +66,9 @@ let package = Package(
             name: "LifelineServer",
             dependencies: [
                 "LifelineService",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -10,7 +10,7 @@ public enum LifelineServer {
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
         database: DatabaseWork = DatabaseWork(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(environment: environment, database: database)
+        let router = makeRouter(environment: environment, database: database, configuration: configuration)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline"),
@@ -19,10 +19,14 @@ public enum LifelineServer {
     }
 
     /// The routes, testable without a socket (HummingbirdTesting's `.router`).
-    public static func makeRouter(environment: LifelineEnvironment, database: DatabaseWork) -> Router<LifelineRequestContext> {
+    public static func makeRouter(
+        environment: LifelineEnvironment, database: DatabaseWork, configuration: ServerConfiguration
+    ) -> Router<LifelineRequestContext> {
         let router = Router(context: LifelineRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(environment: environment, database: database).add(to: router)
+        // Providers sign their requests instead of presenting an API key.
+        TwilioRoutes(environment: environment, database: database, configuration: configuration).add(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
         let portal = v1.group().add(middleware: RequireRole(role: .portal))
         PasswordResetRoutes(environment: environment, database: database).add(to: portal)

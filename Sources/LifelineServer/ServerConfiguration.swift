@@ -2,6 +2,11 @@
 public struct ServerConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// The address clients reach this server at through a proxy (`https://sms.example.org`),
+    /// which Twilio signs requests for; nil rebuilds it from each request.
+    public var publicURL: String?
+    /// Twilio's auth token: the key of `X-Twilio-Signature` (`LIFELINE_TWILIO_AUTH_TOKEN`).
+    public var twilioAuthToken: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

@@ -37,10 +37,8 @@ struct ServerFixture {
         self.keys = keys
     }
 
-    func application() -> some ApplicationProtocol {
-        LifelineServer.makeApplication(
-            environment: environment, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            logger: Logger(label: "test"))
+    func application(_ configuration: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0)) -> some ApplicationProtocol {
+        LifelineServer.makeApplication(environment: environment, configuration: configuration, logger: Logger(label: "test"))
     }
 
     func headers(_ role: APIKeyRole?) -> HTTPFields {
