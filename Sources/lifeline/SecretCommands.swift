@@ -16,7 +16,7 @@ extension Lifeline.Secret {
             commandName: "rotate",
             abstract: "Replace the key file with a new random key, saying first what it invalidates.",
             discussion: """
-                Live codes made with the old key then answer `expired`, and messages waiting to be sent \\
+                Live codes made with the old key then answer `expired`, and messages waiting to be sent \
                 with a sealed body fail. Without --yes, only says how many; nothing changes.
                 """)
         @OptionGroup var global: GlobalOptions

@@ -11,14 +11,16 @@ extension Lifeline {
             commandName: "serve",
             abstract: "Run the HTTP service: the API for the portal, operators and admins.",
             discussion: """
-                Listens on --listen (default $LIFELINE_LISTEN, else 127.0.0.1:8080); put TLS in a reverse \\
-                proxy in front. SIGTERM or SIGINT stops accepting, finishes the requests in flight and \\
+                Listens on --listen (default $LIFELINE_LISTEN, else 127.0.0.1:8080); put TLS in a reverse \
+                proxy in front. SIGTERM or SIGINT stops accepting, finishes the requests in flight and \
                 exits 0. The database must be migrated first (`lifeline migrate`); serve never migrates.
                 Logs are JSON lines on standard error.
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")
         var listen: String?
+        @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
+        var publicURL: String?
 
         func validate() throws {
             if let listen, ServerConfiguration(listen: listen) == nil {
@@ -28,9 +30,11 @@ extension Lifeline {
 
         func run() async throws {
             let text = listen ?? ProcessEnvironment.value("LIFELINE_LISTEN") ?? "127.0.0.1:8080"
-            guard let configuration = ServerConfiguration(listen: text) else {
+            guard var configuration = ServerConfiguration(listen: text) else {
                 throw ServeFailure.badListen(text)
             }
+            configuration.publicURL = publicURL ?? ProcessEnvironment.value("LIFELINE_PUBLIC_URL")
+            configuration.twilioAuthToken = ProcessEnvironment.value("LIFELINE_TWILIO_AUTH_TOKEN")
             let environment = global.environment
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
@@ -38,8 +42,8 @@ extension Lifeline {
             let database = DatabaseWork()
             let application = LifelineServer.makeApplication(
                 environment: environment, configuration: configuration, logger: logger, database: database
-            ) { port in
-                logger.info("listening", metadata: ["address": .string("\(configuration.host):\(port)")])
+            ) { [host = configuration.host] port in
+                logger.info("listening", metadata: ["address": .string("\(host):\(port)")])
             }
             try await application.runService()
             try await database.shutdown()
