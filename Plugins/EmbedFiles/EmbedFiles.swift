@@ -3,7 +3,7 @@ import PackagePlugin
 
 /// Generates Swift source holding files the binary needs at run time, so `lifeline` works when
 /// copied alone to another folder: `Migrations/*.sql` for LifelineStore, `Data/*.tsv` for
-/// LifelineService.
+/// LifelineService, and the OpenAPI document `docs/openapi.json` for LifelineServer.
 @main
 struct EmbedFiles: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -11,6 +11,7 @@ struct EmbedFiles: BuildToolPlugin {
         switch target.name {
         case "LifelineStore": (folder, fileExtension, typeName, extraArguments) = ("Migrations", "sql", "LifelineSchema", ["--migrations"])
         case "LifelineService": (folder, fileExtension, typeName, extraArguments) = ("Data", "tsv", "ReferenceData", [])
+        case "LifelineServer": (folder, fileExtension, typeName, extraArguments) = ("docs", "json", "APIDocument", [])
         default: return []
         }
         let files = try FileManager.default

@@ -25,6 +25,7 @@ public enum LifelineServer {
         let router = Router(context: LifelineRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(environment: environment, database: database).add(to: router)
+        APIDocument.add(to: router)
         // Providers sign their requests instead of presenting an API key.
         TwilioRoutes(environment: environment, database: database, configuration: configuration).add(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LifelineServer
+import LifelineService
+import LifelineTestSupport
+import Testing
+
+/// The OpenAPI document is the contract: every route is in it, and everything in it is a route.
+struct APIDocumentTests {
+    @Test func theDocumentDescribesExactlyTheRoutes() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            let router = LifelineServer.makeRouter(
+                environment: fixture.environment, database: DatabaseWork(), configuration: ServerConfiguration())
+            let routes = Set(router.routes.map { route in
+                let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                return "\(route.method.rawValue) /" + path.joined(separator: "/")
+            })
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(APIDocument.text.utf8)) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+            #expect(routes.subtracting(described).isEmpty, "routes missing from docs/openapi.json: \(routes.subtracting(described).sorted())")
+            #expect(described.subtracting(routes).isEmpty, "described but not routed: \(described.subtracting(routes).sorted())")
+            #expect(document["openapi"] as? String == "3.1.0")
+        }
+    }
+
+    @Test func theDocumentIsServed() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let response = try await client.execute(uri: "/openapi.json", method: .get)
+                #expect(response.status == .ok && response.text == APIDocument.text)
+            }
+        }
+    }
+}
