@@ -34,7 +34,9 @@ public enum LifelineServer {
         SignInRoutes(environment: environment, database: database).add(to: portal)
         let optIns = OptInRoutes(environment: environment, database: database)
         optIns.addPortal(to: portal)
-        optIns.addOperator(to: v1.group().add(middleware: RequireRole(role: .operator)))
+        let operators = v1.group().add(middleware: RequireRole(role: .operator))
+        optIns.addOperator(to: operators)
+        EventRoutes(environment: environment, database: database).add(to: operators)
         return router
     }
 }

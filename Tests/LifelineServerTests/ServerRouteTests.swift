@@ -186,3 +186,49 @@ struct ServerPortalAndOperatorTests {
         }
     }
 }
+
+/// An operator runs a continuity event over HTTP.
+struct ServerEventTests {
+    @Test func createPreviewStartAndEndAnEventAndSeeItsDeliveries() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try Data("email,groups\nann@example.com,On-call\nbob@example.com,On-call\n".utf8)
+                .write(to: URL(fileURLWithPath: folder + "/groups.csv"))
+            _ = try DirectoryImporter(fixture.environment).importUsers(from: .file(path: folder + "/groups.csv"), path: "g", options: ImportOptions())
+            _ = try ConsentService(fixture.environment).recordAdminDecision(
+                email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
+            try await fixture.application().test(.router) { client in
+                let draft = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: [
+                    "name": "Mail outage", "group": "On-call", "start_message": "Hi {name}: {event}.", "end_message": "{event} is over.",
+                ]))
+                let refused = try await client.execute(uri: "/v1/events", method: .post, headers: fixture.headers(.portal), body: draft)
+                #expect(refused.status == .forbidden)
+                let created = try await client.execute(uri: "/v1/events", method: .post, headers: fixture.headers(.operator), body: draft)
+                #expect(created.status == .created, "\(created.text)")
+                let id = try #require(created.json["id"] as? Int)
+
+                let preview = try await client.execute(uri: "/v1/events/\(id)/preview", method: .get, headers: fixture.headers(.operator))
+                #expect(preview.json["recipients"] as? Int == 1)
+                #expect((preview.json["skipped"] as? [String: Int])?["not_opted_in"] == 1)
+
+                let started = try await client.execute(uri: "/v1/events/\(id)/start", method: .post, headers: fixture.headers(.operator))
+                #expect(started.json["state"] as? String == "active" && started.json["queued"] as? Int == 1)
+                let again = try await client.execute(uri: "/v1/events/\(id)/start", method: .post, headers: fixture.headers(.operator))
+                #expect(again.json["queued"] as? Int == 0 && again.json["already_done"] as? String == "yes")
+                let ended = try await client.execute(uri: "/v1/events/\(id)/end", method: .post, headers: fixture.headers(.operator))
+                #expect(ended.json["state"] as? String == "ended")
+                let cancel = try await client.execute(uri: "/v1/events/\(id)/cancel", method: .post, headers: fixture.headers(.operator))
+                #expect(cancel.status == .badRequest, "an ended event cannot be cancelled: \(cancel.text)")
+
+                let shown = try await client.execute(uri: "/v1/events/\(id)", method: .get, headers: fixture.headers(.operator))
+                #expect(shown.json["state"] as? String == "ended" && (shown.json["deliveries"] as? [[String: Any]])?.count == 2)
+                let listed = try await client.execute(uri: "/v1/events?state=ended", method: .get, headers: fixture.headers(.admin))
+                #expect((listed.json["items"] as? [[String: Any]])?.count == 1)
+                let bad = try await client.execute(uri: "/v1/events?state=sideways", method: .get, headers: fixture.headers(.admin))
+                #expect(bad.status == .badRequest)
+                let missing = try await client.execute(uri: "/v1/events/999", method: .get, headers: fixture.headers(.admin))
+                #expect(missing.status == .notFound)
+            }
+        }
+    }
+}
