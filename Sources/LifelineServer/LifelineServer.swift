@@ -1,19 +1,23 @@
 import Hummingbird
 import LifelineService
 import Logging
+import ServiceLifecycle
 
 /// Builds the HTTP service over the service layer: the routes, their middleware and the
 /// background work, as one Hummingbird application that swift-service-lifecycle runs and,
 /// on SIGTERM or SIGINT, stops (finishing the requests in flight).
 public enum LifelineServer {
+    /// `services` run beside the server (the outbox dispatcher) and stop with it, in reverse order.
     public static func makeApplication(
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
-        database: DatabaseWork = DatabaseWork(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        database: DatabaseWork = DatabaseWork(), services: [any Service] = [],
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = makeRouter(environment: environment, database: database, configuration: configuration)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline"),
+            services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

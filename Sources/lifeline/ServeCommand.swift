@@ -2,7 +2,9 @@ import ArgumentParser
 import FoundationEssentials
 import LifelineServer
 import LifelineService
+import LifelineWebhook
 import Logging
+import ServiceLifecycle
 
 extension Lifeline {
     /// `lifeline serve`: the HTTP service, until SIGTERM or SIGINT.
@@ -19,6 +21,7 @@ extension Lifeline {
         @OptionGroup var global: GlobalOptions
         @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")
         var listen: String?
+        @Option(help: "Where the dispatcher sends messages (as `outbox dispatch --gateway`).") var gateway: GatewayChoice = .file
         @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
         var publicURL: String?
 
@@ -40,8 +43,19 @@ extension Lifeline {
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
             let database = DatabaseWork()
+            let dispatcher: any Service =
+                switch gateway {
+                case .file:
+                    DispatchService(
+                        environment: environment, gateway: FileGateway(path: global.outboxFile, clock: environment.clock), logger: logger)
+                case .webhook:
+                    DispatchService(
+                        environment: environment,
+                        gateway: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock), logger: logger)
+                }
             let application = LifelineServer.makeApplication(
-                environment: environment, configuration: configuration, logger: logger, database: database
+                environment: environment, configuration: configuration, logger: logger, database: database,
+                services: [dispatcher]
             ) { [host = configuration.host] port in
                 logger.info("listening", metadata: ["address": .string("\(host):\(port)")])
             }

@@ -47,11 +47,36 @@ struct ServeCLITests {
             let (process, exited, port) = try await startServer(database, folder: folder)
             let live = try await LoopbackHTTP.request(port: port, method: "GET", path: "/livez")
             #expect(live.status == 200)
+            let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
             let started = try await LoopbackHTTP.request(
-                port: port, method: "POST", path: "/v1/password-resets",
-                headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                port: port, method: "POST", path: "/v1/password-resets", headers: headers,
                 body: #"{"email":"ann@example.com","method":"sms"}"#)
             #expect(started.status == 202, "\(started.body)")
+            let requestID = try #require(
+                (try JSONSerialization.jsonObject(with: Data(started.body.utf8)) as? [String: Any])?["request_id"] as? String)
+
+            // The server's own dispatcher sends the code to the file gateway (the "phone").
+            let phone = folder + "/lifeline.db.outbox.jsonl"
+            var code: String?
+            let deadline = Date().addingTimeInterval(20)
+            while code == nil && Date() < deadline {
+                let text = (try? String(contentsOfFile: phone, encoding: .utf8)) ?? ""
+                code = text.range(of: #"code is \d+"#, options: .regularExpression).map { String(text[$0].dropFirst("code is ".count)) }
+                if code == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let delivered = try #require(code, "the server's dispatcher sent the code")
+            let verified = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/password-resets/\(requestID)/verify", headers: headers,
+                body: "{\"code\":\"\(delivered)\"}")
+            #expect(verified.body.contains("\"approved\""), "\(verified.body)")
+            let completed = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/password-resets/\(requestID)/complete", headers: headers,
+                body: #"{"password":"Tulip-Harbour-7"}"#)
+            #expect(completed.status == 200, "\(completed.body)")
+            let signedIn = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/logins", headers: headers,
+                body: #"{"email":"ann@example.com","password":"Tulip-Harbour-7"}"#)
+            #expect(signedIn.body.contains("\"authenticated\""), "\(signedIn.body)")
             let refused = try await LoopbackHTTP.request(port: port, method: "POST", path: "/v1/password-resets", body: "{}")
             #expect(refused.status == 401 && refused.headers["content-type"] == "application/problem+json")
 
@@ -59,6 +84,7 @@ struct ServeCLITests {
             #expect(await exited.status() == 0, "SIGTERM stops the server cleanly")
             let logText = try String(contentsOfFile: folder + "/serve.log", encoding: .utf8)
             #expect(!logText.contains(key), "no key in the logs")
+            #expect(!logText.contains(delivered) && !logText.contains("Tulip-Harbour-7"), "no code or password in the logs")
         }
     }
 

@@ -417,3 +417,18 @@ struct SecretHandlingTests {
         }
     }
 }
+
+/// A long-running dispatcher (the server's) made before the first code created the key file.
+struct LongLivedDispatcherTests {
+    @Test func aDispatcherMadeBeforeTheKeyExistedStillOpensTheCodesMadeAfter() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try VerificationFixture(folder: folder)
+            var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
+            environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)
+            let dispatcher = try OutboxDispatcher(environment)
+            #expect(try VerificationService(environment).request(email: "ann@example.com", purpose: .twoStep).status == .sent)
+            let summary = try await dispatcher.dispatch(through: FileGateway(path: folder + "/phone.jsonl", clock: setup.clock))
+            #expect(summary.sent == 1 && summary.failed == 0, "\(summary)")
+        }
+    }
+}

@@ -9,7 +9,7 @@ import Glibc
 /// partial last line; the next batch starts on a new line, so every later line parses, and the
 /// messages of the broken line, never recorded as sent, go out again on whole lines. The file
 /// is a ``PrivateFile`` (mode 0600, never written through a link).
-public struct FileGateway: MessageGateway {
+public struct FileGateway: MessageGateway, Sendable {
     public let path: String
     public let clock: any WallClock
     public var name: String { "file" }

@@ -53,14 +53,10 @@ public struct OutboxDispatcher: Sendable {
     public var settings: DatabaseSettings { environment.database }
     public var clock: any WallClock { environment.clock }
 
-    /// Opens the bodies of messages that carry a code; without it they fail (nothing can send them).
-    public let sealer: MessageSealer?
-
-    /// A dispatcher that opens sealed bodies with the environment's secret. It never creates one:
-    /// with no key file yet there can be no sealed message either.
+    /// A dispatcher that opens sealed bodies with the environment's secret, read at each run:
+    /// a server's dispatcher outlives the key file's creation by the first code request.
     public init(_ environment: LifelineEnvironment) throws {
         self.environment = environment
-        sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
     }
 
     public static let unopenedReason =
@@ -75,11 +71,15 @@ public struct OutboxDispatcher: Sendable {
         let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
         defer { connection.close() }
         return try await settings.translatingErrors {
-            try await run(connection: connection, gateway: gateway, options: options)
+            // It never creates the secret: with no key file yet there can be no sealed message either.
+            let sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
+            return try await run(connection: connection, gateway: gateway, options: options, sealer: sealer)
         }
     }
 
-    private func run(connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions) async throws
+    private func run(
+        connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions, sealer: MessageSealer?
+    ) async throws
         -> DispatchSummary
     {
         let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
@@ -92,7 +92,7 @@ public struct OutboxDispatcher: Sendable {
             let lease = clock.now() + options.lease
             let claimed = try claimBatch(outbox: outbox, size: size, leaseUntil: lease, summary: &summary)
             guard let claimed else { break }
-            let (sendable, messages) = try open(claimed, outbox: outbox, summary: &summary)
+            let (sendable, messages) = try open(claimed, outbox: outbox, sealer: sealer, summary: &summary)
             guard !sendable.isEmpty else { continue }
             let outcomes: [GatewayOutcome]
             do {
@@ -132,7 +132,9 @@ public struct OutboxDispatcher: Sendable {
 
     /// The gateway messages for a batch, with sealed bodies opened; a message whose body cannot
     /// be opened fails at once (retrying would not open it).
-    private func open(_ claimed: [ClaimedMessage], outbox: OutboxDispatchWriter, summary: inout DispatchSummary) throws
+    private func open(
+        _ claimed: [ClaimedMessage], outbox: OutboxDispatchWriter, sealer: MessageSealer?, summary: inout DispatchSummary
+    ) throws
         -> ([ClaimedMessage], [GatewayMessage])
     {
         guard claimed.contains(where: { $0.sealedBody != nil }) else { return (claimed, claimed.map { GatewayMessage($0) }) }

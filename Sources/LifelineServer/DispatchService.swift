@@ -1,0 +1,52 @@
+import LifelineService
+import Logging
+import ServiceLifecycle
+
+/// The outbox dispatcher, running for as long as the server does: it sends what is due in
+/// batches, claiming with leases as `outbox dispatch` does (so a CLI dispatch and the server
+/// never send one message twice), and waits a moment when nothing is due. On shutdown it
+/// finishes the batch in hand, then stops.
+public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
+    let environment: LifelineEnvironment
+    let gateway: Gateway
+    let options: DispatchOptions
+    let idleWait: Duration
+    let logger: Logger
+
+    public init(
+        environment: LifelineEnvironment, gateway: Gateway, options: DispatchOptions = DispatchOptions(limit: 1_000),
+        idleWait: Duration = .seconds(1), logger: Logger
+    ) {
+        self.environment = environment
+        self.gateway = gateway
+        self.options = options
+        self.idleWait = idleWait
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let dispatcher = try OutboxDispatcher(environment)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var claimed = 0
+            do {
+                let summary = try await dispatcher.dispatch(through: gateway, options: options)
+                claimed = summary.claimed
+                if claimed > 0 {
+                    logger.info(
+                        "dispatched",
+                        metadata: [
+                            "claimed": .stringConvertible(summary.claimed), "sent": .stringConvertible(summary.sent),
+                            "suppressed": .stringConvertible(summary.suppressed), "retried": .stringConvertible(summary.retried),
+                            "failed": .stringConvertible(summary.failed),
+                        ])
+                }
+            } catch let failure as any LifelineFailure {
+                // A busy database or an unreachable gateway: the batch was put back; try again soon.
+                logger.warning("dispatch failed", metadata: ["failure": .string(failure.description)])
+            }
+            if claimed == 0 {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: idleWait) }
+            }
+        }
+    }
+}
