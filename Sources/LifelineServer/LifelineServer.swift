@@ -41,6 +41,7 @@ public enum LifelineServer {
         let operators = v1.group().add(middleware: RequireRole(role: .operator))
         optIns.addOperator(to: operators)
         EventRoutes(environment: environment, database: database).add(to: operators)
+        DirectoryRoutes(environment: environment, database: database).add(to: operators)
         return router
     }
 }

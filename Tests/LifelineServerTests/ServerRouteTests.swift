@@ -232,3 +232,22 @@ struct ServerEventTests {
         }
     }
 }
+
+struct ServerDirectoryTests {
+    @Test func anOperatorSeesAUserAndTheirNumbersVerdict() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let shown = try await client.execute(uri: "/v1/users/ANN@example.com", method: .get, headers: fixture.headers(.operator))
+                #expect(shown.status == .ok, "\(shown.text)")
+                #expect(shown.json["email"] as? String == "ann@example.com" && shown.json["sms_verdict"] as? String == "valid")
+                #expect(shown.json["sms_number"] as? String == "447700900001" && shown.json["auth_profile"] as? String == "default")
+                #expect((shown.json["attributes"] as? [String: String])?["mobile"] == "447700900001")
+                let missing = try await client.execute(uri: "/v1/users/nobody@example.com", method: .get, headers: fixture.headers(.operator))
+                #expect(missing.status == .notFound)
+                let portal = try await client.execute(uri: "/v1/users/ann@example.com", method: .get, headers: fixture.headers(.portal))
+                #expect(portal.status == .forbidden)
+            }
+        }
+    }
+}
