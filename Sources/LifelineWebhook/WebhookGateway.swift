@@ -32,25 +32,7 @@ public final class WebhookGateway: MessageGateway, Sendable {
     /// Posts the batch, up to ``WebhookConfiguration/concurrency`` requests at once, and
     /// returns when every message has an answer.
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
-        await post(messages)
-    }
-
-    private func post(_ messages: [GatewayMessage]) async -> [GatewayOutcome] {
-        var outcomes = [GatewayOutcome?](repeating: nil, count: messages.count)
-        await withTaskGroup(of: (Int, GatewayOutcome).self) { group in
-            var next = 0
-            func startNext() {
-                let index = next
-                next += 1
-                group.addTask { (index, await self.post(messages[index])) }
-            }
-            while next < min(configuration.concurrency, messages.count) { startNext() }
-            for await (index, outcome) in group {
-                outcomes[index] = outcome
-                if next < messages.count { startNext() }
-            }
-        }
-        return outcomes.map { $0 ?? .retry(reason: "no answer", after: nil) }
+        await ConcurrentRequests.each(messages, atOnce: configuration.concurrency) { await self.post($0) }
     }
 
     private func post(_ message: GatewayMessage) async -> GatewayOutcome {

@@ -37,9 +37,11 @@ enum WebhookResponse {
     private struct Acknowledgement: Decodable {
         let id: String?
         let messageID: String?
+        /// Twilio's message SID.
+        let sid: String?
 
         enum CodingKeys: String, CodingKey {
-            case id
+            case id, sid
             case messageID = "message_id"
         }
     }
@@ -48,7 +50,7 @@ enum WebhookResponse {
         guard !body.isEmpty, let acknowledgement = try? JSONDecoder().decode(Acknowledgement.self, from: Data(body)) else {
             return nil
         }
-        return acknowledgement.id ?? acknowledgement.messageID
+        return acknowledgement.id ?? acknowledgement.messageID ?? acknowledgement.sid
     }
 
     /// `Retry-After` in delay-seconds (RFC 9110 §10.2.3). An HTTP-date is not read: the

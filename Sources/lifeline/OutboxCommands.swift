@@ -41,7 +41,7 @@ extension Lifeline {
 
 /// The gateways `outbox dispatch` can send through.
 enum GatewayChoice: String, ExpressibleByArgument, CaseIterable {
-    case file, webhook
+    case file, webhook, twilio
 }
 
 extension Lifeline.Outbox {
@@ -53,6 +53,7 @@ extension Lifeline.Outbox {
                 since the alert was queued is skipped (suppressed). Failures are retried with backoff.
                 The file gateway appends JSON lines to $LIFELINE_OUTBOX_FILE (default: <database>.outbox.jsonl).
                 The webhook gateway posts each message to $LIFELINE_WEBHOOK_URL, signed with $LIFELINE_WEBHOOK_SECRET.
+                The twilio gateway sends through Twilio's Messages API ($LIFELINE_TWILIO_*: see docs/serving.md).
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -82,6 +83,8 @@ extension Lifeline.Outbox {
                     try await dispatcher.dispatch(
                         through: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock),
                         options: options)
+                case .twilio:
+                    try await dispatcher.dispatch(through: TwilioGateway(configuration: try global.twilioConfiguration()), options: options)
                 }
             ResultWriter(format: output.format).print(
                 .record([

@@ -36,6 +36,29 @@ extension GlobalOptions {
         ProcessEnvironment.value("LIFELINE_OUTBOX_FILE") ?? FileGateway.defaultPath(database: settings.path)
     }
 
+    /// `LIFELINE_TWILIO_*`: the account, the auth token (or an API key), the sender, the API base.
+    func twilioConfiguration(statusCallback: String? = nil) throws -> TwilioConfiguration {
+        guard let account = ProcessEnvironment.value("LIFELINE_TWILIO_ACCOUNT_SID") else {
+            throw GatewayFailure.notConfigured(variable: "LIFELINE_TWILIO_ACCOUNT_SID", reason: "is not set")
+        }
+        let sender: TwilioConfiguration.Sender
+        if let service = ProcessEnvironment.value("LIFELINE_TWILIO_MESSAGING_SERVICE_SID") {
+            sender = .messagingService(service)
+        } else if let from = ProcessEnvironment.value("LIFELINE_TWILIO_FROM") {
+            sender = .from(from)
+        } else {
+            throw GatewayFailure.notConfigured(
+                variable: "LIFELINE_TWILIO_FROM", reason: "is not set (nor LIFELINE_TWILIO_MESSAGING_SERVICE_SID): who sends?")
+        }
+        let apiKey = ProcessEnvironment.value("LIFELINE_TWILIO_API_KEY_SID").flatMap { sid in
+            ProcessEnvironment.value("LIFELINE_TWILIO_API_KEY_SECRET").map { (sid: sid, secret: $0) }
+        }
+        return try TwilioConfiguration(
+            apiBase: ProcessEnvironment.value("LIFELINE_TWILIO_API_BASE") ?? TwilioConfiguration.defaultAPIBase,
+            accountSID: account, authToken: ProcessEnvironment.value("LIFELINE_TWILIO_AUTH_TOKEN") ?? "", apiKey: apiKey,
+            sender: sender, statusCallback: statusCallback)
+    }
+
     /// `LIFELINE_WEBHOOK_URL` and `LIFELINE_WEBHOOK_SECRET`; a configuration failure when unset.
     func webhookConfiguration() throws -> WebhookConfiguration {
         guard let url = ProcessEnvironment.value("LIFELINE_WEBHOOK_URL") else {

@@ -52,6 +52,13 @@ extension Lifeline {
                     DispatchService(
                         environment: environment,
                         gateway: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock), logger: logger)
+                case .twilio:
+                    DispatchService(
+                        environment: environment,
+                        gateway: TwilioGateway(
+                            configuration: try global.twilioConfiguration(
+                                statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })),
+                        logger: logger)
                 }
             let application = LifelineServer.makeApplication(
                 environment: environment, configuration: configuration, logger: logger, database: database,

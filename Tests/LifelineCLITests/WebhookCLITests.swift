@@ -67,4 +67,26 @@ struct WebhookCLITests {
             #expect(server.received.count == 1)
         }
     }
+
+    @Test func dispatchSendsThroughTwilioConfiguredFromTheEnvironment() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = try await queuedCode(folder)
+            let dispatch = database + ["outbox", "dispatch", "--gateway", "twilio", "--format", "csv"]
+            let unconfigured = try await LifelineProcess.run(dispatch, environment: ["LIFELINE_TWILIO_ACCOUNT_SID": nil])
+            #expect(unconfigured.status == 78 && unconfigured.standardError.contains("LIFELINE_TWILIO_ACCOUNT_SID"))
+
+            let server = try ScriptedHTTPServer(script: [.init(status: 201, body: #"{"sid":"SM9"}"#)])
+            defer { server.stop() }
+            let account = "AC" + String(repeating: "7", count: 32)
+            let sent = try await LifelineProcess.run(
+                dispatch,
+                environment: [
+                    "LIFELINE_TWILIO_ACCOUNT_SID": account, "LIFELINE_TWILIO_AUTH_TOKEN": "token",
+                    "LIFELINE_TWILIO_FROM": "+15005550006", "LIFELINE_TWILIO_API_BASE": "http://127.0.0.1:\(server.port)",
+                ])
+            #expect(sent.status == 0 && sent.standardOutput.contains("\n1,1,0,0,0,"), "\(sent.standardError)")
+            let form = String(decoding: try #require(server.received.first).body, as: UTF8.self)
+            #expect(form.hasPrefix("To=%2B447700900001&Body=Your%20") && form.contains("code%20is%20"), "the phone gets its code")
+        }
+    }
 }
