@@ -36,15 +36,7 @@ public final class TwilioGateway: MessageGateway, Sendable {
         let credentials = Data("\(configuration.username):\(configuration.password)".utf8).base64EncodedString()
         request.headers.add(name: "Authorization", value: "Basic \(credentials)")
         request.body = .bytes(ByteBuffer(string: FormEncoding.encode(fields)))
-        do {
-            let response = try await client.execute(request, timeout: .milliseconds(configuration.timeout.wholeMilliseconds))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            return WebhookResponse.outcome(
-                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(buffer: answer), mayEchoASecret: message.program == .verification)
-        } catch {
-            return .retry(reason: "Twilio request failed: \(error)", after: nil)
-        }
+        return await WebhookResponse.outcome(of: request, for: message, through: client, timeout: configuration.timeout, gateway: "Twilio")
     }
 }
 

@@ -49,15 +49,6 @@ public final class WebhookGateway: MessageGateway, Sendable {
             name: "X-Lifeline-Signature",
             value: WebhookSignature.header(secret: configuration.secret, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
-        do {
-            let response = try await client.execute(
-                request, timeout: .milliseconds(configuration.timeout.wholeMilliseconds))
-            let answer = try await response.body.collect(upTo: 64 * 1024)
-            return WebhookResponse.outcome(
-                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(buffer: answer), mayEchoASecret: message.program == .verification)
-        } catch {
-            return .retry(reason: "webhook request failed: \(error)", after: nil)
-        }
+        return await WebhookResponse.outcome(of: request, for: message, through: client, timeout: configuration.timeout, gateway: "webhook")
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FoundationEssentials
 import LifelineService
 
@@ -21,6 +22,22 @@ enum WebhookResponse {
             return .retry(reason: "HTTP \(status)\(detail)", after: retryAfter.flatMap(retryDelay))
         default:
             return .failed(reason: "HTTP \(status)\(detail)")
+        }
+    }
+
+    /// Sends one message's request and reads the answer; a failure in transit (a timeout, a
+    /// refused connection) is a retry.
+    static func outcome(
+        of request: HTTPClientRequest, for message: GatewayMessage, through client: HTTPClient, timeout: Duration, gateway: String
+    ) async -> GatewayOutcome {
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(timeout.wholeMilliseconds))
+            let answer = try await response.body.collect(upTo: 64 * 1024)
+            return outcome(
+                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+                body: Array(buffer: answer), mayEchoASecret: message.program == .verification)
+        } catch {
+            return .retry(reason: "\(gateway) request failed: \(error)", after: nil)
         }
     }
 
