@@ -100,6 +100,7 @@ let package = Package(
             name: "LifelineServerTests",
             dependencies: [
                 "LifelineServer", "LifelineService", "LifelineStore", "LifelineTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

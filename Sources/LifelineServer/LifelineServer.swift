@@ -32,6 +32,7 @@ public enum LifelineServer {
         APIDocument.add(to: router)
         // Providers sign their requests instead of presenting an API key.
         TwilioRoutes(environment: environment, database: database, configuration: configuration).add(to: router)
+        ProviderWebhookRoutes(environment: environment, database: database, secret: configuration.webhookSecret).add(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
         let portal = v1.group().add(middleware: RequireRole(role: .portal))
         PasswordResetRoutes(environment: environment, database: database).add(to: portal)

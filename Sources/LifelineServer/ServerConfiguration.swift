@@ -7,6 +7,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var publicURL: String?
     /// Twilio's auth token: the key of `X-Twilio-Signature` (`LIFELINE_TWILIO_AUTH_TOKEN`).
     public var twilioAuthToken: String?
+    /// The secret other providers sign their webhooks with (`LIFELINE_WEBHOOK_SECRET`).
+    public var webhookSecret: [UInt8]?
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

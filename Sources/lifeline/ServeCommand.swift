@@ -38,6 +38,7 @@ extension Lifeline {
             }
             configuration.publicURL = publicURL ?? ProcessEnvironment.value("LIFELINE_PUBLIC_URL")
             configuration.twilioAuthToken = ProcessEnvironment.value("LIFELINE_TWILIO_AUTH_TOKEN")
+            configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
             let environment = global.environment
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()

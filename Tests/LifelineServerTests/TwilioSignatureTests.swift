@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LifelineServer
@@ -85,6 +86,48 @@ struct TwilioSignatureTests {
                     uri: "/v1/webhooks/twilio/sms", method: .post, headers: headers, body: Self.form(stop.parameters))
                 #expect(accepted.status == .ok && accepted.text.hasSuffix("<Response/>"))
                 #expect(try ConsentService(fixture.environment).status(of: "ann@example.com").first?.state == .optedOut)
+            }
+        }
+    }
+}
+
+/// Any other provider's webhooks, signed as Lifeline signs its own.
+struct ProviderWebhookTests {
+    static let secret = Array("a-provider-secret-of-32-bytes!!!".utf8)
+
+    private func signed(_ body: String, at date: Date = Date(), secret: [UInt8] = ProviderWebhookTests.secret) -> HTTPFields {
+        let timestamp = String(Int(date.timeIntervalSince1970))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name("X-Lifeline-Timestamp")!] = timestamp
+        headers[HTTPField.Name("X-Lifeline-Signature")!] = WebhookSignature.header(secret: secret, timestamp: timestamp, body: Array(body.utf8))
+        return headers
+    }
+
+    @Test func aSignedInboundSTOPOptsOutAndAForgedStaleOrUnsignedOneIs403() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            _ = try ConsentService(fixture.environment).recordAdminDecision(
+                email: "bob@example.com", state: .optedIn, evidence: "form", actor: "admin")
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.webhookSecret = Self.secret
+            let stop = #"{"from":"+447700900002","text":"STOP"}"#
+            try await fixture.application(configuration).test(.router) { client in
+                for headers in [
+                    signed(stop, secret: Array("another-secret-of-32-bytes-long!".utf8)),
+                    signed(stop, at: Date().addingTimeInterval(-301)),
+                    [HTTPField.Name.contentType: "application/json"],
+                ] {
+                    let refused = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: headers, body: ByteBuffer(string: stop))
+                    #expect(refused.status == .forbidden)
+                }
+                #expect(try ConsentService(fixture.environment).status(of: "bob@example.com").first?.state == .optedIn)
+                let accepted = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: signed(stop), body: ByteBuffer(string: stop))
+                #expect(accepted.status == .ok && accepted.json["action"] as? String == "opted_out", "\(accepted.text)")
+                #expect(try ConsentService(fixture.environment).status(of: "bob@example.com").first?.state == .optedOut)
+
+                let receipt = #"{"reference":"lifeline-999999","status":"delivered"}"#
+                let unknown = try await client.execute(uri: "/v1/webhooks/receipts", method: .post, headers: signed(receipt), body: ByteBuffer(string: receipt))
+                #expect(unknown.status == .notFound || unknown.status == .unprocessableContent, "\(unknown.text)")
             }
         }
     }

@@ -1,0 +1,75 @@
+import FoundationEssentials
+import HTTPTypes
+import Hummingbird
+import LifelineService
+
+/// Any provider's inbound SMS and delivery receipts, as JSON signed like Lifeline's outgoing
+/// webhooks (`X-Lifeline-Timestamp`, `X-Lifeline-Signature`, within five minutes), else 403.
+struct ProviderWebhookRoutes {
+    let environment: LifelineEnvironment
+    let database: DatabaseWork
+    /// The shared secret (`LIFELINE_WEBHOOK_SECRET`); nil: these routes answer 503.
+    let secret: [UInt8]?
+
+    struct Inbound: Decodable {
+        let from: String
+        let text: String
+    }
+
+    struct Receipt: Decodable {
+        /// The outbox id, the idempotency key (`lifeline-<id>`) or the provider's id.
+        let reference: String
+        let status: String
+        let error: String?
+    }
+
+    func add(to router: Router<LifelineRequestContext>) {
+        let environment = environment
+        let database = database
+        router.post("v1/webhooks/inbound") { request, context in
+            let body = try await verifiedBody(request, context: context)
+            let inbound = try Self.decode(Inbound.self, from: body)
+            let outcome = try await database.write { try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text) }
+            return JSONBody.response(["action": .text(outcome.action), "replied": .text(outcome.replied ? "yes" : "no")])
+        }
+        router.post("v1/webhooks/receipts") { request, context in
+            let body = try await verifiedBody(request, context: context)
+            let receipt = try Self.decode(Receipt.self, from: body)
+            guard receipt.status == "delivered" || receipt.status == "undelivered" else {
+                throw Problem(status: .badRequest, code: "usage", detail: "status must be delivered or undelivered, not '\(receipt.status)'")
+            }
+            let result = try await database.write {
+                try OutboxQueries(environment).recordReceipt(
+                    reference: receipt.reference, delivered: receipt.status == "delivered", error: receipt.error)
+            }
+            return JSONBody.response(["id": .integer(Int(result.id)), "status": .text(result.status.rawValue)])
+        }
+    }
+
+    private func verifiedBody(_ request: Request, context: LifelineRequestContext) async throws -> [UInt8] {
+        guard let secret else {
+            throw Problem(status: .serviceUnavailable, code: "not_configured", detail: "provider webhooks need LIFELINE_WEBHOOK_SECRET")
+        }
+        let body = Array(buffer: try await request.body.collect(upTo: 64 * 1024))
+        guard
+            WebhookSignature.accepts(
+                request.headers[Self.signature], timestamp: request.headers[Self.timestamp], body: body, secret: secret,
+                now: environment.clock.now())
+        else {
+            context.logger.warning("refused a provider webhook with a missing, wrong or stale signature")
+            throw Problem.forbidden("X-Lifeline-Signature is missing or wrong, or X-Lifeline-Timestamp is not within five minutes")
+        }
+        return body
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from body: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw Problem(status: .badRequest, code: "usage", detail: "the body is not the JSON this webhook takes")
+        }
+    }
+
+    static let signature = HTTPField.Name("X-Lifeline-Signature")!
+    static let timestamp = HTTPField.Name("X-Lifeline-Timestamp")!
+}
