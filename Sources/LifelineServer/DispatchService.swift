@@ -25,7 +25,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
     }
 
     public func run() async throws {
-        let dispatcher = try OutboxDispatcher(environment)
+        let dispatcher = OutboxDispatcher(environment)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var claimed = 0
             do {

@@ -72,7 +72,7 @@ extension Lifeline.Users {
                 ("email", .text(detail.user.email)), ("name", Cell(detail.user.displayName)),
                 ("status", .text(detail.user.status.rawValue)), ("groups", .text(detail.groups.joined(separator: "; "))),
                 ("sms_attribute", Cell(detail.smsAttribute)),
-                ("sms_number", Cell(detail.smsVerdict?.longFormat)),
+                ("sms_number", Cell(detail.smsNumber)),
                 ("sms_verdict", Cell(detail.smsVerdict.map(NumberCells.verdictText))),
                 ("auth_profile", .text(profile.name)),
                 ("created_at", .date(detail.user.createdAt)), ("updated_at", .date(detail.user.updatedAt)),

@@ -8,17 +8,9 @@ struct OptionRange<Value: Comparable & CustomStringConvertible & Sendable>: Send
     let range: ClosedRange<Value>
     let unit: String
 
+    /// A NaN compares false with everything, so it is outside every range too.
     func check(_ value: Value) throws {
         guard range.contains(value) else {
-            throw ValidationError("\(option) must be from \(range.lowerBound) to \(range.upperBound) \(unit), not \(value)")
-        }
-    }
-}
-
-extension OptionRange where Value == Double {
-    /// Also refuses NaN, which compares false with everything.
-    func check(_ value: Double) throws {
-        guard value.isFinite, range.contains(value) else {
             throw ValidationError("\(option) must be from \(range.lowerBound) to \(range.upperBound) \(unit), not \(value)")
         }
     }

@@ -73,7 +73,7 @@ extension Lifeline.Outbox {
             var options = DispatchOptions(limit: limit, ratePerSecond: rate)
             options.lease = .seconds(leaseSeconds)
             let environment = global.environment
-            let dispatcher = try OutboxDispatcher(environment)
+            let dispatcher = OutboxDispatcher(environment)
             let summary: DispatchSummary =
                 switch gateway {
                 case .file:

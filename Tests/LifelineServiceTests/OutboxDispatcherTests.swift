@@ -49,8 +49,8 @@ struct OutboxDispatcherTests {
         return (setup, id)
     }
 
-    private func dispatcher(_ setup: EventFixture) throws -> OutboxDispatcher {
-        try OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock, random: MidpointRandom()))
+    private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
+        OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock, random: MidpointRandom()))
     }
 
     private func message(_ setup: EventFixture, _ id: Int64) throws -> (status: String, attempts: Int, lastError: String?, providerID: String?) {

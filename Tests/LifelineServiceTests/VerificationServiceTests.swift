@@ -425,7 +425,7 @@ struct LongLivedDispatcherTests {
             let setup = try VerificationFixture(folder: folder)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)
-            let dispatcher = try OutboxDispatcher(environment)
+            let dispatcher = OutboxDispatcher(environment)
             #expect(try VerificationService(environment).request(email: "ann@example.com", purpose: .twoStep).status == .sent)
             let summary = try await dispatcher.dispatch(through: FileGateway(path: folder + "/phone.jsonl", clock: setup.clock))
             #expect(summary.sent == 1 && summary.failed == 0, "\(summary)")

@@ -19,14 +19,14 @@ struct DirectoryRoutes {
             }
             let attributes = JSONBody.object(detail.attributes.map { ($0.name, .text($0.value)) })
             let groups = "[" + detail.groups.map(JSONString.quoted).joined(separator: ",") + "]"
-            var fields: [(String, JSONBody.Value)] = [
+            let fields: [(String, JSONBody.Value)] = [
                 ("email", .text(detail.user.email)), ("name", detail.user.displayName.map(JSONBody.Value.text) ?? .null),
                 ("status", .text(detail.user.status.rawValue)), ("auth_profile", .text(profile.name)),
                 ("sms_attribute", detail.smsAttribute.map(JSONBody.Value.text) ?? .null),
                 ("sms_verdict", detail.smsVerdict.map { .text($0.name) } ?? .null),
-                ("sms_number", detail.smsVerdict?.longFormat.map(JSONBody.Value.text) ?? .null),
+                ("sms_number", detail.smsNumber.map(JSONBody.Value.text) ?? .null),
+                ("updated_at", .text(UTCTimestamp.string(from: detail.user.updatedAt))),
             ]
-            fields.append(("updated_at", .text(UTCTimestamp.string(from: detail.user.updatedAt))))
             return JSONBody.raw(String(JSONBody.object(fields).dropLast()) + ",\"attributes\":\(attributes),\"groups\":\(groups)}")
         }
     }

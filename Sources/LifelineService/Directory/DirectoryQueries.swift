@@ -10,6 +10,8 @@ public struct UserDetail: Sendable {
     public let smsAttribute: String?
     /// The SMS number's verdict, when an SMS attribute is chosen.
     public let smsVerdict: PhoneNumberVerdict?
+    /// The number Lifeline sends to: set exactly when the stored verdict is valid (``SMSNumberRule``).
+    public let smsNumber: String?
 }
 
 /// Answers questions about the directory: users, attributes, groups.
@@ -36,7 +38,8 @@ public struct DirectoryQueries: Sendable {
             }
             return UserDetail(
                 user: user, attributes: try store.namedAttributeValues(userID: user.id),
-                groups: try store.groupNames(userID: user.id), smsAttribute: smsAttribute?.name, smsVerdict: smsVerdict)
+                groups: try store.groupNames(userID: user.id), smsAttribute: smsAttribute?.name, smsVerdict: smsVerdict,
+                smsNumber: try SMSSettings(connection: connection).currentNumber(userID: user.id))
         }
     }
 

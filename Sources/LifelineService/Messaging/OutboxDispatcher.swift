@@ -55,7 +55,7 @@ public struct OutboxDispatcher: Sendable {
 
     /// A dispatcher that opens sealed bodies with the environment's secret, read at each run:
     /// a server's dispatcher outlives the key file's creation by the first code request.
-    public init(_ environment: LifelineEnvironment) throws {
+    public init(_ environment: LifelineEnvironment) {
         self.environment = environment
     }
 

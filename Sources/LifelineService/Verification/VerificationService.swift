@@ -73,7 +73,7 @@ public struct VerificationService: Sendable {
     /// Replaces the key file with a new random key; returns the new key's id. Live codes then
     /// answer `expired` and unsent sealed messages fail: ``sealedMaterial()`` says how many.
     public func rotateKey() throws -> String {
-        _ = try settings.withCurrentConnection { _ in }  // the database must exist and be current
+        try DatabaseMaintenance(environment).checkReady()
         return try environment.secret.replaceKey(random: environment.random).keyID
     }
 
