@@ -43,6 +43,11 @@ public enum LifelineServer {
         optIns.addOperator(to: operators)
         EventRoutes(environment: environment, database: database).add(to: operators)
         DirectoryRoutes(environment: environment, database: database).add(to: operators)
+        OutboxRoutes(environment: environment, database: database).add(to: operators)
+        let admins = v1.group().add(middleware: RequireRole(role: .admin))
+        ImportRoutes(environment: environment, database: database).add(to: admins)
+        SMSNumberRoutes(environment: environment, database: database).add(to: admins)
+        SettingsRoutes(environment: environment, database: database).add(to: admins)
         return router
     }
 }

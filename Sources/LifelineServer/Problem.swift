@@ -10,12 +10,21 @@ public struct Problem: Error, Sendable, Equatable {
     public let detail: String
     /// Seconds to wait before trying again, for 429 and 503.
     public var retryAfter: Int?
+    /// RFC 9457 extension members (an import's counts and rejections).
+    var members: [(String, JSONBody.Value)] = []
+    /// More headers, such as the rate-limit ones on a 429.
+    var headers: HTTPFields = [:]
 
     public init(status: HTTPResponse.Status, code: String, detail: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.detail = detail
         self.retryAfter = retryAfter
+    }
+
+    public static func == (left: Problem, right: Problem) -> Bool {
+        left.status == right.status && left.code == right.code && left.detail == right.detail
+            && left.retryAfter == right.retryAfter
     }
 
     /// The problem a service failure is, with the status its kind maps to.
@@ -30,7 +39,12 @@ public struct Problem: Error, Sendable, Equatable {
             case .configuration: (.internalServerError, "configuration")
             case .internal: (.internalServerError, "internal")
             }
-        self.init(status: status, code: code, detail: failure.description, retryAfter: failure.kind == .busy ? 1 : nil)
+        // No SMS attribute chosen is the directory's state, which an admin sets up (409), not
+        // the server's misconfiguration (500).
+        let isSetUpLater = (failure as? DirectoryFailure) == .noSMSAttribute
+        self.init(
+            status: isSetUpLater ? .conflict : status, code: code, detail: failure.description,
+            retryAfter: failure.kind == .busy ? 1 : nil)
     }
 
     public static func unauthorized(_ detail: String) -> Problem { Problem(status: .unauthorized, code: "unauthorized", detail: detail) }
@@ -39,8 +53,10 @@ public struct Problem: Error, Sendable, Equatable {
     /// The response: JSON written by hand so the keys keep RFC 9457's order.
     public var response: Response {
         let body = "{\"type\":\"https://lifeline.invalid/problems/\(code)\",\"title\":" + JSONString.quoted(status.reasonPhrase)
-            + ",\"status\":\(status.code),\"detail\":" + JSONString.quoted(detail) + ",\"code\":" + JSONString.quoted(code) + "}"
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+            + ",\"status\":\(status.code),\"detail\":" + JSONString.quoted(detail) + ",\"code\":" + JSONString.quoted(code)
+            + (members.isEmpty ? "}" : "," + JSONBody.object(members).dropFirst())
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }

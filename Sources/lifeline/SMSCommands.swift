@@ -18,19 +18,9 @@ enum NumberCells {
         default: verdict.name
         }
     }
-
-    static func detail(_ verdict: PhoneNumberVerdict) -> String {
-        switch verdict {
-        case .valid, .missing: ""
-        case .invalid(let problem): problem.description
-        case .fixable(let long): long
-        }
-    }
 }
 
-enum VerdictFilter: String, ExpressibleByArgument, CaseIterable {
-    case valid, missing, invalid, fixable, shared
-}
+extension NumberReportFilter: ExpressibleByArgument {}
 
 extension Lifeline.SMS {
     struct Attribute: ParsableCommand {
@@ -82,7 +72,7 @@ extension Lifeline.SMS {
         @Option(help: "Read national numbers (a leading trunk 0) as this country's: an ISO code (GB) or a calling code (44).")
         var defaultCountry: String?
         @Option(help: "Only rows with this verdict (shared: numbers more than one user has).")
-        var status: VerdictFilter?
+        var status: NumberReportFilter?
         @Flag(help: "Print only the counts per verdict.") var summary = false
         @Flag(help: "Rewrite fixable values to their long form.") var fix = false
 
@@ -103,10 +93,10 @@ extension Lifeline.SMS {
                         }
                         return
                     }
-                    if let filter, !(filter == .shared ? check.sharedBy > 1 : filter.rawValue == check.verdict.name) { return }
+                    if let filter, !filter.includes(check) { return }
                     stream.write([
                         .text(check.email), Cell(check.value), .text(check.verdict.name),
-                        .text(NumberCells.detail(check.verdict)), Cell(check.sharedBy),
+                        .text(check.verdict.detail), Cell(check.sharedBy),
                     ])
                 }
             })

@@ -41,12 +41,7 @@ struct EventRoutes {
             return JSONBody.response(["id": .integer(Int(id)), "state": .text(EventState.draft.rawValue)], status: .created)
         }
         group.get("events") { request, _ in
-            let state = try request.uri.queryParameters.get("state").map { text in
-                guard let state = EventState(rawValue: text) else {
-                    throw Problem(status: .badRequest, code: "usage", detail: "state must be draft, active, ended or cancelled, not '\(text)'")
-                }
-                return state
-            }
+            let state = try request.choice("state", as: EventState.self)
             let events = try await database.read { try EventService(environment).list(state: state) }
             return JSONBody.raw("{\"items\":[" + events.map { Self.object($0.record) }.joined(separator: ",") + "]}")
         }
@@ -56,8 +51,7 @@ struct EventRoutes {
             let counts = deliveries.map {
                 JSONBody.object([("alert", .text($0.alert)), ("status", .text($0.status.rawValue)), ("count", .integer($0.count))])
             }
-            return JSONBody.raw(
-                String(Self.object(event.record).dropLast()) + ",\"deliveries\":[" + counts.joined(separator: ",") + "]}")
+            return JSONBody.raw(Self.object(event.record, more: [("deliveries", .array(counts))]))
         }
         group.get("events/:id/preview") { _, context in
             let id = try Self.eventID(context)
@@ -93,7 +87,7 @@ struct EventRoutes {
         return id
     }
 
-    static func object(_ record: EventRecord) -> String {
+    static func object(_ record: EventRecord, more: [(String, JSONBody.Value)] = []) -> String {
         func time(_ date: Date?) -> JSONBody.Value { date.map { .text(UTCTimestamp.string(from: $0)) } ?? .null }
         return JSONBody.object([
             ("id", .integer(Int(record.id))), ("name", .text(record.name)), ("group", .text(record.groupName)),
@@ -102,7 +96,7 @@ struct EventRoutes {
             ("starts_at", time(record.startsAt)), ("ends_at", time(record.endsAt)),
             ("notes", record.notes.map(JSONBody.Value.text) ?? .null), ("created_at", time(record.createdAt)),
             ("started_at", time(record.startedAt)), ("ended_at", time(record.endedAt)),
-        ])
+        ] + more)
     }
 }
 

@@ -15,7 +15,13 @@ enum JSONBody {
     enum Value: Sendable {
         case text(String)
         case integer(Int)
+        case boolean(Bool)
         case null
+        /// JSON already written: a nested object or array.
+        case json(String)
+
+        /// An array of JSON texts.
+        static func array(_ elements: [String]) -> Value { .json("[" + elements.joined(separator: ",") + "]") }
     }
 
     static func response(_ fields: KeyValuePairs<String, Value>, status: HTTPResponse.Status = .ok) -> Response {
@@ -33,7 +39,9 @@ enum JSONBody {
                 switch value {
                 case .text(let text): JSONString.quoted(text)
                 case .integer(let number): String(number)
+                case .boolean(let flag): flag ? "true" : "false"
                 case .null: "null"
+                case .json(let text): text
                 }
             return JSONString.quoted(key) + ":" + rendered
         }.joined(separator: ",") + "}"

@@ -43,19 +43,42 @@ struct OptInRoutes {
                 "no_valid_number": .integer(summary.noValidNumber), "total": .integer(summary.total),
             ])
         }
+        group.get("optins") { request, _ in
+            let page = try PageRequest(request, listing: "optins")
+            let state = try request.choice("state", as: ConsentState.self)
+            let group = request.uri.queryParameters.get("group")
+            let (items, last) = try await database.read {
+                var items: [String] = []
+                var last: String?
+                try ConsentService(environment).forEachListing(state: state, group: group, after: page.after, limit: page.limit) {
+                    items.append(Self.object(email: $0.email, number: $0.number, state: $0.state, since: $0.since, source: $0.source))
+                    last = $0.email
+                }
+                return (items, last)
+            }
+            return page.body(items: items, lastKey: last)
+        }
         group.get("optins/:who") { _, context in
             let who = try context.parameters.require("who")
             let lines = try await database.read { try ConsentService(environment).status(of: who) }
             let items = lines.map { line in
-                JSONBody.object([
-                    ("email", .text(line.email)), ("number", line.number.map(JSONBody.Value.text) ?? .null),
-                    ("state", .text(line.state.rawValue)),
-                    ("since", line.since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
-                    ("source", line.source.map { .text($0.rawValue) } ?? .null),
-                    ("evidence", line.evidence.map(JSONBody.Value.text) ?? .null),
-                ])
+                Self.object(
+                    email: line.email, number: line.number, state: line.state, since: line.since, source: line.source,
+                    evidence: [("evidence", line.evidence.map(JSONBody.Value.text) ?? .null)])
             }
             return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "]}")
         }
+    }
+
+    static func object(
+        email: String, number: String?, state: ConsentState, since: Date?, source: ConsentSource?,
+        evidence: [(String, JSONBody.Value)] = []
+    ) -> String {
+        JSONBody.object(
+            [
+                ("email", .text(email)), ("number", number.map(JSONBody.Value.text) ?? .null), ("state", .text(state.rawValue)),
+                ("since", since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
+                ("source", source.map { .text($0.rawValue) } ?? .null),
+            ] + evidence)
     }
 }

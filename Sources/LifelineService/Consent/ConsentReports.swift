@@ -83,19 +83,18 @@ extension ConsentService {
         }
     }
 
-    /// Streams active users with their current consent, by email; optionally one state or group.
+    /// Streams active users with their current consent, by email; optionally one state or group,
+    /// and one page: the users after the email `after`, at most `limit` of them.
     public func forEachListing(
-        state: ConsentState?, group: String?, _ body: (ConsentListing) throws -> Void
+        state: ConsentState?, group: String?, after: String? = nil, limit: Int? = nil,
+        _ body: (ConsentListing) throws -> Void
     ) throws {
         try withContext { context in
             try context.connection.read {
                 let groupID = try group.map { try context.groupID(named: $0) }
                 try context.ledger.forEachListing(
-                    smsAttributeID: try context.smsAttribute().id, program: Self.program, groupID: groupID
-                ) { listing in
-                    if let state, listing.state != state { return }
-                    try body(listing)
-                }
+                    smsAttributeID: try context.smsAttribute().id, program: Self.program, groupID: groupID, state: state,
+                    after: after, limit: limit, body)
             }
         }
     }

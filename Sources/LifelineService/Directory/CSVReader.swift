@@ -78,6 +78,8 @@ public final class CSVReader {
     public enum Source {
         case file(path: String)
         case standardInput
+        /// An open file the caller owns (an upload spooled by the server), read from its current offset.
+        case descriptor(Int32)
     }
 
     // The hot state below is only touched by the reader's own methods, one call at a time (the
@@ -105,6 +107,11 @@ public final class CSVReader {
             descriptor = STDIN_FILENO
             ownsDescriptor = false
             totalBytes = nil
+        case .descriptor(let given):
+            descriptor = given
+            ownsDescriptor = false
+            var status = stat()
+            totalBytes = fstat(given, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int64(status.st_size) : nil
         case .file(let path):
             let opened = open(path, O_RDONLY | O_CLOEXEC)
             guard opened >= 0 else {

@@ -173,7 +173,7 @@ private final class ImportRun {
     private func reject(_ record: CSVRecord, _ reason: String) throws {
         summary.rejected += 1
         let rejection = ImportRejection(line: record.line, reason: reason, fields: record.fields.map { Array($0) })
-        if summary.firstRejections.count < 20 { summary.firstRejections.append(rejection) }
+        if summary.firstRejections.count < options.keptRejections { summary.firstRejections.append(rejection) }
         try rejectWriter?.write(rejection)
     }
 

@@ -17,6 +17,8 @@ public struct ImportOptions: Sendable {
     public var dryRun = false
     /// Write every rejected record, with its line and reason, to this CSV file.
     public var rejectFilePath: String?
+    /// How many rejections the summary keeps, in file order (the reject file has them all).
+    public var keptRejections = 20
     /// The largest field accepted, in bytes.
     public var maximumFieldBytes = 4096
     /// The page cache for the import's connection, in KiB.

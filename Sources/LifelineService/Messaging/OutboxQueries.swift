@@ -10,11 +10,16 @@ public struct OutboxQueries: Sendable {
         self.environment = environment
     }
 
-    /// Streams messages, oldest first, optionally only one status or one event's.
-    public func forEachMessage(status: OutboxStatus?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
+    /// Streams messages, oldest first, optionally only one status or one event's, and one page:
+    /// those after the id `afterID`, at most `limit` of them.
+    public func forEachMessage(
+        status: OutboxStatus?, eventID: Int64? = nil, afterID: Int64? = nil, limit: Int? = nil,
+        _ body: (OutboxEntry) throws -> Void
+    ) throws {
         try settings.withCurrentConnection { connection in
             try connection.read {
-                try OutboxStore(connection: connection).forEachMessage(status: status, eventID: eventID, body)
+                try OutboxStore(connection: connection).forEachMessage(
+                    status: status, eventID: eventID, afterID: afterID, limit: limit, body)
             }
         }
     }

@@ -63,4 +63,22 @@ public enum PhoneNumberVerdict: Sendable, Equatable {
         case .missing, .invalid: nil
         }
     }
+
+    /// What a report says beside the verdict: why it is invalid, or the long form to fix it to.
+    public var detail: String {
+        switch self {
+        case .valid, .missing: ""
+        case .invalid(let problem): problem.description
+        case .fixable(let long): long
+        }
+    }
+}
+
+/// The rows a number report can be narrowed to: one verdict, or the numbers users share.
+public enum NumberReportFilter: String, Sendable, CaseIterable {
+    case valid, missing, invalid, fixable, shared
+
+    public func includes(_ check: NumberCheck) -> Bool {
+        self == .shared ? check.sharedBy > 1 : rawValue == check.verdict.name
+    }
 }

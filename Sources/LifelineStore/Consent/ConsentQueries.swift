@@ -38,11 +38,20 @@ extension ConsentLedger {
           AND (?3 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
         """
 
-    /// Streams every active user's current consent, by email, optionally one group's members.
+    /// Streams active users' current consent, by email: optionally one group's members, one
+    /// state, and a page (the users after the email `after`, at most `limit` of them). Paging by
+    /// the email itself keeps pages stable while others write: no user is skipped or repeated.
     public func forEachListing(
-        smsAttributeID: Int64, program: Program, groupID: Int64?, _ body: (ConsentListing) throws -> Void
+        smsAttributeID: Int64, program: Program, groupID: Int64?, state: ConsentState? = nil, after: String? = nil,
+        limit: Int? = nil, _ body: (ConsentListing) throws -> Void
     ) throws {
-        try connection.forEachRow(Self.currentByUser + " ORDER BY u.email", smsAttributeID, program, groupID) { row in
+        try connection.forEachRow(
+            Self.currentByUser + """
+
+                  AND (?4 IS NULL OR coalesce(c.state, 'none') = ?4) AND (?5 IS NULL OR u.email > ?5)
+                ORDER BY u.email LIMIT ?6
+                """, smsAttributeID, program, groupID, state, after, limit ?? -1
+        ) { row in
             try body(
                 ConsentListing(
                     userID: row.int64(at: 0), email: row.string(at: 1),

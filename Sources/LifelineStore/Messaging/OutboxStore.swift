@@ -80,13 +80,17 @@ public struct OutboxStore {
 
     private static let entryColumns = "id, destination, body, kind, program, status, event_id, attempts, last_error, created_at"
 
-    /// Streams messages, oldest first, optionally only one status or one event's.
-    public func forEachMessage(status: OutboxStatus?, eventID: Int64? = nil, _ body: (OutboxEntry) throws -> Void) throws {
+    /// Streams messages, oldest first, optionally only one status or one event's, and a page
+    /// (those after the id `afterID`, at most `limit`); ids are never reused, so pages are stable.
+    public func forEachMessage(
+        status: OutboxStatus?, eventID: Int64? = nil, afterID: Int64? = nil, limit: Int? = nil,
+        _ body: (OutboxEntry) throws -> Void
+    ) throws {
         try connection.forEachRow(
             """
             SELECT \(Self.entryColumns) FROM outbox
-            WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR event_id = ?2) ORDER BY id
-            """, status, eventID
+            WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR event_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4
+            """, status, eventID, afterID ?? 0, limit ?? -1
         ) { try body(try Self.entry(from: $0)) }
     }
 

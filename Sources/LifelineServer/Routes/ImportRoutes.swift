@@ -1,0 +1,55 @@
+import Hummingbird
+import LifelineService
+
+/// `POST /v1/imports`: a directory export as the request body (CSV, UTF-8), imported as
+/// `lifeline import users` imports a file, with the same options as query parameters. The body
+/// is spooled to a private file as it arrives, then read by the same streaming importer.
+struct ImportRoutes {
+    let environment: LifelineEnvironment
+    let database: DatabaseWork
+
+    func add(to group: RouterGroup<LifelineRequestContext>) {
+        let environment = environment
+        let database = database
+        group.post("imports") { request, _ in
+            var options = ImportOptions()
+            options.dryRun = try request.flag("dry_run")
+            options.allowPartial = try request.flag("allow_partial")
+            options.disableMissing = try request.flag("disable_missing")
+            options.groups = try request.choice("groups", as: GroupImportMode.self) ?? .add
+            options.keptRejections = Self.keptRejections
+            let upload = try await UploadSpool.receive(request.body)
+            let chosen = options
+            do {
+                let summary = try await database.write {
+                    try DirectoryImporter(environment).importUsers(
+                        from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen)
+                }
+                return JSONBody.response(Self.members(summary))
+            } catch ImportFailure.rowsRejected(let path, let summary) {
+                var problem = Problem(ImportFailure.rowsRejected(path: path, summary: summary))
+                problem.members = Self.members(summary)
+                throw problem
+            }
+        }
+    }
+
+    /// Rejections listed in the answer; `rejected` counts them all.
+    static let keptRejections = 1_000
+
+    /// The counts, in the CLI's words, then the first rejections with their lines and reasons.
+    static func members(_ summary: ImportSummary) -> [(String, JSONBody.Value)] {
+        let counts: [(String, Int)] = [
+            ("rows", summary.rows), ("created", summary.created), ("updated", summary.updated),
+            ("unchanged", summary.unchanged), ("disabled", summary.disabled), ("re_enabled", summary.reEnabled),
+            ("rejected", summary.rejected), ("attributes_defined", summary.attributesDefined),
+            ("groups_created", summary.groupsCreated), ("memberships_added", summary.membershipsAdded),
+            ("memberships_removed", summary.membershipsRemoved),
+        ]
+        let rejections = summary.firstRejections.map {
+            JSONBody.object([("line", .integer($0.line)), ("reason", .text($0.reason))])
+        }
+        return [("result", .text(summary.outcome.rawValue)), ("written", .boolean(summary.isWritten))]
+            + counts.map { ($0.0, .integer($0.1)) } + [("rejections", .array(rejections))]
+    }
+}
