@@ -27,17 +27,23 @@ public enum LifelineServer {
         environment: LifelineEnvironment, database: DatabaseWork, configuration: ServerConfiguration
     ) -> Router<LifelineRequestContext> {
         let router = Router(context: LifelineRequestContext.self)
+        router.add(
+            middleware: RequestLogMiddleware(
+                random: environment.random, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
         router.add(middleware: ProblemMiddleware())
+        let limits = RequestLimits(
+            perAddress: configuration.requestsPerMinutePerAddress, perEmail: configuration.requestsPerMinutePerEmail,
+            clock: environment.clock)
         HealthRoutes(environment: environment, database: database).add(to: router)
         APIDocument.add(to: router)
         // Providers sign their requests instead of presenting an API key.
         TwilioRoutes(environment: environment, database: database, configuration: configuration).add(to: router)
         ProviderWebhookRoutes(environment: environment, database: database, secret: configuration.webhookSecret).add(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
-        let portal = v1.group().add(middleware: RequireRole(role: .portal))
-        PasswordResetRoutes(environment: environment, database: database).add(to: portal)
-        SignInRoutes(environment: environment, database: database).add(to: portal)
-        let optIns = OptInRoutes(environment: environment, database: database)
+        let portal = v1.group().add(middleware: RequireRole(role: .portal)).add(middleware: AddressLimitMiddleware(limits: limits))
+        PasswordResetRoutes(environment: environment, database: database, limits: limits).add(to: portal)
+        SignInRoutes(environment: environment, database: database, limits: limits).add(to: portal)
+        let optIns = OptInRoutes(environment: environment, database: database, limits: limits)
         optIns.addPortal(to: portal)
         let operators = v1.group().add(middleware: RequireRole(role: .operator))
         optIns.addOperator(to: operators)

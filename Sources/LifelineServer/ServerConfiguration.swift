@@ -9,6 +9,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var twilioAuthToken: String?
     /// The secret other providers sign their webhooks with (`LIFELINE_WEBHOOK_SECRET`).
     public var webhookSecret: [UInt8]?
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); no one's by default.
+    public var trustedProxies: [AddressRange] = []
+    /// Portal requests a minute from one client address, and naming one email (`--address-limit`, `--email-limit`).
+    public var requestsPerMinutePerAddress = 120
+    public var requestsPerMinutePerEmail = 10
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

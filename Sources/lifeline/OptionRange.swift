@@ -21,6 +21,8 @@ enum OptionRanges {
     static let dispatchLimit = OptionRange(option: "--limit", range: 1...100_000_000, unit: "messages")
     static let dispatchRate = OptionRange(option: "--rate", range: 0.01...100_000.0, unit: "messages per second")
     static let leaseSeconds = OptionRange(option: "--lease-seconds", range: 0...86_400, unit: "seconds")
+    static let addressLimit = OptionRange(option: "--address-limit", range: 1...100_000, unit: "requests a minute")
+    static let emailLimit = OptionRange(option: "--email-limit", range: 1...10_000, unit: "requests a minute")
     static let purgeBatchSize = OptionRange(option: "--batch-size", range: 1...1_000_000, unit: "rows")
     /// `--older-than`, in seconds: up to ten years.
     static let purgeAgeSeconds: ClosedRange<Int> = 0...(3650 * 86_400)

@@ -24,11 +24,20 @@ extension Lifeline {
         @Option(help: "Where the dispatcher sends messages (as `outbox dispatch --gateway`).") var gateway: GatewayChoice = .file
         @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
         var publicURL: String?
+        @Option(help: "A proxy (CIDR, such as 10.0.0.0/8 or ::1) whose X-Forwarded-For names the client; repeat for more.")
+        var trustedProxy: [String] = []
+        @Option(help: "Portal requests a minute from one client address (1–100000).") var addressLimit = 120
+        @Option(help: "Portal requests a minute naming one email: resets, sign-ins, codes, opt-ins (1–10000).") var emailLimit = 10
 
         func validate() throws {
             if let listen, ServerConfiguration(listen: listen) == nil {
                 throw ValidationError("--listen must be HOST:PORT (such as 127.0.0.1:8080 or [::1]:8080), not '\(listen)'")
             }
+            for proxy in trustedProxy where AddressRange(proxy) == nil {
+                throw ValidationError("--trusted-proxy must be an address or a CIDR block (such as 10.0.0.0/8 or fd00::/8), not '\(proxy)'")
+            }
+            try OptionRanges.addressLimit.check(addressLimit)
+            try OptionRanges.emailLimit.check(emailLimit)
         }
 
         func run() async throws {
@@ -38,6 +47,9 @@ extension Lifeline {
             }
             configuration.publicURL = publicURL ?? ProcessEnvironment.value("LIFELINE_PUBLIC_URL")
             configuration.twilioAuthToken = ProcessEnvironment.value("LIFELINE_TWILIO_AUTH_TOKEN")
+            configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
+            configuration.requestsPerMinutePerAddress = addressLimit
+            configuration.requestsPerMinutePerEmail = emailLimit
             configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
             let environment = global.environment
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.

@@ -20,11 +20,11 @@ struct ServerFixture {
     let environment: LifelineEnvironment
     let keys: [APIKeyRole: String]
 
-    init(folder: String) throws {
+    init(folder: String, clock: any WallClock = SystemClock()) throws {
         self.folder = folder
         let settings = DatabaseSettings(path: folder + "/lifeline.db")
         environment = LifelineEnvironment(
-            database: settings, secret: .value(String(repeating: "ab", count: 32)),
+            database: settings, secret: .value(String(repeating: "ab", count: 32)), clock: clock,
             passwordHasher: PasswordHasher(unsafeUncheckedRounds: 1_000))
         _ = try DatabaseMaintenance(environment).migrate(backup: false)
         try Data(Self.directory.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))

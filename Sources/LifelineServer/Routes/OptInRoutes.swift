@@ -8,6 +8,7 @@ import LifelineStore
 struct OptInRoutes {
     let environment: LifelineEnvironment
     let database: DatabaseWork
+    let limits: RequestLimits
 
     struct OptInBody: Decodable {
         let email: String
@@ -16,8 +17,10 @@ struct OptInRoutes {
     func addPortal(to group: RouterGroup<LifelineRequestContext>) {
         let environment = environment
         let database = database
+        let limits = limits
         group.post("optins") { request, context in
             let body = try await request.decode(as: OptInBody.self, context: context)
+            try limits.admit(email: body.email)
             let outcome = try await database.write {
                 try ConsentService(environment).requestOptIn(email: body.email, source: .portal, actor: "portal")
             }

@@ -7,6 +7,7 @@ import LifelineStore
 struct PasswordResetRoutes {
     let environment: LifelineEnvironment
     let database: DatabaseWork
+    let limits: RequestLimits
 
     struct Start: Decodable {
         let email: String
@@ -24,8 +25,10 @@ struct PasswordResetRoutes {
     func add(to group: RouterGroup<LifelineRequestContext>) {
         let environment = environment
         let database = database
+        let limits = limits
         group.post("password-resets") { request, context in
             let body = try await request.decode(as: Start.self, context: context)
+            try limits.admit(email: body.email)
             let requestID = try await database.write {
                 try PasswordResetService(environment).start(email: body.email, method: body.method ?? .sms)
             }

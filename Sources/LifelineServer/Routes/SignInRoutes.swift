@@ -8,6 +8,7 @@ import LifelineStore
 struct SignInRoutes {
     let environment: LifelineEnvironment
     let database: DatabaseWork
+    let limits: RequestLimits
 
     struct Credentials: Decodable {
         let email: String
@@ -32,8 +33,10 @@ struct SignInRoutes {
     func add(to group: RouterGroup<LifelineRequestContext>) {
         let environment = environment
         let database = database
+        let limits = limits
         group.post("logins") { request, context in
             let body = try await request.decode(as: Credentials.self, context: context)
+            try limits.admit(email: body.email)
             let outcome = try await database.write { try LoginService(environment).check(email: body.email, password: body.password) }
             switch outcome {
             case .authenticated: return JSONBody.response(["status": .text("authenticated")])
@@ -59,6 +62,7 @@ struct SignInRoutes {
         }
         group.post("verifications") { request, context in
             let body = try await request.decode(as: CodeRequestBody.self, context: context)
+            try limits.admit(email: body.email)
             let outcome = try await database.write {
                 try VerificationService(environment).request(email: body.email, purpose: body.purpose, requestID: body.requestID)
             }

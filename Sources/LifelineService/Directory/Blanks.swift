@@ -3,7 +3,7 @@ extension String {
     ///
     /// Foundation's `trimmingCharacters(in:)` goes through UTF-16 on Linux and cost a third of
     /// an import's time; cells only ever carry ASCII blanks around them.
-    func trimmingBlanks() -> String {
+    public func trimmingBlanks() -> String {
         let utf8 = self.utf8
         guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
         let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!

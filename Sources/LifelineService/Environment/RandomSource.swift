@@ -42,7 +42,7 @@ extension RandomSource {
     }
 
     /// `count` random bytes in lower-case hexadecimal.
-    func hex(_ count: Int) -> String {
+    public func hex(_ count: Int) -> String {
         Hex.string(bytes(count))
     }
 }
