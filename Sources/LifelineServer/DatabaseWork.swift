@@ -8,11 +8,11 @@ import NIOPosix
 /// load never meets SQLite's busy lock, and only another process (a CLI, cron) can make a
 /// writer wait, up to the busy timeout.
 public final class DatabaseWork: Sendable {
-    private let writer: NIOThreadPool
+    private let writerThread: NIOThreadPool
 
     public init() {
-        writer = NIOThreadPool(numberOfThreads: 1)
-        writer.start()
+        writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
     }
 
     /// Work that only reads.
@@ -22,11 +22,36 @@ public final class DatabaseWork: Sendable {
 
     /// Work that writes: one at a time, in the order asked.
     public func write<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await writer.runIfActive(work)
+        try await writerThread.runIfActive(work)
     }
 
     /// Stops the writer thread once its queued work is done.
     public func shutdown() async throws {
-        try await writer.shutdownGracefully()
+        try await writerThread.shutdownGracefully()
+    }
+}
+
+extension DatabaseWork {
+    /// The writer thread as ``BlockingWork``, for the dispatcher and the scheduler.
+    public var writer: some BlockingWork { Writer(database: self) }
+
+    /// The shared thread pool as ``BlockingWork``, for long work that commits in its own small
+    /// transactions (the purge) and must not hold the writer thread meanwhile.
+    public var background: some BlockingWork { Background(database: self) }
+
+    private struct Background: BlockingWork {
+        let database: DatabaseWork
+
+        func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+            try await database.read(work)
+        }
+    }
+
+    private struct Writer: BlockingWork {
+        let database: DatabaseWork
+
+        func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+            try await database.write(work)
+        }
     }
 }

@@ -11,13 +11,16 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
     let gateway: Gateway
     let options: DispatchOptions
     let idleWait: Duration
+    let work: any BlockingWork
     let logger: Logger
 
+    /// `work` runs the dispatcher's SQLite steps: the server's writer thread (``DatabaseWork/writer``).
     public init(
         environment: LifelineEnvironment, gateway: Gateway, options: DispatchOptions = DispatchOptions(limit: 1_000),
-        idleWait: Duration = .seconds(1), logger: Logger
+        idleWait: Duration = .seconds(1), work: any BlockingWork, logger: Logger
     ) {
         self.environment = environment
+        self.work = work
         self.gateway = gateway
         self.options = options
         self.idleWait = idleWait
@@ -29,7 +32,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var claimed = 0
             do {
-                let summary = try await dispatcher.dispatch(through: gateway, options: options)
+                let summary = try await dispatcher.dispatch(through: gateway, options: options, work: work)
                 claimed = summary.claimed
                 if claimed > 0 {
                     logger.info(

@@ -32,8 +32,9 @@ extension Lifeline.Events {
         @Option(help: "planned or unplanned.") var kind: EventKind = .unplanned
         @Option(help: "The alert sent when the event starts.") var startMessage: String
         @Option(help: "The alert sent when the event ends.") var endMessage: String
-        @Option(help: "When the outage is expected to start (ISO 8601, e.g. 2026-12-01T08:00:00Z).") var startsAt: String?
-        @Option(help: "When the outage is expected to end (ISO 8601).") var endsAt: String?
+        @Option(help: "When to start it (ISO 8601, e.g. 2026-12-01T08:00:00Z): `lifeline serve` sends the start alert then.")
+        var startsAt: String?
+        @Option(help: "When to end it (ISO 8601): `lifeline serve` sends the end alert then.") var endsAt: String?
         @Option(help: "Notes for operators, up to 500 characters (not sent).") var notes: String?
 
         func run() throws {

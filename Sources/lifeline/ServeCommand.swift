@@ -16,6 +16,8 @@ extension Lifeline {
                 Listens on --listen (default $LIFELINE_LISTEN, else 127.0.0.1:8080); put TLS in a reverse \
                 proxy in front. SIGTERM or SIGINT stops accepting, finishes the requests in flight and \
                 exits 0. The database must be migrated first (`lifeline migrate`); serve never migrates.
+                Beside the API it sends the outbox (as `outbox dispatch`), starts and ends events at their \
+                --starts-at and --ends-at, and purges ended codes at --purge-at.
                 Logs are JSON lines on standard error.
                 """)
         @OptionGroup var global: GlobalOptions
@@ -24,6 +26,10 @@ extension Lifeline {
         @Option(help: "Where the dispatcher sends messages (as `outbox dispatch --gateway`).") var gateway: GatewayChoice = .file
         @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
         var publicURL: String?
+        @Option(help: "At most this many messages a second to the gateway: the provider's throughput (0.01–100000).")
+        var rate: Double?
+        @Option(help: "Purge ended codes nightly at this local time (HH:MM, such as 03:15), as scripts/nightly-purge does.")
+        var purgeAt: String?
         @Option(help: "A proxy (CIDR, such as 10.0.0.0/8 or ::1) whose X-Forwarded-For names the client; repeat for more.")
         var trustedProxy: [String] = []
         @Option(help: "Portal requests a minute from one client address (1–100000).") var addressLimit = 120
@@ -35,6 +41,10 @@ extension Lifeline {
             }
             for proxy in trustedProxy where AddressRange(proxy) == nil {
                 throw ValidationError("--trusted-proxy must be an address or a CIDR block (such as 10.0.0.0/8 or fd00::/8), not '\(proxy)'")
+            }
+            if let rate { try OptionRanges.dispatchRate.check(rate) }
+            if let purgeAt, TimeOfDay(purgeAt) == nil {
+                throw ValidationError("--purge-at must be a time of day as HH:MM (such as 03:15), not '\(purgeAt)'")
             }
             try OptionRanges.addressLimit.check(addressLimit)
             try OptionRanges.emailLimit.check(emailLimit)
@@ -56,26 +66,30 @@ extension Lifeline {
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
             let database = DatabaseWork()
+            func dispatching(_ gateway: some MessageGateway & Sendable) -> any Service {
+                DispatchService(
+                    environment: environment, gateway: gateway, options: DispatchOptions(limit: 1_000, ratePerSecond: rate),
+                    work: database.writer, logger: logger)
+            }
             let dispatcher: any Service =
                 switch gateway {
-                case .file:
-                    DispatchService(
-                        environment: environment, gateway: FileGateway(path: global.outboxFile, clock: environment.clock), logger: logger)
+                case .file: dispatching(FileGateway(path: global.outboxFile, clock: environment.clock))
                 case .webhook:
-                    DispatchService(
-                        environment: environment,
-                        gateway: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock), logger: logger)
+                    dispatching(WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock))
                 case .twilio:
-                    DispatchService(
-                        environment: environment,
-                        gateway: TwilioGateway(
+                    dispatching(
+                        TwilioGateway(
                             configuration: try global.twilioConfiguration(
-                                statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })),
-                        logger: logger)
+                                statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })))
                 }
             let application = LifelineServer.makeApplication(
                 environment: environment, configuration: configuration, logger: logger, database: database,
-                services: [dispatcher]
+                services: [
+                    dispatcher,
+                    ScheduleService(
+                        environment: environment, writer: database.writer, background: database.background,
+                        purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
+                ]
             ) { [host = configuration.host] port in
                 logger.info("listening", metadata: ["address": .string("\(host):\(port)")])
             }

@@ -181,4 +181,63 @@ struct EventServiceTests {
             #expect(try setup.alerts(id).count == 2)
         }
     }
+
+    @Test func scheduledEventsStartAndEndOnceAtTheirTimesEvenWithTwoServers() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let now = setup.clock.now()
+            let scheduled = try setup.events.create(
+                EventDraft(
+                    name: "Planned mail move", group: "Staff", kind: .planned, startMessage: "{event} starts.",
+                    endMessage: "{event} is over.", startsAt: now.addingTimeInterval(60), endsAt: now.addingTimeInterval(120)))
+            let unscheduled = try setup.createEvent()
+            let cancelled = try setup.events.create(
+                EventDraft(name: "Called off", group: "Staff", startMessage: "a", endMessage: "b", startsAt: now.addingTimeInterval(30)))
+            _ = try setup.events.cancel(id: cancelled)
+            #expect(try setup.events.runSchedule().isEmpty, "nothing is due yet")
+
+            setup.clock.advance(by: 60)
+            let settings = setup.fixture.settings
+            let clock = setup.clock
+            let moved = Mutex<[EventTransitionOutcome]>([])
+            await onOwnThread {
+                // Two servers' schedulers checking at the same moment.
+                DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                    let results = (try? EventService(.testing(settings, clock: clock)).runSchedule()) ?? []
+                    for (_, outcome) in results { if let done = try? outcome.get() { moved.withLock { $0.append(done) } } }
+                }
+            }
+            let starts = moved.withLock { $0 }
+            #expect(starts.allSatisfy { $0.eventID == scheduled })
+            #expect(starts.filter { !$0.alreadyDone }.count == 1 && starts.map(\.queued).reduce(0, +) == 2)
+            #expect(try setup.alerts(scheduled).map(\.kind) == ["event_start", "event_start"])
+            #expect(try setup.events.show(id: unscheduled).event.state == .draft)
+            #expect(try setup.events.show(id: cancelled).event.state == .cancelled)
+
+            setup.clock.advance(by: 60)
+            let ends = try setup.events.runSchedule()
+            #expect(ends.count == 1)
+            #expect(try ends[0].outcome.get().state == .ended)
+            #expect(try setup.alerts(scheduled).filter { $0.kind == "event_end" }.count == 2)
+            #expect(try setup.events.runSchedule().isEmpty, "an ended event is not due again")
+        }
+    }
+
+    @Test func aScheduledEventThatCannotStartIsReportedNotThrown() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try EventFixture(folder: folder)
+            let now = setup.clock.now()
+            for name in ["One", "Two"] {
+                _ = try setup.events.create(EventDraft(name: name, group: "Staff", startMessage: "a", endMessage: "b", startsAt: now))
+            }
+            // Without an SMS attribute no event can start; each says so, and stays a draft.
+            try setup.fixture.connection().execute("DELETE FROM settings WHERE key = 'sms.attribute'")
+            let results = try setup.events.runSchedule()
+            #expect(results.count == 2)
+            for (id, outcome) in results {
+                #expect(throws: DirectoryFailure.noSMSAttribute) { try outcome.get() }
+                #expect(try setup.events.show(id: id).event.state == .draft)
+            }
+        }
+    }
 }

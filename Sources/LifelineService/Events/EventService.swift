@@ -52,6 +52,20 @@ public struct EventService: Sendable {
         try transition(id: id, from: .active, to: .ended, action: "ended", kind: Self.endKind, timeColumn: "ended_at")
     }
 
+    /// Starts the drafts whose `starts_at` has come and ends the active events whose `ends_at`
+    /// has. Each is the same state-checked transition as `start` and `end`, so two servers (or
+    /// a server and an operator) acting on one event at once queue its alert once. One event
+    /// that cannot move (no SMS attribute, say) does not hold up the others: its failure is
+    /// returned beside their outcomes.
+    public func runSchedule() throws -> [(eventID: Int64, outcome: Result<EventTransitionOutcome, any Error>)] {
+        let due = try settings.withCurrentConnection { connection in
+            try connection.read { try EventStore(connection: connection).due(at: clock.now()) }
+        }
+        return due.map { event in
+            (event.id, Result { event.state == .draft ? try start(id: event.id) : try end(id: event.id) })
+        }
+    }
+
     /// Cancels a draft; nothing was sent and nothing will be.
     public func cancel(id: Int64) throws -> EventTransitionOutcome {
         try transition(id: id, from: .draft, to: .cancelled, action: "cancelled", kind: nil, timeColumn: "cancelled_at")

@@ -62,81 +62,109 @@ public struct OutboxDispatcher: Sendable {
     public static let unopenedReason =
         "its sealed body cannot be opened (no secret, or the secret was rotated since it was queued)"
 
-    public func dispatch(through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions()) async throws
-        -> DispatchSummary
-    {
-        // A bigger page cache than a query's: each batch touches the outbox and its indexes,
-        // the users, their numbers and their consent; with SQLite's 2 MiB default a third of
-        // dispatch went to evicting and re-reading pages.
-        let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
-        defer { connection.close() }
+    /// Sends what is due. `work` runs each SQLite step (claim, open, record); the gateway's
+    /// sends run on the caller's task, so a slow provider never holds a database thread.
+    public func dispatch(
+        through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions(),
+        work: some BlockingWork = InPlaceWork()
+    ) async throws -> DispatchSummary {
+        let settings = settings
+        let environment = environment
         return try await settings.translatingErrors {
-            // It never creates the secret: with no key file yet there can be no sealed message either.
-            let sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
-            return try await run(connection: connection, gateway: gateway, options: options, sealer: sealer)
+            let run = try await work.run {
+                // A bigger page cache than a query's: each batch touches the outbox and its indexes,
+                // the users, their numbers and their consent; with SQLite's 2 MiB default a third of
+                // dispatch went to evicting and re-reading pages.
+                let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
+                do {
+                    // It never creates the secret: with no key file yet there can be no sealed message either.
+                    let sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
+                    let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
+                    return DispatchRun(outbox: outbox, sealer: sealer)
+                } catch {
+                    connection.close()
+                    throw error
+                }
+            }
+            do {
+                try await self.run(run, gateway: gateway, options: options, work: work)
+            } catch {
+                _ = try? await work.run { run.outbox.connection.close() }
+                throw error
+            }
+            _ = try await work.run { run.outbox.connection.close() }
+            return run.summary
         }
     }
 
-    private func run(
-        connection: SQLiteConnection, gateway: some MessageGateway, options: DispatchOptions, sealer: MessageSealer?
-    ) async throws
-        -> DispatchSummary
-    {
-        let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
-        let started = ContinuousClock.now
+    /// One run's connection and tallies. Only one step touches it at a time (the run awaits
+    /// each), on the thread `work` gives that step; SQLite lets a connection move between
+    /// threads so, as long as no two use it at once.
+    private final class DispatchRun: @unchecked Sendable {
+        let outbox: OutboxDispatchWriter
+        let sealer: MessageSealer?
         var summary = DispatchSummary()
+
+        init(outbox: OutboxDispatchWriter, sealer: MessageSealer?) {
+            self.outbox = outbox
+            self.sealer = sealer
+        }
+    }
+
+    private func run(_ run: DispatchRun, gateway: some MessageGateway, options: DispatchOptions, work: some BlockingWork) async throws {
+        let started = ContinuousClock.now
         var batchSize = max(1, options.batchSize)
         if let rate = options.pacingRate { batchSize = min(batchSize, max(1, Int(rate / 10))) }
-        while options.limit.map({ summary.claimed < $0 }) ?? true {
-            let size = min(batchSize, options.limit.map { $0 - summary.claimed } ?? batchSize)
+        while options.limit.map({ run.summary.claimed < $0 }) ?? true {
+            let size = min(batchSize, options.limit.map { $0 - run.summary.claimed } ?? batchSize)
             let lease = clock.now() + options.lease
-            let claimed = try claimBatch(outbox: outbox, size: size, leaseUntil: lease, summary: &summary)
-            guard let claimed else { break }
-            let (sendable, messages) = try open(claimed, outbox: outbox, sealer: sealer, summary: &summary)
+            let batch = try await work.run { () -> (sendable: [ClaimedMessage], messages: [GatewayMessage])? in
+                guard let claimed = try claimBatch(run, size: size, leaseUntil: lease) else { return nil }
+                return try open(claimed, run)
+            }
+            guard let (sendable, messages) = batch else { break }
             guard !sendable.isEmpty else { continue }
             let outcomes: [GatewayOutcome]
             do {
                 outcomes = try await gateway.send(messages)
             } catch {
                 // Nothing was sent: put the batch back as it was, due at once, for the next run.
-                try connection.write {
-                    for message in sendable {
-                        try outbox.reschedule(id: message.id, retryAt: clock.now(), error: "\(error)", at: clock.now())
+                let reason = "\(error)"
+                try await work.run {
+                    try run.outbox.connection.write {
+                        for message in sendable {
+                            try run.outbox.reschedule(id: message.id, retryAt: clock.now(), error: reason, at: clock.now())
+                        }
                     }
                 }
                 throw error
             }
-            try record(outcomes, for: sendable, outbox: outbox, leaseUntil: lease, policy: options.retry, summary: &summary)
-            if let rate = options.pacingRate { try await pace(sent: summary.claimed, rate: rate, since: started) }
+            try await work.run { try record(outcomes, for: sendable, run, leaseUntil: lease, policy: options.retry) }
+            if let rate = options.pacingRate { try await pace(sent: run.summary.claimed, rate: rate, since: started) }
         }
-        summary.seconds = (ContinuousClock.now - started).seconds
-        return summary
+        run.summary.seconds = (ContinuousClock.now - started).seconds
     }
 
     /// Claims a batch and suppresses the continuity messages whose user is no longer opted in
     /// for that number; returns the ones to send, or nil when nothing was due.
-    private func claimBatch(
-        outbox: OutboxDispatchWriter, size: Int, leaseUntil: Date, summary: inout DispatchSummary
-    ) throws -> [ClaimedMessage]? {
-        try outbox.connection.write {
+    private func claimBatch(_ run: DispatchRun, size: Int, leaseUntil: Date) throws -> [ClaimedMessage]? {
+        let outbox = run.outbox
+        return try outbox.connection.write {
             let now = clock.now()
             let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
             guard !claimed.isEmpty else { return nil }
             let suppressed = try outbox.suppressUnconsented(
                 leaseUntil: leaseUntil, program: ConsentService.program, reason: Self.suppressedReason, at: now)
-            summary.claimed += claimed.count
-            summary.suppressed += suppressed.count
+            run.summary.claimed += claimed.count
+            run.summary.suppressed += suppressed.count
             return suppressed.isEmpty ? claimed : claimed.filter { !suppressed.contains($0.id) }
         }
     }
 
     /// The gateway messages for a batch, with sealed bodies opened; a message whose body cannot
     /// be opened fails at once (retrying would not open it).
-    private func open(
-        _ claimed: [ClaimedMessage], outbox: OutboxDispatchWriter, sealer: MessageSealer?, summary: inout DispatchSummary
-    ) throws
-        -> ([ClaimedMessage], [GatewayMessage])
-    {
+    private func open(_ claimed: [ClaimedMessage], _ run: DispatchRun) throws -> (sendable: [ClaimedMessage], messages: [GatewayMessage]) {
+        let outbox = run.outbox
         guard claimed.contains(where: { $0.sealedBody != nil }) else { return (claimed, claimed.map { GatewayMessage($0) }) }
         var sendable: [ClaimedMessage] = []
         var messages: [GatewayMessage] = []
@@ -147,7 +175,7 @@ public struct OutboxDispatcher: Sendable {
                 messages.append(GatewayMessage(message))
                 continue
             }
-            guard let body = sealer?.open(sealed, destination: message.destination) else {
+            guard let body = run.sealer?.open(sealed, destination: message.destination) else {
                 unopened.append(message)
                 continue
             }
@@ -158,40 +186,40 @@ public struct OutboxDispatcher: Sendable {
             try outbox.connection.write {
                 for message in unopened { try outbox.fail(id: message.id, error: Self.unopenedReason, at: clock.now()) }
             }
-            summary.failed += unopened.count
+            run.summary.failed += unopened.count
         }
         return (sendable, messages)
     }
 
     private func record(
-        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], outbox: OutboxDispatchWriter, leaseUntil: Date,
-        policy: RetryPolicy, summary: inout DispatchSummary
+        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], _ run: DispatchRun, leaseUntil: Date, policy: RetryPolicy
     ) throws {
+        let outbox = run.outbox
         try outbox.connection.write {
             let now = clock.now()
             for (message, outcome) in zip(messages, outcomes) {
                 switch outcome {
                 case .sent(nil):
-                    summary.sent += 1  // recorded with the rest of the batch below
+                    run.summary.sent += 1  // recorded with the rest of the batch below
                 case .sent(let providerID?):
                     try outbox.markSent(id: message.id, providerID: providerID, at: now)
-                    summary.sent += 1
+                    run.summary.sent += 1
                 case .retry(let reason, let after) where policy.allowsAnother(after: message.attempts):
                     let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: environment.random.unitInterval())
                     try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, at: now)
-                    summary.retried += 1
+                    run.summary.retried += 1
                 case .retry(let reason, _):
                     try outbox.fail(id: message.id, error: "\(reason) (gave up after \(message.attempts) attempts)", at: now)
-                    summary.failed += 1
+                    run.summary.failed += 1
                 case .failed(let reason):
                     try outbox.fail(id: message.id, error: reason, at: now)
-                    summary.failed += 1
+                    run.summary.failed += 1
                 }
             }
             // A gateway that answered for fewer messages than it was given sent none of the rest.
             for message in messages.dropFirst(outcomes.count) {
                 try outbox.reschedule(id: message.id, retryAt: now, error: "the gateway gave no outcome for it", at: now)
-                summary.retried += 1
+                run.summary.retried += 1
             }
             try outbox.markRestSent(leaseUntil: leaseUntil, at: now)
         }

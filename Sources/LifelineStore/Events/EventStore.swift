@@ -50,6 +50,17 @@ public struct EventStore {
             """, state, map: Self.event)
     }
 
+    /// Events whose scheduled time has come: drafts due to start, active events due to end.
+    public func due(at date: Date) throws -> [(id: Int64, state: EventState)] {
+        try connection.query(
+            """
+            SELECT id, state FROM continuity_events
+            WHERE (state = 'draft' AND starts_at <= ?1) OR (state = 'active' AND ends_at <= ?1)
+            ORDER BY id
+            """, date
+        ) { (id: $0.int64(at: 0), state: try $0.get(1)) }
+    }
+
     /// Moves an event from one state to another, stamping the time column; false if it was not in `from`.
     public func transition(id: Int64, from: EventState, to: EventState, timeColumn: String, at date: Date) throws -> Bool {
         precondition(["started_at", "ended_at", "cancelled_at"].contains(timeColumn), "not an event time column")

@@ -1,0 +1,83 @@
+import FoundationEssentials
+import LifelineService
+import Logging
+import ServiceLifecycle
+
+/// The server's timed work: continuity events that start or end at a set time, checked every
+/// `interval`, and the nightly purge of ended codes at `purgeAt` (local time), for those who
+/// would rather not keep a cron line for `scripts/nightly-purge`.
+public struct ScheduleService: Service {
+    let environment: LifelineEnvironment
+    /// Runs the event transitions: the writer thread, in line with the requests' writes.
+    let writer: any BlockingWork
+    /// Runs the purge, which commits in small batches and must not hold the writer thread.
+    let background: any BlockingWork
+    let purgeAt: TimeOfDay?
+    let purgeAge: Duration
+    let interval: Duration
+    let logger: Logger
+
+    public init(
+        environment: LifelineEnvironment, writer: any BlockingWork, background: any BlockingWork, purgeAt: TimeOfDay?,
+        purgeAge: Duration = .seconds(24 * 3600), interval: Duration = .seconds(5), logger: Logger
+    ) {
+        self.environment = environment
+        self.writer = writer
+        self.background = background
+        self.purgeAt = purgeAt
+        self.purgeAge = purgeAge
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var nextPurge = purgeAt?.next(after: environment.clock.now())
+        if let nextPurge { logger.info("purge scheduled", metadata: ["at": .string(UTCTimestamp.string(from: nextPurge))]) }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await runDueEvents()
+            if let due = nextPurge, environment.clock.now() >= due, let purgeAt {
+                await purge()
+                nextPurge = purgeAt.next(after: environment.clock.now())
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    private func runDueEvents() async {
+        let environment = environment
+        do {
+            for (id, outcome) in try await writer.run({ try EventService(environment).runSchedule() }) {
+                switch outcome {
+                case .success(let transition) where !transition.alreadyDone:
+                    logger.info(
+                        "scheduled event moved",
+                        metadata: [
+                            "event": .stringConvertible(id), "state": .string(transition.state.rawValue),
+                            "queued": .stringConvertible(transition.queued),
+                        ])
+                case .success: break
+                case .failure(let error):
+                    logger.error("scheduled event could not move", metadata: ["event": .stringConvertible(id), "failure": .string("\(error)")])
+                }
+            }
+        } catch {
+            logger.warning("scheduled events not checked", metadata: ["failure": .string("\(error)")])
+        }
+    }
+
+    private func purge() async {
+        let environment = environment
+        let age = purgeAge
+        do {
+            let summary = try await background.run { try VerificationService(environment).purge(olderThan: age, batchSize: 10_000) }
+            logger.info(
+                "purged",
+                metadata: [
+                    "rows": .stringConvertible(summary.rows), "requests": .stringConvertible(summary.requestsDeleted),
+                    "messages": .stringConvertible(summary.messagesDeleted),
+                ])
+        } catch {
+            logger.error("purge failed", metadata: ["failure": .string("\(error)")])
+        }
+    }
+}

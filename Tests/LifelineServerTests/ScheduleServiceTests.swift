@@ -1,0 +1,63 @@
+import Foundation
+import LifelineServer
+@testable import LifelineService
+import LifelineStore
+import LifelineTestSupport
+import Logging
+import Testing
+
+/// The server's timed work, run as the server runs it, on a clock the test moves.
+struct ScheduleServiceTests {
+    @Test func startsADueEventAndPurgesAtTheSetTime() async throws {
+        try await withTemporaryDirectory { folder in
+            let clock = MovableClock()
+            let fixture = try ServerFixture(folder: folder, clock: clock)
+            let environment = fixture.environment
+            try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))
+            _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/g.csv"), path: "g.csv", options: ImportOptions())
+            _ = try ConsentService(environment).recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
+            _ = try VerificationService(environment).request(email: "ann@example.com", purpose: .passwordReset)
+            let event = try EventService(environment).create(
+                EventDraft(name: "Move", group: "Staff", startMessage: "{event} starts", endMessage: "over",
+                           startsAt: clock.now().addingTimeInterval(30)))
+            // Purge one minute after now on the local clock.
+            var seconds = time_t(clock.now().timeIntervalSince1970 + 60)
+            var parts = tm()
+            localtime_r(&seconds, &parts)
+            let purgeAt = try #require(TimeOfDay(String(format: "%02d:%02d", parts.tm_hour, parts.tm_min)))
+
+            let database = DatabaseWork()
+            let service = ScheduleService(
+                environment: environment, writer: database.writer, background: database.background, purgeAt: purgeAt,
+                interval: .milliseconds(10), logger: Logger(label: "test"))
+            let running = Task { try await service.run() }
+            func requests() throws -> Int64 {
+                let connection = try environment.database.openCurrent()
+                defer { connection.close() }
+                return try connection.queryFirst("SELECT count(*) FROM verification_requests") { $0.int64(at: 0) } ?? -1
+            }
+            func state() throws -> EventState { try EventService(environment).show(id: event).event.state }
+
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try state() == .draft && requests() == 1, "nothing is due yet")
+            clock.advance(by: 30)
+            try await waitUntil { try state() == .active }
+            #expect(try requests() == 1, "the purge waits for its time")
+            // Two days on: the code ended long ago, and the purge time has passed.
+            clock.advance(by: 2 * 86_400)
+            try await waitUntil { try requests() == 0 }
+            running.cancel()
+            try await running.value
+            try await database.shutdown()
+        }
+    }
+
+    /// Polls without blocking a thread, for up to ten seconds.
+    private func waitUntil(_ condition: () throws -> Bool) async throws {
+        for _ in 0..<1_000 {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the condition did not hold within ten seconds")
+    }
+}
