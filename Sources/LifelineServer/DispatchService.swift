@@ -34,6 +34,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
             do {
                 let summary = try await dispatcher.dispatch(through: gateway, options: options, work: work)
                 claimed = summary.claimed
+                ServerMetrics.dispatched(summary)
                 if claimed > 0 {
                     logger.info(
                         "dispatched",

@@ -30,12 +30,15 @@ public enum LifelineServer {
         router.add(
             middleware: RequestLogMiddleware(
                 random: environment.random, resolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
+        ServerMetrics.bootstrap()
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         let limits = RequestLimits(
             perAddress: configuration.requestsPerMinutePerAddress, perEmail: configuration.requestsPerMinutePerEmail,
             clock: environment.clock)
         HealthRoutes(environment: environment, database: database).add(to: router)
         APIDocument.add(to: router)
+        ServerMetrics.add(to: router, environment: environment, database: database)
         // Providers sign their requests instead of presenting an API key.
         TwilioRoutes(environment: environment, database: database, configuration: configuration).add(to: router)
         ProviderWebhookRoutes(environment: environment, database: database, secret: configuration.webhookSecret).add(to: router)

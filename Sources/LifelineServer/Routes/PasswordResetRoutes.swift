@@ -32,6 +32,7 @@ struct PasswordResetRoutes {
             let requestID = try await database.write {
                 try PasswordResetService(environment).start(email: body.email, method: body.method ?? .sms)
             }
+            ServerMetrics.codeRequested(purpose: VerificationPurpose.passwordReset.rawValue, outcome: "accepted")
             return JSONBody.response(
                 ["request_id": .text(requestID), "message": .text(PasswordResetService.uniformAnswer)], status: .accepted)
         }
@@ -39,6 +40,7 @@ struct PasswordResetRoutes {
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let check = try await database.write { try PasswordResetService(environment).verify(requestID: id, code: body.code) }
+            ServerMetrics.codeChecked(check)
             return JSONBody.response(VerificationAnswer.fields(check))
         }
         group.post("password-resets/:id/complete") { request, context in

@@ -30,6 +30,7 @@ struct ProviderWebhookRoutes {
             let body = try await verifiedBody(request, context: context)
             let inbound = try Self.decode(Inbound.self, from: body)
             let outcome = try await database.write { try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text) }
+            ServerMetrics.inbound(action: outcome.action)
             return JSONBody.response(["action": .text(outcome.action), "replied": .text(outcome.replied ? "yes" : "no")])
         }
         router.post("v1/webhooks/receipts") { request, context in

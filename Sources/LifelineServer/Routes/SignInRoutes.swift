@@ -42,6 +42,7 @@ struct SignInRoutes {
             case .authenticated: return JSONBody.response(["status": .text("authenticated")])
             case .invalidCredentials: return JSONBody.response(["status": .text("invalid-credentials")])
             case .secondFactorRequired(let requestID, let newNumber):
+                ServerMetrics.codeRequested(purpose: VerificationPurpose.twoStep.rawValue, outcome: "sent")
                 return JSONBody.response([
                     "status": .text(newNumber ? "number-verification-required" : "second-factor-required"),
                     "request_id": .text(requestID),
@@ -56,6 +57,7 @@ struct SignInRoutes {
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let verification = try await database.write { try LoginService(environment).verify(requestID: id, code: body.code) }
+            ServerMetrics.codeChecked(verification.check)
             var fields = VerificationAnswer.fields(verification.check)
             if verification.check == .approved { fields[0] = ("status", .text("authenticated")) }
             return JSONBody.response(fields)
@@ -66,6 +68,7 @@ struct SignInRoutes {
             let outcome = try await database.write {
                 try VerificationService(environment).request(email: body.email, purpose: body.purpose, requestID: body.requestID)
             }
+            ServerMetrics.codeRequested(purpose: body.purpose.rawValue, outcome: outcome.isRepeat ? "repeat" : outcome.status.rawValue)
             var fields: [(String, JSONBody.Value)] = [
                 ("request_id", .text(outcome.requestID)), ("status", .text(outcome.status.rawValue)),
             ]
@@ -76,6 +79,7 @@ struct SignInRoutes {
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let check = try await database.write { try VerificationService(environment).verify(requestID: id, code: body.code) }
+            ServerMetrics.codeChecked(check)
             return JSONBody.response(VerificationAnswer.fields(check))
         }
     }

@@ -20,6 +20,7 @@ struct TwilioRoutes {
             let text = fields.first { $0.name == "Body" }?.value ?? ""
             let outcome = try await database.write { try ConsentService(environment).handleInbound(from: from, text: text) }
             context.logger.info("inbound sms", metadata: ["action": .string(outcome.action)])
+            ServerMetrics.inbound(action: outcome.action)
             return Self.emptyTwiML
         }
         router.post("v1/webhooks/twilio/status") { request, context in

@@ -24,6 +24,14 @@ public struct OutboxQueries: Sendable {
         }
     }
 
+    /// How many messages are in each status, every status present (0 when none).
+    public func countsByStatus() throws -> [OutboxStatus: Int] {
+        try settings.withCurrentConnection { connection in
+            let counts = try connection.read { try OutboxStore(connection: connection).countsByStatus() }
+            return Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, counts[$0] ?? 0) })
+        }
+    }
+
     /// Records a delivery receipt for a message named by its outbox id or its provider id.
     ///
     /// A receipt can only follow a send: a message still queued or suppressed was never handed

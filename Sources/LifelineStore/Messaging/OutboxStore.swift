@@ -101,6 +101,15 @@ public struct OutboxStore {
             attempts: Int(row.int64(at: 7)), lastError: try row.get(8), createdAt: try row.get(9))
     }
 
+    /// How many messages are in each status (statuses with none are absent).
+    public func countsByStatus() throws -> [OutboxStatus: Int] {
+        var counts: [OutboxStatus: Int] = [:]
+        try connection.forEachRow("SELECT status, count(*) FROM outbox GROUP BY status") { row in
+            counts[try row.get(0, as: OutboxStatus.self)] = Int(row.int64(at: 1))
+        }
+        return counts
+    }
+
     /// The messages queued to a destination, oldest first.
     public func messages(to destination: String) throws -> [OutboxEntry] {
         try connection.query(
