@@ -33,6 +33,8 @@ public enum LifelineServer {
         ServerMetrics.bootstrap()
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        let routeTable = MethodNotAllowedMiddleware.RouteTable()
+        router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
         let limits = RequestLimits(
             perAddress: configuration.requestsPerMinutePerAddress, perEmail: configuration.requestsPerMinutePerEmail,
             clock: environment.clock)
@@ -57,6 +59,7 @@ public enum LifelineServer {
         ImportRoutes(environment: environment, database: database).add(to: admins)
         SMSNumberRoutes(environment: environment, database: database).add(to: admins)
         SettingsRoutes(environment: environment, database: database).add(to: admins)
+        routeTable.record(router.routes.map { ($0.method.rawValue, $0.path) })
         return router
     }
 }

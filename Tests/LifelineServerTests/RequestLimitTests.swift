@@ -70,6 +70,23 @@ struct RequestLimitTests {
         }
     }
 
+    @Test func aRoutedPathAskedWithTheWrongMethodIs405WithAllow() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let live = try await client.execute(uri: "/livez", method: .delete)
+                #expect(live.status == .methodNotAllowed && live.headers[.allow] == "GET")
+                #expect(live.headers[.contentType] == "application/problem+json")
+                let optIns = try await client.execute(uri: "/v1/optins", method: .put, headers: fixture.headers(.admin))
+                #expect(optIns.status == .methodNotAllowed && optIns.headers[.allow] == "GET, POST")
+                let pattern = try await client.execute(uri: "/v1/events/7/start", method: .get, headers: fixture.headers(.admin))
+                #expect(pattern.status == .methodNotAllowed && pattern.headers[.allow] == "POST", "\(pattern.status) \(pattern.text)")
+                let nowhere = try await client.execute(uri: "/v1/nowhere", method: .delete, headers: fixture.headers(.admin))
+                #expect(nowhere.status == .notFound)
+            }
+        }
+    }
+
     @Test func thePortalIsLimitedPerEmailAndPerAddressWith429AndHeaders() async throws {
         try await withTemporaryDirectory { folder in
             // A still clock: the buckets do not refill however long the test takes.

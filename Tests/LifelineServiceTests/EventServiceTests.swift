@@ -62,13 +62,13 @@ struct EventServiceTests {
     @Test func unknownPlaceholdersAreRefusedAtCreateTime() throws {
         try withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder)
-            #expect(throws: EventFailure.unknownPlaceholder(field: "--start-message", placeholder: "nmae")) {
+            #expect(throws: EventFailure.unknownPlaceholder(field: "the start message", placeholder: "nmae")) {
                 try setup.createEvent(start: "Hello {nmae}")
             }
-            #expect(throws: EventFailure.unknownPlaceholder(field: "--end-message", placeholder: "date")) {
+            #expect(throws: EventFailure.unknownPlaceholder(field: "the end message", placeholder: "date")) {
                 try setup.createEvent(end: "Over at {date}")
             }
-            #expect(throws: EventFailure.emptyMessage(field: "--start-message")) { try setup.createEvent(start: "  ") }
+            #expect(throws: EventFailure.emptyMessage(field: "the start message")) { try setup.createEvent(start: "  ") }
             // Braces that are not a placeholder are text.
             #expect(try setup.createEvent(start: "Use {} or { name } in chat; {event}") > 0)
             #expect(throws: EventFailure.notesTooLong(length: 501)) {

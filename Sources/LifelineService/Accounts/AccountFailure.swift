@@ -24,7 +24,7 @@ public enum AccountFailure: LifelineFailure, Equatable {
         case .passwordRejected(let rules):
             "the password does not meet the policy: " + rules.map(\.description).joined(separator: "; ")
         case .emptyPassword:
-            "no password was given on standard input"
+            "no password was given"
         }
     }
 

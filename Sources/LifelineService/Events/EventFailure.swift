@@ -27,8 +27,8 @@ public enum EventFailure: LifelineFailure, Equatable {
         case .messageTooLong(let field, let length, let maximum):
             "\(field) is \(length) characters; at most \(maximum) (ten SMS parts)"
         case .nameInvalid(let name): "event name '\(name)' must be 1 to 100 characters"
-        case .notesTooLong(let length): "--notes is \(length) characters; at most 500"
-        case .endsBeforeStart: "--ends-at is before --starts-at"
+        case .notesTooLong(let length): "the notes are \(length) characters; at most 500"
+        case .endsBeforeStart: "the end time is before the start time"
         case .eventNotFound(let id): "no continuity event \(id)"
         case .illegalTransition(let id, let state, let action):
             "event \(id) is \(state.rawValue): it cannot be \(action)"

@@ -23,8 +23,8 @@ public struct EventService: Sendable {
     public func create(_ draft: EventDraft) throws -> Int64 {
         let name = draft.name.trimmingBlanks()
         guard (1...100).contains(name.count) else { throw EventFailure.nameInvalid(draft.name) }
-        let start = try AlertTemplate(draft.startMessage, field: "--start-message")
-        let end = try AlertTemplate(draft.endMessage, field: "--end-message")
+        let start = try AlertTemplate(draft.startMessage, field: "the start message")
+        let end = try AlertTemplate(draft.endMessage, field: "the end message")
         let notes = draft.notes.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
         if let notes, notes.count > 500 { throw EventFailure.notesTooLong(length: notes.count) }
         if let startsAt = draft.startsAt, let endsAt = draft.endsAt, endsAt < startsAt {
