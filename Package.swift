@@ -109,7 +109,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
-            name: "LifelineCLITests", dependencies: ["lifeline", "LifelineStore", "LifelineTestSupport"]),
+            name: "LifelineCLITests", dependencies: ["lifeline", "LifelineServer", "LifelineStore", "LifelineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

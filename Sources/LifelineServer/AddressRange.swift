@@ -25,7 +25,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         bytes.withUnsafeBytes { raw in
             _ = inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, raw.baseAddress, &buffer, socklen_t(buffer.count))
         }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -48,8 +48,25 @@ extension DatabaseSettings {
     /// Runs `body` on a connection to the current database, closed afterwards, with its SQLite
     /// errors translated to the service's failures.
     func withCurrentConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        let connection = try openCurrent()
-        defer { connection.close() }
+        guard let pool else {
+            let connection = try openCurrent()
+            defer { connection.close() }
+            return try translatingErrors { try body(connection) }
+        }
+        let connection: SQLiteConnection, opened: ConnectionPool.Opened
+        if let kept = pool.checkOut(path: path) {
+            (connection, opened) = kept
+        } else {
+            connection = try openCurrent()
+            do {
+                opened = ConnectionPool.Opened(
+                    file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() })
+            } catch {
+                connection.close()
+                throw error
+            }
+        }
+        defer { pool.checkIn(connection, opened: opened) }
         return try translatingErrors { try body(connection) }
     }
 }

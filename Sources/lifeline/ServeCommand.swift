@@ -61,7 +61,9 @@ extension Lifeline {
             configuration.requestsPerMinutePerAddress = addressLimit
             configuration.requestsPerMinutePerEmail = emailLimit
             configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
-            let environment = global.environment
+            var environment = global.environment
+            // A long-running process keeps its connections: a request does not reopen the file.
+            environment.database.pool = ConnectionPool()
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }

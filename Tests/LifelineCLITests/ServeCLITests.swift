@@ -1,11 +1,14 @@
 import Foundation
+import LifelineServer
 import LifelineTestSupport
 import Testing
 
 /// `lifeline serve` as a user runs it: the built binary on a free loopback port.
 struct ServeCLITests {
     /// Starts the server on a free port; returns it with its port once it says it listens.
-    private func startServer(_ database: [String], folder: String, options: [String] = []) async throws -> (Process, ProcessExit, Int) {
+    private func startServer(
+        _ database: [String], folder: String, options: [String] = [], environment: [String: String] = [:]
+    ) async throws -> (Process, ProcessExit, Int) {
         let log = folder + "/serve.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
@@ -13,6 +16,7 @@ struct ServeCLITests {
         process.arguments = database + ["serve", "--listen", "127.0.0.1:0"] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let exited = ProcessExit(process)
         try process.run()
         let deadline = Date().addingTimeInterval(30)
@@ -48,31 +52,7 @@ struct ServeCLITests {
             let live = try await LoopbackHTTP.request(port: port, method: "GET", path: "/livez")
             #expect(live.status == 200)
             let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
-            let started = try await LoopbackHTTP.request(
-                port: port, method: "POST", path: "/v1/password-resets", headers: headers,
-                body: #"{"email":"ann@example.com","method":"sms"}"#)
-            #expect(started.status == 202, "\(started.body)")
-            let requestID = try #require(
-                (try JSONSerialization.jsonObject(with: Data(started.body.utf8)) as? [String: Any])?["request_id"] as? String)
-
-            // The server's own dispatcher sends the code to the file gateway (the "phone").
-            let phone = folder + "/lifeline.db.outbox.jsonl"
-            var code: String?
-            let deadline = Date().addingTimeInterval(20)
-            while code == nil && Date() < deadline {
-                let text = (try? String(contentsOfFile: phone, encoding: .utf8)) ?? ""
-                code = text.range(of: #"code is \d+"#, options: .regularExpression).map { String(text[$0].dropFirst("code is ".count)) }
-                if code == nil { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            let delivered = try #require(code, "the server's dispatcher sent the code")
-            let verified = try await LoopbackHTTP.request(
-                port: port, method: "POST", path: "/v1/password-resets/\(requestID)/verify", headers: headers,
-                body: "{\"code\":\"\(delivered)\"}")
-            #expect(verified.body.contains("\"approved\""), "\(verified.body)")
-            let completed = try await LoopbackHTTP.request(
-                port: port, method: "POST", path: "/v1/password-resets/\(requestID)/complete", headers: headers,
-                body: #"{"password":"Tulip-Harbour-7"}"#)
-            #expect(completed.status == 200, "\(completed.body)")
+            let delivered = try await resetPassword(port: port, headers: headers, phone: folder + "/lifeline.db.outbox.jsonl")
             let signedIn = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/logins", headers: headers,
                 body: #"{"email":"ann@example.com","password":"Tulip-Harbour-7"}"#)
@@ -89,6 +69,96 @@ struct ServeCLITests {
             let requestLine = try #require(logText.split(separator: "\n").first { $0.contains("\"message\":\"request\"") })
             #expect(requestLine.contains("\"request_id\":") && requestLine.contains("\"route\":") && requestLine.contains("\"status\":"))
         }
+    }
+
+    @Test func twoStepSignInAndATwilioSignedStopOverHTTP() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
+            for arguments in [
+                ["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
+                ["profiles", "update", "default", "--two-step", "sms"],
+                ["optin", "record", "ann@example.com", "--state", "opted-in", "--evidence", "signed form"],
+            ] {
+                let result = try await LifelineProcess.run(database + arguments)
+                #expect(result.status == 0, "\(arguments): \(result.standardError)")
+            }
+            let created = try await LifelineProcess.run(database + ["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
+            let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
+            let token = "e2e-twilio-auth-token"
+            let publicURL = "https://sms.example.org"
+            let (process, exited, port) = try await startServer(
+                database, folder: folder, options: ["--public-url", publicURL], environment: ["LIFELINE_TWILIO_AUTH_TOKEN": token])
+            let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
+            _ = try await resetPassword(port: port, headers: headers, phone: folder + "/lifeline.db.outbox.jsonl")
+
+            let login = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/logins", headers: headers,
+                body: #"{"email":"ann@example.com","password":"Tulip-Harbour-7"}"#)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any], "\(login.body)")
+            #expect(answer["status"] as? String == "second-factor-required", "\(login.body)")
+            let requestID = try #require(answer["request_id"] as? String)
+            let code = try await deliveredCode(phone: folder + "/lifeline.db.outbox.jsonl", after: 1)
+            let verified = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/logins/\(requestID)/verify", headers: headers, body: "{\"code\":\"\(code)\"}")
+            #expect(verified.body.contains("\"authenticated\""), "\(verified.body)")
+
+            let fields = [("From", "+447700900001"), ("To", "+447700900999"), ("Body", "STOP"), ("MessageSid", "SMe2e0001")]
+            let form = fields.map { "\($0.0)=\($0.1.replacingOccurrences(of: "+", with: "%2B"))" }.joined(separator: "&")
+            let signature = TwilioSignature.expected(
+                authToken: token, url: publicURL + "/v1/webhooks/twilio/sms", parameters: fields.map { (name: $0.0, value: $0.1) })
+            let twilioHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+            let tampered = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/webhooks/twilio/sms",
+                headers: twilioHeaders.merging(["X-Twilio-Signature": signature]) { $1 },
+                body: form.replacingOccurrences(of: "STOP", with: "STAR"))
+            #expect(tampered.status == 403)
+            let still = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
+            #expect(still.standardOutput.contains(",opted-in,"), "a tampered request changes nothing: \(still.standardOutput)")
+            let signed = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/v1/webhooks/twilio/sms",
+                headers: twilioHeaders.merging(["X-Twilio-Signature": signature]) { $1 }, body: form)
+            #expect(signed.status == 200 && signed.body.contains("<Response/>"), "\(signed.status) \(signed.body)")
+            let after = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
+            #expect(after.standardOutput.contains(",opted-out,"), "\(after.standardOutput)")
+
+            kill(process.processIdentifier, SIGTERM)
+            #expect(await exited.status() == 0)
+        }
+    }
+
+    /// Ann's password reset over HTTP, the code read from the file gateway; returns the code.
+    private func resetPassword(port: Int, headers: [String: String], phone: String) async throws -> String {
+        let started = try await LoopbackHTTP.request(
+            port: port, method: "POST", path: "/v1/password-resets", headers: headers,
+            body: #"{"email":"ann@example.com","method":"sms"}"#)
+        #expect(started.status == 202, "\(started.body)")
+        let requestID = try #require(
+            (try JSONSerialization.jsonObject(with: Data(started.body.utf8)) as? [String: Any])?["request_id"] as? String)
+        let code = try await deliveredCode(phone: phone, after: 0)
+        let verified = try await LoopbackHTTP.request(
+            port: port, method: "POST", path: "/v1/password-resets/\(requestID)/verify", headers: headers,
+            body: "{\"code\":\"\(code)\"}")
+        #expect(verified.body.contains("\"approved\""), "\(verified.body)")
+        let completed = try await LoopbackHTTP.request(
+            port: port, method: "POST", path: "/v1/password-resets/\(requestID)/complete", headers: headers,
+            body: #"{"password":"Tulip-Harbour-7"}"#)
+        #expect(completed.status == 200, "\(completed.body)")
+        return code
+    }
+
+    /// The code in the (`after` + 1)th message the server's dispatcher wrote to the file gateway (the "phone").
+    private func deliveredCode(phone: String, after earlier: Int) async throws -> String {
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: phone, encoding: .utf8)) ?? ""
+            let codes = text.split(separator: "\n").compactMap { line in
+                line.range(of: #"code is \d+"#, options: .regularExpression).map { String(line[$0].dropFirst("code is ".count)) }
+            }
+            if codes.count > earlier { return codes[earlier] }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("no code reached the phone")
+        throw CancellationError()
     }
 
     @Test func sigtermDuringAnUploadLetsTheImportFinishThenExits0() async throws {

@@ -22,7 +22,9 @@ struct ServerFixture {
 
     init(folder: String, clock: any WallClock = SystemClock()) throws {
         self.folder = folder
-        let settings = DatabaseSettings(path: folder + "/lifeline.db")
+        var settings = DatabaseSettings(path: folder + "/lifeline.db")
+        // As `lifeline serve` runs: connections kept and reused.
+        settings.pool = ConnectionPool()
         environment = LifelineEnvironment(
             database: settings, secret: .value(String(repeating: "ab", count: 32)), clock: clock,
             passwordHasher: PasswordHasher(unsafeUncheckedRounds: 1_000))

@@ -224,6 +224,15 @@ public final class SQLiteConnection {
     /// Whether the database file opened read-only (by configuration or by its permissions).
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
+    /// Whether no transaction is open (SQLite's autocommit mode).
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// The schema's change counter (`PRAGMA schema_version`): it moves whenever any
+    /// connection changes the schema, so a kept connection can tell it is out of date.
+    public func schemaVersion() throws -> Int64 {
+        try queryFirst("PRAGMA schema_version") { $0.int64(at: 0) } ?? 0
+    }
+
     // MARK: Helpers
 
     private func checkOpen(_ sql: String?) throws {
