@@ -12,15 +12,17 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
     let options: DispatchOptions
     let idleWait: Duration
     let work: any BlockingWork
+    let health: GatewayHealth?
     let logger: Logger
 
     /// `work` runs the dispatcher's SQLite steps: the server's writer thread (``DatabaseWork/writer``).
     public init(
         environment: LifelineEnvironment, gateway: Gateway, options: DispatchOptions = DispatchOptions(limit: 1_000),
-        idleWait: Duration = .seconds(1), work: any BlockingWork, logger: Logger
+        idleWait: Duration = .seconds(1), work: any BlockingWork, health: GatewayHealth? = nil, logger: Logger
     ) {
         self.environment = environment
         self.work = work
+        self.health = health
         self.gateway = gateway
         self.options = options
         self.idleWait = idleWait
@@ -35,6 +37,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
                 let summary = try await dispatcher.dispatch(through: gateway, options: options, work: work)
                 claimed = summary.claimed
                 ServerMetrics.dispatched(summary)
+                health?.record(nil)
                 if claimed > 0 {
                     logger.info(
                         "dispatched",
@@ -47,6 +50,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
             } catch let failure as any LifelineFailure {
                 // A busy database or an unreachable gateway: the batch was put back; try again soon.
                 logger.warning("dispatch failed", metadata: ["failure": .string(failure.description)])
+                health?.record(failure)
             }
             if claimed == 0 {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: idleWait) }

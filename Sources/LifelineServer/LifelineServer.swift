@@ -10,10 +10,10 @@ public enum LifelineServer {
     /// `services` run beside the server (the outbox dispatcher) and stop with it, in reverse order.
     public static func makeApplication(
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
-        database: DatabaseWork = DatabaseWork(), services: [any Service] = [],
+        database: DatabaseWork = DatabaseWork(), gateway: GatewayHealth? = nil, services: [any Service] = [],
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(environment: environment, database: database, configuration: configuration)
+        let router = makeRouter(environment: environment, database: database, configuration: configuration, gateway: gateway)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline"),
@@ -24,7 +24,8 @@ public enum LifelineServer {
 
     /// The routes, testable without a socket (HummingbirdTesting's `.router`).
     public static func makeRouter(
-        environment: LifelineEnvironment, database: DatabaseWork, configuration: ServerConfiguration
+        environment: LifelineEnvironment, database: DatabaseWork, configuration: ServerConfiguration,
+        gateway: GatewayHealth? = nil
     ) -> Router<LifelineRequestContext> {
         let router = Router(context: LifelineRequestContext.self)
         router.add(
@@ -38,7 +39,7 @@ public enum LifelineServer {
         let limits = RequestLimits(
             perAddress: configuration.requestsPerMinutePerAddress, perEmail: configuration.requestsPerMinutePerEmail,
             clock: environment.clock)
-        HealthRoutes(environment: environment, database: database).add(to: router)
+        HealthRoutes(environment: environment, database: database, gateway: gateway).add(to: router)
         APIDocument.add(to: router)
         ServerMetrics.add(to: router, environment: environment, database: database)
         // Providers sign their requests instead of presenting an API key.

@@ -3,11 +3,21 @@ import LifelineService
 /// One HTTP request per message, a few in flight at once, outcomes in the messages' order:
 /// what every HTTP gateway does with a batch.
 enum ConcurrentRequests {
+    /// One message's answer: its outcome, and the HTTP status when there was one.
+    struct Answer: Sendable {
+        let outcome: GatewayOutcome
+        let status: Int?
+    }
+
+    /// Throws ``GatewayFailure/notConfigured(variable:reason:)`` when the provider refused
+    /// every request's credentials (401 or 403): that is Lifeline's configuration, not the
+    /// messages', so the batch goes back to wait for a fix instead of failing message by message.
     static func each(
-        _ messages: [GatewayMessage], atOnce limit: Int, _ post: @escaping @Sendable (GatewayMessage) async -> GatewayOutcome
-    ) async -> [GatewayOutcome] {
-        var outcomes = [GatewayOutcome?](repeating: nil, count: messages.count)
-        await withTaskGroup(of: (Int, GatewayOutcome).self) { group in
+        _ messages: [GatewayMessage], atOnce limit: Int, credentials: String,
+        _ post: @escaping @Sendable (GatewayMessage) async -> Answer
+    ) async throws -> [GatewayOutcome] {
+        var outcomes = [Answer?](repeating: nil, count: messages.count)
+        await withTaskGroup(of: (Int, Answer).self) { group in
             var next = 0
             func startNext() {
                 let index = next
@@ -20,6 +30,13 @@ enum ConcurrentRequests {
                 if next < messages.count { startNext() }
             }
         }
-        return outcomes.map { $0 ?? .retry(reason: "no answer", after: nil) }
+        let answers = outcomes.map { $0 ?? Answer(outcome: .retry(reason: "no answer", after: nil), status: nil) }
+        if let refused = answers.first?.status, refused == 401 || refused == 403,
+            answers.allSatisfy({ $0.status == 401 || $0.status == 403 })
+        {
+            throw GatewayFailure.notConfigured(
+                variable: credentials, reason: "was refused by the provider (HTTP \(refused)); nothing was sent, and the messages wait")
+        }
+        return answers.map(\.outcome)
     }
 }

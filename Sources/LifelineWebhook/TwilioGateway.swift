@@ -19,11 +19,15 @@ public final class TwilioGateway: MessageGateway, Sendable {
     }
 
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
-        await ConcurrentRequests.each(messages, atOnce: configuration.concurrency) { await self.post($0) }
+        try await ConcurrentRequests.each(
+            messages, atOnce: configuration.concurrency, credentials: "the Twilio credentials (LIFELINE_TWILIO_*)"
+        ) { await self.post($0) }
     }
 
-    private func post(_ message: GatewayMessage) async -> GatewayOutcome {
-        guard message.channel == .sms else { return .failed(reason: "Twilio sends SMS only, not \(message.channel.rawValue)") }
+    private func post(_ message: GatewayMessage) async -> ConcurrentRequests.Answer {
+        guard message.channel == .sms else {
+            return ConcurrentRequests.Answer(outcome: .failed(reason: "Twilio sends SMS only, not \(message.channel.rawValue)"), status: nil)
+        }
         var fields = [("To", "+" + message.destination), ("Body", message.body)]
         switch configuration.sender {
         case .from(let number): fields.append(("From", number))

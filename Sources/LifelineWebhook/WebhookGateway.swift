@@ -32,10 +32,12 @@ public final class WebhookGateway: MessageGateway, Sendable {
     /// Posts the batch, up to ``WebhookConfiguration/concurrency`` requests at once, and
     /// returns when every message has an answer.
     public func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
-        await ConcurrentRequests.each(messages, atOnce: configuration.concurrency) { await self.post($0) }
+        try await ConcurrentRequests.each(messages, atOnce: configuration.concurrency, credentials: "LIFELINE_WEBHOOK_SECRET") {
+            await self.post($0)
+        }
     }
 
-    private func post(_ message: GatewayMessage) async -> GatewayOutcome {
+    private func post(_ message: GatewayMessage) async -> ConcurrentRequests.Answer {
         let now = clock.now()
         let timestamp = String(Int(now.timeIntervalSince1970))
         var body: [UInt8] = []

@@ -29,15 +29,18 @@ enum WebhookResponse {
     /// refused connection) is a retry.
     static func outcome(
         of request: HTTPClientRequest, for message: GatewayMessage, through client: HTTPClient, timeout: Duration, gateway: String
-    ) async -> GatewayOutcome {
+    ) async -> ConcurrentRequests.Answer {
         do {
             let response = try await client.execute(request, timeout: .milliseconds(timeout.wholeMilliseconds))
             let answer = try await response.body.collect(upTo: 64 * 1024)
-            return outcome(
-                status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                body: Array(buffer: answer), mayEchoASecret: message.program == .verification)
+            let status = Int(response.status.code)
+            return ConcurrentRequests.Answer(
+                outcome: outcome(
+                    status: status, retryAfter: response.headers.first(name: "Retry-After"), body: Array(buffer: answer),
+                    mayEchoASecret: message.program == .verification),
+                status: status)
         } catch {
-            return .retry(reason: "\(gateway) request failed: \(error)", after: nil)
+            return ConcurrentRequests.Answer(outcome: .retry(reason: "\(gateway) request failed: \(error)", after: nil), status: nil)
         }
     }
 

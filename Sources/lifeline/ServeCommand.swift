@@ -68,10 +68,11 @@ extension Lifeline {
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
             let database = DatabaseWork()
+            let health = GatewayHealth(name: gateway.rawValue)
             func dispatching(_ gateway: some MessageGateway & Sendable) -> any Service {
                 DispatchService(
                     environment: environment, gateway: gateway, options: DispatchOptions(limit: 1_000, ratePerSecond: rate),
-                    work: database.writer, logger: logger)
+                    work: database.writer, health: health, logger: logger)
             }
             let dispatcher: any Service =
                 switch gateway {
@@ -85,7 +86,7 @@ extension Lifeline {
                                 statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })))
                 }
             let application = LifelineServer.makeApplication(
-                environment: environment, configuration: configuration, logger: logger, database: database,
+                environment: environment, configuration: configuration, logger: logger, database: database, gateway: health,
                 services: [
                     dispatcher,
                     ScheduleService(

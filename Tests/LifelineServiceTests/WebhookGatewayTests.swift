@@ -104,6 +104,21 @@ struct WebhookGatewayTests {
         }
     }
 
+    @Test func refusedCredentialsPutTheBatchBackInsteadOfFailingIt() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try await started(folder)
+            let server = try ScriptedHTTPServer(script: [.init(status: 401, body: "bad signature"), .init(status: 401)])
+            defer { server.stop() }
+            let gateway = try gateway(server)
+            await #expect(throws: GatewayFailure.notConfigured(
+                variable: "LIFELINE_WEBHOOK_SECRET", reason: "was refused by the provider (HTTP 401); nothing was sent, and the messages wait")
+            ) { try await dispatch(setup, gateway) }
+            #expect(try setup.alerts(1).map(\.status) == ["queued", "queued"], "the alerts wait for the configuration to be fixed")
+            // Fixed (the script is spent: the server now answers 200): both go out.
+            #expect(try await dispatch(setup, gateway).sent == 2)
+        }
+    }
+
     @Test func timeoutsAndARefusedConnectionAreRetried() async throws {
         try await withTemporaryDirectory { folder in
             let setup = try await started(folder)

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LifelineServer
+import LifelineService
+import LifelineTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// `/readyz` and the dispatcher's gateway: a gateway stopped by its configuration makes the
+/// server not ready; one that works again makes it ready.
+struct GatewayHealthTests {
+    /// A gateway refusing for want of a credential until told otherwise.
+    final class SwitchableGateway: MessageGateway, Sendable {
+        let name = "switchable"
+        let isConfigured = Mutex(false)
+
+        func send(_ messages: [GatewayMessage]) async throws -> [GatewayOutcome] {
+            guard isConfigured.withLock({ $0 }) else {
+                throw GatewayFailure.notConfigured(variable: "LIFELINE_TEST_TOKEN", reason: "was refused by the provider")
+            }
+            return messages.map { _ in .sent(providerID: nil) }
+        }
+    }
+
+    @Test func aGatewayStoppedByItsConfigurationMakesTheServerNotReady() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            _ = try ConsentService(fixture.environment).requestOptIn(email: "ann@example.com", source: .portal, actor: "portal")
+            let health = GatewayHealth(name: "switchable")
+            let gateway = SwitchableGateway()
+            let database = DatabaseWork()
+            let dispatcher = DispatchService(
+                environment: fixture.environment, gateway: gateway, idleWait: .milliseconds(10), work: database.writer,
+                health: health, logger: Logger(label: "test"))
+            let application = LifelineServer.makeApplication(
+                environment: fixture.environment, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                logger: Logger(label: "test"), database: database, gateway: health)
+            let running = Task { try await dispatcher.run() }
+            try await application.test(.router) { client in
+                func ready() async throws -> TestResponse { try await client.execute(uri: "/readyz", method: .get) }
+                var answer = try await ready()
+                for _ in 0..<500 where answer.status == .ok {
+                    try await Task.sleep(for: .milliseconds(10))
+                    answer = try await ready()
+                }
+                #expect(answer.status == .serviceUnavailable && answer.json["code"] as? String == "not_ready")
+                #expect((answer.json["detail"] as? String)?.contains("LIFELINE_TEST_TOKEN") == true, "\(answer.text)")
+                gateway.isConfigured.withLock { $0 = true }
+                for _ in 0..<500 where answer.status != .ok {
+                    try await Task.sleep(for: .milliseconds(10))
+                    answer = try await ready()
+                }
+                #expect(answer.status == .ok && answer.text.contains(#""gateway":"switchable""#), "\(answer.text)")
+            }
+            running.cancel()
+            try await running.value
+            try await database.shutdown()
+        }
+    }
+}
