@@ -150,21 +150,7 @@ extension Lifeline.Optin {
             if let lastFailure { Glibc.exit(FailureReporter.exitCode(for: lastFailure.kind)) }
         }
 
-        /// The arguments, then standard input's lines when asked, read one at a time as they are answered.
-        private func lookups() -> AnySequence<String> {
-            let readsInput = stdin
-            return AnySequence { [who] in
-                var arguments = who.makeIterator()
-                return AnyIterator {
-                    if let argument = arguments.next() { return argument }
-                    guard readsInput else { return nil }
-                    while let line = readLine(strippingNewline: true) {
-                        if !line.allSatisfy(\.isWhitespace) { return line }
-                    }
-                    return nil
-                }
-            }
-        }
+        private func lookups() -> AnySequence<String> { InputLines.arguments(who, thenStandardInput: stdin) }
     }
 
     struct List: ParsableCommand {

@@ -6,7 +6,7 @@ extension Lifeline {
     struct SMS: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sms", abstract: "SMS numbers: the SMS attribute and number verification.",
-            subcommands: [Attribute.self, VerifyNumbers.self, Inbound.self])
+            subcommands: [Attribute.self, VerifyNumbers.self, Check.self, Inbound.self])
     }
 }
 
@@ -113,6 +113,35 @@ extension Lifeline.SMS {
                 while text.last?.isNewline == true { text.removeLast() }
                 Diagnostics.note(text)
             }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Judge numbers as `verify-numbers` judges users': valid, missing, invalid (why) or fixable (to what).",
+            discussion: """
+                For a number someone gives you, before it goes into the directory. Nothing is read from \
+                or written to the database. Several values, or --stdin (one per line), answer one row each.
+                """)
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "Numbers, in any format.") var values: [String] = []
+        @Flag(help: "Read more values from standard input, one per line (blank lines skipped).") var stdin = false
+        @Option(help: "Read national numbers as this country's: an ISO code (GB) or a calling code (44).")
+        var defaultCountry: String?
+
+        func validate() throws {
+            if values.isEmpty && !stdin { throw ValidationError("give a number, or pass --stdin") }
+        }
+
+        func run() throws {
+            let normalizer = PhoneNumberNormalizer(defaultRegion: try defaultCountry.map(SMSNumbers.region(named:)))
+            let stream = ListStream.standardOutput(format: output.format, columns: ["value", "verdict", "long_format", "detail"])
+            for value in InputLines.arguments(values, thenStandardInput: stdin) {
+                let verdict = normalizer.verdict(for: value)
+                stream.write([.text(value), .text(verdict.name), Cell(verdict.longFormat), .text(verdict.detail)])
+            }
+            stream.finish()
         }
     }
 }

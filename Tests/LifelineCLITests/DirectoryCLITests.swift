@@ -226,4 +226,17 @@ struct TerminalEscapeTests {
             #expect(attribute.standardError.split(separator: "\n").count == 1, "one line, whatever the argument held")
         }
     }
+
+    @Test func smsCheckJudgesNumbersWithoutADatabase() async throws {
+        let result = try await LifelineProcess.run(
+            ["sms", "check", "0343 15 555 1212", "447700900123", "07", "--default-country", "AR", "--format", "csv"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = result.standardOutput.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
+        #expect(rows == [
+            "value,verdict,long_format,detail", "0343 15 555 1212,fixable,5493435551212,5493435551212",
+            "447700900123,valid,447700900123,", "07,invalid,,too short",
+        ])
+        let none = try await LifelineProcess.run(["sms", "check"])
+        #expect(none.status == 64)
+    }
 }

@@ -74,6 +74,13 @@ public struct PhoneNumberNormalizer: Sendable {
                 guard let region = defaultRegion else { return .invalid(.leadingZero) }
                 return national(body, in: region)
             }
+            // Written with spaces or brackets and no `+` or `00`, a number is in its national
+            // format ("612 34 56 78", "(246) 250-1234"): with a default country, read it as that
+            // country's first, as libphonenumber does. Plain digits are long format first.
+            if let region = defaultRegion, hasSeparators || trunkInParentheses {
+                let asNational = national(body, in: region)
+                if case .fixable = asNational { return asNational }
+            }
             let asLongFormat = finish(international: body, isPlainDigits: isPlainDigits)
             switch asLongFormat {
             case .valid, .fixable:
@@ -88,11 +95,14 @@ public struct PhoneNumberNormalizer: Sendable {
         }
     }
 
-    /// A national number of `region`: the trunk prefix, if written, is dropped.
+    /// A national number of `region`: its national prefix and any carrier code, if written, are
+    /// stripped or rewritten by the region's rule; kept when what is left could not be a number.
     private func national(_ digits: ArraySlice<UInt8>, in region: CallingCodePlan.Region) -> PhoneNumberVerdict {
-        var national = digits
-        let prefix = Array(region.nationalPrefix.utf8)
-        if !prefix.isEmpty && national.starts(with: prefix) { national = national.dropFirst(prefix.count) }
+        let written = Array(digits)
+        let stripped = NationalNumberRules.shipped.stripNationalPrefix(written, region: region.code)
+        let lengths = plan.possibleLengths(for: region.callingCode)
+        let national = stripped.count < written.count && !lengths.contains(stripped.count) && lengths.contains(written.count)
+            ? written : stripped
         let full = Array(String(region.callingCode).utf8) + national
         return finish(international: full[...], isPlainDigits: false)
     }
