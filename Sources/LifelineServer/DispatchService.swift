@@ -47,6 +47,10 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
                             "failed": .stringConvertible(summary.failed),
                         ])
                 }
+            } catch is CancellationError {
+                // Cancelled mid-batch (the service group gave up waiting): what was claimed goes
+                // back when its lease runs out.
+                return
             } catch let failure as any LifelineFailure {
                 // A busy database or an unreachable gateway: the batch was put back; try again soon.
                 logger.warning("dispatch failed", metadata: ["failure": .string(failure.description)])
