@@ -88,7 +88,7 @@ extension Lifeline.SMS {
             let counts = try numbers.verify(defaultRegion: region, fix: fix, report: stream.map { stream in
                 { check in
                     if fix {
-                        if case .fixable(let long) = check.verdict {
+                        if case .fixable(let long, _) = check.verdict {
                             stream.write([.text(check.email), Cell(check.value), .text(long)])
                         }
                         return

@@ -64,7 +64,7 @@ struct SMSNumberRoutes {
             let (summary, fixes) = try await database.write {
                 var fixes: [String] = []
                 let summary = try SMSNumbers(environment).verify(defaultRegion: region, fix: true) { check in
-                    guard case .fixable(let long) = check.verdict else { return }
+                    guard case .fixable(let long, _) = check.verdict else { return }
                     fixes.append(
                         JSONBody.object([
                             ("email", .text(check.email)), ("before", check.value.map(JSONBody.Value.text) ?? .null),

@@ -20,6 +20,23 @@ public struct PhoneNumberNormalizer: Sendable {
 
     /// The verdict for one stored value.
     public func verdict(for value: String) -> PhoneNumberVerdict {
+        let mayHaveExportText = value.utf8.contains(where: { $0 > 0x7F || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
+            || $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ":") })
+        // Plain values (digits, separators, `+`) skip the export reading: nothing to take off.
+        guard mayHaveExportText else { return verdict(forNumber: value) }
+        let text = Substring(value.trimmingBlanks())
+        switch ExportedNumberText.read(text) {
+        case .mangled:
+            return .invalid(.spreadsheetMangled)
+        case .number(let number, let dropped):
+            let verdict = verdict(forNumber: String(number))
+            guard let dropped, let long = verdict.longFormat else { return verdict }
+            return .fixable(long, droppedExtension: String(dropped))
+        }
+    }
+
+    /// The verdict for a number's own text, once anything around it is off.
+    private func verdict(forNumber value: String) -> PhoneNumberVerdict {
         var digits: [UInt8] = []
         digits.reserveCapacity(16)
         var hasPlus = false
@@ -37,7 +54,8 @@ public struct PhoneNumberNormalizer: Sendable {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 digits.append(byte)
                 sawDigit = true
-            case UInt8(ascii: "+") where !sawDigit && !hasPlus:
+            case UInt8(ascii: "+") where !sawDigit:
+                // `++44 …` as some phones and exports write it: still one international marker.
                 hasPlus = true
             case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"),
                 UInt8(ascii: "/"), 0x09:

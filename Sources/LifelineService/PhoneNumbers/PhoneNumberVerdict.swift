@@ -8,6 +8,8 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
     case leadingZero
     /// The country's numbers never have this many digits.
     case impossibleLength(callingCode: Int, nationalDigits: Int)
+    /// A spreadsheet turned it into a number in scientific notation (`4.47700900123E+11`).
+    case spreadsheetMangled
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
         case .unknownCountryCode: "unknown country code"
         case .leadingZero: "leading zero (a national number: give --default-country)"
         case .impossibleLength(let code, let digits): "+\(code) numbers never have \(digits) national digits"
+        case .spreadsheetMangled:
+            "a spreadsheet turned it into scientific notation, which hides digits: export the column as text and import again"
         }
     }
 
@@ -31,6 +35,7 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
         case .unknownCountryCode: "unknown_country_code"
         case .leadingZero: "leading_zero"
         case .impossibleLength: "impossible_length"
+        case .spreadsheetMangled: "spreadsheet_mangled"
         }
     }
 }
@@ -43,8 +48,9 @@ public enum PhoneNumberVerdict: Sendable, Equatable {
     case missing
     /// Cannot be used, and why.
     case invalid(PhoneNumberProblem)
-    /// Usable once rewritten to the suggested long form.
-    case fixable(String)
+    /// Usable once rewritten to the suggested long form; an extension written after the number
+    /// is dropped (an SMS cannot dial one), and said.
+    case fixable(String, droppedExtension: String? = nil)
 
     /// The verdict's name in reports.
     public var name: String {
@@ -59,7 +65,7 @@ public enum PhoneNumberVerdict: Sendable, Equatable {
     /// The long-format number to send to: the value itself when valid, the suggestion when fixable.
     public var longFormat: String? {
         switch self {
-        case .valid(let number), .fixable(let number): number
+        case .valid(let number), .fixable(let number, _): number
         case .missing, .invalid: nil
         }
     }
@@ -69,7 +75,8 @@ public enum PhoneNumberVerdict: Sendable, Equatable {
         switch self {
         case .valid, .missing: ""
         case .invalid(let problem): problem.description
-        case .fixable(let long): long
+        case .fixable(let long, nil): long
+        case .fixable(let long, let dropped?): "\(long) (the extension \(dropped) is dropped: an SMS cannot dial one)"
         }
     }
 }

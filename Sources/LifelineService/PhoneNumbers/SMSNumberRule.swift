@@ -12,7 +12,8 @@ enum SMSNumberRule {
     /// The version of the rule and of the calling-code data it judges with. A database whose
     /// numbers were judged by another version is re-judged by `lifeline migrate` before use.
     /// Bump it whenever the normaliser or `Data/phone_regions.tsv` changes (a test pins the data).
-    static let version = "1"
+    /// 2: `tel:` URIs, extensions (dropped, and said), `++`, and spreadsheet-mangled numbers.
+    static let version = "2"
     static let versionKey = "sms.rule_version"
 
     /// The verdict on one stored value (nil: the user has none).
@@ -22,7 +23,7 @@ enum SMSNumberRule {
         case .valid(let number): return StoredSMSNumber(status: .valid, number: number, note: nil)
         case .missing: return .missing
         case .invalid(let problem): return StoredSMSNumber(status: .invalid, number: nil, note: problem.description)
-        case .fixable(let long): return StoredSMSNumber(status: .fixable, number: nil, note: long)
+        case .fixable(let long, _): return StoredSMSNumber(status: .fixable, number: nil, note: long)
         }
     }
 

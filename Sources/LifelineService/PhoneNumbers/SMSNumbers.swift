@@ -95,7 +95,7 @@ public struct SMSNumbers: Sendable {
                     case .valid: summary.valid += 1
                     case .missing: summary.missing += 1
                     case .invalid: summary.invalid += 1
-                    case .fixable(let long):
+                    case .fixable(let long, _):
                         summary.fixable += 1
                         if fix { fixes.append((userID, long)) }
                     }
@@ -115,7 +115,8 @@ public struct SMSNumbers: Sendable {
                         } else {
                             let long = String(number)
                             // Pass 1 said valid exactly when the value, less surrounding blanks, is the long form.
-                            verdict = value?.trimmingBlanks() == long ? .valid(long) : .fixable(long)
+                            // A fixable one (rare) is judged again for what its fix drops.
+                            verdict = value?.trimmingBlanks() == long ? .valid(long) : normalizer.verdict(for: value ?? "")
                         }
                         let sharedBy = number == 0 ? 1 : Int(counts[number] ?? 1)
                         try report(NumberCheck(email: email, value: value, verdict: verdict, sharedBy: sharedBy))
