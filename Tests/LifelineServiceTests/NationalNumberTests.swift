@@ -5,36 +5,43 @@ import Testing
 /// National numbers read as libphonenumber reads them: the inputs are its own parsing tests'
 /// (PhoneNumberUtilTest: testParseNationalNumber, …Argentina, …Mexico, …WithLeadingZero,
 /// …WithInternationalPrefixes), re-expressed against the real metadata; the expected long forms
-/// are what libphonenumber (the `phonenumbers` package at Data/'s version) parses them to.
+/// and types are what libphonenumber (the `phonenumbers` package at Data/'s version) gives.
+/// A long form is a number Lifeline sends to; a fixed line is read, then refused.
 struct NationalNumberTests {
+    static let fixed = "fixed line"
     static let table: [(input: String, region: String, long: String?)] = [
-        ("033316005", "NZ", "6433316005"), ("33316005", "NZ", "6433316005"), ("03-331 6005", "NZ", "6433316005"),
-        ("03 331 6005", "NZ", "6433316005"), ("0064 3 331 6005", "NZ", "6433316005"), ("+64 3 331 6005", "US", "6433316005"),
-        ("301/23456", "DE", "4930123456"), ("+1 (650) 253-0000", "NZ", "16502530000"), ("1-650-253-0000", "US", "16502530000"),
-        ("+39 02-36618 300", "NZ", "390236618300"), ("02-36618 300", "IT", "390236618300"), ("345 678 901", "IT", "39345678901"),
+        ("033316005", "NZ", "fixed line 6433316005"), ("33316005", "NZ", "fixed line 6433316005"), ("03-331 6005", "NZ", "fixed line 6433316005"),
+        ("03 331 6005", "NZ", "fixed line 6433316005"), ("0064 3 331 6005", "NZ", "fixed line 6433316005"), ("+64 3 331 6005", "US", "fixed line 6433316005"),
+        ("301/23456", "DE", "fixed line 4930123456"), ("+1 (650) 253-0000", "NZ", "16502530000"), ("1-650-253-0000", "US", "16502530000"),
+        ("+39 02-36618 300", "NZ", "fixed line 390236618300"), ("02-36618 300", "IT", "fixed line 390236618300"), ("345 678 901", "IT", "39345678901"),
         // Argentina: the 15 after the area code marks a mobile; it becomes a 9 after the country code.
         ("+54 9 343 555 1212", "AR", "5493435551212"), ("0343 15 555 1212", "AR", "5493435551212"),
         ("+54 9 3715 65 4320", "AR", "5493715654320"), ("03715 15 65 4320", "AR", "5493715654320"),
-        ("911 876 54321", "AR", "5491187654321"), ("+54 11 8765 4321", "AR", "541187654321"),
-        ("011 8765 4321", "AR", "541187654321"), ("03715 65 4321", "AR", "543715654321"),
-        ("01187654321", "AR", "541187654321"), ("(0) 1187654321", "AR", "541187654321"), ("0 1187654321", "AR", "541187654321"),
+        ("911 876 54321", "AR", "5491187654321"), ("+54 11 8765 4321", "AR", "fixed line 541187654321"),
+        ("011 8765 4321", "AR", "fixed line 541187654321"), ("03715 65 4321", "AR", "fixed line 543715654321"),
+        ("01187654321", "AR", "fixed line 541187654321"), ("(0) 1187654321", "AR", "fixed line 541187654321"), ("0 1187654321", "AR", "fixed line 541187654321"),
         ("+52 (449)978-0001", "MX", "524499780001"), ("(449)978-0001", "MX", "524499780001"),
         ("01495 72553301873 810104", "GB", nil),
         // Beyond libphonenumber's tests: national formats the issue names, and common ones.
-        ("020 7031 3000", "GB", "442070313000"), ("07912 345678", "GB", "447912345678"),
+        ("020 7031 3000", "GB", "fixed line 442070313000"), ("07912 345678", "GB", "447912345678"),
         ("+44 (0) 7912 345678", "GB", "447912345678"), ("(246) 250-1234", "BB", "12462501234"),
         ("250-1234", "BB", "12462501234"), ("8 029 491-19-11", "BY", "375294911911"),
         ("(11) 96123-4567", "BR", "5511961234567"), ("0 11 96123-4567", "BR", "5511961234567"),
         ("131 2345 6789", "CN", "8613123456789"), ("06 12345678", "NL", "31612345678"), ("0151 23456789", "DE", "4915123456789"),
         ("612 34 56 78", "ES", "34612345678"), ("090-1234-5678", "JP", "819012345678"), ("0412 345 678", "AU", "61412345678"),
-        ("(02) 9876 5432", "AU", "61298765432"), ("021 123 4567", "ZA", "27211234567"), ("98765 43210", "IN", "919876543210"),
+        ("(02) 9876 5432", "AU", "fixed line 61298765432"), ("021 123 4567", "ZA", "fixed line 27211234567"), ("98765 43210", "IN", "919876543210"),
     ]
 
+    /// `long`: the long form sent to; "fixed line L": read as L, refused as a fixed line; nil: not a number.
     @Test(arguments: table)
     func readsAsLibphonenumberDoes(_ example: (input: String, region: String, long: String?)) throws {
         let region = try #require(CallingCodePlan.shipped.region(named: example.region))
         let verdict = PhoneNumberNormalizer(defaultRegion: region).verdict(for: example.input)
-        #expect(verdict.longFormat == example.long, "\(example.input) in \(example.region): \(verdict)")
+        if let long = example.long, long.hasPrefix(Self.fixed) {
+            #expect(verdict == .invalid(.cannotReceiveSMS(.fixedLine)), "\(example.input) in \(example.region): \(verdict)")
+        } else {
+            #expect(verdict.longFormat == example.long, "\(example.input) in \(example.region): \(verdict)")
+        }
     }
 
     @Test func everyShippedRuleIsReadAndEveryRegionHasOne() throws {
@@ -68,5 +75,36 @@ struct NationalNumberTests {
         for broken in ["[", "(12", "\\x", "{2}", "1{2,a}", "[a-z]"] {
             #expect(NumberPattern(broken) == nil, "\(broken)")
         }
+    }
+}
+
+/// The automata that type every number decide exactly as the patterns they are compiled from.
+struct DigitAutomatonTests {
+    @Test func everyShippedTypePatternCompilesAndAgreesWithBacktracking() throws {
+        let text = try #require(ReferenceData.text(of: "phone_types.tsv"))
+        let random = SplitMixRandom(seed: 19)
+        var patterns = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let pattern = try #require(NumberPattern(String(fields[4])), "\(fields[0]) \(fields[1]) \(fields[2])")
+            let automaton = DigitAutomaton(pattern)
+            patterns += 1
+            // Random numbers of every plausible length, and prefixes of them.
+            for _ in 0..<40 {
+                let length = 3 + Int(random.bytes(1)[0] % 14)
+                let digits = random.bytes(length).map { 0x30 + $0 % 10 }
+                #expect(automaton.matchesWhole(digits) == pattern.matchesWhole(digits), "\(fields[2]) \(fields[4]) on \(digits)")
+                #expect(automaton.matchesAtStart(digits) == (pattern.matchAtStart(digits) != nil))
+            }
+        }
+        #expect(patterns > 1_000)
+    }
+
+    @Test func aCompiledPatternMatchesItsOwnExamples() throws {
+        let mobile = DigitAutomaton(try #require(NumberPattern(#"7(?:[1-57-9]\d{8}|624\d{6})"#)))
+        #expect(mobile.matchesWhole(Array("7912345678".utf8)) && mobile.matchesWhole(Array("7624123456".utf8)))
+        #expect(!mobile.matchesWhole(Array("7612345678".utf8)) && !mobile.matchesWhole(Array("791234567".utf8)))
+        let leading = DigitAutomaton(try #require(NumberPattern("74576|(?:16|7[56])24")))
+        #expect(leading.matchesAtStart(Array("7624123456".utf8)) && !leading.matchesAtStart(Array("7700900123".utf8)))
     }
 }

@@ -11,10 +11,10 @@ struct PhoneNumberNormalizerTests {
         // Already long format.
         ("447700900123", nil, PhoneNumberVerdict.valid("447700900123")),
         ("14155550100", nil, .valid("14155550100")),
-        ("49301234567", nil, .valid("49301234567")),
+        ("4915123456789", nil, .valid("4915123456789")),
         ("353871234567", nil, .valid("353871234567")),
         ("33612345678", nil, .valid("33612345678")),
-        ("390612345678", nil, .valid("390612345678")),  // Italy keeps its leading 0
+        ("393123456789", nil, .valid("393123456789")),
         ("  447700900123 ", nil, .valid("447700900123")),
         // International forms with + or 00, separators, and (0).
         ("+44 7700 900123", nil, .fixable("447700900123")),
@@ -27,11 +27,11 @@ struct PhoneNumberNormalizerTests {
         ("+1 (415) 555-0100", nil, .fixable("14155550100")),
         ("1-415-555-0100", nil, .fixable("14155550100")),
         ("1.415.555.0100", nil, .fixable("14155550100")),
-        ("0049 30 1234567", nil, .fixable("49301234567")),
-        ("+49 (30) 1234567", nil, .fixable("49301234567")),
+        ("0049 151 23456789", nil, .fixable("4915123456789")),
+        ("+49 (151) 23456789", nil, .fixable("4915123456789")),
         ("+353 (0)87 123 4567", nil, .fixable("353871234567")),
         ("+33 6 12 34 56 78", nil, .fixable("33612345678")),
-        ("+39 06 1234 5678", nil, .fixable("390612345678")),
+        ("+39 312 345 6789", nil, .fixable("393123456789")),
         ("+7 912 345-67-89", nil, .fixable("79123456789")),
         ("+61 4 1234 5678", nil, .fixable("61412345678")),
         ("+81 90-1234-5678", nil, .fixable("819012345678")),
@@ -46,7 +46,7 @@ struct PhoneNumberNormalizerTests {
         ("07700 900123", "44", .fixable("447700900123")),
         ("087 123 4567", "IE", .fixable("353871234567")),
         ("06 12 34 56 78", "FR", .fixable("33612345678")),
-        ("030 1234567", "DE", .fixable("49301234567")),
+        ("0151 23456789", "DE", .fixable("4915123456789")),
         ("(415) 555-0100", "US", .fixable("14155550100")),
         ("447700900123", "FR", .valid("447700900123")),  // read as-is when valid long format
         // Invalid, with the reason.
@@ -59,7 +59,7 @@ struct PhoneNumberNormalizerTests {
         // What exports put around numbers: tel: URIs, extensions (dropped, and said), ++.
         ("tel:+44-7700-900123", nil, .fixable("447700900123")),
         ("TEL:+1-415-555-0100;isub=12", nil, .fixable("14155550100")),
-        ("tel:03-331-6005;phone-context=+64", nil, .fixable("6433316005")),
+        ("tel:021-123-4567;phone-context=+64", nil, .fixable("64211234567")),
         ("tel:+44-7700-900123;ext=12", nil, .fixable("447700900123", droppedExtension: "12")),
         ("+1 415 555 0100 ext 2", nil, .fixable("14155550100", droppedExtension: "2")),
         ("+1 415 555 0100 Ext. 204", nil, .fixable("14155550100", droppedExtension: "204")),
@@ -84,6 +84,18 @@ struct PhoneNumberNormalizerTests {
         ("+0 123 456 789", nil, .invalid(.unknownCountryCode)),
         ("+289 123 4567", nil, .invalid(.unknownCountryCode)),
         ("4477009001", nil, .invalid(.impossibleLength(callingCode: 44, nationalDigits: 8))),
+        // Lines that cannot receive an SMS, typed as libphonenumber types them.
+        ("49301234567", nil, .invalid(.cannotReceiveSMS(.fixedLine))),
+        ("+39 06 1234 5678", nil, .invalid(.cannotReceiveSMS(.fixedLine))),  // Italy keeps its leading 0
+        ("030 1234567", "DE", .invalid(.cannotReceiveSMS(.fixedLine))),
+        ("+44 800 123 4567", nil, .invalid(.cannotReceiveSMS(.tollFree))),
+        ("+44 909 876 5432", nil, .invalid(.cannotReceiveSMS(.premiumRate))),
+        ("+1 (900) 234-5678", nil, .invalid(.cannotReceiveSMS(.premiumRate))),
+        ("(900) 234-5678", "US", .invalid(.cannotReceiveSMS(.premiumRate))),
+        ("12015550123", nil, .valid("12015550123")),  // NANP: fixed line or mobile, sent to
+        ("+44 7624 123456", nil, .fixable("447624123456")),  // +44, but the Isle of Man's mobile range
+        ("+44 1624 756789", nil, .invalid(.cannotReceiveSMS(.fixedLine))),  // the Isle of Man's fixed lines
+        ("447700900123", nil, .valid("447700900123")),  // Ofcom's fiction range: in no range, not refused
         ("0", nil, .invalid(.leadingZero)),
     ] as [(String, String?, PhoneNumberVerdict)])
     func verdicts(value: String, defaultCountry: String?, expected: PhoneNumberVerdict) {

@@ -153,17 +153,24 @@ struct SMSNumberRuleTests {
         }
     }
 
-    /// The rule's version goes with the data it judges with: changing the calling-code table
-    /// without a new version would leave databases with verdicts the binary no longer makes.
+    /// The rule's version goes with the data it judges with: changing the calling-code or type
+    /// tables without a new version would leave databases with verdicts the binary no longer makes.
     @Test func theRuleVersionChangesWithItsData() throws {
-        let data = try #require(ReferenceData.text(of: "phone_regions.tsv"))
-        let digest = SHA256.hash(data: Array(data.utf8)).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        func digest(_ name: String) throws -> String {
+            let data = try #require(ReferenceData.text(of: name))
+            return SHA256.hash(data: Array(data.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        }
+        let regions = try digest("phone_regions.tsv"), types = try digest("phone_types.tsv")
         let judgedWith = [
-            "1": "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7",
-            "2": "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7",
+            "1": ["18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7"],
+            "2": ["18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7"],
+            "3": [
+                "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7",
+                "6dd50b62955a00f49462844a6fa9f952d1a407747bf2b8d8e33f542d1c9c4fb2",
+            ],
         ]
         #expect(
-            judgedWith[SMSNumberRule.version] == digest,
-            "phone_regions.tsv is now \(digest): bump SMSNumberRule.version and record the new digest here")
+            judgedWith[SMSNumberRule.version] == [regions, types],
+            "the data is now \([regions, types]): bump SMSNumberRule.version and record the new digests here")
     }
 }

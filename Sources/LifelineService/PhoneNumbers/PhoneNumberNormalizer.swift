@@ -3,6 +3,7 @@
 /// an assigned calling code and a national length possible for it.
 public struct PhoneNumberNormalizer: Sendable {
     public let plan: CallingCodePlan
+    let types = NumberTypes.shipped
     /// The region national numbers (with or without a trunk `0`) are read in; nil: none.
     public let defaultRegion: CallingCodePlan.Region?
 
@@ -92,24 +93,38 @@ public struct PhoneNumberNormalizer: Sendable {
                 guard let region = defaultRegion else { return .invalid(.leadingZero) }
                 return national(body, in: region)
             }
-            // Written with spaces or brackets and no `+` or `00`, a number is in its national
-            // format ("612 34 56 78", "(246) 250-1234"): with a default country, read it as that
-            // country's first, as libphonenumber does. Plain digits are long format first.
-            if let region = defaultRegion, hasSeparators || trunkInParentheses {
-                let asNational = national(body, in: region)
-                if case .fixable = asNational { return asNational }
-            }
+            guard let region = defaultRegion else { return finish(international: body, isPlainDigits: isPlainDigits) }
+            // With a default country, a number with no `+` or `00` may be national or long
+            // format. Written with spaces or brackets ("612 34 56 78", "(246) 250-1234"), it is
+            // in its national format: read it as the country's first, as libphonenumber does.
+            // Plain digits are long format first, unless only the national reading lands in a
+            // range the metadata knows.
+            let asNational = national(body, in: region)
+            let nationalIsKnown = isKnownNumber(asNational)
+            if hasSeparators || trunkInParentheses, nationalIsKnown || asNational.longFormat != nil { return asNational }
             let asLongFormat = finish(international: body, isPlainDigits: isPlainDigits)
+            if nationalIsKnown && !isKnownNumber(asLongFormat) { return asNational }
             switch asLongFormat {
             case .valid, .fixable:
                 return asLongFormat
             case .invalid, .missing:
                 // Not a long-format number as written: maybe a national number of the default country.
-                guard let region = defaultRegion else { return asLongFormat }
-                let asNational = national(body, in: region)
                 if case .invalid = asNational { return asLongFormat }
                 return asNational
             }
+        }
+    }
+
+    /// Whether a verdict is about a number in a range the metadata knows: one to send to whose
+    /// type is known, or one refused for its type.
+    private func isKnownNumber(_ verdict: PhoneNumberVerdict) -> Bool {
+        switch verdict {
+        case .invalid(.cannotReceiveSMS): return true
+        case .valid(let long), .fixable(let long, _):
+            let digits = Array(long.utf8)[...]
+            guard let (code, count) = plan.callingCode(prefixing: digits) else { return false }
+            return types.kind(callingCode: code, national: digits.dropFirst(count)) != nil
+        case .invalid, .missing: return false
         }
     }
 
@@ -148,6 +163,9 @@ public struct PhoneNumberNormalizer: Sendable {
             if let shortest = lengths.min(), national.count < shortest { return .invalid(.tooShort) }
             if let longest = lengths.max(), national.count > longest { return .invalid(.tooLong) }
             return .invalid(.impossibleLength(callingCode: callingCode, nationalDigits: national.count))
+        }
+        if let kind = types.kind(callingCode: callingCode, national: national), !kind.receivesSMS {
+            return .invalid(.cannotReceiveSMS(kind))
         }
         let long = String(callingCode) + String(decoding: national, as: UTF8.self)
         return isPlainDigits && !strippedTrunk ? .valid(long) : .fixable(long)

@@ -10,6 +10,8 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
     case impossibleLength(callingCode: Int, nationalDigits: Int)
     /// A spreadsheet turned it into a number in scientific notation (`4.47700900123E+11`).
     case spreadsheetMangled
+    /// A line that cannot receive an SMS: fixed-line, toll-free, premium-rate, …
+    case cannotReceiveSMS(NumberKind)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
         case .impossibleLength(let code, let digits): "+\(code) numbers never have \(digits) national digits"
         case .spreadsheetMangled:
             "a spreadsheet turned it into scientific notation, which hides digits: export the column as text and import again"
+        case .cannotReceiveSMS(let kind): "\(kind.phrase): it cannot receive an SMS"
         }
     }
 
@@ -36,6 +39,7 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
         case .leadingZero: "leading_zero"
         case .impossibleLength: "impossible_length"
         case .spreadsheetMangled: "spreadsheet_mangled"
+        case .cannotReceiveSMS: "not_mobile"
         }
     }
 }

@@ -11,9 +11,11 @@ import LifelineStore
 enum SMSNumberRule {
     /// The version of the rule and of the calling-code data it judges with. A database whose
     /// numbers were judged by another version is re-judged by `lifeline migrate` before use.
-    /// Bump it whenever the normaliser or `Data/phone_regions.tsv` changes (a test pins the data).
+    /// Bump it whenever the normaliser, `Data/phone_regions.tsv` or `Data/phone_types.tsv`
+    /// changes (a test pins the data).
     /// 2: `tel:` URIs, extensions (dropped, and said), `++`, and spreadsheet-mangled numbers.
-    static let version = "2"
+    /// 3: lines that cannot receive an SMS (fixed-line, toll-free, premium-rate, …) are refused.
+    static let version = "3"
     static let versionKey = "sms.rule_version"
 
     /// The verdict on one stored value (nil: the user has none).

@@ -1,0 +1,161 @@
+import Synchronization
+
+/// What kind of line a number is, as libphonenumber types it.
+public enum NumberKind: String, Sendable, CaseIterable {
+    case fixedLine = "fixed_line"
+    case mobile
+    case fixedLineOrMobile = "fixed_line_or_mobile"
+    case tollFree = "toll_free"
+    case premiumRate = "premium_rate"
+    case sharedCost = "shared_cost"
+    case voip
+    case personalNumber = "personal_number"
+    case pager
+    case uan
+    case voicemail
+
+    /// Lines that cannot receive an SMS. A number in none of the ranges the metadata knows is not
+    /// refused: libphonenumber calls it invalid, but ranges open before its data does, and
+    /// directories and tests use ranges set aside for fiction (Ofcom's 07700 900xxx).
+    public var receivesSMS: Bool {
+        switch self {
+        case .fixedLine, .tollFree, .premiumRate, .sharedCost, .uan, .voicemail: false
+        case .mobile, .fixedLineOrMobile, .voip, .personalNumber, .pager: true
+        }
+    }
+
+    /// In a sentence: "a fixed-line number".
+    public var phrase: String {
+        switch self {
+        case .fixedLine: "a fixed-line number"
+        case .mobile: "a mobile number"
+        case .fixedLineOrMobile: "a fixed-line or mobile number"
+        case .tollFree: "a toll-free number"
+        case .premiumRate: "a premium-rate number"
+        case .sharedCost: "a shared-cost number"
+        case .voip: "a VoIP number"
+        case .personalNumber: "a personal (forwarding) number"
+        case .pager: "a pager number"
+        case .uan: "a universal access (UAN) number"
+        case .voicemail: "a voicemail access number"
+        }
+    }
+}
+
+/// Each region's number types from `Data/phone_types.tsv` (libphonenumber metadata): the
+/// lengths and patterns of its fixed-line, mobile, toll-free, … numbers, and the leading digits
+/// that pick a region inside a shared calling code (+44 for GB, GG, IM and JE).
+///
+/// A region's patterns are compiled to automata the first time one of its numbers is typed,
+/// and kept: a directory's numbers come from a handful of regions.
+final class NumberTypes: Sendable {
+    /// One region's rows, as text until first used.
+    private struct RegionRows: Sendable {
+        let region: String
+        var leadingDigits: String?
+        var kinds: [(kind: String, lengthMask: UInt32, pattern: String)] = []
+    }
+
+    /// One region, compiled.
+    private struct CompiledRegion: Sendable {
+        struct Description: Sendable {
+            let lengthMask: UInt32
+            let automaton: DigitAutomaton
+
+            func matches(_ national: ArraySlice<UInt8>) -> Bool {
+                national.count < 32 && lengthMask & (1 << UInt32(national.count)) != 0 && automaton.matchesWhole(national)
+            }
+        }
+
+        let leadingDigits: DigitAutomaton?
+        let general: Description?
+        /// In libphonenumber's order of precedence, before fixed line and mobile.
+        let special: [(NumberKind, Description)]
+        let fixedLine: Description?
+        let mobile: Description?
+        let sameFixedAndMobilePattern: Bool
+    }
+
+    private let rows: [Int: [RegionRows]]
+    private let compiled = Mutex<[Int: [CompiledRegion]]>([:])
+
+    static let shipped: NumberTypes = {
+        // The build embeds Data/phone_types.tsv; without it no number could be typed.
+        guard let text = ReferenceData.text(of: "phone_types.tsv") else {
+            preconditionFailure("the build did not embed Data/phone_types.tsv")
+        }
+        return NumberTypes(tsv: text)
+    }()
+
+    /// Parses `calling_code, region, kind, possible_lengths, pattern`; `#` lines are comments.
+    init(tsv: String) {
+        var rows: [Int: [RegionRows]] = [:]
+        for line in tsv.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 5, let code = Int(fields[0]) else { continue }
+            var regions = rows[code] ?? []
+            if regions.last?.region != String(fields[1]) { regions.append(RegionRows(region: String(fields[1]))) }
+            if fields[2] == "leading_digits" {
+                regions[regions.count - 1].leadingDigits = String(fields[4])
+            } else {
+                let mask = fields[3].split(separator: ",").compactMap { Int($0) }.filter { $0 < 32 }
+                    .reduce(UInt32(0)) { $0 | 1 << UInt32($1) }
+                regions[regions.count - 1].kinds.append((String(fields[2]), mask, String(fields[4])))
+            }
+            rows[code] = regions
+        }
+        self.rows = rows
+    }
+
+    /// The number's kind, or nil when it is in no range the metadata knows (or its calling code
+    /// has no type data).
+    func kind(callingCode: Int, national: ArraySlice<UInt8>) -> NumberKind? {
+        let regions = compiledRegions(callingCode)
+        if regions.count == 1 { return Self.kind(of: national, in: regions[0]) }
+        // As libphonenumber picks among a shared code's regions: leading digits, else the first
+        // region whose ranges the number is in.
+        for region in regions {
+            if let leading = region.leadingDigits {
+                if leading.matchesAtStart(national) { return Self.kind(of: national, in: region) }
+            } else if let kind = Self.kind(of: national, in: region) {
+                return kind
+            }
+        }
+        return nil
+    }
+
+    private static func kind(of national: ArraySlice<UInt8>, in region: CompiledRegion) -> NumberKind? {
+        guard region.general?.matches(national) ?? false else { return nil }
+        for (kind, description) in region.special where description.matches(national) { return kind }
+        if region.fixedLine?.matches(national) ?? false {
+            return region.sameFixedAndMobilePattern || (region.mobile?.matches(national) ?? false) ? .fixedLineOrMobile : .fixedLine
+        }
+        if !region.sameFixedAndMobilePattern && (region.mobile?.matches(national) ?? false) { return .mobile }
+        return nil
+    }
+
+    private func compiledRegions(_ callingCode: Int) -> [CompiledRegion] {
+        if let regions = compiled.withLock({ $0[callingCode] }) { return regions }
+        let regions = (rows[callingCode] ?? []).map(Self.compile)
+        compiled.withLock { $0[callingCode] = regions }
+        return regions
+    }
+
+    private static func compile(_ rows: RegionRows) -> CompiledRegion {
+        func description(_ name: String) -> CompiledRegion.Description? {
+            guard let row = rows.kinds.first(where: { $0.kind == name }), let pattern = NumberPattern(row.pattern) else { return nil }
+            return CompiledRegion.Description(lengthMask: row.lengthMask, automaton: DigitAutomaton(pattern))
+        }
+        let special: [(NumberKind, String)] = [
+            (.premiumRate, "premium_rate"), (.tollFree, "toll_free"), (.sharedCost, "shared_cost"), (.voip, "voip"),
+            (.personalNumber, "personal_number"), (.pager, "pager"), (.uan, "uan"), (.voicemail, "voicemail"),
+        ]
+        let fixedPattern = rows.kinds.first { $0.kind == "fixed_line" }?.pattern
+        return CompiledRegion(
+            leadingDigits: rows.leadingDigits.flatMap(NumberPattern.init).map(DigitAutomaton.init),
+            general: description("general"),
+            special: special.compactMap { kind, name in description(name).map { (kind, $0) } },
+            fixedLine: description("fixed_line"), mobile: description("mobile"),
+            sameFixedAndMobilePattern: fixedPattern != nil && fixedPattern == rows.kinds.first { $0.kind == "mobile" }?.pattern)
+    }
+}
