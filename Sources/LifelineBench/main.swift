@@ -9,6 +9,7 @@
 //   lifeline-bench codes DATABASE EMAILS          code requests, then verifications, per second (one per email)
 //   lifeline-bench seed-codes DATABASE ROWS       ROWS verification requests, half ended two days ago
 //   lifeline-bench requester DATABASE EMAILS S    code requests for S seconds: latency p50, p99, max
+//   lifeline-bench verdicts FILE                  number verdicts per second, today's and the baseline's
 import Foundation
 import LifelineService
 import LifelineStore
@@ -145,10 +146,14 @@ do {
         guard let duration = Double(arguments[3]) else { fail("SECONDS must be a number") }
         let result = try requester(database: arguments[1], emailsFile: arguments[2], duration: duration)
         print(String(format: "%d requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms", result.count, result.p50, result.p99, result.max))
+    case ("verdicts", 2):
+        let rates = try verdictRates(file: arguments[1])
+        print(String(format: "%.0f %.0f %d", rates.current, rates.baseline, rates.differing))
     default:
         fail(
             "usage: lifeline-bench insert-users DATABASE ROWS | seed-consent DATABASE | inbound DATABASE COUNT | "
-                + "commit-cost DATABASE COUNT | codes DATABASE EMAILS | seed-codes DATABASE ROWS | requester DATABASE EMAILS SECONDS")
+                + "commit-cost DATABASE COUNT | codes DATABASE EMAILS | seed-codes DATABASE ROWS | requester DATABASE EMAILS SECONDS"
+                + " | verdicts FILE")
     }
 } catch {
     fail("\(error)")

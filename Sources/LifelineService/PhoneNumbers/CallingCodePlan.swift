@@ -132,7 +132,7 @@ public struct CallingCodePlan: Sendable {
     }
 
     /// The calling code a digit string starts with (codes are prefix-free), and its length.
-    func callingCode(prefixing digits: ArraySlice<UInt8>) -> (code: Int, digitCount: Int)? {
+    public func callingCode(prefixing digits: ArraySlice<UInt8>) -> (code: Int, digitCount: Int)? {
         var value = 0
         for (offset, digit) in digits.prefix(3).enumerated() {
             value = value * 10 + Int(digit - UInt8(ascii: "0"))
@@ -142,29 +142,29 @@ public struct CallingCodePlan: Sendable {
     }
 
     /// The possible national-number lengths for a calling code.
-    func possibleLengths(for callingCode: Int) -> PossibleLengths {
+    public func possibleLengths(for callingCode: Int) -> PossibleLengths {
         PossibleLengths(mask: (1...999).contains(callingCode) ? lengthMasks[callingCode] : 0)
     }
 
     /// The trunk prefix dialled before national numbers under a calling code, or "".
-    func nationalPrefix(for callingCode: Int) -> String {
+    public func nationalPrefix(for callingCode: Int) -> String {
         (1...999).contains(callingCode) ? prefixes[callingCode] : ""
     }
 }
 
 /// A set of national-number lengths (each under 32), as a bit mask.
-struct PossibleLengths: Equatable {
+public struct PossibleLengths: Equatable {
     let mask: UInt32
 
-    func contains(_ length: Int) -> Bool {
+    public func contains(_ length: Int) -> Bool {
         (0..<32).contains(length) && mask & (1 << UInt32(length)) != 0
     }
 
-    func min() -> Int? {
+    public func min() -> Int? {
         mask == 0 ? nil : mask.trailingZeroBitCount
     }
 
-    func max() -> Int? {
+    public func max() -> Int? {
         mask == 0 ? nil : 31 - mask.leadingZeroBitCount
     }
 }

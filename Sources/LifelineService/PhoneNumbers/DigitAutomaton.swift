@@ -1,25 +1,37 @@
-/// A ``NumberPattern`` compiled to a deterministic automaton over the ten digits, for the
-/// checks every number goes through (its region, its type): one table step per digit, where
-/// backtracking tried alternatives. Built by the textbook route, a Thompson NFA and then the
-/// subset construction; a pattern's `$` and captures do not occur in the patterns compiled so.
+/// ``NumberPattern``s compiled together to one deterministic automaton over the ten digits, for
+/// the checks every number goes through (its region, its type): one table step per digit tells
+/// which of the patterns a number matches, where backtracking tried each pattern's alternatives.
+/// Built by the textbook route, a Thompson NFA and then the subset construction; a pattern's `$`
+/// and captures do not occur in the patterns compiled so.
 struct DigitAutomaton: Sendable {
     /// `transitions[state * 10 + digit]`: the next state, or -1 when no match can follow.
     private let transitions: [Int32]
-    private let accepting: [Bool]
+    /// Per state, bit i set when pattern i matches what was read so far.
+    private let accepting: [UInt32]
 
     init(_ pattern: NumberPattern) {
+        self.init([pattern])
+    }
+
+    /// Up to 32 patterns at once.
+    init(_ patterns: [NumberPattern]) {
+        precondition(patterns.count <= 32, "at most 32 patterns in one automaton")
         var nfa = NFA()
         let start = nfa.newState()
-        let end = nfa.build(pattern.root, from: start)
-        nfa.accept = end
+        var ends: [Int: UInt32] = [:]
+        for (index, pattern) in patterns.enumerated() {
+            let patternStart = nfa.newState()
+            nfa.empty[start].append(patternStart)
+            ends[nfa.build(pattern.root, from: patternStart), default: 0] |= 1 << UInt32(index)
+        }
         var states: [[Int]] = [nfa.closure([start])]
         var index: [[Int]: Int32] = [states[0]: 0]
         var transitions: [Int32] = []
-        var accepting: [Bool] = []
+        var accepting: [UInt32] = []
         var next = 0
         while next < states.count {
             let set = states[next]
-            accepting.append(set.contains(end))
+            accepting.append(set.reduce(0) { $0 | (ends[$1] ?? 0) })
             for digit in 0..<10 {
                 let bit = UInt16(1) << UInt16(digit)
                 var targets: [Int] = []
@@ -45,24 +57,29 @@ struct DigitAutomaton: Sendable {
         self.accepting = accepting
     }
 
-    /// Whether the whole of `digits` (ASCII) matches.
-    func matchesWhole(_ digits: some Collection<UInt8>) -> Bool {
+    /// Which patterns the whole of `digits` (ASCII) matches: bit i for pattern i.
+    func wholeMatches(_ digits: some Collection<UInt8>) -> UInt32 {
         var state: Int32 = 0
         for digit in digits {
             state = transitions[Int(state) * 10 + Int(digit &- 0x30)]
-            if state < 0 { return false }
+            if state < 0 { return 0 }
         }
         return accepting[Int(state)]
     }
 
-    /// Whether some start of `digits` matches (Java's `lookingAt`).
+    /// Whether the whole of `digits` matches (the first pattern).
+    func matchesWhole(_ digits: some Collection<UInt8>) -> Bool {
+        wholeMatches(digits) & 1 != 0
+    }
+
+    /// Whether some start of `digits` matches the first pattern (Java's `lookingAt`).
     func matchesAtStart(_ digits: some Collection<UInt8>) -> Bool {
         var state: Int32 = 0
-        if accepting[0] { return true }
+        if accepting[0] & 1 != 0 { return true }
         for digit in digits {
             state = transitions[Int(state) * 10 + Int(digit &- 0x30)]
             if state < 0 { return false }
-            if accepting[Int(state)] { return true }
+            if accepting[Int(state)] & 1 != 0 { return true }
         }
         return false
     }
@@ -71,7 +88,6 @@ struct DigitAutomaton: Sendable {
     private struct NFA {
         var edges: [[(set: UInt16, to: Int)]] = []
         var empty: [[Int]] = []
-        var accept = 0
 
         mutating func newState() -> Int {
             edges.append([])

@@ -23,6 +23,14 @@ struct NumberPattern: Sendable {
     /// How many capturing groups it has.
     let captureCount: Int
 
+    /// A pattern that matches no number (a digit from the empty set).
+    static let nothing = NumberPattern(root: .digit(0), captureCount: 0)
+
+    private init(root: Node, captureCount: Int) {
+        self.root = root
+        self.captureCount = captureCount
+    }
+
     /// Nil when `text` is not in the dialect.
     init?(_ text: String) {
         var parser = Parser(bytes: Array(text.utf8))

@@ -56,28 +56,43 @@ final class NumberTypes: Sendable {
         var kinds: [(kind: String, lengthMask: UInt32, pattern: String)] = []
     }
 
-    /// One region, compiled.
+    /// One region, compiled: all its type patterns in one automaton, so one pass over the
+    /// digits says which ranges a number is in.
     private struct CompiledRegion: Sendable {
-        struct Description: Sendable {
-            let lengthMask: UInt32
-            let automaton: DigitAutomaton
-
-            func matches(_ national: ArraySlice<UInt8>) -> Bool {
-                national.count < 32 && lengthMask & (1 << UInt32(national.count)) != 0 && automaton.matchesWhole(national)
-            }
-        }
+        /// The descriptions in the automaton's pattern order: general, fixed line, mobile, then
+        /// the special kinds in libphonenumber's order of precedence.
+        static let order: [(name: String, kind: NumberKind?)] = [
+            ("general", nil), ("fixed_line", .fixedLine), ("mobile", .mobile), ("premium_rate", .premiumRate),
+            ("toll_free", .tollFree), ("shared_cost", .sharedCost), ("voip", .voip), ("personal_number", .personalNumber),
+            ("pager", .pager), ("uan", .uan), ("voicemail", .voicemail),
+        ]
 
         let leadingDigits: DigitAutomaton?
-        let general: Description?
-        /// In libphonenumber's order of precedence, before fixed line and mobile.
-        let special: [(NumberKind, Description)]
-        let fixedLine: Description?
-        let mobile: Description?
+        let types: DigitAutomaton
+        /// Per pattern in `order`: its possible national lengths (bit n: n digits); 0 when the
+        /// region has no such numbers.
+        let lengthMasks: [UInt32]
         let sameFixedAndMobilePattern: Bool
+
+        /// Which descriptions `national` matches, lengths and patterns: bit i for `order[i]`.
+        func matches(_ national: ArraySlice<UInt8>) -> UInt32 {
+            guard national.count < 32 else { return 0 }
+            var matched = types.wholeMatches(national)
+            for index in lengthMasks.indices where lengthMasks[index] & (1 << UInt32(national.count)) == 0 {
+                matched &= ~(1 << UInt32(index))
+            }
+            return matched
+        }
     }
 
     private let rows: [Int: [RegionRows]]
-    private let compiled = Mutex<[Int: [CompiledRegion]]>([:])
+    /// A calling code's regions, compiled; one reference to fetch under the lock.
+    private final class Compiled: Sendable {
+        let regions: [CompiledRegion]
+        init(_ regions: [CompiledRegion]) { self.regions = regions }
+    }
+    /// By calling code (1–999).
+    private let compiled = Mutex<[Compiled?]>(Array(repeating: nil, count: 1000))
 
     static let shipped: NumberTypes = {
         // The build embeds Data/phone_types.tsv; without it no number could be typed.
@@ -110,7 +125,8 @@ final class NumberTypes: Sendable {
     /// The number's kind, or nil when it is in no range the metadata knows (or its calling code
     /// has no type data).
     func kind(callingCode: Int, national: ArraySlice<UInt8>) -> NumberKind? {
-        let regions = compiledRegions(callingCode)
+        guard (1...999).contains(callingCode) else { return nil }
+        let regions = compiledRegions(callingCode).regions
         if regions.count == 1 { return Self.kind(of: national, in: regions[0]) }
         // As libphonenumber picks among a shared code's regions: leading digits, else the first
         // region whose ranges the number is in.
@@ -125,37 +141,42 @@ final class NumberTypes: Sendable {
     }
 
     private static func kind(of national: ArraySlice<UInt8>, in region: CompiledRegion) -> NumberKind? {
-        guard region.general?.matches(national) ?? false else { return nil }
-        for (kind, description) in region.special where description.matches(national) { return kind }
-        if region.fixedLine?.matches(national) ?? false {
-            return region.sameFixedAndMobilePattern || (region.mobile?.matches(national) ?? false) ? .fixedLineOrMobile : .fixedLine
+        let matched = region.matches(national)
+        guard matched & 1 != 0 else { return nil }
+        // The special kinds first, in libphonenumber's order (bits 3…10).
+        for index in 3..<CompiledRegion.order.count where matched & (1 << UInt32(index)) != 0 {
+            return CompiledRegion.order[index].kind
         }
-        if !region.sameFixedAndMobilePattern && (region.mobile?.matches(national) ?? false) { return .mobile }
+        let fixed = matched & 0b10 != 0, mobile = matched & 0b100 != 0
+        if fixed { return region.sameFixedAndMobilePattern || mobile ? .fixedLineOrMobile : .fixedLine }
+        if !region.sameFixedAndMobilePattern && mobile { return .mobile }
         return nil
     }
 
-    private func compiledRegions(_ callingCode: Int) -> [CompiledRegion] {
-        if let regions = compiled.withLock({ $0[callingCode] }) { return regions }
-        let regions = (rows[callingCode] ?? []).map(Self.compile)
-        compiled.withLock { $0[callingCode] = regions }
-        return regions
+    private func compiledRegions(_ callingCode: Int) -> Compiled {
+        if let known = compiled.withLock({ $0[callingCode] }) { return known }
+        let made = Compiled((rows[callingCode] ?? []).map(Self.compile))
+        compiled.withLock { $0[callingCode] = made }
+        return made
     }
 
     private static func compile(_ rows: RegionRows) -> CompiledRegion {
-        func description(_ name: String) -> CompiledRegion.Description? {
-            guard let row = rows.kinds.first(where: { $0.kind == name }), let pattern = NumberPattern(row.pattern) else { return nil }
-            return CompiledRegion.Description(lengthMask: row.lengthMask, automaton: DigitAutomaton(pattern))
+        // A description the region lacks is a pattern that matches nothing, with no lengths.
+        var patterns: [NumberPattern] = []
+        var lengthMasks: [UInt32] = []
+        for (name, _) in CompiledRegion.order {
+            if let row = rows.kinds.first(where: { $0.kind == name }), let pattern = NumberPattern(row.pattern) {
+                patterns.append(pattern)
+                lengthMasks.append(row.lengthMask)
+            } else {
+                patterns.append(NumberPattern.nothing)
+                lengthMasks.append(0)
+            }
         }
-        let special: [(NumberKind, String)] = [
-            (.premiumRate, "premium_rate"), (.tollFree, "toll_free"), (.sharedCost, "shared_cost"), (.voip, "voip"),
-            (.personalNumber, "personal_number"), (.pager, "pager"), (.uan, "uan"), (.voicemail, "voicemail"),
-        ]
         let fixedPattern = rows.kinds.first { $0.kind == "fixed_line" }?.pattern
         return CompiledRegion(
             leadingDigits: rows.leadingDigits.flatMap(NumberPattern.init).map(DigitAutomaton.init),
-            general: description("general"),
-            special: special.compactMap { kind, name in description(name).map { (kind, $0) } },
-            fixedLine: description("fixed_line"), mobile: description("mobile"),
+            types: DigitAutomaton(patterns), lengthMasks: lengthMasks,
             sameFixedAndMobilePattern: fixedPattern != nil && fixedPattern == rows.kinds.first { $0.kind == "mobile" }?.pattern)
     }
 }

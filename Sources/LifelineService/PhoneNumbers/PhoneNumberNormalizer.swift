@@ -21,17 +21,24 @@ public struct PhoneNumberNormalizer: Sendable {
 
     /// The verdict for one stored value.
     public func verdict(for value: String) -> PhoneNumberVerdict {
-        let mayHaveExportText = value.utf8.contains(where: { $0 > 0x7F || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
-            || $0 == UInt8(ascii: "x") || $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: ":") })
-        // Plain values (digits, separators, `+`) skip the export reading: nothing to take off.
-        guard mayHaveExportText else { return verdict(forNumber: value) }
+        let verdict = verdict(forNumber: value)
+        // What exports put around numbers (`tel:`, an extension, scientific notation) always has
+        // a letter or a `#`: only a value refused for one is read again, so plain ones pay nothing.
+        switch verdict {
+        case .invalid(.letters), .invalid(.unexpectedCharacter): break
+        default: return verdict
+        }
         let text = Substring(value.trimmingBlanks())
         switch ExportedNumberText.read(text) {
         case .mangled:
             return .invalid(.spreadsheetMangled)
-        case .number(let number, let dropped):
-            let verdict = verdict(forNumber: String(number))
-            guard let dropped, let long = verdict.longFormat else { return verdict }
+        case .number(let number, nil) where number == text:
+            return verdict
+        case .number(let number, nil):
+            return self.verdict(forNumber: String(number))
+        case .number(let number, let dropped?):
+            let inner = self.verdict(forNumber: String(number))
+            guard let long = inner.longFormat else { return inner }
             return .fixable(long, droppedExtension: String(dropped))
         }
     }
