@@ -109,9 +109,10 @@ extension Lifeline.SMS {
             if summary {
                 ResultWriter(format: output.format).print(table)
             } else {
-                var text = ResultWriter(format: .table).render(table)
-                while text.last?.isNewline == true { text.removeLast() }
-                Diagnostics.note(text)
+                // Line by line: a note escapes control characters, a line break among them.
+                for line in ResultWriter(format: .table).render(table).split(separator: "\n") {
+                    Diagnostics.note(String(line))
+                }
             }
         }
     }
