@@ -146,4 +146,27 @@ struct AccountCLITests {
             #expect(verified.status == 0)
         }
     }
+
+    @Test func adminsAreGrantedListedAndRevokedFromTheCommandLine() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            try Data("email,mobile\nann@example.com,447700900001\nbob@example.com,\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
+            for arguments in [["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"]] {
+                #expect(try await LifelineProcess.run(database + arguments).status == 0)
+            }
+            let granted = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "admin", "--actor", "hr"])
+            #expect(granted.status == 0 && granted.standardOutput == "ann@example.com is now a console admin\n")
+            #expect(granted.standardError.contains("no password yet"))
+            let refused = try await LifelineProcess.run(database + ["admins", "grant", "bob@example.com", "--role", "operator"])
+            #expect(refused.status == 65 && refused.standardError.contains("no valid SMS number"), "\(refused.standardError)")
+            let badRole = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "root"])
+            #expect(badRole.status == 64)
+            let listed = try await LifelineProcess.run(database + ["admins", "list", "--format", "csv"])
+            #expect(listed.standardOutput.hasPrefix("email,role,granted_at,granted_by\r\nann@example.com,admin,"))
+            #expect(listed.standardOutput.hasSuffix(",hr\r\n"))
+            #expect(try await LifelineProcess.run(database + ["admins", "revoke", "ann@example.com"]).status == 0)
+            let again = try await LifelineProcess.run(database + ["admins", "revoke", "ann@example.com"])
+            #expect(again.status == 66 && again.standardError.contains("has no console role"))
+        }
+    }
 }

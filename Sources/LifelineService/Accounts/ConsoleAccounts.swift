@@ -1,0 +1,89 @@
+import LifelineStore
+
+/// Why a console role cannot be given or taken.
+public enum ConsoleAccountFailure: LifelineFailure, Equatable {
+    case notActive(email: String)
+    case noValidNumber(email: String, status: SMSNumberStatus)
+    case notGranted(email: String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .notActive, .noValidNumber: .badInput
+        case .notGranted: .inputMissing
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .notActive(let email): "\(email) is disabled in the directory; a console account must be an active user"
+        case .noValidNumber(let email, let status):
+            "\(email) has no valid SMS number (it is \(status.rawValue)): console sign-in always asks for a code by SMS"
+        case .notGranted(let email): "\(email) has no console role"
+        }
+    }
+
+    public var remedy: String? {
+        switch self {
+        case .noValidNumber: "fix the number (`lifeline sms verify-numbers`), then grant the role"
+        case .notGranted: "`lifeline admins list` shows who has one"
+        case .notActive: nil
+        }
+    }
+}
+
+/// Administration console accounts: directory users given the operator or admin role. Only an
+/// active user with a valid SMS number can be given one, since console sign-in always asks for
+/// a code by SMS after the password.
+public struct ConsoleAccounts: Sendable {
+    public let environment: LifelineEnvironment
+    var settings: DatabaseSettings { environment.database }
+
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
+    }
+
+    /// Gives `email` the role (replacing one they had); returns the account and whether the
+    /// user has a password yet (without one, they set it through the password reset first).
+    public func grant(email: String, role: ConsoleRole, actor: String) throws -> (account: ConsoleAccount, hasPassword: Bool) {
+        let now = environment.clock.now()
+        return try settings.withCurrentConnection { connection in
+            try connection.write {
+                let user = try Self.user(email, connection: connection)
+                guard user.status == .active else { throw ConsoleAccountFailure.notActive(email: user.email) }
+                let number = try SMSNumberStore(connection: connection).stored(userID: user.id)
+                guard let number, number.status == .valid else {
+                    throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
+                }
+                let roles = ConsoleRoleStore(connection: connection)
+                try roles.grant(userID: user.id, role: role, by: actor, at: now)
+                let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
+                guard let account = try roles.all().first(where: { $0.userID == user.id }) else {
+                    throw ConsoleAccountFailure.notGranted(email: user.email)
+                }
+                return (account, hasPassword)
+            }
+        }
+    }
+
+    public func revoke(email: String) throws {
+        try settings.withCurrentConnection { connection in
+            try connection.write {
+                let user = try Self.user(email, connection: connection)
+                guard try ConsoleRoleStore(connection: connection).revoke(userID: user.id) else {
+                    throw ConsoleAccountFailure.notGranted(email: user.email)
+                }
+            }
+        }
+    }
+
+    public func list() throws -> [ConsoleAccount] {
+        try settings.withCurrentConnection { try ConsoleRoleStore(connection: $0).all() }
+    }
+
+    private static func user(_ email: String, connection: SQLiteConnection) throws -> UserRecord {
+        guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+            throw DirectoryFailure.userNotFound(email: email)
+        }
+        return user
+    }
+}

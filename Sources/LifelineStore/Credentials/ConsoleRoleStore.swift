@@ -1,0 +1,55 @@
+import FoundationEssentials
+
+/// What a console account may do: operators see and run events and opt-in lookups; admins
+/// also import, choose the SMS attribute, fix numbers and change settings.
+public enum ConsoleRole: String, Sendable, CaseIterable, SQLiteRawValue {
+    case `operator`
+    case admin
+}
+
+/// One console account: the directory user and the role given.
+public struct ConsoleAccount: Sendable, Equatable {
+    public let userID: Int64
+    public let email: String
+    public let role: ConsoleRole
+    public let grantedAt: Date
+    public let grantedBy: String
+}
+
+/// The console_roles table. Writes run inside the caller's write transaction.
+public struct ConsoleRoleStore {
+    public let connection: SQLiteConnection
+
+    public init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Gives the user `role`, replacing any role they had.
+    public func grant(userID: Int64, role: ConsoleRole, by actor: String, at date: Date) throws {
+        try connection.execute(
+            """
+            INSERT INTO console_roles (user_id, role, granted_at, granted_by) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (user_id) DO UPDATE SET role = ?2, granted_at = ?3, granted_by = ?4
+            """, userID, role, date, actor)
+    }
+
+    /// Whether there was a role to take away.
+    public func revoke(userID: Int64) throws -> Bool {
+        try connection.execute("DELETE FROM console_roles WHERE user_id = ?", userID)
+        return connection.changes == 1
+    }
+
+    /// Every console account, by email.
+    public func all() throws -> [ConsoleAccount] {
+        try connection.query(
+            """
+            SELECT r.user_id, u.email, r.role, r.granted_at, r.granted_by
+            FROM console_roles r JOIN users u ON u.id = r.user_id ORDER BY u.email
+            """
+        ) { row in
+            ConsoleAccount(
+                userID: row.int64(at: 0), email: row.string(at: 1), role: try row.get(2), grantedAt: try row.get(3),
+                grantedBy: row.string(at: 4))
+        }
+    }
+}
