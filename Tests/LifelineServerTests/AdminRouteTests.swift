@@ -186,4 +186,36 @@ struct AdminRouteTests {
             }
         }
     }
+
+    @Test func anOperatorRecordsConsentWithEvidenceAndReadsTheLedger() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let headers = fixture.headers(.operator)
+                let recorded = try await client.execute(
+                    uri: "/v1/optins/ann@example.com/decisions", method: .post, headers: headers,
+                    body: jsonBody(["state": "opted_in", "evidence": "signed form 17"]))
+                #expect(recorded.status == .created && recorded.json["state"] as? String == "opted_in", "\(recorded.text)")
+                let out = try await client.execute(
+                    uri: "/v1/optins/ann@example.com/decisions", method: .post, headers: headers,
+                    body: jsonBody(["state": "opted_out", "evidence": "asked by phone, ticket 42"]))
+                #expect(out.json["state"] as? String == "opted_out")
+                let noEvidence = try await client.execute(
+                    uri: "/v1/optins/ann@example.com/decisions", method: .post, headers: headers,
+                    body: jsonBody(["state": "opted_in", "evidence": " "]))
+                #expect(noEvidence.status == .badRequest && !(noEvidence.json["detail"] as? String ?? "").contains("--"))
+                let history = try await client.execute(uri: "/v1/optins/447700900001/history", method: .get, headers: headers)
+                let items = try #require(history.json["items"] as? [[String: Any]])
+                #expect(items.map { $0["state"] as? String } == ["opted_in", "opted_out"])
+                #expect(items.allSatisfy { $0["actor"] as? String == "api:operator" })
+                #expect(items.last?["evidence"] as? String == "asked by phone, ticket 42")
+                let portal = try await client.execute(
+                    uri: "/v1/optins/ann@example.com/decisions", method: .post, headers: fixture.headers(.portal),
+                    body: jsonBody(["state": "opted_in", "evidence": "x"]))
+                #expect(portal.status == .forbidden)
+                let stranger = try await client.execute(uri: "/v1/optins/nobody@example.com/history", method: .get, headers: headers)
+                #expect(stranger.status == .notFound)
+            }
+        }
+    }
 }

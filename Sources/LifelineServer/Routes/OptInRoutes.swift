@@ -14,6 +14,17 @@ struct OptInRoutes {
         let email: String
     }
 
+    /// Consent collected elsewhere (a signed form, a call to the service desk), as `optin record`.
+    struct DecisionBody: Decodable {
+        let state: DecidedState
+        let evidence: String
+
+        enum DecidedState: String, Decodable {
+            case optedIn = "opted_in"
+            case optedOut = "opted_out"
+        }
+    }
+
     func addPortal(to group: RouterGroup<LifelineRequestContext>) {
         let environment = environment
         let database = database
@@ -60,6 +71,33 @@ struct OptInRoutes {
                 return (items, last)
             }
             return page.body(items: items, lastKey: last)
+        }
+        group.get("optins/:who/history") { _, context in
+            let who = try context.parameters.require("who")
+            let entries = try await database.read { try ConsentService(environment).history(of: who) }
+            let items = entries.map { entry in
+                JSONBody.object([
+                    ("recorded_at", .text(UTCTimestamp.string(from: entry.recordedAt))), ("email", .text(entry.email)),
+                    ("number", .text(entry.number)), ("state", .text(entry.state.rawValue)),
+                    ("source", .text(entry.source.rawValue)), ("actor", .text(entry.actor)), ("evidence", .text(entry.evidence)),
+                ])
+            }
+            return JSONBody.response([("items", .array(items))])
+        }
+        group.post("optins/:who/decisions") { request, context in
+            let email = try context.parameters.require("who")
+            let body = try await request.decode(as: DecisionBody.self, context: context)
+            let actor = "api:" + (context.client?.name ?? "unknown")
+            let current = try await database.write {
+                try ConsentService(environment).recordAdminDecision(
+                    email: email, state: body.state == .optedIn ? .optedIn : .optedOut, evidence: body.evidence, actor: actor)
+            }
+            return JSONBody.response(
+                [
+                    ("state", .text(current.state.rawValue)),
+                    ("since", current.since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
+                    ("source", current.source.map { .text($0.rawValue) } ?? .null),
+                ], status: .created)
         }
         group.get("optins/:who") { _, context in
             let who = try context.parameters.require("who")

@@ -21,7 +21,7 @@ public enum ConsentFailure: LifelineFailure, Equatable {
             "\(email) has no usable SMS number" + (value.map { " ('\($0)': \(reason))" } ?? " (\(reason))")
         case .optedOutByKeyword(let email, let number):
             "\(email) opted out by SMS from \(number): only the user can opt back in, by texting START from that phone"
-        case .evidenceRequired: "--evidence is required: say where the consent was collected (a signed form, a ticket)"
+        case .evidenceRequired: "evidence is required: say where the consent was collected (a signed form, a ticket)"
         case .unreadableNumber(let text): "'\(text)' is not a phone number that can be read in long format"
         case .notAllowed(let text): text
         }
