@@ -122,7 +122,8 @@ struct WebhookGatewayTests {
     @Test func timeoutsAndARefusedConnectionAreRetried() async throws {
         try await withTemporaryDirectory { folder in
             let setup = try await started(folder)
-            let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 1.5), .init(status: 200, delay: 1.5)])
+            // Answers far later than the timeout, so a loaded machine cannot let one arrive in time.
+            let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 5), .init(status: 200, delay: 5)])
             let summary = try await dispatch(setup, try gateway(server, timeout: .milliseconds(300)))
             #expect(summary.retried == 2 && summary.sent == 0, "\(summary)")
             server.stop()
