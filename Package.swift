@@ -97,7 +97,7 @@ let package = Package(
             path: "Sources/LifelineBench"
         ),
         // Helpers shared by the test targets (temporary folders, fixed clocks).
-        .target(name: "LifelineTestSupport", path: "Tests/LifelineTestSupport"),
+        .target(name: "LifelineTestSupport", dependencies: ["LifelineService"], path: "Tests/LifelineTestSupport"),
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineWebhook", "LifelineTestSupport"]),

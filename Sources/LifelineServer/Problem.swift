@@ -43,15 +43,10 @@ public struct Problem: Error, Sendable, Equatable {
         // the server's misconfiguration (500).
         let isSetUpLater = (failure as? DirectoryFailure) == .noSMSAttribute
         self.init(
-            status: isSetUpLater ? .conflict : status, code: code, detail: Self.detail(failure),
+            status: isSetUpLater ? .conflict : status, code: code,
+            // The message alone: remedies are written for the terminal (a command, an option).
+            detail: failure.message,
             retryAfter: failure.kind == .busy ? 1 : nil)
-    }
-
-    /// The failure's message, with its remedy unless the remedy is written for the terminal (it
-    /// names a `lifeline` command or a `--option`), which means nothing to an HTTP client.
-    static func detail(_ failure: any LifelineFailure) -> String {
-        guard let remedy = failure.remedy, !remedy.contains("`lifeline"), !remedy.contains("--") else { return failure.message }
-        return failure.description
     }
 
     public static func unauthorized(_ detail: String) -> Problem { Problem(status: .unauthorized, code: "unauthorized", detail: detail) }

@@ -87,16 +87,10 @@ extension Lifeline.Import {
         }
 
         static func table(_ summary: ImportSummary) -> ResultTable {
-            .record([
-                ("result", .text(summary.outcome.explanation)),
-                ("rows", Cell(summary.rows)), ("created", Cell(summary.created)), ("updated", Cell(summary.updated)),
-                ("unchanged", Cell(summary.unchanged)), ("disabled", Cell(summary.disabled)),
-                ("re_enabled", Cell(summary.reEnabled)), ("rejected", Cell(summary.rejected)),
-                ("attributes_defined", Cell(summary.attributesDefined)), ("groups_created", Cell(summary.groupsCreated)),
-                ("memberships_added", Cell(summary.membershipsAdded)),
-                ("memberships_removed", Cell(summary.membershipsRemoved)),
-                ("seconds", .number((summary.seconds * 1000).rounded() / 1000)), ("written", .bool(summary.isWritten)),
-            ])
+            .record(
+                [("result", .text(summary.outcome.explanation))] + summary.counts.map { ($0.name, Cell($0.value)) } + [
+                    ("seconds", .number((summary.seconds * 1000).rounded() / 1000)), ("written", .bool(summary.isWritten)),
+                ])
         }
     }
 }

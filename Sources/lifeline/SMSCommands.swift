@@ -101,11 +101,7 @@ extension Lifeline.SMS {
                 }
             })
             stream?.finish()
-            let table = ResultTable.record([
-                ("attribute", .text(counts.attribute)), ("users", Cell(counts.users)), ("valid", Cell(counts.valid)),
-                ("missing", Cell(counts.missing)), ("invalid", Cell(counts.invalid)), ("fixable", Cell(counts.fixable)),
-                ("shared", Cell(counts.shared)), ("fixed", Cell(counts.fixed)),
-            ])
+            let table = ResultTable.record([("attribute", .text(counts.attribute))] + counts.counts.map { ($0.name, Cell($0.value)) })
             if summary {
                 ResultWriter(format: output.format).print(table)
             } else {

@@ -41,7 +41,7 @@ struct RequestLimitTests {
     }
 
     @Test func aBucketRefillsOverItsWindow() {
-        let clock = MovableClock()
+        let clock = MovingClock()
         let limiter = RateLimiter(.init(name: "email", quota: 2, window: 60), clock: clock)
         #expect(limiter.take("a").allowed && limiter.take("a").allowed)
         let refused = limiter.take("a")
@@ -90,7 +90,7 @@ struct RequestLimitTests {
     @Test func thePortalIsLimitedPerEmailAndPerAddressWith429AndHeaders() async throws {
         try await withTemporaryDirectory { folder in
             // A still clock: the buckets do not refill however long the test takes.
-            let fixture = try ServerFixture(folder: folder, clock: MovableClock())
+            let fixture = try ServerFixture(folder: folder, clock: MovingClock())
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.requestsPerMinutePerEmail = 2
             configuration.requestsPerMinutePerAddress = 6
@@ -120,13 +120,4 @@ struct RequestLimitTests {
             }
         }
     }
-}
-
-/// A clock tests move by hand.
-final class MovableClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_800_000_000)
-
-    func now() -> Date { lock.withLock { current } }
-    func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
 }

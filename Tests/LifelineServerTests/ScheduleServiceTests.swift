@@ -10,7 +10,7 @@ import Testing
 struct ScheduleServiceTests {
     @Test func startsADueEventAndPurgesAtTheSetTime() async throws {
         try await withTemporaryDirectory { folder in
-            let clock = MovableClock()
+            let clock = MovingClock()
             let fixture = try ServerFixture(folder: folder, clock: clock)
             let environment = fixture.environment
             try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))

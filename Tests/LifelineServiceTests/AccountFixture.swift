@@ -1,5 +1,6 @@
 import Foundation
 import LifelineStore
+import LifelineTestSupport
 import Testing
 
 @testable import LifelineService

@@ -6,16 +6,6 @@ import Testing
 
 @testable import LifelineService
 
-/// A clock the test moves.
-final class MovingClock: WallClock {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date(epochMilliseconds: 1_764_000_000_000)) { current = Mutex(start) }
-
-    func now() -> Date { current.withLock { $0 } }
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 struct ConsentServiceTests {
     private let directory = """
         email,name,mobile,groups

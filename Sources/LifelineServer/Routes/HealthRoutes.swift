@@ -9,7 +9,7 @@ struct HealthRoutes {
     let gateway: GatewayHealth?
 
     func add(to router: Router<LifelineRequestContext>) {
-        router.get("livez") { _, _ in Self.json("{\"status\":\"ok\"}") }
+        router.get("livez") { _, _ in JSONBody.response([("status", .text("ok"))]) }
         router.get("readyz") { [gateway] _, _ in
             let environment = environment
             do {
@@ -23,9 +23,5 @@ struct HealthRoutes {
             let checks: [(String, JSONBody.Value)] = [("database", .text("ok"))] + (gateway.map { [("gateway", .text($0.name))] } ?? [])
             return JSONBody.response([("status", .text("ready")), ("checks", .json(JSONBody.object(checks)))])
         }
-    }
-
-    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

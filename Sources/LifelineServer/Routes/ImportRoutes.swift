@@ -39,17 +39,10 @@ struct ImportRoutes {
 
     /// The counts, in the CLI's words, then the first rejections with their lines and reasons.
     static func members(_ summary: ImportSummary) -> [(String, JSONBody.Value)] {
-        let counts: [(String, Int)] = [
-            ("rows", summary.rows), ("created", summary.created), ("updated", summary.updated),
-            ("unchanged", summary.unchanged), ("disabled", summary.disabled), ("re_enabled", summary.reEnabled),
-            ("rejected", summary.rejected), ("attributes_defined", summary.attributesDefined),
-            ("groups_created", summary.groupsCreated), ("memberships_added", summary.membershipsAdded),
-            ("memberships_removed", summary.membershipsRemoved),
-        ]
         let rejections = summary.firstRejections.map {
             JSONBody.object([("line", .integer($0.line)), ("reason", .text($0.reason))])
         }
         return [("result", .text(summary.outcome.rawValue)), ("written", .boolean(summary.isWritten))]
-            + counts.map { ($0.0, .integer($0.1)) } + [("rejections", .array(rejections))]
+            + summary.counts.map { ($0.name, .integer($0.value)) } + [("rejections", .array(rejections))]
     }
 }

@@ -94,10 +94,6 @@ struct SMSNumberRoutes {
     }
 
     static func summary(_ summary: NumberCheckSummary) -> String {
-        JSONBody.object([
-            ("attribute", .text(summary.attribute)), ("users", .integer(summary.users)), ("valid", .integer(summary.valid)),
-            ("missing", .integer(summary.missing)), ("invalid", .integer(summary.invalid)),
-            ("fixable", .integer(summary.fixable)), ("shared", .integer(summary.shared)), ("fixed", .integer(summary.fixed)),
-        ])
+        JSONBody.object([("attribute", .text(summary.attribute))] + summary.counts.map { ($0.name, .integer($0.value)) })
     }
 }

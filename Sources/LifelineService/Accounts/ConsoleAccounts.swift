@@ -54,13 +54,9 @@ public struct ConsoleAccounts: Sendable {
                 guard let number, number.status == .valid else {
                     throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
                 }
-                let roles = ConsoleRoleStore(connection: connection)
-                try roles.grant(userID: user.id, role: role, by: actor, at: now)
+                try ConsoleRoleStore(connection: connection).grant(userID: user.id, role: role, by: actor, at: now)
                 let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
-                guard let account = try roles.all().first(where: { $0.userID == user.id }) else {
-                    throw ConsoleAccountFailure.notGranted(email: user.email)
-                }
-                return (account, hasPassword)
+                return (ConsoleAccount(userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor), hasPassword)
             }
         }
     }

@@ -54,6 +54,15 @@ public struct ImportSummary: Sendable, Equatable {
     public var firstRejections: [ImportRejection] = []
 
     public init() {}
+
+    /// The counts, named as every report names them (the CLI's table, the HTTP answer).
+    public var counts: [(name: String, value: Int)] {
+        [
+            ("rows", rows), ("created", created), ("updated", updated), ("unchanged", unchanged), ("disabled", disabled),
+            ("re_enabled", reEnabled), ("rejected", rejected), ("attributes_defined", attributesDefined),
+            ("groups_created", groupsCreated), ("memberships_added", membershipsAdded), ("memberships_removed", membershipsRemoved),
+        ]
+    }
 }
 
 /// Why an import could not run, or was refused.

@@ -1,13 +1,12 @@
 /// How each region's national numbers are read, from `Data/phone_parsing.tsv` (libphonenumber
 /// metadata): the pattern that strips the national prefix and any carrier code when parsing
-/// (Argentina's `15` mobile token, Belarus's `80`), the rule that rewrites what it captured,
-/// and the pattern every national number of the region matches.
+/// (Argentina's `15` mobile token, Belarus's `80`), and the rule that rewrites what it
+/// captured. Whether a number fits its region at all is ``NumberTypes``' general pattern.
 struct NationalNumberRules: Sendable {
     struct Rule: Sendable {
         let prefixForParsing: NumberPattern?
         /// `$1`-style: what replaces the matched prefix, with the last capture put in.
         let transform: [UInt8]
-        let general: NumberPattern?
     }
 
     private let rules: [String: Rule]
@@ -21,21 +20,17 @@ struct NationalNumberRules: Sendable {
         return NationalNumberRules(tsv: text)
     }()
 
-    /// Parses `region, national_prefix_for_parsing, transform_rule, general_pattern`; `#` lines are comments.
+    /// Parses `region, national_prefix_for_parsing, transform_rule`; `#` lines are comments.
     init(tsv: String) {
         var rules: [String: Rule] = [:]
         for line in tsv.split(separator: "\n") where !line.hasPrefix("#") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 4 else { continue }
+            guard fields.count == 3 else { continue }
             rules[String(fields[0])] = Rule(
-                prefixForParsing: fields[1].isEmpty ? nil : NumberPattern(String(fields[1])),
-                transform: Array(fields[2].utf8), general: fields[3].isEmpty ? nil : NumberPattern(String(fields[3])))
+                prefixForParsing: fields[1].isEmpty ? nil : NumberPattern(String(fields[1])), transform: Array(fields[2].utf8))
         }
         self.rules = rules
     }
-
-    /// Every region's patterns, for the test that each one is read.
-    var patternTexts: Int { rules.count }
 
     func rule(for region: String) -> Rule? {
         rules[region]
@@ -44,11 +39,14 @@ struct NationalNumberRules: Sendable {
     /// `national` with the region's national prefix (and carrier code) stripped or rewritten,
     /// as libphonenumber does it: only when the prefix matches at the start and, if the number
     /// as written already fitted the region's pattern, what is left still does.
-    func stripNationalPrefix(_ national: [UInt8], region: String) -> [UInt8] {
-        guard let rule = rules[region], let prefix = rule.prefixForParsing, let match = prefix.matchAtStart(national) else {
+    func stripNationalPrefix(_ national: [UInt8], region: CallingCodePlan.Region, types: NumberTypes) -> [UInt8] {
+        guard let rule = rules[region.code], let prefix = rule.prefixForParsing, let match = prefix.matchAtStart(national) else {
             return national
         }
-        let fittedBefore = rule.general?.matchesWhole(national) ?? false
+        func fits(_ digits: [UInt8]) -> Bool {
+            types.fitsGeneralPattern(digits, region: region.code, callingCode: region.callingCode)
+        }
+        let fittedBefore = fits(national)
         let lastCapture = prefix.captureCount > 0 ? match.captures[prefix.captureCount] : nil
         let result: [UInt8]
         if rule.transform.isEmpty || lastCapture == nil {
@@ -56,7 +54,7 @@ struct NationalNumberRules: Sendable {
         } else {
             result = Self.apply(rule.transform, captures: match.captures, in: national) + national[match.end...]
         }
-        if fittedBefore && !(rule.general?.matchesWhole(result) ?? true) { return national }
+        if fittedBefore && !fits(result) { return national }
         return result
     }
 

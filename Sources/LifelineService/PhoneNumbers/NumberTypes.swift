@@ -59,6 +59,7 @@ final class NumberTypes: Sendable {
     /// One region, compiled: all its type patterns in one automaton, so one pass over the
     /// digits says which ranges a number is in.
     private struct CompiledRegion: Sendable {
+        let name: String
         /// The descriptions in the automaton's pattern order: general, fixed line, mobile, then
         /// the special kinds in libphonenumber's order of precedence.
         static let order: [(name: String, kind: NumberKind?)] = [
@@ -140,6 +141,15 @@ final class NumberTypes: Sendable {
         return nil
     }
 
+    /// Whether `national` fits the region's general pattern, the pattern alone as libphonenumber
+    /// tests it before and after stripping a national prefix; false for a region with none.
+    func fitsGeneralPattern(_ national: [UInt8], region: String, callingCode: Int) -> Bool {
+        guard (1...999).contains(callingCode),
+            let compiled = compiledRegions(callingCode).regions.first(where: { $0.name == region })
+        else { return false }
+        return compiled.types.wholeMatches(national) & 1 != 0
+    }
+
     private static func kind(of national: ArraySlice<UInt8>, in region: CompiledRegion) -> NumberKind? {
         let matched = region.matches(national)
         guard matched & 1 != 0 else { return nil }
@@ -175,6 +185,7 @@ final class NumberTypes: Sendable {
         }
         let fixedPattern = rows.kinds.first { $0.kind == "fixed_line" }?.pattern
         return CompiledRegion(
+            name: rows.region,
             leadingDigits: rows.leadingDigits.flatMap(NumberPattern.init).map(DigitAutomaton.init),
             types: DigitAutomaton(patterns), lengthMasks: lengthMasks,
             sameFixedAndMobilePattern: fixedPattern != nil && fixedPattern == rows.kinds.first { $0.kind == "mobile" }?.pattern)

@@ -139,7 +139,7 @@ public struct PhoneNumberNormalizer: Sendable {
     /// stripped or rewritten by the region's rule; kept when what is left could not be a number.
     private func national(_ digits: ArraySlice<UInt8>, in region: CallingCodePlan.Region) -> PhoneNumberVerdict {
         let written = Array(digits)
-        let stripped = NationalNumberRules.shipped.stripNationalPrefix(written, region: region.code)
+        let stripped = NationalNumberRules.shipped.stripNationalPrefix(written, region: region, types: types)
         let lengths = plan.possibleLengths(for: region.callingCode)
         let national = stripped.count < written.count && !lengths.contains(stripped.count) && lengths.contains(written.count)
             ? written : stripped

@@ -23,6 +23,14 @@ public struct NumberCheckSummary: Sendable, Equatable {
     public var shared = 0
     /// Values rewritten by `--fix`.
     public var fixed = 0
+
+    /// The counts, named as every report names them (the CLI's table, the HTTP answer).
+    public var counts: [(name: String, value: Int)] {
+        [
+            ("users", users), ("valid", valid), ("missing", missing), ("invalid", invalid), ("fixable", fixable),
+            ("shared", shared), ("fixed", fixed),
+        ]
+    }
 }
 
 /// The SMS attribute and the verification of users' numbers.

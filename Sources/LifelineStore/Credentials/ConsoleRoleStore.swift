@@ -14,6 +14,14 @@ public struct ConsoleAccount: Sendable, Equatable {
     public let role: ConsoleRole
     public let grantedAt: Date
     public let grantedBy: String
+
+    public init(userID: Int64, email: String, role: ConsoleRole, grantedAt: Date, grantedBy: String) {
+        self.userID = userID
+        self.email = email
+        self.role = role
+        self.grantedAt = grantedAt
+        self.grantedBy = grantedBy
+    }
 }
 
 /// The console_roles table. Writes run inside the caller's write transaction.
