@@ -18,6 +18,8 @@ let package = Package(
         // are not needed, and each adds to a build that CI runs from scratch.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The portal's and console's pages, rendered on the server from embedded templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // GET /metrics: swift-metrics (which Hummingbird already uses) exported by swift-prometheus.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -75,9 +77,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The pages' templates, CSS and scripts: embedded by the plugin, not bundled resources,
+            // so the binary still works copied alone.
+            exclude: ["Web"],
             plugins: ["EmbedFiles"]
         ),
         .executableTarget(

@@ -60,7 +60,39 @@ public enum LifelineServer {
         ImportRoutes(environment: environment, database: database).add(to: admins)
         SMSNumberRoutes(environment: environment, database: database).add(to: admins)
         SettingsRoutes(environment: environment, database: database).add(to: admins)
+        addPages(to: router, site: PageSite(environment: environment, database: database, limits: limits, configuration: configuration))
         routeTable.record(router.routes.map { ($0.method.rawValue, $0.path) })
         return router
+    }
+
+    /// Whether `path` is a page or a page's asset (HTML for people), not the API (JSON for
+    /// programs) that docs/openapi.json describes.
+    public static func isPagePath(_ path: String) -> Bool {
+        guard let first = path.split(separator: "/").first else { return true }
+        return ["portal", "console", "static"].contains(first)
+    }
+
+    /// The portal's and the console's pages, under their own error pages and security headers.
+    private static func addPages(to router: Router<LifelineRequestContext>, site: PageSite) {
+        StaticRoutes.add(to: router)
+        router.get { _, _ in
+            var headers: HTTPFields = [.location: "/portal"]
+            SecurityHeaders.apply(to: &headers)
+            return Response(status: .seeOther, headers: headers)
+        }
+        let portal = router.group("portal").add(middleware: PageErrorMiddleware(area: "portal"))
+            .add(middleware: AddressLimitMiddleware(limits: site.limits))
+        PortalPages(site: site).add(to: portal)
+        PasswordResetPages(site: site).add(to: portal)
+        SignInPages(site: site, area: .portal, home: "/portal/alerts").add(to: portal)
+        let console = router.group("console").add(middleware: PageErrorMiddleware(area: "console"))
+            .add(middleware: AddressLimitMiddleware(limits: site.limits))
+        SignInPages(site: site, area: .console, home: "/console").add(to: console)
+        let pages = ConsoleRouter(group: console, site: site)
+        ConsoleHomePage(site: site).add(to: pages)
+        ConsoleEventPages(site: site).add(to: pages)
+        ConsoleOptInPages(site: site).add(to: pages)
+        ConsoleSMSPages(site: site).add(to: pages)
+        ConsoleImportPages(site: site).add(to: pages)
     }
 }

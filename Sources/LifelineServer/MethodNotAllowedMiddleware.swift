@@ -33,7 +33,8 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = Set(table.methods(for: request.uri.path)).sorted()
-            guard !allowed.isEmpty else { throw error }
+            // A routed method whose handler found nothing (an unknown file) is a true 404.
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
             var problem = Problem(
                 status: .methodNotAllowed, code: "method_not_allowed",
                 detail: "\(request.method.rawValue) is not allowed here; \(allowed.joined(separator: ", ")) is")

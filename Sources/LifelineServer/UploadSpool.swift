@@ -23,6 +23,29 @@ final class UploadSpool: Sendable {
     /// Receives `body` chunk by chunk, writing each on the thread pool (never on an event
     /// loop), then rewinds so a reader starts at the first byte.
     static func receive(_ body: RequestBody, directory: String = UploadSpool.temporaryDirectory) async throws -> UploadSpool {
+        let spool = try create(in: directory)
+        let writer = FileDescriptorWriter(descriptor: spool.descriptor)
+        for try await chunk in body {
+            try await NIOThreadPool.singleton.runIfActive { try spool.write(chunk.readableBytesView, with: writer) }
+        }
+        spool.rewind()
+        return spool
+    }
+
+    /// Bytes already in memory (a form's file field), kept the same private way.
+    static func holding(_ bytes: [UInt8], directory: String = UploadSpool.temporaryDirectory) throws -> UploadSpool {
+        let spool = try create(in: directory)
+        try spool.write(bytes, with: FileDescriptorWriter(descriptor: spool.descriptor))
+        spool.rewind()
+        return spool
+    }
+
+    /// Back to the first byte, for another reading (an import's dry run, then the import).
+    func rewind() {
+        lseek(descriptor, 0, SEEK_SET)
+    }
+
+    private static func create(in directory: String) throws -> UploadSpool {
         var template = Array((directory + "/lifeline-upload-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
@@ -30,19 +53,15 @@ final class UploadSpool: Sendable {
         }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         unlink(String(cString: template.withUnsafeBufferPointer { $0.baseAddress! }))
-        let spool = UploadSpool(descriptor: descriptor)
-        let writer = FileDescriptorWriter(descriptor: descriptor)
-        for try await chunk in body {
-            try await NIOThreadPool.singleton.runIfActive {
-                do {
-                    try writer.write(chunk.readableBytesView)
-                } catch {
-                    throw Problem(status: .init(code: 507, reasonPhrase: "Insufficient Storage"), code: "configuration", detail: "cannot spool the upload: \(error)")
-                }
-            }
+        return UploadSpool(descriptor: descriptor)
+    }
+
+    private func write(_ bytes: some Collection<UInt8>, with writer: FileDescriptorWriter) throws {
+        do {
+            try writer.write(bytes)
+        } catch {
+            throw Problem(status: .init(code: 507, reasonPhrase: "Insufficient Storage"), code: "configuration", detail: "cannot spool the upload: \(error)")
         }
-        lseek(descriptor, 0, SEEK_SET)
-        return spool
     }
 
     static var temporaryDirectory: String {

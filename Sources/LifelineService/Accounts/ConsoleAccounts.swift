@@ -61,6 +61,14 @@ public struct ConsoleAccounts: Sendable {
         }
     }
 
+    /// The console's sign-in: the directory password, then always a code by SMS. Someone without
+    /// a console role is told only that the email or password is wrong, after the same work.
+    public func signIn(email: String, password: String) throws -> LoginOutcome {
+        try LoginService(environment).check(email: email, password: password, alwaysSecondFactor: true) { userID, connection in
+            try ConsoleRoleStore(connection: connection).role(userID: userID) != nil
+        }
+    }
+
     public func revoke(email: String) throws {
         try settings.withCurrentConnection { connection in
             try connection.write {

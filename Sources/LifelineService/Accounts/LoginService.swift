@@ -33,14 +33,22 @@ public struct LoginService: Sendable {
         self.environment = environment
     }
 
-    /// Checks the password and, if the user's profile asks for it, sends a 2-step code.
+    /// Checks the password and, if the user's profile asks for it (or `alwaysSecondFactor`, as
+    /// the console does), sends a 2-step code.
     ///
     /// Every email costs one full PBKDF2 derivation: an unknown user, or one without a password,
     /// is checked against a decoy hash with the same parameters, so timing does not tell them apart.
-    public func check(email: String, password: String) throws -> LoginOutcome {
-        let account = try settings.withCurrentConnection { try LoginAccount(email: email, connection: $0) }
+    /// `admit` refuses an account as if its password were wrong (the console's "has a role").
+    public func check(
+        email: String, password: String, alwaysSecondFactor: Bool = false,
+        admit: (_ userID: Int64, _ connection: SQLiteConnection) throws -> Bool = { _, _ in true }
+    ) throws -> LoginOutcome {
+        let account = try settings.withCurrentConnection { connection in
+            try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
+        }
         let matches = hasher.verify(password, against: account?.passwordHash ?? hasher.decoyHash)
-        guard matches, let account, account.isActive else { return .invalidCredentials }
+        guard matches, var account, account.isActive else { return .invalidCredentials }
+        if alwaysSecondFactor { account.twoStep = .sms }
         let now = clock.now()
         let rehashed = hasher.needsRehash(account.passwordHash ?? "") ? try hasher.hash(password, random: environment.random) : nil
         if account.twoStep == .off || rehashed != nil {
@@ -103,7 +111,7 @@ struct LoginAccount {
     let email: String
     let isActive: Bool
     let passwordHash: String?
-    let twoStep: TwoStep
+    var twoStep: TwoStep
     /// The user's current SMS number, if valid.
     let number: String?
     /// The number of the user's last completed 2-step sign-in.

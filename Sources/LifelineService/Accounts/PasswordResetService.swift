@@ -103,7 +103,7 @@ public struct PasswordResetService: Sendable {
 
 extension ResetOptions {
     /// Whether a profile with these options lets its users reset by `method`.
-    func allows(_ method: MessageChannel) -> Bool {
+    public func allows(_ method: MessageChannel) -> Bool {
         switch (self, method) {
         case (.emailOrSMS, _), (.sms, .sms), (.email, .email): true
         default: false

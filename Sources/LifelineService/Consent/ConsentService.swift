@@ -53,6 +53,11 @@ public struct ConsentService: Sendable {
         try withSession { try $0.handleInbound(from: from, text: text) }
     }
 
+    /// The user unsubscribes in the portal; see ``ConsentSession``.
+    public func withdraw(email: String, actor: String) throws -> CurrentConsent {
+        try withSession { try $0.withdraw(email: email, actor: actor) }
+    }
+
     /// Records consent collected elsewhere; see ``ConsentSession``.
     public func recordAdminDecision(email: String, state: ConsentState, evidence: String, actor: String) throws -> CurrentConsent {
         try withSession { try $0.recordAdminDecision(email: email, state: state, evidence: evidence, actor: actor) }

@@ -120,6 +120,22 @@ public final class ConsentSession {
             replied: true, at: now)
     }
 
+    /// The user unsubscribes in the portal: opted out at once, whatever the state was.
+    public func withdraw(email: String, actor: String) throws -> CurrentConsent {
+        try settings.translatingErrors {
+            try context.connection.durableWrite {
+                let (user, number) = try context.userWithNumber(email: email)
+                let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+                guard current.state != .optedOut else { return current }
+                try context.ledger.append(
+                    ConsentChange(
+                        userID: user.id, number: number, program: ConsentService.program, state: .optedOut, source: .portal,
+                        actor: actor, evidence: "unsubscribed in the portal", at: clock.now()))
+                return try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+            }
+        }
+    }
+
     /// Records consent collected elsewhere (a signed form). Admins may always opt out; they may
     /// never opt in a number whose last opt-out the user sent by SMS.
     public func recordAdminDecision(email: String, state: ConsentState, evidence: String, actor: String) throws -> CurrentConsent {

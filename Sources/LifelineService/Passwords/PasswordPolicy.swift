@@ -18,6 +18,16 @@ public struct PasswordPolicy: Sendable, Equatable {
     }
 
     /// The rules `password` breaks for the user with `email`; empty when it meets the policy.
+    /// The rules as a form lists them before anyone types, in the order ``violations`` checks them.
+    public var requirements: [String] {
+        [
+            PasswordRule.tooShort(minimum: minimumLength).description,
+            "at least \(characterClasses) of lower case, upper case, digits and symbols",
+            "not containing the name part of your email address",
+            "not one of the 30,000 most common passwords in breach data",
+        ]
+    }
+
     public func violations(of password: String, email: String) -> [PasswordRule] {
         var broken: [PasswordRule] = []
         let length = password.count

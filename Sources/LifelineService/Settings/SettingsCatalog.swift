@@ -39,6 +39,12 @@ public enum SettingsCatalog {
             summary: "how many of lower case, upper case, digits and symbols a password must mix",
             defaultValue: String(PasswordPolicy.defaultCharacterClasses), rule: "a whole number from 1 to 4",
             isValid: { Int($0).map { (1...4).contains($0) } ?? false }),
+        SettingDefinition(
+            key: ProofOfWork.difficultyKey,
+            summary: "the portal captcha's work: leading zero bits (each one doubles a browser's seconds)",
+            defaultValue: String(ProofOfWork.defaultDifficulty),
+            rule: "a whole number from \(ProofOfWork.difficultyRange.lowerBound) to \(ProofOfWork.difficultyRange.upperBound)",
+            isValid: { Int($0).map { ProofOfWork.difficultyRange.contains($0) } ?? false }),
     ]
 
     static func definition(for key: String) -> SettingDefinition? {

@@ -12,6 +12,8 @@ public struct SecretKeys: Sendable {
     let codeKey: SymmetricKey
     /// Seals SMS bodies that carry a code (AES-256-GCM).
     let messageKey: SymmetricKey
+    /// Signs what the pages hand to a browser and take back: captcha challenges, CSRF tokens.
+    let pageKey: SymmetricKey
     /// A short public fingerprint of the secret, stored with each code so a rotation is noticed.
     public let keyID: String
 
@@ -38,6 +40,7 @@ public struct SecretKeys: Sendable {
         }
         codeKey = derive("verification-code-hmac-v1")
         messageKey = derive("outbox-seal-aes-gcm-v1")
+        pageKey = derive("web-pages-hmac-v1")
         keyID = derive("key-id-v1", bytes: 6).withUnsafeBytes { Hex.string($0) }
     }
 }

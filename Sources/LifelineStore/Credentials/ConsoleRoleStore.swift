@@ -47,6 +47,11 @@ public struct ConsoleRoleStore {
         return connection.changes == 1
     }
 
+    /// The user's role, if any.
+    public func role(userID: Int64) throws -> ConsoleRole? {
+        try connection.queryFirst("SELECT role FROM console_roles WHERE user_id = ?", userID) { try $0.get(0) }
+    }
+
     /// Every console account, by email.
     public func all() throws -> [ConsoleAccount] {
         try connection.query(

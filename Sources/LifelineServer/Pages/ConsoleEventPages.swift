@@ -1,0 +1,209 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// Continuity events in the console: the list, a new event (with each message's length as it
+/// is typed), an event's page (preview, delivery counts that update themselves), and start,
+/// end or cancel behind a confirmation that says how many people it will text.
+struct ConsoleEventPages {
+    let site: PageSite
+
+    func add(to console: ConsoleRouter) {
+        let site = site
+        let environment = site.environment
+        let database = site.database
+        console.get("events", role: .operator) { _, visit, _ in
+            let events = try await database.read { try EventService(environment).list(state: nil) }
+            let rows = events.map { event -> [String: Any] in
+                [
+                    "id": event.id, "name": event.name, "state": event.state.rawValue, "group": event.record.groupName,
+                    "created": PageTime.text(event.record.createdAt),
+                ]
+            }
+            return visit.page("console-events", title: "Continuity events", ["events": rows, "none": rows.isEmpty])
+        }
+        console.get("events/new", role: .operator) { _, visit, _ in
+            try await Self.newEventPage(visit, site: site)
+        }
+        console.get("events/measure", role: .operator) { request, _, _ in
+            Self.measure(request.uri.queryParameters.get("text") ?? "")
+        }
+        console.post("events", role: .operator) { form, visit, _, _ in
+            var values: [String: Any] = [
+                "name_value": form.text("name"), "start_value": form["start_message"] ?? "", "end_value": form["end_message"] ?? "",
+                "group_value": form.text("group"), "kind_value": form.text("kind"),
+            ]
+            if form.text("name").isEmpty { values["name_error"] = "Give the event a name." }
+            for (field, label, key) in [("start_message", "the start message", "start_error"), ("end_message", "the end message", "end_error")] {
+                do {
+                    _ = try AlertTemplate(form[field] ?? "", field: label)
+                } catch let failure as any LifelineFailure {
+                    values[key] = Self.sentence(failure.message)
+                }
+            }
+            guard values.count == 5 else { return try await Self.newEventPage(visit, site: site, values) }
+            let draft = EventDraft(
+                name: form.text("name"), group: form.text("group"), kind: EventKind(rawValue: form.text("kind")) ?? .unplanned,
+                startMessage: form["start_message"] ?? "", endMessage: form["end_message"] ?? "")
+            do {
+                let id = try await database.write { try EventService(environment).create(draft) }
+                return visit.redirect("/console/events/\(id)")
+            } catch let failure as any LifelineFailure where failure.kind != .internal {
+                values["form_error"] = Self.sentence(failure.message)
+                return try await Self.newEventPage(visit, site: site, values)
+            }
+        }
+        console.get("events/:id", role: .operator) { request, visit, _ in
+            let id = try Self.eventID(request)
+            let (event, deliveries, preview) = try await database.read {
+                let service = EventService(environment)
+                let (event, deliveries) = try service.show(id: id)
+                return (event, deliveries, try service.preview(id: id))
+            }
+            var values = Self.eventValues(event, preview: preview)
+            values["deliveries"] = Self.deliveryRows(deliveries)
+            values["no_deliveries"] = deliveries.isEmpty
+            if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }) {
+                values["notice"] = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
+            }
+            return visit.page("console-event", title: event.name, values)
+        }
+        console.get("events/:id/deliveries", role: .operator) { request, _, _ in
+            let id = try Self.eventID(request)
+            let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
+            let rows = deliveries.map {
+                JSONBody.object([("alert", .text($0.alert)), ("status", .text($0.status.rawValue)), ("count", .integer($0.count))])
+            }
+            return JSONBody.response([("state", .text(event.state.rawValue)), ("deliveries", .array(rows))])
+        }
+        for action in EventAction.allCases {
+            console.get("events/:id/\(action.rawValue)", role: .operator) { request, visit, _ in
+                let id = try Self.eventID(request)
+                let (event, preview) = try await database.read {
+                    let service = EventService(environment)
+                    return (try service.show(id: id).event, try service.preview(id: id))
+                }
+                var values = Self.eventValues(event, preview: preview)
+                values["action"] = action.rawValue
+                values["question"] = action.question(event.name, recipients: preview.recipients)
+                values["button"] = action.button(recipients: preview.recipients)
+                values["texts"] = action != .cancel
+                return visit.page("console-event-confirm", title: action.title, values)
+            }
+            console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, request in
+                let id = try Self.eventID(request)
+                let outcome = try await database.write {
+                    let service = EventService(environment)
+                    switch action {
+                    case .start: return try service.start(id: id)
+                    case .end: return try service.end(id: id)
+                    case .cancel: return try service.cancel(id: id)
+                    }
+                }
+                return visit.redirect("/console/events/\(id)?queued=\(outcome.queued)")
+            }
+        }
+    }
+
+    static func newEventPage(_ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:]) async throws -> Response {
+        let environment = site.environment
+        let groups = try await site.database.read { try DirectoryQueries(environment).groups() }
+        var values = values
+        let chosen = values["group_value"] as? String
+        values["groups"] = groups.map {
+            ["name": $0.name, "members": $0.memberCount, "selected": $0.name == chosen] as [String: Any]
+        }
+        values["planned"] = values["kind_value"] as? String == EventKind.planned.rawValue
+        values["placeholders"] = AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ")
+        let failed = values.keys.contains { $0.hasSuffix("_error") }
+        return visit.page("console-event-new", title: "New event", values, status: failed ? .unprocessableContent : .ok)
+    }
+
+    /// A message's length as the live counter shows it; the same rule the preview and the
+    /// dispatcher use, so the counter never disagrees with the bill.
+    static func measure(_ text: String) -> Response {
+        var fields: [(String, JSONBody.Value)] = []
+        let length = SMSLength(body: text)
+        fields += [
+            ("characters", .integer(text.count)), ("encoding", .text(length.encoding.rawValue)),
+            ("parts", .integer(length.segments)), ("warning", .boolean(length.needsWarning)),
+        ]
+        do {
+            _ = try AlertTemplate(text, field: "the message")
+            fields.append(("problem", .null))
+        } catch let failure as any LifelineFailure {
+            fields.append(("problem", .text(sentence(failure.message))))
+        } catch {
+            fields.append(("problem", .text("This message cannot be used.")))
+        }
+        return JSONBody.response(fields)
+    }
+
+    static func eventValues(_ event: ContinuityEvent, preview: EventPreview) -> [String: Any] {
+        let record = event.record
+        let name = preview.measuredWithName ?? "Alex"
+        func message(_ text: String, _ length: SMSLength) -> [String: Any] {
+            let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: record.name, recipientName: name) ?? text
+            return ["text": shown, "encoding": length.encoding.rawValue, "parts": length.segments, "warning": length.needsWarning]
+        }
+        return [
+            "id": record.id, "name": record.name, "state": record.state.rawValue, "group": record.groupName,
+            "kind": record.kind.rawValue, "recipients": preview.recipients,
+            "recipients_noun": preview.recipients == 1 ? "person" : "people",
+            "skipped": EventPreview.skipReasons.compactMap { reason -> [String: Any]? in
+                guard let count = preview.skipped[reason], count > 0 else { return nil }
+                return ["reason": reason.replacing("_", with: " "), "count": count]
+            },
+            "start_message": message(record.startMessage, preview.startMessage),
+            "end_message": message(record.endMessage, preview.endMessage),
+            "measured_with": preview.measuredWithName ?? "",
+            "can_start": record.state == .draft, "can_end": record.state == .active,
+            "can_cancel": record.state == .draft, "is_live": record.state == .active || record.state == .ended,
+        ]
+    }
+
+    static func deliveryRows(_ deliveries: [(alert: String, status: OutboxStatus, count: Int)]) -> [[String: Any]] {
+        deliveries.map { ["alert": $0.alert, "status": $0.status.rawValue, "count": $0.count] }
+    }
+
+    static func eventID(_ request: Request) throws -> Int64 {
+        let parts = request.uri.path.split(separator: "/")
+        guard parts.count >= 3, let id = Int64(parts[2]), id > 0 else { throw PageRefusal.notFound("such event") }
+        return id
+    }
+
+    /// A failure's message as a sentence on a page.
+    static func sentence(_ message: String) -> String {
+        (message.first.map { String($0).uppercased() } ?? "") + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
+    }
+}
+
+/// What the confirmation pages confirm.
+enum EventAction: String, CaseIterable, Sendable {
+    case start, end, cancel
+
+    var title: String {
+        switch self {
+        case .start: "Start the event"
+        case .end: "End the event"
+        case .cancel: "Cancel the event"
+        }
+    }
+
+    func question(_ name: String, recipients: Int) -> String {
+        switch self {
+        case .start: "Start “\(name)” and text the start message to \(recipients) \(recipients == 1 ? "person" : "people") now?"
+        case .end: "End “\(name)” and text the end message to \(recipients) \(recipients == 1 ? "person" : "people") now?"
+        case .cancel: "Cancel “\(name)”? Nobody is texted, and it cannot be started afterwards."
+        }
+    }
+
+    func button(recipients: Int) -> String {
+        switch self {
+        case .start: "Start and text \(recipients) \(recipients == 1 ? "person" : "people")"
+        case .end: "End and text \(recipients) \(recipients == 1 ? "person" : "people")"
+        case .cancel: "Cancel the event"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import Synchronization
+
+/// The directory import in the console (admins): upload a CSV, see the dry run (created,
+/// updated, disabled, rejected with line and reason), then commit that same file.
+///
+/// Between the two steps the upload waits in an unlinked private file (``UploadSpool``) known
+/// only by a random id, to the admin who sent it, for ``PendingImports/lifetime``; a restart
+/// forgets it, and the page asks for the file again.
+struct ConsoleImportPages {
+    let site: PageSite
+    let pending = PendingImports()
+
+    func add(to console: ConsoleRouter) {
+        let environment = site.environment
+        let database = site.database
+        let random = site.environment.random
+        let pending = pending
+        console.get("import", role: .admin) { _, visit, _ in
+            visit.page("console-import", title: "Import the directory")
+        }
+        console.post("import", role: .admin) { form, visit, session, _ in
+            guard let file = form.file, !file.isEmpty else {
+                return visit.page(
+                    "console-import", title: "Import the directory", ["file_error": "Choose the CSV file to import."],
+                    status: .unprocessableContent)
+            }
+            var options = ImportOptions()
+            options.groups = GroupImportMode(rawValue: form.text("groups")) ?? .add
+            options.disableMissing = form["disable_missing"] == "yes"
+            options.allowPartial = form["allow_partial"] == "yes"
+            options.keptRejections = 200
+            options.dryRun = true
+            let spool = try UploadSpool.holding(file)
+            let trial = options
+            let summary = try await Self.run(environment, database: database, spool: spool, options: trial)
+            var values = Self.values(summary, options: options)
+            values["would_refuse"] = summary.rejected > 0 && !options.allowPartial
+            // Committing with rejected rows would be refused unless the good rows may go alone.
+            if summary.outcome == .dryRun, summary.rejected == 0 || options.allowPartial {
+                let id = random.hex(16)
+                options.dryRun = false
+                pending.keep(id: id, upload: .init(spool: spool, userID: session.userID, options: options, at: environment.clock.now()))
+                values["upload_id"] = id
+            }
+            return visit.page("console-import-result", title: "Check the import", values)
+        }
+        console.post("import/commit", role: .admin) { form, visit, session, _ in
+            guard let upload = pending.take(id: form.text("upload_id"), userID: session.userID, now: environment.clock.now()) else {
+                return visit.page(
+                    "console-import", title: "Import the directory",
+                    ["file_error": "That upload is no longer held (it expired, was committed, or the server restarted). Choose the file again."],
+                    status: .unprocessableContent)
+            }
+            upload.spool.rewind()
+            let summary = try await Self.run(environment, database: database, spool: upload.spool, options: upload.options)
+            return visit.page("console-import-result", title: "Import done", Self.values(summary, options: upload.options))
+        }
+    }
+
+    private static func run(
+        _ environment: LifelineEnvironment, database: DatabaseWork, spool: UploadSpool, options: ImportOptions
+    ) async throws -> ImportSummary {
+        do {
+            return try await database.write {
+                try DirectoryImporter(environment).importUsers(from: .descriptor(spool.descriptor), path: "the uploaded CSV", options: options)
+            }
+        } catch ImportFailure.rowsRejected(_, let summary) {
+            return summary
+        }
+    }
+
+    static func values(_ summary: ImportSummary, options: ImportOptions) -> [String: Any] {
+        [
+            "counts": summary.counts.map { ["name": $0.name.replacing("_", with: " "), "value": $0.value] as [String: Any] },
+            "rejections": summary.firstRejections.map { ["line": $0.line, "reason": $0.reason] as [String: Any] },
+            "has_rejections": !summary.firstRejections.isEmpty,
+            "more_rejections": summary.rejected > summary.firstRejections.count,
+            "rejected": summary.rejected,
+            "explanation": summary.outcome.explanation,
+            "written": summary.isWritten,
+            "refused": summary.outcome == .refused,
+        ]
+    }
+}
+
+/// Uploads checked by a dry run and waiting for their admin to commit them.
+final class PendingImports: Sendable {
+    static let lifetime: TimeInterval = 30 * 60
+
+    struct Upload: Sendable {
+        let spool: UploadSpool
+        let userID: Int64
+        let options: ImportOptions
+        let at: Date
+    }
+
+    private let uploads = Mutex<[String: Upload]>([:])
+
+    func keep(id: String, upload: Upload) {
+        uploads.withLock { uploads in
+            uploads = uploads.filter { upload.at.timeIntervalSince($0.value.at) < Self.lifetime }
+            uploads[id] = upload
+        }
+    }
+
+    /// The upload, once, if it is this user's and still fresh.
+    func take(id: String, userID: Int64, now: Date) -> Upload? {
+        uploads.withLock { uploads in
+            guard let upload = uploads[id], upload.userID == userID else { return nil }
+            uploads[id] = nil
+            return now.timeIntervalSince(upload.at) < Self.lifetime ? upload : nil
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// The SMS dashboard (admins): which attribute holds numbers, chosen from the defined ones with
+/// how many users have a value; the number report with its filters; and fixing the fixable
+/// numbers after a confirmation that lists every change.
+struct ConsoleSMSPages {
+    let site: PageSite
+    /// Report rows shown on the page; the counts always cover everyone.
+    static let shownRows = 500
+
+    func add(to console: ConsoleRouter) {
+        let environment = site.environment
+        let database = site.database
+        console.get("sms", role: .admin) { request, visit, _ in
+            let filter = NumberReportFilter(rawValue: request.uri.queryParameters.get("status") ?? "")
+            let country = request.uri.queryParameters.get("country") ?? ""
+            let region = try Self.region(country)
+            let (attribute, attributes) = try await database.read {
+                (try SMSNumbers(environment).attribute(), try DirectoryQueries(environment).attributes())
+            }
+            var values: [String: Any] = [
+                "attribute": attribute?.name ?? "", "no_attribute": attribute == nil, "country": country,
+                "attributes": attributes.map {
+                    ["name": $0.name, "count": $0.valueCount, "selected": $0.name == attribute?.name] as [String: Any]
+                },
+                "filters": ([nil] + NumberReportFilter.allCases).map { choice -> [String: Any] in
+                    [
+                        "label": choice?.rawValue ?? "all", "query": choice.map { "?status=\($0.rawValue)" } ?? "?",
+                        "current": choice == filter,
+                    ]
+                },
+            ]
+            if attribute != nil {
+                let (summary, rows, matched) = try await database.read {
+                    var rows: [[String: String]] = []
+                    var matched = 0
+                    let summary = try SMSNumbers(environment).verify(defaultRegion: region, fix: false) { check in
+                        guard filter?.includes(check) ?? true else { return }
+                        matched += 1
+                        guard rows.count < Self.shownRows else { return }
+                        rows.append([
+                            "email": check.email, "value": check.value ?? "", "verdict": check.verdict.name,
+                            "detail": check.verdict.detail, "shared": check.sharedBy > 1 ? "shared by \(check.sharedBy)" : "",
+                        ])
+                    }
+                    return (summary, rows, matched)
+                }
+                values["counts"] = summary.counts.map { ["name": $0.name, "value": $0.value] as [String: Any] }
+                values["rows"] = rows
+                values["matched"] = matched
+                values["truncated"] = matched > rows.count
+                values["fixable"] = summary.counts.first { $0.name == "fixable" }?.value ?? 0
+                values["can_fix"] = (values["fixable"] as? Int ?? 0) > 0
+            }
+            if let notice = request.uri.queryParameters.get("fixed") { values["notice"] = "\(notice) numbers fixed." }
+            return visit.page("console-sms", title: "SMS numbers", values)
+        }
+        console.post("sms/attribute", role: .admin) { form, visit, _, _ in
+            let name = form.text("attribute")
+            _ = try await database.write { try SMSNumbers(environment).setAttribute(named: name) }
+            return visit.redirect("/console/sms")
+        }
+        console.get("sms/fix", role: .admin) { request, visit, _ in
+            let country = request.uri.queryParameters.get("country") ?? ""
+            let region = try Self.region(country)
+            let fixes = try await database.read { try Self.fixes(environment, region: region, apply: false) }
+            return visit.page("console-sms-fix", title: "Fix numbers", ["fixes": fixes, "count": fixes.count, "country": country, "none": fixes.isEmpty])
+        }
+        console.post("sms/fix", role: .admin) { form, visit, _, _ in
+            let region = try Self.region(form.text("country"))
+            let fixes = try await database.write { try Self.fixes(environment, region: region, apply: true) }
+            return visit.redirect("/console/sms?fixed=\(fixes.count)")
+        }
+    }
+
+    /// The fixable numbers, as before and after; changed in the same pass when `apply`.
+    static func fixes(_ environment: LifelineEnvironment, region: CallingCodePlan.Region?, apply: Bool) throws -> [[String: String]] {
+        var fixes: [[String: String]] = []
+        _ = try SMSNumbers(environment).verify(defaultRegion: region, fix: apply) { check in
+            guard case .fixable(let long, _) = check.verdict else { return }
+            fixes.append(["email": check.email, "before": check.value ?? "", "after": long, "detail": check.verdict.detail])
+        }
+        return fixes
+    }
+
+    static func region(_ country: String) throws -> CallingCodePlan.Region? {
+        country.isEmpty ? nil : try SMSNumbers.region(named: country)
+    }
+}

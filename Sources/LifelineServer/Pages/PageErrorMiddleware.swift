@@ -1,0 +1,43 @@
+import Hummingbird
+import LifelineService
+
+/// Turns what a page handler throws into a page a person can act on (a form from another tab,
+/// a page for admins only, too many attempts), in the same layout and with the same security
+/// headers; the API's problem+json is for programs.
+struct PageErrorMiddleware: RouterMiddleware {
+    typealias Context = LifelineRequestContext
+    let area: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let refusal as PageRefusal {
+            switch refusal {
+            case .staleForm:
+                return page(
+                    .forbidden, title: "This form has expired",
+                    detail: "The form was sent without its security token, or from another session. Go back, reload the page and send it again.")
+            case .needsRole(let role):
+                return page(.forbidden, title: "For \(role.rawValue)s only", detail: "Your console account cannot open this page; ask an admin.")
+            case .notFound(let what):
+                return page(.notFound, title: "Not found", detail: "There is no \(what) here.")
+            }
+        } catch let problem as Problem {
+            var response = page(problem.status, title: problem.status == .tooManyRequests ? "Too many attempts" : "Not possible", detail: problem.detail)
+            if let retryAfter = problem.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
+        } catch let failure as any LifelineFailure where failure.kind != .internal && failure.kind != .configuration {
+            return page(Problem(failure).status, title: "Not possible", detail: failure.message)
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            return page(.notFound, title: "Not found", detail: "There is no such page.")
+        }
+    }
+
+    private func page(_ status: HTTPResponse.Status, title: String, detail: String) -> Response {
+        let values: [String: Any] = ["title": title, "detail": detail, area: true, "home": "/\(area)"]
+        let html = WebFiles.templates.render(values, withTemplate: "error") ?? detail
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        SecurityHeaders.apply(to: &headers)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

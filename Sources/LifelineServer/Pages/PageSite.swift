@@ -1,0 +1,37 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import LifelineStore
+import Synchronization
+
+/// What every page handler shares: the service's environment, the database threads, the
+/// request limits and whether cookies must be `Secure`.
+struct PageSite: Sendable {
+    let environment: LifelineEnvironment
+    let database: DatabaseWork
+    let limits: RequestLimits
+    /// True when the public URL is `https`: the server sits behind TLS (its own proxy).
+    let secureCookies: Bool
+    private let signerCache = SignerCache()
+
+    init(environment: LifelineEnvironment, database: DatabaseWork, limits: RequestLimits, configuration: ServerConfiguration) {
+        self.environment = environment
+        self.database = database
+        self.limits = limits
+        secureCookies = configuration.publicURL?.lowercased().hasPrefix("https://") ?? false
+    }
+
+    /// The signer, made on first use: it reads (or creates) the secret, which a server started
+    /// before any code was sent may not have yet.
+    func signer() async throws -> PageSigner {
+        if let signer = signerCache.value.withLock({ $0 }) { return signer }
+        let environment = environment
+        let signer = try await database.write { try PageSigner(environment) }
+        signerCache.value.withLock { $0 = signer }
+        return signer
+    }
+
+    private final class SignerCache: Sendable {
+        let value = Mutex<PageSigner?>(nil)
+    }
+}

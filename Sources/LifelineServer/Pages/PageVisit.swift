@@ -1,0 +1,132 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// One request to a page: who is visiting (the cookie and the session it opens), the CSRF
+/// token their forms carry, and the answer (a page or a redirect), with the cookie set when it
+/// changed.
+///
+/// Each area (portal, console) has one cookie, scoped to its path. It holds either a session
+/// token or, before sign-in, a random visitor token that opens nothing; either way the forms'
+/// CSRF token is an HMAC of it, so a form is good only in the browser it was shown in. Signing
+/// in replaces the token (no fixation), signing out too.
+struct PageVisit {
+    let area: WebArea
+    let site: PageSite
+    private(set) var session: WebSession?
+    private var token: String
+    private var tokenChanged: Bool
+    private let signer: PageSigner
+
+    static func begin(_ request: Request, area: WebArea, site: PageSite) async throws -> PageVisit {
+        let signer = try await site.signer()
+        let presented = request.cookies[Self.cookieName(area)]?.value
+        guard let presented, presented.utf8.count == 64, presented.utf8.allSatisfy({ Self.isHexDigit($0) }) else {
+            return PageVisit(area: area, site: site, session: nil, token: site.environment.random.hex(32), tokenChanged: true, signer: signer)
+        }
+        let environment = site.environment
+        let session = try await site.database.read { try WebSessions(environment).session(token: presented, area: area) }
+        return PageVisit(area: area, site: site, session: session, token: presented, tokenChanged: false, signer: signer)
+    }
+
+    /// The signed-in session, or nil while signing in or signed out.
+    var signedIn: WebSession? { session?.stage == .signedIn ? session : nil }
+
+    var csrfToken: String { signer.tag("csrf:\(area.rawValue):\(token)") }
+
+    /// Refuses a form whose CSRF token is missing or not this browser's.
+    func check(_ form: PageForm) throws {
+        guard let sent = form["csrf"], signer.isValid(tag: sent, for: "csrf:\(area.rawValue):\(token)") else {
+            throw PageRefusal.staleForm
+        }
+    }
+
+    /// Starts a session for `email` at `stage`, under a new token.
+    mutating func signIn(email: String, stage: WebSessionStage, loginRequestID: String? = nil) async throws {
+        let environment = site.environment
+        let (area, previous) = (area, session == nil ? nil : token)
+        token = try await site.database.write {
+            try WebSessions(environment).begin(
+                area: area, email: email, stage: stage, loginRequestID: loginRequestID, replacing: previous)
+        }
+        tokenChanged = true
+        session = try await site.database.read { [token] in try WebSessions(environment).session(token: token, area: area) }
+    }
+
+    mutating func signOut() async throws {
+        if session != nil {
+            let (environment, token) = (site.environment, token)
+            try await site.database.write { try WebSessions(environment).end(token: token) }
+        }
+        session = nil
+        token = site.environment.random.hex(32)
+        tokenChanged = true
+    }
+
+    /// A page from `template`, with the values every layout uses.
+    func page(_ template: String, title: String, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
+        var values = values
+        values["title"] = title
+        values["csrf"] = csrfToken
+        values[area.rawValue] = true
+        if let signedIn {
+            values["signed_in_email"] = signedIn.email
+            values["is_admin"] = signedIn.role == .admin
+        }
+        guard let html = WebFiles.templates.render(values, withTemplate: template) else {
+            return finish(Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "missing template \(template)"))))
+        }
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        SecurityHeaders.apply(to: &headers)
+        return finish(Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html))))
+    }
+
+    /// A 303 to `path` (the answer to a form that worked, so a reload does not post it again).
+    func redirect(_ path: String) -> Response {
+        var headers: HTTPFields = [.location: path, .cacheControl: "no-store"]
+        SecurityHeaders.apply(to: &headers)
+        return finish(Response(status: .seeOther, headers: headers))
+    }
+
+    private func finish(_ response: Response) -> Response {
+        guard tokenChanged else { return response }
+        var response = response
+        response.setCookie(
+            Cookie(
+                name: Self.cookieName(area), value: token, path: "/\(area.rawValue)", secure: site.secureCookies, httpOnly: true,
+                sameSite: .strict))
+        return response
+    }
+
+    static func cookieName(_ area: WebArea) -> String { "lifeline_\(area.rawValue)" }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
+}
+
+/// Why a page refuses a request outright, rather than showing the form again with a message.
+enum PageRefusal: Error {
+    /// The form's CSRF token is missing or from another browser or session.
+    case staleForm
+    /// The console page needs a role the account does not have.
+    case needsRole(ConsoleRole)
+    /// No such event, page or upload.
+    case notFound(String)
+}
+
+extension PageVisit {
+    /// The console session, if signed in with at least `role` (admins may do what operators
+    /// may); nil when not signed in, so the caller sends the visitor to sign in.
+    func console(_ role: ConsoleRole) throws -> WebSession? {
+        guard let session = signedIn else { return nil }
+        switch (role, session.role) {
+        case (_, .admin), (.operator, .operator): return session
+        default: throw PageRefusal.needsRole(role)
+        }
+    }
+
+    /// The path to sign in from, in this area.
+    var signInPath: String { "/\(area.rawValue)/sign-in" }
+}

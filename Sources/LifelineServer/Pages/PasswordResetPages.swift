@@ -1,0 +1,128 @@
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// The portal's forgotten-password flow: email, captcha and delivery method; the code; a new
+/// password that meets the displayed policy. Every email gets the same pages, so the flow
+/// never tells whether an account exists or what its profile allows.
+struct PasswordResetPages {
+    let site: PageSite
+
+    func add(to group: RouterGroup<LifelineRequestContext>) {
+        let site = site
+        group.get("reset") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            return try await Self.startPage(visit, site: site)
+        }
+        group.post("reset") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            let form = try await PageForm.read(request)
+            try visit.check(form)
+            let email = form.text("email")
+            let methods = try await Self.offeredMethods(site)
+            let method = methods.first { $0.rawValue == form["method"] } ?? methods[0]
+            var values: [String: Any] = ["email_value": email]
+            if email.isEmpty || !email.contains("@") { values["email_error"] = "Enter the email address you sign in with." }
+            let signer = try await site.signer()
+            let environment = site.environment
+            do {
+                try await site.database.write {
+                    try ProofOfWork(environment, signer: signer).accept(
+                        challenge: form["captcha_challenge"] ?? "", nonce: form["captcha_nonce"] ?? "")
+                }
+            } catch let failure as ProofOfWorkFailure {
+                values["captcha_error"] = failure.description.prefix(1).uppercased() + failure.description.dropFirst() + "."
+            }
+            if values.count > 1 { return try await Self.startPage(visit, site: site, values, status: .unprocessableContent) }
+            try site.limits.admit(email: email)
+            let requestID = try await site.database.write { try PasswordResetService(environment).start(email: email, method: method) }
+            ServerMetrics.codeRequested(purpose: VerificationPurpose.passwordReset.rawValue, outcome: "accepted")
+            return visit.page(
+                "reset-code", title: "Enter your code",
+                ["request_id": requestID, "notice": PasswordResetService.uniformAnswer, "by_sms": method == .sms])
+        }
+        group.post("reset/verify") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            let form = try await PageForm.read(request)
+            try visit.check(form)
+            let requestID = form.text("request_id")
+            let code = form.text("code")
+            let environment = site.environment
+            let check = try await site.database.write { try PasswordResetService(environment).verify(requestID: requestID, code: code) }
+            ServerMetrics.codeChecked(check)
+            switch CodeCheckWords(check) {
+            case .approved:
+                return try await Self.passwordPage(visit, site: site, requestID: requestID)
+            case .tryAgain(let message):
+                return visit.page(
+                    "reset-code", title: "Enter your code", ["request_id": requestID, "code_error": message],
+                    status: .unprocessableContent)
+            case .startAgain(let message):
+                return try await Self.startPage(visit, site: site, ["form_error": message], status: .unprocessableContent)
+            }
+        }
+        group.post("reset/complete") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            let form = try await PageForm.read(request)
+            try visit.check(form)
+            let requestID = form.text("request_id")
+            let password = form["password"] ?? ""
+            guard password == form["confirmation"] ?? "" else {
+                return try await Self.passwordPage(
+                    visit, site: site, requestID: requestID, ["confirmation_error": "The two passwords are not the same."])
+            }
+            let environment = site.environment
+            do {
+                try await site.database.write { try PasswordResetService(environment).complete(requestID: requestID, password: password) }
+            } catch AccountFailure.passwordRejected(let broken) {
+                return try await Self.passwordPage(
+                    visit, site: site, requestID: requestID, ["broken": broken.map(\.description)])
+            } catch AccountFailure.emptyPassword {
+                return try await Self.passwordPage(visit, site: site, requestID: requestID, ["broken": ["Enter a new password."]])
+            } catch let failure as AccountFailure {
+                return try await Self.startPage(visit, site: site, ["form_error": failure.message + "."], status: .unprocessableContent)
+            }
+            return visit.page("reset-done", title: "Password changed")
+        }
+    }
+
+    /// Reset by a method some profile allows; which one this user's profile allows stays unsaid.
+    static func offeredMethods(_ site: PageSite) async throws -> [MessageChannel] {
+        let environment = site.environment
+        let options = try await site.database.read { Set(try ProfileService(environment).list().map(\.resetOptions)) }
+        let methods = [MessageChannel.sms, .email].filter { method in options.contains { $0.allows(method) } }
+        return methods.isEmpty ? [.sms] : methods
+    }
+
+    static func startPage(
+        _ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let signer = try await site.signer()
+        let environment = site.environment
+        let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue() }
+        let methods = try await offeredMethods(site)
+        var values = values
+        values["challenge"] = challenge.text
+        values["difficulty"] = challenge.difficulty
+        values["methods"] = methods.enumerated().map { index, method in
+            [
+                "value": method.rawValue, "label": method == .sms ? "A text message (SMS) to my phone" : "An email",
+                "checked": index == 0,
+            ] as [String: Any]
+        }
+        values["choose_method"] = methods.count > 1
+        return visit.page("reset-start", title: "Forgot your password?", values, status: status)
+    }
+
+    static func passwordPage(
+        _ visit: PageVisit, site: PageSite, requestID: String, _ values: [String: Any] = [:]
+    ) async throws -> Response {
+        let environment = site.environment
+        let policy = try await site.database.read { try SettingsService(environment).passwordPolicy() }
+        var values = values
+        values["request_id"] = requestID
+        values["requirements"] = policy.requirements
+        values["has_broken"] = values["broken"] != nil
+        return visit.page("reset-password", title: "Choose a new password", values, status: values["broken"] == nil && values["confirmation_error"] == nil ? .ok : .unprocessableContent)
+    }
+}

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import Hummingbird
+import LifelineService
+import LifelineStore
+
+/// The personal portal: its home, and outage alerts for a signed-in user (their state, their
+/// number masked, subscribe with the double opt-in SMS, unsubscribe at once).
+struct PortalPages {
+    let site: PageSite
+
+    func add(to group: RouterGroup<LifelineRequestContext>) {
+        let site = site
+        group.get { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            if visit.signedIn != nil { return visit.redirect("/portal/alerts") }
+            return visit.page("portal-home", title: "Personal portal")
+        }
+        group.get("alerts") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
+            let environment = site.environment
+            let values: [String: Any]
+            do {
+                let line = try await site.database.read { try ConsentService(environment).status(of: session.email).first }
+                values = Self.alertValues(line, done: request.uri.queryParameters.get("done"))
+            } catch let failure as ConsentFailure {
+                values = ["no_number": failure.message]
+            }
+            return visit.page("portal-alerts", title: "Outage alerts", values)
+        }
+        group.post("alerts/subscribe") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            try visit.check(try await PageForm.read(request))
+            guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
+            let environment = site.environment
+            let outcome = try await site.database.write {
+                try ConsentService(environment).requestOptIn(email: session.email, source: .portal, actor: "portal")
+            }
+            let done =
+                switch outcome {
+                case .confirmationQueued, .confirmationResent: "sent"
+                case .alreadyPending: "pending"
+                case .alreadyOptedIn: "subscribed"
+                }
+            return visit.redirect("/portal/alerts?done=\(done)")
+        }
+        group.post("alerts/unsubscribe") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            try visit.check(try await PageForm.read(request))
+            guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
+            let environment = site.environment
+            _ = try await site.database.write { try ConsentService(environment).withdraw(email: session.email, actor: "portal") }
+            return visit.redirect("/portal/alerts?done=unsubscribed")
+        }
+    }
+
+    static func alertValues(_ line: ConsentStatusLine?, done: String?) -> [String: Any] {
+        var values: [String: Any] = ["number": MaskedNumber.text(line?.number)]
+        let state = line?.state ?? .none
+        values["state_\(state.rawValue)"] = true
+        values["can_subscribe"] = state != .optedIn
+        values["can_unsubscribe"] = state == .optedIn || state == .pending
+        if let since = line?.since { values["since"] = PageTime.text(since) }
+        switch done {
+        case "sent": values["notice"] = "We sent an SMS to your number. Reply YES to it to confirm."
+        case "pending": values["notice"] = "An SMS was sent a few minutes ago: reply YES to it. You can ask again in ten minutes."
+        case "unsubscribed": values["notice"] = "You are unsubscribed. You will get no outage alerts."
+        case "subscribed": values["notice"] = "You are already subscribed."
+        default: break
+        }
+        return values
+    }
+}
+
+/// A number shown to the person it belongs to: only its last digits, so a glance at a shared
+/// screen does not give it away.
+enum MaskedNumber {
+    static let shownDigits = 4
+
+    static func text(_ number: String?) -> String {
+        guard let number, number.count > shownDigits else { return "no number" }
+        return "+" + String(repeating: "•", count: number.count - shownDigits) + number.suffix(shownDigits)
+    }
+}
+
+/// Times on pages: UTC, to the minute, the same for every viewer and every server.
+enum PageTime {
+    static func text(_ date: Date) -> String {
+        let stamp = UTCTimestamp.string(from: date)
+        return String(stamp.prefix(16)).replacing("T", with: " ") + " UTC"
+    }
+}

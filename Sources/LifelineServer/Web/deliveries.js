@@ -1,0 +1,38 @@
+// An event's delivery counts, refreshed every few seconds while the alerts go out.
+"use strict";
+(function () {
+  var box = document.getElementById("deliveries");
+  if (!box || !box.getAttribute("data-live")) return;
+  var rows = document.getElementById("delivery-rows");
+  var updated = document.getElementById("deliveries-updated");
+  var empty = document.getElementById("deliveries-empty");
+  var state = document.getElementById("event-state");
+  function cell(text) {
+    var td = document.createElement("td");
+    td.textContent = String(text);
+    return td;
+  }
+  function refresh() {
+    if (document.hidden) return;
+    fetch(box.getAttribute("data-live"), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (!answer) return;
+        var fresh = document.createDocumentFragment();
+        answer.deliveries.forEach(function (delivery) {
+          var tr = document.createElement("tr");
+          tr.appendChild(cell(delivery.alert));
+          tr.appendChild(cell(delivery.status));
+          tr.appendChild(cell(delivery.count));
+          fresh.appendChild(tr);
+        });
+        rows.replaceChildren(fresh);
+        if (empty) empty.hidden = answer.deliveries.length > 0;
+        if (state) state.textContent = answer.state;
+        updated.textContent = "Updated " + new Date().toLocaleTimeString() + ".";
+      })
+      .catch(function () { updated.textContent = "Could not refresh; the counts shown may be old."; });
+  }
+  refresh();
+  setInterval(refresh, 3000);
+})();

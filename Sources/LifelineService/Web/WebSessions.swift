@@ -1,0 +1,106 @@
+import Crypto
+import FoundationEssentials
+import LifelineStore
+
+/// A signed-in browser (or one halfway through signing in), as a page sees it.
+public struct WebSession: Sendable, Equatable {
+    public let area: WebArea
+    public let userID: Int64
+    public let email: String
+    public let stage: WebSessionStage
+    public let loginRequestID: String?
+    public let role: ConsoleRole?
+}
+
+/// Server-side sessions of the pages: an opaque random token in the browser, its SHA-256 in the
+/// database. A session ends when idle for ``idleLifetime``, when its user is disabled, and (in
+/// the console) when the user's role is revoked; the token is replaced at each step of signing
+/// in, so a token seen before sign-in is worth nothing after it.
+public struct WebSessions: Sendable {
+    public static let idleLifetime: TimeInterval = 30 * 60
+    /// Reading a page moves the idle clock only when it last moved this long ago: a page view is
+    /// not a write each time.
+    static let touchInterval: TimeInterval = 60
+
+    public let environment: LifelineEnvironment
+    var settings: DatabaseSettings { environment.database }
+
+    public init(_ environment: LifelineEnvironment) {
+        self.environment = environment
+    }
+
+    /// A new session for the user `email` names, replacing `previousToken`'s; returns its token.
+    public func begin(
+        area: WebArea, email: String, stage: WebSessionStage, loginRequestID: String? = nil, replacing previousToken: String?
+    ) throws -> String {
+        let token = environment.random.hex(32)
+        let now = environment.clock.now()
+        try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                try connection.write {
+                    guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+                        throw DirectoryFailure.userNotFound(email: email)
+                    }
+                    let store = WebSessionStore(connection: connection)
+                    if let previousToken { _ = try store.delete(tokenSHA256: Self.digest(previousToken)) }
+                    try store.insert(
+                        tokenSHA256: Self.digest(token), area: area, userID: user.id, stage: stage, loginRequestID: loginRequestID,
+                        at: now)
+                }
+            }
+        }
+        return token
+    }
+
+    /// The live session of `token` in `area`, or nil (unknown, idle too long, another area, or
+    /// its user disabled).
+    public func session(token: String, area: WebArea) throws -> WebSession? {
+        guard token.utf8.count == 64 else { return nil }
+        let digest = Self.digest(token)
+        let now = environment.clock.now()
+        return try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                let store = WebSessionStore(connection: connection)
+                guard let record = try store.session(tokenSHA256: digest), record.area == area else { return nil }
+                let idle = now.timeIntervalSince(record.lastSeenAt)
+                if idle >= Self.idleLifetime {
+                    try connection.write { _ = try store.delete(tokenSHA256: digest) }
+                    return nil
+                }
+                if idle >= Self.touchInterval { try connection.write { try store.touch(tokenSHA256: digest, at: now) } }
+                return WebSession(
+                    area: record.area, userID: record.userID, email: record.email, stage: record.stage,
+                    loginRequestID: record.loginRequestID, role: record.role)
+            }
+        }
+    }
+
+    /// Signs out.
+    public func end(token: String) throws {
+        try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                try connection.write { _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Self.digest(token)) }
+            }
+        }
+    }
+
+    /// Deletes sessions idle too long and spent captcha challenges past their expiry.
+    public func purge() throws -> (sessions: Int, challenges: Int) {
+        let now = environment.clock.now()
+        return try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                try connection.write {
+                    let store = WebSessionStore(connection: connection)
+                    return (
+                        try store.deleteIdle(before: now.addingTimeInterval(-Self.idleLifetime)),
+                        try store.deleteSpentChallenges(expiredBefore: now)
+                    )
+                }
+            }
+        }
+    }
+
+    static func digest(_ token: String) -> String {
+        Hex.string(Array(SHA256.hash(data: Array(token.utf8))))
+    }
+}
