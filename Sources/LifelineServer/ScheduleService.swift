@@ -70,11 +70,14 @@ public struct ScheduleService: Service {
         let age = purgeAge
         do {
             let summary = try await background.run { try VerificationService(environment).purge(olderThan: age, batchSize: 10_000) }
+            // Sessions and spent captcha challenges are few (one row a visitor): one transaction.
+            let pages = try await background.run { try WebSessions(environment).purge() }
             logger.info(
                 "purged",
                 metadata: [
                     "rows": .stringConvertible(summary.rows), "requests": .stringConvertible(summary.requestsDeleted),
-                    "messages": .stringConvertible(summary.messagesDeleted),
+                    "messages": .stringConvertible(summary.messagesDeleted), "sessions": .stringConvertible(pages.sessions),
+                    "captcha_answers": .stringConvertible(pages.challenges),
                 ])
         } catch {
             logger.error("purge failed", metadata: ["failure": .string("\(error)")])

@@ -30,6 +30,14 @@ struct PageErrorMiddleware: RouterMiddleware {
             return page(Problem(failure).status, title: "Not possible", detail: failure.message)
         } catch let error as any HTTPResponseError where error.status == .notFound {
             return page(.notFound, title: "Not found", detail: "There is no such page.")
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return page(
+                .contentTooLarge, title: "Too large",
+                detail: "The upload is larger than a page accepts (64 MiB). Larger directories go through POST /v1/imports or `lifeline import users`.")
+        } catch {
+            let detail = (error as? any LifelineFailure)?.description ?? "\(type(of: error))"
+            context.logger.error("page failed", metadata: ["failure": .string(detail)])
+            return page(.internalServerError, title: "Something went wrong", detail: "The server could not show this page; it was logged. Try again in a moment.")
         }
     }
 

@@ -26,7 +26,8 @@ struct PageVisit {
             return PageVisit(area: area, site: site, session: nil, token: site.environment.random.hex(32), tokenChanged: true, signer: signer)
         }
         let environment = site.environment
-        let session = try await site.database.read { try WebSessions(environment).session(token: presented, area: area) }
+        let (session, upkeep) = try await site.database.read { try WebSessions(environment).lookUp(token: presented, area: area) }
+        if upkeep != .none { try await site.database.write { try WebSessions(environment).keep(token: presented, upkeep) } }
         return PageVisit(area: area, site: site, session: session, token: presented, tokenChanged: false, signer: signer)
     }
 
@@ -51,7 +52,7 @@ struct PageVisit {
                 area: area, email: email, stage: stage, loginRequestID: loginRequestID, replacing: previous)
         }
         tokenChanged = true
-        session = try await site.database.read { [token] in try WebSessions(environment).session(token: token, area: area) }
+        session = try await site.database.read { [token] in try WebSessions(environment).lookUp(token: token, area: area).session }
     }
 
     mutating func signOut() async throws {

@@ -52,27 +52,55 @@ public struct WebSessions: Sendable {
         return token
     }
 
+    /// What a lookup leaves to write: nothing, the idle clock to move, or the session to delete.
+    public enum Upkeep: Sendable, Equatable {
+        case none, touch, expire
+    }
+
     /// The live session of `token` in `area`, or nil (unknown, idle too long, another area, or
-    /// its user disabled).
-    public func session(token: String, area: WebArea) throws -> WebSession? {
-        guard token.utf8.count == 64 else { return nil }
-        let digest = Self.digest(token)
+    /// its user disabled), and the write it calls for; reads only, so a server can look up on
+    /// its readers and leave the rare write to its writer (``keep(token:_:)``).
+    public func lookUp(token: String, area: WebArea) throws -> (session: WebSession?, upkeep: Upkeep) {
+        guard token.utf8.count == 64 else { return (nil, .none) }
         let now = environment.clock.now()
         return try settings.withCurrentConnection { connection in
             try settings.translatingErrors {
-                let store = WebSessionStore(connection: connection)
-                guard let record = try store.session(tokenSHA256: digest), record.area == area else { return nil }
+                guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Self.digest(token)),
+                    record.area == area
+                else { return (nil, .none) }
                 let idle = now.timeIntervalSince(record.lastSeenAt)
-                if idle >= Self.idleLifetime {
-                    try connection.write { _ = try store.delete(tokenSHA256: digest) }
-                    return nil
-                }
-                if idle >= Self.touchInterval { try connection.write { try store.touch(tokenSHA256: digest, at: now) } }
-                return WebSession(
+                if idle >= Self.idleLifetime { return (nil, .expire) }
+                let session = WebSession(
                     area: record.area, userID: record.userID, email: record.email, stage: record.stage,
                     loginRequestID: record.loginRequestID, role: record.role)
+                return (session, idle >= Self.touchInterval ? .touch : .none)
             }
         }
+    }
+
+    /// Writes what ``lookUp(token:area:)`` called for.
+    public func keep(token: String, _ upkeep: Upkeep) throws {
+        guard upkeep != .none else { return }
+        let now = environment.clock.now()
+        try settings.withCurrentConnection { connection in
+            try settings.translatingErrors {
+                try connection.write {
+                    let store = WebSessionStore(connection: connection)
+                    if upkeep == .touch {
+                        try store.touch(tokenSHA256: Self.digest(token), at: now)
+                    } else {
+                        _ = try store.delete(tokenSHA256: Self.digest(token))
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``lookUp(token:area:)`` and its upkeep, in one call.
+    public func session(token: String, area: WebArea) throws -> WebSession? {
+        let (session, upkeep) = try lookUp(token: token, area: area)
+        try keep(token: token, upkeep)
+        return session
     }
 
     /// Signs out.
