@@ -320,7 +320,7 @@ class PagesTest(unittest.TestCase):
         self.assertIn("text the start message to 1 person", self.body())
         self.shot("console-event-confirm")
         self.submit("Start and text 1 person")
-        self.assertIn("1 alerts queued", self.body())
+        self.assertIn("1 alert queued.", self.body())
         self.assertEqual(self.driver.find_element(By.ID, "event-state").text, "active")
         # The counts follow the outbox without a reload: the dispatcher sends, then a receipt.
         self.driver.execute_script("window.notReloaded = true")
