@@ -39,7 +39,7 @@ struct ConsoleEventPages {
                 do {
                     _ = try AlertTemplate(form[field] ?? "", field: label)
                 } catch let failure as any LifelineFailure {
-                    values[key] = Self.sentence(failure.message)
+                    values[key] = PageText.sentence(failure.message)
                 }
             }
             guard values.count == 5 else { return try await Self.newEventPage(visit, site: site, values) }
@@ -50,7 +50,7 @@ struct ConsoleEventPages {
                 let id = try await database.write { try EventService(environment).create(draft) }
                 return visit.redirect("/console/events/\(id)")
             } catch let failure as any LifelineFailure where failure.kind != .internal {
-                values["form_error"] = Self.sentence(failure.message)
+                values["form_error"] = PageText.sentence(failure.message)
                 return try await Self.newEventPage(visit, site: site, values)
             }
         }
@@ -133,7 +133,7 @@ struct ConsoleEventPages {
             _ = try AlertTemplate(text, field: "the message")
             fields.append(("problem", .null))
         } catch let failure as any LifelineFailure {
-            fields.append(("problem", .text(sentence(failure.message))))
+            fields.append(("problem", .text(PageText.sentence(failure.message))))
         } catch {
             fields.append(("problem", .text("This message cannot be used.")))
         }
@@ -173,10 +173,6 @@ struct ConsoleEventPages {
         return id
     }
 
-    /// A failure's message as a sentence on a page.
-    static func sentence(_ message: String) -> String {
-        (message.first.map { String($0).uppercased() } ?? "") + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
-    }
 }
 
 /// What the confirmation pages confirm.

@@ -50,7 +50,7 @@ struct ConsoleOptInPages {
                     }
                     values["found"] = true
                 } catch let failure as any LifelineFailure where failure.kind != .internal {
-                    values["who_error"] = ConsoleEventPages.sentence(failure.message)
+                    values["who_error"] = PageText.sentence(failure.message)
                 }
             }
             if request.uri.queryParameters.get("done") == "opted-out" { values["notice"] = "The opt-out is recorded." }

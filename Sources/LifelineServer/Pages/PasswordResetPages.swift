@@ -21,19 +21,24 @@ struct PasswordResetPages {
             let email = form.text("email")
             let methods = try await Self.offeredMethods(site)
             let method = methods.first { $0.rawValue == form["method"] } ?? methods[0]
-            var values: [String: Any] = ["email_value": email]
-            if email.isEmpty || !email.contains("@") { values["email_error"] = "Enter the email address you sign in with." }
+            let challenge = form["captcha_challenge"] ?? ""
+            let nonce = form["captcha_nonce"] ?? ""
+            guard !email.isEmpty, email.contains("@") else {
+                // The captcha is not spent on a mistyped email: the page keeps the solved one.
+                return try await Self.startPage(
+                    visit, site: site,
+                    ["email_value": email, "email_error": "Enter the email address you sign in with.", "solved": [challenge, nonce]],
+                    status: .unprocessableContent)
+            }
             let signer = try await site.signer()
             let environment = site.environment
             do {
-                try await site.database.write {
-                    try ProofOfWork(environment, signer: signer).accept(
-                        challenge: form["captcha_challenge"] ?? "", nonce: form["captcha_nonce"] ?? "")
-                }
+                try await site.database.write { try ProofOfWork(environment, signer: signer).accept(challenge: challenge, nonce: nonce) }
             } catch let failure as ProofOfWorkFailure {
-                values["captcha_error"] = failure.description.prefix(1).uppercased() + failure.description.dropFirst() + "."
+                return try await Self.startPage(
+                    visit, site: site, ["email_value": email, "captcha_error": PageText.sentence(failure.description)],
+                    status: .unprocessableContent)
             }
-            if values.count > 1 { return try await Self.startPage(visit, site: site, values, status: .unprocessableContent) }
             try site.limits.admit(email: email)
             let requestID = try await site.database.write { try PasswordResetService(environment).start(email: email, method: method) }
             ServerMetrics.codeRequested(purpose: VerificationPurpose.passwordReset.rawValue, outcome: "accepted")
@@ -97,13 +102,19 @@ struct PasswordResetPages {
     static func startPage(
         _ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let signer = try await site.signer()
-        let environment = site.environment
-        let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue() }
-        let methods = try await offeredMethods(site)
         var values = values
-        values["challenge"] = challenge.text
-        values["difficulty"] = challenge.difficulty
+        if let solved = values.removeValue(forKey: "solved") as? [String], solved.count == 2, !solved[1].isEmpty {
+            // Checked when the form comes back; a forged one fails there like any other.
+            values["challenge"] = solved[0]
+            values["nonce"] = solved[1]
+        } else {
+            let signer = try await site.signer()
+            let environment = site.environment
+            let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue() }
+            values["challenge"] = challenge.text
+            values["difficulty"] = challenge.difficulty
+        }
+        let methods = try await offeredMethods(site)
         values["methods"] = methods.enumerated().map { index, method in
             [
                 "value": method.rawValue, "label": method == .sms ? "A text message (SMS) to my phone" : "An email",

@@ -23,8 +23,10 @@ struct PortalPages {
             do {
                 let line = try await site.database.read { try ConsentService(environment).status(of: session.email).first }
                 values = Self.alertValues(line, done: request.uri.queryParameters.get("done"))
-            } catch let failure as ConsentFailure {
-                values = ["no_number": failure.message]
+            } catch ConsentFailure.noValidNumber {
+                // The reason is worded for admins (and names their command); the user needs to
+                // know only that there is no number to text, and who can add one.
+                values = ["no_number": true]
             }
             return visit.page("portal-alerts", title: "Outage alerts", values)
         }
@@ -80,6 +82,13 @@ enum MaskedNumber {
     static func text(_ number: String?) -> String {
         guard let number, number.count > shownDigits else { return "no number" }
         return "+" + String(repeating: "•", count: number.count - shownDigits) + number.suffix(shownDigits)
+    }
+}
+
+/// A failure's message (a clause, as the CLI prints it) as a sentence on a page.
+enum PageText {
+    static func sentence(_ message: String) -> String {
+        (message.first.map { String($0).uppercased() } ?? "") + message.dropFirst() + (message.hasSuffix(".") ? "" : ".")
     }
 }
 

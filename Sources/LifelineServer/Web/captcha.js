@@ -11,6 +11,12 @@
     if (status) status.textContent = "This check needs a browser with JavaScript workers; ask your service desk to reset your password.";
     return;
   }
+  if (nonce.value) {
+    // Solved before the form came back for another field; the server checks it on sending.
+    status.textContent = "Check done. You can send the form.";
+    submit.disabled = false;
+    return;
+  }
   status.textContent = "Checking that you are a person… (a few seconds)";
   var worker = new Worker("/static/captcha-worker.js");
   worker.onmessage = function (event) {
