@@ -17,7 +17,7 @@ import time
 import unittest
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -165,15 +165,27 @@ class PagesTest(unittest.TestCase):
 
     def submit(self, button_text):
         """Clicks the button and waits for the page the form leads to."""
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.XPATH, f"//button[normalize-space()='{button_text}']").click()
-        self.wait_for(EC.staleness_of(page))
-        self.wait_for(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+        self.leave_page(lambda: self.driver.find_element(By.XPATH, f"//button[normalize-space()='{button_text}']").click())
 
     def follow(self, link_text):
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.LINK_TEXT, link_text).click()
-        self.wait_for(EC.staleness_of(page))
+        self.leave_page(lambda: self.driver.find_element(By.LINK_TEXT, link_text).click())
+
+    def leave_page(self, action):
+        """Does `action`, then waits for a new document to have loaded.
+
+        The old page is marked with a script variable; the new one lacks it. (Selenium's
+        staleness check can fail mid-navigation with "node does not belong to the document".)
+        """
+        self.driver.execute_script("window.lifelineOldPage = true")
+        action()
+
+        def loaded(driver):
+            try:
+                return driver.execute_script("return document.readyState === 'complete' && !window.lifelineOldPage")
+            except WebDriverException:
+                return False
+
+        self.wait_for(loaded)
 
     def shot(self, name):
         """Saves the page at phone and desktop widths."""
