@@ -33,6 +33,7 @@ ann@example.com,Ann Lee,447700900001,Staff
 bob@example.com,Bob Stone,447700900002,Staff
 carol@example.com,Carol Admin,447700900003,IT
 dave@example.com,Dave Operator,447700900004,IT
+fay@example.com,Fay Hill,07700 900006,IT
 """
 
 
@@ -371,7 +372,18 @@ class PagesTest(unittest.TestCase):
         self.open("/console/sms")
         self.assertEqual(Select(self.driver.find_element(By.ID, "attribute")).first_selected_option.get_attribute("value"), "mobile")
         self.assertIn("valid", self.driver.find_element(By.ID, "number-counts").text)
+        self.fill("country", "XX")
+        self.submit("Check the numbers")
+        self.assertIn("XX", self.driver.find_element(By.ID, "country-error").text)
+        self.fill("country", "GB")
+        self.submit("Check the numbers")
         self.shot("console-sms")
+        self.follow("Fix 1 fixable number…")
+        self.assertIn("07700 900006", self.body())
+        self.assertIn("447700900006", self.body())
+        self.submit("Fix 1 number")
+        self.assertIn("1 number fixed.", self.body())
+        self.assertIn("447700900006", self.directory.cli("users", "show", "fay@example.com"))
 
     def test_14_import_dry_run_then_commit(self):
         path = os.path.join(self.directory.folder, "more.csv")
@@ -383,7 +395,7 @@ class PagesTest(unittest.TestCase):
         self.assertIn("the import would be refused", self.body())
         self.assertEqual(self.driver.find_elements(By.ID, "commit"), [])
         rejection = self.driver.find_element(By.CSS_SELECTOR, "table tbody tr").text
-        self.assertTrue(rejection.startswith("7 "), rejection)
+        self.assertTrue(rejection.startswith("8 "), rejection)
         self.open("/console/import")
         self.driver.find_element(By.ID, "file").send_keys(path)
         self.driver.find_element(By.NAME, "allow_partial").click()

@@ -147,7 +147,7 @@ struct ConsoleEventPages {
             let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: record.name, recipientName: name) ?? text
             return ["text": shown, "encoding": length.encoding.rawValue, "parts": length.segments, "warning": length.needsWarning]
         }
-        return [
+        var values: [String: Any] = [
             "id": record.id, "name": record.name, "state": record.state.rawValue, "group": record.groupName,
             "kind": record.kind.rawValue, "recipients": preview.recipients,
             "recipients_noun": preview.recipients == 1 ? "person" : "people",
@@ -157,10 +157,12 @@ struct ConsoleEventPages {
             },
             "start_message": message(record.startMessage, preview.startMessage),
             "end_message": message(record.endMessage, preview.endMessage),
-            "measured_with": preview.measuredWithName ?? "",
             "can_start": record.state == .draft, "can_end": record.state == .active,
             "can_cancel": record.state == .draft, "is_live": record.state == .active || record.state == .ended,
         ]
+        // Mustache treats an empty string as true: set only when there is a name.
+        if let measured = preview.measuredWithName { values["measured_with"] = measured }
+        return values
     }
 
     static func deliveryRows(_ deliveries: [(alert: String, status: OutboxStatus, count: Int)]) -> [[String: Any]] {

@@ -15,24 +15,34 @@ struct ConsoleSMSPages {
         let database = site.database
         console.get("sms", role: .admin) { request, visit, _ in
             let filter = NumberReportFilter(rawValue: request.uri.queryParameters.get("status") ?? "")
-            let country = request.uri.queryParameters.get("country") ?? ""
-            let region = try Self.region(country)
+            let country = (request.uri.queryParameters.get("country") ?? "").trimmingBlanks().uppercased()
+            let region: CallingCodePlan.Region?
+            let countryError: String?
+            do {
+                (region, countryError) = (try Self.region(country), nil)
+            } catch let failure as DirectoryFailure {
+                (region, countryError) = (nil, PageText.sentence(failure.message))
+            }
             let (attribute, attributes) = try await database.read {
                 (try SMSNumbers(environment).attribute(), try DirectoryQueries(environment).attributes())
             }
             var values: [String: Any] = [
-                "attribute": attribute?.name ?? "", "no_attribute": attribute == nil, "country": country,
+                "attribute": attribute?.name ?? "", "no_attribute": attribute == nil, "status": filter?.rawValue ?? "",
                 "attributes": attributes.map {
                     ["name": $0.name, "count": $0.valueCount, "selected": $0.name == attribute?.name] as [String: Any]
                 },
                 "filters": ([nil] + NumberReportFilter.allCases).map { choice -> [String: Any] in
                     [
-                        "label": choice?.rawValue ?? "all", "query": choice.map { "?status=\($0.rawValue)" } ?? "?",
+                        "label": choice?.rawValue ?? "all",
+                        "query": "?status=\(choice?.rawValue ?? "")&country=\(PageQuery.escape(country))",
                         "current": choice == filter,
                     ]
                 },
             ]
-            if attribute != nil {
+            // Mustache treats an empty string as true: optional values are set only when present.
+            if !country.isEmpty { values["country"] = country }
+            if let countryError { values["country_error"] = countryError }
+            if attribute != nil, countryError == nil {
                 let (summary, rows, matched) = try await database.read {
                     var rows: [[String: String]] = []
                     var matched = 0
@@ -53,8 +63,11 @@ struct ConsoleSMSPages {
                 values["truncated"] = matched > rows.count
                 values["fixable"] = summary.counts.first { $0.name == "fixable" }?.value ?? 0
                 values["can_fix"] = (values["fixable"] as? Int ?? 0) > 0
+                values["fixable_noun"] = values["fixable"] as? Int == 1 ? "number" : "numbers"
             }
-            if let notice = request.uri.queryParameters.get("fixed") { values["notice"] = "\(notice) numbers fixed." }
+            if let fixed = request.uri.queryParameters.get("fixed").flatMap({ Int($0) }) {
+                values["notice"] = fixed == 1 ? "1 number fixed." : "\(fixed) numbers fixed."
+            }
             return visit.page("console-sms", title: "SMS numbers", values)
         }
         console.post("sms/attribute", role: .admin) { form, visit, _, _ in
@@ -66,7 +79,12 @@ struct ConsoleSMSPages {
             let country = request.uri.queryParameters.get("country") ?? ""
             let region = try Self.region(country)
             let fixes = try await database.read { try Self.fixes(environment, region: region, apply: false) }
-            return visit.page("console-sms-fix", title: "Fix numbers", ["fixes": fixes, "count": fixes.count, "country": country, "none": fixes.isEmpty])
+            return visit.page(
+                "console-sms-fix", title: "Fix numbers",
+                [
+                    "fixes": fixes, "count": fixes.count, "noun": fixes.count == 1 ? "number" : "numbers", "country": country,
+                    "none": fixes.isEmpty,
+                ])
         }
         console.post("sms/fix", role: .admin) { form, visit, _, _ in
             let region = try Self.region(form.text("country"))
