@@ -79,6 +79,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(failure).response
         } catch let error as any HTTPResponseError {
             let status = error.status
+            if status == .notFound, LifelineServer.isPagePath(request.uri.path) { return PageErrorMiddleware.notFound(path: request.uri.path) }
             return Problem(status: status, code: status == .notFound ? "not_found" : "http_\(status.code)", detail: "\(error)")
                 .response
         } catch {

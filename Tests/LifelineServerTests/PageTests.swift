@@ -179,6 +179,11 @@ struct PageTests {
                 let worker = try await client.execute(uri: "/static/captcha-worker.js", method: .get)
                 #expect(worker.headers[.contentType] == "text/javascript; charset=utf-8")
                 #expect(try await client.execute(uri: "/static/nothing.js", method: .get).status == .notFound)
+                let nowhere = try await client.execute(uri: "/portal/nowhere", method: .get)
+                #expect(nowhere.status == .notFound && nowhere.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(nowhere.headers[.contentSecurityPolicy] != nil && nowhere.text.contains("There is no such page"))
+                let api = try await client.execute(uri: "/v1/nowhere", method: .get)
+                #expect(api.headers[.contentType] == "application/problem+json", "the API's 404 stays problem+json")
                 let root = try await client.execute(uri: "/", method: .get)
                 #expect(root.status == .seeOther && root.headers[.location] == "/portal")
             }

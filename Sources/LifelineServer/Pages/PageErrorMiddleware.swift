@@ -42,6 +42,16 @@ struct PageErrorMiddleware: RouterMiddleware {
     }
 
     private func page(_ status: HTTPResponse.Status, title: String, detail: String) -> Response {
+        Self.page(status, title: title, detail: detail, area: area)
+    }
+
+    /// A page path no route matches (the router answers before any group's middleware runs).
+    static func notFound(path: String) -> Response {
+        let area = path.split(separator: "/").first == "console" ? "console" : "portal"
+        return page(.notFound, title: "Not found", detail: "There is no such page.", area: area)
+    }
+
+    private static func page(_ status: HTTPResponse.Status, title: String, detail: String, area: String) -> Response {
         let values: [String: Any] = ["title": title, "detail": detail, area: true, "home": "/\(area)"]
         let html = WebFiles.templates.render(values, withTemplate: "error") ?? detail
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
