@@ -72,7 +72,7 @@ public enum LifelineServer {
         return ["portal", "console", "static"].contains(first)
     }
 
-    /// The portal's and the console's pages, under their own error pages and security headers.
+    /// The portal's and the console's pages. Their errors are pages too (``ProblemMiddleware``).
     private static func addPages(to router: Router<LifelineRequestContext>, site: PageSite) {
         StaticRoutes.add(to: router)
         router.get { _, _ in
@@ -80,13 +80,11 @@ public enum LifelineServer {
             SecurityHeaders.apply(to: &headers)
             return Response(status: .seeOther, headers: headers)
         }
-        let portal = router.group("portal").add(middleware: PageErrorMiddleware(area: "portal"))
-            .add(middleware: AddressLimitMiddleware(limits: site.limits))
+        let portal = router.group("portal").add(middleware: AddressLimitMiddleware(limits: site.limits))
         PortalPages(site: site).add(to: portal)
         PasswordResetPages(site: site).add(to: portal)
         SignInPages(site: site, area: .portal, home: "/portal/alerts").add(to: portal)
-        let console = router.group("console").add(middleware: PageErrorMiddleware(area: "console"))
-            .add(middleware: AddressLimitMiddleware(limits: site.limits))
+        let console = router.group("console").add(middleware: AddressLimitMiddleware(limits: site.limits))
         SignInPages(site: site, area: .console, home: "/console").add(to: console)
         let pages = ConsoleRouter(group: console, site: site)
         ConsoleHomePage(site: site).add(to: pages)

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
+import Logging
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail`, and Lifeline's `code`, the same
 /// words the CLI prints, as `application/problem+json`.
@@ -64,27 +65,39 @@ public struct Problem: Error, Sendable, Equatable {
     }
 }
 
-/// Turns every error a route throws into a problem response, so no client ever sees a bare
-/// 500 page or a Swift error description it cannot act on.
+/// Turns every error a route throws into an answer: a problem for the API, so no client ever
+/// sees a bare 500 page or a Swift error description it cannot act on, and for the pages (people
+/// at a browser) an ``ErrorPage`` with the same status.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let problem as Problem {
-            return problem.response
-        } catch let failure as any LifelineFailure {
-            if failure.kind == .internal || failure.kind == .configuration {
-                context.logger.error("request failed", metadata: ["failure": .string(failure.description)])
-            }
-            return Problem(failure).response
-        } catch let error as any HTTPResponseError {
-            let status = error.status
-            if status == .notFound, LifelineServer.isPagePath(request.uri.path) { return PageErrorMiddleware.notFound(path: request.uri.path) }
-            return Problem(status: status, code: status == .notFound ? "not_found" : "http_\(status.code)", detail: "\(error)")
-                .response
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": .string("\(type(of: error))")])
-            return Problem(status: .internalServerError, code: "internal", detail: "an internal error; it was logged").response
+            if LifelineServer.isPagePath(request.uri.path) {
+                return ErrorPage.response(for: error, path: request.uri.path, logger: context.logger)
+            }
+            return Problem(caught: error, logger: context.logger).response
+        }
+    }
+}
+
+extension Problem {
+    /// The problem any thrown error is; failures of the server itself are logged, once, here.
+    init(caught error: any Error, logger: Logger) {
+        switch error {
+        case let problem as Problem:
+            self = problem
+        case let failure as any LifelineFailure:
+            if failure.kind == .internal || failure.kind == .configuration {
+                logger.error("request failed", metadata: ["failure": .string(failure.description)])
+            }
+            self.init(failure)
+        case let error as any HTTPResponseError:
+            let status = error.status
+            self.init(status: status, code: status == .notFound ? "not_found" : "http_\(status.code)", detail: "\(error)")
+        default:
+            logger.error("unexpected error", metadata: ["error": .string("\(type(of: error))")])
+            self.init(status: .internalServerError, code: "internal", detail: "an internal error; it was logged")
         }
     }
 }

@@ -182,6 +182,9 @@ struct PageTests {
                 let nowhere = try await client.execute(uri: "/portal/nowhere", method: .get)
                 #expect(nowhere.status == .notFound && nowhere.headers[.contentType] == "text/html; charset=utf-8")
                 #expect(nowhere.headers[.contentSecurityPolicy] != nil && nowhere.text.contains("There is no such page"))
+                let wrongMethod = try await client.execute(uri: "/portal/alerts/subscribe", method: .get)
+                #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.allow] == "POST")
+                #expect(wrongMethod.headers[.contentType] == "text/html; charset=utf-8", "a page path's errors are pages")
                 let api = try await client.execute(uri: "/v1/nowhere", method: .get)
                 #expect(api.headers[.contentType] == "application/problem+json", "the API's 404 stays problem+json")
                 let root = try await client.execute(uri: "/", method: .get)
@@ -191,7 +194,7 @@ struct PageTests {
     }
 
     @Test func formsAreDecodedAsBrowsersEncodeThem() throws {
-        let form = PageForm(urlEncoded: "email=ann%40example.com&note=two+words&broken=%zz&empty=&bare")
+        let form = PageForm(urlEncoded: Array("email=ann%40example.com&note=two+words&broken=%zz&empty=&bare".utf8))
         #expect(form["email"] == "ann@example.com")
         #expect(form["note"] == "two words")
         #expect(form["broken"] == "%zz")
@@ -233,5 +236,14 @@ struct PageTests {
             let user = try #require(try DirectoryStore(connection: connection).user(email: email))
             try connection.write { try CredentialStore(connection: connection).setPassword(userID: user.id, hash: hash, at: Date()) }
         }
+    }
+}
+
+extension WebSessions {
+    /// What a page visit does, on one thread: ``lookUp(token:area:)``, then its upkeep.
+    func session(token: String, area: WebArea) throws -> WebSession? {
+        let (session, upkeep) = try lookUp(token: token, area: area)
+        try keep(token: token, upkeep)
+        return session
     }
 }

@@ -13,7 +13,7 @@ struct ConsoleEventPages {
         let site = site
         let environment = site.environment
         let database = site.database
-        console.get("events", role: .operator) { _, visit, _ in
+        console.get("events", role: .operator) { _, visit, _, _ in
             let events = try await database.read { try EventService(environment).list(state: nil) }
             let rows = events.map { event -> [String: Any] in
                 [
@@ -23,10 +23,10 @@ struct ConsoleEventPages {
             }
             return visit.page("console-events", title: "Continuity events", ["events": rows, "none": rows.isEmpty])
         }
-        console.get("events/new", role: .operator) { _, visit, _ in
+        console.get("events/new", role: .operator) { _, visit, _, _ in
             try await Self.newEventPage(visit, site: site)
         }
-        console.get("events/measure", role: .operator) { request, _, _ in
+        console.get("events/measure", role: .operator) { request, _, _, _ in
             Self.measure(request.uri.queryParameters.get("text") ?? "")
         }
         console.post("events", role: .operator) { form, visit, _, _ in
@@ -42,7 +42,7 @@ struct ConsoleEventPages {
                     values[key] = PageText.sentence(failure.message)
                 }
             }
-            guard values.count == 5 else { return try await Self.newEventPage(visit, site: site, values) }
+            guard !PageVisit.hasErrors(values) else { return try await Self.newEventPage(visit, site: site, values) }
             let draft = EventDraft(
                 name: form.text("name"), group: form.text("group"), kind: EventKind(rawValue: form.text("kind")) ?? .unplanned,
                 startMessage: form["start_message"] ?? "", endMessage: form["end_message"] ?? "")
@@ -54,8 +54,8 @@ struct ConsoleEventPages {
                 return try await Self.newEventPage(visit, site: site, values)
             }
         }
-        console.get("events/:id", role: .operator) { request, visit, _ in
-            let id = try Self.eventID(request)
+        console.get("events/:id", role: .operator) { request, visit, _, context in
+            let id = try EventRoutes.eventID(context)
             let (event, deliveries, preview) = try await database.read {
                 let service = EventService(environment)
                 let (event, deliveries) = try service.show(id: id)
@@ -69,8 +69,8 @@ struct ConsoleEventPages {
             }
             return visit.page("console-event", title: event.name, values)
         }
-        console.get("events/:id/deliveries", role: .operator) { request, _, _ in
-            let id = try Self.eventID(request)
+        console.get("events/:id/deliveries", role: .operator) { _, _, _, context in
+            let id = try EventRoutes.eventID(context)
             let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
             let rows = deliveries.map {
                 JSONBody.object([("alert", .text($0.alert)), ("status", .text($0.status.rawValue)), ("count", .integer($0.count))])
@@ -78,8 +78,8 @@ struct ConsoleEventPages {
             return JSONBody.response([("state", .text(event.state.rawValue)), ("deliveries", .array(rows))])
         }
         for action in EventAction.allCases {
-            console.get("events/:id/\(action.rawValue)", role: .operator) { request, visit, _ in
-                let id = try Self.eventID(request)
+            console.get("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
+                let id = try EventRoutes.eventID(context)
                 let (event, preview) = try await database.read {
                     let service = EventService(environment)
                     return (try service.show(id: id).event, try service.preview(id: id))
@@ -91,8 +91,8 @@ struct ConsoleEventPages {
                 values["texts"] = action != .cancel
                 return visit.page("console-event-confirm", title: action.title, values)
             }
-            console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, request in
-                let id = try Self.eventID(request)
+            console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
+                let id = try EventRoutes.eventID(context)
                 let outcome = try await database.write {
                     let service = EventService(environment)
                     switch action {
@@ -116,8 +116,8 @@ struct ConsoleEventPages {
         }
         values["planned"] = values["kind_value"] as? String == EventKind.planned.rawValue
         values["placeholders"] = AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ")
-        let failed = values.keys.contains { $0.hasSuffix("_error") }
-        return visit.page("console-event-new", title: "New event", values, status: failed ? .unprocessableContent : .ok)
+        return visit.page(
+            "console-event-new", title: "New event", values, status: PageVisit.hasErrors(values) ? .unprocessableContent : .ok)
     }
 
     /// A message's length as the live counter shows it; the same rule the preview and the
@@ -167,12 +167,6 @@ struct ConsoleEventPages {
 
     static func deliveryRows(_ deliveries: [(alert: String, status: OutboxStatus, count: Int)]) -> [[String: Any]] {
         deliveries.map { ["alert": $0.alert, "status": $0.status.rawValue, "count": $0.count] }
-    }
-
-    static func eventID(_ request: Request) throws -> Int64 {
-        let parts = request.uri.path.split(separator: "/")
-        guard parts.count >= 3, let id = Int64(parts[2]), id > 0 else { throw PageRefusal.notFound("such event") }
-        return id
     }
 
 }

@@ -18,7 +18,7 @@ struct ConsoleImportPages {
         let database = site.database
         let random = site.environment.random
         let pending = pending
-        console.get("import", role: .admin) { _, visit, _ in
+        console.get("import", role: .admin) { _, visit, _, _ in
             visit.page("console-import", title: "Import the directory")
         }
         console.post("import", role: .admin) { form, visit, session, _ in

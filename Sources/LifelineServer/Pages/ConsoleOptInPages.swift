@@ -10,7 +10,7 @@ struct ConsoleOptInPages {
     func add(to console: ConsoleRouter) {
         let environment = site.environment
         let database = site.database
-        console.get("optins", role: .operator) { request, visit, _ in
+        console.get("optins", role: .operator) { request, visit, _, _ in
             let who = (request.uri.queryParameters.get("who") ?? "").trimmingBlanks()
             let group = (request.uri.queryParameters.get("group") ?? "").trimmingBlanks()
             let (summary, groups) = try await database.read {
@@ -66,20 +66,7 @@ struct ConsoleOptInPages {
                 try ConsentService(environment).recordAdminDecision(
                     email: email, state: .optedOut, evidence: evidence, actor: "console:\(session.email)")
             }
-            return visit.redirect("/console/optins?who=\(PageQuery.escape(email))&done=opted-out")
+            return visit.redirect("/console/optins?who=\(FormEncoding.escape(email))&done=opted-out")
         }
-    }
-}
-
-/// Percent-encoding for a value put back into a page's query string.
-enum PageQuery {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            let isPlain = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
-            result += isPlain ? String(UnicodeScalar(byte)) : "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-        }
-        return result
     }
 }

@@ -13,7 +13,7 @@ struct ConsoleSMSPages {
     func add(to console: ConsoleRouter) {
         let environment = site.environment
         let database = site.database
-        console.get("sms", role: .admin) { request, visit, _ in
+        console.get("sms", role: .admin) { request, visit, _, _ in
             let filter = NumberReportFilter(rawValue: request.uri.queryParameters.get("status") ?? "")
             let country = (request.uri.queryParameters.get("country") ?? "").trimmingBlanks().uppercased()
             let region: CallingCodePlan.Region?
@@ -34,7 +34,7 @@ struct ConsoleSMSPages {
                 "filters": ([nil] + NumberReportFilter.allCases).map { choice -> [String: Any] in
                     [
                         "label": choice?.rawValue ?? "all",
-                        "query": "?status=\(choice?.rawValue ?? "")&country=\(PageQuery.escape(country))",
+                        "query": "?status=\(choice?.rawValue ?? "")&country=\(FormEncoding.escape(country))",
                         "current": choice == filter,
                     ]
                 },
@@ -43,27 +43,22 @@ struct ConsoleSMSPages {
             if !country.isEmpty { values["country"] = country }
             if let countryError { values["country_error"] = countryError }
             if attribute != nil, countryError == nil {
-                let (summary, rows, matched) = try await database.read {
-                    var rows: [[String: String]] = []
-                    var matched = 0
-                    let summary = try SMSNumbers(environment).verify(defaultRegion: region, fix: false) { check in
-                        guard filter?.includes(check) ?? true else { return }
-                        matched += 1
-                        guard rows.count < Self.shownRows else { return }
-                        rows.append([
-                            "email": check.email, "value": check.value ?? "", "verdict": check.verdict.name,
-                            "detail": check.verdict.detail, "shared": check.sharedBy > 1 ? "shared by \(check.sharedBy)" : "",
-                        ])
-                    }
-                    return (summary, rows, matched)
+                let report = try await database.read {
+                    try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: Self.shownRows)
                 }
-                values["counts"] = summary.counts.map { ["name": $0.name, "value": $0.value] as [String: Any] }
-                values["rows"] = rows
-                values["matched"] = matched
-                values["truncated"] = matched > rows.count
-                values["fixable"] = summary.counts.first { $0.name == "fixable" }?.value ?? 0
-                values["can_fix"] = (values["fixable"] as? Int ?? 0) > 0
-                values["fixable_noun"] = values["fixable"] as? Int == 1 ? "number" : "numbers"
+                values["counts"] = report.summary.counts.map { ["name": $0.name, "value": $0.value] as [String: Any] }
+                values["rows"] = report.checks.map { check in
+                    [
+                        "email": check.email, "value": check.value ?? "", "verdict": check.verdict.name,
+                        "detail": check.verdict.detail, "shared": check.sharedBy > 1 ? "shared by \(check.sharedBy)" : "",
+                    ]
+                }
+                values["matched"] = report.matched
+                values["truncated"] = report.isTruncated
+                let fixable = report.summary.fixable
+                values["fixable"] = fixable
+                values["can_fix"] = fixable > 0
+                values["fixable_noun"] = fixable == 1 ? "number" : "numbers"
             }
             if let fixed = request.uri.queryParameters.get("fixed").flatMap({ Int($0) }) {
                 values["notice"] = fixed == 1 ? "1 number fixed." : "\(fixed) numbers fixed."
@@ -75,7 +70,7 @@ struct ConsoleSMSPages {
             _ = try await database.write { try SMSNumbers(environment).setAttribute(named: name) }
             return visit.redirect("/console/sms")
         }
-        console.get("sms/fix", role: .admin) { request, visit, _ in
+        console.get("sms/fix", role: .admin) { request, visit, _, _ in
             let country = request.uri.queryParameters.get("country") ?? ""
             let region = try Self.region(country)
             let fixes = try await database.read { try Self.fixes(environment, region: region, apply: false) }
@@ -93,14 +88,11 @@ struct ConsoleSMSPages {
         }
     }
 
-    /// The fixable numbers, as before and after; changed in the same pass when `apply`.
+    /// The fixable numbers as the confirmation lists them; changed in the same pass when `apply`.
     static func fixes(_ environment: LifelineEnvironment, region: CallingCodePlan.Region?, apply: Bool) throws -> [[String: String]] {
-        var fixes: [[String: String]] = []
-        _ = try SMSNumbers(environment).verify(defaultRegion: region, fix: apply) { check in
-            guard case .fixable(let long, _) = check.verdict else { return }
-            fixes.append(["email": check.email, "before": check.value ?? "", "after": long, "detail": check.verdict.detail])
+        try SMSNumbers(environment).fixes(defaultRegion: region, apply: apply).fixes.map {
+            ["email": $0.check.email, "before": $0.check.value ?? "", "after": $0.long, "detail": $0.check.verdict.detail]
         }
-        return fixes
     }
 
     static func region(_ country: String) throws -> CallingCodePlan.Region? {

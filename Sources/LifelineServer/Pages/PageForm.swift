@@ -1,11 +1,12 @@
+import LifelineService
 import Hummingbird
 
 /// The fields of a posted form, `application/x-www-form-urlencoded` or `multipart/form-data`.
 ///
-/// Parsed here rather than with Hummingbird's `URLEncodedFormDecoder`, which decodes into a
-/// fixed `Decodable` type and refuses the whole form over one missing field: a page needs every
-/// field as typed, to show it back beside the error about it. Hummingbird has no multipart
-/// parser; ``MultipartBody`` is the few lines a single-file upload needs.
+/// Not Hummingbird's `URLEncodedFormDecoder`, which decodes into a fixed `Decodable` type and
+/// refuses the whole form over one missing field: a page needs every field as typed, to show it
+/// back beside the error about it. Hummingbird has no multipart parser; ``MultipartBody`` is the
+/// few lines a single-file upload needs.
 struct PageForm: Sendable {
     private(set) var fields: [String: String] = [:]
     /// The uploaded file, for the import page's multipart form.
@@ -28,43 +29,16 @@ struct PageForm: Sendable {
             return try MultipartBody(boundary: boundary).form(Array(body.readableBytesView))
         }
         let body = try await request.collectBody(upTo: maximumFormBytes)
-        return PageForm(urlEncoded: String(decoding: body.readableBytesView, as: UTF8.self))
+        return PageForm(urlEncoded: Array(buffer: body))
     }
 
-    init(urlEncoded text: String) {
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0])
-            fields[name] = parts.count > 1 ? Self.decode(parts[1]) : ""
-        }
+    init(urlEncoded body: [UInt8]) {
+        for (name, value) in FormEncoding.parse(body) { fields[name] = value }
     }
 
     init(fields: [String: String], file: [UInt8]?) {
         self.fields = fields
         self.file = file
-    }
-
-    /// `+` is a space and `%XX` a byte; a malformed escape is kept as typed.
-    static func decode(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "+") {
-                bytes.append(0x20)
-            } else if byte == UInt8(ascii: "%"), let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex),
-                let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
-                let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                index = low
-            } else {
-                bytes.append(byte)
-            }
-            index = utf8.index(after: index)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

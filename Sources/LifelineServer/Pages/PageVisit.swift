@@ -43,8 +43,11 @@ struct PageVisit {
         }
     }
 
-    /// Starts a session for `email` at `stage`, under a new token.
-    mutating func signIn(email: String, stage: WebSessionStage, loginRequestID: String? = nil) async throws {
+    /// Starts a session for `email` at `stage` under a new token, and answers with a redirect to
+    /// `path`, where the new session opens (a sign-in step always ends in a redirect).
+    mutating func signIn(email: String, stage: WebSessionStage, loginRequestID: String? = nil, then path: String) async throws
+        -> Response
+    {
         let environment = site.environment
         let (area, previous) = (area, session == nil ? nil : token)
         token = try await site.database.write {
@@ -52,7 +55,8 @@ struct PageVisit {
                 area: area, email: email, stage: stage, loginRequestID: loginRequestID, replacing: previous)
         }
         tokenChanged = true
-        session = try await site.database.read { [token] in try WebSessions(environment).lookUp(token: token, area: area).session }
+        session = nil
+        return redirect(path)
     }
 
     mutating func signOut() async throws {
@@ -63,6 +67,12 @@ struct PageVisit {
         session = nil
         token = site.environment.random.hex(32)
         tokenChanged = true
+    }
+
+    /// Whether a form's values hold a message for a field (`…_error`): the page is then shown
+    /// again with them, as 422.
+    static func hasErrors(_ values: [String: Any]) -> Bool {
+        values.keys.contains { $0.hasSuffix("_error") }
     }
 
     /// A page from `template`, with the values every layout uses.
@@ -113,8 +123,6 @@ enum PageRefusal: Error {
     case staleForm
     /// The console page needs a role the account does not have.
     case needsRole(ConsoleRole)
-    /// No such event, page or upload.
-    case notFound(String)
 }
 
 extension PageVisit {

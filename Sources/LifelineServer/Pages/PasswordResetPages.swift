@@ -81,11 +81,11 @@ struct PasswordResetPages {
                 try await site.database.write { try PasswordResetService(environment).complete(requestID: requestID, password: password) }
             } catch AccountFailure.passwordRejected(let broken) {
                 return try await Self.passwordPage(
-                    visit, site: site, requestID: requestID, ["broken": broken.map(\.description)])
+                    visit, site: site, requestID: requestID, ["password_error": true, "broken": broken.map(\.description)])
             } catch AccountFailure.emptyPassword {
-                return try await Self.passwordPage(visit, site: site, requestID: requestID, ["broken": ["Enter a new password."]])
+                return try await Self.passwordPage(visit, site: site, requestID: requestID, ["password_error": true, "broken": ["Enter a new password."]])
             } catch let failure as AccountFailure {
-                return try await Self.startPage(visit, site: site, ["form_error": failure.message + "."], status: .unprocessableContent)
+                return try await Self.startPage(visit, site: site, ["form_error": PageText.sentence(failure.message)], status: .unprocessableContent)
             }
             return visit.page("reset-done", title: "Password changed")
         }
@@ -133,7 +133,7 @@ struct PasswordResetPages {
         var values = values
         values["request_id"] = requestID
         values["requirements"] = policy.requirements
-        values["has_broken"] = values["broken"] != nil
-        return visit.page("reset-password", title: "Choose a new password", values, status: values["broken"] == nil && values["confirmation_error"] == nil ? .ok : .unprocessableContent)
+        return visit.page(
+            "reset-password", title: "Choose a new password", values, status: PageVisit.hasErrors(values) ? .unprocessableContent : .ok)
     }
 }

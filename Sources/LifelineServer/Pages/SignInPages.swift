@@ -26,7 +26,7 @@ struct SignInPages {
             var errors: [String: Any] = ["email_value": email]
             if email.isEmpty { errors["email_error"] = "Enter your email address." }
             if password.isEmpty { errors["password_error"] = "Enter your password." }
-            if errors.count > 1 { return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent) }
+            if PageVisit.hasErrors(errors) { return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent) }
             try site.limits.admit(email: email)
             let environment = site.environment
             let outcome = try await site.database.write {
@@ -36,11 +36,11 @@ struct SignInPages {
             }
             switch outcome {
             case .authenticated:
-                try await visit.signIn(email: email, stage: .signedIn)
-                return visit.redirect(home)
+                return try await visit.signIn(email: email, stage: .signedIn, then: home)
             case .secondFactorRequired(let requestID, let newNumber):
-                try await visit.signIn(email: email, stage: .secondFactor, loginRequestID: requestID)
-                return visit.redirect("/\(area.rawValue)/sign-in/code" + (newNumber ? "?number=new" : ""))
+                return try await visit.signIn(
+                    email: email, stage: .secondFactor, loginRequestID: requestID,
+                    then: "/\(area.rawValue)/sign-in/code" + (newNumber ? "?number=new" : ""))
             case .secondFactorUnavailable(let reason, _):
                 errors["form_error"] = "Signing in needs a code by SMS, and none could be sent: \(reason)."
                 return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent)
@@ -68,8 +68,7 @@ struct SignInPages {
             ServerMetrics.codeChecked(verification.check)
             switch CodeCheckWords(verification.check) {
             case .approved:
-                try await visit.signIn(email: session.email, stage: .signedIn)
-                return visit.redirect(home)
+                return try await visit.signIn(email: session.email, stage: .signedIn, then: home)
             case .tryAgain(let message):
                 return visit.page("sign-in-code", title: "Enter your code", ["code_error": message], status: .unprocessableContent)
             case .startAgain(let message):

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import LifelineService
 import Mustache
 
 /// The pages' embedded files (`Web/`): Mustache templates, the style sheet and the scripts.
@@ -35,9 +36,7 @@ enum WebFiles {
             } else {
                 continue
             }
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in file.text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            assets[file.name] = Asset(contentType: type, text: file.text, etag: "\"\(String(hash, radix: 16))\"")
+            assets[file.name] = Asset(contentType: type, text: file.text, etag: "\"" + Hex.sha256(of: file.text).prefix(16) + "\"")
         }
         return assets
     }()

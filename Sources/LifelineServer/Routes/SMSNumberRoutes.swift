@@ -44,36 +44,24 @@ struct SMSNumberRoutes {
             let filter = try request.choice("status", as: NumberReportFilter.self)
             let region = try Self.region(request)
             let limit = try request.integer("limit", in: 1...Self.maximumLimit, default: Self.defaultLimit)
-            let (summary, items, matched) = try await database.read {
-                var items: [String] = []
-                var matched = 0
-                let summary = try SMSNumbers(environment).verify(defaultRegion: region, fix: false) { check in
-                    guard filter?.includes(check) ?? true else { return }
-                    matched += 1
-                    if items.count < limit { items.append(Self.object(check)) }
-                }
-                return (summary, items, matched)
+            let report = try await database.read {
+                try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: limit)
             }
             return JSONBody.response([
-                ("summary", .json(Self.summary(summary))), ("items", .array(items)), ("matched", .integer(matched)),
-                ("truncated", .boolean(matched > items.count)),
+                ("summary", .json(Self.summary(report.summary))), ("items", .array(report.checks.map(Self.object))),
+                ("matched", .integer(report.matched)), ("truncated", .boolean(report.isTruncated)),
             ])
         }
         group.post("sms/numbers/fix") { request, _ in
             let region = try Self.region(request)
-            let (summary, fixes) = try await database.write {
-                var fixes: [String] = []
-                let summary = try SMSNumbers(environment).verify(defaultRegion: region, fix: true) { check in
-                    guard case .fixable(let long, _) = check.verdict else { return }
-                    fixes.append(
-                        JSONBody.object([
-                            ("email", .text(check.email)), ("before", check.value.map(JSONBody.Value.text) ?? .null),
-                            ("after", .text(long)),
-                        ]))
-                }
-                return (summary, fixes)
+            let (summary, fixes) = try await database.write { try SMSNumbers(environment).fixes(defaultRegion: region, apply: true) }
+            let fixed = fixes.map {
+                JSONBody.object([
+                    ("email", .text($0.check.email)), ("before", $0.check.value.map(JSONBody.Value.text) ?? .null),
+                    ("after", .text($0.long)),
+                ])
             }
-            return JSONBody.response([("summary", .json(Self.summary(summary))), ("fixed", .array(fixes))])
+            return JSONBody.response([("summary", .json(Self.summary(summary))), ("fixed", .array(fixed))])
         }
     }
 

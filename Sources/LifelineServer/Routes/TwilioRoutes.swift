@@ -46,7 +46,7 @@ struct TwilioRoutes {
                 detail: "Twilio is not configured: set LIFELINE_TWILIO_AUTH_TOKEN")
         }
         let body = try await request.body.collect(upTo: 64 * 1024)
-        let fields = FormFields.parse(Array(buffer: body))
+        let fields = FormEncoding.parse(Array(buffer: body))
         let url = signedURL(request)
         guard let presented = request.headers[Self.signatureHeader],
             TwilioSignature.isValid(presented, authToken: token, url: url, parameters: fields)

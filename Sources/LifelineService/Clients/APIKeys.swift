@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import LifelineStore
 
@@ -63,7 +62,7 @@ public struct APIKeys: Sendable {
             try connection.write {
                 let store = APIKeyStore(connection: connection)
                 guard try store.liveKey(named: name) == nil else { throw APIKeyFailure.nameTaken(name) }
-                try store.insert(name: name, role: role, prefix: String(key.prefix(10)), sha256: Self.digest(key), at: now)
+                try store.insert(name: name, role: role, prefix: String(key.prefix(10)), sha256: Hex.sha256(of: key), at: now)
             }
         }
         return CreatedAPIKey(name: name, role: role, key: key)
@@ -88,10 +87,6 @@ public struct APIKeys: Sendable {
     /// so no comparison of the secret itself depends on how much of it matches.
     public func authenticate(_ presented: String) throws -> APIKeyRecord? {
         guard presented.hasPrefix(Self.prefix), presented.utf8.count == Self.prefix.utf8.count + 64 else { return nil }
-        return try settings.withCurrentConnection { try APIKeyStore(connection: $0).liveKey(sha256: Self.digest(presented)) }
-    }
-
-    static func digest(_ key: String) -> String {
-        Hex.string(Array(SHA256.hash(data: Array(key.utf8))))
+        return try settings.withCurrentConnection { try APIKeyStore(connection: $0).liveKey(sha256: Hex.sha256(of: presented)) }
     }
 }

@@ -33,6 +33,16 @@ public struct NumberCheckSummary: Sendable, Equatable {
     }
 }
 
+/// A page of the number report: the counts over everyone, the first rows that match a filter,
+/// and how many matched in all.
+public struct NumberReport: Sendable {
+    public let summary: NumberCheckSummary
+    public let checks: [NumberCheck]
+    public let matched: Int
+
+    public var isTruncated: Bool { matched > checks.count }
+}
+
 /// The SMS attribute and the verification of users' numbers.
 public struct SMSNumbers: Sendable {
     public let environment: LifelineEnvironment
@@ -74,6 +84,30 @@ public struct SMSNumbers: Sendable {
     public static func region(named name: String) throws -> CallingCodePlan.Region {
         guard let region = CallingCodePlan.shipped.region(named: name) else { throw DirectoryFailure.unknownCountry(name) }
         return region
+    }
+
+    /// The report's rows that `filter` keeps (all when nil), the first `limit` of them: what a
+    /// screen or an answer shows.
+    public func report(defaultRegion: CallingCodePlan.Region?, filter: NumberReportFilter?, limit: Int) throws -> NumberReport {
+        var checks: [NumberCheck] = []
+        var matched = 0
+        let summary = try verify(defaultRegion: defaultRegion, fix: false) { check in
+            guard filter?.includes(check) ?? true else { return }
+            matched += 1
+            if checks.count < limit { checks.append(check) }
+        }
+        return NumberReport(summary: summary, checks: checks, matched: matched)
+    }
+
+    /// The fixable numbers, each with its long form; rewritten in the same pass when `apply`.
+    public func fixes(defaultRegion: CallingCodePlan.Region?, apply: Bool) throws
+        -> (summary: NumberCheckSummary, fixes: [(check: NumberCheck, long: String)])
+    {
+        var fixes: [(check: NumberCheck, long: String)] = []
+        let summary = try verify(defaultRegion: defaultRegion, fix: apply) { check in
+            if case .fixable(let long, _) = check.verdict { fixes.append((check, long)) }
+        }
+        return (summary, fixes)
     }
 
     /// Checks every active user's SMS number. `report` receives each row (when given, a second

@@ -196,6 +196,12 @@ enum KeyFile {
 
 /// Lower-case hexadecimal.
 public enum Hex {
+    /// The SHA-256 of `text`'s UTF-8, in hex: how a random token (an API key, a page session) is
+    /// kept, since a 256-bit token needs no slow hash.
+    public static func sha256(of text: String) -> String {
+        string(SHA256.hash(data: Array(text.utf8)))
+    }
+
     public static func string(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []

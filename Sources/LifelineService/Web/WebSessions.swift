@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import LifelineStore
 
@@ -42,9 +41,9 @@ public struct WebSessions: Sendable {
                         throw DirectoryFailure.userNotFound(email: email)
                     }
                     let store = WebSessionStore(connection: connection)
-                    if let previousToken { _ = try store.delete(tokenSHA256: Self.digest(previousToken)) }
+                    if let previousToken { _ = try store.delete(tokenSHA256: Hex.sha256(of: previousToken)) }
                     try store.insert(
-                        tokenSHA256: Self.digest(token), area: area, userID: user.id, stage: stage, loginRequestID: loginRequestID,
+                        tokenSHA256: Hex.sha256(of: token), area: area, userID: user.id, stage: stage, loginRequestID: loginRequestID,
                         at: now)
                 }
             }
@@ -65,7 +64,7 @@ public struct WebSessions: Sendable {
         let now = environment.clock.now()
         return try settings.withCurrentConnection { connection in
             try settings.translatingErrors {
-                guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Self.digest(token)),
+                guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Hex.sha256(of: token)),
                     record.area == area
                 else { return (nil, .none) }
                 let idle = now.timeIntervalSince(record.lastSeenAt)
@@ -87,27 +86,20 @@ public struct WebSessions: Sendable {
                 try connection.write {
                     let store = WebSessionStore(connection: connection)
                     if upkeep == .touch {
-                        try store.touch(tokenSHA256: Self.digest(token), at: now)
+                        try store.touch(tokenSHA256: Hex.sha256(of: token), at: now)
                     } else {
-                        _ = try store.delete(tokenSHA256: Self.digest(token))
+                        _ = try store.delete(tokenSHA256: Hex.sha256(of: token))
                     }
                 }
             }
         }
     }
 
-    /// ``lookUp(token:area:)`` and its upkeep, in one call.
-    public func session(token: String, area: WebArea) throws -> WebSession? {
-        let (session, upkeep) = try lookUp(token: token, area: area)
-        try keep(token: token, upkeep)
-        return session
-    }
-
     /// Signs out.
     public func end(token: String) throws {
         try settings.withCurrentConnection { connection in
             try settings.translatingErrors {
-                try connection.write { _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Self.digest(token)) }
+                try connection.write { _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Hex.sha256(of: token)) }
             }
         }
     }
@@ -126,9 +118,5 @@ public struct WebSessions: Sendable {
                 }
             }
         }
-    }
-
-    static func digest(_ token: String) -> String {
-        Hex.string(Array(SHA256.hash(data: Array(token.utf8))))
     }
 }
