@@ -21,6 +21,9 @@ let package = Package(
         // The portal's and console's pages, rendered on the server from embedded templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The console's directory upload: multipart-kit's streaming parser (linear in the body,
+        // one part at a time), so the file goes to a private spool file as it arrives.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // GET /metrics: swift-metrics (which Hummingbird already uses) exported by swift-prometheus.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -78,6 +81,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -113,6 +117,7 @@ let package = Package(
                 "LifelineServer", "LifelineService", "LifelineStore", "LifelineTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .testTarget(
             name: "LifelineCLITests", dependencies: ["lifeline", "LifelineServer", "LifelineStore", "LifelineTestSupport"]),

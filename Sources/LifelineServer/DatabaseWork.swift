@@ -9,10 +9,15 @@ import NIOPosix
 /// writer wait, up to the busy timeout.
 public final class DatabaseWork: Sendable {
     private let writerThread: NIOThreadPool
+    /// Password hashing (PBKDF2, a tenth of a second or more each): threads of its own, so a
+    /// flood of sign-ins queues here and neither the writer nor the readers wait behind it.
+    private let hashingThreads: NIOThreadPool
 
     public init() {
         writerThread = NIOThreadPool(numberOfThreads: 1)
         writerThread.start()
+        hashingThreads = NIOThreadPool(numberOfThreads: 2)
+        hashingThreads.start()
     }
 
     /// Work that only reads.
@@ -25,9 +30,10 @@ public final class DatabaseWork: Sendable {
         try await writerThread.runIfActive(work)
     }
 
-    /// Stops the writer thread once its queued work is done.
+    /// Stops the writer and hashing threads once their queued work is done.
     public func shutdown() async throws {
         try await writerThread.shutdownGracefully()
+        try await hashingThreads.shutdownGracefully()
     }
 }
 
@@ -38,6 +44,19 @@ extension DatabaseWork {
     /// The shared thread pool as ``BlockingWork``, for long work that commits in its own small
     /// transactions (the purge) and must not hold the writer thread meanwhile.
     public var background: some BlockingWork { Background(database: self) }
+
+    /// Where a flow's reads, password hashing and writes run (``WorkPlaces``).
+    public var places: WorkPlaces {
+        WorkPlaces(reading: background, computing: Hashing(threads: hashingThreads), writing: writer)
+    }
+
+    private struct Hashing: BlockingWork {
+        let threads: NIOThreadPool
+
+        func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+            try await threads.runIfActive(work)
+        }
+    }
 
     private struct Background: BlockingWork {
         let database: DatabaseWork

@@ -32,12 +32,10 @@ final class UploadSpool: Sendable {
         return spool
     }
 
-    /// Bytes already in memory (a form's file field), kept the same private way.
-    static func holding(_ bytes: [UInt8], directory: String = UploadSpool.temporaryDirectory) throws -> UploadSpool {
-        let spool = try create(in: directory)
-        try spool.write(bytes, with: FileDescriptorWriter(descriptor: spool.descriptor))
-        spool.rewind()
-        return spool
+    /// Appends bytes at the end (a multipart form's file, part by part); blocking, so called
+    /// off the event loops.
+    func append(_ bytes: [UInt8]) throws {
+        try write(bytes, with: FileDescriptorWriter(descriptor: descriptor))
     }
 
     /// Back to the first byte, for another reading (an import's dry run, then the import).
@@ -45,7 +43,14 @@ final class UploadSpool: Sendable {
         lseek(descriptor, 0, SEEK_SET)
     }
 
-    private static func create(in directory: String) throws -> UploadSpool {
+    /// The bytes held.
+    var size: Int {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? Int(status.st_size) : 0
+    }
+
+    /// An empty spool: an unnamed 0600 file in `directory`.
+    static func create(in directory: String) throws -> UploadSpool {
         var template = Array((directory + "/lifeline-upload-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {

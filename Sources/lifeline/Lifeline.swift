@@ -40,7 +40,12 @@ struct Lifeline: AsyncParsableCommand {
                 FailureReporter.printError("internal error: \(error) — please report it")
                 Glibc.exit(FailureReporter.exitCode(for: .internal))
             }
-            exit(withError: error)
+            guard code != .success else { exit(withError: error) }
+            // The parser's own message echoes the value it refused: escaped line by line, like
+            // every Lifeline error, so an argument cannot move the cursor or fake a line.
+            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+            FileDescriptorWriter.standardError.writeIgnoringErrors(lines.map { VisibleText.escaped(String($0)) }.joined(separator: "\n") + "\n")
+            Glibc.exit(code.rawValue)
         }
     }
 }

@@ -125,6 +125,19 @@ struct FoundationCLITests {
         #expect(badTimeout.status == 64)
     }
 
+    /// A value the option parser refuses is echoed escaped, like every Lifeline error: it cannot
+    /// erase the terminal's line or print a fake one.
+    @Test func aRefusedArgumentIsEchoedWithItsControlCharactersEscaped() async throws {
+        let hostile = "\r\u{1B}[2Kfake line"
+        let refused = try await LifelineProcess.run(["outbox", "dispatch", "--limit", hostile])
+        #expect(refused.status == 64)
+        #expect(!refused.standardError.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x0D })
+        #expect(refused.standardError.contains("\\r\\u{1B}[2Kfake line"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("Usage:"), "the usage lines still follow")
+        let help = try await LifelineProcess.run(["outbox", "dispatch", "--help"])
+        #expect(help.status == 0 && help.standardOutput.contains("USAGE"))
+    }
+
     @Test func versionNamesTheSchema() async throws {
         let result = try await LifelineProcess.run(["--version"])
         #expect(result.status == 0)

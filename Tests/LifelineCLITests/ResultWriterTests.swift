@@ -47,6 +47,18 @@ struct ResultWriterTests {
         #expect(output == "a,b\r\nplain,\"with, comma\"\r\n\"say \"\"hi\"\"\",\"line\nbreak\"\r\n,5\r\n")
     }
 
+    /// A quote that shares a grapheme cluster with a combining mark is still a quote to a CSV
+    /// reader: it is doubled, and the JSON and table escapes see it too.
+    @Test func quotesGluedToCombiningMarksAreEscapedInEveryFormat() {
+        let glued = "x\"\u{301}, y"
+        let csv = ResultWriter(format: .csv).render(.record([("name", .text(glued))]))
+        #expect(Array(csv.utf8).split(separator: 0x0A).last.map { Array($0) } == Array("\"x\"\"\u{301}, y\"\r".utf8))
+        let json = ResultWriter(format: .json).render(.record([("name", .text(glued))]))
+        #expect(json.utf8.elementsEqual("{\"name\": \"x\\\"\u{301}, y\"}\n".utf8))
+        let table = ResultWriter(format: .table).render(.record([("name", .text("a\u{1B}\u{301}b"))]))
+        #expect(table.utf8.elementsEqual("name  a\\u{1B}\u{301}b\n".utf8))
+    }
+
     @Test func jsonKeepsColumnOrderTypesAndEscapes() {
         let list = ResultWriter(format: .json).render(
             .list(columns: ["z", "a", "n", "ok"], rows: [["q\"\\\u{1}", 3, .null, .bool(true)]]))

@@ -98,7 +98,8 @@ struct PageTests {
                 #expect(try await get("/console/optins?who=ann%40example.com", "lifeline_console=\(operatorToken)").status == .ok)
                 #expect(try await get("/console/sms", "lifeline_console=\(adminToken)").status == .ok)
                 try ConsoleAccounts(fixture.environment).revoke(email: "bob@example.com")
-                #expect(try await get("/console/sms", "lifeline_console=\(adminToken)").status == .forbidden)
+                let revoked = try await get("/console/sms", "lifeline_console=\(adminToken)")
+                #expect(revoked.status == .seeOther && revoked.headers[.location] == "/console/sign-in", "revoking a role signs its holder out")
             }
         }
     }
@@ -199,15 +200,6 @@ struct PageTests {
         #expect(form["note"] == "two words")
         #expect(form["broken"] == "%zz")
         #expect(form["empty"] == "" && form["bare"] == "")
-        let body = Array(
-            ("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n"
-                + "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-                + "email\r\nann@example.com\r\n\r\n--XyZ--\r\n").utf8)
-        let boundary = try #require(MultipartBody.boundary(contentType: "multipart/form-data; boundary=XyZ"))
-        let multipart = try MultipartBody(boundary: boundary).form(body)
-        #expect(multipart["csrf"] == "abc")
-        #expect(multipart.file.map { String(decoding: $0, as: UTF8.self) } == "email\r\nann@example.com\r\n")
-        #expect(throws: Problem.self) { try MultipartBody(boundary: "XyZ").form(Array("--XyZ\r\nno end".utf8)) }
     }
 
     @Test func aNumberIsShownOnlyByItsLastDigits() {

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LifelineServer
-import LifelineService
+@testable import LifelineService
 import LifelineStore
 import LifelineTestSupport
 import Testing
@@ -91,6 +91,54 @@ struct TwilioSignatureTests {
     }
 }
 
+extension TwilioSignatureTests {
+    /// A captured, correctly signed request sent again (or Twilio's own retry) is answered as the
+    /// first was and changes nothing: no ledger row, no reply SMS.
+    @Test func aReplayedSignedMessageChangesNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            _ = try ConsentService(fixture.environment).recordAdminDecision(
+                email: "ann@example.com", state: .optedIn, evidence: "signed form", actor: "admin")
+            let token = String(repeating: "a", count: 32)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.publicURL = "https://lifeline.example.org"
+            configuration.twilioAuthToken = token
+            @Sendable func message(_ text: String, sid: String) -> (HTTPFields, ByteBuffer) {
+                let parameters = [("From", "+447700900001"), ("Body", text), ("MessageSid", sid)]
+                var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                headers[TwilioRoutesHeader.signature] = TwilioSignature.expected(
+                    authToken: token, url: "https://lifeline.example.org/v1/webhooks/twilio/sms", parameters: parameters)
+                return (headers, Self.form(parameters))
+            }
+            @Sendable func counts() throws -> (ledger: Int64, outbox: Int64) {
+                try fixture.environment.database.withCurrentConnection { connection in
+                    (
+                        try connection.queryFirst("SELECT count(*) FROM consent_ledger") { $0.int64(at: 0) } ?? 0,
+                        try connection.queryFirst("SELECT count(*) FROM outbox") { $0.int64(at: 0) } ?? 0
+                    )
+                }
+            }
+            let stop = message("STOP", sid: "SM" + String(repeating: "1", count: 32))
+            let start = message("START", sid: "SM" + String(repeating: "2", count: 32))
+            try await fixture.application(configuration).test(.router) { client in
+                func send(_ request: (HTTPFields, ByteBuffer)) async throws {
+                    let answer = try await client.execute(uri: "/v1/webhooks/twilio/sms", method: .post, headers: request.0, body: request.1)
+                    #expect(answer.status == .ok)
+                }
+                try await send(stop)
+                try await send(start)
+                #expect(try ConsentService(fixture.environment).status(of: "ann@example.com").first?.state == .optedIn)
+                let before = try counts()
+                try await send(stop)
+                try await send(start)
+                try await send(stop)
+                #expect(try ConsentService(fixture.environment).status(of: "ann@example.com").first?.state == .optedIn, "a replayed STOP opts no one out")
+                #expect(try counts() == before, "no ledger row and no reply for a message handled before")
+            }
+        }
+    }
+}
+
 /// Any other provider's webhooks, signed as Lifeline signs its own.
 struct ProviderWebhookTests {
     static let secret = Array("a-provider-secret-of-32-bytes!!!".utf8)
@@ -110,7 +158,7 @@ struct ProviderWebhookTests {
                 email: "bob@example.com", state: .optedIn, evidence: "form", actor: "admin")
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.webhookSecret = Self.secret
-            let stop = #"{"from":"+447700900002","text":"STOP"}"#
+            let stop = #"{"id":"m-1","from":"+447700900002","text":"STOP"}"#
             try await fixture.application(configuration).test(.router) { client in
                 for headers in [
                     signed(stop, secret: Array("another-secret-of-32-bytes-long!".utf8)),
@@ -124,6 +172,15 @@ struct ProviderWebhookTests {
                 let accepted = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: signed(stop), body: ByteBuffer(string: stop))
                 #expect(accepted.status == .ok && accepted.json["action"] as? String == "opted_out", "\(accepted.text)")
                 #expect(try ConsentService(fixture.environment).status(of: "bob@example.com").first?.state == .optedOut)
+                let start = #"{"id":"m-2","from":"+447700900002","text":"START"}"#
+                _ = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: signed(start), body: ByteBuffer(string: start))
+                #expect(try ConsentService(fixture.environment).status(of: "bob@example.com").first?.state == .optedIn)
+                let replayed = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: signed(stop), body: ByteBuffer(string: stop))
+                #expect(replayed.status == .ok && replayed.json["action"] as? String == "opted_out", "the first delivery's answer")
+                #expect(try ConsentService(fixture.environment).status(of: "bob@example.com").first?.state == .optedIn, "a replay changes nothing")
+                let anonymous = #"{"from":"+447700900002","text":"STOP"}"#
+                let withoutID = try await client.execute(uri: "/v1/webhooks/inbound", method: .post, headers: signed(anonymous), body: ByteBuffer(string: anonymous))
+                #expect(withoutID.status == .badRequest, "the contract asks for the provider's id")
 
                 let receipt = #"{"reference":"lifeline-999999","status":"delivered"}"#
                 let unknown = try await client.execute(uri: "/v1/webhooks/receipts", method: .post, headers: signed(receipt), body: ByteBuffer(string: receipt))

@@ -57,6 +57,32 @@ struct OutboxDispatcherTests {
         try #require(try OutboxStore(connection: setup.fixture.connection()).state(id: id))
     }
 
+    /// A run that began before the key file existed (or before `secret rotate`) still opens a
+    /// code queued meanwhile: the sealer is read again when a body does not open with it.
+    @Test(arguments: [false, true])
+    func aCodeQueuedDuringARunIsSentEvenIfTheKeyWasCreatedOrRotatedMeanwhile(rotate: Bool) async throws {
+        try await withTemporaryDirectory { folder in
+            let (setup, _) = try await started(folder)
+            var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
+            environment.secret = .keyFile(path: folder + "/lifeline.key")
+            if rotate { _ = try environment.secret.keys(create: true, random: SystemRandom()) }
+            let codes = VerificationService(environment)
+            let requested = Mutex(false)
+            let gateway = ScriptedGateway { _ in
+                // While the first alert is with the provider, Ann asks for a code.
+                guard !requested.withLock({ let was = $0; $0 = true; return was }) else { return }
+                if rotate { _ = try! codes.rotateKey() }
+                _ = try! codes.request(email: "ann@example.com", purpose: .passwordReset)
+            }
+            var options = DispatchOptions()
+            options.batchSize = 1
+            let summary = try await OutboxDispatcher(environment).dispatch(through: gateway, options: options)
+            #expect(summary.failed == 0)
+            let code = try #require(gateway.received.last)
+            #expect(code.body.contains("code"), "the code went out: \(code.body)")
+        }
+    }
+
     @Test func sendsEachDueMessageOnceAndRecordsTheProviderID() async throws {
         try await withTemporaryDirectory { folder in
             let (setup, _) = try await started(folder)
@@ -320,16 +346,21 @@ struct FileGatewayTests {
             eventID: nil, attempt: 1)
     }
 
-    @Test func aBatchAfterACrashMidLineStartsOnANewLineSoEveryLaterLineParses() async throws {
+    @Test func aBatchAfterACrashMidLineCutsTheFragmentSoEveryLineParses() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder + "/out.jsonl"
             // What a dispatch killed during its write leaves: a whole line, then part of one.
             try Data("{\"id\":1}\n{\"id\":2,\"idempotency_key\":\"lifel".utf8).write(to: URL(fileURLWithPath: path))
             _ = try await FileGateway(path: path, clock: SystemClock()).send([message(2), message(3)])
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines.count == 5 && lines.last == "")
-            let later = try lines[2...3].map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            #expect(later.map { $0?["id"] as? Int } == [2, 3], "message 2 is on a whole line of its own")
+            #expect(lines.count == 4 && lines.last == "", "the torn fragment is gone")
+            let parsed = try lines.dropLast().map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(parsed.map { $0?["id"] as? Int } == [1, 2, 3], "message 2 is on a whole line of its own")
+            // A file that is one long fragment, longer than one read, is cut to nothing.
+            try Data(String(repeating: "x", count: 200_000).utf8).write(to: URL(fileURLWithPath: path))
+            _ = try await FileGateway(path: path, clock: SystemClock()).send([message(4)])
+            let only = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            #expect(only.count == 1 && only.first?.hasPrefix("{\"id\":4") == true)
         }
     }
 

@@ -21,8 +21,9 @@ struct ConsoleImportPages {
         console.get("import", role: .admin) { _, visit, _, _ in
             visit.page("console-import", title: "Import the directory")
         }
-        console.post("import", role: .admin) { form, visit, session, _ in
-            guard let file = form.file, !file.isEmpty else {
+        console.upload("import", role: .admin) { upload, visit, session, _ in
+            let form = upload.form
+            guard let spool = upload.file, spool.size > 0 else {
                 return visit.page(
                     "console-import", title: "Import the directory", ["file_error": "Choose the CSV file to import."],
                     status: .unprocessableContent)
@@ -33,7 +34,6 @@ struct ConsoleImportPages {
             options.allowPartial = form["allow_partial"] == "yes"
             options.keptRejections = 200
             options.dryRun = true
-            let spool = try UploadSpool.holding(file)
             let trial = options
             let summary = try await Self.run(environment, database: database, spool: spool, options: trial)
             var values = Self.values(summary, options: options)

@@ -10,6 +10,7 @@ struct ConsoleRouter {
 
     typealias PageHandler = @Sendable (Request, PageVisit, WebSession, LifelineRequestContext) async throws -> Response
     typealias FormHandler = @Sendable (PageForm, PageVisit, WebSession, LifelineRequestContext) async throws -> Response
+    typealias UploadHandler = @Sendable (MultipartUpload, PageVisit, WebSession, LifelineRequestContext) async throws -> Response
 
     func get(_ path: RouterPath, role: ConsoleRole, _ handler: @escaping PageHandler) {
         let site = site
@@ -23,11 +24,26 @@ struct ConsoleRouter {
     func post(_ path: RouterPath, role: ConsoleRole, _ handler: @escaping FormHandler) {
         let site = site
         group.post(path) { request, context in
+            // Who is asking is settled before a byte of the body is read.
             let visit = try await PageVisit.begin(request, area: .console, site: site)
+            guard let session = try visit.console(role) else { return visit.redirect(visit.signInPath) }
             let form = try await PageForm.read(request)
             try visit.check(form)
-            guard let session = try visit.console(role) else { return visit.redirect(visit.signInPath) }
             return try await handler(form, visit, session, context)
+        }
+    }
+
+    /// A form with a file (`multipart/form-data`), the only kind that takes one: the role is
+    /// checked before the body is read, the file streams to a private spool, and the CSRF token
+    /// is checked before the handler sees any of it.
+    func upload(_ path: RouterPath, role: ConsoleRole, _ handler: @escaping UploadHandler) {
+        let site = site
+        group.post(path) { request, context in
+            let visit = try await PageVisit.begin(request, area: .console, site: site)
+            guard let session = try visit.console(role) else { return visit.redirect(visit.signInPath) }
+            let upload = try await MultipartUpload.receive(request)
+            try visit.check(upload.form)
+            return try await handler(upload, visit, session, context)
         }
     }
 }

@@ -78,7 +78,7 @@ struct PasswordResetPages {
             }
             let environment = site.environment
             do {
-                try await site.database.write { try PasswordResetService(environment).complete(requestID: requestID, password: password) }
+                try await PasswordResetService(environment).complete(requestID: requestID, password: password, on: site.database.places)
             } catch AccountFailure.passwordRejected(let broken) {
                 return try await Self.passwordPage(
                     visit, site: site, requestID: requestID, ["password_error": true, "broken": broken.map(\.description)])

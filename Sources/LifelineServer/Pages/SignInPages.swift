@@ -29,11 +29,11 @@ struct SignInPages {
             if PageVisit.hasErrors(errors) { return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent) }
             try site.limits.admit(email: email)
             let environment = site.environment
-            let outcome = try await site.database.write {
+            let places = site.database.places
+            let outcome =
                 area == .console
-                    ? try ConsoleAccounts(environment).signIn(email: email, password: password)
-                    : try LoginService(environment).check(email: email, password: password)
-            }
+                ? try await ConsoleAccounts(environment).signIn(email: email, password: password, on: places)
+                : try await LoginService(environment).check(email: email, password: password, on: places)
             switch outcome {
             case .authenticated:
                 return try await visit.signIn(email: email, stage: .signedIn, then: home)

@@ -6,12 +6,15 @@ import Mustache
 /// The pages' embedded files (`Web/`): Mustache templates, the style sheet and the scripts.
 enum WebFiles {
     /// Every `.mustache` file, by name without its extension; a partial is included by that name.
+    /// Each starts with ``ScalarHTMLContentType``'s pragma, so every value it shows is escaped
+    /// per byte, whichever file it sits in.
     static let templates: MustacheLibrary = {
+        MustacheContentTypes.register(ScalarHTMLContentType(), named: ScalarHTMLContentType.name)
         var library = MustacheLibrary()
         for file in embeddedFiles where file.name.hasSuffix(".mustache") {
-            // A template that does not parse is a build defect, caught by `WebFilesTests`; it
+            // A template that does not parse is a build defect, caught by `PageTests`; it
             // renders as missing (a 500) rather than stopping the server.
-            if let template = try? MustacheTemplate(string: file.text) {
+            if let template = try? MustacheTemplate(string: ScalarHTMLContentType.pragma + file.text) {
                 library.register(template, named: String(file.name.dropLast(".mustache".count)))
             }
         }

@@ -46,7 +46,7 @@ struct PasswordResetRoutes {
         group.post("password-resets/:id/complete") { request, context in
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: PasswordBody.self, context: context)
-            try await database.write { try PasswordResetService(environment).complete(requestID: id, password: body.password) }
+            try await PasswordResetService(environment).complete(requestID: id, password: body.password, on: database.places)
             return JSONBody.response(["status": .text("completed")])
         }
     }

@@ -12,6 +12,9 @@ struct ProviderWebhookRoutes {
     let secret: [UInt8]?
 
     struct Inbound: Decodable {
+        /// The provider's id for the message: a second delivery with the same id is answered as
+        /// the first was, and changes nothing.
+        let id: String
         let from: String
         let text: String
     }
@@ -29,7 +32,12 @@ struct ProviderWebhookRoutes {
         router.post("v1/webhooks/inbound") { request, context in
             let body = try await verifiedBody(request, context: context)
             let inbound = try Self.decode(Inbound.self, from: body)
-            let outcome = try await database.write { try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text) }
+            guard (1...128).contains(inbound.id.utf8.count) else {
+                throw Problem(status: .badRequest, code: "usage", detail: "id must be the provider's id for the message, 1 to 128 bytes")
+            }
+            let outcome = try await database.write {
+                try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text, providerMessageID: "webhook:" + inbound.id)
+            }
             ServerMetrics.inbound(action: outcome.action)
             return JSONBody.response(["action": .text(outcome.action), "replied": .text(outcome.replied ? "yes" : "no")])
         }

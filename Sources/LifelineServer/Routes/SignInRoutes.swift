@@ -37,7 +37,7 @@ struct SignInRoutes {
         group.post("logins") { request, context in
             let body = try await request.decode(as: Credentials.self, context: context)
             try limits.admit(email: body.email)
-            let outcome = try await database.write { try LoginService(environment).check(email: body.email, password: body.password) }
+            let outcome = try await LoginService(environment).check(email: body.email, password: body.password, on: database.places)
             switch outcome {
             case .authenticated: return JSONBody.response(["status": .text("authenticated")])
             case .invalidCredentials: return JSONBody.response(["status": .text("invalid-credentials")])

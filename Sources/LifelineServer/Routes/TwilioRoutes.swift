@@ -18,8 +18,14 @@ struct TwilioRoutes {
             let fields = try await verifiedFields(request, context: context)
             let from = fields.first { $0.name == "From" }?.value ?? ""
             let text = fields.first { $0.name == "Body" }?.value ?? ""
-            let outcome = try await database.write { try ConsentService(environment).handleInbound(from: from, text: text) }
-            context.logger.info("inbound sms", metadata: ["action": .string(outcome.action)])
+            // Twilio retries a webhook it got no answer to, with the same MessageSid; a replayed
+            // capture carries it too. Either way the message is handled once.
+            let sid = fields.first { $0.name == "MessageSid" }?.value ?? ""
+            let messageID = sid.isEmpty ? nil : "twilio:" + sid.prefix(64)
+            let outcome = try await database.write {
+                try ConsentService(environment).handleInbound(from: from, text: text, providerMessageID: messageID)
+            }
+            context.logger.info("inbound sms", metadata: ["action": .string(outcome.action), "repeat": .stringConvertible(outcome.isRepeat)])
             ServerMetrics.inbound(action: outcome.action)
             return Self.emptyTwiML
         }

@@ -54,7 +54,10 @@ public struct ConsoleAccounts: Sendable {
                 guard let number, number.status == .valid else {
                     throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
                 }
+                let previous = try ConsoleRoleStore(connection: connection).role(userID: user.id)
                 try ConsoleRoleStore(connection: connection).grant(userID: user.id, role: role, by: actor, at: now)
+                // A changed role signs the user out everywhere: their next sign-in carries the new one.
+                if previous != nil, previous != role { _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id) }
                 let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
                 return (ConsoleAccount(userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor), hasPassword)
             }
@@ -64,9 +67,16 @@ public struct ConsoleAccounts: Sendable {
     /// The console's sign-in: the directory password, then always a code by SMS. Someone without
     /// a console role is told only that the email or password is wrong, after the same work.
     public func signIn(email: String, password: String) throws -> LoginOutcome {
-        try LoginService(environment).check(email: email, password: password, alwaysSecondFactor: true) { userID, connection in
-            try ConsoleRoleStore(connection: connection).role(userID: userID) != nil
-        }
+        try LoginService(environment).check(email: email, password: password, alwaysSecondFactor: true, admit: Self.hasRole)
+    }
+
+    /// ``signIn(email:password:)`` with its steps in `places` (the server: hashing off the writer).
+    public func signIn(email: String, password: String, on places: WorkPlaces) async throws -> LoginOutcome {
+        try await LoginService(environment).check(email: email, password: password, alwaysSecondFactor: true, admit: Self.hasRole, on: places)
+    }
+
+    private static let hasRole: LoginService.Admission = { userID, connection in
+        try ConsoleRoleStore(connection: connection).role(userID: userID) != nil
     }
 
     public func revoke(email: String) throws {
@@ -76,6 +86,7 @@ public struct ConsoleAccounts: Sendable {
                 guard try ConsoleRoleStore(connection: connection).revoke(userID: user.id) else {
                     throw ConsoleAccountFailure.notGranted(email: user.email)
                 }
+                _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id)
             }
         }
     }

@@ -33,30 +33,62 @@ public struct LoginService: Sendable {
         self.environment = environment
     }
 
+    /// Refuses an account as if its password were wrong (the console's "has a role").
+    public typealias Admission = @Sendable (_ userID: Int64, _ connection: SQLiteConnection) throws -> Bool
+
     /// Checks the password and, if the user's profile asks for it (or `alwaysSecondFactor`, as
     /// the console does), sends a 2-step code.
     ///
     /// Every email costs one full PBKDF2 derivation: an unknown user, or one without a password,
     /// is checked against a decoy hash with the same parameters, so timing does not tell them apart.
-    /// `admit` refuses an account as if its password were wrong (the console's "has a role").
+    /// The three steps run in their `places`: the account is read, the password hashed outside
+    /// any transaction (never on the writer), then the outcome written briefly.
     public func check(
-        email: String, password: String, alwaysSecondFactor: Bool = false,
-        admit: (_ userID: Int64, _ connection: SQLiteConnection) throws -> Bool = { _, _ in true }
+        email: String, password: String, alwaysSecondFactor: Bool = false, admit: @escaping Admission = { _, _ in true },
+        on places: WorkPlaces
+    ) async throws -> LoginOutcome {
+        let account = try await places.reading.run { try self.account(email: email, admit: admit) }
+        let proof = try await places.computing.run { try self.prove(password, for: account) }
+        return try await places.writing.run { try self.finish(account, proof: proof, alwaysSecondFactor: alwaysSecondFactor) }
+    }
+
+    /// ``check(email:password:alwaysSecondFactor:admit:on:)`` with every step in place (the CLI).
+    public func check(
+        email: String, password: String, alwaysSecondFactor: Bool = false, admit: @escaping Admission = { _, _ in true }
     ) throws -> LoginOutcome {
-        let account = try settings.withCurrentConnection { connection in
+        let account = try account(email: email, admit: admit)
+        return try finish(account, proof: try prove(password, for: account), alwaysSecondFactor: alwaysSecondFactor)
+    }
+
+    /// What the password proved: whether it matches, and the new hash when the stored one uses
+    /// weaker parameters than today's.
+    struct PasswordProof: Sendable {
+        let matches: Bool
+        let rehashed: String?
+    }
+
+    private func account(email: String, admit: Admission) throws -> LoginAccount? {
+        try settings.withCurrentConnection { connection in
             try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
         }
+    }
+
+    private func prove(_ password: String, for account: LoginAccount?) throws -> PasswordProof {
         let matches = hasher.verify(password, against: account?.passwordHash ?? hasher.decoyHash)
-        guard matches, var account, account.isActive else { return .invalidCredentials }
+        guard matches, let account, hasher.needsRehash(account.passwordHash ?? "") else { return PasswordProof(matches: matches, rehashed: nil) }
+        return PasswordProof(matches: true, rehashed: try hasher.hash(password, random: environment.random))
+    }
+
+    private func finish(_ account: LoginAccount?, proof: PasswordProof, alwaysSecondFactor: Bool) throws -> LoginOutcome {
+        guard proof.matches, var account, account.isActive else { return .invalidCredentials }
         if alwaysSecondFactor { account.twoStep = .sms }
         let now = clock.now()
-        let rehashed = hasher.needsRehash(account.passwordHash ?? "") ? try hasher.hash(password, random: environment.random) : nil
-        if account.twoStep == .off || rehashed != nil {
+        if account.twoStep == .off || proof.rehashed != nil {
             try settings.withCurrentConnection { connection in
                 try settings.translatingErrors {
                     try connection.write {
                         let store = CredentialStore(connection: connection)
-                        if let rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
+                        if let rehashed = proof.rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
                         if account.twoStep == .off { try store.recordLogin(userID: account.userID, twoStepNumber: nil, at: now) }
                     }
                 }
@@ -106,7 +138,7 @@ public struct LoginService: Sendable {
 }
 
 /// What a login needs to know about the account an email names, read in one go.
-struct LoginAccount {
+struct LoginAccount: Sendable {
     let userID: Int64
     let email: String
     let isActive: Bool

@@ -51,17 +51,41 @@ public struct PasswordResetService: Sendable {
         return try session.verify(requestID: requestID, code: code, origin: .reset).check
     }
 
-    /// Sets the new password of an approved reset, once, and tells the user by SMS.
+    /// Sets the new password of an approved reset, once, tells the user by SMS, and ends the
+    /// user's page sessions (whoever knew the old password is signed out).
+    ///
+    /// The steps run in their `places`: the reset and the policy are read, the password checked
+    /// and hashed outside any transaction (a tenth of a second or more, never on the writer),
+    /// then the outcome written briefly.
+    public func complete(requestID: String, password: String, on places: WorkPlaces) async throws {
+        guard !password.isEmpty else { throw AccountFailure.emptyPassword }
+        let (policy, email) = try await places.reading.run { try self.policyAndEmail(requestID) }
+        let hash = try await places.computing.run { try self.hash(password, email: email, policy: policy) }
+        try await places.writing.run { try self.store(hash, requestID: requestID) }
+    }
+
+    /// ``complete(requestID:password:on:)`` with every step in place (the CLI).
     public func complete(requestID: String, password: String) throws {
         guard !password.isEmpty else { throw AccountFailure.emptyPassword }
+        let (policy, email) = try policyAndEmail(requestID)
+        try store(try hash(password, email: email, policy: policy), requestID: requestID)
+    }
+
+    private func policyAndEmail(_ requestID: String) throws -> (PasswordPolicy, String) {
         let policy = try SettingsService(environment).passwordPolicy()
         let email = try settings.withCurrentConnection { connection in
             try approvedReset(requestID, connection: connection).email
         }
+        return (policy, email)
+    }
+
+    private func hash(_ password: String, email: String, policy: PasswordPolicy) throws -> String {
         let broken = policy.violations(of: password, email: email)
         guard broken.isEmpty else { throw AccountFailure.passwordRejected(broken) }
-        // Hashing takes a tenth of a second or more: done before the write lock is taken.
-        let hash = try hasher.hash(password, random: environment.random)
+        return try hasher.hash(password, random: environment.random)
+    }
+
+    private func store(_ hash: String, requestID: String) throws {
         try settings.withCurrentConnection { connection in
             try settings.translatingErrors {
                 try connection.write {
@@ -71,6 +95,7 @@ public struct PasswordResetService: Sendable {
                         throw AccountFailure.resetAlreadyCompleted(requestID: requestID)
                     }
                     try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
+                    _ = try WebSessionStore(connection: connection).deleteAll(userID: userID)
                     if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
                         _ = try OutboxStore(connection: connection).enqueue(
                             OutgoingMessage(

@@ -21,6 +21,9 @@ public struct InboundOutcome: Sendable, Equatable {
     public let changedUsers: [String]
     /// Whether a reply was queued.
     public let replied: Bool
+    /// True when the provider had delivered this message before: the first delivery's answer,
+    /// and nothing changed or sent again.
+    public var isRepeat = false
 }
 
 /// Consent to the continuity program: double opt-in, SMS keywords, admin records, and the
@@ -49,8 +52,8 @@ public struct ConsentService: Sendable {
     }
 
     /// Handles a received SMS; see ``ConsentSession``.
-    public func handleInbound(from: String, text: String) throws -> InboundOutcome {
-        try withSession { try $0.handleInbound(from: from, text: text) }
+    public func handleInbound(from: String, text: String, providerMessageID: String? = nil) throws -> InboundOutcome {
+        try withSession { try $0.handleInbound(from: from, text: text, providerMessageID: providerMessageID) }
     }
 
     /// The user unsubscribes in the portal; see ``ConsentSession``.
@@ -130,10 +133,11 @@ struct ConsentContext {
 
     /// Stores the inbound message and returns the outcome.
     func record(
-        from: String, number: String?, text: String, action: String, changed: [String] = [], replied: Bool = false,
-        at date: Date
+        from: String, providerMessageID: String?, number: String?, text: String, action: String, changed: [String] = [],
+        replied: Bool = false, at date: Date
     ) throws -> InboundOutcome {
-        try InboundStore(connection: connection).record(from: from, number: number, text: text, action: action, at: date)
+        try InboundStore(connection: connection).record(
+            from: from, number: number, text: text, action: action, replied: replied, providerMessageID: providerMessageID, at: date)
         return InboundOutcome(action: action, changedUsers: changed, replied: replied)
     }
 }

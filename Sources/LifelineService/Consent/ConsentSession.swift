@@ -61,7 +61,11 @@ public final class ConsentSession {
 
     /// Handles a received SMS: STOP opts every user of the number out at once, START/YES opts in
     /// a pending or keyword-opted-out user, HELP answers; anything else changes nothing.
-    public func handleInbound(from: String, text: String) throws -> InboundOutcome {
+    ///
+    /// `providerMessageID` (the provider's name and its id for the message) makes a second
+    /// delivery of the same message harmless: it gets the first one's answer, and adds no ledger
+    /// row and no reply. Providers retry webhooks, and a captured request may be replayed.
+    public func handleInbound(from: String, text: String, providerMessageID: String? = nil) throws -> InboundOutcome {
         // Only an opt-out or opt-in keyword can change consent: those commit with a full sync.
         // HELP and free text are stored at the connection's usual level.
         let keyword = ConsentKeyword(message: text)
@@ -70,32 +74,37 @@ public final class ConsentSession {
             mayChangeConsent ? context.connection.durableWrite : context.connection.write
         return try settings.translatingErrors {
             try transaction {
+                if let providerMessageID, let first = try InboundStore(connection: context.connection).handled(providerMessageID: providerMessageID) {
+                    return InboundOutcome(action: first.action, changedUsers: [], replied: first.replied, isRepeat: true)
+                }
                 let now = clock.now()
                 guard let number = PhoneNumberNormalizer().verdict(for: from).longFormat else {
-                    return try context.record(from: from, number: nil, text: text, action: "unreadable_number", at: now)
+                    return try context.record(from: from, providerMessageID: providerMessageID, number: nil, text: text, action: "unreadable_number", at: now)
                 }
                 // With no SMS attribute chosen no user has a number yet; the message is still stored.
                 let users = try context.ledger.users(withNumber: number, program: ConsentService.program)
                 guard let keyword else {
-                    return try context.record(from: from, number: number, text: text, action: "unhandled", at: now)
+                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unhandled", at: now)
                 }
                 guard !users.isEmpty else {
-                    return try context.record(from: from, number: number, text: text, action: "unknown_number", at: now)
+                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unknown_number", at: now)
                 }
                 switch keyword {
                 case .help:
                     try context.queue(.help, to: number, userID: users[0].userID, at: now)
-                    return try context.record(from: from, number: number, text: text, action: "help", replied: true, at: now)
+                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "help", replied: true, at: now)
                 case .optOut:
                     // STOP opts out every user of the number at once, whatever their state.
                     let changing = users.filter { $0.state != .optedOut }
-                    return try applyKeyword(.optedOut, to: changing, number: number, from: from, text: text, at: now)
+                    return try applyKeyword(
+                        .optedOut, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
                 case .optIn:
                     // START only confirms a request, or undoes the user's own opt-out.
                     let changing = users.filter {
                         $0.state == .pending || ($0.state == .optedOut && $0.source == .smsKeyword)
                     }
-                    return try applyKeyword(.optedIn, to: changing, number: number, from: from, text: text, at: now)
+                    return try applyKeyword(
+                        .optedIn, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
                 }
             }
         }
@@ -103,10 +112,11 @@ public final class ConsentSession {
 
     /// Appends `state` for each user from an SMS keyword, queues one reply, stores the message.
     private func applyKeyword(
-        _ state: ConsentState, to users: [ConsentListing], number: String, from: String, text: String, at now: Date
+        _ state: ConsentState, to users: [ConsentListing], number: String, from: String, providerMessageID: String?, text: String,
+        at now: Date
     ) throws -> InboundOutcome {
         guard let first = users.first else {
-            return try context.record(from: from, number: number, text: text, action: "no_change", at: now)
+            return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "no_change", at: now)
         }
         for user in users {
             try context.ledger.append(
@@ -116,7 +126,7 @@ public final class ConsentSession {
         }
         try context.queue(state == .optedOut ? .optedOut : .optedIn, to: number, userID: first.userID, at: now)
         return try context.record(
-            from: from, number: number, text: text, action: state.rawValue, changed: users.map(\.email),
+            from: from, providerMessageID: providerMessageID, number: number, text: text, action: state.rawValue, changed: users.map(\.email),
             replied: true, at: now)
     }
 

@@ -14,3 +14,22 @@ public struct InPlaceWork: BlockingWork {
         try work()
     }
 }
+
+/// Where each step of a flow that both reads and writes runs: reads, slow computation (password
+/// hashing, a tenth of a second or more) and writes each in their place. The server puts writes
+/// on its one writer thread and hashing on threads of its own, so a flood of sign-ins never
+/// holds up anyone's write; the CLI runs all three in place.
+public struct WorkPlaces: Sendable {
+    public let reading: any BlockingWork
+    public let computing: any BlockingWork
+    public let writing: any BlockingWork
+
+    public init(reading: any BlockingWork, computing: any BlockingWork, writing: any BlockingWork) {
+        self.reading = reading
+        self.computing = computing
+        self.writing = writing
+    }
+
+    /// Every step on the caller's thread.
+    public static let inPlace = WorkPlaces(reading: InPlaceWork(), computing: InPlaceWork(), writing: InPlaceWork())
+}

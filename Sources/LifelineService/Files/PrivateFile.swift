@@ -22,7 +22,7 @@ public enum PrivateFile {
     /// O_NOFOLLOW refuses a link in the last component, and the checks run on the opened file
     /// (fstat, fchmod) before anything is truncated, so a swapped path cannot redirect them.
     public static func open(_ path: String, _ mode: Mode) throws(PrivateFileError) -> Int32 {
-        // An appender also reads its last byte (``endsMidLine(_:)``).
+        // An appender also reads its last line (``cutToLastLine(_:)``).
         let flags = O_CREAT | O_NOFOLLOW | O_CLOEXEC | (mode == .append ? O_RDWR | O_APPEND : O_WRONLY)
         let descriptor = Glibc.open(path, flags, 0o600)
         guard descriptor >= 0 else {
@@ -47,12 +47,25 @@ public enum PrivateFile {
         return PrivateFileError(reason: reason)
     }
 
-    /// Whether the file ends in the middle of a line (a writer was killed mid-write): the next
-    /// append must start on a line of its own.
-    static func endsMidLine(_ descriptor: Int32) -> Bool {
+    /// Cuts a file that ends in the middle of a line (a writer was killed mid-write) back to its
+    /// last newline, so the fragment does not stay in the file for every reader to trip on.
+    /// The caller holds the file's lock: no other appender is mid-write.
+    static func cutToLastLine(_ descriptor: Int32) throws(PrivateFileError) {
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return false }
-        var last: UInt8 = 0
-        return pread(descriptor, &last, 1, info.st_size - 1) == 1 && last != UInt8(ascii: "\n")
+        guard fstat(descriptor, &info) == 0 else { throw PrivateFileError(reason: String(cString: strerror(errno))) }
+        var end = Int(info.st_size)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while end > 0 {
+            let start = max(0, end - chunk.count)
+            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, end - start, off_t(start)) }
+            guard read == end - start else { throw PrivateFileError(reason: String(cString: strerror(errno))) }
+            if let newline = chunk[0..<read].lastIndex(of: UInt8(ascii: "\n")) {
+                end = start + newline + 1
+                break
+            }
+            end = start
+        }
+        guard end < Int(info.st_size) else { return }
+        guard ftruncate(descriptor, off_t(end)) == 0 else { throw PrivateFileError(reason: String(cString: strerror(errno))) }
     }
 }

@@ -6,9 +6,10 @@ import Glibc
 ///
 /// A batch is one `write` to a file opened with O_APPEND, then `fdatasync`, before dispatch
 /// records the messages as sent: a sent message is on disk. A run killed mid-write leaves a
-/// partial last line; the next batch starts on a new line, so every later line parses, and the
-/// messages of the broken line, never recorded as sent, go out again on whole lines. The file
-/// is a ``PrivateFile`` (mode 0600, never written through a link).
+/// partial last line; the next batch cuts it off before appending (under an exclusive `flock`,
+/// so no other dispatcher is mid-write), so every line of the file parses, and the messages of
+/// the broken line, never recorded as sent, go out again on whole lines. The file is a
+/// ``PrivateFile`` (mode 0600, never written through a link).
 public struct FileGateway: MessageGateway, Sendable {
     public let path: String
     public let clock: any WallClock
@@ -32,9 +33,16 @@ public struct FileGateway: MessageGateway, Sendable {
             throw GatewayFailure.unavailable(gateway: name, reason: "cannot open \(path): \(error.reason)")
         }
         defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else {
+            throw GatewayFailure.unavailable(gateway: name, reason: "cannot lock \(path): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try PrivateFile.cutToLastLine(descriptor)
+        } catch {
+            throw GatewayFailure.unavailable(gateway: name, reason: "cannot read \(path): \(error.reason)")
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(messages.count * 256 + 1)
-        if PrivateFile.endsMidLine(descriptor) { bytes.append(UInt8(ascii: "\n")) }
+        bytes.reserveCapacity(messages.count * 256)
         let sentAt = UTCTimestamp.string(from: clock.now())
         for message in messages {
             message.appendJSON(sentAt: sentAt, to: &bytes)

@@ -77,10 +77,8 @@ public struct OutboxDispatcher: Sendable {
                 // dispatch went to evicting and re-reading pages.
                 let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
                 do {
-                    // It never creates the secret: with no key file yet there can be no sealed message either.
-                    let sealer = try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
                     let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
-                    return DispatchRun(outbox: outbox, sealer: sealer)
+                    return DispatchRun(outbox: outbox, sealer: try Self.loadSealer(environment))
                 } catch {
                     connection.close()
                     throw error
@@ -102,7 +100,9 @@ public struct OutboxDispatcher: Sendable {
     /// threads so, as long as no two use it at once.
     private final class DispatchRun: @unchecked Sendable {
         let outbox: OutboxDispatchWriter
-        let sealer: MessageSealer?
+        /// Reloaded when a sealed body does not open with it: the key file may have been created
+        /// (the first code request) or rotated since the run began.
+        var sealer: MessageSealer?
         var summary = DispatchSummary()
 
         init(outbox: OutboxDispatchWriter, sealer: MessageSealer?) {
@@ -169,13 +169,21 @@ public struct OutboxDispatcher: Sendable {
         var sendable: [ClaimedMessage] = []
         var messages: [GatewayMessage] = []
         var unopened: [ClaimedMessage] = []
+        var reloaded = false
         for message in claimed {
             guard let sealed = message.sealedBody else {
                 sendable.append(message)
                 messages.append(GatewayMessage(message))
                 continue
             }
-            guard let body = run.sealer?.open(sealed, destination: message.destination) else {
+            var body = run.sealer?.open(sealed, destination: message.destination)
+            if body == nil, !reloaded {
+                // Once a batch: a body that opens with no key read so far fails for good.
+                reloaded = true
+                run.sealer = try Self.loadSealer(environment)
+                body = run.sealer?.open(sealed, destination: message.destination)
+            }
+            guard let body else {
                 unopened.append(message)
                 continue
             }
@@ -189,6 +197,12 @@ public struct OutboxDispatcher: Sendable {
             run.summary.failed += unopened.count
         }
         return (sendable, messages)
+    }
+
+    /// The sealer for the secret as it is now. It never creates the secret: with no key file
+    /// yet there can be no sealed message either.
+    private static func loadSealer(_ environment: LifelineEnvironment) throws -> MessageSealer? {
+        try environment.secret.keys(create: false, random: environment.random).map(MessageSealer.init)
     }
 
     private func record(

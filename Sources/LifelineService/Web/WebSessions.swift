@@ -12,11 +12,15 @@ public struct WebSession: Sendable, Equatable {
 }
 
 /// Server-side sessions of the pages: an opaque random token in the browser, its SHA-256 in the
-/// database. A session ends when idle for ``idleLifetime``, when its user is disabled, and (in
-/// the console) when the user's role is revoked; the token is replaced at each step of signing
-/// in, so a token seen before sign-in is worth nothing after it.
+/// database. A session ends when idle for ``idleLifetime``, ``absoluteLifetime`` after it began
+/// however busy, when its user is disabled, when the user's password is reset or their console
+/// role changes (every session of theirs), and (in the console) when the role is revoked; the
+/// token is replaced at each step of signing in, so a token seen before sign-in is worth nothing
+/// after it.
 public struct WebSessions: Sendable {
     public static let idleLifetime: TimeInterval = 30 * 60
+    /// A stolen cookie kept busy still dies within a working day.
+    public static let absoluteLifetime: TimeInterval = 12 * 60 * 60
     /// Reading a page moves the idle clock only when it last moved this long ago: a page view is
     /// not a write each time.
     static let touchInterval: TimeInterval = 60
@@ -68,7 +72,7 @@ public struct WebSessions: Sendable {
                     record.area == area
                 else { return (nil, .none) }
                 let idle = now.timeIntervalSince(record.lastSeenAt)
-                if idle >= Self.idleLifetime { return (nil, .expire) }
+                if idle >= Self.idleLifetime || now.timeIntervalSince(record.createdAt) >= Self.absoluteLifetime { return (nil, .expire) }
                 let session = WebSession(
                     area: record.area, userID: record.userID, email: record.email, stage: record.stage,
                     loginRequestID: record.loginRequestID, role: record.role)
@@ -112,7 +116,8 @@ public struct WebSessions: Sendable {
                 try connection.write {
                     let store = WebSessionStore(connection: connection)
                     return (
-                        try store.deleteIdle(before: now.addingTimeInterval(-Self.idleLifetime)),
+                        try store.deleteExpired(
+                            idleBefore: now.addingTimeInterval(-Self.idleLifetime), createdBefore: now.addingTimeInterval(-Self.absoluteLifetime)),
                         try store.deleteSpentChallenges(expiredBefore: now)
                     )
                 }

@@ -19,6 +19,7 @@ public struct WebSessionRecord: Sendable, Equatable {
     public let email: String
     public let stage: WebSessionStage
     public let loginRequestID: String?
+    public let createdAt: Date
     public let lastSeenAt: Date
     /// The user's console role now (nil when none): read with the session, so a revoked role
     /// closes the console at the next page.
@@ -47,7 +48,7 @@ public struct WebSessionStore {
     public func session(tokenSHA256: String) throws -> WebSessionRecord? {
         try connection.queryFirst(
             """
-            SELECT s.area, s.user_id, u.email, s.stage, s.login_request_id, s.last_seen_at, r.role
+            SELECT s.area, s.user_id, u.email, s.stage, s.login_request_id, s.created_at, s.last_seen_at, r.role
             FROM web_sessions s JOIN users u ON u.id = s.user_id AND u.status = 'active'
             LEFT JOIN console_roles r ON r.user_id = s.user_id
             WHERE s.token_sha256 = ?
@@ -55,7 +56,7 @@ public struct WebSessionStore {
         ) { row in
             WebSessionRecord(
                 area: try row.get(0), userID: row.int64(at: 1), email: row.string(at: 2), stage: try row.get(3),
-                loginRequestID: try row.get(4), lastSeenAt: try row.get(5), role: try row.get(6))
+                loginRequestID: try row.get(4), createdAt: try row.get(5), lastSeenAt: try row.get(6), role: try row.get(7))
         }
     }
 
@@ -69,9 +70,15 @@ public struct WebSessionStore {
         return connection.changes == 1
     }
 
-    /// Sessions idle since before `date`; returns how many went.
-    public func deleteIdle(before date: Date) throws -> Int {
-        try connection.execute("DELETE FROM web_sessions WHERE last_seen_at < ?", date)
+    /// Every session of the user, portal and console; returns how many went.
+    public func deleteAll(userID: Int64) throws -> Int {
+        try connection.execute("DELETE FROM web_sessions WHERE user_id = ?", userID)
+        return connection.changes
+    }
+
+    /// Sessions idle since before `idleBefore` or begun before `createdBefore`; returns how many went.
+    public func deleteExpired(idleBefore: Date, createdBefore: Date) throws -> Int {
+        try connection.execute("DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?", idleBefore, createdBefore)
         return connection.changes
     }
 

@@ -123,8 +123,16 @@ final class ListStream {
             if byte >= 0x80 { hasNonASCII = true }
             return byte == 0x2C || byte == 0x22 || (0x0A...0x0D).contains(byte)
         }
-        let needsQuotes = hasDelimiter || text.utf8.first == 0x20 || (hasNonASCII && text.contains(where: \.isNewline))
+        let needsQuotes = hasDelimiter || text.utf8.first == 0x20 || (hasNonASCII && text.unicodeScalars.contains { [0x85, 0x2028, 0x2029].contains($0.value) })
         guard needsQuotes else { return text }
-        return "\"" + text.replacing("\"", with: "\"\"") + "\""
+        // Quotes doubled by byte: `String.replacing` compares Characters, and a quote with a
+        // combining mark after it (`"\u{301}`) is a different Character that it would leave single.
+        var bytes: [UInt8] = [0x22]
+        for byte in text.utf8 {
+            bytes.append(byte)
+            if byte == 0x22 { bytes.append(0x22) }
+        }
+        bytes.append(0x22)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
