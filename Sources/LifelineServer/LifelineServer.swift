@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import LifelineService
 import Logging
 import ServiceLifecycle
@@ -10,13 +11,16 @@ public enum LifelineServer {
     /// `services` run beside the server (the outbox dispatcher) and stop with it, in reverse order.
     public static func makeApplication(
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
-        database: DatabaseWork = DatabaseWork(), gateway: GatewayHealth? = nil, services: [any Service] = [],
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        database: DatabaseWork = DatabaseWork(), gateway: GatewayHealth? = nil, maximumConnections: Int = 1_000,
+        services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = makeRouter(environment: environment, database: database, configuration: configuration, gateway: gateway)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline"),
+            server: .http1(configuration: .init(idleTimeout: .init(ConnectionLimits.idleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline",
+                availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -2,6 +2,8 @@ import FoundationEssentials
 import Hummingbird
 import LifelineService
 import Logging
+import NIOCore
+import NIOHTTP1
 
 /// An RFC 9457 problem: `type`, `title`, `status`, `detail`, and Lifeline's `code`, the same
 /// words the CLI prints, as `application/problem+json`.
@@ -82,6 +84,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension Problem {
+    /// nginx's word for a request whose client left before the answer: not a 5xx.
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
+
+    static func meansClientLeft(_ error: ChannelError) -> Bool {
+        switch error {
+        case .ioOnClosedChannel, .alreadyClosed, .eof, .inputClosed, .outputClosed: true
+        default: false
+        }
+    }
+
     /// The problem any thrown error is; failures of the server itself are logged, once, here.
     init(caught error: any Error, logger: Logger) {
         switch error {
@@ -92,6 +104,15 @@ extension Problem {
                 logger.error("request failed", metadata: ["failure": .string(failure.description)])
             }
             self.init(failure)
+        case let error as HTTPParserError:
+            // A malformed request (a broken chunked body, say) is the client's fault.
+            self.init(status: .badRequest, code: "usage", detail: "the request is not well-formed HTTP: \(error)")
+        case let error as ChannelError where Self.meansClientLeft(error):
+            // The client hung up mid-request: no answer reaches it, and it is no server failure.
+            self.init(status: Self.clientClosedRequest, code: "client_closed", detail: "the client closed the connection")
+        case is CancellationError:
+            // The server is stopping and its deadline passed with this request still open.
+            self.init(status: .serviceUnavailable, code: "shutting_down", detail: "the server is stopping; try another or again shortly")
         case let error as any HTTPResponseError:
             let status = error.status
             self.init(status: status, code: status == .notFound ? "not_found" : "http_\(status.code)", detail: "\(error)")

@@ -63,9 +63,14 @@ public enum ServerMetrics {
         Counter(label: "lifeline_inbound_messages_total", dimensions: [("action", action)]).increment()
     }
 
-    /// `GET /metrics`: the outbox gauge read now, then everything in Prometheus's text format.
+    /// `GET /metrics`, for operators' keys only: the outbox gauge read now, then everything in
+    /// Prometheus's text format. Not open like `/livez`: the code counters move only for real
+    /// accounts, so a stranger watching them while asking resets would learn who has one.
     static func add(to router: Router<LifelineRequestContext>, environment: LifelineEnvironment, database: DatabaseWork) {
-        router.get("metrics") { _, _ in
+        let operators = router.group()
+            .add(middleware: APIKeyMiddleware(environment: environment, database: database))
+            .add(middleware: RequireRole(role: .operator))
+        operators.get("metrics") { _, _ in
             let counts = try await database.read { try OutboxQueries(environment).countsByStatus() }
             for (status, count) in counts {
                 Gauge(label: "lifeline_outbox_messages", dimensions: [("status", status.rawValue)]).record(count)

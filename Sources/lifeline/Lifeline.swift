@@ -43,8 +43,11 @@ struct Lifeline: AsyncParsableCommand {
             guard code != .success else { exit(withError: error) }
             // The parser's own message echoes the value it refused: escaped line by line, like
             // every Lifeline error, so an argument cannot move the cursor or fake a line.
-            let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
-            FileDescriptorWriter.standardError.writeIgnoringErrors(lines.map { VisibleText.escaped(String($0)) }.joined(separator: "\n") + "\n")
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { VisibleText.escaped(String($0)) }
+                FileDescriptorWriter.standardError.writeIgnoringErrors(lines.joined(separator: "\n") + "\n")
+            }
             Glibc.exit(code.rawValue)
         }
     }

@@ -85,8 +85,10 @@ extension Lifeline {
                             configuration: try global.twilioConfiguration(
                                 statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })))
                 }
+            let maximumConnections = ConnectionLimits.raiseDescriptorLimit()
             let application = LifelineServer.makeApplication(
                 environment: environment, configuration: configuration, logger: logger, database: database, gateway: health,
+                maximumConnections: maximumConnections,
                 services: [
                     dispatcher,
                     ScheduleService(
@@ -94,9 +96,15 @@ extension Lifeline {
                         purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
                 ]
             ) { [host = configuration.host] port in
-                logger.info("listening", metadata: ["address": .string("\(host):\(port)")])
+                logger.info(
+                    "listening", metadata: ["address": .string("\(host):\(port)"), "max_connections": .stringConvertible(maximumConnections)])
             }
-            try await application.runService()
+            // SIGTERM or SIGINT: stop accepting, finish the requests in flight, and after the
+            // deadline close whatever is left (a client that stopped mid-body keeps no server alive).
+            var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = ConnectionLimits.shutdownDeadline
+            group.maximumCancellationDuration = ConnectionLimits.shutdownDeadline
+            try await ServiceGroup(configuration: group).run()
             try await database.shutdown()
         }
     }

@@ -35,6 +35,40 @@ struct ServeCLITests {
         throw CancellationError()
     }
 
+    /// Hostile clients: a broken chunked body is a 400, a client that hangs up mid-body is no
+    /// server error in the metrics or the log, and a client stalled mid-body cannot keep a
+    /// stopping server alive past the shutdown deadline.
+    @Test(.timeLimit(.minutes(2)))
+    func malformedAbandonedAndStalledRequestsNeitherFailNorHoldTheServer() async throws {
+        try await withTemporaryDirectory { folder in
+            let database = ["--database", folder + "/lifeline.db"]
+            #expect(try await LifelineProcess.run(database + ["migrate"]).status == 0)
+            let created = try await LifelineProcess.run(database + ["api-keys", "create", "ops", "--role", "operator", "--format", "json"])
+            let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
+            let (process, exited, port) = try await startServer(database, folder: folder)
+            let head = "POST /portal/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            let broken = try await LoopbackHTTP.raw(
+                port: port, head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nemail=a\r\n0\r\n\r\n")
+            #expect(broken.status == 400, "\(broken)")
+            _ = try await LoopbackHTTP.raw(port: port, head + "Content-Length: 100\r\n\r\nemail=a", hangUp: true)
+            let metrics = try await LoopbackHTTP.request(port: port, method: "GET", path: "/metrics", headers: ["Authorization": "Bearer \(key)"])
+            #expect(metrics.status == 200)
+            #expect(!metrics.body.contains("status=\"5"), "no 5xx counted: \(metrics.body.split(separator: "\n").filter { $0.contains("status=") })")
+            // Half a body, then SIGTERM: the server stops within its deadline all the same.
+            let stalled = try await LoopbackHTTP.request(
+                port: port, method: "POST", path: "/portal/sign-in", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                firstPart: "email=ann", rest: "@example.com&password=x"
+            ) {
+                kill(process.processIdentifier, SIGTERM)
+                #expect(await exited.status() == 0)
+            }
+            #expect(stalled.status != 500)
+            let log = try String(contentsOfFile: folder + "/serve.log", encoding: .utf8)
+            #expect(!log.contains("\"level\":\"error\""), "\(log)")
+            #expect(log.contains("\"max_connections\":"))
+        }
+    }
+
     @Test func servesTheResetFlowAndStopsOnSIGTERMWithExit0() async throws {
         try await withTemporaryDirectory { folder in
             let database = ["--database", folder + "/lifeline.db"]

@@ -18,7 +18,10 @@ struct MetricsTests {
                 #expect(reset.status == .accepted)
                 _ = try await client.execute(uri: "/v1/optins/447700900001", method: .get, headers: fixture.headers(.operator))
                 _ = try await client.execute(uri: "/v1/optins/ann@example.com", method: .get, headers: fixture.headers(.operator))
-                let scraped = try await client.execute(uri: "/metrics", method: .get)
+                #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized, "not for strangers")
+                let asPortal = try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers(.portal))
+                #expect(asPortal.status == .forbidden, "a portal backend cannot watch reset counters either")
+                let scraped = try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers(.operator))
                 #expect(scraped.status == .ok && scraped.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 let text = scraped.text
                 #expect(text.contains(#"lifeline_http_requests_total{route="/v1/password-resets",method="POST",status="202"}"#))

@@ -141,3 +141,27 @@ struct PasswordResetServiceTests {
         }
     }
 }
+
+extension PasswordResetServiceTests {
+    /// The generic check (`codes verify`, `POST /v1/verifications/{id}/check`) answers only for
+    /// its own requests: a reset's or a login's id is not found there, and costs no attempt.
+    @Test func anotherFlowsRequestIsNotFoundByTheGenericCheck() async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try AccountFixture(folder: folder)
+            try setup.useProfile(reset: .sms, twoStep: .sms)
+            try setup.setPassword("ann@example.com", "Tulip-Harbour-7")
+            let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))
+            let reset = try setup.resets.start(email: "ann@example.com", method: .sms)
+            let resetCode = try #require(try await setup.deliver().last?.code)
+            #expect(try codes.verify(requestID: reset, code: resetCode) == .notFound)
+            #expect(try setup.resets.verify(requestID: reset, code: resetCode) == .approved)
+            guard case .secondFactorRequired(let login, _) = try setup.logins.check(email: "ann@example.com", password: "Tulip-Harbour-7") else {
+                Issue.record("2-step sends a code")
+                return
+            }
+            let loginCode = try #require(try await setup.deliver().last?.code)
+            #expect(try codes.verify(requestID: login, code: loginCode) == .notFound, "a login is finished only by the login's own step")
+            #expect(try setup.logins.verify(requestID: login, code: loginCode).check == .approved)
+        }
+    }
+}

@@ -40,6 +40,20 @@ public enum LoopbackHTTP {
         }
     }
 
+    /// Sends `bytes` as they are (a malformed request, say) and reads the answer; with
+    /// `hangUp`, closes the sending side after them instead of waiting for more.
+    public static func raw(port: Int, _ bytes: String, hangUp: Bool = false) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                let connection = Connection()
+                connection.open(port: port)
+                connection.write(Array(bytes.utf8))
+                if hangUp { connection.shutDownWriting() }
+                continuation.resume(with: Result { try connection.answer() })
+            }.start()
+        }
+    }
+
     private static func send(port: Int, method: String, path: String, headers: [String: String], body: String?) throws -> Answer {
         let connection = Connection()
         connection.open(port: port)
@@ -82,6 +96,10 @@ public enum LoopbackHTTP {
         func write(_ bytes: [UInt8]) {
             guard descriptor >= 0 else { return }
             _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+
+        func shutDownWriting() {
+            if descriptor >= 0 { shutdown(descriptor, Int32(SHUT_WR)) }
         }
 
         func answer() throws -> Answer {

@@ -27,9 +27,12 @@ public final class VerificationSession {
         try request(CodeRequest(email: email, purpose: purpose, requestID: requestID))
     }
 
-    /// Checks a code; a wrong one counts against the request's attempts.
+    /// Checks the code of a request made here (`codes request`, `POST /v1/verifications`); a wrong
+    /// one counts against the request's attempts. A reset's or a login's request is `not_found`
+    /// here: each flow checks its own, so approving a login's code here cannot skip the login's
+    /// own approval step.
     public func verify(requestID: String, code: String) throws -> VerificationCheck {
-        try verify(requestID: requestID, code: code, origin: nil).check
+        try verify(requestID: requestID, code: code, origin: .codes).check
     }
 
     /// Records a request made by any flow and, when its rules allow, queues one code (or notice).
@@ -166,13 +169,13 @@ public final class VerificationSession {
     /// and `superseded` once the email asks again. Otherwise `reset verify` would tell a
     /// stranger which emails are real.
     func verify(
-        requestID: String, code: String, origin: VerificationOrigin?,
+        requestID: String, code: String, origin: VerificationOrigin,
         approved: ((VerificationRecord, SQLiteConnection) throws -> Void)? = nil
     ) throws -> (check: VerificationCheck, request: VerificationRecord?) {
         try settings.translatingErrors {
             try connection.write {
                 let store = VerificationStore(connection: connection)
-                guard let request = try store.request(id: requestID), origin == nil || request.origin == origin
+                guard let request = try store.request(id: requestID), request.origin == origin
                 else { return (.notFound, nil) }
                 switch request.status {
                 case .approved: return (.alreadyUsed, request)
