@@ -22,28 +22,29 @@ struct ConsoleRouter {
     }
 
     func post(_ path: RouterPath, role: ConsoleRole, _ handler: @escaping FormHandler) {
-        let site = site
-        group.post(path) { request, context in
-            // Who is asking is settled before a byte of the body is read.
-            let visit = try await PageVisit.begin(request, area: .console, site: site)
-            guard let session = try visit.console(role) else { return visit.redirect(visit.signInPath) }
-            let form = try await PageForm.read(request)
-            try visit.check(form)
-            return try await handler(form, visit, session, context)
-        }
+        submit(path, role: role, read: { try await PageForm.read($0) }, form: { $0 }, handler)
     }
 
-    /// A form with a file (`multipart/form-data`), the only kind that takes one: the role is
-    /// checked before the body is read, the file streams to a private spool, and the CSRF token
-    /// is checked before the handler sees any of it.
+    /// A form with a file (`multipart/form-data`), the only kind that takes one: the file
+    /// streams to a private spool.
     func upload(_ path: RouterPath, role: ConsoleRole, _ handler: @escaping UploadHandler) {
+        submit(path, role: role, read: { try await MultipartUpload.receive($0) }, form: \.form, handler)
+    }
+
+    /// A posted form: who is asking is settled before a byte of the body is read, and the CSRF
+    /// token is checked before the handler sees any of it.
+    private func submit<Body: Sendable>(
+        _ path: RouterPath, role: ConsoleRole, read: @escaping @Sendable (Request) async throws -> Body,
+        form: @escaping @Sendable (Body) -> PageForm,
+        _ handler: @escaping @Sendable (Body, PageVisit, WebSession, LifelineRequestContext) async throws -> Response
+    ) {
         let site = site
         group.post(path) { request, context in
             let visit = try await PageVisit.begin(request, area: .console, site: site)
             guard let session = try visit.console(role) else { return visit.redirect(visit.signInPath) }
-            let upload = try await MultipartUpload.receive(request)
-            try visit.check(upload.form)
-            return try await handler(upload, visit, session, context)
+            let body = try await read(request)
+            try visit.check(form(body))
+            return try await handler(body, visit, session, context)
         }
     }
 }
