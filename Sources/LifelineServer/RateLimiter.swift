@@ -103,6 +103,8 @@ public struct RequestLimits: Sendable {
 
     /// Throws a 429 when this email has asked too often; the case and blanks do not matter.
     func admit(email: String) throws {
+        // Checked before the email becomes a key held in memory.
+        try TextLimit.email.check(email, field: "the email")
         let decision = perEmail.take(email.trimmingBlanks().lowercased())
         guard decision.allowed else {
             throw perEmail.refusal(decision, detail: "too many requests for this email; try again in \(decision.retryAfter) s")

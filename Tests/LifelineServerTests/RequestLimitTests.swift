@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import LifelineService
+@testable import LifelineService
 import LifelineTestSupport
 import Testing
 
@@ -117,6 +117,23 @@ struct RequestLimitTests {
                 // Operators are not portal traffic.
                 let operatorCall = try await client.execute(uri: "/v1/optins/summary", method: .get, headers: fixture.headers(.operator))
                 #expect(operatorCall.status == .ok)
+            }
+        }
+    }
+
+    /// An email over RFC 5321's 254 bytes is 422 before it is stored or kept as a limiter key.
+    @Test func anOversizedEmailIs422AndStoresNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try await fixture.application().test(.router) { client in
+                let huge = String(repeating: "x", count: 100_000) + "@example.com"
+                let answer = try await client.execute(
+                    uri: "/v1/password-resets", method: .post, headers: fixture.headers(.portal), body: jsonBody(["email": huge, "method": "sms"]))
+                #expect(answer.status == .unprocessableContent && answer.text.contains("at most 254"), "\(answer.text.prefix(200))")
+                let rows = try fixture.environment.database.withCurrentConnection { connection in
+                    try connection.queryFirst("SELECT count(*) FROM verification_requests") { $0.int64(at: 0) }
+                }
+                #expect(rows == 0)
             }
         }
     }

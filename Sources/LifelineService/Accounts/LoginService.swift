@@ -68,7 +68,8 @@ public struct LoginService: Sendable {
     }
 
     private func account(email: String, admit: Admission) throws -> LoginAccount? {
-        try settings.withCurrentConnection { connection in
+        try TextLimit.email.check(email, field: "the email")
+        return try settings.withCurrentConnection { connection in
             try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
         }
     }

@@ -54,8 +54,9 @@ public struct APIKeys: Sendable {
     }
 
     public func create(name: String, role: APIKeyRole) throws -> CreatedAPIKey {
+        try TextLimit.name.check(name, field: "the key's name")
         let name = name.trimmingBlanks()
-        guard (1...100).contains(name.count) else { throw APIKeyFailure.invalidName(name) }
+        guard (1...100).contains(name.unicodeScalars.count) else { throw APIKeyFailure.invalidName(name) }
         let key = Self.prefix + environment.random.hex(32)
         let now = environment.clock.now()
         try settings.withCurrentConnection { connection in

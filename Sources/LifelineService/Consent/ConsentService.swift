@@ -92,6 +92,7 @@ struct ConsentContext {
 
     /// An active user and their current SMS number, which the number rule must call valid.
     func userWithNumber(email: String) throws -> (UserRecord, String) {
+        try TextLimit.email.check(email, field: "the email")
         guard let user = try directory.user(email: email.trimmingBlanks()), user.status == .active else {
             throw DirectoryFailure.userNotFound(email: email)
         }

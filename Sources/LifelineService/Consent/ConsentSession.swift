@@ -154,6 +154,8 @@ public final class ConsentSession {
         }
         let evidence = evidence.trimmingBlanks()
         guard !evidence.isEmpty else { throw ConsentFailure.evidenceRequired }
+        try TextLimit.evidence.check(evidence, field: "the evidence")
+        try TextLimit.actor.check(actor, field: "the actor")
         return try settings.translatingErrors {
             try context.connection.durableWrite {
                 let (user, number) = try context.userWithNumber(email: email)

@@ -6,7 +6,7 @@ enum EmailAddress {
         var text = text
         // One pass over contiguous bytes: this runs for every imported row.
         let shape = text.withUTF8 { bytes -> String? in
-            if bytes.count > 320 { return "is longer than 320 bytes" }
+            if bytes.count > TextLimit.email.maximumBytes { return "is longer than \(TextLimit.email.maximumBytes) bytes (RFC 5321)" }
             var at = -1
             var lastDot = -1
             for index in bytes.indices {

@@ -13,8 +13,10 @@ public struct AlertTemplate: Sendable, Equatable {
     /// typo such as `{nmae}` is caught at create time instead of reaching a thousand phones.
     public init(_ text: String, field: String) throws {
         guard !text.trimmingBlanks().isEmpty else { throw EventFailure.emptyMessage(field: field) }
-        guard text.count <= Self.maximumLength else {
-            throw EventFailure.messageTooLong(field: field, length: text.count, maximum: Self.maximumLength)
+        // Scalars, not Characters: one Character can carry any number of combining marks.
+        let length = text.unicodeScalars.count
+        guard length <= Self.maximumLength else {
+            throw EventFailure.messageTooLong(field: field, length: length, maximum: Self.maximumLength)
         }
         for placeholder in Self.placeholderNames(in: text) where !Self.placeholders.contains(placeholder) {
             throw EventFailure.unknownPlaceholder(field: field, placeholder: placeholder)

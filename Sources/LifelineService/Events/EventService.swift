@@ -21,12 +21,15 @@ public struct EventService: Sendable {
 
     /// Stores a draft event after checking every field; returns its id.
     public func create(_ draft: EventDraft) throws -> Int64 {
+        try TextLimit.name.check(draft.name, field: "the event name")
+        try TextLimit.evidence.check(draft.notes, field: "the notes")
         let name = draft.name.trimmingBlanks()
-        guard (1...100).contains(name.count) else { throw EventFailure.nameInvalid(draft.name) }
+        // Scalars, not Characters: one Character can carry any number of combining marks.
+        guard (1...100).contains(name.unicodeScalars.count) else { throw EventFailure.nameInvalid(draft.name) }
         let start = try AlertTemplate(draft.startMessage, field: "the start message")
         let end = try AlertTemplate(draft.endMessage, field: "the end message")
         let notes = draft.notes.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
-        if let notes, notes.count > 500 { throw EventFailure.notesTooLong(length: notes.count) }
+        if let notes, notes.unicodeScalars.count > 500 { throw EventFailure.notesTooLong(length: notes.unicodeScalars.count) }
         if let startsAt = draft.startsAt, let endsAt = draft.endsAt, endsAt < startsAt {
             throw EventFailure.endsBeforeStart
         }

@@ -45,7 +45,8 @@ public struct ProfileService: Sendable {
 
     public func create(name: String, resetOptions: ResetOptions, twoStep: TwoStep) throws {
         let name = name.trimmingBlanks()
-        guard (1...64).contains(name.count) else { throw ProfileFailure.invalidName(name) }
+        try TextLimit.name.check(name, field: "the profile name")
+        guard (1...64).contains(name.unicodeScalars.count) else { throw ProfileFailure.invalidName(name) }
         try settings.withCurrentConnection { connection in
             try connection.write {
                 let store = ProfileStore(connection: connection)

@@ -17,11 +17,11 @@ public enum SettingsCatalog {
         SettingDefinition(
             key: ConsentService.programNameKey, summary: "the program name that starts every consent message",
             defaultValue: "Lifeline outage alerts", rule: "1 to 40 characters",
-            isValid: { (1...40).contains($0.count) }),
+            isValid: { (1...40).contains($0.unicodeScalars.count) }),
         SettingDefinition(
             key: ConsentService.supportContactKey, summary: "how to get support, in the HELP reply",
             defaultValue: "your IT service desk", rule: "1 to 80 characters",
-            isValid: { (1...80).contains($0.count) }),
+            isValid: { (1...80).contains($0.unicodeScalars.count) }),
         SettingDefinition(
             key: VerificationService.codeLengthKey, summary: "digits in a verification code",
             defaultValue: String(VerificationService.defaultCodeLength), rule: "a whole number from 6 to 10",

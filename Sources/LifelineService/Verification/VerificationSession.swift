@@ -37,6 +37,8 @@ public final class VerificationSession {
 
     /// Records a request made by any flow and, when its rules allow, queues one code (or notice).
     func request(_ asked: CodeRequest) throws -> VerificationRequestOutcome {
+        // Refused before the request (even a rejected one) is stored.
+        try TextLimit.email.check(asked.email, field: "the email")
         let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID(random: environment.random)
         guard let keys else { throw SecretFailure.missing }
         return try settings.translatingErrors {
