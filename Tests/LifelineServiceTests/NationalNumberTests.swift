@@ -44,6 +44,29 @@ struct NationalNumberTests {
         }
     }
 
+    /// A calling code as the default country reads exactly as its main country does
+    /// (libphonenumber's first region for the code); leading digits still pick a country that
+    /// shares the code. Expected long forms are libphonenumber's for the main country.
+    @Test(arguments: [
+        ("011 15-2345-6789", "54", "5491123456789"), ("8 912 345 67 89", "7", "79123456789"),
+        ("8 701 234 5678", "7", "77012345678"), ("8 029 123 45 67", "375", "375291234567"),
+        ("06 20 123 4567", "36", "36201234567"), ("07400 123456", "+44", "447400123456"),
+    ])
+    func aCallingCodeReadsAsItsMainCountry(_ input: String, _ code: String, _ long: String) throws {
+        let region = try #require(CallingCodePlan.shipped.region(named: code))
+        #expect(PhoneNumberNormalizer(defaultRegion: region).verdict(for: input).longFormat == long, "\(input) as \(code)")
+    }
+
+    @Test(arguments: table)
+    func everyExampleReadsTheSameUnderItsCallingCode(_ example: (input: String, region: String, long: String?)) throws {
+        let region = try #require(CallingCodePlan.shipped.region(named: example.region))
+        let byCode = try #require(CallingCodePlan.shipped.region(named: String(region.callingCode)))
+        guard byCode.code == region.code else { return }  // not its code's main country
+        #expect(
+            PhoneNumberNormalizer(defaultRegion: byCode).verdict(for: example.input)
+                == PhoneNumberNormalizer(defaultRegion: region).verdict(for: example.input), "\(example.input) as \(region.callingCode)")
+    }
+
     @Test func everyShippedRuleIsReadAndEveryRegionHasOne() throws {
         let text = try #require(ReferenceData.text(of: "phone_parsing.tsv"))
         var rows = 0

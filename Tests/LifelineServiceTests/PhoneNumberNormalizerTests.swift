@@ -106,7 +106,8 @@ struct PhoneNumberNormalizerTests {
         let plan = CallingCodePlan.shipped
         #expect(plan.callingCodeCount > 200)
         #expect(plan.region(named: "GB") == CallingCodePlan.Region(code: "GB", callingCode: 44, nationalPrefix: "0"))
-        #expect(plan.region(named: "+1")?.callingCode == 1)
+        #expect(plan.region(named: "+1") == CallingCodePlan.Region(code: "US", callingCode: 1, nationalPrefix: "1"))
+        #expect(plan.region(named: "7")?.code == "RU" && plan.region(named: "54")?.code == "AR")
         #expect(plan.region(named: "XX") == nil)
         #expect(plan.region(named: "289") == nil)
     }

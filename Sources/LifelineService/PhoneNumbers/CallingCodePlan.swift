@@ -118,11 +118,18 @@ public struct CallingCodePlan: Sendable {
     public var callingCodeCount: Int { lengthMasks.count { $0 != 0 } }
 
     /// The region for an ISO code ("GB") or a calling code ("44", "+44"); nil when unknown.
+    ///
+    /// A calling code means its main country, as libphonenumber lists it first for the code
+    /// (54 is AR, 7 is RU, 1 is US), so its national numbers are read by that country's rules
+    /// (Argentina's `15` mobile token, Hungary's `06`); where countries share a code, the
+    /// number's leading digits still decide its type (Kazakhstan's under 7).
     public func region(named name: String) -> Region? {
         let trimmed = name.trimmingPrefix("+")
         if let callingCode = Int(trimmed) {
-            guard (1...999).contains(callingCode), lengthMasks[callingCode] != 0 else { return nil }
-            return Region(code: String(trimmed), callingCode: callingCode, nationalPrefix: prefixes[callingCode])
+            guard (1...999).contains(callingCode), lengthMasks[callingCode] != 0,
+                let main = Self.rows(of: tsv).first(where: { $0.callingCode == callingCode && $0.region != "001" })
+            else { return nil }
+            return Region(code: main.region, callingCode: callingCode, nationalPrefix: main.prefix)
         }
         let wanted = name.uppercased()
         guard wanted != "001",
