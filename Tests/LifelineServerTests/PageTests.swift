@@ -168,6 +168,32 @@ struct PageTests {
         }
     }
 
+    /// The captcha grows harder for a client that keeps asking, and for an email asked for
+    /// again and again: an answer to an easier check than the email now calls for is refused.
+    @Test func theCaptchaGetsHarderForAClientOrAnEmailThatKeepsAsking() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            try SettingsService(fixture.environment).set("captcha.difficulty", to: "8")
+            try await fixture.application().test(.router) { client in
+                var seen: [Int] = []
+                for _ in 0..<(ProofOfWork.freeChallenges + 3) {
+                    let page = try await client.execute(uri: "/portal/reset", method: .get)
+                    let range = try #require(page.text.range(of: #"data-difficulty="\d+""#, options: .regularExpression))
+                    seen.append(Int(page.text[range].dropFirst("data-difficulty=\"".count).dropLast()) ?? 0)
+                }
+                #expect(seen == Array(repeating: 8, count: ProofOfWork.freeChallenges) + [9, 10, 11])
+            }
+            let work = ProofOfWork(fixture.environment, signer: try PageSigner(fixture.environment))
+            let easy = try work.issue()
+            #expect(throws: ProofOfWorkFailure.tooEasy) { try work.accept(challenge: easy.text, nonce: Self.solve(easy), extraBits: 2) }
+            let harder = try work.issue(extraBits: 2)
+            #expect(harder.difficulty == 10)
+            try work.accept(challenge: harder.text, nonce: Self.solve(harder), extraBits: 2)
+            #expect(try work.issue(extraBits: 100).difficulty == ProofOfWork.difficultyRange.upperBound)
+            #expect(ProofOfWork.extraBits(recentRequests: 1_000) == ProofOfWork.maximumExtraBits)
+        }
+    }
+
     @Test func theStaticFilesAreServedWithValidators() async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder)

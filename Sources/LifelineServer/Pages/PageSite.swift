@@ -12,12 +12,15 @@ struct PageSite: Sendable {
     let limits: RequestLimits
     /// True when the public URL is `https`: the server sits behind TLS (its own proxy).
     let secureCookies: Bool
+    /// Who keeps asking for the reset captcha.
+    let captchaPressure: CaptchaPressure
     private let signerCache = SignerCache()
 
     init(environment: LifelineEnvironment, database: DatabaseWork, limits: RequestLimits, configuration: ServerConfiguration) {
         self.environment = environment
         self.database = database
         self.limits = limits
+        captchaPressure = CaptchaPressure(clock: environment.clock)
         secureCookies = configuration.publicURL?.lowercased().hasPrefix("https://") ?? false
     }
 

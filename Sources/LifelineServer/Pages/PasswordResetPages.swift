@@ -10,11 +10,11 @@ struct PasswordResetPages {
 
     func add(to group: RouterGroup<LifelineRequestContext>) {
         let site = site
-        group.get("reset") { request, _ in
+        group.get("reset") { request, context in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
-            return try await Self.startPage(visit, site: site)
+            return try await Self.startPage(visit, site: site, client: context)
         }
-        group.post("reset") { request, _ in
+        group.post("reset") { request, context in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             let form = try await PageForm.read(request)
             try visit.check(form)
@@ -28,16 +28,19 @@ struct PasswordResetPages {
                 return try await Self.startPage(
                     visit, site: site,
                     ["email_value": email, "email_error": "Enter the email address you sign in with.", "solved": [challenge, nonce]],
-                    status: .unprocessableContent)
+                    status: .unprocessableContent, client: context)
             }
             let signer = try await site.signer()
             let environment = site.environment
+            let extraBits = site.captchaPressure.extraBits(recording: [CaptchaPressure.key(email: email)])
             do {
-                try await site.database.write { try ProofOfWork(environment, signer: signer).accept(challenge: challenge, nonce: nonce) }
+                try await site.database.write {
+                    try ProofOfWork(environment, signer: signer).accept(challenge: challenge, nonce: nonce, extraBits: extraBits)
+                }
             } catch let failure as ProofOfWorkFailure {
                 return try await Self.startPage(
                     visit, site: site, ["email_value": email, "captcha_error": PageText.sentence(failure.description)],
-                    status: .unprocessableContent)
+                    status: .unprocessableContent, client: context, email: email)
             }
             try site.limits.admit(email: email)
             let requestID = try await site.database.write { try PasswordResetService(environment).start(email: email, method: method) }
@@ -46,7 +49,7 @@ struct PasswordResetPages {
                 "reset-code", title: "Enter your code",
                 ["request_id": requestID, "notice": PasswordResetService.uniformAnswer, "by_sms": method == .sms])
         }
-        group.post("reset/verify") { request, _ in
+        group.post("reset/verify") { request, context in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             let form = try await PageForm.read(request)
             try visit.check(form)
@@ -63,10 +66,10 @@ struct PasswordResetPages {
                     "reset-code", title: "Enter your code", ["request_id": requestID, "code_error": message],
                     status: .unprocessableContent)
             case .startAgain(let message):
-                return try await Self.startPage(visit, site: site, ["form_error": message], status: .unprocessableContent)
+                return try await Self.startPage(visit, site: site, ["form_error": message], status: .unprocessableContent, client: context)
             }
         }
-        group.post("reset/complete") { request, _ in
+        group.post("reset/complete") { request, context in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             let form = try await PageForm.read(request)
             try visit.check(form)
@@ -85,7 +88,8 @@ struct PasswordResetPages {
             } catch AccountFailure.emptyPassword {
                 return try await Self.passwordPage(visit, site: site, requestID: requestID, ["password_error": true, "broken": ["Enter a new password."]])
             } catch let failure as AccountFailure {
-                return try await Self.startPage(visit, site: site, ["form_error": PageText.sentence(failure.message)], status: .unprocessableContent)
+                return try await Self.startPage(
+                    visit, site: site, ["form_error": PageText.sentence(failure.message)], status: .unprocessableContent, client: context)
             }
             return visit.page("reset-done", title: "Password changed")
         }
@@ -99,8 +103,11 @@ struct PasswordResetPages {
         return methods.isEmpty ? [.sms] : methods
     }
 
+    /// The first page; its captcha is harder for a client address (or the email typed) that
+    /// keeps asking.
     static func startPage(
-        _ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok
+        _ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok,
+        client: LifelineRequestContext, email: String? = nil
     ) async throws -> Response {
         var values = values
         if let solved = values.removeValue(forKey: "solved") as? [String], solved.count == 2, !solved[1].isEmpty {
@@ -110,7 +117,9 @@ struct PasswordResetPages {
         } else {
             let signer = try await site.signer()
             let environment = site.environment
-            let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue() }
+            let extraBits = site.captchaPressure.extraBits(
+                recording: [CaptchaPressure.key(address: client)], peeking: email.map { [CaptchaPressure.key(email: $0)] } ?? [])
+            let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue(extraBits: extraBits) }
             values["challenge"] = challenge.text
             values["difficulty"] = challenge.difficulty
         }

@@ -25,6 +25,8 @@ public enum ProofOfWorkFailure: LifelineFailure, Equatable {
     case expired
     case wrongAnswer
     case alreadyUsed
+    /// The answer is right, but for an easier check than this email now calls for.
+    case tooEasy
 
     public var kind: FailureKind { .badInput }
 
@@ -35,6 +37,7 @@ public enum ProofOfWorkFailure: LifelineFailure, Equatable {
         case .expired: "the automatic check expired"
         case .wrongAnswer: "the automatic check's answer is wrong"
         case .alreadyUsed: "the automatic check was already used"
+        case .tooEasy: "this email was asked for many times just now, so the automatic check is harder"
         }
     }
 
@@ -57,21 +60,40 @@ public struct ProofOfWork: Sendable {
         self.signer = signer
     }
 
-    /// A new challenge at the difficulty the settings ask for now.
-    public func issue() throws -> ProofOfWorkChallenge {
-        let difficulty = try environment.database.withCurrentConnection { connection in
-            try SettingsStore(connection: connection).value(for: Self.difficultyKey).flatMap { Int($0) }
-        }
+    /// Challenges one client address or email may ask for within ``pressureWindow`` at the set
+    /// difficulty; each one past them adds a bit (doubling the work), up to ``maximumExtraBits``.
+    /// Proof of work is cheap for a script outside a browser; the per-address and per-email
+    /// limits are the real control, and this makes a client that keeps asking pay more.
+    public static let freeChallenges = 5
+    public static let maximumExtraBits = 6
+    public static let pressureWindow: TimeInterval = 10 * 60
+
+    /// The bits added for a client or email that asked `recentRequests` times in the window.
+    public static func extraBits(recentRequests: Int) -> Int {
+        min(maximumExtraBits, max(0, recentRequests - freeChallenges))
+    }
+
+    /// A new challenge at the difficulty the settings ask for now, plus `extraBits` (from
+    /// ``extraBits(recentRequests:)``), within ``difficultyRange``.
+    public func issue(extraBits: Int = 0) throws -> ProofOfWorkChallenge {
         let id = environment.random.hex(16)
         let expiresAt = environment.clock.now().addingTimeInterval(Self.lifetime)
-        let bits = difficulty ?? Self.defaultDifficulty
+        let bits = try difficulty(extraBits: extraBits)
         let body = "\(Self.version).\(id).\(Int64(expiresAt.timeIntervalSince1970)).\(bits)"
         return ProofOfWorkChallenge(id: id, expiresAt: expiresAt, difficulty: bits, text: body + "." + signer.tag(body))
     }
 
+    private func difficulty(extraBits: Int) throws -> Int {
+        let setting = try environment.database.withCurrentConnection { connection in
+            try SettingsStore(connection: connection).value(for: Self.difficultyKey).flatMap { Int($0) }
+        }
+        return min(Self.difficultyRange.upperBound, (setting ?? Self.defaultDifficulty) + max(0, extraBits))
+    }
+
     /// Accepts the answer once: checks the signature, the expiry and the work, then records the
-    /// challenge as spent in the same step, so a replay fails even on another server.
-    public func accept(challenge text: String, nonce: String) throws {
+    /// challenge as spent in the same step, so a replay fails even on another server. A challenge
+    /// easier than the set difficulty plus `extraBits` (the email's) is refused as too easy.
+    public func accept(challenge text: String, nonce: String, extraBits: Int = 0) throws {
         guard !text.isEmpty, !nonce.isEmpty else { throw ProofOfWorkFailure.missing }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[0] == Self.version, let seconds = Int64(parts[2]), let bits = Int(parts[3]),
@@ -81,6 +103,7 @@ public struct ProofOfWork: Sendable {
         let expiresAt = Date(timeIntervalSince1970: Double(seconds))
         guard environment.clock.now() < expiresAt else { throw ProofOfWorkFailure.expired }
         guard Self.isSolved(text, nonce: nonce, bits: bits) else { throw ProofOfWorkFailure.wrongAnswer }
+        guard bits >= (try difficulty(extraBits: extraBits)) else { throw ProofOfWorkFailure.tooEasy }
         let spent = try environment.database.withCurrentConnection { connection in
             try connection.write { try WebSessionStore(connection: connection).spendChallenge(id: parts[1], expiresAt: expiresAt) }
         }
