@@ -54,7 +54,15 @@ final class UploadSpool: Sendable {
         var template = Array((directory + "/lifeline-upload-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw Problem(status: .internalServerError, code: "configuration", detail: "cannot spool the upload in \(directory): \(String(cString: strerror(errno)))")
+            let failure = errno
+            let reason = String(cString: strerror(failure))
+            if failure == EMFILE || failure == ENFILE {
+                // No descriptor left: a passing overload, so the client may try again.
+                var problem = Problem(status: .serviceUnavailable, code: "busy", detail: "cannot spool the upload: \(reason); try again shortly")
+                problem.retryAfter = 5
+                throw problem
+            }
+            throw Problem(status: .internalServerError, code: "configuration", detail: "cannot spool the upload in \(directory): \(reason)")
         }
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         unlink(String(cString: template.withUnsafeBufferPointer { $0.baseAddress! }))

@@ -29,6 +29,10 @@ public struct DatabaseFailure: LifelineFailure {
                 kind: .configuration,
                 message: "the database \(path) is read-only (\(error.message))",
                 remedy: "give this user write permission on the file and its folder")
+        } else if error.isOutOfDescriptors {
+            self.init(
+                kind: .busy, message: error.message,
+                remedy: "try again shortly; raise the open-file limit (ulimit -n, LimitNOFILE=) if it recurs")
         } else if SQLiteResultCode.SQLITE_CANTOPEN ~= error.resultCode {
             self.init(
                 kind: .inputMissing, message: error.message,

@@ -116,6 +116,18 @@ struct FoundationCLITests {
         }
     }
 
+    /// Out of file descriptors is a passing overload, said as such (exit 75, the server's 503),
+    /// not a missing database.
+    @Test func runningOutOfFileDescriptorsIsBusyNotMissing() async throws {
+        try await withTemporaryDirectory { folder in
+            #expect(try await LifelineProcess.run(["--database", folder + "/l.db", "migrate"]).status == 0)
+            let starved = try await LifelineProcess.run(
+                ["--database", folder + "/l.db", "users", "list"], prefix: ["/bin/sh", "-c", "ulimit -n 5; exec \"$0\" \"$@\""])
+            #expect(starved.status == 75, "\(starved.standardError)")
+            #expect(starved.standardError.contains("too many open files"))
+        }
+    }
+
     @Test func badUsageExits64() async throws {
         let unknown = try await LifelineProcess.run(["migrate", "--no-such-flag"])
         #expect(unknown.status == 64)

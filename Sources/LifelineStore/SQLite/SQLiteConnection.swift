@@ -281,6 +281,7 @@ public final class SQLiteConnection {
 
     private static func explainOpenFailure(_ error: SQLiteError, path: String) -> SQLiteError {
         guard SQLiteResultCode.SQLITE_CANTOPEN ~= error.resultCode else { return error }
+        if error.isOutOfDescriptors { return error }
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
             return SQLiteError(resultCode: .SQLITE_CANTOPEN_ISDIR, message: "\(path) is a folder, not a database file")

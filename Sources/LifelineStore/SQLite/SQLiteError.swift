@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// An error reported by SQLite: its extended result code, its message and the statement text.
 ///
@@ -10,11 +11,15 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// The statement that failed, when there was one.
     public let sql: String?
+    /// The file could not be opened because the process (or the system) has no file
+    /// descriptors left: a passing overload, not a missing or broken database.
+    public let isOutOfDescriptors: Bool
 
-    public init(resultCode: SQLiteResultCode, message: String, sql: String? = nil) {
+    public init(resultCode: SQLiteResultCode, message: String, sql: String? = nil, isOutOfDescriptors: Bool = false) {
         self.resultCode = resultCode
         self.message = message
         self.sql = sql
+        self.isOutOfDescriptors = isOutOfDescriptors
     }
 
     /// Reads the last error of a connection handle.
@@ -25,7 +30,26 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
         let resolved = (extended & 0xFF) == (code & 0xFF) ? extended : code
         let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
+        if (resolved & 0xFF) == SQLITE_CANTOPEN, Self.descriptorsExhausted() {
+            self.init(
+                resultCode: SQLiteResultCode(rawValue: resolved), message: "\(message): too many open files", sql: sql,
+                isOutOfDescriptors: true)
+            return
+        }
         self.init(resultCode: SQLiteResultCode(rawValue: resolved), message: message, sql: sql)
+    }
+
+    /// SQLite says only "unable to open database file", for the database, its WAL or its
+    /// shared memory alike; a probe tells whether the cause is that no descriptor is left (a
+    /// passing overload) rather than anything wrong with the files.
+    private static func descriptorsExhausted() -> Bool {
+        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let failure = errno
+        if probe >= 0 {
+            close(probe)
+            return false
+        }
+        return failure == EMFILE || failure == ENFILE
     }
 
     /// A constraint (unique, foreign key, check, not null, trigger) was violated.
