@@ -19,10 +19,18 @@ extension Lifeline.Import {
             commandName: "users",
             abstract: "Import users, attributes and groups from a CSV file (RFC 4180, UTF-8).",
             discussion: """
-                The header row needs an `email` column; `name` is the display name and `groups` lists \
-                group names separated by `;`. Every other column is an attribute of that name. Users \
-                are matched by email, ignoring case; an empty cell clears that attribute. By default \
+                The header row needs an email column, named email, e-mail, mail, email address, \
+                userPrincipalName or primary email (case, spaces, _ and - do not matter). A name column \
+                (name, display name, displayName, full name, cn) is the display name, and a groups column \
+                (groups, group, memberOf) lists group names separated by `;`. Every other column is an \
+                attribute of that name; --map renames any column ("Work Mobile=mobile", "Mail Address=email"). \
+                Users are matched by email, ignoring case; an empty cell clears that attribute. By default \
                 the import is all-or-nothing: any rejected row means nothing is written (exit 65).
+
+                An accepted header, as Active Directory exports it:
+                  Email Address,Display Name,Mobile Phone,Department,memberOf
+                Example:
+                  lifeline import users staff.csv --map "Mobile Phone=mobile" --dry-run
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -46,6 +54,15 @@ extension Lifeline.Import {
         @Flag(help: "Read and validate everything, report what would happen, write nothing.")
         var dryRun = false
 
+        @Option(help: "HEADER=WHAT: what a column is: email, name, groups, or the attribute it fills. Repeat for more.")
+        var map: [String] = []
+
+        func validate() throws {
+            for entry in map where entry.split(separator: "=", maxSplits: 1).map({ String($0).trimmingBlanks() }).filter({ !$0.isEmpty }).count != 2 {
+                throw ValidationError("--map takes HEADER=WHAT, such as \"Work Mobile=mobile\", not '\(entry)'")
+            }
+        }
+
         func run() throws {
             var options = ImportOptions()
             options.groups = groups
@@ -53,6 +70,11 @@ extension Lifeline.Import {
             options.allowPartial = allowPartial
             options.rejectFilePath = rejectFile
             options.dryRun = dryRun
+            options.columnMap = Dictionary(
+                map.map { entry in
+                    let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+                    return (parts[0], parts[1])
+                }, uniquingKeysWith: { _, last in last })
             let importer = DirectoryImporter(global.environment)
             let progress = ProgressBar()
             let summary: ImportSummary

@@ -172,8 +172,8 @@ struct DirectoryImporterTests {
     @Test func badHeadersAreRefusedBeforeAnythingIsRead() throws {
         try withTemporaryDirectory { folder in
             let fixture = try DirectoryFixture(folder: folder)
-            #expect(throws: ImportFailure.missingEmailColumn(path: "input.csv", columns: ["mail", "name"])) {
-                try fixture.importCSV("mail,name\na@b.c,A\n")
+            #expect(throws: ImportFailure.missingEmailColumn(path: "input.csv", columns: ["login", "name"])) {
+                try fixture.importCSV("login,name\na@b.c,A\n")
             }
             #expect(throws: ImportFailure.duplicateColumn(path: "input.csv", name: "Email", columns: [1, 3])) {
                 try fixture.importCSV("email,name,Email\n")
@@ -182,6 +182,26 @@ struct DirectoryImporterTests {
                 try fixture.importCSV("email, ,x\n")
             }
             #expect(throws: ImportFailure.emptyFile(path: "input.csv")) { try fixture.importCSV("") }
+        }
+    }
+
+    /// Directories' own headers are read as they come: aliases for the email, name and groups
+    /// columns, ignoring case, spaces, underscores and hyphens, and `--map` for anything else.
+    @Test func commonHeaderNamesAndMappedColumnsAreRead() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            _ = try fixture.importCSV("Email Address,Display Name,Mobile Phone,Department,memberOf\nann@example.com,Ann,447700900001,Ops,Staff\n")
+            #expect(try fixture.user("ann@example.com")?.displayName == "Ann")
+            #expect(try fixture.attributes(of: "ann@example.com") == ["Mobile Phone": "447700900001", "Department": "Ops"])
+            #expect(try fixture.groups(of: "ann@example.com") == ["Staff"])
+            _ = try fixture.importCSV("user_principal_name,FULL-NAME\nbob@example.com,Bob\n")
+            #expect(try fixture.user("bob@example.com")?.displayName == "Bob")
+            var options = ImportOptions()
+            options.columnMap = ["Work Mail": "email", "work mobile": "mobile"]
+            _ = try fixture.importCSV("Work Mail,Work Mobile,mail\ncat@example.com,447700900003,cat.alt@example.com\n", options: options)
+            #expect(try fixture.attributes(of: "cat@example.com") == ["mobile": "447700900003", "mail": "cat.alt@example.com"])
+            let refusal = ImportFailure.missingEmailColumn(path: "x.csv", columns: ["login"])
+            #expect(refusal.description.contains("--map \"Work Email=email\"") && refusal.message.contains("it has: login"))
         }
     }
 

@@ -41,7 +41,7 @@ public struct DirectoryImporter: Sendable {
             throw ImportFailure.readFailed(path: path, reason: "\(error)")
         }
         guard let headerRecord else { throw ImportFailure.emptyFile(path: path) }
-        let header = try ImportHeader(record: headerRecord, path: path)
+        let header = try ImportHeader(record: headerRecord, path: path, map: options.columnMap)
         let rejectWriter = try options.rejectFilePath.map { try RejectFileWriter(path: $0, header: header.names) }
         // Written out below once the import succeeds; on failure, what was rejected so far.
         defer { try? rejectWriter?.flush() }

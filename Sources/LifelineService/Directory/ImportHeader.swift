@@ -9,8 +9,33 @@ struct ImportHeader {
     /// Every other column: an attribute of the column's name.
     let attributeColumns: [(index: Int, name: String)]
 
-    /// Reads the header; names are trimmed and matched case-insensitively.
-    init(record: CSVRecord, path: String) throws {
+    /// What a column is for, besides an attribute.
+    enum Role: String, Sendable {
+        case email, name, groups
+    }
+
+    /// The header names directories export for each role (Active Directory, Entra ID, HR
+    /// systems, spreadsheets), compared by ``key(_:)``.
+    static let aliases: [Role: [String]] = [
+        .email: ["email", "e-mail", "mail", "email address", "userPrincipalName", "primary email"],
+        .name: ["name", "display name", "displayName", "full name", "cn"],
+        .groups: ["groups", "group", "memberOf"],
+    ]
+
+    private static let roleByKey: [String: Role] = aliases.reduce(into: [:]) { table, entry in
+        for alias in entry.value { table[key(alias)] = entry.key }
+    }
+
+    /// A header name as matched: case, spaces, underscores and hyphens ignored.
+    static func key(_ name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { $0 != " " && $0 != "_" && $0 != "-" })
+    }
+
+    /// Reads the header; names are trimmed and matched case-insensitively. `map` (`--map`)
+    /// names what a column is: `email`, `name` or `groups` (or an alias of one), else the
+    /// attribute it fills. The left-most column of a role takes it; later ones are attributes.
+    init(record: CSVRecord, path: String, map: [String: String] = [:]) throws {
+        let mapped = Dictionary(map.map { (Self.key($0.key), $0.value.trimmingBlanks()) }, uniquingKeysWith: { first, _ in first })
         var names: [String] = []
         var firstColumn: [String: Int] = [:]
         for index in 0..<record.fieldCount {
@@ -26,17 +51,24 @@ struct ImportHeader {
             firstColumn[key] = index
             names.append(name)
         }
-        guard let emailIndex = firstColumn["email"] else {
+        var roles: [Role: Int] = [:]
+        var attributes: [(index: Int, name: String)] = []
+        for (index, name) in names.enumerated() {
+            let target = mapped[Self.key(name)] ?? name
+            if let role = Self.roleByKey[Self.key(target)], roles[role] == nil {
+                roles[role] = index
+            } else {
+                attributes.append((index, target))
+            }
+        }
+        guard let emailIndex = roles[.email] else {
             throw ImportFailure.missingEmailColumn(path: path, columns: names)
         }
         self.names = names
         self.emailIndex = emailIndex
-        self.nameIndex = firstColumn["name"]
-        self.groupsIndex = firstColumn["groups"]
-        let special: Set<Int> = [emailIndex, firstColumn["name"], firstColumn["groups"]].compactMap { $0 }.reduce(into: []) {
-            $0.insert($1)
-        }
-        self.attributeColumns = names.indices.filter { !special.contains($0) }.map { ($0, names[$0]) }
+        self.nameIndex = roles[.name]
+        self.groupsIndex = roles[.groups]
+        self.attributeColumns = attributes
     }
 }
 

@@ -19,6 +19,9 @@ public struct ImportOptions: Sendable {
     public var rejectFilePath: String?
     /// How many rejections the summary keeps, in file order (the reject file has them all).
     public var keptRejections = 20
+    /// Header name → what the column is (`email`, `name`, `groups`, or an attribute's name),
+    /// for headers the aliases do not cover (`--map "Work Mobile=mobile"`).
+    public var columnMap: [String: String] = [:]
     /// The largest field accepted, in bytes.
     public var maximumFieldBytes = 4096
     /// The page cache for the import's connection, in KiB.

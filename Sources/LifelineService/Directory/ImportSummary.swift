@@ -107,7 +107,10 @@ public enum ImportFailure: LifelineFailure, Equatable {
     public var remedy: String? {
         switch self {
         case .rowsRejected: "fix them, or pass --allow-partial to write the good rows (--reject-file PATH lists them all)"
-        case .missingEmailColumn, .duplicateColumn, .emptyColumnName: "fix the header row"
+        case .missingEmailColumn:
+            "name the email column one of \(ImportHeader.aliases[.email, default: []].joined(separator: ", ")) (case, spaces, _ and - "
+                + "do not matter), or map yours: --map \"Work Email=email\" (any column can be mapped, such as --map \"Work Mobile=mobile\")"
+        case .duplicateColumn, .emptyColumnName: "fix the header row"
         case .notUTF8CSV:
             "export the directory as CSV in UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) and import that file"
         default: nil
