@@ -79,6 +79,9 @@ public struct ScheduleService: Service {
                     "messages": .stringConvertible(summary.messagesDeleted), "sessions": .stringConvertible(pages.sessions),
                     "captcha_answers": .stringConvertible(pages.challenges),
                 ])
+        } catch is CancellationError {
+            // The server is stopping: the next start purges what this one left.
+            logger.info("purge stopped: the server is stopping")
         } catch {
             logger.error("purge failed", metadata: ["failure": .string("\(error)")])
         }
