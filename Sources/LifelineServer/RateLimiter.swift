@@ -103,12 +103,19 @@ public struct RequestLimits: Sendable {
 
     /// Throws a 429 when this email has asked too often; the case and blanks do not matter.
     func admit(email: String) throws {
-        // Checked before the email becomes a key held in memory.
-        try TextLimit.email.check(email, field: "the email")
-        let decision = perEmail.take(email.trimmingBlanks().lowercased())
+        let decision = perEmail.take(try Self.key(email: email))
         guard decision.allowed else {
             throw perEmail.refusal(decision, detail: "too many requests for this email; try again in \(decision.retryAfter) s")
         }
+    }
+}
+
+extension RequestLimits {
+    /// An email as a key held in memory by a limit (this one's, the captcha's): bounded first,
+    /// so an oversized one is refused (422) rather than kept; case and blanks do not matter.
+    static func key(email: String) throws -> String {
+        try TextLimit.email.check(email, field: "the email")
+        return email.trimmingBlanks().lowercased()
     }
 }
 

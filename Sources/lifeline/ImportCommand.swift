@@ -58,9 +58,20 @@ extension Lifeline.Import {
         var map: [String] = []
 
         func validate() throws {
-            for entry in map where entry.split(separator: "=", maxSplits: 1).map({ String($0).trimmingBlanks() }).filter({ !$0.isEmpty }).count != 2 {
-                throw ValidationError("--map takes HEADER=WHAT, such as \"Work Mobile=mobile\", not '\(entry)'")
+            _ = try columnMap()
+        }
+
+        /// The `--map` entries as header → what the column is; the last entry for a header wins.
+        private func columnMap() throws -> [String: String] {
+            var columns: [String: String] = [:]
+            for entry in map {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw ValidationError("--map takes HEADER=WHAT, such as \"Work Mobile=mobile\", not '\(entry)'")
+                }
+                columns[parts[0]] = parts[1]
             }
+            return columns
         }
 
         func run() throws {
@@ -70,11 +81,7 @@ extension Lifeline.Import {
             options.allowPartial = allowPartial
             options.rejectFilePath = rejectFile
             options.dryRun = dryRun
-            options.columnMap = Dictionary(
-                map.map { entry in
-                    let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
-                    return (parts[0], parts[1])
-                }, uniquingKeysWith: { _, last in last })
+            options.columnMap = try columnMap()
             let importer = DirectoryImporter(global.environment)
             let progress = ProgressBar()
             let summary: ImportSummary

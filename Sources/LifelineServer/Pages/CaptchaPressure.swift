@@ -45,7 +45,7 @@ extension CaptchaPressure {
         "address:" + (context.clientAddress?.description ?? "unknown")
     }
 
-    static func key(email: String) -> String {
-        "email:" + email.trimmingBlanks().lowercased()
+    static func key(email: String) throws -> String {
+        "email:" + (try RequestLimits.key(email: email))
     }
 }

@@ -31,7 +31,7 @@ struct MultipartUpload: Sendable {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
-            let value = pair[1].count >= 2 && pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") ? String(pair[1].dropFirst().dropLast()) : pair[1]
+            let value = unquoted(pair[1])
             guard !value.isEmpty, value.utf8.count <= maximumBoundaryLength else { break }
             return value
         }
@@ -78,6 +78,11 @@ struct MultipartUpload: Sendable {
         if parts.hasFile, spool == nil { spool = try UploadSpool.create(in: directory) }
         spool?.rewind()
         return MultipartUpload(form: PageForm(fields: parts.fields), file: spool)
+    }
+
+    /// A header parameter's value without the quotes around it, if it has them.
+    private static func unquoted(_ value: String) -> String {
+        value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
     }
 
     private static let malformed = Problem(status: .badRequest, code: "usage", detail: "the form's multipart body is malformed")
@@ -154,7 +159,7 @@ struct MultipartUpload: Sendable {
                 for piece in header.value.split(separator: ";").dropFirst() {
                     let pair = piece.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
                     guard pair.count == 2, pair[0] == name else { continue }
-                    return pair[1].hasPrefix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
+                    return MultipartUpload.unquoted(pair[1])
                 }
             }
             return nil

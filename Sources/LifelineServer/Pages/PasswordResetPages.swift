@@ -32,7 +32,7 @@ struct PasswordResetPages {
             }
             let signer = try await site.signer()
             let environment = site.environment
-            let extraBits = site.captchaPressure.extraBits(recording: [CaptchaPressure.key(email: email)])
+            let extraBits = site.captchaPressure.extraBits(recording: [try CaptchaPressure.key(email: email)])
             do {
                 try await site.database.write {
                     try ProofOfWork(environment, signer: signer).accept(challenge: challenge, nonce: nonce, extraBits: extraBits)
@@ -118,7 +118,7 @@ struct PasswordResetPages {
             let signer = try await site.signer()
             let environment = site.environment
             let extraBits = site.captchaPressure.extraBits(
-                recording: [CaptchaPressure.key(address: client)], peeking: email.map { [CaptchaPressure.key(email: $0)] } ?? [])
+                recording: [CaptchaPressure.key(address: client)], peeking: try email.map { [try CaptchaPressure.key(email: $0)] } ?? [])
             let challenge = try await site.database.read { try ProofOfWork(environment, signer: signer).issue(extraBits: extraBits) }
             values["challenge"] = challenge.text
             values["difficulty"] = challenge.difficulty

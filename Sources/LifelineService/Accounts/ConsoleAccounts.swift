@@ -54,8 +54,9 @@ public struct ConsoleAccounts: Sendable {
                 guard let number, number.status == .valid else {
                     throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
                 }
-                let previous = try ConsoleRoleStore(connection: connection).role(userID: user.id)
-                try ConsoleRoleStore(connection: connection).grant(userID: user.id, role: role, by: actor, at: now)
+                let roles = ConsoleRoleStore(connection: connection)
+                let previous = try roles.role(userID: user.id)
+                try roles.grant(userID: user.id, role: role, by: actor, at: now)
                 // A changed role signs the user out everywhere: their next sign-in carries the new one.
                 if previous != nil, previous != role { _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id) }
                 let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil

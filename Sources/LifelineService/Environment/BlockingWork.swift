@@ -29,7 +29,4 @@ public struct WorkPlaces: Sendable {
         self.computing = computing
         self.writing = writing
     }
-
-    /// Every step on the caller's thread.
-    public static let inPlace = WorkPlaces(reading: InPlaceWork(), computing: InPlaceWork(), writing: InPlaceWork())
 }

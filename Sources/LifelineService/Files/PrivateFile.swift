@@ -53,6 +53,9 @@ public enum PrivateFile {
     static func cutToLastLine(_ descriptor: Int32) throws(PrivateFileError) {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw PrivateFileError(reason: String(cString: strerror(errno))) }
+        // Nearly always the file ends whole: one byte tells, before any longer read.
+        var last: UInt8 = 0
+        guard info.st_size > 0, pread(descriptor, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") else { return }
         var end = Int(info.st_size)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while end > 0 {
