@@ -78,7 +78,7 @@ struct BaselineNormalizer: Sendable {
             }
             let asLongFormat = finish(international: body, isPlainDigits: isPlainDigits)
             switch asLongFormat {
-            case .valid, .fixable:
+            case .valid, .deliverable, .fixable:
                 return asLongFormat
             case .invalid, .missing:
                 // Not a long-format number as written: maybe a national number of the default country.

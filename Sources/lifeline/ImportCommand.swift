@@ -58,20 +58,11 @@ extension Lifeline.Import {
         var map: [String] = []
 
         func validate() throws {
-            _ = try columnMap()
-        }
-
-        /// The `--map` entries as header → what the column is; the last entry for a header wins.
-        private func columnMap() throws -> [String: String] {
-            var columns: [String: String] = [:]
-            for entry in map {
-                let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
-                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                    throw ValidationError("--map takes HEADER=WHAT, such as \"Work Mobile=mobile\", not '\(entry)'")
-                }
-                columns[parts[0]] = parts[1]
+            do {
+                _ = try ImportOptions.columnMap(reading: map)
+            } catch let failure as ImportFailure {
+                throw ValidationError("--map: \(failure.message)")
             }
-            return columns
         }
 
         func run() throws {
@@ -81,7 +72,7 @@ extension Lifeline.Import {
             options.allowPartial = allowPartial
             options.rejectFilePath = rejectFile
             options.dryRun = dryRun
-            options.columnMap = try columnMap()
+            options.columnMap = try ImportOptions.columnMap(reading: map)
             let importer = DirectoryImporter(global.environment)
             let progress = ProgressBar()
             let summary: ImportSummary
@@ -97,11 +88,21 @@ extension Lifeline.Import {
             } catch ImportFailure.rowsRejected(let path, let summary) {
                 printRejections(summary, path: path)
                 ResultWriter(format: output.format).print(Self.table(summary))
+                printWarnings(summary)
                 throw ImportFailure.rowsRejected(path: path, summary: summary)
             }
             printRejections(summary, path: file)
             ResultWriter(format: output.format).print(Self.table(summary))
+            printWarnings(summary)
             if dryRun { Diagnostics.note("Dry run: nothing was written.") }
+        }
+
+        /// After the counts, where they are read last: a console account that loses its number
+        /// first, in capitals, since that admin can no longer sign in.
+        private func printWarnings(_ summary: ImportSummary) {
+            for warning in summary.warnings {
+                Diagnostics.note((warning.emails.isEmpty ? "warning: " : "WARNING: ") + warning.message)
+            }
         }
 
         private func printRejections(_ summary: ImportSummary, path: String) {

@@ -61,20 +61,32 @@ extension Lifeline.SMS {
     struct VerifyNumbers: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-numbers",
-            abstract: "Check every active user's SMS number: valid, missing, invalid (why) or fixable (to what).",
+            abstract: "Check every active user's SMS number: valid, deliverable, missing, invalid (why) or fixable (to what).",
             discussion: """
-                Rows go to standard output, the counts per verdict to standard error (or, with \
-                --summary, to standard output instead of the rows). --fix rewrites the fixable values \
-                to their long form, in one transaction, and lists each change.
+                valid: in long format (country code, digits only). deliverable: sent to, but not in long \
+                format (+44 7700 900123, or a national number once sms.default_country is set). fixable: \
+                digits that do not name their country (44 7700 900123): not sent to until fixed. Rows go \
+                to standard output, the counts per verdict to standard error (or, with --summary, to \
+                standard output instead of the rows). --fix rewrites deliverable and fixable values to \
+                their long form, in one transaction, and lists each change.
+
+                Examples:
+                  lifeline sms verify-numbers --summary
+                  lifeline sms verify-numbers --status fixable --format csv > to-check.csv
+                  lifeline sms verify-numbers --fix
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "Read national numbers (a leading trunk 0) as this country's: an ISO code (GB) or a calling code (44).")
+        @Option(
+            help: """
+                Read national numbers (a leading trunk 0) as this country's: an ISO code (GB) or a calling \
+                code (44). Default: the sms.default_country setting.
+                """)
         var defaultCountry: String?
         @Option(help: "Only rows with this verdict (shared: numbers more than one user has).")
         var status: NumberReportFilter?
         @Flag(help: "Print only the counts per verdict.") var summary = false
-        @Flag(help: "Rewrite fixable values to their long form.") var fix = false
+        @Flag(help: "Rewrite deliverable and fixable values to their long form.") var fix = false
 
         func run() throws {
             let region = try defaultCountry.map(SMSNumbers.region(named:))
@@ -88,9 +100,7 @@ extension Lifeline.SMS {
             let counts = try numbers.verify(defaultRegion: region, fix: fix, report: stream.map { stream in
                 { check in
                     if fix {
-                        if case .fixable(let long, _) = check.verdict {
-                            stream.write([.text(check.email), Cell(check.value), .text(long)])
-                        }
+                        if let long = check.verdict.fix { stream.write([.text(check.email), Cell(check.value), .text(long)]) }
                         return
                     }
                     if let filter, !filter.includes(check) { return }
@@ -116,7 +126,7 @@ extension Lifeline.SMS {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Judge numbers as `verify-numbers` judges users': valid, missing, invalid (why) or fixable (to what).",
+            abstract: "Judge numbers as `verify-numbers` judges users': valid, deliverable, missing, invalid (why) or fixable (to what).",
             discussion: """
                 For a number someone gives you, before it goes into the directory. Nothing is read from \
                 or written to the database. Several values, or --stdin (one per line), answer one row each.

@@ -6,7 +6,7 @@ extension Lifeline {
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "settings",
-            abstract: "List or change settings.", subcommands: [List.self, Set.self])
+            abstract: "List or change settings.", subcommands: [List.self, Set.self, Unset.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -33,6 +33,22 @@ extension Lifeline {
             func run() throws {
                 try SettingsService(global.environment).set(key, to: value)
                 Diagnostics.note("\(key) is now '\(value)'.")
+            }
+        }
+
+        struct Unset: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "unset", abstract: "Remove a setting's value, so its default applies again.",
+                discussion: """
+                    Example (national numbers are no longer read in any country, and every number is judged again):
+                      lifeline settings unset sms.default_country
+                    """)
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The setting's key (`lifeline settings list`).") var key: String
+
+            func run() throws {
+                let removed = try SettingsService(global.environment).unset(key)
+                Diagnostics.note(removed ? "\(key) is back to its default." : "\(key) had no value set; nothing changed.")
             }
         }
     }

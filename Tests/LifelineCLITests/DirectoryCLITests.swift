@@ -152,7 +152,8 @@ struct DirectoryCLITests {
 
             let report = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--format", "csv"])
             #expect(report.status == 0)
-            #expect(report.standardOutput.contains("ann@example.com,+44 7700 900123,fixable,447700900123,1\r\n"))
+            #expect(report.standardOutput.contains(
+                "ann@example.com,+44 7700 900123,deliverable,deliverable; not in long format: 447700900123,1\r\n"))
             #expect(report.standardOutput.contains("kim@example.com,07700 900125,invalid,"))
             #expect(report.standardError.contains("fixable"))
             #expect(!report.standardError.contains("\\n"), "the counts are lines, not one escaped line")
@@ -160,8 +161,14 @@ struct DirectoryCLITests {
             let invalidOnly = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--status", "invalid", "--format", "csv"])
             #expect(invalidOnly.standardOutput.split(separator: "\r\n").count == 2)
 
-            let fixed = try await LifelineProcess.run(
-                database + ["sms", "verify-numbers", "--default-country", "GB", "--fix", "--format", "csv"])
+            // The organisation's default country makes national numbers deliverable, for every command.
+            let country = try await LifelineProcess.run(database + ["settings", "set", "sms.default_country", "gb"])
+            #expect(country.status == 0)
+            let judged = try await json(try await LifelineProcess.run(database + ["sms", "verify-numbers", "--summary", "--format", "json"]))
+            #expect(judged["valid"] as? Int == 1 && judged["deliverable"] as? Int == 2)
+            let kimJudged = try await LifelineProcess.run(database + ["users", "show", "kim@example.com"])
+            #expect(kimJudged.standardOutput.contains("sms_number            447700900125"))
+            let fixed = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--fix", "--format", "csv"])
             #expect(fixed.standardOutput == "email,before,after\r\nann@example.com,+44 7700 900123,447700900123\r\nkim@example.com,07700 900125,447700900125\r\n")
             let summary = try await json(try await LifelineProcess.run(database + ["sms", "verify-numbers", "--summary", "--format", "json"]))
             #expect(summary["valid"] as? Int == 3 && summary["fixable"] as? Int == 0)
@@ -172,6 +179,16 @@ struct DirectoryCLITests {
             #expect(kim.standardOutput.contains("name                  김민준"))
             let nobody = try await LifelineProcess.run(database + ["users", "show", "nobody@example.com"])
             #expect(nobody.status == 66)
+
+            // A nightly import that takes a console admin's number away says so, naming them.
+            #expect(try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "admin"]).status == 0)
+            try write("email,mobile\nann@example.com,call me\n", to: folder + "/nightly.csv")
+            let nightly = try await LifelineProcess.run(database + ["import", "users", folder + "/nightly.csv", "--format", "json"])
+            #expect(nightly.status == 0)
+            #expect(try await json(nightly)["numbers_lost"] as? Int == 1)
+            #expect(nightly.standardError.contains("WARNING: console account lost the SMS number their sign-in code goes to"))
+            #expect(nightly.standardError.contains("ann@example.com"))
+            #expect(nightly.standardError.contains("warning: 1 user lost the number alerts are sent to"))
             let attributes = try await LifelineProcess.run(database + ["attributes", "list", "--format", "csv"])
             #expect(attributes.standardOutput == "name,source,users_with_value,description\r\ndepartment,import,3,\r\nmobile,import,3,\r\n")
         }
@@ -235,7 +252,8 @@ struct TerminalEscapeTests {
         #expect(result.status == 0, "\(result.standardError)")
         let rows = result.standardOutput.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
         #expect(rows == [
-            "value,verdict,long_format,detail", "0343 15 555 1212,fixable,5493435551212,5493435551212",
+            "value,verdict,long_format,detail",
+            "0343 15 555 1212,deliverable,5493435551212,deliverable; not in long format: 5493435551212",
             "447700900123,valid,447700900123,", "07,invalid,,too short",
         ])
         let none = try await LifelineProcess.run(["sms", "check"])

@@ -125,14 +125,36 @@ struct AdminRouteTests {
                 #expect(unknown.status == .unprocessableContent && (unknown.json["detail"] as? String)?.contains("desk") == true)
                 let invalid = try await client.execute(uri: "/v1/sms/numbers?status=invalid", method: .get, headers: headers)
                 let summary = try #require(invalid.json["summary"] as? [String: Any])
-                #expect(summary["users"] as? Int == 4 && summary["valid"] as? Int == 2 && summary["fixable"] as? Int == 1)
+                #expect(summary["users"] as? Int == 4 && summary["valid"] as? Int == 2 && summary["deliverable"] as? Int == 1)
+                #expect(summary["fixable"] as? Int == 0, "+44 7700 900005 names its country: it is sent to as it is")
                 let rows = try #require(invalid.json["items"] as? [[String: Any]])
                 #expect(rows.map { $0["email"] as? String } == ["dee@example.com"] && invalid.json["truncated"] as? Bool == false)
                 let fixed = try await client.execute(uri: "/v1/sms/numbers/fix", method: .post, headers: headers)
                 let change = try #require((fixed.json["fixed"] as? [[String: Any]])?.first)
                 #expect(change["email"] as? String == "cy@example.com" && change["after"] as? String == "447700900005")
-                let after = try await client.execute(uri: "/v1/sms/numbers?status=fixable", method: .get, headers: headers)
+                let after = try await client.execute(uri: "/v1/sms/numbers?status=deliverable", method: .get, headers: headers)
                 #expect(after.json["matched"] as? Int == 0)
+
+                // With a default country, a national number (here in a mapped column) is sent to.
+                let country = try await client.execute(
+                    uri: "/v1/settings/sms.default_country", method: .put, headers: headers, body: jsonBody(["value": "44"]))
+                #expect(country.status == .ok && country.json["value"] as? String == "GB")
+                let national = try await client.execute(
+                    uri: "/v1/imports?map=Handy%3Dmobile", method: .post, headers: headers,
+                    body: ByteBuffer(string: "email,Handy\ncy@example.com,07700 900006\n"))
+                #expect(national.status == .ok && national.json["numbers_lost"] as? Int == 0)
+                let deliverable = try await client.execute(uri: "/v1/sms/numbers?status=deliverable", method: .get, headers: headers)
+                #expect((deliverable.json["items"] as? [[String: Any]])?.first?["detail"] as? String == "deliverable; not in long format: 447700900006")
+                let lost = try await client.execute(
+                    uri: "/v1/imports?map=Handy%3Dmobile", method: .post, headers: headers,
+                    body: ByteBuffer(string: "email,Handy\ncy@example.com,call me\n"))
+                let warnings = try #require(lost.json["warnings"] as? [[String: Any]])
+                #expect(lost.json["numbers_lost"] as? Int == 1 && warnings.map { $0["code"] as? String } == ["numbers_lost", "numbers_undeliverable"])
+                let badMap = try await client.execute(
+                    uri: "/v1/imports?map=Handy", method: .post, headers: headers, body: ByteBuffer(string: "email\ncy@example.com\n"))
+                #expect(badMap.status == .badRequest && (badMap.json["detail"] as? String)?.contains("HEADER=WHAT") == true)
+                let unset = try await client.execute(uri: "/v1/settings/sms.default_country", method: .delete, headers: headers)
+                #expect(unset.status == .ok && unset.json["value"] is NSNull)
                 let chosen = try await client.execute(
                     uri: "/v1/sms/attribute", method: .put, headers: headers, body: jsonBody(["name": "desk"]))
                 #expect(chosen.status == .ok && chosen.json["attribute"] as? String == "desk")

@@ -5,12 +5,13 @@ import Testing
 
 @testable import LifelineService
 
-/// A directory for the reset and login flows: Ann (a number), Bob (none), Eve (disabled), all
+/// A directory for the reset and login flows: Ann (a number as directories write it, which is
+/// deliverable: it names its country), Bob (none), Eve (disabled), all
 /// in Staff; services on a moving clock with a low, explicitly unsafe PBKDF2 count.
 struct AccountFixture {
     static let directory = """
         email,name,mobile,groups
-        ann@example.com,Ann,447700900001,Staff
+        ann@example.com,Ann,+44 7700 900001,Staff
         bob@example.com,Bob,,Staff
         eve@example.com,Eve,447700900005,Staff
 

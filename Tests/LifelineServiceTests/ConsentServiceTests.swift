@@ -12,7 +12,7 @@ struct ConsentServiceTests {
         ann@example.com,Ann,447700900001,Staff
         bob@example.com,Bob,447700900002,Staff
         cat@example.com,Cat,447700900002,Ops
-        dan@example.com,Dan,+44 7700 900004,Ops
+        dan@example.com,Dan,44 7700 900004,Ops
         eve@example.com,Eve,,Ops
 
         """

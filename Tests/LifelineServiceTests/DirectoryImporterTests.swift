@@ -205,6 +205,43 @@ struct DirectoryImporterTests {
         }
     }
 
+    /// A nightly import that takes numbers away says so, with counts, and names the console
+    /// accounts it locks out; a file with no name column says what `{name}` becomes.
+    @Test func theSummaryWarnsOfNumbersLostAndNamesConsoleAccounts() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try DirectoryFixture(folder: folder)
+            let first = try fixture.importCSV(
+                "email,name,mobile\nann@example.com,Ann,+44 7700 900001\nbob@example.com,Bob,447700900002\n"
+                    + "cy@example.com,Cy,447700900003\n")
+            #expect(first.warnings.isEmpty, "numbers are judged only once there is an SMS attribute")
+            let environment = LifelineEnvironment.testing(fixture.settings)
+            try SMSNumbers(environment).setAttribute(named: "mobile")
+            let connection = try fixture.connection()
+            try connection.write {
+                let ann = try #require(try DirectoryStore(connection: connection).user(email: "ann@example.com"))
+                try ConsoleRoleStore(connection: connection).grant(userID: ann.id, role: .admin, by: "test", at: Date())
+            }
+            let csv = "email,name,mobile\nann@example.com,Ann,07700 900001\nbob@example.com,Bob,\ncy@example.com,Cy,44 7700 900003\n"
+                + "dee@example.com,Dee,call me\n"
+            var dryRun = ImportOptions()
+            dryRun.dryRun = true
+            let preview = try fixture.importCSV(csv, options: dryRun)
+            #expect(preview.numbersLost == 3 && preview.numbersUndeliverable == 3)
+            #expect(preview.warnings.first?.message.contains("would lose") == true)
+            let summary = try fixture.importCSV(csv)
+            #expect(summary.numbersLost == 3, "ann's is national, bob's is gone, cy's names no country")
+            #expect(summary.numbersUndeliverable == 3, "ann's, cy's and the new dee's")
+            #expect(summary.consoleAccountsLosingNumber == ["ann@example.com"])
+            #expect(summary.warnings.map(\.code) == ["console_account_number_lost", "numbers_lost", "numbers_undeliverable"])
+            #expect(summary.warnings[0].message.contains("ann@example.com") && summary.warnings[0].emails == ["ann@example.com"])
+            #expect(summary.counts.first { $0.name == "numbers_lost" }?.value == 3)
+
+            let nameless = try fixture.importCSV("email,mobile\neve@example.com,447700900005\n")
+            #expect(nameless.warnings.map(\.code) == ["no_name_column"])
+            #expect(nameless.warnings[0].message.contains("{name} in messages will be each new user's email"))
+        }
+    }
+
     @Test func importNeedsAMigratedDatabase() throws {
         try withTemporaryDirectory { folder in
             let settings = DatabaseSettings(path: folder + "/blank.db")

@@ -9,16 +9,20 @@ import Testing
 /// One rule for "this number can receive an SMS": the number report, the event preview, the
 /// consent summary and the fan-out all give each number the same verdict.
 struct SMSNumberRuleTests {
-    /// Each value, and what `sms verify-numbers` calls it.
-    static let numbers: [(email: String, value: String, verdict: String)] = [
-        ("valid@example.com", "447700900001", "valid"),
-        ("short@example.com", "4477009001", "invalid"),  // UK mobile one digit short: the old shape test passed it
-        ("unknown@example.com", "9991234567", "invalid"),  // +999 is not an assigned calling code
-        ("zero@example.com", "07700900003", "invalid"),  // national, with no country to read it in
-        ("letters@example.com", "44770090000A", "invalid"),
-        ("spaced@example.com", "+44 7700 900005", "fixable"),
-        ("none@example.com", "", "missing"),
+    /// Each value, what `sms verify-numbers` calls it, and the number sent to (nil: none).
+    static let numbers: [(email: String, value: String, verdict: String, sentTo: String?)] = [
+        ("valid@example.com", "447700900001", "valid", "447700900001"),
+        ("short@example.com", "4477009001", "invalid", nil),  // UK mobile one digit short: the old shape test passed it
+        ("unknown@example.com", "9991234567", "invalid", nil),  // +999 is not an assigned calling code
+        ("zero@example.com", "07700900003", "invalid", nil),  // national, with no country to read it in
+        ("letters@example.com", "44770090000A", "invalid", nil),
+        ("spaced@example.com", "+44 7700 900005", "deliverable", "447700900005"),  // names its country
+        ("unmarked@example.com", "44 7700 900006", "fixable", nil),  // does not: maybe not a UK number
+        ("none@example.com", "", "missing", nil),
     ]
+
+    /// The digits of a value, as an earlier rule could have recorded consent for them.
+    static func digits(_ value: String) -> String { value.filter(\.isNumber) }
 
     private func prepared(_ folder: String) throws -> (DirectoryFixture, LifelineEnvironment) {
         let fixture = try DirectoryFixture(folder: folder)
@@ -27,11 +31,14 @@ struct SMSNumberRuleTests {
         let environment = LifelineEnvironment.testing(fixture.settings)
         try SMSNumbers(environment).setAttribute(named: "mobile")
         // Everyone is opted in for the digits of their value, as an earlier rule could have
-        // recorded: the audience must still never reach a number the report does not call valid.
+        // recorded: the audience must still never reach a number the report does not call
+        // valid or deliverable.
         let connection = try fixture.connection()
         try connection.write {
             let ledger = ConsentLedger(connection: connection)
-            for (email, value, _) in Self.numbers where value.allSatisfy(\.isNumber) && value.count >= 7 && value.first != "0" {
+            for (email, written, _, _) in Self.numbers {
+                let value = Self.digits(written)
+                guard value.count >= 7, value.first != "0", !written.contains("A") else { continue }
                 let user = try #require(try DirectoryStore(connection: connection).user(email: email))
                 _ = try ledger.append(
                     ConsentChange(
@@ -55,19 +62,21 @@ struct SMSNumberRuleTests {
             let id = try events.create(
                 EventDraft(name: "Outage", group: "Staff", startMessage: "Mail is down.", endMessage: "Mail is back."))
             let preview = try events.preview(id: id)
-            #expect(preview.recipients == summary.valid)
+            #expect(preview.recipients == summary.valid + summary.deliverable)
             #expect(preview.skipped["invalid_number"] == summary.invalid)
             #expect(preview.skipped["fixable_number"] == summary.fixable)
             #expect(preview.skipped["no_number"] == summary.missing)
 
             let consent = try ConsentService(environment).summary(group: "Staff")
-            #expect(consent.optedIn == summary.valid)
-            #expect(consent.noValidNumber == summary.users - summary.valid)
+            #expect(consent.optedIn == summary.valid + summary.deliverable)
+            #expect(consent.noValidNumber == summary.users - summary.valid - summary.deliverable)
 
-            #expect(try events.start(id: id).queued == summary.valid)
-            let destinations = try fixture.connection().query("SELECT destination FROM outbox") { $0.string(at: 0) }
-            let valid = Self.numbers.filter { $0.verdict == "valid" }.map(\.value)
-            #expect(destinations == valid, "no alert to a number the report calls anything but valid")
+            #expect(try events.start(id: id).queued == summary.valid + summary.deliverable)
+            let destinations = try fixture.connection().query("SELECT destination FROM outbox ORDER BY destination") {
+                $0.string(at: 0)
+            }
+            let sendable = Self.numbers.compactMap(\.sentTo).sorted()
+            #expect(destinations == sendable, "an alert goes to every long form the report sends to, and nowhere else")
         }
     }
 
@@ -75,9 +84,9 @@ struct SMSNumberRuleTests {
         try withTemporaryDirectory { folder in
             let (_, environment) = try prepared(folder)
             let codes = VerificationService(environment)
-            for (email, _, verdict) in Self.numbers {
+            for (email, _, _, sentTo) in Self.numbers {
                 let outcome = try codes.request(email: email, purpose: .twoStep)
-                #expect((outcome.status == .sent) == (verdict == "valid"), "\(email): \(outcome.status)")
+                #expect((outcome.status == .sent) == (sentTo != nil), "\(email): \(outcome.status)")
             }
         }
     }
@@ -86,19 +95,50 @@ struct SMSNumberRuleTests {
         try withTemporaryDirectory { folder in
             let (fixture, environment) = try prepared(folder)
             let fixed = try SMSNumbers(environment).verify(defaultRegion: nil, fix: true, report: nil)
-            #expect(fixed.fixed == 1)
+            #expect(fixed.fixed == 2)
             let stored = { (email: String) throws -> StoredSMSNumber? in
                 let connection = try fixture.connection()
                 let user = try #require(try DirectoryStore(connection: connection).user(email: email))
                 return try SMSNumberStore(connection: connection).stored(userID: user.id)
             }
             #expect(try stored("spaced@example.com") == StoredSMSNumber(status: .valid, number: "447700900005", note: nil))
+            #expect(try stored("unmarked@example.com") == StoredSMSNumber(status: .valid, number: "447700900006", note: nil))
             #expect(try stored("short@example.com")?.status == .invalid)
 
             try fixture.importCSV("email,pager\nvalid@example.com,12\n")
             try SMSNumbers(environment).setAttribute(named: "pager")
             #expect(try stored("valid@example.com") == StoredSMSNumber(status: .invalid, number: nil, note: "too short"))
             #expect(try stored("spaced@example.com") == .missing)
+        }
+    }
+
+    @Test func theDefaultCountryMakesNationalNumbersDeliverableEverywhereANumberArrives() throws {
+        try withTemporaryDirectory { folder in
+            let (fixture, environment) = try prepared(folder)
+            let stored = { (email: String) throws -> StoredSMSNumber? in
+                let connection = try fixture.connection()
+                let user = try #require(try DirectoryStore(connection: connection).user(email: email))
+                return try SMSNumberStore(connection: connection).stored(userID: user.id)
+            }
+            #expect(try stored("zero@example.com")?.status == .invalid)
+            // Setting it judges the stored numbers again, at once.
+            try SettingsService(environment).set("sms.default_country", to: "44")
+            #expect(try SettingsService(environment).list().first { $0.key == "sms.default_country" }?.value == "GB")
+            #expect(
+                try stored("zero@example.com")
+                    == StoredSMSNumber(status: .valid, number: "447700900003", note: SMSNumberRule.notLongFormatNote))
+            // An import reads national numbers in it too, and so does the report.
+            try fixture.importCSV("email,mobile\nnew@example.com,07700 900009\n")
+            #expect(try stored("new@example.com")?.number == "447700900009")
+            var verdicts: [String: PhoneNumberVerdict] = [:]
+            _ = try SMSNumbers(environment).verify(defaultRegion: nil, fix: false) { verdicts[$0.email] = $0.verdict }
+            #expect(verdicts["new@example.com"] == .deliverable("447700900009"))
+            // Unset, they are refused again.
+            #expect(try SettingsService(environment).unset("sms.default_country"))
+            #expect(try stored("new@example.com")?.status == .invalid)
+            #expect(throws: SettingsFailure.invalidValue(key: "sms.default_country", value: "XX", rule: "a country's ISO code (GB) or calling code (44)")) {
+                try SettingsService(environment).set("sms.default_country", to: "XX")
+            }
         }
     }
 
@@ -121,7 +161,7 @@ struct SMSNumberRuleTests {
             #expect(throws: NumbersNotJudged.self) { _ = try ConsentService(environment).summary(group: nil) }
             let outcome = try DatabaseMaintenance(environment).migrate(backup: false)
             #expect(outcome.applied.isEmpty && outcome.numbersJudged == Self.numbers.count)
-            #expect(try ConsentService(environment).summary(group: nil).optedIn == 1)
+            #expect(try ConsentService(environment).summary(group: nil).optedIn == 2)
         }
     }
 
@@ -165,6 +205,10 @@ struct SMSNumberRuleTests {
             "1": ["18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7"],
             "2": ["18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7"],
             "3": [
+                "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7",
+                "6dd50b62955a00f49462844a6fa9f952d1a407747bf2b8d8e33f542d1c9c4fb2",
+            ],
+            "4": [
                 "18411e4e91267c880b6aaeb41da7e547dda2b19b9bc914d205ad66d027e84ef7",
                 "6dd50b62955a00f49462844a6fa9f952d1a407747bf2b8d8e33f542d1c9c4fb2",
             ],

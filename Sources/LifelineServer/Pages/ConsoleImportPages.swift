@@ -32,6 +32,13 @@ struct ConsoleImportPages {
             options.groups = GroupImportMode(rawValue: form.text("groups")) ?? .add
             options.disableMissing = form["disable_missing"] == "yes"
             options.allowPartial = form["allow_partial"] == "yes"
+            do {
+                options.columnMap = try ImportOptions.columnMap(reading: form.text("map").split(whereSeparator: \.isNewline).map(String.init))
+            } catch let failure as ImportFailure {
+                return visit.page(
+                    "console-import", title: "Import the directory", ["map_error": failure.message, "map": form.text("map")],
+                    status: .unprocessableContent)
+            }
             options.keptRejections = 200
             options.dryRun = true
             let trial = options
@@ -74,15 +81,39 @@ struct ConsoleImportPages {
 
     static func values(_ summary: ImportSummary, options: ImportOptions) -> [String: Any] {
         [
-            "counts": summary.counts.map { ["name": $0.name.replacing("_", with: " "), "value": $0.value] as [String: Any] },
+            "counts": summary.counts.map { ["name": countLabels[$0.name] ?? $0.name, "value": $0.value] as [String: Any] },
             "rejections": summary.firstRejections.map { ["line": $0.line, "reason": $0.reason] as [String: Any] },
             "has_rejections": !summary.firstRejections.isEmpty,
             "more_rejections": summary.rejected > summary.firstRejections.count,
             "rejected": summary.rejected,
-            "explanation": summary.outcome.explanation,
+            "rejected_rows": summary.rejected == 1 ? "1 row is" : "\(summary.rejected) rows are",
+            "explanation": headline(summary),
             "written": summary.isWritten,
             "refused": summary.outcome == .refused,
+            "warnings": summary.warnings.map { ["message": $0.message, "loud": !$0.emails.isEmpty] as [String: Any] },
         ]
+    }
+
+    /// What the counts mean, in words a person reads at a glance.
+    static let countLabels = [
+        "rows": "Rows read", "created": "Users created", "updated": "Users updated", "unchanged": "Users unchanged",
+        "disabled": "Users disabled", "re_enabled": "Users re-enabled", "rejected": "Rows rejected",
+        "attributes_defined": "Attributes defined", "groups_created": "Groups created",
+        "memberships_added": "Memberships added", "memberships_removed": "Memberships removed",
+        "numbers_lost": "SMS numbers lost", "numbers_undeliverable": "SMS numbers not deliverable",
+    ]
+
+    /// The first line of the result: what happened, in a sentence.
+    static func headline(_ summary: ImportSummary) -> String {
+        let users = { (count: Int) in count == 1 ? "1 user" : "\(count) users" }
+        switch summary.outcome {
+        case .written:
+            return "The directory is imported: \(users(summary.created)) created, \(summary.updated) updated, "
+                + "\(summary.disabled) disabled."
+        case .nothingToWrite: return "Nothing to import: every row is as the directory holds it."
+        case .dryRun: return "Checked: nothing is written yet. These are the changes committing would make."
+        case .refused: return "Refused: nothing was written."
+        }
     }
 }
 

@@ -17,6 +17,7 @@ struct ImportRoutes {
             options.allowPartial = try request.flag("allow_partial")
             options.disableMissing = try request.flag("disable_missing")
             options.groups = try request.choice("groups", as: GroupImportMode.self) ?? .add
+            options.columnMap = try ImportOptions.columnMap(reading: request.uri.queryParameters.getAll("map"))
             options.keptRejections = Self.keptRejections
             let upload = try await UploadSpool.receive(request.body)
             let chosen = options
@@ -37,12 +38,20 @@ struct ImportRoutes {
     /// Rejections listed in the answer; `rejected` counts them all.
     static let keptRejections = 1_000
 
-    /// The counts, in the CLI's words, then the first rejections with their lines and reasons.
+    /// The counts, in the CLI's words, then the first rejections with their lines and reasons,
+    /// then the warnings (numbers lost, console accounts named).
     static func members(_ summary: ImportSummary) -> [(String, JSONBody.Value)] {
         let rejections = summary.firstRejections.map {
             JSONBody.object([("line", .integer($0.line)), ("reason", .text($0.reason))])
         }
+        let warnings = summary.warnings.map {
+            JSONBody.object([
+                ("code", .text($0.code)), ("count", .integer($0.count)), ("message", .text($0.message)),
+                ("emails", .array($0.emails.map(JSONString.quoted))),
+            ])
+        }
         return [("result", .text(summary.outcome.rawValue)), ("written", .boolean(summary.isWritten))]
-            + summary.counts.map { ($0.name, .integer($0.value)) } + [("rejections", .array(rejections))]
+            + summary.counts.map { ($0.name, .integer($0.value)) }
+            + [("rejections", .array(rejections)), ("warnings", .array(warnings))]
     }
 }

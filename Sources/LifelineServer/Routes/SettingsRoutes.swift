@@ -60,6 +60,15 @@ struct SettingsRoutes {
             }
             return JSONBody.response([("key", .text(key)), ("value", value?.value.map(JSONBody.Value.text) ?? .null)])
         }
+        group.delete("settings/:key") { _, context in
+            let key = try context.parameters.require("key")
+            let value = try await database.write {
+                let service = SettingsService(environment)
+                try service.unset(key)
+                return try service.list().first { $0.key == key }
+            }
+            return JSONBody.response([("key", .text(key)), ("value", value?.value.map(JSONBody.Value.text) ?? .null)])
+        }
         group.get("password-policy") { _, _ in
             try await Self.policy(database.read { try SettingsService(environment).passwordPolicy() }, environment)
         }

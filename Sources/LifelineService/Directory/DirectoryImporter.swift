@@ -119,6 +119,9 @@ private final class ImportRun {
     @exclusivity(unchecked) var summary = ImportSummary()
     private var writer: DirectoryWriter!
     private var smsNumbers: SMSNumberStore!
+    private var consoleRoles: ConsoleRoleStore!
+    /// The number rule as the organisation's settings make it (its default country).
+    private var normalizer = PhoneNumberNormalizer()
     private var tracking: ImportTracking!
     /// The file's column of the SMS attribute, whose values ``SMSNumberRule`` judges as they are written.
     private var smsColumn: (index: Int, attributeID: Int64)?
@@ -158,6 +161,9 @@ private final class ImportRun {
             return try store.defineAttribute(name: column.name, source: .import, at: now)
         }
         smsNumbers = try SMSNumberStore(connection: connection)
+        consoleRoles = ConsoleRoleStore(connection: connection)
+        normalizer = try SMSNumberRule.normalizer(connection: connection)
+        summary.hasNameColumn = header.nameIndex != nil
         if let sms = try SMSSettings(connection: connection).identity() {
             smsColumn = zip(header.attributeColumns, attributeIDs).first { $0.1 == sms.id }.map { ($0.0.index, $0.1) }
         }
@@ -204,13 +210,16 @@ private final class ImportRun {
         let displayName = header.nameIndex.flatMap { fields[$0].text }
         let groupIDs = try header.groupsIndex.map { try resolveGroups(fields[$0]) }
         var existing = looksUpFirst ? try writer.user(email: email) : nil
-        if existing == nil,
-            let userID = try writer.insertUserIfNew(
-                email: email, displayName: displayName, smsNumber: SMSNumberRule.judge(smsColumn.flatMap { fields[$0.index].text }),
-                at: nowMilliseconds)
-        {
-            try create(userID: userID, line: record.line, groupIDs: groupIDs)
-            return
+        if existing == nil {
+            let smsValue = smsColumn.flatMap { fields[$0.index].text }
+            let smsNumber = SMSNumberRule.judge(smsValue, by: normalizer)
+            if let userID = try writer.insertUserIfNew(
+                email: email, displayName: displayName, smsNumber: smsNumber, at: nowMilliseconds)
+            {
+                if smsValue != nil && smsNumber.number == nil { summary.numbersUndeliverable += 1 }
+                try create(userID: userID, line: record.line, groupIDs: groupIDs)
+                return
+            }
         }
         if existing == nil { existing = try writer.user(email: email) }
         guard let existing else { return }
@@ -222,7 +231,7 @@ private final class ImportRun {
             try reject(record, "duplicate email: the same user as line \(earlier)")
             return
         }
-        try update(existing, displayName: displayName, groupIDs: groupIDs)
+        try update(existing, email: email, displayName: displayName, groupIDs: groupIDs)
     }
 
     private func create(userID: Int64, line: Int, groupIDs: [Int64]?) throws {
@@ -239,7 +248,9 @@ private final class ImportRun {
         summary.created += 1
     }
 
-    private func update(_ existing: DirectoryWriter.ExistingUser, displayName: String?, groupIDs: [Int64]?) throws {
+    private func update(
+        _ existing: DirectoryWriter.ExistingUser, email: String, displayName: String?, groupIDs: [Int64]?
+    ) throws {
         var changed = false
         var status = existing.status
         var name = existing.displayName
@@ -252,7 +263,7 @@ private final class ImportRun {
             summary.reEnabled += 1
             changed = true
         }
-        if try updateAttributes(userID: existing.id) { changed = true }
+        if try updateAttributes(userID: existing.id, email: email) { changed = true }
         if let groupIDs, try updateMemberships(userID: existing.id, to: groupIDs) { changed = true }
         if changed {
             try writer.updateUser(id: existing.id, displayName: name, status: status, at: nowMilliseconds)
@@ -273,7 +284,7 @@ private final class ImportRun {
         _ = try tracking.markSeen(userID: user.id, line: record.line)
     }
 
-    private func updateAttributes(userID: Int64) throws -> Bool {
+    private func updateAttributes(userID: Int64, email: String) throws -> Bool {
         guard !attributeIDs.isEmpty else { return false }
         let current = try writer.values(userID: userID)
         var changed = false
@@ -285,10 +296,23 @@ private final class ImportRun {
             } else {
                 try writer.clearValue(userID: userID, attributeID: attributeID)
             }
-            if attributeID == smsColumn?.attributeID { try smsNumbers.set(SMSNumberRule.judge(value), userID: userID) }
+            if attributeID == smsColumn?.attributeID { try judgeNumber(value, userID: userID, email: email) }
             changed = true
         }
         return changed
+    }
+
+    /// Stores the verdict on an existing user's new SMS value, and counts what the import
+    /// costs them: a number that can no longer be sent to is a warning, and loudest for a
+    /// console account, which needs its number to sign in.
+    private func judgeNumber(_ value: String?, userID: Int64, email: String) throws {
+        let judged = SMSNumberRule.judge(value, by: normalizer)
+        let before = try smsNumbers.stored(userID: userID)
+        try smsNumbers.set(judged, userID: userID)
+        if value != nil && judged.number == nil { summary.numbersUndeliverable += 1 }
+        guard before?.number != nil, judged.number == nil else { return }
+        summary.numbersLost += 1
+        if try consoleRoles.role(userID: userID) != nil { summary.consoleAccountsLosingNumber.append(email) }
     }
 
     private func updateMemberships(userID: Int64, to groupIDs: [Int64]) throws -> Bool {

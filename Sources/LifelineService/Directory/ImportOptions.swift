@@ -30,6 +30,18 @@ public struct ImportOptions: Sendable {
     static let indexBuildCacheKiB = 8 * 1024
 
     public init() {}
+
+    /// Reads `HEADER=WHAT` entries (`--map`, the API's `map` parameters, the console's lines)
+    /// into ``columnMap``; the last entry for a header wins. Blank entries are skipped.
+    public static func columnMap(reading entries: [String]) throws -> [String: String] {
+        var columns: [String: String] = [:]
+        for entry in entries where !entry.trimmingBlanks().isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingBlanks() }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw ImportFailure.badColumnMap(entry: entry) }
+            columns[parts[0]] = parts[1]
+        }
+        return columns
+    }
 }
 
 /// How far an import has got, for a progress bar.

@@ -41,6 +41,15 @@ public struct ImportSummary: Sendable, Equatable {
     public var groupsCreated = 0
     public var membershipsAdded = 0
     public var membershipsRemoved = 0
+    /// Users who had a number messages are sent to and, by this import, no longer have one.
+    public var numbersLost = 0
+    /// SMS values in the file (of new or changed users) that cannot be sent to: invalid, or not
+    /// naming their country.
+    public var numbersUndeliverable = 0
+    /// Console accounts among ``numbersLost``: they cannot sign in until they have a number again.
+    public var consoleAccountsLosingNumber: [String] = []
+    /// Whether the file has a name column; without one, `{name}` in messages is the email.
+    public var hasNameColumn = true
     public var seconds = 0.0
     public var outcome = ImportOutcome.refused
     /// Whether changes were committed.
@@ -61,8 +70,60 @@ public struct ImportSummary: Sendable, Equatable {
             ("rows", rows), ("created", created), ("updated", updated), ("unchanged", unchanged), ("disabled", disabled),
             ("re_enabled", reEnabled), ("rejected", rejected), ("attributes_defined", attributesDefined),
             ("groups_created", groupsCreated), ("memberships_added", membershipsAdded), ("memberships_removed", membershipsRemoved),
+            ("numbers_lost", numbersLost), ("numbers_undeliverable", numbersUndeliverable),
         ]
     }
+
+    /// What the admin should know before trusting the result, most serious first: every
+    /// report of an import (the CLI, the API, the console) shows these.
+    public var warnings: [ImportWarning] {
+        var warnings: [ImportWarning] = []
+        let lost = isWritten ? "lost" : "would lose"
+        if !consoleAccountsLosingNumber.isEmpty {
+            let names = consoleAccountsLosingNumber.joined(separator: ", ")
+            warnings.append(
+                ImportWarning(
+                    code: "console_account_number_lost", count: consoleAccountsLosingNumber.count,
+                    message: "console \(Self.noun(consoleAccountsLosingNumber.count, "account", "accounts")) \(lost) "
+                        + "the SMS number their sign-in code goes to, so cannot sign in until it is fixed: \(names)",
+                    emails: consoleAccountsLosingNumber))
+        }
+        if numbersLost > 0 {
+            warnings.append(
+                ImportWarning(
+                    code: "numbers_lost", count: numbersLost,
+                    message: "\(numbersLost) \(Self.noun(numbersLost, "user", "users")) \(lost) the number alerts are "
+                        + "sent to; `lifeline sms verify-numbers` says why for each"))
+        }
+        if numbersUndeliverable > 0 {
+            warnings.append(
+                ImportWarning(
+                    code: "numbers_undeliverable", count: numbersUndeliverable,
+                    message: "\(numbersUndeliverable) SMS \(Self.noun(numbersUndeliverable, "value", "values")) in the file "
+                        + "cannot be sent to (invalid, or national with no default country set); "
+                        + "`lifeline sms verify-numbers` says why for each"))
+        }
+        if !hasNameColumn && created > 0 {
+            warnings.append(
+                ImportWarning(
+                    code: "no_name_column", count: created,
+                    message: "the file has no name column: {name} in messages will be each new user's email "
+                        + "(map one with --map \"Column=name\")"))
+        }
+        return warnings
+    }
+
+    private static func noun(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? one : many }
+}
+
+/// One thing an import's summary warns of.
+public struct ImportWarning: Sendable, Equatable {
+    /// A stable name for scripts.
+    public let code: String
+    public let count: Int
+    public let message: String
+    /// The users named, when the warning names them (console accounts).
+    public var emails: [String] = []
 }
 
 /// Why an import could not run, or was refused.
@@ -73,6 +134,8 @@ public enum ImportFailure: LifelineFailure, Equatable {
     case missingEmailColumn(path: String, columns: [String])
     case duplicateColumn(path: String, name: String, columns: [Int])
     case emptyColumnName(path: String, column: Int)
+    /// A column map entry that is not `HEADER=WHAT`.
+    case badColumnMap(entry: String)
     case rejectFileUnwritable(path: String, reason: String)
     /// The file is not UTF-8 CSV text; what it looks like instead.
     case notUTF8CSV(path: String, looksLike: String)
@@ -83,6 +146,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
         switch self {
         case .cannotOpen(_, _, let isMissing) where isMissing: .inputMissing
         case .rejectFileUnwritable: .configuration
+        case .badColumnMap: .usage
         default: .badInput
         }
     }
@@ -97,6 +161,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
         case .duplicateColumn(let path, let name, let columns):
             "\(path):1: column '\(name)' appears twice (columns \(columns.map(String.init).joined(separator: " and ")))"
         case .emptyColumnName(let path, let column): "\(path):1: column \(column) has no name"
+        case .badColumnMap(let entry): "a column map entry is HEADER=WHAT, such as \"Work Mobile=mobile\", not '\(entry)'"
         case .rejectFileUnwritable(let path, let reason): "cannot write the reject file \(path): \(reason)"
         case .notUTF8CSV(let path, let look): "\(path) is not UTF-8 CSV text: it looks like \(look); nothing was written"
         case .rowsRejected(let path, let summary):

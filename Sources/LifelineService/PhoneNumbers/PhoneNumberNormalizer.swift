@@ -13,11 +13,26 @@ public struct PhoneNumberNormalizer: Sendable {
     }
 
     private enum Form {
-        /// Written with `+` or `00`: the calling code comes first.
+        /// Written with `+`, `00` or `011`: the calling code comes first.
         case international
         /// Digits with no international marker.
         case bare
     }
+
+    /// How surely the way a value is written says which number it is.
+    private enum Writing {
+        /// Exactly the long format: digits only, calling code first.
+        case longFormat
+        /// The country is named (`+`, `00`, `011`, `tel:`), or the value is a national number
+        /// of the organisation's default country: sent to, though not in long format.
+        case unambiguous
+        /// Digits that may be a long-format number written with separators or a trunk `0`, or
+        /// may be something else: nothing is sent until someone confirms it by fixing it.
+        case ambiguous
+    }
+
+    /// North America's international prefix, which some directories keep in front of numbers.
+    private static let northAmericanExit: [UInt8] = [UInt8(ascii: "0"), UInt8(ascii: "1"), UInt8(ascii: "1")]
 
     /// The verdict for one stored value.
     public func verdict(for value: String) -> PhoneNumberVerdict {
@@ -34,12 +49,17 @@ public struct PhoneNumberNormalizer: Sendable {
             return .invalid(.spreadsheetMangled)
         case .number(let number, nil) where number == text:
             return verdict
-        case .number(let number, nil):
-            return self.verdict(forNumber: String(number))
-        case .number(let number, let dropped?):
-            let inner = self.verdict(forNumber: String(number))
-            guard let long = inner.longFormat else { return inner }
-            return .fixable(long, droppedExtension: String(dropped))
+        case .number(let number, let dropped):
+            // What was around the number (a `tel:` URI, an extension) is not long format, but
+            // says nothing about which number it is: it is sent to exactly when the number is.
+            switch self.verdict(forNumber: String(number)) {
+            case .valid(let long), .deliverable(let long, _):
+                return .deliverable(long, droppedExtension: dropped.map(String.init))
+            case .fixable(let long, _):
+                return .fixable(long, droppedExtension: dropped.map(String.init))
+            case let other:
+                return other
+            }
         }
     }
 
@@ -94,13 +114,27 @@ public struct PhoneNumberNormalizer: Sendable {
         }
         switch form {
         case .international:
-            return finish(international: body, isPlainDigits: false)
+            return finish(international: body, writing: .unambiguous)
+        case .bare where body.starts(with: Self.northAmericanExit):
+            // 011 then a calling code is how North America dials abroad. Elsewhere a national
+            // number can start so (Leeds is 0113): with a default country whose reading makes a
+            // number of that country, that reading wins.
+            let international = finish(international: body.dropFirst(3), writing: .unambiguous)
+            guard let region = defaultRegion else {
+                return international.longFormat != nil ? international : .invalid(.leadingZero)
+            }
+            let asNational = national(body, in: region)
+            if asNational.longFormat != nil || isKnownNumber(asNational) || international.longFormat == nil {
+                return asNational
+            }
+            return international
         case .bare:
             if body.first == UInt8(ascii: "0") {
                 guard let region = defaultRegion else { return .invalid(.leadingZero) }
                 return national(body, in: region)
             }
-            guard let region = defaultRegion else { return finish(international: body, isPlainDigits: isPlainDigits) }
+            let bareWriting = isPlainDigits ? Writing.longFormat : .ambiguous
+            guard let region = defaultRegion else { return finish(international: body, writing: bareWriting) }
             // With a default country, a number with no `+` or `00` may be national or long
             // format. Written with spaces or brackets ("612 34 56 78", "(246) 250-1234"), it is
             // in its national format: read it as the country's first, as libphonenumber does.
@@ -109,10 +143,10 @@ public struct PhoneNumberNormalizer: Sendable {
             let asNational = national(body, in: region)
             let nationalIsKnown = isKnownNumber(asNational)
             if hasSeparators || trunkInParentheses, nationalIsKnown || asNational.longFormat != nil { return asNational }
-            let asLongFormat = finish(international: body, isPlainDigits: isPlainDigits)
+            let asLongFormat = finish(international: body, writing: bareWriting)
             if nationalIsKnown && !isKnownNumber(asLongFormat) { return asNational }
             switch asLongFormat {
-            case .valid, .fixable:
+            case .valid, .deliverable, .fixable:
                 return asLongFormat
             case .invalid, .missing:
                 // Not a long-format number as written: maybe a national number of the default country.
@@ -127,7 +161,7 @@ public struct PhoneNumberNormalizer: Sendable {
     private func isKnownNumber(_ verdict: PhoneNumberVerdict) -> Bool {
         switch verdict {
         case .invalid(.cannotReceiveSMS): return true
-        case .valid(let long), .fixable(let long, _):
+        case .valid(let long), .deliverable(let long, _), .fixable(let long, _):
             let digits = Array(long.utf8)[...]
             guard let (code, count) = plan.callingCode(prefixing: digits) else { return false }
             return types.kind(callingCode: code, national: digits.dropFirst(count)) != nil
@@ -144,12 +178,11 @@ public struct PhoneNumberNormalizer: Sendable {
         let national = stripped.count < written.count && !lengths.contains(stripped.count) && lengths.contains(written.count)
             ? written : stripped
         let full = Array(String(region.callingCode).utf8) + national
-        return finish(international: full[...], isPlainDigits: false)
+        return finish(international: full[...], writing: .unambiguous)
     }
 
-    /// Checks `digits` as calling code + national number; `isPlainDigits` when the value was
-    /// written exactly so (then it is valid, not fixable).
-    private func finish(international digits: ArraySlice<UInt8>, isPlainDigits: Bool) -> PhoneNumberVerdict {
+    /// Checks `digits` as calling code + national number, written as `writing` says.
+    private func finish(international digits: ArraySlice<UInt8>, writing: Writing) -> PhoneNumberVerdict {
         if digits.first == UInt8(ascii: "0") { return .invalid(digits.count < 2 ? .tooShort : .unknownCountryCode) }
         if digits.count > 15 { return .invalid(.tooLong) }
         guard let (callingCode, codeDigits) = plan.callingCode(prefixing: digits) else {
@@ -175,7 +208,11 @@ public struct PhoneNumberNormalizer: Sendable {
             return .invalid(.cannotReceiveSMS(kind))
         }
         let long = String(callingCode) + String(decoding: national, as: UTF8.self)
-        return isPlainDigits && !strippedTrunk ? .valid(long) : .fixable(long)
+        switch writing {
+        case .longFormat where !strippedTrunk: return .valid(long)
+        case .unambiguous: return .deliverable(long)
+        case .longFormat, .ambiguous: return .fixable(long)
+        }
     }
 
     /// Removes a "(0)" group from the bytes; returns whether there was one.

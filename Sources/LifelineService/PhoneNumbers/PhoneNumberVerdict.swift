@@ -20,7 +20,7 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
         case .tooShort: "too short"
         case .tooLong: "too long"
         case .unknownCountryCode: "unknown country code"
-        case .leadingZero: "leading zero (a national number: give --default-country)"
+        case .leadingZero: "leading zero: a national number, and no default country is set (lifeline settings set sms.default_country GB)"
         case .impossibleLength(let code, let digits): "+\(code) numbers never have \(digits) national digits"
         case .spreadsheetMangled:
             "a spreadsheet turned it into scientific notation, which hides digits: export the column as text and import again"
@@ -48,29 +48,51 @@ public enum PhoneNumberProblem: Sendable, Equatable, CustomStringConvertible {
 public enum PhoneNumberVerdict: Sendable, Equatable {
     /// Already in long format.
     case valid(String)
+    /// Sent to its long form, though not written in it: the value names its country (`+`,
+    /// `00`, `011`, a `tel:` URI) or is a national number of the default country. An extension
+    /// written after the number is dropped (an SMS cannot dial one), and said.
+    case deliverable(String, droppedExtension: String? = nil)
     /// No value.
     case missing
     /// Cannot be used, and why.
     case invalid(PhoneNumberProblem)
-    /// Usable once rewritten to the suggested long form; an extension written after the number
-    /// is dropped (an SMS cannot dial one), and said.
+    /// Digits that are probably the suggested long form, written with separators or a trunk
+    /// `0` but no country marker: nothing is sent to them until they are rewritten (`--fix`).
     case fixable(String, droppedExtension: String? = nil)
 
     /// The verdict's name in reports.
     public var name: String {
         switch self {
         case .valid: "valid"
+        case .deliverable: "deliverable"
         case .missing: "missing"
         case .invalid: "invalid"
         case .fixable: "fixable"
         }
     }
 
-    /// The long-format number to send to: the value itself when valid, the suggestion when fixable.
+    /// The long-format number the value reads as: the value itself when valid, what is sent
+    /// to when deliverable, the suggestion when fixable.
     public var longFormat: String? {
         switch self {
-        case .valid(let number), .fixable(let number, _): number
+        case .valid(let number), .deliverable(let number, _), .fixable(let number, _): number
         case .missing, .invalid: nil
+        }
+    }
+
+    /// The number an SMS goes to: set exactly when valid or deliverable.
+    public var destination: String? {
+        switch self {
+        case .valid(let number), .deliverable(let number, _): number
+        case .fixable, .missing, .invalid: nil
+        }
+    }
+
+    /// The long form `--fix` rewrites the value to, when it is not written so already.
+    public var fix: String? {
+        switch self {
+        case .deliverable(let long, _), .fixable(let long, _): long
+        case .valid, .missing, .invalid: nil
         }
     }
 
@@ -79,15 +101,20 @@ public enum PhoneNumberVerdict: Sendable, Equatable {
         switch self {
         case .valid, .missing: ""
         case .invalid(let problem): problem.description
-        case .fixable(let long, nil): long
-        case .fixable(let long, let dropped?): "\(long) (the extension \(dropped) is dropped: an SMS cannot dial one)"
+        case .deliverable(let long, let dropped):
+            "deliverable; not in long format: \(long)" + Self.dropping(dropped)
+        case .fixable(let long, let dropped): long + Self.dropping(dropped)
         }
+    }
+
+    private static func dropping(_ dropped: String?) -> String {
+        dropped.map { " (the extension \($0) is dropped: an SMS cannot dial one)" } ?? ""
     }
 }
 
 /// The rows a number report can be narrowed to: one verdict, or the numbers users share.
 public enum NumberReportFilter: String, Sendable, CaseIterable {
-    case valid, missing, invalid, fixable, shared
+    case valid, deliverable, missing, invalid, fixable, shared
 
     public func includes(_ check: NumberCheck) -> Bool {
         self == .shared ? check.sharedBy > 1 : rawValue == check.verdict.name

@@ -15,7 +15,10 @@ public struct NumberCheck: Sendable, Equatable {
 public struct NumberCheckSummary: Sendable, Equatable {
     public var attribute = ""
     public var users = 0
+    /// In long format.
     public var valid = 0
+    /// Sent to, though not in long format (``PhoneNumberVerdict/deliverable(_:droppedExtension:)``).
+    public var deliverable = 0
     public var missing = 0
     public var invalid = 0
     public var fixable = 0
@@ -27,7 +30,7 @@ public struct NumberCheckSummary: Sendable, Equatable {
     /// The counts, named as every report names them (the CLI's table, the HTTP answer).
     public var counts: [(name: String, value: Int)] {
         [
-            ("users", users), ("valid", valid), ("missing", missing), ("invalid", invalid), ("fixable", fixable),
+            ("users", users), ("valid", valid), ("deliverable", deliverable), ("missing", missing), ("invalid", invalid), ("fixable", fixable),
             ("shared", shared), ("fixed", fixed),
         ]
     }
@@ -80,6 +83,35 @@ public struct SMSNumbers: Sendable {
         }
     }
 
+    /// Sets the country national numbers are read in (nil: none), and judges every user's
+    /// number again in the same transaction. Whether the setting changed.
+    @discardableResult
+    public func setDefaultCountry(_ region: CallingCodePlan.Region?) throws -> Bool {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors {
+            try connection.write {
+                let store = SettingsStore(connection: connection)
+                let now = clock.now()
+                let before = try store.value(for: SMSNumberRule.defaultCountryKey)
+                if let region {
+                    try store.setValue(region.code, for: SMSNumberRule.defaultCountryKey, at: now)
+                } else {
+                    try store.removeValue(for: SMSNumberRule.defaultCountryKey)
+                }
+                try SMSNumberRule.judgeAll(connection: connection, at: now)
+                return before != region?.code
+            }
+        }
+    }
+
+    /// The default country setting's region, or nil when none is set.
+    public func defaultCountry() throws -> CallingCodePlan.Region? {
+        let connection = try settings.openCurrent()
+        defer { connection.close() }
+        return try settings.translatingErrors { try SMSNumberRule.defaultRegion(connection: connection) }
+    }
+
     /// The region `name` names, for `--default-country`.
     public static func region(named name: String) throws -> CallingCodePlan.Region {
         guard let region = CallingCodePlan.shipped.region(named: name) else { throw DirectoryFailure.unknownCountry(name) }
@@ -99,29 +131,33 @@ public struct SMSNumbers: Sendable {
         return NumberReport(summary: summary, checks: checks, matched: matched)
     }
 
-    /// The fixable numbers, each with its long form; rewritten in the same pass when `apply`.
+    /// The values not in long format that read as a number (deliverable and fixable ones),
+    /// each with its long form; rewritten in the same pass when `apply`.
     public func fixes(defaultRegion: CallingCodePlan.Region?, apply: Bool) throws
         -> (summary: NumberCheckSummary, fixes: [(check: NumberCheck, long: String)])
     {
         var fixes: [(check: NumberCheck, long: String)] = []
         let summary = try verify(defaultRegion: defaultRegion, fix: apply) { check in
-            if case .fixable(let long, _) = check.verdict { fixes.append((check, long)) }
+            if let long = check.verdict.fix { fixes.append((check, long)) }
         }
         return (summary, fixes)
     }
 
-    /// Checks every active user's SMS number. `report` receives each row (when given, a second
-    /// pass marks shared numbers, which only the first pass can count); with `fix`, fixable
-    /// values are rewritten to their long form in one transaction.
+    /// Checks every active user's SMS number, reading national numbers in `defaultRegion` (nil:
+    /// the `sms.default_country` setting's, if any). `report` receives each row (when given, a
+    /// second pass marks shared numbers, which only the first pass can count); with `fix`, values
+    /// that read as a number but are not in long format (deliverable and fixable ones) are
+    /// rewritten to their long form in one transaction.
     public func verify(
         defaultRegion: CallingCodePlan.Region?, fix: Bool, report: ((NumberCheck) throws -> Void)?
     ) throws -> NumberCheckSummary {
         let connection = try settings.openCurrent()
         defer { connection.close() }
-        let normalizer = PhoneNumberNormalizer(defaultRegion: defaultRegion)
         return try settings.translatingErrors {
             let body = {
                 let attribute = try SMSSettings(connection: connection).requireAttribute()
+                let setting = try SMSNumberRule.normalizer(connection: connection)
+                let normalizer = defaultRegion.map { PhoneNumberNormalizer(defaultRegion: $0) } ?? setting
                 let store = DirectoryStore(connection: connection)
                 var summary = NumberCheckSummary(attribute: attribute.name)
                 // Numbers as integers (at most 15 digits fit in 50 bits): a compact count per number.
@@ -135,12 +171,12 @@ public struct SMSNumbers: Sendable {
                     summary.users += 1
                     switch verdict {
                     case .valid: summary.valid += 1
+                    case .deliverable: summary.deliverable += 1
                     case .missing: summary.missing += 1
                     case .invalid: summary.invalid += 1
-                    case .fixable(let long, _):
-                        summary.fixable += 1
-                        if fix { fixes.append((userID, long)) }
+                    case .fixable: summary.fixable += 1
                     }
+                    if fix, let long = verdict.fix { fixes.append((userID, long)) }
                     let number = verdict.longFormat.flatMap { UInt64($0) } ?? 0
                     if number != 0 { counts[number, default: 0] += 1 }
                     if report != nil { longNumbers.append(number) }
@@ -157,7 +193,7 @@ public struct SMSNumbers: Sendable {
                         } else {
                             let long = String(number)
                             // Pass 1 said valid exactly when the value, less surrounding blanks, is the long form.
-                            // A fixable one (rare) is judged again for what its fix drops.
+                            // Any other (rarer) is judged again for what its fix drops.
                             verdict = value?.trimmingBlanks() == long ? .valid(long) : normalizer.verdict(for: value ?? "")
                         }
                         let sharedBy = number == 0 ? 1 : Int(counts[number] ?? 1)
@@ -172,7 +208,7 @@ public struct SMSNumbers: Sendable {
                         try writer.setValue(
                             userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
                             at: now.epochMilliseconds)
-                        try numbers.set(SMSNumberRule.judge(fix.long), userID: fix.userID)
+                        try numbers.set(SMSNumberRule.judge(fix.long, by: setting), userID: fix.userID)
                     }
                 }
                 summary.fixed = fixes.count

@@ -15,6 +15,11 @@ public enum SettingsCatalog {
             key: SMSSettings.attributeKey, summary: "the user attribute that holds SMS numbers", defaultValue: nil,
             rule: "the name of an existing attribute (`lifeline attributes list`)", isValid: { !$0.isEmpty }),
         SettingDefinition(
+            key: SMSNumberRule.defaultCountryKey,
+            summary: "the country national numbers (07700 900123) are read in; unset, they are not sent to",
+            defaultValue: nil, rule: "a country's ISO code (GB) or calling code (44)",
+            isValid: { CallingCodePlan.shipped.region(named: $0) != nil }),
+        SettingDefinition(
             key: ConsentService.programNameKey, summary: "the program name that starts every consent message",
             defaultValue: "Lifeline outage alerts", rule: "1 to 40 characters",
             isValid: { (1...40).contains($0.unicodeScalars.count) }),

@@ -40,14 +40,30 @@ public struct SettingsService: Sendable {
         guard definition.isValid(value) else {
             throw SettingsFailure.invalidValue(key: key, value: value, rule: definition.rule)
         }
-        if key == SMSSettings.attributeKey {
+        switch key {
+        case SMSSettings.attributeKey:
             try SMSNumbers(environment).setAttribute(named: value)
-            return
+        case SMSNumberRule.defaultCountryKey:
+            try SMSNumbers(environment).setDefaultCountry(CallingCodePlan.shipped.region(named: value))
+        default:
+            let connection = try settings.openCurrent()
+            defer { connection.close() }
+            try settings.translatingErrors {
+                try connection.write { try SettingsStore(connection: connection).setValue(value, for: key, at: clock.now()) }
+            }
         }
+    }
+
+    /// Removes a setting's value, so its default applies again (for the default country: none,
+    /// and every number is judged again without one). Whether it had a value.
+    @discardableResult
+    public func unset(_ key: String) throws -> Bool {
+        guard SettingsCatalog.definition(for: key) != nil else { throw SettingsFailure.unknownKey(key) }
+        if key == SMSNumberRule.defaultCountryKey { return try SMSNumbers(environment).setDefaultCountry(nil) }
         let connection = try settings.openCurrent()
         defer { connection.close() }
-        try settings.translatingErrors {
-            try connection.write { try SettingsStore(connection: connection).setValue(value, for: key, at: clock.now()) }
+        return try settings.translatingErrors {
+            try connection.write { try SettingsStore(connection: connection).removeValue(for: key) }
         }
     }
 }

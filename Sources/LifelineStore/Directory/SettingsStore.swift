@@ -22,6 +22,13 @@ public struct SettingsStore {
             """, key, value, date)
     }
 
+    /// Removes `key`'s value, so its default applies again; whether there was one.
+    @discardableResult
+    public func removeValue(for key: String) throws -> Bool {
+        try connection.execute("DELETE FROM settings WHERE key = ?", key)
+        return connection.changes == 1
+    }
+
     /// Every stored setting, by key.
     public func all() throws -> [(key: String, value: String)] {
         try connection.query("SELECT key, value FROM settings ORDER BY key") { ($0.string(at: 0), $0.string(at: 1)) }
