@@ -22,18 +22,45 @@ extension Lifeline {
 extension Lifeline.Admins {
     struct Grant: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "grant", abstract: "Give a directory user a console role (replacing the one they had).")
+            commandName: "grant", abstract: "Give a directory user a console role (replacing the one they had).",
+            discussion: """
+                The user needs a number SMS is sent to (console sign-in always asks for a code) and a \
+                directory password. Someone imported from your own directory has none yet: --send-reset \
+                texts them a password reset code at once, which they enter at the portal link printed \
+                (/portal/reset/code?request=…) to set their password; or they ask for a new code at \
+                /portal/reset, linked from the console's sign-in page.
+
+                Example, the first admin from your own directory:
+                  lifeline admins grant ann.lee@example.com --role admin --send-reset
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The user's email.") var email: String
         @Option(help: "operator or admin.") var role: ConsoleRole
+        @Flag(help: "Also start a password reset by SMS for them, so they can set (or reset) their password.")
+        var sendReset = false
 
         func run() throws {
-            let (account, hasPassword) = try ConsoleAccounts(global.environment).grant(email: email, role: role, actor: actor.name)
+            let environment = global.environment
+            let (account, hasPassword) = try ConsoleAccounts(environment).grant(email: email, role: role, actor: actor.name)
             print("\(account.email) is now a console \(account.role.rawValue)")
-            if !hasPassword {
+            if sendReset {
+                let outcome = try PasswordResetService(environment).startForAccount(email: account.email)
+                switch outcome.status {
+                case .sent:
+                    Diagnostics.note(
+                        "A password reset code is on its way to their phone (request \(outcome.requestID)), sent once "
+                            + "`lifeline serve` (or `outbox dispatch`) runs. They enter it at /portal/reset/code?request=\(outcome.requestID), "
+                            + "set a password, then sign in at /console.")
+                case .rateLimited:
+                    throw AdminCommandFailure.resetRateLimited(email: account.email)
+                case .rejected, .approved, .superseded:
+                    throw AdminCommandFailure.resetNotAllowed(email: account.email)
+                }
+            } else if !hasPassword {
                 Diagnostics.note(
-                    "\(account.email) has no password yet: they set one with a password reset (`lifeline reset start`) before signing in.")
+                    "\(account.email) has no password yet, so cannot sign in. Send them a reset code by SMS to set one: "
+                        + "lifeline admins grant \(account.email) --role \(account.role.rawValue) --send-reset")
             }
         }
     }
@@ -60,6 +87,34 @@ extension Lifeline.Admins {
         func run() throws {
             try ConsoleAccounts(global.environment).revoke(email: email)
             print("revoked: \(email) has no console role")
+        }
+    }
+}
+
+/// What `admins grant --send-reset` could not do; the role itself was granted.
+enum AdminCommandFailure: LifelineFailure {
+    case resetRateLimited(email: String)
+    case resetNotAllowed(email: String)
+
+    var kind: FailureKind {
+        switch self {
+        case .resetRateLimited: .busy
+        case .resetNotAllowed: .configuration
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .resetRateLimited(let email): "\(email) has the role, but no reset code was sent: one was sent too recently"
+        case .resetNotAllowed(let email):
+            "\(email) has the role, but no reset code was sent: their authentication profile does not allow a reset by SMS"
+        }
+    }
+
+    var remedy: String? {
+        switch self {
+        case .resetRateLimited: "try again in a few minutes"
+        case .resetNotAllowed: "give them a profile that does (`lifeline profiles list`, `profiles assign`), then run this again"
         }
     }
 }

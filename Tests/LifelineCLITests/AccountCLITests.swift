@@ -157,6 +157,21 @@ struct AccountCLITests {
             let granted = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "admin", "--actor", "hr"])
             #expect(granted.status == 0 && granted.standardOutput == "ann@example.com is now a console admin\n")
             #expect(granted.standardError.contains("no password yet"))
+            #expect(granted.standardError.contains("--send-reset"), "the next step is named")
+
+            // The guided path: --send-reset texts a reset code, and the reset sets the password.
+            let sent = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "admin", "--send-reset", "--actor", "hr"])
+            #expect(sent.status == 0 && sent.standardError.contains("password reset code is on its way"), "\(sent.standardError)")
+            let requestID = try #require(sent.standardError.firstMatch(of: /\(request ([^)]+)\)/)?.1).description
+            #expect(try await LifelineProcess.run(database + ["outbox", "dispatch"]).status == 0)
+            let resetCode = try #require(code(in: phone(folder).last { $0["to"] as? String == "447700900001" }))
+            #expect(try await LifelineProcess.run(database + ["reset", "verify", requestID, resetCode]).status == 0)
+            let set = try await LifelineProcess.run(
+                database + ["reset", "complete", requestID, "--password-stdin"], input: password("Tulip-Harbour-7"))
+            #expect(set.status == 0)
+            let regranted = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "admin", "--actor", "hr"])
+            #expect(!regranted.standardError.contains("no password yet"))
+
             let refused = try await LifelineProcess.run(database + ["admins", "grant", "bob@example.com", "--role", "operator"])
             #expect(refused.status == 65 && refused.standardError.contains("no valid SMS number"), "\(refused.standardError)")
             let badRole = try await LifelineProcess.run(database + ["admins", "grant", "ann@example.com", "--role", "root"])

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 
 /// What one run of the `lifeline` binary printed and returned.
 struct ProcessResult {
@@ -70,6 +71,39 @@ enum LifelineProcess {
         let exited = ProcessExit(process)
         try process.run()
         return (process, exited)
+    }
+
+    /// Starts `lifeline serve` (`arguments` include `serve` and a `--listen` with port 0) in
+    /// `folder`, its log in `folder/serve.log`; returns it with its port once it says it listens.
+    static func serve(
+        _ arguments: [String], folder: String, environment: [String: String] = [:]
+    ) async throws -> (Process, ProcessExit, Int) {
+        let log = folder + "/serve.log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtBinary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let exited = ProcessExit(process)
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains("\"message\":\"listening\"") }),
+                let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression),
+                let port = Int(line[range].split(separator: ":").last ?? "")
+            {
+                return (process, exited, port)
+            }
+            // The log is a file the server writes: polled, since a file has no event to await.
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        Issue.record("the server did not say it listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        throw CancellationError()
     }
 
     private static func readToEnd(_ handle: FileHandle) async throws -> Data {

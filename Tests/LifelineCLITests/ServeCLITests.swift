@@ -9,30 +9,8 @@ struct ServeCLITests {
     private func startServer(
         _ database: [String], folder: String, options: [String] = [], environment: [String: String] = [:]
     ) async throws -> (Process, ProcessExit, Int) {
-        let log = folder + "/serve.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LifelineProcess.builtBinary)
-        process.arguments = database + ["serve", "--listen", "127.0.0.1:0"] + options
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let exited = ProcessExit(process)
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains("\"message\":\"listening\"") }),
-                let range = line.range(of: #"127\.0\.0\.1:\d+"#, options: .regularExpression),
-                let port = Int(line[range].split(separator: ":").last ?? "")
-            {
-                return (process, exited, port)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        Issue.record("the server did not say it listens: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-        throw CancellationError()
+        try await LifelineProcess.serve(
+            database + ["serve", "--listen", "127.0.0.1:0"] + options, folder: folder, environment: environment)
     }
 
     /// Hostile clients: a broken chunked body is a 400, a client that hangs up mid-body is no

@@ -44,6 +44,7 @@ struct PageTests {
             try await fixture.application(behindTLS).test(.router) { client in
                 let page = try await client.execute(uri: "/console/sign-in", method: .get)
                 #expect(page.headers[.setCookie]?.contains("Secure") == true)
+                #expect(page.text.contains("<a href=\"/portal/reset\">Forgot your password, or never set one?</a>"), "a way back in")
             }
         }
     }

@@ -49,6 +49,15 @@ struct PasswordResetPages {
                 "reset-code", title: "Enter your code",
                 ["request_id": requestID, "notice": PasswordResetService.uniformAnswer, "by_sms": method == .sms])
         }
+        // A reset an admin started (`admins grant --send-reset`) is finished here: the link names
+        // the request, and the code texted to the user's phone is still needed. Any id gets this
+        // same page, so it tells nothing.
+        group.get("reset/code") { request, _ in
+            let visit = try await PageVisit.begin(request, area: .portal, site: site)
+            let requestID = request.uri.queryParameters.get("request") ?? ""
+            guard !requestID.isEmpty, requestID.unicodeScalars.count <= 100 else { return visit.redirect("/portal/reset") }
+            return visit.page("reset-code", title: "Enter your code", ["request_id": requestID, "by_sms": true])
+        }
         group.post("reset/verify") { request, context in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             let form = try await PageForm.read(request)

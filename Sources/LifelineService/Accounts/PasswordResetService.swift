@@ -27,6 +27,16 @@ public struct PasswordResetService: Sendable {
     /// Records the request and, if the user's profile allows `method`, sends a code; returns
     /// only the request id, whatever happened.
     public func start(email: String, method: MessageChannel, requestID: String? = nil) throws -> String {
+        try request(email: email, method: method, requestID: requestID).requestID
+    }
+
+    /// A reset an administrator starts for a named user (`admins grant --send-reset`): the same
+    /// request, with what became of it, which only the uniform answer to strangers hides.
+    public func startForAccount(email: String) throws -> VerificationRequestOutcome {
+        try request(email: email, method: .sms, requestID: nil)
+    }
+
+    private func request(email: String, method: MessageChannel, requestID: String?) throws -> VerificationRequestOutcome {
         let session = try codes.session(createKey: true)
         defer { session.close() }
         let request = CodeRequest(
@@ -41,7 +51,7 @@ public struct PasswordResetService: Sendable {
                 return profile.resetOptions.allows(method)
                     ? .code : .refuse(reason: "profile '\(profile.name)' does not allow reset by \(method.rawValue)")
             })
-        return try session.request(request).requestID
+        return try session.request(request)
     }
 
     /// Checks the code of a reset request; approval then lasts ``approvalLifetime``.
