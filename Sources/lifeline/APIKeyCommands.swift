@@ -9,6 +9,11 @@ extension Lifeline {
     struct APIKeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "api-keys", abstract: "API keys for the HTTP service's clients: create, list, revoke.",
+            discussion: """
+                Examples:
+                  lifeline api-keys create portal-backend --role portal
+                  lifeline api-keys list
+                """,
             subcommands: [Create.self, List.self, Revoke.self])
     }
 }
@@ -16,7 +21,11 @@ extension Lifeline {
 extension Lifeline.APIKeysCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "create", abstract: "Make a key and print it once: only its SHA-256 is kept.")
+            commandName: "create", abstract: "Make a key and print it once: only its SHA-256 is kept.",
+            discussion: """
+                Example:
+                  lifeline api-keys create portal-backend --role portal --format json
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "A name for the client (unique among live keys).") var name: String
@@ -31,7 +40,11 @@ extension Lifeline.APIKeysCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every key: never the key itself.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every key: never the key itself.",
+            discussion: """
+                Example:
+                  lifeline api-keys list --format csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -48,7 +61,11 @@ extension Lifeline.APIKeysCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "revoke", abstract: "Revoke a live key at once; its row stays, for the record.")
+            commandName: "revoke", abstract: "Revoke a live key at once; its row stays, for the record.",
+            discussion: """
+                Example:
+                  lifeline api-keys revoke portal-backend
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The key's name.") var name: String
 

@@ -14,6 +14,12 @@ extension Lifeline {
     struct Reset: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset", abstract: "Self-service password reset: start, verify the code, complete.",
+            discussion: """
+                Examples:
+                  lifeline reset start ann.lee@example.com --request-id portal-7
+                  lifeline reset verify portal-7 482913
+                  lifeline reset complete portal-7 --password-stdin < new-password.txt
+                """,
             subcommands: [Start.self, Verify.self, Complete.self])
     }
 
@@ -21,6 +27,11 @@ extension Lifeline {
     struct Auth: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "auth", abstract: "Login: check a password, then the 2-step code when the profile asks for one.",
+            discussion: """
+                Examples:
+                  lifeline auth check ann.lee@example.com --password-stdin < password.txt
+                  lifeline auth verify vr-0d3c… 482913
+                """,
             subcommands: [Check.self, Verify.self])
     }
 }
@@ -35,6 +46,9 @@ extension Lifeline.Reset {
             discussion: """
                 The answer and exit code are the same whether or not the email exists, is disabled, or may \
                 use the method; it always includes the request id.
+
+                Example:
+                  lifeline reset start ann.lee@example.com --method sms --request-id portal-7
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -54,7 +68,12 @@ extension Lifeline.Reset {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify", abstract: "Check the reset code; approval then lasts 10 minutes.",
-            discussion: "Exit codes as for `codes verify`: 0 approved, 10–15 the refusals.")
+            discussion: """
+                Exit codes as for `codes verify`: 0 approved, 10–15 the refusals.
+
+                Example:
+                  lifeline reset verify portal-7 482913
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id `reset start` printed.") var requestID: String
         @Argument(help: "The code the user typed.") var code: String
@@ -67,7 +86,12 @@ extension Lifeline.Reset {
     struct Complete: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "complete", abstract: "Set the new password of an approved reset (once).",
-            discussion: "The password is read from standard input (one line), never from the command line.")
+            discussion: """
+                The password is read from standard input (one line), never from the command line.
+
+                Example:
+                  lifeline reset complete portal-7 --password-stdin < new-password.txt
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The approved request id.") var requestID: String
         @OptionGroup var password: PasswordInput
@@ -88,6 +112,9 @@ extension Lifeline.Auth {
                 Prints the state. Exit codes: 0 authenticated, 20 invalid-credentials (wrong password, unknown \
                 or disabled account: one answer), 21 second-factor-required or number-verification-required \
                 (a code was sent: finish with `auth verify`), 22 second-factor-unavailable.
+
+                Example:
+                  lifeline auth check ann.lee@example.com --password-stdin < password.txt
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -119,7 +146,12 @@ extension Lifeline.Auth {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify", abstract: "Finish a 2-step login with the code.",
-            discussion: "Prints `authenticated` (exit 0) or the refusal, with the exit codes of `codes verify` (10–15).")
+            discussion: """
+                Prints `authenticated` (exit 0) or the refusal, with the exit codes of `codes verify` (10–15).
+
+                Example:
+                  lifeline auth verify vr-0d3c1bd4217b22d0bf171d92c2f9f75f 482913
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id `auth check` printed.") var requestID: String
         @Argument(help: "The code the user typed.") var code: String

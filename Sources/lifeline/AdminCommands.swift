@@ -14,6 +14,10 @@ extension Lifeline {
                 Operators see and run continuity events and opt-in lookups; admins also import, choose \
                 the SMS attribute, fix numbers and change settings. Console accounts sign in with their \
                 directory password and always a code by SMS, so each needs a valid SMS number.
+
+                Examples:
+                  lifeline admins grant maria.garcia@example.com --role operator
+                  lifeline admins list
                 """,
             subcommands: [Grant.self, List.self, Revoke.self])
     }
@@ -66,7 +70,11 @@ extension Lifeline.Admins {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every console account, by email.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every console account, by email.",
+            discussion: """
+                Example:
+                  lifeline admins list --format csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -80,7 +88,11 @@ extension Lifeline.Admins {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Take a user's console role away, at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Take a user's console role away, at once.",
+            discussion: """
+                Example:
+                  lifeline admins revoke maria.garcia@example.com
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The user's email.") var email: String
 

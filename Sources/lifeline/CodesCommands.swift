@@ -27,6 +27,11 @@ extension Lifeline {
         static let configuration = CommandConfiguration(
             commandName: "codes",
             abstract: "One-time verification codes for password reset and 2-step login.",
+            discussion: """
+                Examples:
+                  lifeline codes request ann.lee@example.com --purpose two-step
+                  lifeline codes verify vr-0d3c… 482913
+                """,
             subcommands: [Request.self, Verify.self, Status.self, Purge.self])
     }
 }
@@ -36,7 +41,13 @@ extension Lifeline.Codes {
         static let configuration = CommandConfiguration(
             commandName: "request",
             abstract: "What the portal calls when a user asks for a code: records the request and, if allowed, queues one SMS.",
-            discussion: "Prints the request id and its status (sent, rate_limited or rejected), never the code.")
+            discussion: """
+                Prints the request id and its status (sent, rate_limited or rejected), never the code.
+
+                Example:
+                  lifeline codes request ann.lee@example.com --purpose two-step \\
+                      --request-id app-42
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The user's email.") var email: String
@@ -61,6 +72,9 @@ extension Lifeline.Codes {
             discussion: """
                 Prints the outcome. Exit codes: 0 approved, 10 incorrect (attempts left are printed), 11 expired, \
                 12 max_attempts_reached, 13 already_used, 14 superseded, 15 not_found.
+
+                Example:
+                  lifeline codes verify app-42 482913
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id `codes request` printed.") var requestID: String
@@ -73,7 +87,11 @@ extension Lifeline.Codes {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "status", abstract: "A request's state, attempts and times (never the code).")
+            commandName: "status", abstract: "A request's state, attempts and times (never the code).",
+            discussion: """
+                Example:
+                  lifeline codes status app-42 --format json
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The request id.") var requestID: String
@@ -97,7 +115,11 @@ extension Lifeline.Codes {
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "purge",
-            abstract: "Delete requests and verification messages that ended more than a while ago (the nightly job).")
+            abstract: "Delete requests and verification messages that ended more than a while ago (the nightly job).",
+            discussion: """
+                Example:
+                  lifeline codes purge --older-than 24h
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "How long ago they ended: 90s, 30m, 24h or 7d.") var olderThan = "24h"

@@ -9,18 +9,31 @@ extension Lifeline {
     struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "users",
-            abstract: "Show and list users.", subcommands: [Show.self, List.self])
+            abstract: "Show and list users.",
+            discussion: """
+                Examples:
+                  lifeline users list --group On-call
+                  lifeline users show ann.lee@example.com
+                """, subcommands: [Show.self, List.self])
     }
 
     /// `lifeline attributes`: the attribute definitions.
     struct Attributes: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "attributes",
-            abstract: "List user attributes.", subcommands: [List.self])
+            abstract: "List user attributes.",
+            discussion: """
+                Example:
+                  lifeline attributes list
+                """, subcommands: [List.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "list", abstract: "List attributes: name, source, how many users have a value.")
+                commandName: "list", abstract: "List attributes: name, source, how many users have a value.",
+                discussion: """
+                    Example:
+                      lifeline attributes list --format csv
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -39,11 +52,19 @@ extension Lifeline {
     /// `lifeline groups`: the groups.
     struct Groups: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "groups", abstract: "List groups.", subcommands: [List.self])
+            commandName: "groups", abstract: "List groups.",
+            discussion: """
+                Example:
+                  lifeline groups list
+                """, subcommands: [List.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "list", abstract: "List groups with their member counts.")
+                commandName: "list", abstract: "List groups with their member counts.",
+                discussion: """
+                    Example:
+                      lifeline groups list --format json
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -60,7 +81,11 @@ extension Lifeline.Users {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
-            abstract: "Show one user: status, attributes, groups, SMS number and its verdict.")
+            abstract: "Show one user: status, attributes, groups, SMS number and its verdict.",
+            discussion: """
+                Example:
+                  lifeline users show ann.lee@example.com
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The user's primary email (any case).") var email: String
@@ -86,7 +111,11 @@ extension Lifeline.Users {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List users by email.")
+            commandName: "list", abstract: "List users by email.",
+            discussion: """
+                Example:
+                  lifeline users list --group On-call --format csv > on-call.csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only members of this group.") var group: String?

@@ -7,7 +7,13 @@ extension Lifeline {
         static let configuration = CommandConfiguration(
             commandName: "doctor",
             abstract: "Check the database: permissions, schema version, migration checksums, integrity, foreign keys.",
-            discussion: "Exits 65 when any check fails, after printing the report.")
+            discussion: """
+                Exits 65 when any check fails, after printing the report.
+
+                Examples:
+                  lifeline doctor
+                  lifeline doctor --format json
+                """)
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions

@@ -12,6 +12,11 @@ extension Lifeline {
         static let configuration = CommandConfiguration(
             commandName: "events",
             abstract: "Continuity events: an alert to a group when an outage starts, another when it ends.",
+            discussion: """
+                Examples:
+                  lifeline events list --state active
+                  lifeline events preview 1
+                """,
             subcommands: [Create.self, Preview.self, Start.self, End.self, Cancel.self, List.self, Show.self])
     }
 }
@@ -25,7 +30,14 @@ extension Lifeline.Events {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create", abstract: "Create a draft event; prints its id. Nothing is sent until `events start`.",
-            discussion: "Messages may use {event} (the event's name) and {name} (the recipient's display name).")
+            discussion: """
+                Messages may use {event} (the event's name) and {name} (the recipient's display name).
+
+                Example:
+                  lifeline events create --name "Mail outage" --group Staff \\
+                      --start-message "Email is down. Use Teams for now." \\
+                      --end-message "Email is back, {name}."
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The event's name (1–100 characters).") var name: String
         @Option(help: "The group to alert.") var group: String
@@ -49,7 +61,11 @@ extension Lifeline.Events {
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "preview", abstract: "Who the alerts would reach now, who is skipped and why, and their SMS cost.")
+            commandName: "preview", abstract: "Who the alerts would reach now, who is skipped and why, and their SMS cost.",
+            discussion: """
+                Example:
+                  lifeline events preview 1
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var event: EventIDArgument
@@ -76,7 +92,11 @@ extension Lifeline.Events {
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "start", abstract: "Queue the start alert to the group's opted-in members and make the event active.")
+            commandName: "start", abstract: "Queue the start alert to the group's opted-in members and make the event active.",
+            discussion: """
+                Example:
+                  lifeline events start 1
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
 
@@ -87,7 +107,11 @@ extension Lifeline.Events {
 
     struct End: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "end", abstract: "Queue the end alert to those opted in now and end the event.")
+            commandName: "end", abstract: "Queue the end alert to those opted in now and end the event.",
+            discussion: """
+                Example:
+                  lifeline events end 1
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
 
@@ -98,7 +122,11 @@ extension Lifeline.Events {
 
     struct Cancel: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "cancel", abstract: "Cancel a draft event; nothing is sent.")
+            commandName: "cancel", abstract: "Cancel a draft event; nothing is sent.",
+            discussion: """
+                Example:
+                  lifeline events cancel 1
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
 
@@ -108,7 +136,11 @@ extension Lifeline.Events {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Events, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Events, newest first.",
+            discussion: """
+                Example:
+                  lifeline events list --state active --format csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only events in this state.") var state: EventState?
@@ -130,7 +162,11 @@ extension Lifeline.Events {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "One event, with its alerts counted by status.")
+            commandName: "show", abstract: "One event, with its alerts counted by status.",
+            discussion: """
+                Example:
+                  lifeline events show 1
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var event: EventIDArgument

@@ -8,7 +8,11 @@ extension Lifeline {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
-            abstract: "Import data from files.", subcommands: [Users.self])
+            abstract: "Import data from files.",
+            discussion: """
+                Example:
+                  lifeline import users staff.csv --dry-run
+                """, subcommands: [Users.self])
     }
 }
 

@@ -12,8 +12,12 @@ struct Lifeline: AsyncParsableCommand {
             Exit codes: 0 ok, 64 usage, 65 bad input data, 66 input missing, 69 gateway unavailable, \
             70 internal error, 75 database busy (try again), 78 configuration error; \
             `codes verify`, `reset verify` and `auth verify` also 10-15, `auth check` 20-22 (see their help).
+
+            Examples:
+              lifeline --version
+              lifeline import users staff.csv --map "Work Mobile=mobile"
+              lifeline --database /srv/lifeline/lifeline.db serve
             """,
-        version: LifelineVersion.description,
         subcommands: [
             Migrate.self, Doctor.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Reset.self, Auth.self, Policy.self, Profiles.self, Settings.self, Secret.self, Serve.self, APIKeysCommand.self, Admins.self,
         ]
@@ -22,10 +26,24 @@ struct Lifeline: AsyncParsableCommand {
     // Declared here as well as in each command, so `lifeline --database PATH <area> <verb>` parses.
     @OptionGroup var global: GlobalOptions
 
+    // The root's own flag, not the configuration's `version`, which argument-parser would
+    // offer on every subcommand, where it means nothing.
+    @Flag(help: "Show the version.") var version = false
+
+    mutating func run() async throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print(LifelineVersion.description)
+    }
+
     /// Runs the command; failures become one line on stderr and their exit code, never a trace.
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // argument-parser reads a root flag after any subcommand: a `--version` meant for
+            // the subcommand would otherwise run it, quietly.
+            if !(command is Lifeline), CommandLine.arguments.dropFirst().contains("--version") {
+                throw ValidationError("--version belongs to `lifeline` alone: lifeline --version")
+            }
             if var asynchronous = command as? AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

@@ -11,6 +11,10 @@ extension Lifeline {
                 A database that already has a schema is first copied beside itself with VACUUM INTO, \
                 as <database>.bak-<version>-<UTC timestamp>. Each migration is applied in its own \
                 transaction: a failure leaves the database at the previous version.
+
+                Examples:
+                  lifeline migrate --dry-run
+                  lifeline migrate
                 """)
 
         @OptionGroup var global: GlobalOptions

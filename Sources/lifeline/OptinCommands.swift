@@ -51,6 +51,11 @@ extension Lifeline {
         static let configuration = CommandConfiguration(
             commandName: "optin",
             abstract: "Consent to continuity alerts: requests, admin records and the operator's questions.",
+            discussion: """
+                Examples:
+                  lifeline optin summary --group Staff
+                  lifeline optin status ann.lee@example.com
+                """,
             subcommands: [Request.self, Record.self, Status.self, List.self, Summary.self, History.self])
     }
 }
@@ -69,7 +74,11 @@ extension Lifeline.Optin {
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "request",
-            abstract: "Ask a user to opt in: they become pending and get an SMS asking them to reply YES.")
+            abstract: "Ask a user to opt in: they become pending and get an SMS asking them to reply YES.",
+            discussion: """
+                Example:
+                  lifeline optin request ann.lee@example.com
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The user's email.") var email: String
@@ -92,7 +101,12 @@ extension Lifeline.Optin {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "record",
-            abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.")
+            abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.",
+            discussion: """
+                Example:
+                  lifeline optin record jonas.berg@example.com --state opted-in \\
+                      --evidence "signed form, HR ticket 1142" --actor hr
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The user's email.") var email: String
@@ -114,6 +128,10 @@ extension Lifeline.Optin {
                 Several emails or numbers, or --stdin (one per line), are answered in one process, with a \
                 leading `query` column naming the lookup each row answers. A lookup that fails (an unknown \
                 email) is reported on standard error and the others go on; the exit code is then that failure's.
+
+                Examples:
+                  lifeline optin status ann.lee@example.com "+44 7700 900461"
+                  lifeline optin status --stdin < numbers.txt
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -155,7 +173,11 @@ extension Lifeline.Optin {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "Active users and their consent, by email.")
+            commandName: "list", abstract: "Active users and their consent, by email.",
+            discussion: """
+                Example:
+                  lifeline optin list --state opted-in --group Staff --format csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only this state.") var state: ConsentStateArgument?
@@ -175,7 +197,11 @@ extension Lifeline.Optin {
 
     struct Summary: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "summary", abstract: "How many active users are in each state.")
+            commandName: "summary", abstract: "How many active users are in each state.",
+            discussion: """
+                Example:
+                  lifeline optin summary --group Staff
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Only members of this group.") var group: String?
@@ -194,7 +220,11 @@ extension Lifeline.Optin {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "history",
-            abstract: "The consent ledger of a user or a number, oldest first: the consent evidence export.")
+            abstract: "The consent ledger of a user or a number, oldest first: the consent evidence export.",
+            discussion: """
+                Example:
+                  lifeline optin history ann.lee@example.com --format csv
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "An email, or a number in any format.") var who: String
@@ -218,7 +248,11 @@ extension Lifeline.SMS {
     struct Inbound: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inbound",
-            abstract: "Handle a received SMS: STOP and friends opt out, START/YES opt in, HELP answers.")
+            abstract: "Handle a received SMS: STOP and friends opt out, START/YES opt in, HELP answers.",
+            discussion: """
+                Example:
+                  lifeline sms inbound --from "+44 7700 900461" --text STOP
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The sender's number, in any format.") var from: String
         @Option(help: "The message text.") var text: String

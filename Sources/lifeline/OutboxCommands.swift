@@ -10,11 +10,20 @@ extension Lifeline {
     struct Outbox: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "outbox", abstract: "Outgoing messages: what waits, sending it, and delivery receipts.",
+            discussion: """
+                Examples:
+                  lifeline outbox list --status queued
+                  lifeline outbox dispatch
+                """,
             subcommands: [List.self, Dispatch.self, Receipt.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "list", abstract: "Outbox messages, oldest first.")
+                commandName: "list", abstract: "Outbox messages, oldest first.",
+                discussion: """
+                    Example:
+                      lifeline outbox list --status failed --event 1
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
             @Option(help: "Only messages with this status.") var status: OutboxStatus?
@@ -54,6 +63,9 @@ extension Lifeline.Outbox {
                 The file gateway appends JSON lines to $LIFELINE_OUTBOX_FILE (default: <database>.outbox.jsonl).
                 The webhook gateway posts each message to $LIFELINE_WEBHOOK_URL, signed with $LIFELINE_WEBHOOK_SECRET.
                 The twilio gateway sends through Twilio's Messages API ($LIFELINE_TWILIO_*: see docs/serving.md).
+
+                Example:
+                  lifeline outbox dispatch --gateway twilio --rate 1
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
@@ -98,7 +110,11 @@ extension Lifeline.Outbox {
 
     struct Receipt: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "receipt", abstract: "Record a delivery receipt from the SMS provider.")
+            commandName: "receipt", abstract: "Record a delivery receipt from the SMS provider.",
+            discussion: """
+                Example:
+                  lifeline outbox receipt SM0123456789abcdef --status delivered
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The outbox message id, or the provider's id for it.") var reference: String
         @Option(help: "delivered or undelivered.") var status: ReceiptStatus

@@ -6,13 +6,22 @@ extension Lifeline {
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "policy", abstract: "The password policy: length, character classes, common passwords.",
+            discussion: """
+                Examples:
+                  lifeline policy show
+                  lifeline policy set --min-length 12
+                """,
             subcommands: [Show.self, Set.self])
     }
 }
 
 extension Lifeline.Policy {
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "The policy now in force.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "The policy now in force.",
+            discussion: """
+                Example:
+                  lifeline policy show
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -29,7 +38,11 @@ extension Lifeline.Policy {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change the policy's limits.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change the policy's limits.",
+            discussion: """
+                Example:
+                  lifeline policy set --min-length 12 --character-classes 3
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The fewest characters a password may have (8–64).") var minLength: Int?
         @Option(help: "How many of lower case, upper case, digits and symbols it must mix (1–4).") var characterClasses: Int?

@@ -36,14 +36,24 @@ extension Lifeline {
         static let configuration = CommandConfiguration(
             commandName: "profiles",
             abstract: "Authentication profiles: how users may reset their password, and 2-step login.",
-            discussion: "A user gets the profile of their highest-priority group that has one, else 'default'.",
+            discussion: """
+                A user gets the profile of their highest-priority group that has one, else 'default'.
+
+                Example:
+                  lifeline profiles create Two-step --reset email-or-sms --two-step sms
+                  lifeline profiles assign Two-step --group IT --priority 10
+                """,
             subcommands: [List.self, Show.self, Create.self, Update.self, Assign.self])
     }
 }
 
 extension Lifeline.Profiles {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every profile and its groups.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Every profile and its groups.",
+            discussion: """
+                Example:
+                  lifeline profiles list
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -62,7 +72,11 @@ extension Lifeline.Profiles {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "One profile.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One profile.",
+            discussion: """
+                Example:
+                  lifeline profiles show default
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The profile's name.") var name: String
@@ -79,7 +93,11 @@ extension Lifeline.Profiles {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a profile.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a profile.",
+            discussion: """
+                Example:
+                  lifeline profiles create Two-step --reset email-or-sms --two-step sms
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The profile's name.") var name: String
         @Option(help: "How its users may reset their password.") var reset: ResetArgument
@@ -92,7 +110,11 @@ extension Lifeline.Profiles {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a profile.")
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a profile.",
+            discussion: """
+                Example:
+                  lifeline profiles update default --two-step sms
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The profile's name.") var name: String
         @Option(help: "How its users may reset their password.") var reset: ResetArgument?
@@ -110,7 +132,11 @@ extension Lifeline.Profiles {
 
     struct Assign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "assign", abstract: "Give a group's members this profile; the highest priority wins.")
+            commandName: "assign", abstract: "Give a group's members this profile; the highest priority wins.",
+            discussion: """
+                Example:
+                  lifeline profiles assign Two-step --group IT --priority 10
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The profile's name.") var name: String
         @Option(help: "The group.") var group: String

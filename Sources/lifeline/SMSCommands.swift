@@ -6,6 +6,11 @@ extension Lifeline {
     struct SMS: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sms", abstract: "SMS numbers: the SMS attribute and number verification.",
+            discussion: """
+                Examples:
+                  lifeline sms attribute set mobile
+                  lifeline sms verify-numbers --summary
+                """,
             subcommands: [Attribute.self, VerifyNumbers.self, Check.self, Inbound.self])
     }
 }
@@ -27,11 +32,20 @@ extension Lifeline.SMS {
         static let configuration = CommandConfiguration(
             commandName: "attribute",
             abstract: "Show or choose the attribute that holds SMS numbers.",
+            discussion: """
+                Examples:
+                  lifeline sms attribute
+                  lifeline sms attribute set mobile
+                """,
             subcommands: [Show.self, Set.self], defaultSubcommand: Show.self)
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "show", abstract: "Show the SMS attribute.")
+                commandName: "show", abstract: "Show the SMS attribute.",
+                discussion: """
+                    Example:
+                      lifeline sms attribute show --format json
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -47,7 +61,11 @@ extension Lifeline.SMS {
         struct Set: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "set",
-                abstract: "Choose the SMS attribute (it must exist); later sends use it at once.")
+                abstract: "Choose the SMS attribute (it must exist); later sends use it at once.",
+                discussion: """
+                    Example:
+                      lifeline sms attribute set mobile
+                    """)
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The attribute's name.") var name: String
 
@@ -130,6 +148,10 @@ extension Lifeline.SMS {
             discussion: """
                 For a number someone gives you, before it goes into the directory. Nothing is read from \
                 or written to the database. Several values, or --stdin (one per line), answer one row each.
+
+                Examples:
+                  lifeline sms check "+44 7700 900123" "07700 900123" --default-country GB
+                  lifeline sms check --stdin < numbers.txt
                 """)
         @OptionGroup var output: OutputOptions
         @Argument(help: "Numbers, in any format.") var values: [String] = []

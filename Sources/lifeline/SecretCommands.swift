@@ -6,6 +6,10 @@ extension Lifeline {
     struct Secret: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "secret", abstract: "The secret behind verification codes and sealed messages.",
+            discussion: """
+                Example:
+                  lifeline secret rotate
+                """,
             subcommands: [Rotate.self])
     }
 }
@@ -18,6 +22,9 @@ extension Lifeline.Secret {
             discussion: """
                 Live codes made with the old key then answer `expired`, and messages waiting to be sent \
                 with a sealed body fail. Without --yes, only says how many; nothing changes.
+
+                Example:
+                  lifeline secret rotate --yes
                 """)
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Replace the key.") var yes = false

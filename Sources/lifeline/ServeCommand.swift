@@ -19,6 +19,22 @@ extension Lifeline {
                 Beside the API it sends the outbox (as `outbox dispatch`), starts and ends events at their \
                 --starts-at and --ends-at, and purges ended codes at --purge-at.
                 Logs are JSON lines on standard error.
+
+                Pages: /portal (end users: alerts opt-in, password reset at /portal/reset) and /console \
+                (operators and admins: events, opt-in lookups, import, SMS numbers). The API is under \
+                /v1, described at /openapi.json; /livez, /readyz and /metrics are for the platform.
+
+                Providers (--gateway): file appends messages to $LIFELINE_OUTBOX_FILE (a trial); twilio \
+                needs LIFELINE_TWILIO_ACCOUNT_SID, LIFELINE_TWILIO_AUTH_TOKEN (or \
+                LIFELINE_TWILIO_API_KEY_SID and _SECRET) and LIFELINE_TWILIO_FROM (or \
+                LIFELINE_TWILIO_MESSAGING_SERVICE_SID); webhook needs LIFELINE_WEBHOOK_URL and \
+                LIFELINE_WEBHOOK_SECRET.
+
+                Examples:
+                  lifeline serve --gateway file
+                  export LIFELINE_TWILIO_ACCOUNT_SID=AC… LIFELINE_TWILIO_AUTH_TOKEN=…
+                  export LIFELINE_TWILIO_FROM=+447700900000
+                  lifeline serve --gateway twilio --public-url https://sms.example.org
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")

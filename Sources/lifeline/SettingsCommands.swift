@@ -6,11 +6,20 @@ extension Lifeline {
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "settings",
-            abstract: "List or change settings.", subcommands: [List.self, Set.self, Unset.self])
+            abstract: "List or change settings.",
+            discussion: """
+                Examples:
+                  lifeline settings list
+                  lifeline settings set sms.default_country GB
+                """, subcommands: [List.self, Set.self, Unset.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "list", abstract: "Every setting, its value and whether it is the default.")
+                commandName: "list", abstract: "Every setting, its value and whether it is the default.",
+                discussion: """
+                    Example:
+                      lifeline settings list --format csv
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var output: OutputOptions
 
@@ -25,7 +34,12 @@ extension Lifeline {
 
         struct Set: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "set", abstract: "Change a setting (validated; the error gives the rule).")
+                commandName: "set", abstract: "Change a setting (validated; the error gives the rule).",
+                discussion: """
+                    Examples:
+                      lifeline settings set sms.default_country GB
+                      lifeline settings set consent.support_contact "the service desk, 0800 000 000"
+                    """)
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The setting's key (`lifeline settings list`).") var key: String
             @Argument(help: "The new value.") var value: String
@@ -40,7 +54,10 @@ extension Lifeline {
             static let configuration = CommandConfiguration(
                 commandName: "unset", abstract: "Remove a setting's value, so its default applies again.",
                 discussion: """
-                    Example (national numbers are no longer read in any country, and every number is judged again):
+                    Unsetting sms.default_country judges every number again: national numbers are \
+                    no longer sent to.
+
+                    Example:
                       lifeline settings unset sms.default_country
                     """)
             @OptionGroup var global: GlobalOptions
