@@ -20,6 +20,33 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.port = port
     }
 
+    /// Whether page cookies are marked `Secure`: only behind an `https` public address, since a
+    /// browser drops a Secure cookie sent over plain HTTP.
+    public var marksCookiesSecure: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+
+    /// Whether only this machine can connect: a loopback address or `localhost`.
+    public var listensOnLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// What `serve` says at start-up besides its log, once it listens on `port`: where the API,
+    /// the portal and the console are, and a warning when others can connect over plain HTTP.
+    public func startUpLines(port: Int) -> [String] {
+        let local = "http://" + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        let base = publicURL ?? local
+        var lines = [
+            "Lifeline is serving \(local)\(publicURL.map { " (reached as \($0))" } ?? ""): "
+                + "the API at \(base)/v1, the portal at \(base)/portal, the console at \(base)/console"
+        ]
+        if !listensOnLoopbackOnly && !marksCookiesSecure {
+            lines.append(
+                "warning: listening on \(host), which other machines can reach, without an https --public-url: sign-in cookies "
+                    + "are not marked Secure and travel in the clear. Put TLS in a proxy in front and give its address as "
+                    + "--public-url https://…")
+        }
+        return lines
+    }
+
     /// `HOST:PORT` (`[::1]:8080` for IPv6); nil when it is not one.
     public init?(listen text: String) {
         let hostPart: Substring, portPart: Substring

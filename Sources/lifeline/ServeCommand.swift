@@ -111,9 +111,12 @@ extension Lifeline {
                         environment: environment, writer: database.writer, background: database.background,
                         purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
                 ]
-            ) { [host = configuration.host] port in
+            ) { [configuration] port in
                 logger.info(
-                    "listening", metadata: ["address": .string("\(host):\(port)"), "max_connections": .stringConvertible(maximumConnections)])
+                    "listening",
+                    metadata: ["address": .string("\(configuration.host):\(port)"), "max_connections": .stringConvertible(maximumConnections)])
+                // One plain line for the person who started it, besides the JSON log (and a warning).
+                for line in configuration.startUpLines(port: port) { Diagnostics.note(line) }
             }
             // SIGTERM or SIGINT: stop accepting, finish the requests in flight, and after the
             // deadline close whatever is left (a client that stopped mid-body keeps no server alive).

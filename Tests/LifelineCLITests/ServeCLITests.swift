@@ -78,6 +78,7 @@ struct ServeCLITests {
             #expect(!logText.contains(key), "no key in the logs")
             #expect(!logText.contains(delivered) && !logText.contains("Tulip-Harbour-7"), "no code or password in the logs")
             #expect(!logText.contains("ann@example.com") && !logText.contains("447700900001"), "no email or number in the logs")
+            #expect(logText.contains("Lifeline is serving http://127.0.0.1:\(port): the API at"), "one plain line says where it is")
             let requestLine = try #require(logText.split(separator: "\n").first { $0.contains("\"message\":\"request\"") })
             #expect(requestLine.contains("\"request_id\":") && requestLine.contains("\"route\":") && requestLine.contains("\"status\":"))
         }

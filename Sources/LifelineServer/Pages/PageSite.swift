@@ -21,7 +21,7 @@ struct PageSite: Sendable {
         self.database = database
         self.limits = limits
         captchaPressure = CaptchaPressure(clock: environment.clock)
-        secureCookies = configuration.publicURL?.lowercased().hasPrefix("https://") ?? false
+        secureCookies = configuration.marksCookiesSecure
     }
 
     /// The signer, made on first use: it reads (or creates) the secret, which a server started
