@@ -94,6 +94,8 @@ struct PageTests {
                 for page in ["/console/sms", "/console/import", "/console/sms/fix"] {
                     let refused = try await get(page, "lifeline_console=\(operatorToken)")
                     #expect(refused.status == .forbidden && refused.text.contains("For admins only"), "\(page)")
+                    #expect(refused.text.contains("href=\"/console/events\"") && refused.text.contains("Sign out"), "the refusal keeps the way on")
+                    #expect(refused.text.contains("ann@example.com") && !refused.text.contains("href=\"/console/import\""))
                 }
                 #expect(try await get("/console/events", "lifeline_console=\(operatorToken)").status == .ok)
                 #expect(try await get("/console/optins?who=ann%40example.com", "lifeline_console=\(operatorToken)").status == .ok)

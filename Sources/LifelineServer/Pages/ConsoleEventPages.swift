@@ -64,8 +64,11 @@ struct ConsoleEventPages {
             var values = Self.eventValues(event, preview: preview)
             values["deliveries"] = Self.deliveryRows(deliveries)
             values["no_deliveries"] = deliveries.isEmpty
-            if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }) {
-                values["notice"] = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
+            // "N alerts queued" is news only while some still wait: once the queue has emptied,
+            // the delivery counts say what became of them (deliveries.js also drops it live).
+            let waiting = deliveries.contains { $0.status == .queued || $0.status == .sending }
+            if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }), waiting {
+                values["queued_notice"] = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
             }
             return visit.page("console-event", title: event.name, values)
         }
@@ -145,7 +148,10 @@ struct ConsoleEventPages {
         let name = preview.measuredWithName ?? "Alex"
         func message(_ text: String, _ length: SMSLength) -> [String: Any] {
             let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: record.name, recipientName: name) ?? text
-            return ["text": shown, "encoding": length.encoding.rawValue, "parts": length.segments, "warning": length.needsWarning]
+            return [
+                "text": shown, "encoding": length.encoding.rawValue,
+                "parts": length.segments == 1 ? "1 SMS part" : "\(length.segments) SMS parts", "warning": length.needsWarning,
+            ]
         }
         var values: [String: Any] = [
             "id": record.id, "name": record.name, "state": record.state.rawValue, "group": record.groupName,
@@ -159,6 +165,8 @@ struct ConsoleEventPages {
             "end_message": message(record.endMessage, preview.endMessage),
             "can_start": record.state == .draft, "can_end": record.state == .active,
             "can_cancel": record.state == .draft, "is_live": record.state == .active || record.state == .ended,
+            // Who "would be texted now" means something only while a message is still to send.
+            "shows_audience": record.state == .draft || record.state == .active,
         ]
         // Mustache treats an empty string as true: set only when there is a name.
         if let measured = preview.measuredWithName { values["measured_with"] = measured }

@@ -12,8 +12,10 @@ enum ErrorPage {
             return page(
                 .forbidden, title: "This form has expired", area: area,
                 detail: "The form was sent without its security token, or from another session. Go back, reload the page and send it again.")
-        case PageRefusal.needsRole(let role):
-            return page(.forbidden, title: "For \(role.rawValue)s only", area: area, detail: "Your console account cannot open this page; ask an admin.")
+        case PageRefusal.needsRole(let role, let layout):
+            return page(
+                .forbidden, title: "For \(role.rawValue)s only", area: area,
+                detail: "Your console account cannot open this page; ask an admin.", layout: layout)
         default:
             let problem = Problem(caught: error, logger: logger)
             let (title, detail): (String, String) =
@@ -36,8 +38,11 @@ enum ErrorPage {
         }
     }
 
-    private static func page(_ status: HTTPResponse.Status, title: String, area: String, detail: String) -> Response {
-        let values: [String: Any] = ["title": title, "detail": detail, area: true, "home": "/\(area)"]
+    private static func page(
+        _ status: HTTPResponse.Status, title: String, area: String, detail: String, layout: PageLayout? = nil
+    ) -> Response {
+        var values: [String: Any] = ["title": title, "detail": detail, area: true, "home": "/\(area)"]
+        if let layout { values.merge(layout.values) { own, _ in own } }
         let html = WebFiles.templates.render(values, withTemplate: "error") ?? detail
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         SecurityHeaders.apply(to: &headers)

@@ -77,20 +77,20 @@ struct PageVisit {
 
     /// A page from `template`, with the values every layout uses.
     func page(_ template: String, title: String, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
-        var values = values
+        var values = values.merging(layout.values) { own, _ in own }
         values["title"] = title
-        values["csrf"] = csrfToken
-        values[area.rawValue] = true
-        if let signedIn {
-            values["signed_in_email"] = signedIn.email
-            values["is_admin"] = signedIn.role == .admin
-        }
         guard let html = WebFiles.templates.render(values, withTemplate: template) else {
             return finish(Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "missing template \(template)"))))
         }
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         SecurityHeaders.apply(to: &headers)
         return finish(Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html))))
+    }
+
+    /// What the layout around every page needs: the area, and the navigation and Sign out of
+    /// whoever is signed in.
+    var layout: PageLayout {
+        PageLayout(area: area, csrf: csrfToken, signedInEmail: signedIn?.email, isAdmin: signedIn?.role == .admin)
     }
 
     /// A 303 to `path` (the answer to a form that worked, so a reload does not post it again).
@@ -121,8 +121,26 @@ struct PageVisit {
 enum PageRefusal: Error {
     /// The form's CSRF token is missing or from another browser or session.
     case staleForm
-    /// The console page needs a role the account does not have.
-    case needsRole(ConsoleRole)
+    /// The console page needs a role the account does not have; the refusal is shown in the
+    /// layout of the account that asked, with its navigation and Sign out.
+    case needsRole(ConsoleRole, PageLayout)
+}
+
+/// The values the layout (`header.mustache`) reads, for pages and for refusals alike.
+struct PageLayout: Sendable {
+    let area: WebArea
+    let csrf: String
+    let signedInEmail: String?
+    let isAdmin: Bool
+
+    var values: [String: Any] {
+        var values: [String: Any] = ["csrf": csrf, area.rawValue: true]
+        if let signedInEmail {
+            values["signed_in_email"] = signedInEmail
+            values["is_admin"] = isAdmin
+        }
+        return values
+    }
 }
 
 extension PageVisit {
@@ -132,7 +150,7 @@ extension PageVisit {
         guard let session = signedIn else { return nil }
         switch (role, session.role) {
         case (_, .admin), (.operator, .operator): return session
-        default: throw PageRefusal.needsRole(role)
+        default: throw PageRefusal.needsRole(role, layout)
         }
     }
 

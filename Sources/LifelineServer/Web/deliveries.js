@@ -7,8 +7,10 @@
   var updated = document.getElementById("deliveries-updated");
   var empty = document.getElementById("deliveries-empty");
   var state = document.getElementById("event-state");
-  function cell(text) {
+  var queued = document.getElementById("queued-notice");
+  function cell(label, text) {
     var td = document.createElement("td");
+    td.setAttribute("data-label", label);
     td.textContent = String(text);
     return td;
   }
@@ -21,14 +23,19 @@
         var fresh = document.createDocumentFragment();
         answer.deliveries.forEach(function (delivery) {
           var tr = document.createElement("tr");
-          tr.appendChild(cell(delivery.alert));
-          tr.appendChild(cell(delivery.status));
-          tr.appendChild(cell(delivery.count));
+          tr.appendChild(cell("Alert", delivery.alert));
+          tr.appendChild(cell("Status", delivery.status));
+          tr.appendChild(cell("Messages", delivery.count));
           fresh.appendChild(tr);
         });
         rows.replaceChildren(fresh);
         if (empty) empty.hidden = answer.deliveries.length > 0;
         if (state) state.textContent = answer.state;
+        // "N alerts queued" is stale once nothing waits: the counts above say the rest.
+        if (queued && !answer.deliveries.some(function (d) { return d.status === "queued" || d.status === "sending"; })) {
+          queued.remove();
+          queued = null;
+        }
         updated.textContent = "Updated " + new Date().toLocaleTimeString() + ".";
       })
       .catch(function () { updated.textContent = "Could not refresh; the counts shown may be old."; });

@@ -9,6 +9,13 @@
     var asked = 0;
     function measure() {
       var ticket = ++asked;
+      // An empty message is an error only once someone tries to create the event: the server
+      // says so then. Before anything is typed there is nothing to count.
+      if (field.value.trim() === "") {
+        output.textContent = "";
+        output.className = "hint count";
+        return;
+      }
       fetch("/console/events/measure?text=" + encodeURIComponent(field.value), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (length) {
