@@ -115,7 +115,7 @@ extension RequestLimits {
     /// so an oversized one is refused (422) rather than kept; case and blanks do not matter.
     static func key(email: String) throws -> String {
         try TextLimit.email.check(email, field: "the email")
-        return email.trimmingBlanks().lowercased()
+        return NameKey.of(email)
     }
 }
 

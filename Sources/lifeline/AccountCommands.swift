@@ -2,12 +2,7 @@ import ArgumentParser
 import LifelineService
 import LifelineStore
 
-/// How the user wants the reset code, as the CLI spells it.
-enum ResetMethodArgument: String, ExpressibleByArgument, CaseIterable {
-    case sms, email
-
-    var channel: MessageChannel { self == .sms ? .sms : .email }
-}
+extension MessageChannel: ExpressibleByArgument {}
 
 extension Lifeline {
     /// `lifeline reset`: the self-service password reset.
@@ -53,13 +48,13 @@ extension Lifeline.Reset {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The user's primary email.") var email: String
-        @Option(help: "Where the code goes: sms or email.") var method: ResetMethodArgument = .sms
+        @Option(help: "Where the code goes: sms or email.") var method: MessageChannel = PasswordResetService.defaultMethod
         @Option(help: "The portal's id for this request: repeating it returns the first outcome and sends nothing.")
         var requestID: String?
 
         func run() throws {
             let requestID = try PasswordResetService(global.environment).start(
-                email: email, method: method.channel, requestID: requestID)
+                email: email, method: method, requestID: requestID)
             ResultWriter(format: output.format).print(
                 .record([("request_id", .text(requestID)), ("message", .text(Self.answer))]))
         }
@@ -67,7 +62,7 @@ extension Lifeline.Reset {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "verify", abstract: "Check the reset code; approval then lasts 10 minutes.",
+            commandName: "verify", abstract: "Check the reset code; approval then lasts \(Int(PasswordResetService.approvalLifetime / 60)) minutes.",
             discussion: """
                 Exit codes as for `codes verify`: 0 approved, 10–15 the refusals.
 

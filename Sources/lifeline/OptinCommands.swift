@@ -92,7 +92,7 @@ extension Lifeline.Optin {
             case .confirmationQueued: print("pending: a confirmation request was queued to the user's number")
             case .confirmationResent: print("pending: the confirmation request was queued again")
             case .alreadyPending(let last):
-                print("pending: a confirmation request was queued at \(UTCTimestamp.string(from: last)); nothing sent (at most one every 10 minutes)")
+                print("pending: a confirmation request was queued at \(UTCTimestamp.string(from: last)); nothing sent (at most one every \(Int(ConsentService.resendInterval / 60)) minutes)")
             case .alreadyOptedIn: print("opted-in already: nothing sent")
             }
         }

@@ -121,14 +121,10 @@ extension Lifeline.Outbox {
         @Option(help: "The carrier's reason, for an undelivered message.") var error: String?
 
         func run() throws {
-            let result = try OutboxQueries(global.environment).recordReceipt(
-                reference: reference, delivered: status == .delivered, error: error)
+            let result = try OutboxQueries(global.environment).recordReceipt(reference: reference, status: status, error: error)
             print("message \(result.id) is now \(result.status.rawValue)")
         }
     }
 }
 
-/// What a delivery receipt says.
-enum ReceiptStatus: String, ExpressibleByArgument, CaseIterable {
-    case delivered, undelivered
-}
+extension ReceiptStatus: ExpressibleByArgument {}

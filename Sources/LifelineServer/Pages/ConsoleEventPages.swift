@@ -80,7 +80,7 @@ struct ConsoleEventPages {
             }
             return JSONBody.response([("state", .text(event.state.rawValue)), ("deliveries", .array(rows))])
         }
-        for action in EventAction.allCases {
+        for action in EventTransition.allCases {
             console.get("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
                 let id = try EventRoutes.eventID(context)
                 let (event, preview) = try await database.read {
@@ -91,19 +91,12 @@ struct ConsoleEventPages {
                 values["action"] = action.rawValue
                 values["question"] = action.question(event.name, recipients: preview.recipients)
                 values["button"] = action.button(recipients: preview.recipients)
-                values["texts"] = action != .cancel
+                values["texts"] = action.textsTheGroup
                 return visit.page("console-event-confirm", title: action.title, values)
             }
             console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
                 let id = try EventRoutes.eventID(context)
-                let outcome = try await database.write {
-                    let service = EventService(environment)
-                    switch action {
-                    case .start: return try service.start(id: id)
-                    case .end: return try service.end(id: id)
-                    case .cancel: return try service.cancel(id: id)
-                    }
-                }
+                let outcome = try await database.write { try EventService(environment).perform(action, id: id) }
                 return visit.redirect("/console/events/\(id)?queued=\(outcome.queued)")
             }
         }
@@ -163,10 +156,11 @@ struct ConsoleEventPages {
             },
             "start_message": message(record.startMessage, preview.startMessage),
             "end_message": message(record.endMessage, preview.endMessage),
-            "can_start": record.state == .draft, "can_end": record.state == .active,
-            "can_cancel": record.state == .draft, "is_live": record.state == .active || record.state == .ended,
+            "can_start": event.allowedTransitions.contains(.start), "can_end": event.allowedTransitions.contains(.end),
+            "can_cancel": event.allowedTransitions.contains(.cancel),
+            "is_live": record.state == .active || record.state == .ended,
             // Who "would be texted now" means something only while a message is still to send.
-            "shows_audience": record.state == .draft || record.state == .active,
+            "shows_audience": record.state.hasMessagesToSend,
         ]
         // Mustache treats an empty string as true: set only when there is a name.
         if let measured = preview.measuredWithName { values["measured_with"] = measured }
@@ -179,10 +173,8 @@ struct ConsoleEventPages {
 
 }
 
-/// What the confirmation pages confirm.
-enum EventAction: String, CaseIterable, Sendable {
-    case start, end, cancel
-
+/// How the confirmation pages put each transition.
+extension EventTransition {
     var title: String {
         switch self {
         case .start: "Start the event"

@@ -44,9 +44,9 @@ struct ConsoleImportPages {
             let trial = options
             let summary = try await Self.run(environment, database: database, spool: spool, options: trial)
             var values = Self.values(summary, options: options)
-            values["would_refuse"] = summary.rejected > 0 && !options.allowPartial
-            // Committing with rejected rows would be refused unless the good rows may go alone.
-            if summary.outcome == .dryRun, summary.rejected == 0 || options.allowPartial {
+            let refuses = options.refuses(summary)
+            values["would_refuse"] = refuses
+            if summary.outcome == .dryRun, !refuses {
                 let id = random.hex(16)
                 options.dryRun = false
                 pending.keep(id: id, upload: .init(spool: spool, userID: session.userID, options: options, at: environment.clock.now()))

@@ -90,7 +90,7 @@ struct PageVisit {
     /// What the layout around every page needs: the area, and the navigation and Sign out of
     /// whoever is signed in.
     var layout: PageLayout {
-        PageLayout(area: area, csrf: csrfToken, signedInEmail: signedIn?.email, isAdmin: signedIn?.role == .admin)
+        PageLayout(area: area, csrf: csrfToken, signedInEmail: signedIn?.email, isAdmin: signedIn?.role?.includes(.admin) == true)
     }
 
     /// A 303 to `path` (the answer to a form that worked, so a reload does not post it again).
@@ -148,10 +148,8 @@ extension PageVisit {
     /// may); nil when not signed in, so the caller sends the visitor to sign in.
     func console(_ role: ConsoleRole) throws -> WebSession? {
         guard let session = signedIn else { return nil }
-        switch (role, session.role) {
-        case (_, .admin), (.operator, .operator): return session
-        default: throw PageRefusal.needsRole(role, layout)
-        }
+        guard session.role?.includes(role) == true else { throw PageRefusal.needsRole(role, layout) }
+        return session
     }
 
     /// The path to sign in from, in this area.

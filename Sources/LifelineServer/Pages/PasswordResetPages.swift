@@ -107,9 +107,7 @@ struct PasswordResetPages {
     /// Reset by a method some profile allows; which one this user's profile allows stays unsaid.
     static func offeredMethods(_ site: PageSite) async throws -> [MessageChannel] {
         let environment = site.environment
-        let options = try await site.database.read { Set(try ProfileService(environment).list().map(\.resetOptions)) }
-        let methods = [MessageChannel.sms, .email].filter { method in options.contains { $0.allows(method) } }
-        return methods.isEmpty ? [.sms] : methods
+        return try await site.database.read { try PasswordResetService(environment).offeredMethods() }
     }
 
     /// The first page; its captcha is harder for a client address (or the email typed) that

@@ -67,10 +67,10 @@ struct EventRoutes {
                 "{\"id\":\(preview.eventID),\"recipients\":\(preview.recipients),\"skipped\":\(skipped),"
                     + "\"start_message\":\(length(preview.startMessage)),\"end_message\":\(length(preview.endMessage))}")
         }
-        for (action, transition) in [("start", EventService.start), ("end", EventService.end), ("cancel", EventService.cancel)] {
-            group.post("events/:id/\(action)") { _, context in
+        for transition in EventTransition.allCases {
+            group.post("events/:id/\(transition.rawValue)") { _, context in
                 let id = try Self.eventID(context)
-                let outcome = try await database.write { try transition(EventService(environment))(id) }
+                let outcome = try await database.write { try EventService(environment).perform(transition, id: id) }
                 return JSONBody.response([
                     ("id", .integer(Int(outcome.eventID))), ("state", .text(outcome.state.rawValue)),
                     ("queued", .integer(outcome.queued)), ("already_done", .text(outcome.alreadyDone ? "yes" : "no")),

@@ -30,7 +30,7 @@ struct PasswordResetRoutes {
             let body = try await request.decode(as: Start.self, context: context)
             try limits.admit(email: body.email)
             let requestID = try await database.write {
-                try PasswordResetService(environment).start(email: body.email, method: body.method ?? .sms)
+                try PasswordResetService(environment).start(email: body.email, method: body.method ?? PasswordResetService.defaultMethod)
             }
             ServerMetrics.codeRequested(purpose: VerificationPurpose.passwordReset.rawValue, outcome: "accepted")
             return JSONBody.response(

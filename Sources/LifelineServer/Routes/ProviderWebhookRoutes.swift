@@ -44,12 +44,13 @@ struct ProviderWebhookRoutes {
         router.post("v1/webhooks/receipts") { request, context in
             let body = try await verifiedBody(request, context: context)
             let receipt = try Self.decode(Receipt.self, from: body)
-            guard receipt.status == "delivered" || receipt.status == "undelivered" else {
-                throw Problem(status: .badRequest, code: "usage", detail: "status must be delivered or undelivered, not '\(receipt.status)'")
+            // This contract's words are the vocabulary itself: a provider's own words are its relay's to map.
+            guard let status = ReceiptStatus(rawValue: receipt.status) else {
+                let words = ReceiptStatus.allCases.map(\.rawValue).joined(separator: " or ")
+                throw Problem(status: .badRequest, code: "usage", detail: "status must be \(words), not '\(receipt.status)'")
             }
             let result = try await database.write {
-                try OutboxQueries(environment).recordReceipt(
-                    reference: receipt.reference, delivered: receipt.status == "delivered", error: receipt.error)
+                try OutboxQueries(environment).recordReceipt(reference: receipt.reference, status: status, error: receipt.error)
             }
             return JSONBody.response(["id": .integer(Int(result.id)), "status": .text(result.status.rawValue)])
         }

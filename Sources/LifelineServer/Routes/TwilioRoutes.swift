@@ -35,10 +35,10 @@ struct TwilioRoutes {
             let status = fields.first { $0.name == "MessageStatus" }?.value ?? ""
             let error = fields.first { $0.name == "ErrorCode" }?.value
             // Only final states are receipts; queued, sent and the like say nothing new.
-            guard status == "delivered" || status == "undelivered" || status == "failed" else { return Self.emptyTwiML }
+            guard let receipt = ReceiptStatus(providerWord: status) else { return Self.emptyTwiML }
             _ = try await database.write {
                 try OutboxQueries(environment).recordReceipt(
-                    reference: sid, delivered: status == "delivered", error: error.map { "Twilio error \($0)" } ?? status)
+                    reference: sid, status: receipt, error: error.map { "Twilio error \($0)" } ?? status)
             }
             return Self.emptyTwiML
         }

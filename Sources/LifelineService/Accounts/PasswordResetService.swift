@@ -11,6 +11,19 @@ public struct PasswordResetService: Sendable {
     /// The one answer `start` gives, whatever the email: it tells a stranger nothing.
     public static let uniformAnswer = "If the account can be reset this way, a code has been sent."
 
+    /// Where a reset's code goes when the asker does not say: the phone, which is what works
+    /// while email is down.
+    public static let defaultMethod = MessageChannel.sms
+
+    /// The methods a reset form offers: those at least one profile allows (which one this
+    /// user's profile allows stays unsaid, as the visitor has proved nothing yet); the default
+    /// when none does. The portal and any other form ask this.
+    public func offeredMethods() throws -> [MessageChannel] {
+        let options = Set(try ProfileService(environment).list().map(\.resetOptions))
+        let methods = [MessageChannel.sms, .email].filter { method in options.contains { $0.allows(method) } }
+        return methods.isEmpty ? [Self.defaultMethod] : methods
+    }
+
     /// How long a verified code lets the user complete the reset.
     public static let approvalLifetime: TimeInterval = 10 * 60
 

@@ -77,7 +77,7 @@ public struct DirectoryImporter: Sendable {
                     }
                     try run.finish()
                     try rejectWriter?.flush()
-                    if options.dryRun || (run.summary.rejected > 0 && !options.allowPartial) { throw RollBack() }
+                    if options.dryRun || options.refuses(run.summary) { throw RollBack() }
                 }
             }
             run.summary.outcome = run.summary.hasChanges ? .written : .nothingToWrite
@@ -85,7 +85,7 @@ public struct DirectoryImporter: Sendable {
             run.summary.outcome = options.dryRun ? .dryRun : .refused
         }
         run.summary.seconds = (ContinuousClock.now - started).seconds
-        if !options.dryRun && run.summary.rejected > 0 && !options.allowPartial {
+        if !options.dryRun && options.refuses(run.summary) {
             throw ImportFailure.rowsRejected(path: path, summary: run.summary)
         }
         return run.summary
@@ -349,7 +349,7 @@ private final class ImportRun {
 
     private func groupID(named name: String) throws -> Int64 {
         if let cached = groupIDsByName[name] { return cached }
-        let key = name.lowercased()
+        let key = NameKey.of(name)
         if let cached = groupIDsByName[key] {
             groupIDsByName[name] = cached
             return cached

@@ -44,7 +44,7 @@ struct ImportHeader {
             }
             let name = text.trimmingBlanks()
             guard !name.isEmpty else { throw ImportFailure.emptyColumnName(path: path, column: index + 1) }
-            let key = name.lowercased()
+            let key = NameKey.of(name)
             if let earlier = firstColumn[key] {
                 throw ImportFailure.duplicateColumn(path: path, name: name, columns: [earlier + 1, index + 1])
             }
@@ -53,11 +53,18 @@ struct ImportHeader {
         }
         var roles: [Role: Int] = [:]
         var attributes: [(index: Int, name: String)] = []
+        var attributeColumn: [String: Int] = [:]
         for (index, name) in names.enumerated() {
             let target = mapped[Self.key(name)] ?? name
             if let role = Self.roleByKey[Self.key(target)], roles[role] == nil {
                 roles[role] = index
             } else {
+                // Two columns filling one attribute (`mobile`, and another mapped to it): one
+                // would silently overwrite the other.
+                if let earlier = attributeColumn[NameKey.of(target)] {
+                    throw ImportFailure.duplicateColumn(path: path, name: target, columns: [earlier + 1, index + 1])
+                }
+                attributeColumn[NameKey.of(target)] = index
                 attributes.append((index, target))
             }
         }

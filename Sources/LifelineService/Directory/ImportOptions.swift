@@ -31,6 +31,13 @@ public struct ImportOptions: Sendable {
 
     public init() {}
 
+    /// Whether an import with these options that counted `summary` writes nothing: rejected
+    /// rows refuse the whole of an all-or-nothing import. The importer and every preview of
+    /// one (the console's dry run) ask this.
+    public func refuses(_ summary: ImportSummary) -> Bool {
+        summary.rejected > 0 && !allowPartial
+    }
+
     /// Reads `HEADER=WHAT` entries (`--map`, the API's `map` parameters, the console's lines)
     /// into ``columnMap``; the last entry for a header wins. Blank entries are skipped.
     public static func columnMap(reading entries: [String]) throws -> [String: String] {

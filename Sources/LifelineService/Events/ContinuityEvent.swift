@@ -7,6 +7,52 @@ public struct ContinuityEvent: Sendable, Equatable {
     public var id: Int64 { record.id }
     public var name: String { record.name }
     public var state: EventState { record.state }
+    /// What may be done to it now.
+    public var allowedTransitions: [EventTransition] { record.state.allowedTransitions }
+}
+
+/// What an operator (or the schedule) can do to an event, and from which state: the one
+/// place an event's lifecycle is written down. The CLI, the API, the console and the
+/// schedule all ask it.
+public enum EventTransition: String, Sendable, CaseIterable {
+    case start, end, cancel
+
+    /// The state it may be done in.
+    public var from: EventState {
+        switch self {
+        case .start, .cancel: .draft
+        case .end: .active
+        }
+    }
+
+    /// The state it leaves the event in.
+    public var to: EventState {
+        switch self {
+        case .start: .active
+        case .end: .ended
+        case .cancel: .cancelled
+        }
+    }
+
+    /// The word for it done: "started", "ended", "cancelled".
+    public var pastTense: String {
+        switch self {
+        case .start: "started"
+        case .end: "ended"
+        case .cancel: "cancelled"
+        }
+    }
+
+    /// Whether it texts the group (cancelling a draft texts nobody).
+    public var textsTheGroup: Bool { self != .cancel }
+}
+
+extension EventState {
+    /// What may be done to an event in this state.
+    public var allowedTransitions: [EventTransition] { EventTransition.allCases.filter { $0.from == self } }
+
+    /// Whether a message is still to be sent, so who "would be texted now" means something.
+    public var hasMessagesToSend: Bool { !allowedTransitions.filter(\.textsTheGroup).isEmpty }
 }
 
 /// What an operator asks `events create` for, before it is checked.

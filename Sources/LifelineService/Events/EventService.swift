@@ -47,12 +47,31 @@ public struct EventService: Sendable {
 
     /// Queues the start alert to the audience and makes the event active.
     public func start(id: Int64) throws -> EventTransitionOutcome {
-        try transition(id: id, from: .draft, to: .active, action: "started", kind: Self.startKind, timeColumn: "started_at")
+        try perform(.start, id: id)
     }
 
     /// Queues the end alert to the audience as it is now and ends the event.
     public func end(id: Int64) throws -> EventTransitionOutcome {
-        try transition(id: id, from: .active, to: .ended, action: "ended", kind: Self.endKind, timeColumn: "ended_at")
+        try perform(.end, id: id)
+    }
+
+    /// Does `transition` to the event: state-checked, so a repeat (or a second server doing the
+    /// same at once) changes nothing and queues nothing.
+    public func perform(_ transition: EventTransition, id: Int64) throws -> EventTransitionOutcome {
+        switch transition {
+        case .start:
+            try self.transition(
+                id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: Self.startKind,
+                timeColumn: "started_at")
+        case .end:
+            try self.transition(
+                id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: Self.endKind,
+                timeColumn: "ended_at")
+        case .cancel:
+            try self.transition(
+                id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: nil,
+                timeColumn: "cancelled_at")
+        }
     }
 
     /// Starts the drafts whose `starts_at` has come and ends the active events whose `ends_at`
@@ -65,13 +84,13 @@ public struct EventService: Sendable {
             try connection.read { try EventStore(connection: connection).due(at: clock.now()) }
         }
         return due.map { event in
-            (event.id, Result { event.state == .draft ? try start(id: event.id) : try end(id: event.id) })
+            (event.id, Result { try perform(event.state == .draft ? .start : .end, id: event.id) })
         }
     }
 
     /// Cancels a draft; nothing was sent and nothing will be.
     public func cancel(id: Int64) throws -> EventTransitionOutcome {
-        try transition(id: id, from: .draft, to: .cancelled, action: "cancelled", kind: nil, timeColumn: "cancelled_at")
+        try perform(.cancel, id: id)
     }
 
     private func transition(

@@ -36,7 +36,7 @@ public struct OutboxQueries: Sendable {
     ///
     /// A receipt can only follow a send: a message still queued or suppressed was never handed
     /// to a provider, so a receipt for it is refused rather than believed.
-    public func recordReceipt(reference: String, delivered: Bool, error: String?)
+    public func recordReceipt(reference: String, status receipt: ReceiptStatus, error: String?)
         throws -> (id: Int64, status: OutboxStatus)
     {
         try settings.withCurrentConnection { connection in
@@ -45,12 +45,12 @@ public struct OutboxQueries: Sendable {
                 guard let id = try outbox.messageID(forReceipt: reference.trimmingBlanks()),
                     let current = try outbox.state(id: id)
                 else { throw OutboxFailure.messageNotFound(reference) }
-                guard ["sent", "delivered", "failed"].contains(current.status), current.attempts > 0 else {
-                    throw OutboxFailure.receiptBeforeSend(id: id, status: current.status)
-                }
-                let status: OutboxStatus = delivered ? .delivered : .failed
+                guard let now = OutboxStatus(rawValue: current.status), ReceiptStatus.receivable.contains(now),
+                    current.attempts > 0
+                else { throw OutboxFailure.receiptBeforeSend(id: id, status: current.status) }
+                let status = receipt.outboxStatus
                 try outbox.recordReceipt(
-                    id: id, status: status.rawValue, error: delivered ? nil : (error ?? "undelivered"), at: clock.now())
+                    id: id, status: status, error: receipt == .delivered ? nil : (error ?? receipt.rawValue), at: clock.now())
                 return (id, status)
             }
         }

@@ -75,7 +75,7 @@ public struct ProfileService: Sendable {
                 let store = ProfileStore(connection: connection)
                 let record = try Self.require(name, in: store)
                 let groupID = try DirectoryStore(connection: connection).requireGroupID(named: group)
-                if let holder = try store.groupName(holdingPriority: priority), holder.lowercased() != group.trimmingBlanks().lowercased() {
+                if let holder = try store.groupName(holdingPriority: priority), !NameKey.same(holder, group) {
                     throw ProfileFailure.priorityTaken(priority: priority, group: holder)
                 }
                 try store.assign(profileID: record.id, groupID: groupID, priority: priority, at: clock.now())

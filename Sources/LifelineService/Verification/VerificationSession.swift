@@ -44,7 +44,7 @@ public final class VerificationSession {
         return try settings.translatingErrors {
             try connection.write {
                 if let existing = try VerificationStore(connection: connection).request(id: requestID) {
-                    guard existing.email.lowercased() == asked.email.trimmingBlanks().lowercased(),
+                    guard NameKey.same(existing.email, asked.email),
                         existing.purpose == asked.purpose, existing.origin == asked.origin
                     else { throw VerificationFailure.requestIDReused(requestID: requestID) }
                     // The request's first outcome, as promised: what became of its code since is
@@ -95,7 +95,7 @@ public final class VerificationSession {
         let byUser = try store.codesSent(userID: user.id, purpose: purpose, after: now.addingTimeInterval(-VerificationService.userWindow))
         if byUser.count >= VerificationService.userLimit {
             return try finish(
-                .rateLimited, "\(VerificationService.userLimit) messages for this user and purpose in 10 minutes",
+                .rateLimited, "\(VerificationService.userLimit) messages for this user and purpose in \(Int(VerificationService.userWindow / 60)) minutes",
                 retryAfter: byUser[byUser.count - VerificationService.userLimit].addingTimeInterval(VerificationService.userWindow))
         }
         if let number = request.number {

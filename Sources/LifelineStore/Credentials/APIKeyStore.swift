@@ -18,6 +18,10 @@ public enum APIKeyRole: String, Sendable, CaseIterable, Comparable, SQLiteRawVal
     }
 
     public static func < (left: APIKeyRole, right: APIKeyRole) -> Bool { left.rank < right.rank }
+
+    /// Whether holding this role lets one do what `needed` may: the one ladder, portal <
+    /// operator < admin, for API keys and console accounts alike.
+    public func includes(_ needed: APIKeyRole) -> Bool { self >= needed }
 }
 
 /// One API key as stored: never the key, only its hash and a recognisable prefix.

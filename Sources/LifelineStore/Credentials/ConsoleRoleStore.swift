@@ -5,6 +5,17 @@ import FoundationEssentials
 public enum ConsoleRole: String, Sendable, CaseIterable, SQLiteRawValue {
     case `operator`
     case admin
+
+    /// Its rung on the one role ladder that API keys climb too.
+    public var level: APIKeyRole {
+        switch self {
+        case .operator: .operator
+        case .admin: .admin
+        }
+    }
+
+    /// Whether this role may do what `needed` may (admins what operators may).
+    public func includes(_ needed: ConsoleRole) -> Bool { level.includes(needed.level) }
 }
 
 /// One console account: the directory user and the role given.

@@ -182,8 +182,8 @@ extension OutboxStore {
     }
 
     /// Records a delivery receipt: `delivered`, or `failed` with the carrier's error.
-    public func recordReceipt(id: Int64, status: String, error: String?, at date: Date) throws {
-        precondition(status == "delivered" || status == "failed", "a receipt says delivered or failed")
+    public func recordReceipt(id: Int64, status: OutboxStatus, error: String?, at date: Date) throws {
+        precondition(status == .delivered || status == .failed, "a receipt says delivered or failed")
         try connection.execute(
             "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), updated_at = ?4 WHERE id = ?1",
             id, status, error, date)

@@ -1,0 +1,35 @@
+import LifelineStore
+import Testing
+
+@testable import LifelineService
+
+/// Rules that each live in one place, which every edge asks: an event's lifecycle, what a
+/// receipt says, and the role ladder.
+struct RuleVocabularyTests {
+    @Test func anEventsLifecycleIsWrittenDownOnce() {
+        #expect(EventState.draft.allowedTransitions == [.start, .cancel])
+        #expect(EventState.active.allowedTransitions == [.end])
+        #expect(EventState.ended.allowedTransitions.isEmpty && EventState.cancelled.allowedTransitions.isEmpty)
+        #expect(EventState.draft.hasMessagesToSend && EventState.active.hasMessagesToSend)
+        #expect(!EventState.ended.hasMessagesToSend && !EventState.cancelled.hasMessagesToSend)
+        for transition in EventTransition.allCases {
+            #expect(transition.from.allowedTransitions.contains(transition) && transition.from != transition.to)
+        }
+    }
+
+    @Test func providersWordsAreReadIntoOneReceiptVocabulary() {
+        #expect(ReceiptStatus(providerWord: "delivered") == .delivered)
+        #expect(ReceiptStatus(providerWord: "undelivered") == .undelivered)
+        #expect(ReceiptStatus(providerWord: "failed") == .undelivered, "Twilio's word")
+        for interim in ["queued", "sent", "accepted", "sending", ""] { #expect(ReceiptStatus(providerWord: interim) == nil) }
+        #expect(ReceiptStatus.delivered.outboxStatus == .delivered && ReceiptStatus.undelivered.outboxStatus == .failed)
+    }
+
+    @Test func oneRoleLadderForKeysAndConsoleAccounts() {
+        #expect(APIKeyRole.admin.includes(.operator) && APIKeyRole.operator.includes(.portal))
+        #expect(!APIKeyRole.portal.includes(.operator) && !APIKeyRole.operator.includes(.admin))
+        #expect(ConsoleRole.admin.includes(.operator) && ConsoleRole.operator.includes(.operator))
+        #expect(!ConsoleRole.operator.includes(.admin))
+        #expect(ConsoleRole.allCases.allSatisfy { $0.level.rawValue == $0.rawValue }, "the same words on both")
+    }
+}
