@@ -70,6 +70,7 @@ let package = Package(
                 "LifelineService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // HTTP over the service, as the CLI is: routes, API keys, problem+json, health; no SQL, no rule.
@@ -77,6 +78,7 @@ let package = Package(
             name: "LifelineServer",
             dependencies: [
                 "LifelineService",
+                "LifelineStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -101,8 +103,10 @@ let package = Package(
             dependencies: [
                 "LifelineService",
                 "LifelineServer",
+                "LifelineStore",
                 "LifelineWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -116,13 +120,19 @@ let package = Package(
         .target(name: "LifelineTestSupport", dependencies: ["LifelineService"], path: "Tests/LifelineTestSupport"),
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
         .testTarget(
-            name: "LifelineServiceTests", dependencies: ["LifelineService", "LifelineWebhook", "LifelineTestSupport"]),
+            name: "LifelineServiceTests",
+            dependencies: [
+                "LifelineService", "LifelineStore", "LifelineWebhook", "LifelineTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "LifelineServerTests",
             dependencies: [
                 "LifelineServer", "LifelineService", "LifelineStore", "LifelineTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]),
         .testTarget(

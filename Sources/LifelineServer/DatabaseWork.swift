@@ -1,5 +1,6 @@
 import LifelineService
 import NIOPosix
+import ServiceLifecycle
 
 /// Runs the service's blocking SQLite work off the event loops.
 ///
@@ -7,7 +8,11 @@ import NIOPosix
 /// a writer). Writes go to one thread of their own, so they run one at a time: the server's own
 /// load never meets SQLite's busy lock, and only another process (a CLI, cron) can make a
 /// writer wait, up to the busy timeout.
-public final class DatabaseWork: Sendable {
+///
+/// It is a `Service` that the application runs first, so that it stops last: every request
+/// and background service is done with it by then, and its threads end on every path out
+/// (a test's application included).
+public final class DatabaseWork: Service, Sendable {
     private let writerThread: NIOThreadPool
     /// Password hashing (PBKDF2, a tenth of a second or more each): threads of its own, so a
     /// flood of sign-ins queues here and neither the writer nor the readers wait behind it.
@@ -28,6 +33,12 @@ public final class DatabaseWork: Sendable {
     /// Work that writes: one at a time, in the order asked.
     public func write<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await writerThread.runIfActive(work)
+    }
+
+    /// Waits for the service group to stop, then stops the threads once their queued work is done.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
     }
 
     /// Stops the writer and hashing threads once their queued work is done.

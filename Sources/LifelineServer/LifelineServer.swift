@@ -21,7 +21,8 @@ public enum LifelineServer {
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline",
                 availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)),
-            services: services,
+            // First, so it stops last, after the server and the services that use it.
+            services: [database] + services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

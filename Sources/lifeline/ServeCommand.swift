@@ -124,7 +124,6 @@ extension Lifeline {
             group.maximumGracefulShutdownDuration = ConnectionLimits.shutdownDeadline
             group.maximumCancellationDuration = ConnectionLimits.shutdownDeadline
             try await ServiceGroup(configuration: group).run()
-            try await database.shutdown()
         }
     }
 }

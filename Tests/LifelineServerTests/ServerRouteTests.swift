@@ -5,10 +5,34 @@ import LifelineServer
 import LifelineService
 import LifelineStore
 import LifelineTestSupport
+import Logging
 import Testing
 
 /// The routes through HummingbirdTesting, without a socket.
 struct ServerRouteTests {
+    /// The database's threads are a service of the application: when it stops (a test's
+    /// included), they stop, after the requests that used them.
+    @Test func theDatabaseThreadsStopWithTheApplication() async throws {
+        try await withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            let database = DatabaseWork()
+            let application = LifelineServer.makeApplication(
+                environment: fixture.environment, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                logger: Logger(label: "test"), database: database)
+            try await application.test(.router) { client in
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                let answer = try await database.write { 42 }
+                #expect(ready.status == .ok && answer == 42)
+            }
+            do {
+                _ = try await database.write { 42 }
+                Issue.record("the writer thread still ran work after the application stopped")
+            } catch {
+                // Shut down with the application, as it should be.
+            }
+        }
+    }
+
     @Test func livezAnswersAndReadyzChecksTheDatabase() async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder)
