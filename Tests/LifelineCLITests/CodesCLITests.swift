@@ -52,7 +52,7 @@ struct CodesCLITests {
         }
     }
 
-    @Test func fourProcessesOf250RequestsForOneUserLeaveOneLiveCodeAndNoBusyErrors() async throws {
+    @Test(.tags(.slow), .skippedWhenQuick) func fourProcessesOf250RequestsForOneUserLeaveOneLiveCodeAndNoBusyErrors() async throws {
         try await withTemporaryDirectory { folder in
             _ = try await prepared(folder)
             let binary = LifelineProcess.builtBinary

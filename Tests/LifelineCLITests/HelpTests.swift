@@ -1,4 +1,5 @@
 import Foundation
+import LifelineTestSupport
 import Testing
 
 /// What a newcomer reads first: every command's `--help` has an example, `--version` is the
@@ -17,7 +18,7 @@ struct HelpTests {
         return found
     }
 
-    @Test func everyCommandsHelpHasAnExampleAndOnlyTheRootOffersVersion() async throws {
+    @Test(.tags(.slow), .skippedWhenQuick) func everyCommandsHelpHasAnExampleAndOnlyTheRootOffersVersion() async throws {
         let commands = try await commandPaths()
         #expect(commands.count > 70, "the walk found the commands: \(commands.count)")
         for (path, help) in commands {

@@ -24,7 +24,7 @@ struct QuickStartTests {
         return block.split(separator: "\n").map(String.init)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)), .tags(.slow), .skippedWhenQuick)
     func fromAnExportToASignedInConsoleAsTheReadmeSays() async throws {
         let commands = try Self.commands()
         #expect(commands.first == "lifeline migrate" && commands.last?.hasPrefix("lifeline serve") == true)

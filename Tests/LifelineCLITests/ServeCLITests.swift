@@ -16,7 +16,7 @@ struct ServeCLITests {
     /// Hostile clients: a broken chunked body is a 400, a client that hangs up mid-body is no
     /// server error in the metrics or the log, and a client stalled mid-body cannot keep a
     /// stopping server alive past the shutdown deadline.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)), .tags(.slow), .skippedWhenQuick)
     func malformedAbandonedAndStalledRequestsNeitherFailNorHoldTheServer() async throws {
         try await withTemporaryDirectory { folder in
             let database = ["--database", folder + "/lifeline.db"]

@@ -54,7 +54,7 @@ struct UploadTests {
         }
     }
 
-    @Test func anAdminsUploadStreamsToTheDryRun() async throws {
+    @Test(.tags(.slow), .skippedWhenQuick) func anAdminsUploadStreamsToTheDryRun() async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder)
             _ = try ConsoleAccounts(fixture.environment).grant(email: "bob@example.com", role: .admin, actor: "test")
