@@ -13,8 +13,9 @@ public struct Problem: Error, Sendable, Equatable {
     public let detail: String
     /// Seconds to wait before trying again, for 429 and 503.
     public var retryAfter: Int?
-    /// RFC 9457 extension members (an import's counts and rejections).
-    var members: [(String, JSONBody.Value)] = []
+    /// RFC 9457 extension members (an import's counts and rejections), written beside the
+    /// standard ones.
+    var members: (any Encodable & Sendable)?
     /// More headers, such as the rate-limit ones on a 429.
     var headers: HTTPFields = [:]
 
@@ -55,15 +56,43 @@ public struct Problem: Error, Sendable, Equatable {
     public static func unauthorized(_ detail: String) -> Problem { Problem(status: .unauthorized, code: "unauthorized", detail: detail) }
     public static func forbidden(_ detail: String) -> Problem { Problem(status: .forbidden, code: "forbidden", detail: detail) }
 
-    /// The response: JSON written by hand so the keys keep RFC 9457's order.
+    /// The response, as `application/problem+json`.
     public var response: Response {
-        let body = "{\"type\":\"https://lifeline.invalid/problems/\(code)\",\"title\":" + JSONString.quoted(status.reasonPhrase)
-            + ",\"status\":\(status.code),\"detail\":" + JSONString.quoted(detail) + ",\"code\":" + JSONString.quoted(code)
-            + (members.isEmpty ? "}" : "," + JSONBody.object(members).dropFirst())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let document = Document(
+            type: "https://lifeline.invalid/problems/\(code)", title: status.reasonPhrase, status: status.code, detail: detail,
+            code: code, members: members)
+        // A document of strings and numbers always encodes; were it not to, the status still stands.
+        let body = (try? encoder.encode(document)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"code\":\"\(code)\"}"
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The problem's JSON: RFC 9457's members, Lifeline's `code`, then any extension members.
+    private struct Document: Encodable {
+        let type: String
+        let title: String
+        let status: Int
+        let detail: String
+        let code: String
+        let members: (any Encodable & Sendable)?
+
+        enum CodingKeys: String, CodingKey {
+            case type, title, status, detail, code
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(title, forKey: .title)
+            try container.encode(status, forKey: .status)
+            try container.encode(detail, forKey: .detail)
+            try container.encode(code, forKey: .code)
+            try members?.encode(to: encoder)
+        }
     }
 }
 

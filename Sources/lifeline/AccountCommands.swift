@@ -104,9 +104,9 @@ extension Lifeline.Auth {
         static let configuration = CommandConfiguration(
             commandName: "check", abstract: "What a login form calls: check the email and password.",
             discussion: """
-                Prints the state. Exit codes: 0 authenticated, 20 invalid-credentials (wrong password, unknown \
-                or disabled account: one answer), 21 second-factor-required or number-verification-required \
-                (a code was sent: finish with `auth verify`), 22 second-factor-unavailable.
+                Prints the state. Exit codes: 0 authenticated, 20 invalid_credentials (wrong password, unknown \
+                or disabled account: one answer), 21 second_factor_required or number_verification_required \
+                (a code was sent: finish with `auth verify`), 22 second_factor_unavailable.
 
                 Example:
                   lifeline auth check ann.lee@example.com --password-stdin < password.txt
@@ -119,17 +119,15 @@ extension Lifeline.Auth {
         func run() throws {
             let outcome = try LoginService(global.environment)
                 .check(email: email, password: try password.read())
-            let (state, requestID, detail, exitCode): (String, String?, String?, Int32) =
+            let (requestID, detail, exitCode): (String?, String?, Int32) =
                 switch outcome {
-                case .authenticated: ("authenticated", nil, nil, 0)
-                case .invalidCredentials: ("invalid-credentials", nil, nil, 20)
+                case .authenticated: (nil, nil, 0)
+                case .invalidCredentials: (nil, nil, 20)
                 case .secondFactorRequired(let id, let newNumber):
-                    newNumber
-                        ? ("number-verification-required", id, "the SMS number changed: the code went to the new number", 21)
-                        : ("second-factor-required", id, nil, 21)
-                case .secondFactorUnavailable(let reason, _): ("second-factor-unavailable", nil, reason, 22)
+                    (id, newNumber ? "the SMS number changed: the code went to the new number" : nil, 21)
+                case .secondFactorUnavailable(let reason, _): (nil, reason, 22)
                 }
-            var fields: [(String, Cell)] = [("state", .text(state)), ("request_id", Cell(requestID)), ("detail", Cell(detail))]
+            var fields: [(String, Cell)] = [("state", .text(outcome.word)), ("request_id", Cell(requestID)), ("detail", Cell(detail))]
             if case .secondFactorUnavailable(_, let retryAfter) = outcome {
                 fields.append(("retry_after", retryAfter.map(Cell.date) ?? .null))
             }

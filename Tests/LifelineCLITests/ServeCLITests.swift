@@ -109,7 +109,7 @@ struct ServeCLITests {
                 port: port, method: "POST", path: "/v1/logins", headers: headers,
                 body: #"{"email":"ann@example.com","password":"Tulip-Harbour-7"}"#)
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any], "\(login.body)")
-            #expect(answer["status"] as? String == "second-factor-required", "\(login.body)")
+            #expect(answer["status"] as? String == "second_factor_required", "\(login.body)")
             let requestID = try #require(answer["request_id"] as? String)
             let code = try await deliveredCode(phone: folder + "/lifeline.db.outbox.jsonl", after: 1)
             let verified = try await LoopbackHTTP.request(

@@ -154,11 +154,11 @@ struct ServerPortalAndOperatorTests {
                 let wrong = try await client.execute(
                     uri: "/v1/logins", method: .post, headers: fixture.headers(.portal),
                     body: jsonBody(["email": "ann@example.com", "password": "nope"]))
-                #expect(wrong.json["status"] as? String == "invalid-credentials")
+                #expect(wrong.json["status"] as? String == "invalid_credentials")
                 let right = try await client.execute(
                     uri: "/v1/logins", method: .post, headers: fixture.headers(.portal),
                     body: jsonBody(["email": "ann@example.com", "password": "Tulip-Harbour-7"]))
-                #expect(right.json["status"] as? String == "second-factor-required", "\(right.text)")
+                #expect(right.json["status"] as? String == "second_factor_required", "\(right.text)")
                 let id = try #require(right.json["request_id"] as? String)
                 let code = try #require(try await fixture.deliveredCodes().last)
                 let verified = try await client.execute(
@@ -238,7 +238,7 @@ struct ServerEventTests {
                 let started = try await client.execute(uri: "/v1/events/\(id)/start", method: .post, headers: fixture.headers(.operator))
                 #expect(started.json["state"] as? String == "active" && started.json["queued"] as? Int == 1)
                 let again = try await client.execute(uri: "/v1/events/\(id)/start", method: .post, headers: fixture.headers(.operator))
-                #expect(again.json["queued"] as? Int == 0 && again.json["already_done"] as? String == "yes")
+                #expect(again.json["queued"] as? Int == 0 && again.json["already_done"] as? Bool == true)
                 let ended = try await client.execute(uri: "/v1/events/\(id)/end", method: .post, headers: fixture.headers(.operator))
                 #expect(ended.json["state"] as? String == "ended")
                 let cancel = try await client.execute(uri: "/v1/events/\(id)/cancel", method: .post, headers: fixture.headers(.operator))

@@ -26,8 +26,8 @@ struct ConsoleEventPages {
         console.get("events/new", role: .operator) { _, visit, _, _ in
             try await Self.newEventPage(visit, site: site)
         }
-        console.get("events/measure", role: .operator) { request, _, _, _ in
-            Self.measure(request.uri.queryParameters.get("text") ?? "")
+        console.get("events/measure", role: .operator) { request, _, _, context in
+            try Self.measure(request.uri.queryParameters.get("text") ?? "").response(from: request, context: context)
         }
         console.post("events", role: .operator) { form, visit, _, _ in
             var values: [String: Any] = [
@@ -72,13 +72,13 @@ struct ConsoleEventPages {
             }
             return visit.page("console-event", title: event.name, values)
         }
-        console.get("events/:id/deliveries", role: .operator) { _, _, _, context in
+        console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventRoutes.eventID(context)
             let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
-            let rows = deliveries.map {
-                JSONBody.object([("alert", .text($0.alert)), ("status", .text($0.status.rawValue)), ("count", .integer($0.count))])
-            }
-            return JSONBody.response([("state", .text(event.state.rawValue)), ("deliveries", .array(rows))])
+            return try LiveDeliveries(
+                state: event.state.rawValue,
+                deliveries: deliveries.map { EventRoutes.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) }
+            ).response(from: request, context: context)
         }
         for action in EventTransition.allCases {
             console.get("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
@@ -118,22 +118,35 @@ struct ConsoleEventPages {
 
     /// A message's length as the live counter shows it; the same rule the preview and the
     /// dispatcher use, so the counter never disagrees with the bill.
-    static func measure(_ text: String) -> Response {
-        var fields: [(String, JSONBody.Value)] = []
+    static func measure(_ text: String) -> Measured {
         let length = SMSLength(body: text)
-        fields += [
-            ("characters", .integer(text.count)), ("encoding", .text(length.encoding.rawValue)),
-            ("parts", .integer(length.segments)), ("warning", .boolean(length.needsWarning)),
-        ]
+        let problem: String?
         do {
             _ = try AlertTemplate(text, field: "the message")
-            fields.append(("problem", .null))
+            problem = nil
         } catch let failure as any LifelineFailure {
-            fields.append(("problem", .text(PageText.sentence(failure.message))))
+            problem = PageText.sentence(failure.message)
         } catch {
-            fields.append(("problem", .text("This message cannot be used.")))
+            problem = "This message cannot be used."
         }
-        return JSONBody.response(fields)
+        return Measured(
+            characters: text.count, encoding: length.encoding.rawValue, parts: length.segments, warning: length.needsWarning,
+            problem: problem)
+    }
+
+    /// The live counter's answer.
+    struct Measured: ResponseEncodable {
+        let characters: Int
+        let encoding: String
+        let parts: Int
+        let warning: Bool
+        @Nullable var problem: String?
+    }
+
+    /// The event page's live counts.
+    struct LiveDeliveries: ResponseEncodable {
+        let state: String
+        let deliveries: [EventRoutes.Delivery]
     }
 
     static func eventValues(_ event: ContinuityEvent, preview: EventPreview) -> [String: Any] {

@@ -17,17 +17,36 @@ struct DirectoryRoutes {
             let (detail, profile) = try await database.read {
                 (try DirectoryQueries(environment).user(email: email), try ProfileService(environment).effectiveProfile(email: email))
             }
-            let attributes = JSONBody.object(detail.attributes.map { ($0.name, .text($0.value)) })
-            let groups = "[" + detail.groups.map(JSONString.quoted).joined(separator: ",") + "]"
-            let fields: [(String, JSONBody.Value)] = [
-                ("email", .text(detail.user.email)), ("name", detail.user.displayName.map(JSONBody.Value.text) ?? .null),
-                ("status", .text(detail.user.status.rawValue)), ("auth_profile", .text(profile.name)),
-                ("sms_attribute", detail.smsAttribute.map(JSONBody.Value.text) ?? .null),
-                ("sms_verdict", detail.smsVerdict.map { .text($0.name) } ?? .null),
-                ("sms_number", detail.smsNumber.map(JSONBody.Value.text) ?? .null),
-                ("updated_at", .text(UTCTimestamp.string(from: detail.user.updatedAt))),
-            ]
-            return JSONBody.raw(String(JSONBody.object(fields).dropLast()) + ",\"attributes\":\(attributes),\"groups\":\(groups)}")
+            return User(
+                email: detail.user.email, name: detail.user.displayName, status: detail.user.status.rawValue,
+                authProfile: profile.name, smsAttribute: detail.smsAttribute, smsVerdict: detail.smsVerdict?.name,
+                smsNumber: detail.smsNumber, updatedAt: APITime(detail.user.updatedAt),
+                attributes: Dictionary(detail.attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }),
+                groups: detail.groups)
+        }
+    }
+
+    /// One user as operators see them.
+    struct User: ResponseEncodable {
+        let email: String
+        @Nullable var name: String?
+        let status: String
+        let authProfile: String
+        @Nullable var smsAttribute: String?
+        @Nullable var smsVerdict: String?
+        @Nullable var smsNumber: String?
+        let updatedAt: APITime
+        /// Attribute values by the attribute's name.
+        let attributes: [String: String]
+        let groups: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case email, name, status, attributes, groups
+            case authProfile = "auth_profile"
+            case smsAttribute = "sms_attribute"
+            case smsVerdict = "sms_verdict"
+            case smsNumber = "sms_number"
+            case updatedAt = "updated_at"
         }
     }
 }

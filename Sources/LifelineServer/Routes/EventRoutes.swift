@@ -38,43 +38,34 @@ struct EventRoutes {
                 endMessage: body.endMessage, startsAt: try body.startsAt.map { try EventDraft.time($0, option: "starts_at") },
                 endsAt: try body.endsAt.map { try EventDraft.time($0, option: "ends_at") }, notes: body.notes)
             let id = try await database.write { try EventService(environment).create(draft) }
-            return JSONBody.response(["id": .integer(Int(id)), "state": .text(EventState.draft.rawValue)], status: .created)
+            return StatusAnswer(status: .created, body: Created(id: id, state: EventState.draft.rawValue))
         }
         group.get("events") { request, _ in
             let state = try request.choice("state", as: EventState.self)
             let events = try await database.read { try EventService(environment).list(state: state) }
-            return JSONBody.raw("{\"items\":[" + events.map { Self.object($0.record) }.joined(separator: ",") + "]}")
+            return Items(items: events.map { Event($0.record) })
         }
         group.get("events/:id") { _, context in
             let id = try Self.eventID(context)
             let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
-            let counts = deliveries.map {
-                JSONBody.object([("alert", .text($0.alert)), ("status", .text($0.status.rawValue)), ("count", .integer($0.count))])
-            }
-            return JSONBody.raw(Self.object(event.record, more: [("deliveries", .array(counts))]))
+            return EventWithDeliveries(
+                event: Event(event.record),
+                deliveries: deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) })
         }
         group.get("events/:id/preview") { _, context in
             let id = try Self.eventID(context)
             let preview = try await database.read { try EventService(environment).preview(id: id) }
-            func length(_ message: SMSLength) -> String {
-                JSONBody.object([
-                    ("encoding", .text(message.encoding.rawValue)), ("units", .integer(message.units)),
-                    ("parts", .integer(message.segments)),
-                ])
-            }
-            let skipped = JSONBody.object(EventPreview.skipReasons.map { ($0, .integer(preview.skipped[$0] ?? 0)) })
-            return JSONBody.raw(
-                "{\"id\":\(preview.eventID),\"recipients\":\(preview.recipients),\"skipped\":\(skipped),"
-                    + "\"start_message\":\(length(preview.startMessage)),\"end_message\":\(length(preview.endMessage))}")
+            return Preview(
+                id: preview.eventID, recipients: preview.recipients,
+                skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, preview.skipped[$0] ?? 0) }),
+                startMessage: Length(preview.startMessage), endMessage: Length(preview.endMessage))
         }
         for transition in EventTransition.allCases {
             group.post("events/:id/\(transition.rawValue)") { _, context in
                 let id = try Self.eventID(context)
                 let outcome = try await database.write { try EventService(environment).perform(transition, id: id) }
-                return JSONBody.response([
-                    ("id", .integer(Int(outcome.eventID))), ("state", .text(outcome.state.rawValue)),
-                    ("queued", .integer(outcome.queued)), ("already_done", .text(outcome.alreadyDone ? "yes" : "no")),
-                ])
+                return Transitioned(
+                    id: outcome.eventID, state: outcome.state.rawValue, queued: outcome.queued, alreadyDone: outcome.alreadyDone)
             }
         }
     }
@@ -87,16 +78,114 @@ struct EventRoutes {
         return id
     }
 
-    static func object(_ record: EventRecord, more: [(String, JSONBody.Value)] = []) -> String {
-        func time(_ date: Date?) -> JSONBody.Value { date.map { .text(UTCTimestamp.string(from: $0)) } ?? .null }
-        return JSONBody.object([
-            ("id", .integer(Int(record.id))), ("name", .text(record.name)), ("group", .text(record.groupName)),
-            ("kind", .text(record.kind.rawValue)), ("state", .text(record.state.rawValue)),
-            ("start_message", .text(record.startMessage)), ("end_message", .text(record.endMessage)),
-            ("starts_at", time(record.startsAt)), ("ends_at", time(record.endsAt)),
-            ("notes", record.notes.map(JSONBody.Value.text) ?? .null), ("created_at", time(record.createdAt)),
-            ("started_at", time(record.startedAt)), ("ended_at", time(record.endedAt)),
-        ] + more)
+    struct Created: ResponseEncodable {
+        let id: Int64
+        let state: String
+    }
+
+    /// An event as stored.
+    struct Event: ResponseEncodable {
+        let id: Int64
+        let name: String
+        let group: String
+        let kind: String
+        let state: String
+        let startMessage: String
+        let endMessage: String
+        @Nullable var startsAt: APITime?
+        @Nullable var endsAt: APITime?
+        @Nullable var notes: String?
+        let createdAt: APITime
+        @Nullable var startedAt: APITime?
+        @Nullable var endedAt: APITime?
+
+        init(_ record: EventRecord) {
+            id = record.id
+            name = record.name
+            group = record.groupName
+            kind = record.kind.rawValue
+            state = record.state.rawValue
+            startMessage = record.startMessage
+            endMessage = record.endMessage
+            startsAt = record.startsAt.map(APITime.init)
+            endsAt = record.endsAt.map(APITime.init)
+            notes = record.notes
+            createdAt = APITime(record.createdAt)
+            startedAt = record.startedAt.map(APITime.init)
+            endedAt = record.endedAt.map(APITime.init)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, group, kind, state, notes
+            case startMessage = "start_message"
+            case endMessage = "end_message"
+            case startsAt = "starts_at"
+            case endsAt = "ends_at"
+            case createdAt = "created_at"
+            case startedAt = "started_at"
+            case endedAt = "ended_at"
+        }
+    }
+
+    struct Delivery: Encodable, Sendable {
+        let alert: String
+        let status: String
+        let count: Int
+    }
+
+    /// An event and its alerts counted by status.
+    struct EventWithDeliveries: ResponseEncodable {
+        let event: Event
+        let deliveries: [Delivery]
+
+        enum CodingKeys: String, CodingKey {
+            case deliveries
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try event.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(deliveries, forKey: .deliveries)
+        }
+    }
+
+    struct Length: Encodable, Sendable {
+        let encoding: String
+        let units: Int
+        let parts: Int
+
+        init(_ length: SMSLength) {
+            encoding = length.encoding.rawValue
+            units = length.units
+            parts = length.segments
+        }
+    }
+
+    struct Preview: ResponseEncodable {
+        let id: Int64
+        let recipients: Int
+        /// Members skipped, by reason (every reason, zero included).
+        let skipped: [String: Int]
+        let startMessage: Length
+        let endMessage: Length
+
+        enum CodingKeys: String, CodingKey {
+            case id, recipients, skipped
+            case startMessage = "start_message"
+            case endMessage = "end_message"
+        }
+    }
+
+    struct Transitioned: ResponseEncodable {
+        let id: Int64
+        let state: String
+        let queued: Int
+        let alreadyDone: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, state, queued
+            case alreadyDone = "already_done"
+        }
     }
 }
 

@@ -9,8 +9,8 @@ struct HealthRoutes {
     let gateway: GatewayHealth?
 
     func add(to router: Router<LifelineRequestContext>) {
-        router.get("livez") { _, _ in JSONBody.response([("status", .text("ok"))]) }
-        router.get("readyz") { [gateway] _, _ in
+        router.get("livez") { _, _ in Liveness(status: "ok") }
+        router.get("readyz") { [gateway] request, context -> Response in
             let environment = environment
             do {
                 try await database.read { try DatabaseMaintenance(environment).checkReady() }
@@ -20,8 +20,23 @@ struct HealthRoutes {
             if let problem = gateway?.configurationProblem {
                 return Problem(status: .serviceUnavailable, code: "not_ready", detail: "gateway \(gateway?.name ?? ""): \(problem)").response
             }
-            let checks: [(String, JSONBody.Value)] = [("database", .text("ok"))] + (gateway.map { [("gateway", .text($0.name))] } ?? [])
-            return JSONBody.response([("status", .text("ready")), ("checks", .json(JSONBody.object(checks)))])
+            return try Readiness(status: "ready", checks: .init(database: "ok", gateway: gateway?.name))
+                .response(from: request, context: context)
         }
+    }
+
+    struct Liveness: ResponseEncodable {
+        let status: String
+    }
+
+    struct Readiness: ResponseEncodable {
+        struct Checks: Encodable {
+            let database: String
+            /// The dispatcher's gateway, when this process runs one.
+            let gateway: String?
+        }
+
+        let status: String
+        let checks: Checks
     }
 }

@@ -26,10 +26,10 @@ struct ImportRoutes {
                     try DirectoryImporter(environment).importUsers(
                         from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen)
                 }
-                return JSONBody.response(Self.members(summary))
+                return ImportAnswer(summary)
             } catch ImportFailure.rowsRejected(let path, let summary) {
                 var problem = Problem(ImportFailure.rowsRejected(path: path, summary: summary))
-                problem.members = Self.members(summary)
+                problem.members = ImportAnswer(summary)
                 throw problem
             }
         }
@@ -38,20 +38,42 @@ struct ImportRoutes {
     /// Rejections listed in the answer; `rejected` counts them all.
     static let keptRejections = 1_000
 
-    /// The counts, in the CLI's words, then the first rejections with their lines and reasons,
-    /// then the warnings (numbers lost, console accounts named).
-    static func members(_ summary: ImportSummary) -> [(String, JSONBody.Value)] {
-        let rejections = summary.firstRejections.map {
-            JSONBody.object([("line", .integer($0.line)), ("reason", .text($0.reason))])
+    /// An import's answer: the outcome, the counts in the CLI's words, the first rejections with
+    /// their lines and reasons, and the warnings (numbers lost, console accounts named).
+    struct ImportAnswer: ResponseEncodable {
+        struct Rejection: Encodable, Sendable {
+            let line: Int
+            let reason: String
         }
-        let warnings = summary.warnings.map {
-            JSONBody.object([
-                ("code", .text($0.code)), ("count", .integer($0.count)), ("message", .text($0.message)),
-                ("emails", .array($0.emails.map(JSONString.quoted))),
-            ])
+
+        struct Warning: Encodable, Sendable {
+            let code: String
+            let count: Int
+            let message: String
+            let emails: [String]
         }
-        return [("result", .text(summary.outcome.rawValue)), ("written", .boolean(summary.isWritten))]
-            + summary.counts.map { ($0.name, .integer($0.value)) }
-            + [("rejections", .array(rejections)), ("warnings", .array(warnings))]
+
+        let result: String
+        let written: Bool
+        let counts: [(name: String, value: Int)]
+        let rejections: [Rejection]
+        let warnings: [Warning]
+
+        init(_ summary: ImportSummary) {
+            result = summary.outcome.rawValue
+            written = summary.isWritten
+            counts = summary.counts
+            rejections = summary.firstRejections.map { Rejection(line: $0.line, reason: $0.reason) }
+            warnings = summary.warnings.map { Warning(code: $0.code, count: $0.count, message: $0.message, emails: $0.emails) }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: NamedKey.self)
+            try container.encode(result, forKey: NamedKey("result"))
+            try container.encode(written, forKey: NamedKey("written"))
+            for (name, value) in counts { try container.encode(value, forKey: NamedKey(name)) }
+            try container.encode(rejections, forKey: NamedKey("rejections"))
+            try container.encode(warnings, forKey: NamedKey("warnings"))
+        }
     }
 }

@@ -41,7 +41,7 @@ struct OptInRoutes {
                 case .alreadyPending: ("pending", false)
                 case .alreadyOptedIn: ("opted_in", false)
                 }
-            return JSONBody.response(["state": .text(state), "confirmation_sent": .text(sent ? "yes" : "no")], status: .accepted)
+            return StatusAnswer(status: .accepted, body: OptInAnswer(state: state, confirmationSent: sent))
         }
     }
 
@@ -51,38 +51,33 @@ struct OptInRoutes {
         group.get("optins/summary") { request, _ in
             let group = request.uri.queryParameters.get("group")
             let summary = try await database.read { try ConsentService(environment).summary(group: group) }
-            return JSONBody.response([
-                "opted_in": .integer(summary.optedIn), "pending": .integer(summary.pending),
-                "opted_out": .integer(summary.optedOut), "none": .integer(summary.none),
-                "no_valid_number": .integer(summary.noValidNumber), "total": .integer(summary.total),
-            ])
+            return Summary(
+                optedIn: summary.optedIn, pending: summary.pending, optedOut: summary.optedOut, none: summary.none,
+                noValidNumber: summary.noValidNumber, total: summary.total)
         }
         group.get("optins") { request, _ in
             let page = try PageRequest(request, listing: "optins")
             let state = try request.choice("state", as: ConsentState.self)
             let group = request.uri.queryParameters.get("group")
             let (items, last) = try await database.read {
-                var items: [String] = []
+                var items: [Listing] = []
                 var last: String?
                 try ConsentService(environment).forEachListing(state: state, group: group, after: page.after, limit: page.limit) {
-                    items.append(Self.object(email: $0.email, number: $0.number, state: $0.state, since: $0.since, source: $0.source))
+                    items.append(Listing(email: $0.email, number: $0.number, state: $0.state, since: $0.since, source: $0.source))
                     last = $0.email
                 }
                 return (items, last)
             }
-            return page.body(items: items, lastKey: last)
+            return page.page(items, lastKey: last)
         }
         group.get("optins/:who/history") { _, context in
             let who = try context.parameters.require("who")
             let entries = try await database.read { try ConsentService(environment).history(of: who) }
-            let items = entries.map { entry in
-                JSONBody.object([
-                    ("recorded_at", .text(UTCTimestamp.string(from: entry.recordedAt))), ("email", .text(entry.email)),
-                    ("number", .text(entry.number)), ("state", .text(entry.state.rawValue)),
-                    ("source", .text(entry.source.rawValue)), ("actor", .text(entry.actor)), ("evidence", .text(entry.evidence)),
-                ])
-            }
-            return JSONBody.response([("items", .array(items))])
+            return Items(items: entries.map { entry in
+                HistoryEntry(
+                    recordedAt: APITime(entry.recordedAt), email: entry.email, number: entry.number, state: entry.state.rawValue,
+                    source: entry.source.rawValue, actor: entry.actor, evidence: entry.evidence)
+            })
         }
         group.post("optins/:who/decisions") { request, context in
             let email = try context.parameters.require("who")
@@ -92,34 +87,98 @@ struct OptInRoutes {
                 try ConsentService(environment).recordAdminDecision(
                     email: email, state: body.state == .optedIn ? .optedIn : .optedOut, evidence: body.evidence, actor: actor)
             }
-            return JSONBody.response(
-                [
-                    ("state", .text(current.state.rawValue)),
-                    ("since", current.since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
-                    ("source", current.source.map { .text($0.rawValue) } ?? .null),
-                ], status: .created)
+            return StatusAnswer(
+                status: .created,
+                body: Decision(state: current.state.rawValue, since: current.since.map(APITime.init), source: current.source?.rawValue))
         }
         group.get("optins/:who") { _, context in
             let who = try context.parameters.require("who")
             let lines = try await database.read { try ConsentService(environment).status(of: who) }
-            let items = lines.map { line in
-                Self.object(
-                    email: line.email, number: line.number, state: line.state, since: line.since, source: line.source,
-                    evidence: [("evidence", line.evidence.map(JSONBody.Value.text) ?? .null)])
-            }
-            return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "]}")
+            return Items(items: lines.map { line in
+                Status(
+                    listing: Listing(email: line.email, number: line.number, state: line.state, since: line.since, source: line.source),
+                    evidence: line.evidence)
+            })
         }
     }
 
-    static func object(
-        email: String, number: String?, state: ConsentState, since: Date?, source: ConsentSource?,
-        evidence: [(String, JSONBody.Value)] = []
-    ) -> String {
-        JSONBody.object(
-            [
-                ("email", .text(email)), ("number", number.map(JSONBody.Value.text) ?? .null), ("state", .text(state.rawValue)),
-                ("since", since.map { .text(UTCTimestamp.string(from: $0)) } ?? .null),
-                ("source", source.map { .text($0.rawValue) } ?? .null),
-            ] + evidence)
+    struct OptInAnswer: ResponseEncodable {
+        let state: String
+        let confirmationSent: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case state
+            case confirmationSent = "confirmation_sent"
+        }
+    }
+
+    struct Summary: ResponseEncodable {
+        let optedIn: Int
+        let pending: Int
+        let optedOut: Int
+        let none: Int
+        let noValidNumber: Int
+        let total: Int
+
+        enum CodingKeys: String, CodingKey {
+            case pending, none, total
+            case optedIn = "opted_in"
+            case optedOut = "opted_out"
+            case noValidNumber = "no_valid_number"
+        }
+    }
+
+    /// One user's consent for their current number.
+    struct Listing: Encodable, Sendable {
+        let email: String
+        @Nullable var number: String?
+        let state: String
+        @Nullable var since: APITime?
+        @Nullable var source: String?
+
+        init(email: String, number: String?, state: ConsentState, since: Date?, source: ConsentSource?) {
+            self.email = email
+            self.number = number
+            self.state = state.rawValue
+            self.since = since.map(APITime.init)
+            self.source = source?.rawValue
+        }
+    }
+
+    /// A lookup's answer: the listing and its evidence.
+    struct Status: Encodable, Sendable {
+        let listing: Listing
+        let evidence: String?
+
+        enum CodingKeys: String, CodingKey {
+            case evidence
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try listing.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(evidence, forKey: .evidence)
+        }
+    }
+
+    struct HistoryEntry: Encodable, Sendable {
+        let recordedAt: APITime
+        let email: String
+        let number: String
+        let state: String
+        let source: String
+        let actor: String
+        let evidence: String
+
+        enum CodingKeys: String, CodingKey {
+            case email, number, state, source, actor, evidence
+            case recordedAt = "recorded_at"
+        }
+    }
+
+    struct Decision: ResponseEncodable {
+        let state: String
+        @Nullable var since: APITime?
+        @Nullable var source: String?
     }
 }

@@ -18,25 +18,49 @@ struct OutboxRoutes {
             let event = try request.identifier("event")
             let after = try page.afterIdentifier()
             let (items, last) = try await database.read {
-                var items: [String] = []
+                var items: [Message] = []
                 var last: Int64?
                 try OutboxQueries(environment).forEachMessage(status: status, eventID: event, afterID: after, limit: page.limit) {
-                    items.append(Self.object($0))
+                    items.append(Message($0))
                     last = $0.id
                 }
                 return (items, last)
             }
-            return page.body(items: items, lastKey: last.map(String.init))
+            return page.page(items, lastKey: last.map(String.init))
         }
     }
 
-    static func object(_ entry: OutboxEntry) -> String {
-        JSONBody.object([
-            ("id", .integer(Int(entry.id))), ("destination", .text(entry.destination)), ("kind", .text(entry.kind)),
-            ("program", .text(entry.program.rawValue)), ("status", .text(entry.status.rawValue)),
-            ("event_id", entry.eventID.map { .integer(Int($0)) } ?? .null), ("attempts", .integer(entry.attempts)),
-            ("last_error", entry.lastError.map(JSONBody.Value.text) ?? .null), ("body", .text(entry.body)),
-            ("created_at", .text(UTCTimestamp.string(from: entry.createdAt))),
-        ])
+    /// One outbox message; a code's body is the sealed placeholder.
+    struct Message: Encodable, Sendable {
+        let id: Int64
+        let destination: String
+        let kind: String
+        let program: String
+        let status: String
+        @Nullable var eventID: Int64?
+        let attempts: Int
+        @Nullable var lastError: String?
+        let body: String
+        let createdAt: APITime
+
+        init(_ entry: OutboxEntry) {
+            id = entry.id
+            destination = entry.destination
+            kind = entry.kind
+            program = entry.program.rawValue
+            status = entry.status.rawValue
+            eventID = entry.eventID
+            attempts = entry.attempts
+            lastError = entry.lastError
+            body = entry.body
+            createdAt = APITime(entry.createdAt)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, destination, kind, program, status, attempts, body
+            case eventID = "event_id"
+            case lastError = "last_error"
+            case createdAt = "created_at"
+        }
     }
 }

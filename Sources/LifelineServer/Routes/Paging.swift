@@ -49,9 +49,8 @@ struct PageRequest {
         return String(text.dropFirst(listing.count + 1))
     }
 
-    /// The page's body: its items and the cursor for the next page (null on the last).
-    func body(items: [String], lastKey: String?) -> Response {
-        let next = nextCursor(lastKey: lastKey, count: items.count).map(JSONString.quoted) ?? "null"
-        return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "],\"next_cursor\":" + next + "}")
+    /// The page: its items and the cursor for the next page (null on the last).
+    func page<Item: Encodable & Sendable>(_ items: [Item], lastKey: String?) -> ItemsPage<Item> {
+        ItemsPage(items: items, nextCursor: nextCursor(lastKey: lastKey, count: items.count))
     }
 }

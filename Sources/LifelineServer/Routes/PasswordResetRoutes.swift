@@ -33,22 +33,35 @@ struct PasswordResetRoutes {
                 try PasswordResetService(environment).start(email: body.email, method: body.method ?? PasswordResetService.defaultMethod)
             }
             ServerMetrics.codeRequested(purpose: VerificationPurpose.passwordReset.rawValue, outcome: "accepted")
-            return JSONBody.response(
-                ["request_id": .text(requestID), "message": .text(PasswordResetService.uniformAnswer)], status: .accepted)
+            return StatusAnswer(status: .accepted, body: Started(requestID: requestID, message: PasswordResetService.uniformAnswer))
         }
         group.post("password-resets/:id/verify") { request, context in
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let check = try await database.write { try PasswordResetService(environment).verify(requestID: id, code: body.code) }
             ServerMetrics.codeChecked(check)
-            return JSONBody.response(VerificationAnswer.fields(check))
+            return CodeAnswer(check)
         }
         group.post("password-resets/:id/complete") { request, context in
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: PasswordBody.self, context: context)
             try await PasswordResetService(environment).complete(requestID: id, password: body.password, on: database.places)
-            return JSONBody.response(["status": .text("completed")])
+            return Completed(status: "completed")
         }
+    }
+
+    struct Started: ResponseEncodable {
+        let requestID: String
+        let message: String
+
+        enum CodingKeys: String, CodingKey {
+            case message
+            case requestID = "request_id"
+        }
+    }
+
+    struct Completed: ResponseEncodable {
+        let status: String
     }
 }
 

@@ -39,7 +39,7 @@ struct ProviderWebhookRoutes {
                 try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text, providerMessageID: "webhook:" + inbound.id)
             }
             ServerMetrics.inbound(action: outcome.action)
-            return JSONBody.response(["action": .text(outcome.action), "replied": .text(outcome.replied ? "yes" : "no")])
+            return InboundAnswer(action: outcome.action, replied: outcome.replied)
         }
         router.post("v1/webhooks/receipts") { request, context in
             let body = try await verifiedBody(request, context: context)
@@ -52,7 +52,7 @@ struct ProviderWebhookRoutes {
             let result = try await database.write {
                 try OutboxQueries(environment).recordReceipt(reference: receipt.reference, status: status, error: receipt.error)
             }
-            return JSONBody.response(["id": .integer(Int(result.id)), "status": .text(result.status.rawValue)])
+            return ReceiptAnswer(id: result.id, status: result.status.rawValue)
         }
     }
 
@@ -82,4 +82,14 @@ struct ProviderWebhookRoutes {
 
     static let signature = HTTPField.Name("X-Lifeline-Signature")!
     static let timestamp = HTTPField.Name("X-Lifeline-Timestamp")!
+
+    struct InboundAnswer: ResponseEncodable {
+        let action: String
+        let replied: Bool
+    }
+
+    struct ReceiptAnswer: ResponseEncodable {
+        let id: Int64
+        let status: String
+    }
 }

@@ -21,24 +21,20 @@ struct SMSNumberRoutes {
         let database = database
         group.get("attributes") { _, _ in
             let attributes = try await database.read { try DirectoryQueries(environment).attributes() }
-            let items = attributes.map {
-                JSONBody.object([
-                    ("name", .text($0.name)), ("description", .text($0.description)), ("source", .text($0.source.rawValue)),
-                    ("users_with_value", .integer($0.valueCount)),
-                ])
-            }
-            return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "]}")
+            return Items(items: attributes.map {
+                Attribute(name: $0.name, description: $0.description, source: $0.source.rawValue, usersWithValue: $0.valueCount)
+            })
         }
         group.get("sms/attribute") { _, _ in
             guard let attribute = try await database.read({ try SMSNumbers(environment).attribute() }) else {
                 throw DirectoryFailure.noSMSAttribute
             }
-            return Self.attribute(attribute)
+            return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
         }
         group.put("sms/attribute") { request, context in
             let choice = try await request.decode(as: AttributeChoice.self, context: context)
             let attribute = try await database.write { try SMSNumbers(environment).setAttribute(named: choice.name) }
-            return Self.attribute(attribute)
+            return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
         }
         group.get("sms/numbers") { request, _ in
             let filter = try request.choice("status", as: NumberReportFilter.self)
@@ -47,41 +43,96 @@ struct SMSNumberRoutes {
             let report = try await database.read {
                 try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: limit)
             }
-            return JSONBody.response([
-                ("summary", .json(Self.summary(report.summary))), ("items", .array(report.checks.map(Self.object))),
-                ("matched", .integer(report.matched)), ("truncated", .boolean(report.isTruncated)),
-            ])
+            return Report(
+                summary: Summary(report.summary), items: report.checks.map(Check.init), matched: report.matched,
+                truncated: report.isTruncated)
         }
         group.post("sms/numbers/fix") { request, _ in
             let region = try Self.region(request)
             let (summary, fixes) = try await database.write { try SMSNumbers(environment).fixes(defaultRegion: region, apply: true) }
-            let fixed = fixes.map {
-                JSONBody.object([
-                    ("email", .text($0.check.email)), ("before", $0.check.value.map(JSONBody.Value.text) ?? .null),
-                    ("after", .text($0.long)),
-                ])
-            }
-            return JSONBody.response([("summary", .json(Self.summary(summary))), ("fixed", .array(fixed))])
+            return Fixes(summary: Summary(summary), fixed: fixes.map { Fix(email: $0.check.email, before: $0.check.value, after: $0.long) })
         }
-    }
-
-    static func attribute(_ attribute: AttributeDefinition) -> Response {
-        JSONBody.response([("attribute", .text(attribute.name)), ("users_with_value", .integer(attribute.valueCount))])
     }
 
     static func region(_ request: Request) throws -> CallingCodePlan.Region? {
         try request.uri.queryParameters.get("default_country").map(SMSNumbers.region(named:))
     }
 
-    static func object(_ check: NumberCheck) -> String {
-        JSONBody.object([
-            ("email", .text(check.email)), ("value", check.value.map(JSONBody.Value.text) ?? .null),
-            ("verdict", .text(check.verdict.name)), ("detail", .text(check.verdict.detail)),
-            ("shared_by", .integer(check.sharedBy)),
-        ])
+    struct Attribute: Encodable, Sendable {
+        let name: String
+        let description: String
+        let source: String
+        let usersWithValue: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, source
+            case usersWithValue = "users_with_value"
+        }
     }
 
-    static func summary(_ summary: NumberCheckSummary) -> String {
-        JSONBody.object([("attribute", .text(summary.attribute))] + summary.counts.map { ($0.name, .integer($0.value)) })
+    struct SMSAttribute: ResponseEncodable {
+        let attribute: String
+        let usersWithValue: Int
+
+        enum CodingKeys: String, CodingKey {
+            case attribute
+            case usersWithValue = "users_with_value"
+        }
+    }
+
+    /// The counts per verdict, named as the CLI names them.
+    struct Summary: Encodable, Sendable {
+        let attribute: String
+        let counts: [(name: String, value: Int)]
+
+        init(_ summary: NumberCheckSummary) {
+            attribute = summary.attribute
+            counts = summary.counts
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: NamedKey.self)
+            try container.encode(attribute, forKey: NamedKey("attribute"))
+            for (name, value) in counts { try container.encode(value, forKey: NamedKey(name)) }
+        }
+    }
+
+    struct Check: Encodable, Sendable {
+        let email: String
+        @Nullable var value: String?
+        let verdict: String
+        let detail: String
+        let sharedBy: Int
+
+        init(_ check: NumberCheck) {
+            email = check.email
+            value = check.value
+            verdict = check.verdict.name
+            detail = check.verdict.detail
+            sharedBy = check.sharedBy
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case email, value, verdict, detail
+            case sharedBy = "shared_by"
+        }
+    }
+
+    struct Report: ResponseEncodable {
+        let summary: Summary
+        let items: [Check]
+        let matched: Int
+        let truncated: Bool
+    }
+
+    struct Fix: Encodable, Sendable {
+        let email: String
+        @Nullable var before: String?
+        let after: String
+    }
+
+    struct Fixes: ResponseEncodable {
+        let summary: Summary
+        let fixed: [Fix]
     }
 }

@@ -42,13 +42,7 @@ struct SettingsRoutes {
         let database = database
         group.get("settings") { _, _ in
             let values = try await database.read { try SettingsService(environment).list() }
-            let items = values.map {
-                JSONBody.object([
-                    ("key", .text($0.key)), ("value", $0.value.map(JSONBody.Value.text) ?? .null),
-                    ("is_default", .boolean($0.isDefault)), ("summary", .text($0.summary)),
-                ])
-            }
-            return JSONBody.raw("{\"items\":[" + items.joined(separator: ",") + "]}")
+            return Items(items: values.map { Setting(key: $0.key, value: $0.value, isDefault: $0.isDefault, summary: $0.summary) })
         }
         group.put("settings/:key") { request, context in
             let key = try context.parameters.require("key")
@@ -58,7 +52,7 @@ struct SettingsRoutes {
                 try service.set(key, to: body.value)
                 return try service.list().first { $0.key == key }
             }
-            return JSONBody.response([("key", .text(key)), ("value", value?.value.map(JSONBody.Value.text) ?? .null)])
+            return SettingValue(key: key, value: value?.value)
         }
         group.delete("settings/:key") { _, context in
             let key = try context.parameters.require("key")
@@ -67,17 +61,17 @@ struct SettingsRoutes {
                 try service.unset(key)
                 return try service.list().first { $0.key == key }
             }
-            return JSONBody.response([("key", .text(key)), ("value", value?.value.map(JSONBody.Value.text) ?? .null)])
+            return SettingValue(key: key, value: value?.value)
         }
         group.get("password-policy") { _, _ in
-            try await Self.policy(database.read { try SettingsService(environment).passwordPolicy() }, environment)
+            try await Policy(database.read { try SettingsService(environment).passwordPolicy() }, environment)
         }
         group.put("password-policy") { request, context in
             let body = try await request.decode(as: PolicyBody.self, context: context)
             guard body.minLength != nil || body.characterClasses != nil else {
                 throw Problem(status: .badRequest, code: "usage", detail: "give min_length, character_classes or both")
             }
-            return try await Self.policy(
+            return try await Policy(
                 database.write {
                     let service = SettingsService(environment)
                     try service.setPasswordPolicy(minimumLength: body.minLength, characterClasses: body.characterClasses)
@@ -85,12 +79,11 @@ struct SettingsRoutes {
                 }, environment)
         }
         group.get("profiles") { _, _ in
-            let profiles = try await database.read { try ProfileService(environment).list() }
-            return JSONBody.raw("{\"items\":[" + profiles.map(Self.object).joined(separator: ",") + "]}")
+            Items(items: try await database.read { try ProfileService(environment).list() }.map(Profile.init))
         }
         group.get("profiles/:name") { _, context in
             let name = try context.parameters.require("name")
-            return try await JSONBody.raw(Self.object(database.read { try ProfileService(environment).show(name: name) }))
+            return Profile(try await database.read { try ProfileService(environment).show(name: name) })
         }
         group.post("profiles") { request, context in
             let body = try await request.decode(as: ProfileBody.self, context: context)
@@ -102,7 +95,7 @@ struct SettingsRoutes {
                 try service.create(name: name, resetOptions: resetOptions, twoStep: twoStep)
                 return try service.show(name: name)
             }
-            return JSONBody.raw(Self.object(profile), status: .created)
+            return StatusAnswer(status: .created, body: Profile(profile))
         }
         group.patch("profiles/:name") { request, context in
             let name = try context.parameters.require("name")
@@ -112,7 +105,7 @@ struct SettingsRoutes {
                 try service.update(name: name, resetOptions: body.resetOptions, twoStep: body.twoStep)
                 return try service.show(name: name)
             }
-            return JSONBody.raw(Self.object(profile))
+            return Profile(profile)
         }
         group.post("profiles/:name/assignments") { request, context in
             let name = try context.parameters.require("name")
@@ -122,26 +115,74 @@ struct SettingsRoutes {
                 try service.assign(name: name, group: body.group, priority: body.priority)
                 return try service.show(name: name)
             }
-            return JSONBody.raw(Self.object(profile))
+            return Profile(profile)
         }
     }
 
-    static func policy(_ policy: PasswordPolicy, _ environment: LifelineEnvironment) -> Response {
-        JSONBody.response([
-            ("min_length", .integer(policy.minimumLength)), ("max_length", .integer(PasswordPolicy.maximumLength)),
-            ("character_classes", .integer(policy.characterClasses)), ("refuses_email_name", .boolean(true)),
-            ("common_passwords_refused", .integer(SettingsService(environment).commonPasswordCount)),
-        ])
+    struct Setting: Encodable, Sendable {
+        let key: String
+        @Nullable var value: String?
+        let isDefault: Bool
+        let summary: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, value, summary
+            case isDefault = "is_default"
+        }
     }
 
-    static func object(_ profile: AuthProfile) -> String {
-        let assignments = profile.assignments.map {
-            JSONBody.object([("group", .text($0.groupName)), ("priority", .integer($0.priority))])
+    struct SettingValue: ResponseEncodable {
+        let key: String
+        @Nullable var value: String?
+    }
+
+    struct Policy: ResponseEncodable {
+        let minLength: Int
+        let maxLength: Int
+        let characterClasses: Int
+        let refusesEmailName: Bool
+        let commonPasswordsRefused: Int
+
+        init(_ policy: PasswordPolicy, _ environment: LifelineEnvironment) {
+            minLength = policy.minimumLength
+            maxLength = PasswordPolicy.maximumLength
+            characterClasses = policy.characterClasses
+            refusesEmailName = true
+            commonPasswordsRefused = SettingsService(environment).commonPasswordCount
         }
-        return JSONBody.object([
-            ("name", .text(profile.name)), ("reset_options", .text(profile.resetOptions.rawValue)),
-            ("two_step", .text(profile.twoStep.rawValue)), ("assignments", .array(assignments)),
-        ])
+
+        enum CodingKeys: String, CodingKey {
+            case minLength = "min_length"
+            case maxLength = "max_length"
+            case characterClasses = "character_classes"
+            case refusesEmailName = "refuses_email_name"
+            case commonPasswordsRefused = "common_passwords_refused"
+        }
+    }
+
+    struct Profile: ResponseEncodable {
+        struct Assignment: Encodable, Sendable {
+            let group: String
+            let priority: Int
+        }
+
+        let name: String
+        let resetOptions: String
+        let twoStep: String
+        let assignments: [Assignment]
+
+        init(_ profile: AuthProfile) {
+            name = profile.name
+            resetOptions = profile.resetOptions.rawValue
+            twoStep = profile.twoStep.rawValue
+            assignments = profile.assignments.map { Assignment(group: $0.groupName, priority: $0.priority) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, assignments
+            case resetOptions = "reset_options"
+            case twoStep = "two_step"
+        }
     }
 }
 

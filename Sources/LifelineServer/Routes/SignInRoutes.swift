@@ -38,29 +38,17 @@ struct SignInRoutes {
             let body = try await request.decode(as: Credentials.self, context: context)
             try limits.admit(email: body.email)
             let outcome = try await LoginService(environment).check(email: body.email, password: body.password, on: database.places)
-            switch outcome {
-            case .authenticated: return JSONBody.response(["status": .text("authenticated")])
-            case .invalidCredentials: return JSONBody.response(["status": .text("invalid-credentials")])
-            case .secondFactorRequired(let requestID, let newNumber):
+            if case .secondFactorRequired = outcome {
                 ServerMetrics.codeRequested(purpose: VerificationPurpose.twoStep.rawValue, outcome: "sent")
-                return JSONBody.response([
-                    "status": .text(newNumber ? "number-verification-required" : "second-factor-required"),
-                    "request_id": .text(requestID),
-                ])
-            case .secondFactorUnavailable(let reason, let retryAfter):
-                var fields: [(String, JSONBody.Value)] = [("status", .text("second-factor-unavailable")), ("reason", .text(reason))]
-                if let retryAfter { fields.append(("retry_after", .text(UTCTimestamp.string(from: retryAfter)))) }
-                return JSONBody.response(fields)
             }
+            return LoginAnswer(outcome)
         }
         group.post("logins/:id/verify") { request, context in
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let verification = try await database.write { try LoginService(environment).verify(requestID: id, code: body.code) }
             ServerMetrics.codeChecked(verification.check)
-            var fields = VerificationAnswer.fields(verification.check)
-            if verification.check == .approved { fields[0] = ("status", .text("authenticated")) }
-            return JSONBody.response(fields)
+            return CodeAnswer(verification.check, approvedWord: LoginOutcome.authenticatedWord)
         }
         group.post("verifications") { request, context in
             let body = try await request.decode(as: CodeRequestBody.self, context: context)
@@ -69,18 +57,51 @@ struct SignInRoutes {
                 try VerificationService(environment).request(email: body.email, purpose: body.purpose, requestID: body.requestID)
             }
             ServerMetrics.codeRequested(purpose: body.purpose.rawValue, outcome: outcome.isRepeat ? "repeat" : outcome.status.rawValue)
-            var fields: [(String, JSONBody.Value)] = [
-                ("request_id", .text(outcome.requestID)), ("status", .text(outcome.status.rawValue)),
-            ]
-            if let retryAfter = outcome.retryAfter { fields.append(("retry_after", .text(UTCTimestamp.string(from: retryAfter)))) }
-            return JSONBody.response(fields, status: outcome.isRepeat ? .ok : .created)
+            return StatusAnswer(
+                status: outcome.isRepeat ? .ok : .created,
+                body: CodeRequested(requestID: outcome.requestID, status: outcome.status.rawValue, retryAfter: outcome.retryAfter.map(APITime.init)))
         }
         group.post("verifications/:id/check") { request, context in
             let id = try context.parameters.require("id")
             let body = try await request.decode(as: CodeBody.self, context: context)
             let check = try await database.write { try VerificationService(environment).verify(requestID: id, code: body.code) }
             ServerMetrics.codeChecked(check)
-            return JSONBody.response(VerificationAnswer.fields(check))
+            return CodeAnswer(check)
+        }
+    }
+
+    /// A sign-in's answer: the outcome's word, and what comes with it.
+    struct LoginAnswer: ResponseEncodable {
+        let status: String
+        let requestID: String?
+        let reason: String?
+        let retryAfter: APITime?
+
+        init(_ outcome: LoginOutcome) {
+            status = outcome.word
+            switch outcome {
+            case .secondFactorRequired(let requestID, _): (self.requestID, reason, retryAfter) = (requestID, nil, nil)
+            case .secondFactorUnavailable(let why, let after): (requestID, reason, retryAfter) = (nil, why, after.map(APITime.init))
+            case .authenticated, .invalidCredentials: (requestID, reason, retryAfter) = (nil, nil, nil)
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case status, reason
+            case requestID = "request_id"
+            case retryAfter = "retry_after"
+        }
+    }
+
+    struct CodeRequested: ResponseEncodable {
+        let requestID: String
+        let status: String
+        let retryAfter: APITime?
+
+        enum CodingKeys: String, CodingKey {
+            case status
+            case requestID = "request_id"
+            case retryAfter = "retry_after"
         }
     }
 }

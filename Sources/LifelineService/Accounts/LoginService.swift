@@ -12,6 +12,20 @@ public enum LoginOutcome: Sendable, Equatable {
     case secondFactorRequired(requestID: String, newNumber: Bool)
     /// The password is right but no code could be sent (no valid number, or over a limit).
     case secondFactorUnavailable(reason: String, retryAfter: Date?)
+
+    /// The word an approved sign-in's code check answers with.
+    public static let authenticatedWord = "authenticated"
+
+    /// The outcome's one spelling, in the CLI's output and the API's answers alike (snake_case,
+    /// as every other status word).
+    public var word: String {
+        switch self {
+        case .authenticated: Self.authenticatedWord
+        case .invalidCredentials: "invalid_credentials"
+        case .secondFactorRequired(_, let newNumber): newNumber ? "number_verification_required" : "second_factor_required"
+        case .secondFactorUnavailable: "second_factor_unavailable"
+        }
+    }
 }
 
 /// What `auth verify` answers.
