@@ -33,7 +33,7 @@ extension ConsentLedger {
         SELECT u.id, u.email, v.value, c.state, c.source, c.since, c.ledger_id
         FROM users u
         LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?1
-        LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?2 AND c.number = u.sms_number
+        LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?2"))
         WHERE u.status = 'active'
           AND (?3 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
         """
@@ -68,10 +68,14 @@ extension ConsentLedger {
         var counts: [String: Int] = [:]
         try connection.forEachRow(
             """
-            SELECT CASE WHEN u.sms_number IS NULL THEN 'no_number' ELSE coalesce(c.state, 'none') END AS bucket,
+            SELECT CASE
+                       WHEN u.sms_number IS NULL THEN 'no_number'
+                       WHEN \(Reachability.mayBeTexted(user: "u", consent: "c")) THEN 'opted_in'
+                       ELSE coalesce(c.state, 'none')
+                   END AS bucket,
                    count(*)
             FROM users u
-            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?1 AND c.number = u.sms_number
+            LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?1"))
             WHERE u.status = 'active'
               AND (?2 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
             GROUP BY bucket
@@ -86,7 +90,7 @@ extension ConsentLedger {
             """
             SELECT u.id, u.email, u.sms_number, c.state, c.source, c.since, c.ledger_id
             FROM users u
-            LEFT JOIN consent_current c ON c.user_id = u.id AND c.program = ?1 AND c.number = u.sms_number
+            LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?1"))
             WHERE u.sms_number = ?2 AND u.status = 'active'
             ORDER BY u.id
             """, program, number

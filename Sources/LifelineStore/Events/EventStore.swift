@@ -69,10 +69,8 @@ public struct EventStore {
         return connection.changes == 1
     }
 
-    /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `c`): active
-    /// members of the group opted in to the program for their current SMS number, which the
-    /// service's number rule judged valid (`users.sms_number` is set exactly then). The one
-    /// definition the fan-out and the preview share.
+    /// The FROM and WHERE clauses that select an alert's audience (`m`, `u`, `c`): the group's
+    /// members who may be texted (``Reachability``), as the fan-out and the preview both read it.
     ///
     /// CROSS JOIN fixes SQLite's join order to the one that reads every table in user id order
     /// (memberships by group, then each user's row and consent by primary key), instead of
@@ -81,9 +79,8 @@ public struct EventStore {
         """
         FROM group_memberships m
         CROSS JOIN users u ON u.id = m.user_id
-        CROSS JOIN consent_current c
-            ON c.user_id = m.user_id AND c.program = \(program) AND c.number = u.sms_number AND c.state = 'opted_in'
-        WHERE m.group_id = \(group) AND u.status = 'active' AND u.sms_number IS NOT NULL
+        CROSS JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: program))
+        WHERE m.group_id = \(group) AND \(Reachability.mayBeTexted(user: "u", consent: "c"))
         """
     }
 
@@ -123,17 +120,17 @@ public struct EventStore {
         try connection.forEachRow(
             """
             SELECT CASE
+                       WHEN \(Reachability.mayBeTexted(user: "u", consent: "c")) THEN 'recipient'
                        WHEN u.status <> 'active' THEN 'disabled'
                        WHEN u.sms_status = 'missing' THEN 'no_number'
                        WHEN u.sms_status = 'invalid' THEN 'invalid_number'
                        WHEN u.sms_status = 'fixable' THEN 'fixable_number'
                        WHEN c.state IS NULL OR c.state = 'none' THEN 'not_opted_in'
-                       WHEN c.state = 'opted_in' THEN 'recipient'
                        ELSE c.state
                    END, count(*)
             FROM group_memberships m
             JOIN users u ON u.id = m.user_id
-            LEFT JOIN consent_current c ON c.user_id = m.user_id AND c.program = ?2 AND c.number = u.sms_number
+            LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?2"))
             WHERE m.group_id = ?1
             GROUP BY 1
             """, groupID, program

@@ -58,9 +58,9 @@ public final class OutboxDispatchWriter {
             WHERE \(batch) AND program = ?3
               AND NOT EXISTS (
                   SELECT 1 FROM users u
-                  JOIN consent_current c ON c.user_id = u.id AND c.program = outbox.program
-                                        AND c.number = outbox.destination AND c.state = 'opted_in'
-                  WHERE u.id = outbox.user_id AND u.status = 'active' AND u.sms_number = outbox.destination)
+                  JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "outbox.program"))
+                  WHERE u.id = outbox.user_id AND u.sms_number = outbox.destination
+                    AND \(Reachability.mayBeTexted(user: "u", consent: "c")))
             RETURNING id
             """)
         sentOne = try connection.prepare(
