@@ -66,7 +66,7 @@ struct ActorOption: ParsableArguments {
     var actor: String?
 
     var name: String {
-        actor ?? ProcessEnvironment.value("USER").map { "cli:\($0)" } ?? "cli"
+        ActorName.commandLine(given: actor, login: ProcessEnvironment.value("USER")).recorded
     }
 }
 

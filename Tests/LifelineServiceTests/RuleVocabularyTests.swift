@@ -32,4 +32,13 @@ struct RuleVocabularyTests {
         #expect(!ConsoleRole.operator.includes(.admin))
         #expect(ConsoleRole.allCases.allSatisfy { $0.level.rawValue == $0.rawValue }, "the same words on both")
     }
+
+    @Test func eachKindOfActorIsSpelledOneWay() {
+        #expect(ActorName.commandLine(given: "hr", login: "ann").recorded == "hr")
+        #expect(ActorName.commandLine(given: nil, login: "ann").recorded == "cli:ann")
+        #expect(ActorName.commandLine(given: nil, login: nil).recorded == "cli")
+        #expect(ActorName.apiKey(name: "ops-tools").recorded == "api:ops-tools")
+        #expect(ActorName.console(email: "ann@example.com").recorded == "console:ann@example.com")
+        #expect(ActorName.portal.recorded == "portal" && ActorName.sms(number: "447700900001").recorded == "sms:447700900001")
+    }
 }

@@ -64,7 +64,7 @@ struct ConsoleOptInPages {
             }
             _ = try await database.write {
                 try ConsentService(environment).recordAdminDecision(
-                    email: email, state: .optedOut, evidence: evidence, actor: "console:\(session.email)")
+                    email: email, state: .optedOut, evidence: evidence, actor: ActorName.console(email: session.email).recorded)
             }
             return visit.redirect("/console/optins?who=\(FormEncoding.escape(email))&done=opted-out")
         }

@@ -36,7 +36,7 @@ struct PortalPages {
             guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
             let environment = site.environment
             let outcome = try await site.database.write {
-                try ConsentService(environment).requestOptIn(email: session.email, source: .portal, actor: "portal")
+                try ConsentService(environment).requestOptIn(email: session.email, source: .portal, actor: ActorName.portal.recorded)
             }
             let done =
                 switch outcome {
@@ -51,7 +51,7 @@ struct PortalPages {
             try visit.check(try await PageForm.read(request))
             guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
             let environment = site.environment
-            _ = try await site.database.write { try ConsentService(environment).withdraw(email: session.email, actor: "portal") }
+            _ = try await site.database.write { try ConsentService(environment).withdraw(email: session.email, actor: ActorName.portal.recorded) }
             return visit.redirect("/portal/alerts?done=unsubscribed")
         }
     }

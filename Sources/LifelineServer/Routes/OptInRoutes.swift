@@ -33,7 +33,7 @@ struct OptInRoutes {
             let body = try await request.decode(as: OptInBody.self, context: context)
             try limits.admit(email: body.email)
             let outcome = try await database.write {
-                try ConsentService(environment).requestOptIn(email: body.email, source: .portal, actor: "portal")
+                try ConsentService(environment).requestOptIn(email: body.email, source: .portal, actor: ActorName.portal.recorded)
             }
             let (state, sent): (String, Bool) =
                 switch outcome {
@@ -82,7 +82,7 @@ struct OptInRoutes {
         group.post("optins/:who/decisions") { request, context in
             let email = try context.parameters.require("who")
             let body = try await request.decode(as: DecisionBody.self, context: context)
-            let actor = "api:" + (context.client?.name ?? "unknown")
+            let actor = ActorName.apiKey(name: context.client?.name).recorded
             let current = try await database.write {
                 try ConsentService(environment).recordAdminDecision(
                     email: email, state: body.state == .optedIn ? .optedIn : .optedOut, evidence: body.evidence, actor: actor)

@@ -122,7 +122,7 @@ public final class ConsentSession {
             try context.ledger.append(
                 ConsentChange(
                     userID: user.userID, number: number, program: ConsentService.program, state: state,
-                    source: .smsKeyword, actor: "sms:\(number)", evidence: text, at: now))
+                    source: .smsKeyword, actor: ActorName.sms(number: number).recorded, evidence: text, at: now))
         }
         try context.queue(state == .optedOut ? .optedOut : .optedIn, to: number, userID: first.userID, at: now)
         return try context.record(
