@@ -100,11 +100,6 @@ public struct DirectoryImporter: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// The state of one import while it runs.
 ///
 /// Its mutable state is used by one import on one thread; hot properties skip dynamic
@@ -376,8 +371,4 @@ private final class ImportRun {
             "quoted field in column '\(header.names[safe: column - 1] ?? String(column))' is never closed"
         }
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -1,0 +1,15 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+import LifelineService
+import LifelineStore
+
+/// Who is acting, for the ledger: `--actor`, else the login name.
+struct ActorOption: ParsableArguments {
+    @Option(help: "Who is acting, recorded in the ledger. (default: the login name)")
+    var actor: String?
+
+    var name: String {
+        ActorName.commandLine(given: actor, login: ProcessEnvironment.value("USER")).recorded
+    }
+}
