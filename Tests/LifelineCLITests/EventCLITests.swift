@@ -147,7 +147,14 @@ struct EventCLITests {
             let linesBefore = try await gatewayLines(outboxFile).count
             #expect(sentBefore.count >= 10 && sentBefore.count < 200, "killed mid-run: \(sentBefore.count) sent")
 
-            try await Task.sleep(for: .milliseconds(1100))  // the killed run's lease ends
+            // The killed run's lease ends when the database says: wait for that instant, no longer.
+            let leaseEnd = try connection.queryFirst("SELECT max(next_attempt_at) FROM outbox WHERE status = 'sending'") { row in
+                row.isNull(at: 0) ? Int64?.none : row.int64(at: 0)
+            }
+            if let leaseEnd = leaseEnd ?? nil {
+                let remaining = Double(leaseEnd) / 1000 - Date().timeIntervalSince1970
+                if remaining > 0 { try await Task.sleep(for: .milliseconds(Int(remaining * 1000) + 20)) }
+            }
             let rerun = try await json(try await LifelineProcess.run(database + ["outbox", "dispatch", "--format", "json"]))
             #expect(rerun["sent"] as? Int == 200 - sentBefore.count)
             let rerunIDs = try await gatewayLines(outboxFile).dropFirst(linesBefore).compactMap { $0["id"] as? Int }.map(Int64.init)

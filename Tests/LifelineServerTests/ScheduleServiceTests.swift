@@ -27,9 +27,10 @@ struct ScheduleServiceTests {
             let purgeAt = try #require(TimeOfDay(String(format: "%02d:%02d", parts.tm_hour, parts.tm_min)))
 
             let database = DatabaseWork()
+            let (passStream, passed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(4))
             let service = ScheduleService(
                 environment: environment, writer: database.writer, background: database.background, purgeAt: purgeAt,
-                interval: .milliseconds(10), logger: Logger(label: "test"))
+                interval: .milliseconds(10), logger: Logger(label: "test"), onPass: { passed.yield() })
             let running = Task { try await service.run() }
             func requests() throws -> Int64 {
                 let connection = try environment.database.openCurrent()
@@ -38,7 +39,10 @@ struct ScheduleServiceTests {
             }
             func state() throws -> EventState { try EventService(environment).show(id: event).event.state }
 
-            try await Task.sleep(for: .milliseconds(100))
+            // Two whole passes, so one began after the service started: nothing was due in it.
+            var passes = passStream.makeAsyncIterator()
+            _ = await passes.next()
+            _ = await passes.next()
             #expect(try state() == .draft && requests() == 1, "nothing is due yet")
             clock.advance(by: 30)
             try await waitUntil { try state() == .active }

@@ -16,11 +16,15 @@ public struct ScheduleService: Service {
     let purgeAge: Duration
     let interval: Duration
     let logger: Logger
+    /// Told after each pass over the schedule: what a test awaits instead of guessing a time.
+    let onPass: @Sendable () -> Void
 
     public init(
         environment: LifelineEnvironment, writer: any BlockingWork, background: any BlockingWork, purgeAt: TimeOfDay?,
-        purgeAge: Duration = .seconds(24 * 3600), interval: Duration = .seconds(5), logger: Logger
+        purgeAge: Duration = .seconds(24 * 3600), interval: Duration = .seconds(5), logger: Logger,
+        onPass: @escaping @Sendable () -> Void = {}
     ) {
+        self.onPass = onPass
         self.environment = environment
         self.writer = writer
         self.background = background
@@ -39,6 +43,7 @@ public struct ScheduleService: Service {
                 await purge()
                 nextPurge = purgeAt.next(after: environment.clock.now())
             }
+            onPass()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
