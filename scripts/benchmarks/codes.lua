@@ -53,6 +53,7 @@ function done(summary, latency, requests)
         errors = errors + thread:get("server_errors")
         busy_answers = busy_answers + thread:get("busy")
     end
-    io.write(string.format("RESULT %.0f %.2f %d %d %d\n",
-        summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, errors, summary.requests, busy_answers))
+    io.write(string.format("RESULT %.0f %.2f %d %d %d %.2f\n",
+        summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000, errors, summary.requests, busy_answers,
+        latency:percentile(50) / 1000))
 end

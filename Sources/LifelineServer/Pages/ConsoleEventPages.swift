@@ -55,7 +55,7 @@ struct ConsoleEventPages {
             }
         }
         console.get("events/:id", role: .operator) { request, visit, _, context in
-            let id = try EventRoutes.eventID(context)
+            let id = try EventController.eventID(context)
             let (event, deliveries, preview) = try await database.read {
                 let service = EventService(environment)
                 let (event, deliveries) = try service.show(id: id)
@@ -73,16 +73,16 @@ struct ConsoleEventPages {
             return visit.page("console-event", title: event.name, values)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
-            let id = try EventRoutes.eventID(context)
+            let id = try EventController.eventID(context)
             let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
             return try LiveDeliveries(
                 state: event.state.rawValue,
-                deliveries: deliveries.map { EventRoutes.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) }
+                deliveries: deliveries.map { EventController.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) }
             ).response(from: request, context: context)
         }
         for action in EventTransition.allCases {
             console.get("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
-                let id = try EventRoutes.eventID(context)
+                let id = try EventController.eventID(context)
                 let (event, preview) = try await database.read {
                     let service = EventService(environment)
                     return (try service.show(id: id).event, try service.preview(id: id))
@@ -95,7 +95,7 @@ struct ConsoleEventPages {
                 return visit.page("console-event-confirm", title: action.title, values)
             }
             console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
-                let id = try EventRoutes.eventID(context)
+                let id = try EventController.eventID(context)
                 let outcome = try await database.write { try EventService(environment).perform(action, id: id) }
                 return visit.redirect("/console/events/\(id)?queued=\(outcome.queued)")
             }
@@ -146,7 +146,7 @@ struct ConsoleEventPages {
     /// The event page's live counts.
     struct LiveDeliveries: ResponseEncodable {
         let state: String
-        let deliveries: [EventRoutes.Delivery]
+        let deliveries: [EventController.Delivery]
     }
 
     static func eventValues(_ event: ContinuityEvent, preview: EventPreview) -> [String: Any] {

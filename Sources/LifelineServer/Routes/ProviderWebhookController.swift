@@ -5,7 +5,7 @@ import LifelineService
 
 /// Any provider's inbound SMS and delivery receipts, as JSON signed like Lifeline's outgoing
 /// webhooks (`X-Lifeline-Timestamp`, `X-Lifeline-Signature`, within five minutes), else 403.
-struct ProviderWebhookRoutes {
+struct ProviderWebhookController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
     /// The shared secret (`LIFELINE_WEBHOOK_SECRET`); nil: these routes answer 503.
@@ -26,34 +26,36 @@ struct ProviderWebhookRoutes {
         let error: String?
     }
 
-    func add(to router: Router<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        router.post("v1/webhooks/inbound") { request, context in
-            let body = try await verifiedBody(request, context: context)
-            let inbound = try Self.decode(Inbound.self, from: body)
-            guard (1...128).contains(inbound.id.utf8.count) else {
-                throw Problem(status: .badRequest, code: "usage", detail: "id must be the provider's id for the message, 1 to 128 bytes")
-            }
-            let outcome = try await database.write {
-                try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text, providerMessageID: "webhook:" + inbound.id)
-            }
-            ServerMetrics.inbound(action: outcome.action)
-            return InboundAnswer(action: outcome.action, replied: outcome.replied)
+    func addRoutes(to router: Router<LifelineRequestContext>) {
+        router.post("v1/webhooks/inbound", use: receiveInbound)
+        router.post("v1/webhooks/receipts", use: receiveReceipt)
+    }
+
+    @Sendable func receiveInbound(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let body = try await verifiedBody(request, context: context)
+        let inbound = try Self.decode(Inbound.self, from: body)
+        guard (1...128).contains(inbound.id.utf8.count) else {
+            throw Problem(status: .badRequest, code: "usage", detail: "id must be the provider's id for the message, 1 to 128 bytes")
         }
-        router.post("v1/webhooks/receipts") { request, context in
-            let body = try await verifiedBody(request, context: context)
-            let receipt = try Self.decode(Receipt.self, from: body)
-            // This contract's words are the vocabulary itself: a provider's own words are its relay's to map.
-            guard let status = ReceiptStatus(rawValue: receipt.status) else {
-                let words = ReceiptStatus.allCases.map(\.rawValue).joined(separator: " or ")
-                throw Problem(status: .badRequest, code: "usage", detail: "status must be \(words), not '\(receipt.status)'")
-            }
-            let result = try await database.write {
-                try OutboxQueries(environment).recordReceipt(reference: receipt.reference, status: status, error: receipt.error)
-            }
-            return ReceiptAnswer(id: result.id, status: result.status.rawValue)
+        let outcome = try await database.write {
+            try ConsentService(environment).handleInbound(from: inbound.from, text: inbound.text, providerMessageID: "webhook:" + inbound.id)
         }
+        ServerMetrics.inbound(action: outcome.action)
+        return InboundAnswer(action: outcome.action, replied: outcome.replied)
+    }
+
+    @Sendable func receiveReceipt(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let body = try await verifiedBody(request, context: context)
+        let receipt = try Self.decode(Receipt.self, from: body)
+        // This contract's words are the vocabulary itself: a provider's own words are its relay's to map.
+        guard let status = ReceiptStatus(rawValue: receipt.status) else {
+            let words = ReceiptStatus.allCases.map(\.rawValue).joined(separator: " or ")
+            throw Problem(status: .badRequest, code: "usage", detail: "status must be \(words), not '\(receipt.status)'")
+        }
+        let result = try await database.write {
+            try OutboxQueries(environment).recordReceipt(reference: receipt.reference, status: status, error: receipt.error)
+        }
+        return ReceiptAnswer(id: result.id, status: result.status.rawValue)
     }
 
     private func verifiedBody(_ request: Request, context: LifelineRequestContext) async throws -> [UInt8] {

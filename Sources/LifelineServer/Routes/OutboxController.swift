@@ -5,29 +5,29 @@ import LifelineStore
 
 /// The outbox for operators: what is waiting, what was sent, and what failed and why, paged.
 /// Codes never appear: their bodies are sealed, and the listing shows the placeholder.
-struct OutboxRoutes {
+struct OutboxController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
 
-    func add(to group: RouterGroup<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        group.get("outbox") { request, _ in
-            let page = try PageRequest(request, listing: "outbox")
-            let status = try request.choice("status", as: OutboxStatus.self)
-            let event = try request.identifier("event")
-            let after = try page.afterIdentifier()
-            let (items, last) = try await database.read {
-                var items: [Message] = []
-                var last: Int64?
-                try OutboxQueries(environment).forEachMessage(status: status, eventID: event, afterID: after, limit: page.limit) {
-                    items.append(Message($0))
-                    last = $0.id
-                }
-                return (items, last)
+    func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
+        group.get("outbox", use: getOutbox)
+    }
+
+    @Sendable func getOutbox(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let page = try PageRequest(request, listing: "outbox")
+        let status = try request.choice("status", as: OutboxStatus.self)
+        let event = try request.identifier("event")
+        let after = try page.afterIdentifier()
+        let (items, last) = try await database.read {
+            var items: [Message] = []
+            var last: Int64?
+            try OutboxQueries(environment).forEachMessage(status: status, eventID: event, afterID: after, limit: page.limit) {
+                items.append(Message($0))
+                last = $0.id
             }
-            return page.page(items, lastKey: last.map(String.init))
+            return (items, last)
         }
+        return page.page(items, lastKey: last.map(String.init))
     }
 
     /// One outbox message; a code's body is the sealed placeholder.

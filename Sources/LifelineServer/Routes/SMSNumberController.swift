@@ -4,7 +4,7 @@ import LifelineStore
 
 /// The SMS attribute and the number report for admins: which attribute holds numbers (chosen
 /// from the defined attributes), every user's verdict, and fixing the fixable ones.
-struct SMSNumberRoutes {
+struct SMSNumberController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
 
@@ -16,42 +16,50 @@ struct SMSNumberRoutes {
     static let defaultLimit = 1_000
     static let maximumLimit = 10_000
 
-    func add(to group: RouterGroup<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        group.get("attributes") { _, _ in
-            let attributes = try await database.read { try DirectoryQueries(environment).attributes() }
-            return Items(items: attributes.map {
-                Attribute(name: $0.name, description: $0.description, source: $0.source.rawValue, usersWithValue: $0.valueCount)
-            })
+    func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
+        group.get("attributes", use: getAttributes)
+        group.get("sms/attribute", use: getSMSAttribute)
+        group.put("sms/attribute", use: putSMSAttribute)
+        group.get("sms/numbers", use: getSMSNumbers)
+        group.post("sms/numbers/fix", use: fixSMSNumbers)
+    }
+
+    @Sendable func getAttributes(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let attributes = try await database.read { try DirectoryQueries(environment).attributes() }
+        return Items(items: attributes.map {
+            Attribute(name: $0.name, description: $0.description, source: $0.source.rawValue, usersWithValue: $0.valueCount)
+        })
+    }
+
+    @Sendable func getSMSAttribute(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        guard let attribute = try await database.read({ try SMSNumbers(environment).attribute() }) else {
+            throw DirectoryFailure.noSMSAttribute
         }
-        group.get("sms/attribute") { _, _ in
-            guard let attribute = try await database.read({ try SMSNumbers(environment).attribute() }) else {
-                throw DirectoryFailure.noSMSAttribute
-            }
-            return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
+        return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
+    }
+
+    @Sendable func putSMSAttribute(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let choice = try await request.decode(as: AttributeChoice.self, context: context)
+        let attribute = try await database.write { try SMSNumbers(environment).setAttribute(named: choice.name) }
+        return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
+    }
+
+    @Sendable func getSMSNumbers(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let filter = try request.choice("status", as: NumberReportFilter.self)
+        let region = try Self.region(request)
+        let limit = try request.integer("limit", in: 1...Self.maximumLimit, default: Self.defaultLimit)
+        let report = try await database.read {
+            try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: limit)
         }
-        group.put("sms/attribute") { request, context in
-            let choice = try await request.decode(as: AttributeChoice.self, context: context)
-            let attribute = try await database.write { try SMSNumbers(environment).setAttribute(named: choice.name) }
-            return SMSAttribute(attribute: attribute.name, usersWithValue: attribute.valueCount)
-        }
-        group.get("sms/numbers") { request, _ in
-            let filter = try request.choice("status", as: NumberReportFilter.self)
-            let region = try Self.region(request)
-            let limit = try request.integer("limit", in: 1...Self.maximumLimit, default: Self.defaultLimit)
-            let report = try await database.read {
-                try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: limit)
-            }
-            return Report(
-                summary: Summary(report.summary), items: report.checks.map(Check.init), matched: report.matched,
-                truncated: report.isTruncated)
-        }
-        group.post("sms/numbers/fix") { request, _ in
-            let region = try Self.region(request)
-            let (summary, fixes) = try await database.write { try SMSNumbers(environment).fixes(defaultRegion: region, apply: true) }
-            return Fixes(summary: Summary(summary), fixed: fixes.map { Fix(email: $0.check.email, before: $0.check.value, after: $0.long) })
-        }
+        return Report(
+            summary: Summary(report.summary), items: report.checks.map(Check.init), matched: report.matched,
+            truncated: report.isTruncated)
+    }
+
+    @Sendable func fixSMSNumbers(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let region = try Self.region(request)
+        let (summary, fixes) = try await database.write { try SMSNumbers(environment).fixes(defaultRegion: region, apply: true) }
+        return Fixes(summary: Summary(summary), fixed: fixes.map { Fix(email: $0.check.email, before: $0.check.value, after: $0.long) })
     }
 
     static func region(_ request: Request) throws -> CallingCodePlan.Region? {

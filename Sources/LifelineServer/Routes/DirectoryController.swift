@@ -5,25 +5,25 @@ import LifelineStore
 
 /// The directory for operators: one user, with attributes, groups, the SMS number's verdict
 /// and the authentication profile that applies.
-struct DirectoryRoutes {
+struct DirectoryController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
 
-    func add(to group: RouterGroup<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        group.get("users/:email") { _, context in
-            let email = try context.parameters.require("email")
-            let (detail, profile) = try await database.read {
-                (try DirectoryQueries(environment).user(email: email), try ProfileService(environment).effectiveProfile(email: email))
-            }
-            return User(
-                email: detail.user.email, name: detail.user.displayName, status: detail.user.status.rawValue,
-                authProfile: profile.name, smsAttribute: detail.smsAttribute, smsVerdict: detail.smsVerdict?.name,
-                smsNumber: detail.smsNumber, updatedAt: APITime(detail.user.updatedAt),
-                attributes: Dictionary(detail.attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }),
-                groups: detail.groups)
+    func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
+        group.get("users/:email", use: getUser)
+    }
+
+    @Sendable func getUser(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let email = try context.parameters.require("email")
+        let (detail, profile) = try await database.read {
+            (try DirectoryQueries(environment).user(email: email), try ProfileService(environment).effectiveProfile(email: email))
         }
+        return User(
+            email: detail.user.email, name: detail.user.displayName, status: detail.user.status.rawValue,
+            authProfile: profile.name, smsAttribute: detail.smsAttribute, smsVerdict: detail.smsVerdict?.name,
+            smsNumber: detail.smsNumber, updatedAt: APITime(detail.user.updatedAt),
+            attributes: Dictionary(detail.attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }),
+            groups: detail.groups)
     }
 
     /// One user as operators see them.

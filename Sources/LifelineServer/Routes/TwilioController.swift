@@ -6,42 +6,44 @@ import LifelineService
 /// `sms inbound`, and delivery receipts. Accepted only with a valid `X-Twilio-Signature`,
 /// else 403 and nothing changes. Replies to the sender go through the outbox like every
 /// message, so the answer is an empty TwiML `<Response/>`.
-struct TwilioRoutes {
+struct TwilioController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
     let configuration: ServerConfiguration
 
-    func add(to router: Router<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        router.post("v1/webhooks/twilio/sms") { request, context in
-            let fields = try await verifiedFields(request, context: context)
-            let from = fields.first { $0.name == "From" }?.value ?? ""
-            let text = fields.first { $0.name == "Body" }?.value ?? ""
-            // Twilio retries a webhook it got no answer to, with the same MessageSid; a replayed
-            // capture carries it too. Either way the message is handled once.
-            let sid = fields.first { $0.name == "MessageSid" }?.value ?? ""
-            let messageID = sid.isEmpty ? nil : "twilio:" + sid.prefix(64)
-            let outcome = try await database.write {
-                try ConsentService(environment).handleInbound(from: from, text: text, providerMessageID: messageID)
-            }
-            context.logger.info("inbound sms", metadata: ["action": .string(outcome.action), "repeat": .stringConvertible(outcome.isRepeat)])
-            ServerMetrics.inbound(action: outcome.action)
-            return Self.emptyTwiML
+    func addRoutes(to router: Router<LifelineRequestContext>) {
+        router.post("v1/webhooks/twilio/sms", use: receiveSMS)
+        router.post("v1/webhooks/twilio/status", use: receiveStatus)
+    }
+
+    @Sendable func receiveSMS(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let fields = try await verifiedFields(request, context: context)
+        let from = fields.first { $0.name == "From" }?.value ?? ""
+        let text = fields.first { $0.name == "Body" }?.value ?? ""
+        // Twilio retries a webhook it got no answer to, with the same MessageSid; a replayed
+        // capture carries it too. Either way the message is handled once.
+        let sid = fields.first { $0.name == "MessageSid" }?.value ?? ""
+        let messageID = sid.isEmpty ? nil : "twilio:" + sid.prefix(64)
+        let outcome = try await database.write {
+            try ConsentService(environment).handleInbound(from: from, text: text, providerMessageID: messageID)
         }
-        router.post("v1/webhooks/twilio/status") { request, context in
-            let fields = try await verifiedFields(request, context: context)
-            let sid = fields.first { $0.name == "MessageSid" }?.value ?? ""
-            let status = fields.first { $0.name == "MessageStatus" }?.value ?? ""
-            let error = fields.first { $0.name == "ErrorCode" }?.value
-            // Only final states are receipts; queued, sent and the like say nothing new.
-            guard let receipt = ReceiptStatus(providerWord: status) else { return Self.emptyTwiML }
-            _ = try await database.write {
-                try OutboxQueries(environment).recordReceipt(
-                    reference: sid, status: receipt, error: error.map { "Twilio error \($0)" } ?? status)
-            }
-            return Self.emptyTwiML
+        context.logger.info("inbound sms", metadata: ["action": .string(outcome.action), "repeat": .stringConvertible(outcome.isRepeat)])
+        ServerMetrics.inbound(action: outcome.action)
+        return Self.emptyTwiML
+    }
+
+    @Sendable func receiveStatus(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let fields = try await verifiedFields(request, context: context)
+        let sid = fields.first { $0.name == "MessageSid" }?.value ?? ""
+        let status = fields.first { $0.name == "MessageStatus" }?.value ?? ""
+        let error = fields.first { $0.name == "ErrorCode" }?.value
+        // Only final states are receipts; queued, sent and the like say nothing new.
+        guard let receipt = ReceiptStatus(providerWord: status) else { return Self.emptyTwiML }
+        _ = try await database.write {
+            try OutboxQueries(environment).recordReceipt(
+                reference: sid, status: receipt, error: error.map { "Twilio error \($0)" } ?? status)
         }
+        return Self.emptyTwiML
     }
 
     /// The form fields of a request whose signature is valid; 403 otherwise.
@@ -85,5 +87,5 @@ struct TwilioRoutes {
 
 /// The header names Twilio's webhooks use, for clients and tests.
 public enum TwilioRoutesHeader {
-    public static let signature = TwilioRoutes.signatureHeader
+    public static let signature = TwilioController.signatureHeader
 }

@@ -5,7 +5,7 @@ import LifelineStore
 
 /// Continuity events for operators: create, list, show with delivery counts, preview, and
 /// start, end or cancel (each idempotent: a repeat queues nothing more).
-struct EventRoutes {
+struct EventController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
 
@@ -28,46 +28,54 @@ struct EventRoutes {
         }
     }
 
-    func add(to group: RouterGroup<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        group.post("events") { request, context in
-            let body = try await request.decode(as: Draft.self, context: context)
-            let draft = EventDraft(
-                name: body.name, group: body.group, kind: body.kind ?? .unplanned, startMessage: body.startMessage,
-                endMessage: body.endMessage, startsAt: try body.startsAt.map { try EventDraft.time($0, option: "starts_at") },
-                endsAt: try body.endsAt.map { try EventDraft.time($0, option: "ends_at") }, notes: body.notes)
-            let id = try await database.write { try EventService(environment).create(draft) }
-            return StatusAnswer(status: .created, body: Created(id: id, state: EventState.draft.rawValue))
-        }
-        group.get("events") { request, _ in
-            let state = try request.choice("state", as: EventState.self)
-            let events = try await database.read { try EventService(environment).list(state: state) }
-            return Items(items: events.map { Event($0.record) })
-        }
-        group.get("events/:id") { _, context in
-            let id = try Self.eventID(context)
-            let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
-            return EventWithDeliveries(
-                event: Event(event.record),
-                deliveries: deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) })
-        }
-        group.get("events/:id/preview") { _, context in
-            let id = try Self.eventID(context)
-            let preview = try await database.read { try EventService(environment).preview(id: id) }
-            return Preview(
-                id: preview.eventID, recipients: preview.recipients,
-                skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, preview.skipped[$0] ?? 0) }),
-                startMessage: Length(preview.startMessage), endMessage: Length(preview.endMessage))
-        }
+    func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
+        group.post("events", use: postEvents)
+        group.get("events", use: getEvents)
+        group.get("events/:id", use: getEvent)
+        group.get("events/:id/preview", use: getEventPreview)
         for transition in EventTransition.allCases {
-            group.post("events/:id/\(transition.rawValue)") { _, context in
-                let id = try Self.eventID(context)
-                let outcome = try await database.write { try EventService(environment).perform(transition, id: id) }
-                return Transitioned(
-                    id: outcome.eventID, state: outcome.state.rawValue, queued: outcome.queued, alreadyDone: outcome.alreadyDone)
-            }
+            group.post("events/:id/\(transition.rawValue)") { _, context in try await perform(transition, context: context) }
         }
+    }
+
+    /// Starts, ends or cancels the event: state-checked, so a repeat queues nothing more.
+    @Sendable func perform(_ transition: EventTransition, context: LifelineRequestContext) async throws -> Transitioned {
+        let id = try Self.eventID(context)
+        let outcome = try await database.write { try EventService(environment).perform(transition, id: id) }
+        return Transitioned(id: outcome.eventID, state: outcome.state.rawValue, queued: outcome.queued, alreadyDone: outcome.alreadyDone)
+    }
+
+    @Sendable func postEvents(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let body = try await request.decode(as: Draft.self, context: context)
+        let draft = EventDraft(
+            name: body.name, group: body.group, kind: body.kind ?? .unplanned, startMessage: body.startMessage,
+            endMessage: body.endMessage, startsAt: try body.startsAt.map { try EventDraft.time($0, option: "starts_at") },
+            endsAt: try body.endsAt.map { try EventDraft.time($0, option: "ends_at") }, notes: body.notes)
+        let id = try await database.write { try EventService(environment).create(draft) }
+        return StatusAnswer(status: .created, body: Created(id: id, state: EventState.draft.rawValue))
+    }
+
+    @Sendable func getEvents(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let state = try request.choice("state", as: EventState.self)
+        let events = try await database.read { try EventService(environment).list(state: state) }
+        return Items(items: events.map { Event($0.record) })
+    }
+
+    @Sendable func getEvent(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let id = try Self.eventID(context)
+        let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
+        return EventWithDeliveries(
+            event: Event(event.record),
+            deliveries: deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) })
+    }
+
+    @Sendable func getEventPreview(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        let id = try Self.eventID(context)
+        let preview = try await database.read { try EventService(environment).preview(id: id) }
+        return Preview(
+            id: preview.eventID, recipients: preview.recipients,
+            skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, preview.skipped[$0] ?? 0) }),
+            startMessage: Length(preview.startMessage), endMessage: Length(preview.endMessage))
     }
 
     static func eventID(_ context: LifelineRequestContext) throws -> Int64 {

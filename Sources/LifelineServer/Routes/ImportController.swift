@@ -4,34 +4,34 @@ import LifelineService
 /// `POST /v1/imports`: a directory export as the request body (CSV, UTF-8), imported as
 /// `lifeline import users` imports a file, with the same options as query parameters. The body
 /// is spooled to a private file as it arrives, then read by the same streaming importer.
-struct ImportRoutes {
+struct ImportController {
     let environment: LifelineEnvironment
     let database: DatabaseWork
 
-    func add(to group: RouterGroup<LifelineRequestContext>) {
-        let environment = environment
-        let database = database
-        group.post("imports") { request, _ in
-            var options = ImportOptions()
-            options.dryRun = try request.flag("dry_run")
-            options.allowPartial = try request.flag("allow_partial")
-            options.disableMissing = try request.flag("disable_missing")
-            options.groups = try request.choice("groups", as: GroupImportMode.self) ?? .add
-            options.columnMap = try ImportOptions.columnMap(reading: request.uri.queryParameters.getAll("map"))
-            options.keptRejections = Self.keptRejections
-            let upload = try await UploadSpool.receive(request.body)
-            let chosen = options
-            do {
-                let summary = try await database.write {
-                    try DirectoryImporter(environment).importUsers(
-                        from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen)
-                }
-                return ImportAnswer(summary)
-            } catch ImportFailure.rowsRejected(let path, let summary) {
-                var problem = Problem(ImportFailure.rowsRejected(path: path, summary: summary))
-                problem.members = ImportAnswer(summary)
-                throw problem
+    func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
+        group.post("imports", use: postImports)
+    }
+
+    @Sendable func postImports(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
+        var options = ImportOptions()
+        options.dryRun = try request.flag("dry_run")
+        options.allowPartial = try request.flag("allow_partial")
+        options.disableMissing = try request.flag("disable_missing")
+        options.groups = try request.choice("groups", as: GroupImportMode.self) ?? .add
+        options.columnMap = try ImportOptions.columnMap(reading: request.uri.queryParameters.getAll("map"))
+        options.keptRejections = Self.keptRejections
+        let upload = try await UploadSpool.receive(request.body)
+        let chosen = options
+        do {
+            let summary = try await database.write {
+                try DirectoryImporter(environment).importUsers(
+                    from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen)
             }
+            return ImportAnswer(summary)
+        } catch ImportFailure.rowsRejected(let path, let summary) {
+            var problem = Problem(ImportFailure.rowsRejected(path: path, summary: summary))
+            problem.members = ImportAnswer(summary)
+            throw problem
         }
     }
 
