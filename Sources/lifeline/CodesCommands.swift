@@ -2,25 +2,6 @@ import ArgumentParser
 import LifelineService
 import LifelineStore
 
-/// Purposes as the CLI spells them.
-enum PurposeArgument: String, ExpressibleByArgument, CaseIterable {
-    case passwordReset = "password-reset"
-    case twoStep = "two-step"
-
-    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
-    /// whatever the CLI prints, it accepts back.
-    init?(argument: String) {
-        self.init(rawValue: argument.replacing("_", with: "-"))
-    }
-
-    var purpose: VerificationPurpose {
-        switch self {
-        case .passwordReset: .passwordReset
-        case .twoStep: .twoStep
-        }
-    }
-}
-
 extension Lifeline {
     /// `lifeline codes`: one-time verification codes.
     struct Codes: ParsableCommand {
@@ -29,7 +10,7 @@ extension Lifeline {
             abstract: "One-time verification codes for password reset and 2-step login.",
             discussion: """
                 Examples:
-                  lifeline codes request ann.lee@example.com --purpose two-step
+                  lifeline codes request ann.lee@example.com --purpose two_step
                   lifeline codes verify vr-0d3c… 482913
                 """,
             subcommands: [Request.self, Verify.self, Status.self, Purge.self])
@@ -45,19 +26,19 @@ extension Lifeline.Codes {
                 Prints the request id and its status (sent, rate_limited or rejected), never the code.
 
                 Example:
-                  lifeline codes request ann.lee@example.com --purpose two-step \\
+                  lifeline codes request ann.lee@example.com --purpose two_step \\
                       --request-id app-42
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The user's email.") var email: String
-        @Option(help: "What the code is for.") var purpose: PurposeArgument
+        @Option(help: "What the code is for.") var purpose: VerificationPurpose
         @Option(help: "The portal's id for this request: repeating it returns the first outcome and sends nothing.")
         var requestID: String?
 
         func run() throws {
             let outcome = try VerificationService(global.environment).request(
-                email: email, purpose: purpose.purpose, requestID: requestID)
+                email: email, purpose: purpose, requestID: requestID)
             ResultWriter(format: output.format).print(
                 .record([
                     ("request_id", .text(outcome.requestID)), ("status", .text(outcome.status.rawValue)),

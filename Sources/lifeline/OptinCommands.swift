@@ -4,45 +4,8 @@ import Glibc
 import LifelineService
 import LifelineStore
 
-/// Consent states as the CLI spells them.
-enum ConsentStateArgument: String, ExpressibleByArgument, CaseIterable {
-    case none, pending
-    case optedIn = "opted-in"
-    case optedOut = "opted-out"
-
-    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
-    /// whatever the CLI prints, it accepts back.
-    init?(argument: String) {
-        self.init(rawValue: argument.replacing("_", with: "-"))
-    }
-
-    init(_ state: ConsentState) {
-        switch state {
-        case .none: self = .none
-        case .pending: self = .pending
-        case .optedIn: self = .optedIn
-        case .optedOut: self = .optedOut
-        }
-    }
-
-    var state: ConsentState {
-        switch self {
-        case .none: .none
-        case .pending: .pending
-        case .optedIn: .optedIn
-        case .optedOut: .optedOut
-        }
-    }
-}
-
 enum RequestSource: String, ExpressibleByArgument, CaseIterable {
     case portal, admin
-}
-
-extension ConsentState {
-    /// The CLI's spelling. A plain switch: `replacing(_:with:)` costs a status lookup the start-up
-    /// of the string-processing library's generic code, for four fixed words.
-    var argument: String { ConsentStateArgument(self).rawValue }
 }
 
 extension Lifeline {
@@ -83,7 +46,7 @@ extension Lifeline.Optin {
             case .confirmationResent: print("pending: the confirmation request was queued again")
             case .alreadyPending(let last):
                 print("pending: a confirmation request was queued at \(UTCTimestamp.string(from: last)); nothing sent (at most one every \(Int(ConsentService.resendInterval / 60)) minutes)")
-            case .alreadyOptedIn: print("opted-in already: nothing sent")
+            case .alreadyOptedIn: print("opted_in already: nothing sent")
             }
         }
     }
@@ -94,19 +57,19 @@ extension Lifeline.Optin {
             abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.",
             discussion: """
                 Example:
-                  lifeline optin record jonas.berg@example.com --state opted-in \\
+                  lifeline optin record jonas.berg@example.com --state opted_in \\
                       --evidence "signed form, HR ticket 1142" --actor hr
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The user's email.") var email: String
-        @Option(help: "opted-in or opted-out.") var state: ConsentStateArgument
+        @Option(help: "opted_in or opted_out.") var state: ConsentState
         @Option(help: "Where the consent was collected: required, kept in the ledger.") var evidence: String
 
         func run() throws {
             let current = try ConsentService(global.environment).recordAdminDecision(
-                email: email, state: state.state, evidence: evidence, actor: actor.name)
-            print("\(current.state.argument) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")")
+                email: email, state: state, evidence: evidence, actor: actor.name)
+            print("\(current.state.rawValue) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")")
         }
     }
 
@@ -143,7 +106,7 @@ extension Lifeline.Optin {
                 case .lines(let lines):
                     for line in lines {
                         let row: [Cell] = [
-                            .text(line.email), Cell(line.number), .text(line.state.argument),
+                            .text(line.email), Cell(line.number), .text(line.state.rawValue),
                             line.since.map(Cell.date) ?? .null, Cell(line.source?.rawValue), Cell(line.evidence),
                         ]
                         stream.write(many ? [.text(lookup)] + row : row)
@@ -166,18 +129,18 @@ extension Lifeline.Optin {
             commandName: "list", abstract: "Active users and their consent, by email.",
             discussion: """
                 Example:
-                  lifeline optin list --state opted-in --group Staff --format csv
+                  lifeline optin list --state opted_in --group Staff --format csv
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "Only this state.") var state: ConsentStateArgument?
+        @Option(help: "Only this state.") var state: ConsentState?
         @Option(help: "Only members of this group.") var group: String?
 
         func run() throws {
             let stream = ListStream.standardOutput(format: output.format, columns: ["email", "number", "state", "since", "source"])
-            try ConsentService(global.environment).forEachListing(state: state?.state, group: group) {
+            try ConsentService(global.environment).forEachListing(state: state, group: group) {
                 stream.write([
-                    .text($0.email), Cell($0.number), .text($0.state.argument), $0.since.map(Cell.date) ?? .null,
+                    .text($0.email), Cell($0.number), .text($0.state.rawValue), $0.since.map(Cell.date) ?? .null,
                     Cell($0.source?.rawValue),
                 ])
             }
@@ -226,7 +189,7 @@ extension Lifeline.Optin {
                     columns: ["recorded_at", "email", "number", "state", "source", "actor", "evidence"],
                     rows: entries.map {
                         [
-                            .date($0.recordedAt), .text($0.email), .text($0.number), .text($0.state.argument),
+                            .date($0.recordedAt), .text($0.email), .text($0.number), .text($0.state.rawValue),
                             .text($0.source.rawValue), .text($0.actor), .text($0.evidence),
                         ]
                     }))

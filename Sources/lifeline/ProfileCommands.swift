@@ -2,33 +2,7 @@ import ArgumentParser
 import LifelineService
 import LifelineStore
 
-/// Reset options as the CLI spells them.
-enum ResetArgument: String, ExpressibleByArgument, CaseIterable {
-    case notAllowed = "not-allowed"
-    case email, sms
-    case emailOrSMS = "email-or-sms"
-
-    /// The underscore spelling (how JSON keys and `codes status` print it) is accepted too:
-    /// whatever the CLI prints, it accepts back.
-    init?(argument: String) {
-        self.init(rawValue: argument.replacing("_", with: "-"))
-    }
-
-    var options: ResetOptions {
-        switch self {
-        case .notAllowed: .notAllowed
-        case .email: .email
-        case .sms: .sms
-        case .emailOrSMS: .emailOrSMS
-        }
-    }
-}
-
 extension TwoStep: ExpressibleByArgument {}
-
-extension ResetOptions {
-    var argument: String { rawValue.replacing("_", with: "-") }
-}
 
 extension Lifeline {
     /// `lifeline profiles`: authentication profiles.
@@ -40,7 +14,7 @@ extension Lifeline {
                 A user gets the profile of their highest-priority group that has one, else 'default'.
 
                 Example:
-                  lifeline profiles create Two-step --reset email-or-sms --two-step sms
+                  lifeline profiles create Two-step --reset email_or_sms --two-step sms
                   lifeline profiles assign Two-step --group IT --priority 10
                 """,
             subcommands: [List.self, Show.self, Create.self, Update.self, Assign.self])
@@ -64,7 +38,7 @@ extension Lifeline.Profiles {
                     columns: ["name", "reset", "two_step", "groups"],
                     rows: profiles.map {
                         [
-                            .text($0.name), .text($0.resetOptions.argument), .text($0.twoStep.rawValue),
+                            .text($0.name), .text($0.resetOptions.rawValue), .text($0.twoStep.rawValue),
                             .text($0.assignments.map { "\($0.groupName) (\($0.priority))" }.joined(separator: "; ")),
                         ]
                     }))
@@ -85,7 +59,7 @@ extension Lifeline.Profiles {
             let profile = try ProfileService(global.environment).show(name: name)
             ResultWriter(format: output.format).print(
                 .record([
-                    ("name", .text(profile.name)), ("reset", .text(profile.resetOptions.argument)),
+                    ("name", .text(profile.name)), ("reset", .text(profile.resetOptions.rawValue)),
                     ("two_step", .text(profile.twoStep.rawValue)),
                     ("groups", .text(profile.assignments.map { "\($0.groupName) (priority \($0.priority))" }.joined(separator: "; "))),
                 ]))
@@ -96,15 +70,15 @@ extension Lifeline.Profiles {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a profile.",
             discussion: """
                 Example:
-                  lifeline profiles create Two-step --reset email-or-sms --two-step sms
+                  lifeline profiles create Two-step --reset email_or_sms --two-step sms
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The profile's name.") var name: String
-        @Option(help: "How its users may reset their password.") var reset: ResetArgument
+        @Option(help: "How its users may reset their password.") var reset: ResetOptions
         @Option(help: "2-step login.") var twoStep: TwoStep = .off
 
         func run() throws {
-            try ProfileService(global.environment).create(name: name, resetOptions: reset.options, twoStep: twoStep)
+            try ProfileService(global.environment).create(name: name, resetOptions: reset, twoStep: twoStep)
             print("profile '\(name)' created")
         }
     }
@@ -117,7 +91,7 @@ extension Lifeline.Profiles {
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The profile's name.") var name: String
-        @Option(help: "How its users may reset their password.") var reset: ResetArgument?
+        @Option(help: "How its users may reset their password.") var reset: ResetOptions?
         @Option(help: "2-step login.") var twoStep: TwoStep?
 
         func validate() throws {
@@ -125,7 +99,7 @@ extension Lifeline.Profiles {
         }
 
         func run() throws {
-            try ProfileService(global.environment).update(name: name, resetOptions: reset?.options, twoStep: twoStep)
+            try ProfileService(global.environment).update(name: name, resetOptions: reset, twoStep: twoStep)
             print("profile '\(name)' updated")
         }
     }

@@ -24,7 +24,7 @@ struct AccountCLITests {
         for arguments in [
             ["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"],
             ["import", "users", folder + "/later.csv", "--disable-missing"],
-            ["profiles", "create", "Locked", "--reset", "not-allowed"],
+            ["profiles", "create", "Locked", "--reset", "not_allowed"],
             ["profiles", "assign", "Locked", "--group", "Locked", "--priority", "10"],
         ] {
             let result = try await LifelineProcess.run(database + arguments)

@@ -19,7 +19,7 @@ struct CodesCLITests {
         try await withTemporaryDirectory { folder in
             let database = try await prepared(folder)
             let request = try await LifelineProcess.run(
-                database + ["codes", "request", "ann@example.com", "--purpose", "password-reset", "--request-id", "p-1", "--format", "json"])
+                database + ["codes", "request", "ann@example.com", "--purpose", "password_reset", "--request-id", "p-1", "--format", "json"])
             #expect(request.standardOutput == "{\"request_id\": \"p-1\", \"status\": \"sent\", \"retry_after\": null, \"repeat\": false}\n")
             let key = try FileManager.default.attributesOfItem(atPath: folder + "/lifeline.db.key")
             #expect(key[.posixPermissions] as? Int == 0o600)
@@ -58,7 +58,7 @@ struct CodesCLITests {
             let binary = LifelineProcess.builtBinary
             let script = """
                 for i in $(seq 250); do
-                  "$0" --database "$1" codes request ann@example.com --purpose two-step --format csv | tail -n +2 || echo "FAILED $?"
+                  "$0" --database "$1" codes request ann@example.com --purpose two_step --format csv | tail -n +2 || echo "FAILED $?"
                 done
                 """
             let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
@@ -89,7 +89,7 @@ struct CodesCLITests {
     @Test func oneRequestIDFromFourProcessesAtOnceQueuesOneSMS() async throws {
         try await withTemporaryDirectory { folder in
             let database = try await prepared(folder)
-            let arguments = database + ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "click-1"]
+            let arguments = database + ["codes", "request", "ann@example.com", "--purpose", "two_step", "--request-id", "click-1"]
             let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
                 for _ in 0..<4 { group.addTask { try await LifelineProcess.run(arguments) } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -107,7 +107,7 @@ struct CodesCLITests {
             let database = try await prepared(folder)
             let before = try await LifelineProcess.run(database + ["doctor"])
             #expect(before.status == 0 && !before.standardOutput.contains("key file"), "no key file yet, no check")
-            _ = try await LifelineProcess.run(database + ["codes", "request", "ann@example.com", "--purpose", "two-step"])
+            _ = try await LifelineProcess.run(database + ["codes", "request", "ann@example.com", "--purpose", "two_step"])
             let healthy = try await LifelineProcess.run(database + ["doctor", "--format", "csv"])
             #expect(healthy.status == 0 && healthy.standardOutput.contains("key file permissions,ok,\"mode 600, owner only\""))
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/lifeline.db.key")
@@ -119,7 +119,7 @@ struct CodesCLITests {
     @Test func theNightlyJobPurgesThenChecksAndFailsLoudly() async throws {
         try await withTemporaryDirectory { folder in
             let database = try await prepared(folder)
-            _ = try await LifelineProcess.run(database + ["codes", "request", "nobody@example.com", "--purpose", "two-step"])
+            _ = try await LifelineProcess.run(database + ["codes", "request", "nobody@example.com", "--purpose", "two_step"])
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/nightly-purge").path
             let environment: [String: String?] = [
@@ -143,7 +143,7 @@ struct SecretCLITests {
             let database = ["--database", folder + "/lifeline.db"]
             try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
             for arguments in [["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
-                              ["codes", "request", "ann@example.com", "--purpose", "two-step"]] {
+                              ["codes", "request", "ann@example.com", "--purpose", "two_step"]] {
                 let result = try await LifelineProcess.run(database + arguments)
                 #expect(result.status == 0, "\(arguments): \(result.standardError)")
             }

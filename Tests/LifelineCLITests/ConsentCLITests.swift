@@ -82,7 +82,7 @@ struct ConsentCLITests {
             let yes = try await LifelineProcess.run(database + ["sms", "inbound", "--from", "+44 7700 900001", "--text", "Yes!"])
             #expect(yes.standardOutput == "opted_in: ann@example.com (reply queued)\n")
             let status = try await LifelineProcess.run(database + ["optin", "status", "ANN@example.com", "--format", "csv"])
-            #expect(status.standardOutput.hasPrefix("email,number,state,since,source,evidence\r\nann@example.com,447700900001,opted-in,"))
+            #expect(status.standardOutput.hasPrefix("email,number,state,since,source,evidence\r\nann@example.com,447700900001,opted_in,"))
             #expect(status.standardOutput.hasSuffix(",sms_keyword,Yes!\r\n"))
 
             let nearMiss = try await LifelineProcess.run(database + ["sms", "inbound", "--from", "447700900001", "--text", "STOP IT"])
@@ -93,23 +93,23 @@ struct ConsentCLITests {
             #expect(repeated.standardOutput == "no_change\n")
 
             let refused = try await LifelineProcess.run(
-                database + ["optin", "record", "ann@example.com", "--state", "opted-in", "--evidence", "signed form"])
+                database + ["optin", "record", "ann@example.com", "--state", "opted_in", "--evidence", "signed form"])
             #expect(refused.status == 65)
             #expect(refused.standardError.contains("only the user can opt back in"))
-            let noEvidence = try await LifelineProcess.run(database + ["optin", "record", "bob@example.com", "--state", "opted-in"])
+            let noEvidence = try await LifelineProcess.run(database + ["optin", "record", "bob@example.com", "--state", "opted_in"])
             #expect(noEvidence.status == 64)
             let recorded = try await LifelineProcess.run(
-                database + ["optin", "record", "bob@example.com", "--state", "opted-in", "--evidence", "form 7", "--actor", "hr"])
-            #expect(recorded.status == 0 && recorded.standardOutput.hasPrefix("opted-in since "))
+                database + ["optin", "record", "bob@example.com", "--state", "opted_in", "--evidence", "form 7", "--actor", "hr"])
+            #expect(recorded.status == 0 && recorded.standardOutput.hasPrefix("opted_in since "))
 
             let summary = try await LifelineProcess.run(database + ["optin", "summary", "--format", "json"])
             #expect(summary.standardOutput == "{\"opted_in\": 1, \"pending\": 0, \"opted_out\": 1, \"none\": 0, \"no_valid_number\": 1, \"total\": 3}\n")
-            let staff = try await LifelineProcess.run(database + ["optin", "list", "--group", "Staff", "--state", "opted-in", "--format", "csv"])
+            let staff = try await LifelineProcess.run(database + ["optin", "list", "--group", "Staff", "--state", "opted_in", "--format", "csv"])
             #expect(staff.standardOutput.split(separator: "\r\n").count == 2 && staff.standardOutput.contains("bob@example.com"))
 
             let history = try await LifelineProcess.run(database + ["optin", "history", "447700900001", "--format", "csv"])
             let rows = history.standardOutput.split(separator: "\r\n").dropFirst()
-            #expect(rows.map { $0.split(separator: ",")[3] } == ["pending", "opted-in", "opted-out"])
+            #expect(rows.map { $0.split(separator: ",")[3] } == ["pending", "opted_in", "opted_out"])
             #expect(rows.map { $0.split(separator: ",")[4] } == ["portal", "sms_keyword", "sms_keyword"])
         }
     }

@@ -91,7 +91,7 @@ struct ServeCLITests {
             for arguments in [
                 ["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
                 ["profiles", "update", "default", "--two-step", "sms"],
-                ["optin", "record", "ann@example.com", "--state", "opted-in", "--evidence", "signed form"],
+                ["optin", "record", "ann@example.com", "--state", "opted_in", "--evidence", "signed form"],
             ] {
                 let result = try await LifelineProcess.run(database + arguments)
                 #expect(result.status == 0, "\(arguments): \(result.standardError)")
@@ -127,13 +127,13 @@ struct ServeCLITests {
                 body: form.replacingOccurrences(of: "STOP", with: "STAR"))
             #expect(tampered.status == 403)
             let still = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
-            #expect(still.standardOutput.contains(",opted-in,"), "a tampered request changes nothing: \(still.standardOutput)")
+            #expect(still.standardOutput.contains(",opted_in,"), "a tampered request changes nothing: \(still.standardOutput)")
             let signed = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/webhooks/twilio/sms",
                 headers: twilioHeaders.merging(["X-Twilio-Signature": signature]) { $1 }, body: form)
             #expect(signed.status == 200 && signed.body.contains("<Response/>"), "\(signed.status) \(signed.body)")
             let after = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
-            #expect(after.standardOutput.contains(",opted-out,"), "\(after.standardOutput)")
+            #expect(after.standardOutput.contains(",opted_out,"), "\(after.standardOutput)")
 
             kill(process.processIdentifier, SIGTERM)
             #expect(await exited.status() == 0)

@@ -14,7 +14,7 @@ struct WebhookCLITests {
         try Data("email,name,mobile\nann@example.com,Ann,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
         for arguments in [
             ["migrate"], ["import", "users", folder + "/staff.csv"], ["sms", "attribute", "set", "mobile"],
-            ["codes", "request", "ann@example.com", "--purpose", "two-step", "--request-id", "w-1"],
+            ["codes", "request", "ann@example.com", "--purpose", "two_step", "--request-id", "w-1"],
         ] {
             let result = try await LifelineProcess.run(database + arguments)
             #expect(result.status == 0, "\(arguments): \(result.standardError)")

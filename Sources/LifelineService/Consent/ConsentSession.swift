@@ -150,7 +150,7 @@ public final class ConsentSession {
     /// never opt in a number whose last opt-out the user sent by SMS.
     public func recordAdminDecision(email: String, state: ConsentState, evidence: String, actor: String) throws -> CurrentConsent {
         guard state == .optedIn || state == .optedOut else {
-            throw ConsentFailure.notAllowed("an admin records opted-in or opted-out, not \(state.rawValue)")
+            throw ConsentFailure.notAllowed("an admin records opted_in or opted_out, not \(state.rawValue)")
         }
         let evidence = evidence.trimmingBlanks()
         guard !evidence.isEmpty else { throw ConsentFailure.evidenceRequired }
