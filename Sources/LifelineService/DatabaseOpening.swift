@@ -45,11 +45,31 @@ extension DatabaseSettings {
         }
     }
 
-    /// Runs `body` on a connection to the current database, closed afterwards, with its SQLite
-    /// errors translated to the service's failures.
-    func withCurrentConnection<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        guard let pool else {
-            let connection = try openCurrent()
+    /// The one way a service reads: `body` in one read transaction on a connection to the
+    /// current database that refuses writes (`PRAGMA query_only`), from the pool when there is
+    /// one, with SQLite's errors translated to the service's failures.
+    func read<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        try withCurrentConnection(cacheSizeKiB: cacheSizeKiB) { connection in
+            try connection.execute("PRAGMA query_only = ON")
+            defer { try? connection.execute("PRAGMA query_only = OFF") }
+            return try connection.read { try body(connection) }
+        }
+    }
+
+    /// The one way a service writes: `body` in one write transaction (`BEGIN IMMEDIATE`;
+    /// `durable` waits for the disk, for what must survive a power cut), errors translated.
+    func write<T>(durable: Bool = false, cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        try withCurrentConnection(cacheSizeKiB: cacheSizeKiB) { connection in
+            durable ? try connection.durableWrite { try body(connection) } : try connection.write { try body(connection) }
+        }
+    }
+
+    /// Runs `body` on a connection to the current database, for work of several transactions
+    /// (an import's, a purge's batches, a session's steps); closed or pooled afterwards, with its
+    /// SQLite errors translated to the service's failures.
+    func withCurrentConnection<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        guard let pool, cacheSizeKiB == nil else {
+            let connection = try openCurrent(cacheSizeKiB: cacheSizeKiB)
             defer { connection.close() }
             return try translatingErrors { try body(connection) }
         }

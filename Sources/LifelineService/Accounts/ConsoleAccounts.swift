@@ -46,22 +46,20 @@ public struct ConsoleAccounts: Sendable {
     /// user has a password yet (without one, they set it through the password reset first).
     public func grant(email: String, role: ConsoleRole, actor: String) throws -> (account: ConsoleAccount, hasPassword: Bool) {
         let now = environment.clock.now()
-        return try settings.withCurrentConnection { connection in
-            try connection.write {
-                let user = try Self.user(email, connection: connection)
-                guard user.status == .active else { throw ConsoleAccountFailure.notActive(email: user.email) }
-                let number = try SMSNumberStore(connection: connection).stored(userID: user.id)
-                guard let number, number.status == .valid else {
-                    throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
-                }
-                let roles = ConsoleRoleStore(connection: connection)
-                let previous = try roles.role(userID: user.id)
-                try roles.grant(userID: user.id, role: role, by: actor, at: now)
-                // A changed role signs the user out everywhere: their next sign-in carries the new one.
-                if previous != nil, previous != role { _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id) }
-                let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
-                return (ConsoleAccount(userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor), hasPassword)
+        return try settings.write { connection in
+            let user = try Self.user(email, connection: connection)
+            guard user.status == .active else { throw ConsoleAccountFailure.notActive(email: user.email) }
+            let number = try SMSNumberStore(connection: connection).stored(userID: user.id)
+            guard let number, number.status == .valid else {
+                throw ConsoleAccountFailure.noValidNumber(email: user.email, status: number?.status ?? .missing)
             }
+            let roles = ConsoleRoleStore(connection: connection)
+            let previous = try roles.role(userID: user.id)
+            try roles.grant(userID: user.id, role: role, by: actor, at: now)
+            // A changed role signs the user out everywhere: their next sign-in carries the new one.
+            if previous != nil, previous != role { _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id) }
+            let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
+            return (ConsoleAccount(userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor), hasPassword)
         }
     }
 
@@ -81,19 +79,17 @@ public struct ConsoleAccounts: Sendable {
     }
 
     public func revoke(email: String) throws {
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let user = try Self.user(email, connection: connection)
-                guard try ConsoleRoleStore(connection: connection).revoke(userID: user.id) else {
-                    throw ConsoleAccountFailure.notGranted(email: user.email)
-                }
-                _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id)
+        try settings.write { connection in
+            let user = try Self.user(email, connection: connection)
+            guard try ConsoleRoleStore(connection: connection).revoke(userID: user.id) else {
+                throw ConsoleAccountFailure.notGranted(email: user.email)
             }
+            _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id)
         }
     }
 
     public func list() throws -> [ConsoleAccount] {
-        try settings.withCurrentConnection { try ConsoleRoleStore(connection: $0).all() }
+        try settings.read { try ConsoleRoleStore(connection: $0).all() }
     }
 
     private static func user(_ email: String, connection: SQLiteConnection) throws -> UserRecord {

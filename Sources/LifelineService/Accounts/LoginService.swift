@@ -83,8 +83,7 @@ public struct LoginService: Sendable {
 
     private func account(email: String, admit: Admission) throws -> LoginAccount? {
         try TextLimit.email.check(email, field: "the email")
-        return try settings.withCurrentConnection { connection in
-            try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
+        return try settings.read { connection in            try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
         }
     }
 
@@ -99,14 +98,10 @@ public struct LoginService: Sendable {
         if alwaysSecondFactor { account.twoStep = .sms }
         let now = clock.now()
         if account.twoStep == .off || proof.rehashed != nil {
-            try settings.withCurrentConnection { connection in
-                try settings.translatingErrors {
-                    try connection.write {
-                        let store = CredentialStore(connection: connection)
-                        if let rehashed = proof.rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
-                        if account.twoStep == .off { try store.recordLogin(userID: account.userID, twoStepNumber: nil, at: now) }
-                    }
-                }
+            try settings.write { connection in
+                let store = CredentialStore(connection: connection)
+                if let rehashed = proof.rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
+                if account.twoStep == .off { try store.recordLogin(userID: account.userID, twoStepNumber: nil, at: now) }
             }
         }
         guard account.twoStep == .sms else { return .authenticated }

@@ -96,8 +96,7 @@ public struct PasswordResetService: Sendable {
 
     private func policyAndEmail(_ requestID: String) throws -> (PasswordPolicy, String) {
         let policy = try SettingsService(environment).passwordPolicy()
-        let email = try settings.withCurrentConnection { connection in
-            try approvedReset(requestID, connection: connection).email
+        let email = try settings.read { connection in            try approvedReset(requestID, connection: connection).email
         }
         return (policy, email)
     }
@@ -109,24 +108,20 @@ public struct PasswordResetService: Sendable {
     }
 
     private func store(_ hash: String, requestID: String) throws {
-        try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                try connection.write {
-                    let (request, userID, _) = try approvedReset(requestID, connection: connection)
-                    let now = clock.now()
-                    guard try VerificationStore(connection: connection).markCompleted(id: request.id, at: now) else {
-                        throw AccountFailure.resetAlreadyCompleted(requestID: requestID)
-                    }
-                    try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
-                    _ = try WebSessionStore(connection: connection).deleteAll(userID: userID)
-                    if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
-                        _ = try OutboxStore(connection: connection).enqueue(
-                            OutgoingMessage(
-                                channel: .sms, destination: number, body: AccountMessages.passwordChanged,
-                                kind: "password_changed", program: .service, userID: userID),
-                            at: now)
-                    }
-                }
+        try settings.write { connection in
+            let (request, userID, _) = try approvedReset(requestID, connection: connection)
+            let now = clock.now()
+            guard try VerificationStore(connection: connection).markCompleted(id: request.id, at: now) else {
+                throw AccountFailure.resetAlreadyCompleted(requestID: requestID)
+            }
+            try CredentialStore(connection: connection).setPassword(userID: userID, hash: hash, at: now)
+            _ = try WebSessionStore(connection: connection).deleteAll(userID: userID)
+            if let number = try SMSSettings(connection: connection).currentNumber(userID: userID) {
+                _ = try OutboxStore(connection: connection).enqueue(
+                    OutgoingMessage(
+                        channel: .sms, destination: number, body: AccountMessages.passwordChanged,
+                        kind: "password_changed", program: .service, userID: userID),
+                    at: now)
             }
         }
     }

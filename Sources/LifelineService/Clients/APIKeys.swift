@@ -59,28 +59,24 @@ public struct APIKeys: Sendable {
         guard (1...100).contains(name.unicodeScalars.count) else { throw APIKeyFailure.invalidName(name) }
         let key = Self.prefix + environment.random.hex(32)
         let now = environment.clock.now()
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = APIKeyStore(connection: connection)
-                guard try store.liveKey(named: name) == nil else { throw APIKeyFailure.nameTaken(name) }
-                try store.insert(name: name, role: role, prefix: String(key.prefix(10)), sha256: Hex.sha256(of: key), at: now)
-            }
+        try settings.write { connection in
+            let store = APIKeyStore(connection: connection)
+            guard try store.liveKey(named: name) == nil else { throw APIKeyFailure.nameTaken(name) }
+            try store.insert(name: name, role: role, prefix: String(key.prefix(10)), sha256: Hex.sha256(of: key), at: now)
         }
         return CreatedAPIKey(name: name, role: role, key: key)
     }
 
     public func list() throws -> [APIKeyRecord] {
-        try settings.withCurrentConnection { try APIKeyStore(connection: $0).all() }
+        try settings.read { try APIKeyStore(connection: $0).all() }
     }
 
     public func revoke(name: String) throws {
         let now = environment.clock.now()
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = APIKeyStore(connection: connection)
-                guard let key = try store.liveKey(named: name.trimmingBlanks()) else { throw APIKeyFailure.notFound(name) }
-                try store.revoke(id: key.id, at: now)
-            }
+        try settings.write { connection in
+            let store = APIKeyStore(connection: connection)
+            guard let key = try store.liveKey(named: name.trimmingBlanks()) else { throw APIKeyFailure.notFound(name) }
+            try store.revoke(id: key.id, at: now)
         }
     }
 
@@ -88,6 +84,6 @@ public struct APIKeys: Sendable {
     /// so no comparison of the secret itself depends on how much of it matches.
     public func authenticate(_ presented: String) throws -> APIKeyRecord? {
         guard presented.hasPrefix(Self.prefix), presented.utf8.count == Self.prefix.utf8.count + 64 else { return nil }
-        return try settings.withCurrentConnection { try APIKeyStore(connection: $0).liveKey(sha256: Hex.sha256(of: presented)) }
+        return try settings.read { try APIKeyStore(connection: $0).liveKey(sha256: Hex.sha256(of: presented)) }
     }
 }

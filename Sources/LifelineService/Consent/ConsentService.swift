@@ -75,7 +75,7 @@ public struct ConsentService: Sendable {
     // MARK: Helpers
 
     func withContext<T>(_ body: (ConsentContext) throws -> T) throws -> T {
-        try settings.withCurrentConnection { try body(ConsentContext(connection: $0)) }
+        try settings.read { try body(ConsentContext(connection: $0)) }
     }
 }
 

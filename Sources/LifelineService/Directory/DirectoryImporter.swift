@@ -46,14 +46,12 @@ public struct DirectoryImporter: Sendable {
         // Written out below once the import succeeds; on failure, what was rejected so far.
         defer { try? rejectWriter?.flush() }
 
-        let connection = try settings.openCurrent(cacheSizeKiB: options.cacheSizeKiB)
-        defer { connection.close() }
-        let run = ImportRun(
-            store: DirectoryStore(connection: connection), header: header, options: options,
-            now: clock.now(), rejectWriter: rejectWriter)
         struct RollBack: Error {}
-        do {
-            try settings.translatingErrors {
+        let run = try settings.withCurrentConnection(cacheSizeKiB: options.cacheSizeKiB) { connection in
+            let run = ImportRun(
+                store: DirectoryStore(connection: connection), header: header, options: options,
+                now: clock.now(), rejectWriter: rejectWriter)
+            do {
                 try connection.write {
                     try run.prepare(connection: connection)
                     let load = {
@@ -79,10 +77,11 @@ public struct DirectoryImporter: Sendable {
                     try rejectWriter?.flush()
                     if options.dryRun || options.refuses(run.summary) { throw RollBack() }
                 }
+                run.summary.outcome = run.summary.hasChanges ? .written : .nothingToWrite
+            } catch is RollBack {
+                run.summary.outcome = options.dryRun ? .dryRun : .refused
             }
-            run.summary.outcome = run.summary.hasChanges ? .written : .nothingToWrite
-        } catch is RollBack {
-            run.summary.outcome = options.dryRun ? .dryRun : .refused
+            return run
         }
         run.summary.seconds = (ContinuousClock.now - started).seconds
         if !options.dryRun && options.refuses(run.summary) {

@@ -25,16 +25,15 @@ public struct DirectoryQueries: Sendable {
 
     /// One user with attributes, groups and SMS number.
     public func user(email: String) throws -> UserDetail {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
+        return try settings.read { connection in
             let store = DirectoryStore(connection: connection)
             guard let user = try store.user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
             }
             let smsAttribute = try SMSSettings(connection: connection).attribute()
             let smsVerdict = try smsAttribute.map { attribute in
-                PhoneNumberNormalizer().verdict(for: try store.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
+                try SMSNumberRule.normalizer(connection: connection)
+                    .verdict(for: try store.attributeValue(userID: user.id, attributeID: attribute.id) ?? "")
             }
             return UserDetail(
                 user: user, attributes: try store.namedAttributeValues(userID: user.id),
@@ -45,9 +44,7 @@ public struct DirectoryQueries: Sendable {
 
     /// Streams users by email, optionally one group's members or one status.
     public func forEachUser(group: String?, status: UserStatus?, _ body: (UserRecord) throws -> Void) throws {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        try settings.translatingErrors {
+        try settings.read { connection in
             let store = DirectoryStore(connection: connection)
             var groupID: Int64?
             if let group {
@@ -56,21 +53,17 @@ public struct DirectoryQueries: Sendable {
                 }
                 groupID = id
             }
-            try connection.read { try store.forEachUser(groupID: groupID, status: status, body) }
+            try store.forEachUser(groupID: groupID, status: status, body)
         }
     }
 
     /// Every attribute definition with its value count.
     public func attributes() throws -> [AttributeDefinition] {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors { try DirectoryStore(connection: connection).attributes() }
+        return try settings.read { connection in try DirectoryStore(connection: connection).attributes() }
     }
 
     /// Every group with its member count.
     public func groups() throws -> [GroupSummary] {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors { try DirectoryStore(connection: connection).groups() }
+        return try settings.read { connection in try DirectoryStore(connection: connection).groups() }
     }
 }

@@ -33,15 +33,13 @@ public struct EventService: Sendable {
         if let startsAt = draft.startsAt, let endsAt = draft.endsAt, endsAt < startsAt {
             throw EventFailure.endsBeforeStart
         }
-        return try settings.withCurrentConnection { connection in
-            try connection.write {
-                let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
-                return try EventStore(connection: connection).create(
-                    NewEvent(
-                        name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
-                        endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
-                    at: clock.now())
-            }
+        return try settings.write { connection in
+            let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
+            return try EventStore(connection: connection).create(
+                NewEvent(
+                    name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
+                    endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
+                at: clock.now())
         }
     }
 
@@ -80,9 +78,7 @@ public struct EventService: Sendable {
     /// that cannot move (no SMS attribute, say) does not hold up the others: its failure is
     /// returned beside their outcomes.
     public func runSchedule() throws -> [(eventID: Int64, outcome: Result<EventTransitionOutcome, any Error>)] {
-        let due = try settings.withCurrentConnection { connection in
-            try connection.read { try EventStore(connection: connection).due(at: clock.now()) }
-        }
+        let due = try settings.read { try EventStore(connection: $0).due(at: clock.now()) }
         return due.map { event in
             (event.id, Result { try perform(event.state == .draft ? .start : .end, id: event.id) })
         }
@@ -96,78 +92,70 @@ public struct EventService: Sendable {
     private func transition(
         id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
     ) throws -> EventTransitionOutcome {
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let events = EventStore(connection: connection)
-                guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
-                    throw EventFailure.eventNotFound(id)
-                }
-                if event.state == to || (to == .active && event.state == .ended) {
-                    return EventTransitionOutcome(eventID: id, state: event.state, queued: 0, alreadyDone: true)
-                }
-                guard event.state == from else {
-                    throw EventFailure.illegalTransition(id: id, state: event.state, action: action)
-                }
-                let now = clock.now()
-                var queued = 0
-                if let kind {
-                    let template = try AlertTemplate(
-                        kind == Self.startKind ? event.record.startMessage : event.record.endMessage,
-                        field: kind == Self.startKind ? "the start message" : "the end message")
-                    // Numbers are judged against the SMS attribute: without one nobody has one.
-                    _ = try SMSSettings(connection: connection).requireAttribute()
-                    queued = try events.fanOut(
-                        eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
-                        program: ConsentService.program, at: now)
-                }
-                _ = try events.transition(id: id, from: from, to: to, timeColumn: timeColumn, at: now)
-                return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
+        try settings.write { connection in
+            let events = EventStore(connection: connection)
+            guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
+                throw EventFailure.eventNotFound(id)
             }
+            if event.state == to || (to == .active && event.state == .ended) {
+                return EventTransitionOutcome(eventID: id, state: event.state, queued: 0, alreadyDone: true)
+            }
+            guard event.state == from else {
+                throw EventFailure.illegalTransition(id: id, state: event.state, action: action)
+            }
+            let now = clock.now()
+            var queued = 0
+            if let kind {
+                let template = try AlertTemplate(
+                    kind == Self.startKind ? event.record.startMessage : event.record.endMessage,
+                    field: kind == Self.startKind ? "the start message" : "the end message")
+                // Numbers are judged against the SMS attribute: without one nobody has one.
+                _ = try SMSSettings(connection: connection).requireAttribute()
+                queued = try events.fanOut(
+                    eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
+                    program: ConsentService.program, at: now)
+            }
+            _ = try events.transition(id: id, from: from, to: to, timeColumn: timeColumn, at: now)
+            return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
         }
     }
 
     /// Who the alert would reach now, who it would skip and why, and the messages' SMS cost.
     public func preview(id: Int64) throws -> EventPreview {
-        try settings.withCurrentConnection { connection in
-            try connection.read {
-                let events = EventStore(connection: connection)
-                guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
-                _ = try SMSSettings(connection: connection).requireAttribute()
-                var counts = try events.audience(groupID: event.groupID, program: ConsentService.program)
-                let recipients = counts.removeValue(forKey: "recipient") ?? 0
-                let longest = try events.longestRecipientName(groupID: event.groupID, program: ConsentService.program)
-                func length(_ text: String) throws -> SMSLength {
-                    SMSLength(
-                        body: try AlertTemplate(text, field: "message").rendered(
-                            eventName: event.name, recipientName: longest ?? ""))
-                }
-                return EventPreview(
-                    eventID: id, recipients: recipients,
-                    skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, counts[$0] ?? 0) }),
-                    startMessage: try length(event.startMessage), endMessage: try length(event.endMessage),
-                    measuredWithName: longest)
+        try settings.read { connection in
+            let events = EventStore(connection: connection)
+            guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
+            _ = try SMSSettings(connection: connection).requireAttribute()
+            var counts = try events.audience(groupID: event.groupID, program: ConsentService.program)
+            let recipients = counts.removeValue(forKey: "recipient") ?? 0
+            let longest = try events.longestRecipientName(groupID: event.groupID, program: ConsentService.program)
+            func length(_ text: String) throws -> SMSLength {
+                SMSLength(
+                    body: try AlertTemplate(text, field: "message").rendered(
+                        eventName: event.name, recipientName: longest ?? ""))
             }
+            return EventPreview(
+                eventID: id, recipients: recipients,
+                skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, counts[$0] ?? 0) }),
+                startMessage: try length(event.startMessage), endMessage: try length(event.endMessage),
+                measuredWithName: longest)
         }
     }
 
     /// Events, newest first, optionally in one state.
     public func list(state: EventState?) throws -> [ContinuityEvent] {
-        try settings.withCurrentConnection { connection in
-            try connection.read { try EventStore(connection: connection).events(state: state).map(ContinuityEvent.init) }
-        }
+        try settings.read { try EventStore(connection: $0).events(state: state).map(ContinuityEvent.init) }
     }
 
     /// One event and its messages counted by alert and status.
     public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: OutboxStatus, count: Int)]) {
-        try settings.withCurrentConnection { connection in
-            try connection.read {
-                let events = EventStore(connection: connection)
-                guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
-                let deliveries = try events.deliveryCounts(eventID: id).map {
-                    (alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count)
-                }
-                return (ContinuityEvent(record: event), deliveries)
+        try settings.read { connection in
+            let events = EventStore(connection: connection)
+            guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
+            let deliveries = try events.deliveryCounts(eventID: id).map {
+                (alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count)
             }
+            return (ContinuityEvent(record: event), deliveries)
         }
     }
 }

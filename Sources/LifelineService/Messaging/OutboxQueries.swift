@@ -16,20 +16,16 @@ public struct OutboxQueries: Sendable {
         status: OutboxStatus?, eventID: Int64? = nil, afterID: Int64? = nil, limit: Int? = nil,
         _ body: (OutboxEntry) throws -> Void
     ) throws {
-        try settings.withCurrentConnection { connection in
-            try connection.read {
-                try OutboxStore(connection: connection).forEachMessage(
-                    status: status, eventID: eventID, afterID: afterID, limit: limit, body)
-            }
+        try settings.read { connection in
+            try OutboxStore(connection: connection).forEachMessage(
+                status: status, eventID: eventID, afterID: afterID, limit: limit, body)
         }
     }
 
     /// How many messages are in each status, every status present (0 when none).
     public func countsByStatus() throws -> [OutboxStatus: Int] {
-        try settings.withCurrentConnection { connection in
-            let counts = try connection.read { try OutboxStore(connection: connection).countsByStatus() }
-            return Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, counts[$0] ?? 0) })
-        }
+        let counts = try settings.read { try OutboxStore(connection: $0).countsByStatus() }
+        return Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, counts[$0] ?? 0) })
     }
 
     /// Records a delivery receipt for a message named by its outbox id or its provider id.
@@ -39,20 +35,18 @@ public struct OutboxQueries: Sendable {
     public func recordReceipt(reference: String, status receipt: ReceiptStatus, error: String?)
         throws -> (id: Int64, status: OutboxStatus)
     {
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let outbox = OutboxStore(connection: connection)
-                guard let id = try outbox.messageID(forReceipt: reference.trimmingBlanks()),
-                    let current = try outbox.state(id: id)
-                else { throw OutboxFailure.messageNotFound(reference) }
-                guard let now = OutboxStatus(rawValue: current.status), ReceiptStatus.receivable.contains(now),
-                    current.attempts > 0
-                else { throw OutboxFailure.receiptBeforeSend(id: id, status: current.status) }
-                let status = receipt.outboxStatus
-                try outbox.recordReceipt(
-                    id: id, status: status, error: receipt == .delivered ? nil : (error ?? receipt.rawValue), at: clock.now())
-                return (id, status)
-            }
+        try settings.write { connection in
+            let outbox = OutboxStore(connection: connection)
+            guard let id = try outbox.messageID(forReceipt: reference.trimmingBlanks()),
+                let current = try outbox.state(id: id)
+            else { throw OutboxFailure.messageNotFound(reference) }
+            guard let now = OutboxStatus(rawValue: current.status), ReceiptStatus.receivable.contains(now),
+                current.attempts > 0
+            else { throw OutboxFailure.receiptBeforeSend(id: id, status: current.status) }
+            let status = receipt.outboxStatus
+            try outbox.recordReceipt(
+                id: id, status: status, error: receipt == .delivered ? nil : (error ?? receipt.rawValue), at: clock.now())
+            return (id, status)
         }
     }
 }

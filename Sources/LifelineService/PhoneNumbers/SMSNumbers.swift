@@ -58,28 +58,22 @@ public struct SMSNumbers: Sendable {
 
     /// The chosen SMS attribute, or nil.
     public func attribute() throws -> AttributeDefinition? {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors { try SMSSettings(connection: connection).attribute() }
+        return try settings.read { connection in try SMSSettings(connection: connection).attribute() }
     }
 
     /// Chooses the SMS attribute; it must exist. Every user's number is judged again from it,
     /// in the same transaction, so every later send reads the new numbers.
     @discardableResult
     public func setAttribute(named name: String) throws -> AttributeDefinition {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
-            try connection.write {
-                let store = DirectoryStore(connection: connection)
-                guard let attribute = try store.attribute(named: name.trimmingBlanks()) else {
-                    throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
-                }
-                let now = clock.now()
-                try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: now)
-                try SMSNumberRule.judgeAll(connection: connection, at: now)
-                return attribute
+        return try settings.write { connection in
+            let store = DirectoryStore(connection: connection)
+            guard let attribute = try store.attribute(named: name.trimmingBlanks()) else {
+                throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
             }
+            let now = clock.now()
+            try SettingsStore(connection: connection).setValue(attribute.name, for: SMSSettings.attributeKey, at: now)
+            try SMSNumberRule.judgeAll(connection: connection, at: now)
+            return attribute
         }
     }
 
@@ -87,29 +81,23 @@ public struct SMSNumbers: Sendable {
     /// number again in the same transaction. Whether the setting changed.
     @discardableResult
     public func setDefaultCountry(_ region: CallingCodePlan.Region?) throws -> Bool {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
-            try connection.write {
-                let store = SettingsStore(connection: connection)
-                let now = clock.now()
-                let before = try store.value(for: SMSNumberRule.defaultCountryKey)
-                if let region {
-                    try store.setValue(region.code, for: SMSNumberRule.defaultCountryKey, at: now)
-                } else {
-                    try store.removeValue(for: SMSNumberRule.defaultCountryKey)
-                }
-                try SMSNumberRule.judgeAll(connection: connection, at: now)
-                return before != region?.code
+        return try settings.write { connection in
+            let store = SettingsStore(connection: connection)
+            let now = clock.now()
+            let before = try store.value(for: SMSNumberRule.defaultCountryKey)
+            if let region {
+                try store.setValue(region.code, for: SMSNumberRule.defaultCountryKey, at: now)
+            } else {
+                try store.removeValue(for: SMSNumberRule.defaultCountryKey)
             }
+            try SMSNumberRule.judgeAll(connection: connection, at: now)
+            return before != region?.code
         }
     }
 
     /// The default country setting's region, or nil when none is set.
     public func defaultCountry() throws -> CallingCodePlan.Region? {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors { try SMSNumberRule.defaultRegion(connection: connection) }
+        return try settings.read { connection in try SMSNumberRule.defaultRegion(connection: connection) }
     }
 
     /// The region `name` names, for `--default-country`.
@@ -151,71 +139,67 @@ public struct SMSNumbers: Sendable {
     public func verify(
         defaultRegion: CallingCodePlan.Region?, fix: Bool, report: ((NumberCheck) throws -> Void)?
     ) throws -> NumberCheckSummary {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
-            let body = {
-                let attribute = try SMSSettings(connection: connection).requireAttribute()
-                let setting = try SMSNumberRule.normalizer(connection: connection)
-                let normalizer = defaultRegion.map { PhoneNumberNormalizer(defaultRegion: $0) } ?? setting
-                let store = DirectoryStore(connection: connection)
-                var summary = NumberCheckSummary(attribute: attribute.name)
-                // Numbers as integers (at most 15 digits fit in 50 bits): a compact count per number.
-                var counts: [UInt64: UInt32] = [:]
-                var fixes: [(userID: Int64, long: String)] = []
-                // Pass 1's long numbers, in row order, so the report's pass need not normalise
-                // again (0 = no usable number): 8 bytes per user.
-                var longNumbers: [UInt64] = []
-                try store.forEachActiveUser(withAttribute: attribute.id) { userID, _, value in
-                    let verdict = normalizer.verdict(for: value ?? "")
-                    summary.users += 1
-                    switch verdict {
-                    case .valid: summary.valid += 1
-                    case .deliverable: summary.deliverable += 1
-                    case .missing: summary.missing += 1
-                    case .invalid: summary.invalid += 1
-                    case .fixable: summary.fixable += 1
-                    }
-                    if fix, let long = verdict.fix { fixes.append((userID, long)) }
-                    let number = verdict.longFormat.flatMap { UInt64($0) } ?? 0
-                    if number != 0 { counts[number, default: 0] += 1 }
-                    if report != nil { longNumbers.append(number) }
+        let body = { (connection: SQLiteConnection) throws -> NumberCheckSummary in
+            let attribute = try SMSSettings(connection: connection).requireAttribute()
+            let setting = try SMSNumberRule.normalizer(connection: connection)
+            let normalizer = defaultRegion.map { PhoneNumberNormalizer(defaultRegion: $0) } ?? setting
+            let store = DirectoryStore(connection: connection)
+            var summary = NumberCheckSummary(attribute: attribute.name)
+            // Numbers as integers (at most 15 digits fit in 50 bits): a compact count per number.
+            var counts: [UInt64: UInt32] = [:]
+            var fixes: [(userID: Int64, long: String)] = []
+            // Pass 1's long numbers, in row order, so the report's pass need not normalise
+            // again (0 = no usable number): 8 bytes per user.
+            var longNumbers: [UInt64] = []
+            try store.forEachActiveUser(withAttribute: attribute.id) { userID, _, value in
+                let verdict = normalizer.verdict(for: value ?? "")
+                summary.users += 1
+                switch verdict {
+                case .valid: summary.valid += 1
+                case .deliverable: summary.deliverable += 1
+                case .missing: summary.missing += 1
+                case .invalid: summary.invalid += 1
+                case .fixable: summary.fixable += 1
                 }
-                summary.shared = counts.values.reduce(0) { $1 > 1 ? $0 + Int($1) : $0 }
-                if let report {
-                    var index = 0
-                    try store.forEachActiveUser(withAttribute: attribute.id) { _, email, value in
-                        let number = index < longNumbers.count ? longNumbers[index] : 0
-                        index += 1
-                        let verdict: PhoneNumberVerdict
-                        if number == 0 {
-                            verdict = value == nil ? .missing : normalizer.verdict(for: value ?? "")
-                        } else {
-                            let long = String(number)
-                            // Pass 1 said valid exactly when the value, less surrounding blanks, is the long form.
-                            // Any other (rarer) is judged again for what its fix drops.
-                            verdict = value?.trimmingBlanks() == long ? .valid(long) : normalizer.verdict(for: value ?? "")
-                        }
-                        let sharedBy = number == 0 ? 1 : Int(counts[number] ?? 1)
-                        try report(NumberCheck(email: email, value: value, verdict: verdict, sharedBy: sharedBy))
-                    }
-                }
-                let now = clock.now()
-                if !fixes.isEmpty {
-                    let writer = try DirectoryWriter(connection: connection)
-                    let numbers = try SMSNumberStore(connection: connection)
-                    for fix in fixes {
-                        try writer.setValue(
-                            userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
-                            at: now.epochMilliseconds)
-                        try numbers.set(SMSNumberRule.judge(fix.long, by: setting), userID: fix.userID)
-                    }
-                }
-                summary.fixed = fixes.count
-                return summary
+                if fix, let long = verdict.fix { fixes.append((userID, long)) }
+                let number = verdict.longFormat.flatMap { UInt64($0) } ?? 0
+                if number != 0 { counts[number, default: 0] += 1 }
+                if report != nil { longNumbers.append(number) }
             }
-            // One snapshot for both passes; a write transaction only when fixing.
-            return fix ? try connection.write(body) : try connection.read(body)
+            summary.shared = counts.values.reduce(0) { $1 > 1 ? $0 + Int($1) : $0 }
+            if let report {
+                var index = 0
+                try store.forEachActiveUser(withAttribute: attribute.id) { _, email, value in
+                    let number = index < longNumbers.count ? longNumbers[index] : 0
+                    index += 1
+                    let verdict: PhoneNumberVerdict
+                    if number == 0 {
+                        verdict = value == nil ? .missing : normalizer.verdict(for: value ?? "")
+                    } else {
+                        let long = String(number)
+                        // Pass 1 said valid exactly when the value, less surrounding blanks, is the long form.
+                        // Any other (rarer) is judged again for what its fix drops.
+                        verdict = value?.trimmingBlanks() == long ? .valid(long) : normalizer.verdict(for: value ?? "")
+                    }
+                    let sharedBy = number == 0 ? 1 : Int(counts[number] ?? 1)
+                    try report(NumberCheck(email: email, value: value, verdict: verdict, sharedBy: sharedBy))
+                }
+            }
+            let now = clock.now()
+            if !fixes.isEmpty {
+                let writer = try DirectoryWriter(connection: connection)
+                let numbers = try SMSNumberStore(connection: connection)
+                for fix in fixes {
+                    try writer.setValue(
+                        userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
+                        at: now.epochMilliseconds)
+                    try numbers.set(SMSNumberRule.judge(fix.long, by: setting), userID: fix.userID)
+                }
+            }
+            summary.fixed = fixes.count
+            return summary
         }
+        // One snapshot for both passes; a write transaction only when fixing.
+        return fix ? try settings.write(body) : try settings.read(body)
     }
 }

@@ -29,15 +29,13 @@ public struct ProfileService: Sendable {
     }
 
     public func list() throws -> [AuthProfile] {
-        try settings.withCurrentConnection { connection in
-            let store = ProfileStore(connection: connection)
+        try settings.read { connection in            let store = ProfileStore(connection: connection)
             return try store.profiles().map { AuthProfile($0, assignments: try store.assignments(profileID: $0.id)) }
         }
     }
 
     public func show(name: String) throws -> AuthProfile {
-        try settings.withCurrentConnection { connection in
-            let store = ProfileStore(connection: connection)
+        try settings.read { connection in            let store = ProfileStore(connection: connection)
             let record = try Self.require(name, in: store)
             return AuthProfile(record, assignments: try store.assignments(profileID: record.id))
         }
@@ -47,46 +45,39 @@ public struct ProfileService: Sendable {
         let name = name.trimmingBlanks()
         try TextLimit.name.check(name, field: "the profile name")
         guard (1...64).contains(name.unicodeScalars.count) else { throw ProfileFailure.invalidName(name) }
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = ProfileStore(connection: connection)
-                guard try store.profile(named: name) == nil else { throw ProfileFailure.exists(name) }
-                try store.create(name: name, resetOptions: resetOptions, twoStep: twoStep, at: clock.now())
-            }
+        try settings.write { connection in
+            let store = ProfileStore(connection: connection)
+            guard try store.profile(named: name) == nil else { throw ProfileFailure.exists(name) }
+            try store.create(name: name, resetOptions: resetOptions, twoStep: twoStep, at: clock.now())
         }
     }
 
     public func update(name: String, resetOptions: ResetOptions?, twoStep: TwoStep?) throws {
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = ProfileStore(connection: connection)
-                let record = try Self.require(name, in: store)
-                try store.update(
-                    id: record.id, resetOptions: resetOptions ?? record.resetOptions,
-                    twoStep: twoStep ?? record.twoStep, at: clock.now())
-            }
+        try settings.write { connection in
+            let store = ProfileStore(connection: connection)
+            let record = try Self.require(name, in: store)
+            try store.update(
+                id: record.id, resetOptions: resetOptions ?? record.resetOptions,
+                twoStep: twoStep ?? record.twoStep, at: clock.now())
         }
     }
 
     /// Assigns the profile to a group; a higher priority wins when a user is in several such groups.
     public func assign(name: String, group: String, priority: Int) throws {
-        try settings.withCurrentConnection { connection in
-            try connection.write {
-                let store = ProfileStore(connection: connection)
-                let record = try Self.require(name, in: store)
-                let groupID = try DirectoryStore(connection: connection).requireGroupID(named: group)
-                if let holder = try store.groupName(holdingPriority: priority), !NameKey.same(holder, group) {
-                    throw ProfileFailure.priorityTaken(priority: priority, group: holder)
-                }
-                try store.assign(profileID: record.id, groupID: groupID, priority: priority, at: clock.now())
+        try settings.write { connection in
+            let store = ProfileStore(connection: connection)
+            let record = try Self.require(name, in: store)
+            let groupID = try DirectoryStore(connection: connection).requireGroupID(named: group)
+            if let holder = try store.groupName(holdingPriority: priority), !NameKey.same(holder, group) {
+                throw ProfileFailure.priorityTaken(priority: priority, group: holder)
             }
+            try store.assign(profileID: record.id, groupID: groupID, priority: priority, at: clock.now())
         }
     }
 
     /// The profile a user gets: their highest-priority group's, else `default`.
     public func effectiveProfile(email: String) throws -> AuthProfile {
-        try settings.withCurrentConnection { connection in
-            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+        try settings.read { connection in            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
             }
             return try Self.effectiveProfile(userID: user.id, connection: connection)

@@ -20,9 +20,7 @@ public struct SettingsService: Sendable {
 
     /// Every known setting with its stored value, or its default.
     public func list() throws -> [SettingValue] {
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
+        return try settings.read { connection in
             let store = SettingsStore(connection: connection)
             return try SettingsCatalog.all.map { definition in
                 let stored = try store.value(for: definition.key)
@@ -46,11 +44,7 @@ public struct SettingsService: Sendable {
         case SMSNumberRule.defaultCountryKey:
             try SMSNumbers(environment).setDefaultCountry(CallingCodePlan.shipped.region(named: value))
         default:
-            let connection = try settings.openCurrent()
-            defer { connection.close() }
-            try settings.translatingErrors {
-                try connection.write { try SettingsStore(connection: connection).setValue(value, for: key, at: clock.now()) }
-            }
+            try settings.write { try SettingsStore(connection: $0).setValue(value, for: key, at: clock.now()) }
         }
     }
 
@@ -60,10 +54,6 @@ public struct SettingsService: Sendable {
     public func unset(_ key: String) throws -> Bool {
         guard SettingsCatalog.definition(for: key) != nil else { throw SettingsFailure.unknownKey(key) }
         if key == SMSNumberRule.defaultCountryKey { return try SMSNumbers(environment).setDefaultCountry(nil) }
-        let connection = try settings.openCurrent()
-        defer { connection.close() }
-        return try settings.translatingErrors {
-            try connection.write { try SettingsStore(connection: connection).removeValue(for: key) }
-        }
+        return try settings.write { try SettingsStore(connection: $0).removeValue(for: key) }
     }
 }

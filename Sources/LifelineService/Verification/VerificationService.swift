@@ -67,7 +67,7 @@ public struct VerificationService: Sendable {
     /// Live codes and unsent sealed messages: what a new secret would invalidate.
     public func sealedMaterial() throws -> (liveCodes: Int, sealedMessages: Int) {
         let now = clock.now()
-        return try settings.withCurrentConnection { try VerificationStore(connection: $0).sealedMaterial(at: now) }
+        return try settings.read { try VerificationStore(connection: $0).sealedMaterial(at: now) }
     }
 
     /// Replaces the key file with a new random key; returns the new key's id. Live codes then
@@ -86,8 +86,7 @@ public struct VerificationService: Sendable {
     /// A request as operators may see it: never the code.
     public func status(requestID: String) throws -> VerificationRequestView? {
         let now = clock.now()
-        return try settings.withCurrentConnection { connection in
-            guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
+        return try settings.read { connection in            guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
             var state = VerificationRequestState(request.status)
             if state == .sent {
                 if let expiresAt = request.expiresAt, now >= expiresAt {

@@ -84,8 +84,7 @@ public struct ProofOfWork: Sendable {
     }
 
     private func difficulty(extraBits: Int) throws -> Int {
-        let setting = try environment.database.withCurrentConnection { connection in
-            try SettingsStore(connection: connection).value(for: Self.difficultyKey).flatMap { Int($0) }
+        let setting = try environment.database.read { connection in            try SettingsStore(connection: connection).value(for: Self.difficultyKey).flatMap { Int($0) }
         }
         return min(Self.difficultyRange.upperBound, (setting ?? Self.defaultDifficulty) + max(0, extraBits))
     }
@@ -104,8 +103,8 @@ public struct ProofOfWork: Sendable {
         guard environment.clock.now() < expiresAt else { throw ProofOfWorkFailure.expired }
         guard Self.isSolved(text, nonce: nonce, bits: bits) else { throw ProofOfWorkFailure.wrongAnswer }
         guard bits >= (try difficulty(extraBits: extraBits)) else { throw ProofOfWorkFailure.tooEasy }
-        let spent = try environment.database.withCurrentConnection { connection in
-            try connection.write { try WebSessionStore(connection: connection).spendChallenge(id: parts[1], expiresAt: expiresAt) }
+        let spent = try environment.database.write {
+            try WebSessionStore(connection: $0).spendChallenge(id: parts[1], expiresAt: expiresAt)
         }
         guard spent else { throw ProofOfWorkFailure.alreadyUsed }
     }

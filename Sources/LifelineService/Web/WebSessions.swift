@@ -38,19 +38,15 @@ public struct WebSessions: Sendable {
     ) throws -> String {
         let token = environment.random.hex(32)
         let now = environment.clock.now()
-        try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                try connection.write {
-                    guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
-                        throw DirectoryFailure.userNotFound(email: email)
-                    }
-                    let store = WebSessionStore(connection: connection)
-                    if let previousToken { _ = try store.delete(tokenSHA256: Hex.sha256(of: previousToken)) }
-                    try store.insert(
-                        tokenSHA256: Hex.sha256(of: token), area: area, userID: user.id, stage: stage, loginRequestID: loginRequestID,
-                        at: now)
-                }
+        try settings.write { connection in
+            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+                throw DirectoryFailure.userNotFound(email: email)
             }
+            let store = WebSessionStore(connection: connection)
+            if let previousToken { _ = try store.delete(tokenSHA256: Hex.sha256(of: previousToken)) }
+            try store.insert(
+                tokenSHA256: Hex.sha256(of: token), area: area, userID: user.id, stage: stage, loginRequestID: loginRequestID,
+                at: now)
         }
         return token
     }
@@ -66,18 +62,16 @@ public struct WebSessions: Sendable {
     public func lookUp(token: String, area: WebArea) throws -> (session: WebSession?, upkeep: Upkeep) {
         guard token.utf8.count == 64 else { return (nil, .none) }
         let now = environment.clock.now()
-        return try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Hex.sha256(of: token)),
-                    record.area == area
-                else { return (nil, .none) }
-                let idle = now.timeIntervalSince(record.lastSeenAt)
-                if idle >= Self.idleLifetime || now.timeIntervalSince(record.createdAt) >= Self.absoluteLifetime { return (nil, .expire) }
-                let session = WebSession(
-                    area: record.area, userID: record.userID, email: record.email, stage: record.stage,
-                    loginRequestID: record.loginRequestID, role: record.role)
-                return (session, idle >= Self.touchInterval ? .touch : .none)
-            }
+        return try settings.read { connection in
+            guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Hex.sha256(of: token)),
+                record.area == area
+            else { return (nil, .none) }
+            let idle = now.timeIntervalSince(record.lastSeenAt)
+            if idle >= Self.idleLifetime || now.timeIntervalSince(record.createdAt) >= Self.absoluteLifetime { return (nil, .expire) }
+            let session = WebSession(
+                area: record.area, userID: record.userID, email: record.email, stage: record.stage,
+                loginRequestID: record.loginRequestID, role: record.role)
+            return (session, idle >= Self.touchInterval ? .touch : .none)
         }
     }
 
@@ -85,43 +79,31 @@ public struct WebSessions: Sendable {
     public func keep(token: String, _ upkeep: Upkeep) throws {
         guard upkeep != .none else { return }
         let now = environment.clock.now()
-        try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                try connection.write {
-                    let store = WebSessionStore(connection: connection)
-                    if upkeep == .touch {
-                        try store.touch(tokenSHA256: Hex.sha256(of: token), at: now)
-                    } else {
-                        _ = try store.delete(tokenSHA256: Hex.sha256(of: token))
-                    }
-                }
+        try settings.write { connection in
+            let store = WebSessionStore(connection: connection)
+            if upkeep == .touch {
+                try store.touch(tokenSHA256: Hex.sha256(of: token), at: now)
+            } else {
+                _ = try store.delete(tokenSHA256: Hex.sha256(of: token))
             }
         }
     }
 
     /// Signs out.
     public func end(token: String) throws {
-        try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                try connection.write { _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Hex.sha256(of: token)) }
-            }
-        }
+        try settings.write { connection in _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Hex.sha256(of: token)) }
     }
 
     /// Deletes sessions idle too long and spent captcha challenges past their expiry.
     public func purge() throws -> (sessions: Int, challenges: Int) {
         let now = environment.clock.now()
-        return try settings.withCurrentConnection { connection in
-            try settings.translatingErrors {
-                try connection.write {
-                    let store = WebSessionStore(connection: connection)
-                    return (
-                        try store.deleteExpired(
-                            idleBefore: now.addingTimeInterval(-Self.idleLifetime), createdBefore: now.addingTimeInterval(-Self.absoluteLifetime)),
-                        try store.deleteSpentChallenges(expiredBefore: now)
-                    )
-                }
-            }
+        return try settings.write { connection in
+            let store = WebSessionStore(connection: connection)
+            return (
+                try store.deleteExpired(
+                    idleBefore: now.addingTimeInterval(-Self.idleLifetime), createdBefore: now.addingTimeInterval(-Self.absoluteLifetime)),
+                try store.deleteSpentChallenges(expiredBefore: now)
+            )
         }
     }
 }
