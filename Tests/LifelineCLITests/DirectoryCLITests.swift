@@ -168,6 +168,7 @@ struct DirectoryCLITests {
             #expect(judged["valid"] as? Int == 1 && judged["deliverable"] as? Int == 2)
             let kimJudged = try await LifelineProcess.run(database + ["users", "show", "kim@example.com"])
             #expect(kimJudged.standardOutput.contains("sms_number            447700900125"))
+            #expect(kimJudged.standardOutput.contains("sms_verdict           deliverable"), "judged with the default country, as stored")
             let fixed = try await LifelineProcess.run(database + ["sms", "verify-numbers", "--fix", "--format", "csv"])
             #expect(fixed.standardOutput == "email,before,after\r\nann@example.com,+44 7700 900123,447700900123\r\nkim@example.com,07700 900125,447700900125\r\n")
             let summary = try await json(try await LifelineProcess.run(database + ["sms", "verify-numbers", "--summary", "--format", "json"]))
