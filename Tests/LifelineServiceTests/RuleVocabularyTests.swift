@@ -1,3 +1,4 @@
+import Foundation
 import LifelineStore
 import Testing
 
@@ -40,5 +41,18 @@ struct RuleVocabularyTests {
         #expect(ActorName.apiKey(name: "ops-tools").recorded == "api:ops-tools")
         #expect(ActorName.console(email: "ann@example.com").recorded == "console:ann@example.com")
         #expect(ActorName.portal.recorded == "portal" && ActorName.sms(number: "447700900001").recorded == "sms:447700900001")
+    }
+}
+
+extension RuleVocabularyTests {
+    /// A draft's check is the service's alone: every problem at once, by field, for the form to
+    /// show beside each; `create` refuses on the same list.
+    @Test func aDraftReportsEveryFieldsProblemAtOnce() {
+        let later = Date(timeIntervalSince1970: 2_000_000)
+        let draft = EventDraft(
+            name: " ", group: "Staff", startMessage: "{nmae} hello", endMessage: "fine",
+            startsAt: later, endsAt: later.addingTimeInterval(-60))
+        #expect(draft.problems().map(\.field) == [.name, .startMessage, .times])
+        #expect(EventDraft(name: "Outage", group: "Staff", startMessage: "a", endMessage: "b").problems().isEmpty)
     }
 }

@@ -34,18 +34,15 @@ struct ConsoleEventPages {
                 "name_value": form.text("name"), "start_value": form["start_message"] ?? "", "end_value": form["end_message"] ?? "",
                 "group_value": form.text("group"), "kind_value": form.text("kind"),
             ]
-            if form.text("name").isEmpty { values["name_error"] = "Give the event a name." }
-            for (field, label, key) in [("start_message", "the start message", "start_error"), ("end_message", "the end message", "end_error")] {
-                do {
-                    _ = try AlertTemplate(form[field] ?? "", field: label)
-                } catch let failure as any LifelineFailure {
-                    values[key] = PageText.sentence(failure.message)
-                }
-            }
-            guard !PageVisit.hasErrors(values) else { return try await Self.newEventPage(visit, site: site, values) }
             let draft = EventDraft(
                 name: form.text("name"), group: form.text("group"), kind: EventKind(rawValue: form.text("kind")) ?? .unplanned,
                 startMessage: form["start_message"] ?? "", endMessage: form["end_message"] ?? "")
+            // The service's own check, each problem shown beside its field.
+            let keys: [EventDraft.Field: String] = [.name: "name_error", .startMessage: "start_error", .endMessage: "end_error"]
+            for (field, failure) in draft.problems() {
+                values[keys[field] ?? "form_error"] = PageText.sentence(failure.message)
+            }
+            guard !PageVisit.hasErrors(values) else { return try await Self.newEventPage(visit, site: site, values) }
             do {
                 let id = try await database.write { try EventService(environment).create(draft) }
                 return visit.redirect("/console/events/\(id)")

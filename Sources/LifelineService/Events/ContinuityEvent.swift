@@ -55,7 +55,8 @@ extension EventState {
     public var hasMessagesToSend: Bool { !allowedTransitions.filter(\.textsTheGroup).isEmpty }
 }
 
-/// What an operator asks `events create` for, before it is checked.
+/// What an operator asks `events create` for, before it is checked (``problems()``, the one
+/// check `create`, the API and the console's form all use).
 public struct EventDraft: Sendable {
     public var name: String
     public var group: String
@@ -117,4 +118,47 @@ public struct EventPreview: Sendable, Equatable {
     public static let skipReasons = [
         "not_opted_in", "pending", "opted_out", "no_number", "invalid_number", "fixable_number", "disabled",
     ]
+}
+
+extension EventDraft {
+    /// A field a draft's problem belongs to, so a form can show it beside that field.
+    public enum Field: String, Sendable, CaseIterable {
+        case name, startMessage, endMessage, notes, times
+    }
+
+    /// Every field's problem at once, in field order; empty when the draft can be created.
+    public func problems() -> [(field: Field, failure: any LifelineFailure)] {
+        var problems: [(field: Field, failure: any LifelineFailure)] = []
+        func check(_ field: Field, _ body: () throws -> Void) {
+            do { try body() } catch let failure as any LifelineFailure { problems.append((field, failure)) } catch {}
+        }
+        check(.name) {
+            try TextLimit.name.check(name, field: "the event name")
+            // Scalars, not Characters: one Character can carry any number of combining marks.
+            guard (1...100).contains(name.trimmingBlanks().unicodeScalars.count) else { throw EventFailure.nameInvalid(name) }
+        }
+        check(.startMessage) { _ = try AlertTemplate(startMessage, field: "the start message") }
+        check(.endMessage) { _ = try AlertTemplate(endMessage, field: "the end message") }
+        check(.notes) {
+            try TextLimit.evidence.check(notes, field: "the notes")
+            if let notes = checkedNotes, notes.unicodeScalars.count > 500 {
+                throw EventFailure.notesTooLong(length: notes.unicodeScalars.count)
+            }
+        }
+        check(.times) {
+            if let startsAt, let endsAt, endsAt < startsAt { throw EventFailure.endsBeforeStart }
+        }
+        return problems
+    }
+
+    /// The notes as stored: trimmed, and none when blank.
+    var checkedNotes: String? { notes.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The fields as stored, once ``problems()`` found none.
+    func checkedFields() throws -> (name: String, start: AlertTemplate, end: AlertTemplate, notes: String?) {
+        (
+            name.trimmingBlanks(), try AlertTemplate(startMessage, field: "the start message"),
+            try AlertTemplate(endMessage, field: "the end message"), checkedNotes
+        )
+    }
 }

@@ -21,18 +21,8 @@ public struct EventService: Sendable {
 
     /// Stores a draft event after checking every field; returns its id.
     public func create(_ draft: EventDraft) throws -> Int64 {
-        try TextLimit.name.check(draft.name, field: "the event name")
-        try TextLimit.evidence.check(draft.notes, field: "the notes")
-        let name = draft.name.trimmingBlanks()
-        // Scalars, not Characters: one Character can carry any number of combining marks.
-        guard (1...100).contains(name.unicodeScalars.count) else { throw EventFailure.nameInvalid(draft.name) }
-        let start = try AlertTemplate(draft.startMessage, field: "the start message")
-        let end = try AlertTemplate(draft.endMessage, field: "the end message")
-        let notes = draft.notes.map { $0.trimmingBlanks() }.flatMap { $0.isEmpty ? nil : $0 }
-        if let notes, notes.unicodeScalars.count > 500 { throw EventFailure.notesTooLong(length: notes.unicodeScalars.count) }
-        if let startsAt = draft.startsAt, let endsAt = draft.endsAt, endsAt < startsAt {
-            throw EventFailure.endsBeforeStart
-        }
+        if let (_, problem) = draft.problems().first { throw problem }
+        let (name, start, end, notes) = try draft.checkedFields()
         return try settings.write { connection in
             let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
             return try EventStore(connection: connection).create(
