@@ -65,28 +65,64 @@ extension DatabaseSettings {
     }
 
     /// Runs `body` on a connection to the current database, for work of several transactions
-    /// (an import's, a purge's batches, a session's steps); closed or pooled afterwards, with its
-    /// SQLite errors translated to the service's failures.
+    /// (an import's, a purge's batches); closed or pooled afterwards, with its SQLite errors
+    /// translated to the service's failures.
     func withCurrentConnection<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+        let held = try hold(cacheSizeKiB: cacheSizeKiB)
+        defer { held.release() }
+        return try translatingErrors { try body(held.connection) }
+    }
+
+    /// A connection to the current database for a session's many steps (consent, codes,
+    /// dispatch), from the pool when there is one and no special cache is asked for; give it
+    /// back with ``HeldConnection/release()``.
+    func hold(cacheSizeKiB: Int? = nil) throws -> HeldConnection {
         guard let pool, cacheSizeKiB == nil else {
-            let connection = try openCurrent(cacheSizeKiB: cacheSizeKiB)
-            defer { connection.close() }
-            return try translatingErrors { try body(connection) }
+            return HeldConnection(connection: try openCurrent(cacheSizeKiB: cacheSizeKiB), settings: self, pooled: nil)
         }
-        let connection: SQLiteConnection, opened: ConnectionPool.Opened
-        if let kept = pool.checkOut(path: path) {
-            (connection, opened) = kept
-        } else {
-            connection = try openCurrent()
-            do {
-                opened = ConnectionPool.Opened(
-                    file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() })
-            } catch {
-                connection.close()
-                throw error
-            }
+        if let (connection, opened) = pool.checkOut(path: path) {
+            return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
         }
-        defer { pool.checkIn(connection, opened: opened) }
-        return try translatingErrors { try body(connection) }
+        let connection = try openCurrent()
+        do {
+            let opened = ConnectionPool.Opened(
+                file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() })
+            return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+}
+
+/// A connection held for several steps, with the one transaction and error translation every
+/// service step uses. Not `Sendable`, like the connection: one task at a time.
+final class HeldConnection {
+    let connection: SQLiteConnection
+    private let settings: DatabaseSettings
+    private let pooled: (pool: ConnectionPool, opened: ConnectionPool.Opened)?
+    private var isReleased = false
+
+    init(connection: SQLiteConnection, settings: DatabaseSettings, pooled: (pool: ConnectionPool, opened: ConnectionPool.Opened)?) {
+        self.connection = connection
+        self.settings = settings
+        self.pooled = pooled
+    }
+
+    /// `body` in one write transaction (`durable`: synced to disk before it returns).
+    func write<T>(durable: Bool = false, _ body: () throws -> T) throws -> T {
+        try settings.translatingErrors { durable ? try connection.durableWrite(body) : try connection.write(body) }
+    }
+
+    /// `body` in one read transaction.
+    func read<T>(_ body: () throws -> T) throws -> T {
+        try settings.translatingErrors { try connection.read(body) }
+    }
+
+    /// Back to the pool, or closed.
+    func release() {
+        guard !isReleased else { return }
+        isReleased = true
+        if let pooled { pooled.pool.checkIn(connection, opened: pooled.opened) } else { connection.close() }
     }
 }

@@ -10,16 +10,18 @@ public final class ConsentSession {
     var settings: DatabaseSettings { environment.database }
     var clock: any WallClock { environment.clock }
     let context: ConsentContext
+    private let held: HeldConnection
 
-    /// Opens the database (its schema must be current).
+    /// Holds a connection to the database (its schema must be current).
     public init(_ environment: LifelineEnvironment) throws {
         self.environment = environment
-        self.context = ConsentContext(connection: try environment.database.openCurrent())
+        held = try environment.database.hold()
+        context = ConsentContext(connection: held.connection)
     }
 
-    /// Closes the connection.
+    /// Gives the connection back.
     public func close() {
-        context.connection.close()
+        held.release()
     }
 
     /// A user asks to opt in (portal) or an admin asks on their behalf: the state becomes pending
@@ -28,33 +30,31 @@ public final class ConsentSession {
         guard source == .portal || source == .admin else {
             throw ConsentFailure.notAllowed("an opt-in request comes from the portal or an admin, not \(source.rawValue)")
         }
-        return try settings.translatingErrors {
-            try context.connection.durableWrite {
-                let (user, number) = try context.userWithNumber(email: email)
-                let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
-                let now = clock.now()
-                switch current.state {
-                case .optedIn:
-                    return .alreadyOptedIn
-                case .pending:
-                    let last = try context.outbox.lastQueued(
-                        kind: ConsentMessageKind.confirmationRequest.rawValue, userID: user.id, destination: number)
-                    if let last, now.timeIntervalSince(last) < ConsentService.resendInterval { return .alreadyPending(lastSentAt: last) }
-                    try context.queue(.confirmationRequest, to: number, userID: user.id, at: now)
-                    return .confirmationResent
-                case .optedOut where source == .admin:
-                    if try context.ledger.lastOptOutSource(userID: user.id, number: number, program: ConsentService.program) == .smsKeyword {
-                        throw ConsentFailure.optedOutByKeyword(email: user.email, number: number)
-                    }
-                    fallthrough
-                case .none, .optedOut:
-                    try context.ledger.append(
-                        ConsentChange(
-                            userID: user.id, number: number, program: ConsentService.program, state: .pending, source: source,
-                            actor: actor, evidence: "opt-in requested", at: now))
-                    try context.queue(.confirmationRequest, to: number, userID: user.id, at: now)
-                    return .confirmationQueued
+        return try held.write(durable: true) {
+            let (user, number) = try context.userWithNumber(email: email)
+            let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+            let now = clock.now()
+            switch current.state {
+            case .optedIn:
+                return .alreadyOptedIn
+            case .pending:
+                let last = try context.outbox.lastQueued(
+                    kind: ConsentMessageKind.confirmationRequest.rawValue, userID: user.id, destination: number)
+                if let last, now.timeIntervalSince(last) < ConsentService.resendInterval { return .alreadyPending(lastSentAt: last) }
+                try context.queue(.confirmationRequest, to: number, userID: user.id, at: now)
+                return .confirmationResent
+            case .optedOut where source == .admin:
+                if try context.ledger.lastOptOutSource(userID: user.id, number: number, program: ConsentService.program) == .smsKeyword {
+                    throw ConsentFailure.optedOutByKeyword(email: user.email, number: number)
                 }
+                fallthrough
+            case .none, .optedOut:
+                try context.ledger.append(
+                    ConsentChange(
+                        userID: user.id, number: number, program: ConsentService.program, state: .pending, source: source,
+                        actor: actor, evidence: "opt-in requested", at: now))
+                try context.queue(.confirmationRequest, to: number, userID: user.id, at: now)
+                return .confirmationQueued
             }
         }
     }
@@ -70,42 +70,38 @@ public final class ConsentSession {
         // HELP and free text are stored at the connection's usual level.
         let keyword = ConsentKeyword(message: text)
         let mayChangeConsent = keyword == .optOut || keyword == .optIn
-        let transaction: (() throws -> InboundOutcome) throws -> InboundOutcome =
-            mayChangeConsent ? context.connection.durableWrite : context.connection.write
-        return try settings.translatingErrors {
-            try transaction {
-                if let providerMessageID, let first = try InboundStore(connection: context.connection).handled(providerMessageID: providerMessageID) {
-                    return InboundOutcome(action: first.action, changedUsers: [], replied: first.replied, isRepeat: true)
+        return try held.write(durable: mayChangeConsent) {
+            if let providerMessageID, let first = try InboundStore(connection: context.connection).handled(providerMessageID: providerMessageID) {
+                return InboundOutcome(action: first.action, changedUsers: [], replied: first.replied, isRepeat: true)
+            }
+            let now = clock.now()
+            guard let number = PhoneNumberNormalizer().verdict(for: from).longFormat else {
+                return try context.record(from: from, providerMessageID: providerMessageID, number: nil, text: text, action: "unreadable_number", at: now)
+            }
+            // With no SMS attribute chosen no user has a number yet; the message is still stored.
+            let users = try context.ledger.users(withNumber: number, program: ConsentService.program)
+            guard let keyword else {
+                return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unhandled", at: now)
+            }
+            guard !users.isEmpty else {
+                return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unknown_number", at: now)
+            }
+            switch keyword {
+            case .help:
+                try context.queue(.help, to: number, userID: users[0].userID, at: now)
+                return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "help", replied: true, at: now)
+            case .optOut:
+                // STOP opts out every user of the number at once, whatever their state.
+                let changing = users.filter { $0.state != .optedOut }
+                return try applyKeyword(
+                    .optedOut, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
+            case .optIn:
+                // START only confirms a request, or undoes the user's own opt-out.
+                let changing = users.filter {
+                    $0.state == .pending || ($0.state == .optedOut && $0.source == .smsKeyword)
                 }
-                let now = clock.now()
-                guard let number = PhoneNumberNormalizer().verdict(for: from).longFormat else {
-                    return try context.record(from: from, providerMessageID: providerMessageID, number: nil, text: text, action: "unreadable_number", at: now)
-                }
-                // With no SMS attribute chosen no user has a number yet; the message is still stored.
-                let users = try context.ledger.users(withNumber: number, program: ConsentService.program)
-                guard let keyword else {
-                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unhandled", at: now)
-                }
-                guard !users.isEmpty else {
-                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unknown_number", at: now)
-                }
-                switch keyword {
-                case .help:
-                    try context.queue(.help, to: number, userID: users[0].userID, at: now)
-                    return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "help", replied: true, at: now)
-                case .optOut:
-                    // STOP opts out every user of the number at once, whatever their state.
-                    let changing = users.filter { $0.state != .optedOut }
-                    return try applyKeyword(
-                        .optedOut, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
-                case .optIn:
-                    // START only confirms a request, or undoes the user's own opt-out.
-                    let changing = users.filter {
-                        $0.state == .pending || ($0.state == .optedOut && $0.source == .smsKeyword)
-                    }
-                    return try applyKeyword(
-                        .optedIn, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
-                }
+                return try applyKeyword(
+                    .optedIn, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
             }
         }
     }
@@ -132,17 +128,15 @@ public final class ConsentSession {
 
     /// The user unsubscribes in the portal: opted out at once, whatever the state was.
     public func withdraw(email: String, actor: String) throws -> CurrentConsent {
-        try settings.translatingErrors {
-            try context.connection.durableWrite {
-                let (user, number) = try context.userWithNumber(email: email)
-                let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
-                guard current.state != .optedOut else { return current }
-                try context.ledger.append(
-                    ConsentChange(
-                        userID: user.id, number: number, program: ConsentService.program, state: .optedOut, source: .portal,
-                        actor: actor, evidence: "unsubscribed in the portal", at: clock.now()))
-                return try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
-            }
+        try held.write(durable: true) {
+            let (user, number) = try context.userWithNumber(email: email)
+            let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+            guard current.state != .optedOut else { return current }
+            try context.ledger.append(
+                ConsentChange(
+                    userID: user.id, number: number, program: ConsentService.program, state: .optedOut, source: .portal,
+                    actor: actor, evidence: "unsubscribed in the portal", at: clock.now()))
+            return try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
         }
     }
 
@@ -156,20 +150,18 @@ public final class ConsentSession {
         guard !evidence.isEmpty else { throw ConsentFailure.evidenceRequired }
         try TextLimit.evidence.check(evidence, field: "the evidence")
         try TextLimit.actor.check(actor, field: "the actor")
-        return try settings.translatingErrors {
-            try context.connection.durableWrite {
-                let (user, number) = try context.userWithNumber(email: email)
-                if state == .optedIn,
-                    try context.ledger.lastOptOutSource(userID: user.id, number: number, program: ConsentService.program) == .smsKeyword
-                {
-                    throw ConsentFailure.optedOutByKeyword(email: user.email, number: number)
-                }
-                try context.ledger.append(
-                    ConsentChange(
-                        userID: user.id, number: number, program: ConsentService.program, state: state, source: .admin,
-                        actor: actor, evidence: evidence, at: clock.now()))
-                return try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+        return try held.write(durable: true) {
+            let (user, number) = try context.userWithNumber(email: email)
+            if state == .optedIn,
+                try context.ledger.lastOptOutSource(userID: user.id, number: number, program: ConsentService.program) == .smsKeyword
+            {
+                throw ConsentFailure.optedOutByKeyword(email: user.email, number: number)
             }
+            try context.ledger.append(
+                ConsentChange(
+                    userID: user.id, number: number, program: ConsentService.program, state: state, source: .admin,
+                    actor: actor, evidence: evidence, at: clock.now()))
+            return try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
         }
     }
 

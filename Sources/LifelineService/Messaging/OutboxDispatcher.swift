@@ -75,22 +75,22 @@ public struct OutboxDispatcher: Sendable {
                 // A bigger page cache than a query's: each batch touches the outbox and its indexes,
                 // the users, their numbers and their consent; with SQLite's 2 MiB default a third of
                 // dispatch went to evicting and re-reading pages.
-                let connection = try settings.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
+                let held = try settings.hold(cacheSizeKiB: Self.cacheSizeKiB)
                 do {
-                    let outbox = try OutboxDispatchWriter(connection: connection, token: environment.random.claimToken())
-                    return DispatchRun(outbox: outbox, sealer: try Self.loadSealer(environment))
+                    let outbox = try OutboxDispatchWriter(connection: held.connection, token: environment.random.claimToken())
+                    return DispatchRun(outbox: outbox, sealer: try Self.loadSealer(environment), held: held)
                 } catch {
-                    connection.close()
+                    held.release()
                     throw error
                 }
             }
             do {
                 try await self.run(run, gateway: gateway, options: options, work: work)
             } catch {
-                _ = try? await work.run { run.outbox.connection.close() }
+                _ = try? await work.run { run.held.release() }
                 throw error
             }
-            _ = try await work.run { run.outbox.connection.close() }
+            _ = try await work.run { run.held.release() }
             return run.summary
         }
     }
@@ -100,14 +100,17 @@ public struct OutboxDispatcher: Sendable {
     /// threads so, as long as no two use it at once.
     private final class DispatchRun: @unchecked Sendable {
         let outbox: OutboxDispatchWriter
+        /// The run's connection, given back when it ends.
+        let held: HeldConnection
         /// Reloaded when a sealed body does not open with it: the key file may have been created
         /// (the first code request) or rotated since the run began.
         var sealer: MessageSealer?
         var summary = DispatchSummary()
 
-        init(outbox: OutboxDispatchWriter, sealer: MessageSealer?) {
+        init(outbox: OutboxDispatchWriter, sealer: MessageSealer?, held: HeldConnection) {
             self.outbox = outbox
             self.sealer = sealer
+            self.held = held
         }
     }
 

@@ -120,9 +120,7 @@ public struct VerificationService: Sendable {
         var summary = PurgeSummary()
         // A large page cache: each batch walks the table and three indexes; with the 2 MiB
         // default the slowest batches were those re-reading evicted index pages.
-        let connection = try settings.openCurrent(cacheSizeKiB: 64 * 1024)
-        defer { connection.close() }
-        try settings.translatingErrors {
+        try settings.withCurrentConnection(cacheSizeKiB: 64 * 1024) { connection in
             try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
             let budget = PurgeTransactionBudget(maximumRows: batchSize)

@@ -8,16 +8,18 @@ public final class VerificationSession {
     var settings: DatabaseSettings { environment.database }
     var clock: any WallClock { environment.clock }
     let keys: SecretKeys?
-    let connection: SQLiteConnection
+    private let held: HeldConnection
+    var connection: SQLiteConnection { held.connection }
 
     init(_ environment: LifelineEnvironment, keys: SecretKeys?) throws {
         self.environment = environment
         self.keys = keys
-        connection = try environment.database.openCurrent()
+        held = try environment.database.hold()
     }
 
+    /// Gives the connection back.
     public func close() {
-        connection.close()
+        held.release()
     }
 
     /// Records a request and, when the user may have one, queues exactly one SMS with a new code.
@@ -41,20 +43,18 @@ public final class VerificationSession {
         try TextLimit.email.check(asked.email, field: "the email")
         let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID(random: environment.random)
         guard let keys else { throw SecretFailure.missing }
-        return try settings.translatingErrors {
-            try connection.write {
-                if let existing = try VerificationStore(connection: connection).request(id: requestID) {
-                    guard NameKey.same(existing.email, asked.email),
-                        existing.purpose == asked.purpose, existing.origin == asked.origin
-                    else { throw VerificationFailure.requestIDReused(requestID: requestID) }
-                    // The request's first outcome, as promised: what became of its code since is
-                    // `codes status`'s answer, not a repeat's.
-                    return VerificationRequestOutcome(
-                        requestID: requestID, status: existing.status.outcomeWhenRequested,
-                        retryAfter: existing.retryAfter, isRepeat: true)
-                }
-                return try newRequest(requestID: requestID, asked: asked, keys: keys)
+        return try held.write {
+            if let existing = try VerificationStore(connection: connection).request(id: requestID) {
+                guard NameKey.same(existing.email, asked.email),
+                    existing.purpose == asked.purpose, existing.origin == asked.origin
+                else { throw VerificationFailure.requestIDReused(requestID: requestID) }
+                // The request's first outcome, as promised: what became of its code since is
+                // `codes status`'s answer, not a repeat's.
+                return VerificationRequestOutcome(
+                    requestID: requestID, status: existing.status.outcomeWhenRequested,
+                    retryAfter: existing.retryAfter, isRepeat: true)
             }
+            return try newRequest(requestID: requestID, asked: asked, keys: keys)
         }
     }
 
@@ -174,36 +174,34 @@ public final class VerificationSession {
         requestID: String, code: String, origin: VerificationOrigin,
         approved: ((VerificationRecord, SQLiteConnection) throws -> Void)? = nil
     ) throws -> (check: VerificationCheck, request: VerificationRecord?) {
-        try settings.translatingErrors {
-            try connection.write {
-                let store = VerificationStore(connection: connection)
-                guard let request = try store.request(id: requestID), request.origin == origin
-                else { return (.notFound, nil) }
-                switch request.status {
-                case .approved: return (.alreadyUsed, request)
-                case .superseded: return (.superseded, request)
-                default: break
-                }
-                // A reset is live only while it is its email's latest request, code or not.
-                if request.origin == .reset,
-                    try store.hasLaterResetRequest(email: request.email, after: request.id)
-                {
-                    return (.superseded, request)
-                }
-                let expiresAt = try request.expiresAt ?? request.createdAt.addingTimeInterval(TimeInterval(lifetimeMinutes() * 60))
-                guard clock.now() < expiresAt else { return (.expired, request) }
-                // A rotated secret cannot check the code: it is as good as expired.
-                if request.codeHMAC != nil, keys?.keyID != request.keyID { return (.expired, request) }
-                guard request.attempts < VerificationService.maximumAttempts else { return (.maxAttemptsReached, request) }
-                try store.countAttempt(id: request.id)
-                let candidate = keys.map { VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: $0) } ?? []
-                guard let stored = request.codeHMAC, ConstantTime.equal(candidate, stored) else {
-                    return (.incorrect(attemptsLeft: VerificationService.maximumAttempts - request.attempts - 1), request)
-                }
-                try store.markApproved(id: request.id, at: clock.now())
-                try approved?(request, connection)
-                return (.approved, request)
+        try held.write {
+            let store = VerificationStore(connection: connection)
+            guard let request = try store.request(id: requestID), request.origin == origin
+            else { return (.notFound, nil) }
+            switch request.status {
+            case .approved: return (.alreadyUsed, request)
+            case .superseded: return (.superseded, request)
+            default: break
             }
+            // A reset is live only while it is its email's latest request, code or not.
+            if request.origin == .reset,
+                try store.hasLaterResetRequest(email: request.email, after: request.id)
+            {
+                return (.superseded, request)
+            }
+            let expiresAt = try request.expiresAt ?? request.createdAt.addingTimeInterval(TimeInterval(lifetimeMinutes() * 60))
+            guard clock.now() < expiresAt else { return (.expired, request) }
+            // A rotated secret cannot check the code: it is as good as expired.
+            if request.codeHMAC != nil, keys?.keyID != request.keyID { return (.expired, request) }
+            guard request.attempts < VerificationService.maximumAttempts else { return (.maxAttemptsReached, request) }
+            try store.countAttempt(id: request.id)
+            let candidate = keys.map { VerificationCode.hmac(code.trimmingBlanks(), requestID: requestID, keys: $0) } ?? []
+            guard let stored = request.codeHMAC, ConstantTime.equal(candidate, stored) else {
+                return (.incorrect(attemptsLeft: VerificationService.maximumAttempts - request.attempts - 1), request)
+            }
+            try store.markApproved(id: request.id, at: clock.now())
+            try approved?(request, connection)
+            return (.approved, request)
         }
     }
 
