@@ -28,7 +28,7 @@ extension DatabaseSettings {
     /// Opens an existing database whose schema is exactly the binary's; refuses anything else.
     ///
     /// `cacheSizeKiB` overrides the page cache (bulk work such as imports wants a larger one).
-    func openCurrent(cacheSizeKiB: Int? = nil) throws -> SQLiteConnection {
+    func openCurrent(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> SQLiteConnection {
         try translatingErrors {
             var configuration = connectionConfiguration(createIfMissing: false)
             if let cacheSizeKiB { configuration.cacheSizeKiB = cacheSizeKiB }
@@ -41,6 +41,7 @@ extension DatabaseSettings {
                     path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
             }
             guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
+            if reader { try connection.execute("PRAGMA query_only = ON") }
             return connection
         }
     }
@@ -49,11 +50,9 @@ extension DatabaseSettings {
     /// current database that refuses writes (`PRAGMA query_only`), from the pool when there is
     /// one, with SQLite's errors translated to the service's failures.
     func read<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
-        try withCurrentConnection(cacheSizeKiB: cacheSizeKiB) { connection in
-            try connection.execute("PRAGMA query_only = ON")
-            defer { try? connection.execute("PRAGMA query_only = OFF") }
-            return try connection.read { try body(connection) }
-        }
+        let held = try hold(cacheSizeKiB: cacheSizeKiB, reader: true)
+        defer { held.release() }
+        return try held.read { try body(held.connection) }
     }
 
     /// The one way a service writes: `body` in one write transaction (`BEGIN IMMEDIATE`;
@@ -76,17 +75,21 @@ extension DatabaseSettings {
     /// A connection to the current database for a session's many steps (consent, codes,
     /// dispatch), from the pool when there is one and no special cache is asked for; give it
     /// back with ``HeldConnection/release()``.
-    func hold(cacheSizeKiB: Int? = nil) throws -> HeldConnection {
+    /// A `reader` refuses writes (`PRAGMA query_only`): readers are pooled apart from writers,
+    /// so the pragma is set once when one is opened.
+    func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
         guard let pool, cacheSizeKiB == nil else {
-            return HeldConnection(connection: try openCurrent(cacheSizeKiB: cacheSizeKiB), settings: self, pooled: nil)
+            let connection = try openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
+            return HeldConnection(connection: connection, settings: self, pooled: nil)
         }
-        if let (connection, opened) = pool.checkOut(path: path) {
+        if let (connection, opened) = pool.checkOut(path: path, reader: reader) {
             return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
         }
-        let connection = try openCurrent()
+        let connection = try openCurrent(reader: reader)
         do {
             let opened = ConnectionPool.Opened(
-                file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() })
+                file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() },
+                isReader: reader)
             return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
         } catch {
             connection.close()

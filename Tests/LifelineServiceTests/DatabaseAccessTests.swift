@@ -17,7 +17,7 @@ struct DatabaseAccessTests {
                 try settings.read { try $0.execute("UPDATE users SET display_name = 'changed'") }
             }
             #expect(try settings.read { try DirectoryStore(connection: $0).user(email: "ann@example.com")?.displayName } == nil)
-            // The same connection writes again afterwards: query_only was only for the read.
+            // With a pool, readers are kept apart from writers: a write after a refused read works.
             var pooled = settings
             pooled.pool = ConnectionPool(capacity: 1)
             #expect(throws: DatabaseFailure.self) { try pooled.read { try $0.execute("DELETE FROM users") } }

@@ -20,10 +20,12 @@ public final class ConnectionPool: Sendable {
         let opened: Opened
     }
 
-    /// What a connection was when opened: the file it opened and the schema's change counter.
+    /// What a connection was when opened: the file it opened, the schema's change counter, and
+    /// whether it refuses writes (a reader, `PRAGMA query_only`, set once when opened).
     struct Opened: Equatable {
         let file: FileIdentity?
         let schemaVersion: Int64
+        var isReader = false
     }
 
     private let kept = Mutex<[Kept]>([])
@@ -52,9 +54,12 @@ public final class ConnectionPool: Sendable {
     }
 
     /// A kept connection to the file now at `path` whose schema is as it was when opened, or nil.
-    func checkOut(path: String) -> (connection: SQLiteConnection, opened: Opened)? {
+    func checkOut(path: String, reader: Bool = false) -> (connection: SQLiteConnection, opened: Opened)? {
         let file = FileIdentity(path: path)
-        while let candidate = kept.withLock({ $0.popLast() }) {
+        while let candidate = kept.withLock({ kept -> Kept? in
+            guard let index = kept.lastIndex(where: { $0.opened.isReader == reader }) else { return nil }
+            return kept.remove(at: index)
+        }) {
             if candidate.opened.file == file, (try? candidate.connection.schemaVersion()) == candidate.opened.schemaVersion {
                 return (candidate.connection, candidate.opened)
             }
