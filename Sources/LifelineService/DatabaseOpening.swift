@@ -58,9 +58,9 @@ extension DatabaseSettings {
     /// The one way a service writes: `body` in one write transaction (`BEGIN IMMEDIATE`;
     /// `durable` waits for the disk, for what must survive a power cut), errors translated.
     func write<T>(durable: Bool = false, cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
-        try withCurrentConnection(cacheSizeKiB: cacheSizeKiB) { connection in
-            durable ? try connection.durableWrite { try body(connection) } : try connection.write { try body(connection) }
-        }
+        let held = try hold(cacheSizeKiB: cacheSizeKiB)
+        defer { held.release() }
+        return try held.write(durable: durable) { try body(held.connection) }
     }
 
     /// Runs `body` on a connection to the current database, for work of several transactions
