@@ -67,9 +67,9 @@ func seedConsent(database: String) throws -> (optedIn: Int, grouped: Int) {
         var users: [(Int64, String?)] = []
         try directory.forEachActiveUser(withAttribute: attribute.id) { id, _, value in users.append((id, value)) }
         for (id, value) in users {
-            try writer.addMembership(groupID: everyone, userID: id, isNewUser: false, at: now.epochMilliseconds)
+            try writer.addMembership(groupID: everyone, userID: id, at: now.epochMilliseconds)
             if id % 5 == 0 {
-                try writer.addMembership(groupID: groupID, userID: id, isNewUser: false, at: now.epochMilliseconds)
+                try writer.addMembership(groupID: groupID, userID: id, at: now.epochMilliseconds)
                 grouped += 1
             }
             guard id % 10 < 6, let value, case .valid = PhoneNumberNormalizer().verdict(for: value) else { continue }

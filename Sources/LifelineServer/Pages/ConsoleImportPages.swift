@@ -71,9 +71,8 @@ struct ConsoleImportPages {
         _ environment: LifelineEnvironment, database: DatabaseWork, spool: UploadSpool, options: ImportOptions
     ) async throws -> ImportSummary {
         do {
-            return try await database.write {
-                try DirectoryImporter(environment).importUsers(from: .descriptor(spool.descriptor), path: "the uploaded CSV", options: options)
-            }
+            return try await DirectoryImporter(environment).importUsers(
+                from: .descriptor(spool.descriptor), path: "the uploaded CSV", options: options, on: database.places)
         } catch ImportFailure.rowsRejected(_, let summary) {
             return summary
         }

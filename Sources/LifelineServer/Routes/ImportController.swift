@@ -23,10 +23,8 @@ struct ImportController {
         let upload = try await UploadSpool.receive(request.body)
         let chosen = options
         do {
-            let summary = try await database.write {
-                try DirectoryImporter(environment).importUsers(
-                    from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen)
-            }
+            let summary = try await DirectoryImporter(environment).importUsers(
+                from: .descriptor(upload.descriptor), path: "the uploaded CSV", options: chosen, on: database.places)
             return ImportAnswer(summary)
         } catch ImportFailure.rowsRejected(let path, let summary) {
             var problem = Problem(ImportFailure.rowsRejected(path: path, summary: summary))

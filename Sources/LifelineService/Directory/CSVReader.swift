@@ -75,7 +75,7 @@ public enum CSVField: Equatable {
 /// over bytes because the listed CSV packages are ~35× slower and one loads the whole file.
 public final class CSVReader {
     /// Where the bytes come from.
-    public enum Source {
+    public enum Source: Sendable {
         case file(path: String)
         case standardInput
         /// An open file the caller owns (an upload spooled by the server), read from its current offset.

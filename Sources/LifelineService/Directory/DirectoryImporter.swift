@@ -3,8 +3,13 @@ import LifelineStore
 
 /// Imports users, attribute values and group memberships from a CSV export.
 ///
-/// The whole import is one `BEGIN IMMEDIATE` transaction: killed at any point, it leaves the
-/// database as it was; a rerun converges. Rows are streamed, so memory does not grow with the file.
+/// An import runs in two steps. Staging reads the file, checks every row and judges every
+/// number against a snapshot of the directory, and writes the changes it decides into the
+/// connection's private staging tables (``DirectoryStaging``): no lock is taken on the database,
+/// so codes, alerts and everyone's edits go on meanwhile. The commit then merges the staged
+/// changes in one short write transaction: killed at any point, the directory is the old one or
+/// the new one, never half; a rerun converges. Rows are streamed and staged on disk, so memory
+/// does not grow with the file.
 public struct DirectoryImporter: Sendable {
     public let environment: LifelineEnvironment
     public var settings: DatabaseSettings { environment.database }
@@ -14,7 +19,8 @@ public struct DirectoryImporter: Sendable {
         self.environment = environment
     }
 
-    /// Imports `source`; `path` names it in messages (`-` for standard input).
+    /// Imports `source`; `path` names it in messages (`-` for standard input). Both steps run
+    /// on the caller's thread.
     ///
     /// Throws ``ImportFailure/rowsRejected(path:summary:)`` when rows were rejected and the
     /// import is all-or-nothing (nothing is written then).
@@ -22,6 +28,23 @@ public struct DirectoryImporter: Sendable {
         from source: CSVReader.Source, path: String, options: ImportOptions,
         progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportSummary {
+        try commit(try stage(from: source, path: path, options: options, progress: progress))
+    }
+
+    /// ``importUsers(from:path:options:progress:)`` with staging among the `places`' readers
+    /// and the merge on their writer, so only the merge waits for, and holds up, other writes.
+    public func importUsers(
+        from source: CSVReader.Source, path: String, options: ImportOptions, on places: WorkPlaces
+    ) async throws -> ImportSummary {
+        let staged = try await places.reading.run { try self.stage(from: source, path: path, options: options) }
+        return try await places.writing.run { try self.commit(staged) }
+    }
+
+    /// Reads, checks and stages the whole file; nothing is written to the directory yet.
+    public func stage(
+        from source: CSVReader.Source, path: String, options: ImportOptions,
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> StagedImport {
         let started = ContinuousClock.now
         let reader: CSVReader
         do {
@@ -43,49 +66,68 @@ public struct DirectoryImporter: Sendable {
         guard let headerRecord else { throw ImportFailure.emptyFile(path: path) }
         let header = try ImportHeader(record: headerRecord, path: path, map: options.columnMap)
         let rejectWriter = try options.rejectFilePath.map { try RejectFileWriter(path: $0, header: header.names) }
-        // Written out below once the import succeeds; on failure, what was rejected so far.
+        // Written out once staging is done; on failure, what was rejected so far.
         defer { try? rejectWriter?.flush() }
 
-        struct RollBack: Error {}
-        let run = try settings.withCurrentConnection(cacheSizeKiB: options.cacheSizeKiB) { connection in
-            let run = ImportRun(
-                store: DirectoryStore(connection: connection), header: header, options: options,
-                now: clock.now(), rejectWriter: rejectWriter)
-            do {
-                try connection.write {
-                    try run.prepare(connection: connection)
-                    let load = {
-                        while let record = try nextRecord(reader, path: path) {
-                            try run.process(record)
-                            if let progress, run.summary.rows % 4096 == 0 {
-                                progress(
-                                    ImportProgress(
-                                        rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
-                                        seconds: (ContinuousClock.now - started).seconds))
-                            }
-                        }
+        let held = try settings.hold(cacheSizeKiB: options.cacheSizeKiB)
+        do {
+            let run = ImportRun(header: header, options: options, now: clock.now(), rejectWriter: rejectWriter)
+            // One snapshot of the directory for every lookup; the writes go to temp tables only.
+            try held.read {
+                try run.prepare(connection: held.connection, cacheSizeKiB: options.cacheSizeKiB)
+                while let record = try nextRecord(reader, path: path) {
+                    try run.process(record)
+                    if let progress, run.summary.rows % 4096 == 0 {
+                        progress(
+                            ImportProgress(
+                                rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
+                                seconds: (ContinuousClock.now - started).seconds))
                     }
+                }
+                try run.finish()
+            }
+            try rejectWriter?.flush()
+            return StagedImport(run: run, held: held, path: path, started: started)
+        } catch {
+            held.release()
+            throw error
+        }
+    }
+
+    /// Merges what was staged in one write transaction, unless it is a dry run or refused;
+    /// the staging is emptied and the connection given back either way.
+    public func commit(_ staged: StagedImport) throws -> ImportSummary {
+        defer { staged.release() }
+        let run = staged.run
+        let options = run.options
+        if options.dryRun || options.refuses(run.summary) {
+            try staged.held.read { try run.staging.discard() }
+            run.summary.outcome = options.dryRun ? .dryRun : .refused
+        } else if !run.summary.hasChanges {
+            try staged.held.read { try run.staging.discard() }
+            run.summary.outcome = .nothingToWrite
+        } else {
+            let connection = staged.held.connection
+            do {
+                try staged.held.write {
+                    let merge = { try run.staging.merge(at: run.now, disableUnseen: options.disableMissing) }
                     // Into an empty directory, the secondary indexes are built once at the end,
                     // sorted, in this same transaction: row by row they were most of a first import.
-                    if run.isFirstImport {
-                        try connection.withSecondaryIndexesDeferred(
-                            on: DirectoryWriter.tables, buildCacheKiB: ImportOptions.indexBuildCacheKiB, load)
-                    } else {
-                        try load()
-                    }
-                    try run.finish()
-                    try rejectWriter?.flush()
-                    if options.dryRun || options.refuses(run.summary) { throw RollBack() }
+                    let merged =
+                        try run.staging.directoryIsEmpty()
+                        ? try connection.withSecondaryIndexesDeferred(
+                            on: DirectoryWriter.tables, buildCacheKiB: ImportOptions.indexBuildCacheKiB, merge)
+                        : try merge()
+                    run.summary.disabled = merged.disabled
                 }
-                run.summary.outcome = run.summary.hasChanges ? .written : .nothingToWrite
-            } catch is RollBack {
-                run.summary.outcome = options.dryRun ? .dryRun : .refused
+            } catch let conflict as DirectoryStaging.Conflict {
+                throw ImportFailure.directoryChanged(path: staged.path, table: conflict.table)
             }
-            return run
+            run.summary.outcome = .written
         }
-        run.summary.seconds = (ContinuousClock.now - started).seconds
+        run.summary.seconds = (ContinuousClock.now - staged.started).seconds
         if !options.dryRun && options.refuses(run.summary) {
-            throw ImportFailure.rowsRejected(path: path, summary: run.summary)
+            throw ImportFailure.rowsRejected(path: staged.path, summary: run.summary)
         }
         return run.summary
     }
@@ -99,24 +141,49 @@ public struct DirectoryImporter: Sendable {
     }
 }
 
-/// The state of one import while it runs.
+/// A staged import waiting for its merge: the connection whose temp tables hold the changes,
+/// and what staging found.
 ///
-/// Its mutable state is used by one import on one thread; hot properties skip dynamic
-/// exclusivity checks.
+/// It is handed from the thread that staged it to the writer, and used by one at a time; the
+/// connection is given back when it is committed or dropped.
+public final class StagedImport: @unchecked Sendable {
+    fileprivate let run: ImportRun
+    fileprivate let held: HeldConnection
+    fileprivate let path: String
+    fileprivate let started: ContinuousClock.Instant
+
+    fileprivate init(run: ImportRun, held: HeldConnection, path: String, started: ContinuousClock.Instant) {
+        self.run = run
+        self.held = held
+        self.path = path
+        self.started = started
+    }
+
+    /// What staging found (before the merge: `outcome` and `disabled` are set by the commit).
+    public var summary: ImportSummary { run.summary }
+
+    fileprivate func release() { held.release() }
+
+    deinit { held.release() }
+}
+
+/// The state of one import while it stages.
+///
+/// Its mutable state is used by one import on one thread at a time; hot properties skip
+/// dynamic exclusivity checks.
 private final class ImportRun {
-    let store: DirectoryStore
     let header: ImportHeader
     let options: ImportOptions
     let now: Date
     let nowMilliseconds: Int64
     let rejectWriter: RejectFileWriter?
     @exclusivity(unchecked) var summary = ImportSummary()
-    private var writer: DirectoryWriter!
+    private(set) var staging: DirectoryStaging!
+    private var store: DirectoryStore!
     private var smsNumbers: SMSNumberStore!
     private var consoleRoles: ConsoleRoleStore!
     /// The number rule as the organisation's settings make it (its default country).
     private var normalizer = PhoneNumberNormalizer()
-    private var tracking: ImportTracking!
     /// The file's column of the SMS attribute, whose values ``SMSNumberRule`` judges as they are written.
     private var smsColumn: (index: Int, attributeID: Int64)?
     private var attributeIDs: [Int64] = []
@@ -125,17 +192,16 @@ private final class ImportRun {
     /// stays flat whatever the file.
     @exclusivity(unchecked) private var groupIDsByCell: [String: [Int64]] = [:]
     private static let groupCellCacheLimit = 50_000
-    /// On a directory that had users, most rows match one: look up first. On an empty one, insert first.
+    /// On a directory that had users, most rows match one: look up first. On an empty one, stage first.
     private var looksUpFirst = false
     /// Users with a larger id were created by this import.
     private var largestIDBeforeImport: Int64 = 0
-    /// Whether the directory had no user before: a bulk load.
-    var isFirstImport: Bool { largestIDBeforeImport == 0 }
+    /// The id the next new user gets.
+    private var nextUserID: Int64 = 1
     @exclusivity(unchecked) private var createdLines = CreatedUserLines()
     @exclusivity(unchecked) private var fields: [CSVField] = []
 
-    init(store: DirectoryStore, header: ImportHeader, options: ImportOptions, now: Date, rejectWriter: RejectFileWriter?) {
-        self.store = store
+    init(header: ImportHeader, options: ImportOptions, now: Date, rejectWriter: RejectFileWriter?) {
         self.header = header
         self.options = options
         self.now = now
@@ -143,16 +209,18 @@ private final class ImportRun {
         self.rejectWriter = rejectWriter
     }
 
-    /// Defines the file's new attributes, prepares the statements and starts tracking seen users.
-    func prepare(connection: SQLiteConnection) throws {
-        writer = try DirectoryWriter(connection: connection)
-        tracking = try ImportTracking(connection: connection)
-        largestIDBeforeImport = try writer.largestUserID()
+    /// Starts staging, stages the file's new attributes and reads the number rule, inside the
+    /// snapshot's transaction.
+    func prepare(connection: SQLiteConnection, cacheSizeKiB: Int?) throws {
+        staging = try DirectoryStaging(connection: connection, cacheKiB: cacheSizeKiB)
+        store = DirectoryStore(connection: connection)
+        largestIDBeforeImport = staging.baseline.user
+        nextUserID = largestIDBeforeImport + 1
         looksUpFirst = largestIDBeforeImport > 0
         attributeIDs = try header.attributeColumns.map { column in
             if let existing = try store.attribute(named: column.name) { return existing.id }
             summary.attributesDefined += 1
-            return try store.defineAttribute(name: column.name, source: .import, at: now)
+            return try staging.stageAttribute(name: column.name, source: .import, at: now)
         }
         smsNumbers = try SMSNumberStore(connection: connection)
         consoleRoles = ConsoleRoleStore(connection: connection)
@@ -163,11 +231,9 @@ private final class ImportRun {
         }
     }
 
+    /// Counts the users the merge would disable.
     func finish() throws {
-        if options.disableMissing {
-            summary.disabled = try tracking.disableUnseenUsers(upToID: largestIDBeforeImport, at: now)
-        }
-        try tracking.finish()
+        if options.disableMissing { summary.disabled = try staging.countUnseenActiveUsers() }
     }
 
     private func reject(_ record: CSVRecord, _ reason: String) throws {
@@ -203,25 +269,25 @@ private final class ImportRun {
         }
         let displayName = header.nameIndex.flatMap { fields[$0].text }
         let groupIDs = try header.groupsIndex.map { try resolveGroups(fields[$0]) }
-        var existing = looksUpFirst ? try writer.user(email: email) : nil
+        var existing = looksUpFirst ? try staging.user(email: email) : nil
         if existing == nil {
             let smsValue = smsColumn.flatMap { fields[$0.index].text }
             let smsNumber = SMSNumberRule.judge(smsValue, by: normalizer)
-            if let userID = try writer.insertUserIfNew(
-                email: email, displayName: displayName, smsNumber: smsNumber, at: nowMilliseconds)
-            {
+            let userID = nextUserID
+            if try staging.stageUser(id: userID, email: email, displayName: displayName, smsNumber: smsNumber, at: nowMilliseconds) {
+                nextUserID += 1
                 if smsValue != nil && smsNumber.number == nil { summary.numbersUndeliverable += 1 }
                 try create(userID: userID, line: record.line, groupIDs: groupIDs)
                 return
             }
         }
-        if existing == nil { existing = try writer.user(email: email) }
+        if existing == nil { existing = try staging.user(email: email) }
         guard let existing else { return }
         if existing.id > largestIDBeforeImport {
             try reject(record, "duplicate email: the same user as line \(createdLines.line(of: existing.id) ?? 0)")
             return
         }
-        if let earlier = try tracking.markSeen(userID: existing.id, line: record.line) {
+        if let earlier = try staging.markSeen(userID: existing.id, line: record.line) {
             try reject(record, "duplicate email: the same user as line \(earlier)")
             return
         }
@@ -232,18 +298,18 @@ private final class ImportRun {
         createdLines.record(id: userID, line: line)
         for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
             if let value = fields[column.index].text {
-                try writer.setValue(userID: userID, attributeID: attributeID, value: value, isNewUser: true, at: nowMilliseconds)
+                try staging.setValue(userID: userID, attributeID: attributeID, value: value, at: nowMilliseconds)
             }
         }
         for groupID in groupIDs ?? [] {
-            try writer.addMembership(groupID: groupID, userID: userID, isNewUser: true, at: nowMilliseconds)
+            try staging.stageMembership(groupID: groupID, userID: userID, at: nowMilliseconds)
         }
         summary.membershipsAdded += groupIDs?.count ?? 0
         summary.created += 1
     }
 
     private func update(
-        _ existing: DirectoryWriter.ExistingUser, email: String, displayName: String?, groupIDs: [Int64]?
+        _ existing: DirectoryStaging.ExistingUser, email: String, displayName: String?, groupIDs: [Int64]?
     ) throws {
         var changed = false
         var status = existing.status
@@ -260,7 +326,7 @@ private final class ImportRun {
         if try updateAttributes(userID: existing.id, email: email) { changed = true }
         if let groupIDs, try updateMemberships(userID: existing.id, to: groupIDs) { changed = true }
         if changed {
-            try writer.updateUser(id: existing.id, displayName: name, status: status, at: nowMilliseconds)
+            try staging.changeUser(id: existing.id, displayName: name, status: status, at: nowMilliseconds)
             summary.updated += 1
         } else {
             summary.unchanged += 1
@@ -272,24 +338,20 @@ private final class ImportRun {
     private func rejectKeepingUser(_ record: CSVRecord, _ reason: String) throws {
         try reject(record, reason)
         guard options.disableMissing, let email = record.trimmedField(at: header.emailIndex).text,
-            EmailAddress.problem(with: email) == nil, let user = try writer.user(email: email),
+            EmailAddress.problem(with: email) == nil, let user = try staging.user(email: email),
             user.id <= largestIDBeforeImport
         else { return }
-        _ = try tracking.markSeen(userID: user.id, line: record.line)
+        _ = try staging.markSeen(userID: user.id, line: record.line)
     }
 
     private func updateAttributes(userID: Int64, email: String) throws -> Bool {
         guard !attributeIDs.isEmpty else { return false }
-        let current = try writer.values(userID: userID)
+        let current = try staging.values(userID: userID)
         var changed = false
         for (column, attributeID) in zip(header.attributeColumns, attributeIDs) {
             let value = fields[column.index].text
             guard value != current.first(where: { $0.attributeID == attributeID })?.value else { continue }
-            if let value {
-                try writer.setValue(userID: userID, attributeID: attributeID, value: value, isNewUser: false, at: nowMilliseconds)
-            } else {
-                try writer.clearValue(userID: userID, attributeID: attributeID)
-            }
+            try staging.setValue(userID: userID, attributeID: attributeID, value: value, at: nowMilliseconds)
             if attributeID == smsColumn?.attributeID { try judgeNumber(value, userID: userID, email: email) }
             changed = true
         }
@@ -302,7 +364,7 @@ private final class ImportRun {
     private func judgeNumber(_ value: String?, userID: Int64, email: String) throws {
         let judged = SMSNumberRule.judge(value, by: normalizer)
         let before = try smsNumbers.stored(userID: userID)
-        try smsNumbers.set(judged, userID: userID)
+        try staging.changeNumber(id: userID, to: judged)
         if value != nil && judged.number == nil { summary.numbersUndeliverable += 1 }
         guard before?.number != nil, judged.number == nil else { return }
         summary.numbersLost += 1
@@ -310,16 +372,16 @@ private final class ImportRun {
     }
 
     private func updateMemberships(userID: Int64, to groupIDs: [Int64]) throws -> Bool {
-        let current = try writer.groupIDs(userID: userID)
+        let current = try staging.groupIDs(userID: userID)
         let added = groupIDs.filter { !current.contains($0) }
         for groupID in added {
-            try writer.addMembership(groupID: groupID, userID: userID, isNewUser: false, at: nowMilliseconds)
+            try staging.stageMembership(groupID: groupID, userID: userID, at: nowMilliseconds)
         }
         summary.membershipsAdded += added.count
         var removedCount = 0
         if options.groups == .replace {
             let removed = current.filter { !groupIDs.contains($0) }
-            for groupID in removed { try writer.removeMembership(groupID: groupID, userID: userID) }
+            for groupID in removed { try staging.stageMembership(groupID: groupID, userID: userID, removed: true, at: nowMilliseconds) }
             removedCount = removed.count
             summary.membershipsRemoved += removedCount
         }
@@ -352,7 +414,7 @@ private final class ImportRun {
         if let existing = try store.groupID(named: name) {
             id = existing
         } else {
-            id = try store.createGroup(name: name, at: now)
+            id = try staging.stageGroup(name: name, at: now)
             summary.groupsCreated += 1
         }
         groupIDsByName[key] = id

@@ -141,12 +141,16 @@ public enum ImportFailure: LifelineFailure, Equatable {
     case notUTF8CSV(path: String, looksLike: String)
     /// All-or-nothing import with rejected rows: nothing was written.
     case rowsRejected(path: String, summary: ImportSummary)
+    /// Between staging and the merge, someone created a user, group or attribute the file also
+    /// creates (or deleted a user it changes): nothing was written.
+    case directoryChanged(path: String, table: String)
 
     public var kind: FailureKind {
         switch self {
         case .cannotOpen(_, _, let isMissing) where isMissing: .inputMissing
         case .rejectFileUnwritable: .configuration
         case .badColumnMap: .usage
+        case .directoryChanged: .busy
         default: .badInput
         }
     }
@@ -166,6 +170,8 @@ public enum ImportFailure: LifelineFailure, Equatable {
         case .notUTF8CSV(let path, let look): "\(path) is not UTF-8 CSV text: it looks like \(look); nothing was written"
         case .rowsRejected(let path, let summary):
             "\(path): \(summary.rejected) row(s) rejected, so nothing was written"
+        case .directoryChanged(let path, let table):
+            "\(path): the directory's \(table) changed while the file was being read, so nothing was written"
         }
     }
 
@@ -175,6 +181,7 @@ public enum ImportFailure: LifelineFailure, Equatable {
         case .missingEmailColumn:
             "name the email column one of \(ImportHeader.aliases[.email, default: []].joined(separator: ", ")) (case, spaces, _ and - "
                 + "do not matter), or map yours: --map \"Work Email=email\" (any column can be mapped, such as --map \"Work Mobile=mobile\")"
+        case .directoryChanged: "run the import again: it reads the directory as it is now"
         case .duplicateColumn, .emptyColumnName: "fix the header row"
         case .notUTF8CSV:
             "export the directory as CSV in UTF-8 (in Excel: File > Save As > CSV UTF-8 (Comma delimited)) and import that file"

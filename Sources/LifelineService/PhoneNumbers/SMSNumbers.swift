@@ -191,8 +191,7 @@ public struct SMSNumbers: Sendable {
                 let numbers = try SMSNumberStore(connection: connection)
                 for fix in fixes {
                     try writer.setValue(
-                        userID: fix.userID, attributeID: attribute.id, value: fix.long, isNewUser: false,
-                        at: now.epochMilliseconds)
+                        userID: fix.userID, attributeID: attribute.id, value: fix.long, at: now.epochMilliseconds)
                     try numbers.set(SMSNumberRule.judge(fix.long, by: setting), userID: fix.userID)
                 }
             }

@@ -1,0 +1,342 @@
+import FoundationEssentials
+
+/// A bulk import's changes, staged before they touch the directory.
+///
+/// The import reads the directory as it stands and writes every change it decides into tables
+/// of the connection's own `temp` schema: that takes no lock on the database, so everyone's
+/// writes go on while a file of a million rows is parsed, checked and judged. ``merge(into:)``
+/// then applies the staged changes with a few set-based statements in one short write
+/// transaction: the directory goes from the old state to the new one at once, and a kill at any
+/// moment leaves it as it was.
+///
+/// Users, groups and attributes the import creates get ids after the largest the directory had
+/// when staging began; the merge moves them up if someone created others meanwhile. The
+/// statements are prepared once, so per row there is no SQL to compile.
+public final class DirectoryStaging {
+    /// The directory's largest ids when staging began (0 when there were none).
+    public struct Baseline: Sendable, Equatable {
+        public var user: Int64
+        public var group: Int64
+        public var attribute: Int64
+    }
+
+    /// What the import needs to know of a user that exists (or that this import stages).
+    public struct ExistingUser {
+        public let id: Int64
+        public let displayName: String?
+        public let status: UserStatus
+    }
+
+    private let connection: SQLiteConnection
+    public let baseline: Baseline
+    private var nextGroupID: Int64
+    private var nextAttributeID: Int64
+    private let insertUser: SQLiteStatement
+    private let findUser: SQLiteStatement
+    private let findStagedUser: SQLiteStatement
+    private let changeUser: SQLiteStatement
+    private let changeNumber: SQLiteStatement
+    private let stageValue: SQLiteStatement
+    private let selectValues: SQLiteStatement
+    private let stageMembership: SQLiteStatement
+    private let selectMemberships: SQLiteStatement
+
+    /// The temp tables the import stages into, created once per connection and emptied here.
+    private static let tables = """
+        CREATE TEMP TABLE IF NOT EXISTS import_users (
+            id INTEGER PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE UNIQUE, display_name TEXT,
+            created_at INTEGER NOT NULL, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
+        CREATE TEMP TABLE IF NOT EXISTS import_user_changes (
+            id INTEGER PRIMARY KEY, display_name TEXT, status TEXT NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TEMP TABLE IF NOT EXISTS import_numbers (
+            id INTEGER PRIMARY KEY, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
+        CREATE TEMP TABLE IF NOT EXISTS import_values (
+            user_id INTEGER NOT NULL, attribute_id INTEGER NOT NULL, value TEXT, updated_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, attribute_id)) WITHOUT ROWID;
+        CREATE TEMP TABLE IF NOT EXISTS import_memberships (
+            group_id INTEGER NOT NULL, user_id INTEGER NOT NULL, added_at INTEGER NOT NULL, removed INTEGER NOT NULL,
+            PRIMARY KEY (group_id, user_id)) WITHOUT ROWID;
+        CREATE TEMP TABLE IF NOT EXISTS import_groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TEMP TABLE IF NOT EXISTS import_attributes (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TEMP TABLE IF NOT EXISTS import_seen (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL);
+        """
+    private static let tableNames = [
+        "import_users", "import_user_changes", "import_numbers", "import_values", "import_memberships",
+        "import_groups", "import_attributes", "import_seen",
+    ]
+
+    /// Starts staging on `connection`, inside the caller's read transaction (the snapshot the
+    /// import reads), forgetting anything an earlier import staged. `cacheKiB` sizes the staging
+    /// tables' own page cache (beyond it they page to a temporary file, so memory stays flat).
+    public init(connection: SQLiteConnection, cacheKiB: Int? = nil) throws {
+        self.connection = connection
+        if let cacheKiB { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
+        try connection.executeScript(Self.tables)
+        try Self.clear(connection)
+        baseline = try Self.largestIDs(connection)
+        nextGroupID = baseline.group + 1
+        nextAttributeID = baseline.attribute + 1
+        insertUser = try connection.prepare(
+            """
+            INSERT INTO temp.import_users (id, email, display_name, created_at, sms_status, sms_number, sms_note)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING
+            """)
+        findUser = try connection.prepare("SELECT id, display_name, status FROM main.users WHERE email = ?")
+        findStagedUser = try connection.prepare("SELECT id, display_name FROM temp.import_users WHERE email = ?")
+        changeUser = try connection.prepare(
+            "INSERT OR REPLACE INTO temp.import_user_changes (id, display_name, status, updated_at) VALUES (?, ?, ?, ?)")
+        changeNumber = try connection.prepare(
+            "INSERT OR REPLACE INTO temp.import_numbers (id, sms_status, sms_number, sms_note) VALUES (?, ?, ?, ?)")
+        stageValue = try connection.prepare(
+            "INSERT OR REPLACE INTO temp.import_values (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)")
+        selectValues = try connection.prepare("SELECT attribute_id, value FROM main.user_attributes WHERE user_id = ?")
+        stageMembership = try connection.prepare(
+            "INSERT OR REPLACE INTO temp.import_memberships (group_id, user_id, added_at, removed) VALUES (?, ?, ?, ?)")
+        selectMemberships = try connection.prepare("SELECT group_id FROM main.group_memberships WHERE user_id = ?")
+    }
+
+    private static func largestIDs(_ connection: SQLiteConnection) throws -> Baseline {
+        try connection.queryFirst(
+            """
+            SELECT (SELECT coalesce(max(id), 0) FROM main.users), (SELECT coalesce(max(id), 0) FROM main.groups),
+                   (SELECT coalesce(max(id), 0) FROM main.attribute_definitions)
+            """
+        ) { Baseline(user: $0.int64(at: 0), group: $0.int64(at: 1), attribute: $0.int64(at: 2)) }
+            ?? Baseline(user: 0, group: 0, attribute: 0)
+    }
+
+    private static func clear(_ connection: SQLiteConnection) throws {
+        for table in tableNames { try connection.execute("DELETE FROM temp.\(table)") }
+    }
+
+    /// Stages a new active user with their judged SMS number under `id`, unless this import
+    /// already staged one with the email (ignoring case); returns whether it did.
+    public func stageUser(
+        id: Int64, email: String, displayName: String?, smsNumber: StoredSMSNumber, at milliseconds: Int64
+    ) throws -> Bool {
+        try insertUser.bind(int64: id, at: 1)
+        try insertUser.bind(text: email, at: 2)
+        if let displayName { try insertUser.bind(text: displayName, at: 3) } else { try insertUser.bindNull(at: 3) }
+        try insertUser.bind(int64: milliseconds, at: 4)
+        try insertUser.bind(smsNumber.status, at: 5)
+        try insertUser.bind(smsNumber.number, at: 6)
+        try insertUser.bind(smsNumber.note, at: 7)
+        try insertUser.run()
+        return connection.changes == 1
+    }
+
+    /// The user with this email (ignoring case) in the directory, else among those this import staged.
+    public func user(email: String) throws -> ExistingUser? {
+        try findUser.bind(text: email, at: 1)
+        if let existing = try findUser.first({ row in
+            ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: try row.get(2))
+        }) {
+            return existing
+        }
+        try findStagedUser.bind(text: email, at: 1)
+        return try findStagedUser.first { row in ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: .active) }
+    }
+
+    /// Stages an existing user's new name and status.
+    public func changeUser(id: Int64, displayName: String?, status: UserStatus, at milliseconds: Int64) throws {
+        try changeUser.bind(int64: id, at: 1)
+        if let displayName { try changeUser.bind(text: displayName, at: 2) } else { try changeUser.bindNull(at: 2) }
+        try changeUser.bind(text: status.rawValue, at: 3)
+        try changeUser.bind(int64: milliseconds, at: 4)
+        try changeUser.run()
+    }
+
+    /// Stages an existing user's newly judged SMS number.
+    public func changeNumber(id: Int64, to stored: StoredSMSNumber) throws {
+        try changeNumber.bind(int64: id, at: 1)
+        try changeNumber.bind(stored.status, at: 2)
+        try changeNumber.bind(stored.number, at: 3)
+        try changeNumber.bind(stored.note, at: 4)
+        try changeNumber.run()
+    }
+
+    /// Stages an attribute value; nil clears it.
+    public func setValue(userID: Int64, attributeID: Int64, value: String?, at milliseconds: Int64) throws {
+        try stageValue.bind(int64: userID, at: 1)
+        try stageValue.bind(int64: attributeID, at: 2)
+        if let value { try stageValue.bind(text: value, at: 3) } else { try stageValue.bindNull(at: 3) }
+        try stageValue.bind(int64: milliseconds, at: 4)
+        try stageValue.run()
+    }
+
+    /// An existing user's attribute values, as (attribute id, value) pairs.
+    public func values(userID: Int64) throws -> [(attributeID: Int64, value: String)] {
+        try selectValues.bind(int64: userID, at: 1)
+        return try selectValues.map { ($0.int64(at: 0), $0.string(at: 1)) }
+    }
+
+    /// Stages a membership to add (nothing when it exists by then) or to remove.
+    public func stageMembership(groupID: Int64, userID: Int64, removed: Bool = false, at milliseconds: Int64) throws {
+        try stageMembership.bind(int64: groupID, at: 1)
+        try stageMembership.bind(int64: userID, at: 2)
+        try stageMembership.bind(int64: milliseconds, at: 3)
+        try stageMembership.bind(int64: removed ? 1 : 0, at: 4)
+        try stageMembership.run()
+    }
+
+    /// The ids of an existing user's groups.
+    public func groupIDs(userID: Int64) throws -> [Int64] {
+        try selectMemberships.bind(int64: userID, at: 1)
+        return try selectMemberships.map { $0.int64(at: 0) }
+    }
+
+    /// Stages a new group; returns the id it will have.
+    public func stageGroup(name: String, at date: Date) throws -> Int64 {
+        let id = nextGroupID
+        nextGroupID += 1
+        try connection.execute("INSERT INTO temp.import_groups (id, name, created_at) VALUES (?, ?, ?)", id, name, date)
+        return id
+    }
+
+    /// Stages a new attribute definition; returns the id it will have.
+    public func stageAttribute(name: String, source: AttributeSource, at date: Date) throws -> Int64 {
+        let id = nextAttributeID
+        nextAttributeID += 1
+        try connection.execute(
+            "INSERT INTO temp.import_attributes (id, name, source, created_at) VALUES (?, ?, ?, ?)",
+            id, name, source.rawValue, date)
+        return id
+    }
+
+    /// Whether the directory has no user (a first import: its indexes are best built after the merge).
+    public func directoryIsEmpty() throws -> Bool {
+        try connection.queryFirst("SELECT NOT EXISTS (SELECT 1 FROM main.users)") { $0.int64(at: 0) != 0 } ?? true
+    }
+
+    /// Records that `line` gave the existing user `userID`; returns the earlier line when the
+    /// user was already seen.
+    public func markSeen(userID: Int64, line: Int) throws -> Int? {
+        try connection.execute("INSERT INTO temp.import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING", userID, line)
+        if connection.changes == 1 { return nil }
+        return try connection.queryFirst("SELECT line FROM temp.import_seen WHERE user_id = ?", userID) {
+            Int($0.int64(at: 0))
+        }
+    }
+
+    /// The users the merge would disable: active, in the directory when staging began, not seen.
+    public func countUnseenActiveUsers() throws -> Int {
+        try connection.queryFirst(
+            """
+            SELECT count(*) FROM main.users
+            WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
+            """, baseline.user
+        ) { Int($0.int64(at: 0)) } ?? 0
+    }
+
+    /// The merge could not apply what was staged: the directory changed under it (a user,
+    /// group or attribute with a staged name was created, or a staged user was deleted).
+    public struct Conflict: Error {
+        public let table: String
+        public let underlying: SQLiteError
+    }
+
+    /// What the merge did.
+    public struct Merged: Sendable {
+        /// Users disabled because the file did not list them.
+        public var disabled = 0
+    }
+
+    /// Applies everything staged, inside the caller's write transaction, and empties the staging
+    /// tables. `disableUnseen` disables the active users the import did not see; `tables` is
+    /// where the secondary indexes may be deferred (a first import) by the caller.
+    public func merge(at date: Date, disableUnseen: Bool) throws -> Merged {
+        let now = try Self.largestIDs(connection)
+        // Ids the import gave out move past any that were taken while it staged.
+        let userShift = max(0, now.user - baseline.user)
+        let groupShift = max(0, now.group - baseline.group)
+        let attributeShift = max(0, now.attribute - baseline.attribute)
+        func shifted(_ column: String, past largest: Int64, by shift: Int64) -> String {
+            shift == 0 ? column : "CASE WHEN \(column) > \(largest) THEN \(column) + \(shift) ELSE \(column) END"
+        }
+        let user = { (column: String) in shifted(column, past: self.baseline.user, by: userShift) }
+        let group = { (column: String) in shifted(column, past: self.baseline.group, by: groupShift) }
+        let attribute = { (column: String) in shifted(column, past: self.baseline.attribute, by: attributeShift) }
+        var merged = Merged()
+        try apply(table: "attribute_definitions") {
+            try connection.execute(
+                """
+                INSERT INTO main.attribute_definitions (id, name, source, created_at)
+                SELECT \(attribute("id")), name, source, created_at FROM temp.import_attributes ORDER BY id
+                """)
+        }
+        try apply(table: "groups") {
+            try connection.execute(
+                "INSERT INTO main.groups (id, name, created_at) SELECT \(group("id")), name, created_at FROM temp.import_groups ORDER BY id")
+        }
+        try apply(table: "users") {
+            try connection.execute(
+                """
+                INSERT INTO main.users (id, email, display_name, status, created_at, updated_at, sms_status, sms_number, sms_note)
+                SELECT \(user("id")), email, display_name, 'active', created_at, created_at, sms_status, sms_number, sms_note
+                FROM temp.import_users ORDER BY id
+                """)
+            try connection.execute(
+                """
+                UPDATE main.users SET display_name = c.display_name, status = c.status, updated_at = c.updated_at
+                FROM temp.import_user_changes c WHERE users.id = c.id
+                """)
+            try connection.execute(
+                """
+                UPDATE main.users SET sms_status = n.sms_status, sms_number = n.sms_number, sms_note = n.sms_note
+                FROM temp.import_numbers n WHERE users.id = n.id
+                """)
+            if disableUnseen {
+                try connection.execute(
+                    """
+                    UPDATE main.users SET status = 'disabled', updated_at = ?
+                    WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
+                    """, date, baseline.user)
+                merged.disabled = connection.changes
+            }
+        }
+        try apply(table: "user_attributes") {
+            try connection.execute(
+                """
+                INSERT INTO main.user_attributes (user_id, attribute_id, value, updated_at)
+                SELECT \(user("user_id")), \(attribute("attribute_id")), value, updated_at FROM temp.import_values
+                WHERE value IS NOT NULL ORDER BY user_id, attribute_id
+                ON CONFLICT (user_id, attribute_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """)
+            try connection.execute(
+                """
+                DELETE FROM main.user_attributes WHERE (user_id, attribute_id) IN
+                    (SELECT user_id, attribute_id FROM temp.import_values WHERE value IS NULL)
+                """)
+        }
+        try apply(table: "group_memberships") {
+            try connection.execute(
+                """
+                INSERT INTO main.group_memberships (group_id, user_id, added_at)
+                SELECT \(group("group_id")), \(user("user_id")), added_at FROM temp.import_memberships
+                WHERE removed = 0 ORDER BY group_id, user_id
+                ON CONFLICT DO NOTHING
+                """)
+            try connection.execute(
+                """
+                DELETE FROM main.group_memberships WHERE (group_id, user_id) IN
+                    (SELECT group_id, user_id FROM temp.import_memberships WHERE removed = 1)
+                """)
+        }
+        try Self.clear(connection)
+        return merged
+    }
+
+    /// Empties the staging tables (after a dry run, a refusal or a failure).
+    public func discard() throws {
+        try Self.clear(connection)
+    }
+
+    private func apply(table: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            throw Conflict(table: table, underlying: error)
+        }
+    }
+}
