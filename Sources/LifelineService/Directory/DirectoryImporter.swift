@@ -28,7 +28,9 @@ public struct DirectoryImporter: Sendable {
         from source: CSVReader.Source, path: String, options: ImportOptions,
         progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportSummary {
-        try commit(try stage(from: source, path: path, options: options, progress: progress))
+        let staged = try stage(from: source, path: path, options: options, progress: progress)
+        defer { staged.finish() }
+        return try commit(staged)
     }
 
     /// ``importUsers(from:path:options:progress:)`` with staging among the `places`' readers
@@ -37,7 +39,16 @@ public struct DirectoryImporter: Sendable {
         from source: CSVReader.Source, path: String, options: ImportOptions, on places: WorkPlaces
     ) async throws -> ImportSummary {
         let staged = try await places.reading.run { try self.stage(from: source, path: path, options: options) }
-        return try await places.writing.run { try self.commit(staged) }
+        let summary: ImportSummary
+        do {
+            summary = try await places.writing.run { try self.commit(staged) }
+        } catch {
+            _ = try? await places.reading.run { staged.finish() }
+            throw error
+        }
+        // The checkpoint of what the merge wrote runs among the readers, not on the writer.
+        _ = try? await places.reading.run { staged.finish() }
+        return summary
     }
 
     /// Reads, checks and stages the whole file; nothing is written to the directory yet.
@@ -95,9 +106,9 @@ public struct DirectoryImporter: Sendable {
     }
 
     /// Merges what was staged in one write transaction, unless it is a dry run or refused;
-    /// the staging is emptied and the connection given back either way.
+    /// the staging is emptied either way. ``StagedImport/finish()`` then checkpoints and gives
+    /// the connection back.
     public func commit(_ staged: StagedImport) throws -> ImportSummary {
-        defer { staged.release() }
         let run = staged.run
         let options = run.options
         if options.dryRun || options.refuses(run.summary) {
@@ -162,7 +173,11 @@ public final class StagedImport: @unchecked Sendable {
     /// What staging found (before the merge: `outcome` and `disabled` are set by the commit).
     public var summary: ImportSummary { run.summary }
 
-    fileprivate func release() { held.release() }
+    /// Checkpoints what the merge wrote (when it wrote) and gives the connection back.
+    public func finish() {
+        if run.summary.outcome == .written { try? run.staging.checkpoint() }
+        held.release()
+    }
 
     deinit { held.release() }
 }

@@ -47,9 +47,8 @@ public final class DirectoryStaging {
             id INTEGER PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE UNIQUE, display_name TEXT,
             created_at INTEGER NOT NULL, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
         CREATE TEMP TABLE IF NOT EXISTS import_user_changes (
-            id INTEGER PRIMARY KEY, display_name TEXT, status TEXT NOT NULL, updated_at INTEGER NOT NULL);
-        CREATE TEMP TABLE IF NOT EXISTS import_numbers (
-            id INTEGER PRIMARY KEY, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
+            id INTEGER PRIMARY KEY, display_name TEXT, status TEXT, updated_at INTEGER,
+            number_changed INTEGER NOT NULL DEFAULT 0, sms_status TEXT, sms_number TEXT, sms_note TEXT);
         CREATE TEMP TABLE IF NOT EXISTS import_values (
             user_id INTEGER NOT NULL, attribute_id INTEGER NOT NULL, value TEXT, updated_at INTEGER NOT NULL,
             PRIMARY KEY (user_id, attribute_id)) WITHOUT ROWID;
@@ -62,7 +61,7 @@ public final class DirectoryStaging {
         CREATE TEMP TABLE IF NOT EXISTS import_seen (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL);
         """
     private static let tableNames = [
-        "import_users", "import_user_changes", "import_numbers", "import_values", "import_memberships",
+        "import_users", "import_user_changes", "import_values", "import_memberships",
         "import_groups", "import_attributes", "import_seen",
     ]
 
@@ -72,6 +71,9 @@ public final class DirectoryStaging {
     public init(connection: SQLiteConnection, cacheKiB: Int? = nil) throws {
         self.connection = connection
         if let cacheKiB { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
+        // The merge's commit would otherwise copy its whole write-ahead log into the database
+        // while still on the writer; ``checkpoint()`` does it afterwards, holding no one up.
+        try connection.setAutomaticCheckpoints(false)
         try connection.executeScript(Self.tables)
         try Self.clear(connection)
         baseline = try Self.largestIDs(connection)
@@ -84,10 +86,21 @@ public final class DirectoryStaging {
             """)
         findUser = try connection.prepare("SELECT id, display_name, status FROM main.users WHERE email = ?")
         findStagedUser = try connection.prepare("SELECT id, display_name FROM temp.import_users WHERE email = ?")
+        // A user's new name and status and their newly judged number share one row, so the
+        // merge updates each user once.
         changeUser = try connection.prepare(
-            "INSERT OR REPLACE INTO temp.import_user_changes (id, display_name, status, updated_at) VALUES (?, ?, ?, ?)")
+            """
+            INSERT INTO temp.import_user_changes (id, display_name, status, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                display_name = excluded.display_name, status = excluded.status, updated_at = excluded.updated_at
+            """)
         changeNumber = try connection.prepare(
-            "INSERT OR REPLACE INTO temp.import_numbers (id, sms_status, sms_number, sms_note) VALUES (?, ?, ?, ?)")
+            """
+            INSERT INTO temp.import_user_changes (id, number_changed, sms_status, sms_number, sms_note) VALUES (?, 1, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                number_changed = 1, sms_status = excluded.sms_status, sms_number = excluded.sms_number,
+                sms_note = excluded.sms_note
+            """)
         stageValue = try connection.prepare(
             "INSERT OR REPLACE INTO temp.import_values (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)")
         selectValues = try connection.prepare("SELECT attribute_id, value FROM main.user_attributes WHERE user_id = ?")
@@ -278,13 +291,13 @@ public final class DirectoryStaging {
                 """)
             try connection.execute(
                 """
-                UPDATE main.users SET display_name = c.display_name, status = c.status, updated_at = c.updated_at
+                UPDATE main.users SET
+                    display_name = iif(c.updated_at IS NULL, users.display_name, c.display_name),
+                    status = coalesce(c.status, users.status), updated_at = coalesce(c.updated_at, users.updated_at),
+                    sms_status = iif(c.number_changed, c.sms_status, users.sms_status),
+                    sms_number = iif(c.number_changed, c.sms_number, users.sms_number),
+                    sms_note = iif(c.number_changed, c.sms_note, users.sms_note)
                 FROM temp.import_user_changes c WHERE users.id = c.id
-                """)
-            try connection.execute(
-                """
-                UPDATE main.users SET sms_status = n.sms_status, sms_number = n.sms_number, sms_note = n.sms_note
-                FROM temp.import_numbers n WHERE users.id = n.id
                 """)
             if disableUnseen {
                 try connection.execute(
@@ -325,6 +338,13 @@ public final class DirectoryStaging {
         }
         try Self.clear(connection)
         return merged
+    }
+
+    /// Copies the merge's write-ahead log into the database, off the writer (a passive
+    /// checkpoint waits for no one), and gives the connection its automatic checkpoints back.
+    public func checkpoint() throws {
+        try connection.checkpoint()
+        try connection.setAutomaticCheckpoints(true)
     }
 
     /// Empties the staging tables (after a dry run, a refusal or a failure).
