@@ -60,6 +60,8 @@ let package = Package(
                 "LifelineStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                // The database handle is a Service the server runs, so its threads stop with it.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             plugins: ["EmbedFiles"]
         ),

@@ -9,12 +9,14 @@ import ServiceLifecycle
 /// on SIGTERM or SIGINT, stops (finishing the requests in flight).
 public enum LifelineServer {
     /// `services` run beside the server (the outbox dispatcher) and stop with it, in reverse order.
+    /// The environment is the server's (``LifelineEnvironment/serving(from:)``): its database
+    /// pooled and its work on ``DatabaseThreads``, which stop with the application.
     public static func makeApplication(
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
-        database: DatabaseWork = DatabaseWork(), gateway: GatewayHealth? = nil, maximumConnections: Int = 1_000,
+        gateway: GatewayHealth? = nil, maximumConnections: Int = 1_000,
         services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(environment: environment, database: database, configuration: configuration, gateway: gateway)
+        let router = makeRouter(environment: environment, configuration: configuration, gateway: gateway)
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .init(ConnectionLimits.idleTimeout))),
@@ -22,16 +24,16 @@ public enum LifelineServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Lifeline",
                 availableConnectionsDelegate: MaximumAvailableConnections(maximumConnections, logger: logger)),
             // First, so it stops last, after the server and the services that use it.
-            services: [database] + services,
+            services: [environment.database] + services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
     /// The routes, testable without a socket (HummingbirdTesting's `.router`).
     public static func makeRouter(
-        environment: LifelineEnvironment, database: DatabaseWork, configuration: ServerConfiguration,
-        gateway: GatewayHealth? = nil
+        environment: LifelineEnvironment, configuration: ServerConfiguration, gateway: GatewayHealth? = nil
     ) -> Router<LifelineRequestContext> {
+        let database = environment.database
         let router = Router(context: LifelineRequestContext.self)
         router.add(
             middleware: RequestLogMiddleware(

@@ -66,7 +66,7 @@ public enum ServerMetrics {
     /// `GET /metrics`, for operators' keys only: the outbox gauge read now, then everything in
     /// Prometheus's text format. Not open like `/livez`: the code counters move only for real
     /// accounts, so a stranger watching them while asking resets would learn who has one.
-    static func add(to router: Router<LifelineRequestContext>, environment: LifelineEnvironment, database: DatabaseWork) {
+    static func add(to router: Router<LifelineRequestContext>, environment: LifelineEnvironment, database: Database) {
         let operators = router.group()
             .add(middleware: APIKeyMiddleware(environment: environment, database: database))
             .add(middleware: RequireRole(role: .operator))

@@ -33,7 +33,7 @@ public struct MigrationOutcome: Sendable {
 /// Creates and upgrades the database, and checks its health.
 public struct DatabaseMaintenance: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var settings: DatabaseSettings { environment.database.settings }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -43,7 +43,7 @@ public struct DatabaseMaintenance: Sendable {
     /// Whether the database opens at this binary's schema with its numbers judged (a server's
     /// readiness); throws the failure that says why not.
     public func checkReady() throws {
-        try settings.withCurrentConnection { _ in }
+        try environment.database.withCurrentConnection { _ in }
     }
 
     /// Lists the pending migrations without creating or changing anything.

@@ -45,7 +45,9 @@ extension DatabaseSettings {
             return connection
         }
     }
+}
 
+extension Database {
     /// The one way a service reads: `body` in one read transaction on a connection to the
     /// current database that refuses writes (`PRAGMA query_only`), from the pool when there is
     /// one, with SQLite's errors translated to the service's failures.
@@ -69,7 +71,7 @@ extension DatabaseSettings {
     func withCurrentConnection<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
         let held = try hold(cacheSizeKiB: cacheSizeKiB)
         defer { held.release() }
-        return try translatingErrors { try body(held.connection) }
+        return try settings.translatingErrors { try body(held.connection) }
     }
 
     /// A connection to the current database for a session's many steps (consent, codes,
@@ -79,18 +81,18 @@ extension DatabaseSettings {
     /// so the pragma is set once when one is opened.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
         guard let pool, cacheSizeKiB == nil else {
-            let connection = try openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
-            return HeldConnection(connection: connection, settings: self, pooled: nil)
+            let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
+            return HeldConnection(connection: connection, settings: settings, pooled: nil)
         }
         if let (connection, opened) = pool.checkOut(path: path, reader: reader) {
-            return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
         }
-        let connection = try openCurrent(reader: reader)
+        let connection = try settings.openCurrent(reader: reader)
         do {
             let opened = ConnectionPool.Opened(
-                file: ConnectionPool.FileIdentity(path: path), schemaVersion: try translatingErrors { try connection.schemaVersion() },
-                isReader: reader)
-            return HeldConnection(connection: connection, settings: self, pooled: (pool, opened))
+                file: ConnectionPool.FileIdentity(path: path),
+                schemaVersion: try settings.translatingErrors { try connection.schemaVersion() }, isReader: reader)
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
         } catch {
             connection.close()
             throw error

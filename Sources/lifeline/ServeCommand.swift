@@ -77,18 +77,17 @@ extension Lifeline {
             configuration.requestsPerMinutePerAddress = addressLimit
             configuration.requestsPerMinutePerEmail = emailLimit
             configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
-            var environment = global.environment
-            // A long-running process keeps its connections: a request does not reopen the file.
-            environment.database.pool = ConnectionPool()
+            // A long-running process keeps its connections (a request does not reopen the file)
+            // and runs its database work on threads of its own.
+            let environment = global.environment.serving(from: DatabaseThreads())
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
-            let database = DatabaseWork()
             let health = GatewayHealth(name: gateway.rawValue)
             func dispatching(_ gateway: some MessageGateway & Sendable) -> any Service {
                 DispatchService(
                     environment: environment, gateway: gateway, options: DispatchOptions(limit: 1_000, ratePerSecond: rate),
-                    work: database.writer, health: health, logger: logger)
+                    work: environment.database.places.writing, health: health, logger: logger)
             }
             let dispatcher: any Service =
                 switch gateway {
@@ -103,12 +102,12 @@ extension Lifeline {
                 }
             let maximumConnections = ConnectionLimits.raiseDescriptorLimit()
             let application = LifelineServer.makeApplication(
-                environment: environment, configuration: configuration, logger: logger, database: database, gateway: health,
+                environment: environment, configuration: configuration, logger: logger, gateway: health,
                 maximumConnections: maximumConnections,
                 services: [
                     dispatcher,
                     ScheduleService(
-                        environment: environment, writer: database.writer, background: database.background,
+                        environment: environment, writer: environment.database.places.writing, background: environment.database.places.reading,
                         purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
                 ]
             ) { [configuration] port in

@@ -13,7 +13,7 @@ struct APIDocumentTests {
         try withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder)
             let router = LifelineServer.makeRouter(
-                environment: fixture.environment, database: DatabaseWork(), configuration: ServerConfiguration())
+                environment: fixture.environment, configuration: ServerConfiguration())
             let routes = Set(router.routes.filter { !LifelineServer.isPagePath($0.path.description) }.map { route in
                 // The router writes a parameter as OpenAPI does: `/v1/events/{id}`.
                 "\(route.method.rawValue) \(route.path.description)"

@@ -30,13 +30,13 @@ struct GatewayHealthTests {
             _ = try ConsentService(fixture.environment).requestOptIn(email: "ann@example.com", source: .portal, actor: "portal")
             let health = GatewayHealth(name: "switchable")
             let gateway = SwitchableGateway()
-            let database = DatabaseWork()
+            let served = fixture.environment.serving(from: DatabaseThreads())
             let dispatcher = DispatchService(
-                environment: fixture.environment, gateway: gateway, idleWait: .milliseconds(10), work: database.writer,
+                environment: served, gateway: gateway, idleWait: .milliseconds(10), work: served.database.places.writing,
                 health: health, logger: Logger(label: "test"))
             let application = LifelineServer.makeApplication(
-                environment: fixture.environment, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-                logger: Logger(label: "test"), database: database, gateway: health)
+                environment: served, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                logger: Logger(label: "test"), gateway: health)
             let running = Task { try await dispatcher.run() }
             try await application.test(.router) { client in
                 func ready() async throws -> TestResponse { try await client.execute(uri: "/readyz", method: .get) }
@@ -56,7 +56,7 @@ struct GatewayHealthTests {
             }
             running.cancel()
             try await running.value
-            try await database.shutdown()
+            try await served.database.lanes.shutdown()
         }
     }
 }

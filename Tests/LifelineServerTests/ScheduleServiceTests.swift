@@ -26,14 +26,14 @@ struct ScheduleServiceTests {
             localtime_r(&seconds, &parts)
             let purgeAt = try #require(TimeOfDay(String(format: "%02d:%02d", parts.tm_hour, parts.tm_min)))
 
-            let database = DatabaseWork()
+            let threads = DatabaseThreads()
             let (passStream, passed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(4))
             let service = ScheduleService(
-                environment: environment, writer: database.writer, background: database.background, purgeAt: purgeAt,
+                environment: environment, writer: threads.places.writing, background: threads.places.reading, purgeAt: purgeAt,
                 interval: .milliseconds(10), logger: Logger(label: "test"), onPass: { passed.yield() })
             let running = Task { try await service.run() }
             func requests() throws -> Int64 {
-                let connection = try environment.database.openCurrent()
+                let connection = try environment.database.settings.openCurrent()
                 defer { connection.close() }
                 return try connection.queryFirst("SELECT count(*) FROM verification_requests") { $0.int64(at: 0) } ?? -1
             }
@@ -52,7 +52,7 @@ struct ScheduleServiceTests {
             try await waitUntil { try requests() == 0 }
             running.cancel()
             try await running.value
-            try await database.shutdown()
+            try await threads.shutdown()
         }
     }
 

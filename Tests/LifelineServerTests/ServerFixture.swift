@@ -22,12 +22,9 @@ struct ServerFixture {
 
     init(folder: String, clock: any WallClock = SystemClock()) throws {
         self.folder = folder
-        var settings = DatabaseSettings(path: folder + "/lifeline.db")
-        // As `lifeline serve` runs: connections kept and reused.
-        settings.pool = ConnectionPool()
         environment = LifelineEnvironment(
-            database: settings, secret: .value(String(repeating: "ab", count: 32)), clock: clock,
-            passwordHasher: PasswordHasher(unsafeUncheckedRounds: 1_000))
+            database: DatabaseSettings(path: folder + "/lifeline.db"), secret: .value(String(repeating: "ab", count: 32)),
+            clock: clock, passwordHasher: PasswordHasher(unsafeUncheckedRounds: 1_000))
         _ = try DatabaseMaintenance(environment).migrate(backup: false)
         try Data(Self.directory.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
         _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/staff.csv"), path: "staff.csv", options: ImportOptions())
@@ -40,7 +37,10 @@ struct ServerFixture {
     }
 
     func application(_ configuration: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0)) -> some ApplicationProtocol {
-        LifelineServer.makeApplication(environment: environment, configuration: configuration, logger: Logger(label: "test"))
+        // As `lifeline serve` runs: connections kept and reused, work on the server's threads,
+        // which stop with the application.
+        LifelineServer.makeApplication(
+            environment: environment.serving(from: DatabaseThreads()), configuration: configuration, logger: Logger(label: "test"))
     }
 
     func headers(_ role: APIKeyRole?) -> HTTPFields {

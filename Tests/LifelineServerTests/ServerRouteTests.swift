@@ -15,10 +15,10 @@ struct ServerRouteTests {
     @Test func theDatabaseThreadsStopWithTheApplication() async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder)
-            let database = DatabaseWork()
+            let served = fixture.environment.serving(from: DatabaseThreads())
+            let database = served.database
             let application = LifelineServer.makeApplication(
-                environment: fixture.environment, configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-                logger: Logger(label: "test"), database: database)
+                environment: served, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), logger: Logger(label: "test"))
             try await application.test(.router) { client in
                 let ready = try await client.execute(uri: "/readyz", method: .get)
                 let answer = try await database.write { 42 }

@@ -8,19 +8,17 @@ import Testing
 /// The server's kept connections: reused, never with a transaction left open, and never
 /// past a schema change or a file put in the database's place.
 struct ConnectionPoolTests {
-    private func pooled(_ folder: String) throws -> DatabaseSettings {
-        var settings = try DirectoryFixture(folder: folder).settings
-        settings.pool = ConnectionPool(capacity: 2)
-        return settings
+    private func pooled(_ folder: String) throws -> Database {
+        Database(try DirectoryFixture(folder: folder).settings, pool: ConnectionPool(capacity: 2))
     }
 
     /// Marks the connection it is given with a temporary table (which only that connection sees).
-    private func mark(_ settings: DatabaseSettings) throws {
+    private func mark(_ settings: Database) throws {
         try settings.withCurrentConnection { try $0.execute("CREATE TEMP TABLE marker (x)") }
     }
 
     /// Whether the connection it is given is the marked one.
-    private func isMarked(_ settings: DatabaseSettings) throws -> Bool {
+    private func isMarked(_ settings: Database) throws -> Bool {
         try settings.withCurrentConnection {
             try $0.queryFirst("SELECT count(*) FROM temp.sqlite_master WHERE name = 'marker'") { $0.int64(at: 0) } == 1
         }

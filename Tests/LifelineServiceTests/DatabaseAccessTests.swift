@@ -12,14 +12,13 @@ struct DatabaseAccessTests {
         try withTemporaryDirectory { folder in
             let fixture = try DirectoryFixture(folder: folder)
             try fixture.importCSV("email\nann@example.com\n")
-            let settings = fixture.settings
+            let settings = Database(fixture.settings)
             #expect(throws: DatabaseFailure.self) {
                 try settings.read { try $0.execute("UPDATE users SET display_name = 'changed'") }
             }
             #expect(try settings.read { try DirectoryStore(connection: $0).user(email: "ann@example.com")?.displayName } == nil)
             // With a pool, readers are kept apart from writers: a write after a refused read works.
-            var pooled = settings
-            pooled.pool = ConnectionPool(capacity: 1)
+            let pooled = Database(fixture.settings, pool: ConnectionPool(capacity: 1))
             #expect(throws: DatabaseFailure.self) { try pooled.read { try $0.execute("DELETE FROM users") } }
             try pooled.write { try $0.execute("UPDATE users SET display_name = 'Ann'") }
             #expect(try pooled.read { try DirectoryStore(connection: $0).user(email: "ann@example.com")?.displayName } == "Ann")
@@ -32,7 +31,7 @@ struct DatabaseAccessTests {
             try fixture.importCSV("email\nann@example.com\n")
             struct Stop: Error {}
             #expect(throws: Stop.self) {
-                try fixture.settings.write { connection in
+                try fixture.database.write { connection in
                     try connection.execute("UPDATE users SET display_name = 'half'")
                     throw Stop()
                 }

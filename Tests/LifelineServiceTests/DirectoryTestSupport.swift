@@ -31,6 +31,9 @@ struct DirectoryFixture {
             .importUsers(from: .file(path: path), path: "input.csv", options: options)
     }
 
+    /// The one handle, as the CLI holds it.
+    var database: Database { Database(settings) }
+
     func connection() throws -> SQLiteConnection {
         try SQLiteConnection(path: settings.path)
     }

@@ -8,7 +8,7 @@ import LifelineStore
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = LifelineRequestContext
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {

@@ -68,7 +68,7 @@ struct ConsoleImportPages {
     }
 
     private static func run(
-        _ environment: LifelineEnvironment, database: DatabaseWork, spool: UploadSpool, options: ImportOptions
+        _ environment: LifelineEnvironment, database: Database, spool: UploadSpool, options: ImportOptions
     ) async throws -> ImportSummary {
         do {
             return try await DirectoryImporter(environment).importUsers(

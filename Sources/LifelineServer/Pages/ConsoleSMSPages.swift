@@ -67,7 +67,7 @@ struct ConsoleSMSPages {
     /// The dashboard's values: the attribute and its choices, the default country, and the
     /// report (read as if `country` were the default country, when given) filtered by `filter`.
     static func dashboard(
-        _ environment: LifelineEnvironment, database: DatabaseWork, filter: NumberReportFilter?, country: String
+        _ environment: LifelineEnvironment, database: Database, filter: NumberReportFilter?, country: String
     ) async throws -> [String: Any] {
         let region: CallingCodePlan.Region?
         let countryError: String?

@@ -8,7 +8,7 @@ import Synchronization
 /// request limits and whether cookies must be `Secure`.
 struct PageSite: Sendable {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let limits: RequestLimits
     /// True when the public URL is `https`: the server sits behind TLS (its own proxy).
     let secureCookies: Bool
@@ -16,7 +16,7 @@ struct PageSite: Sendable {
     let captchaPressure: CaptchaPressure
     private let signerCache = SignerCache()
 
-    init(environment: LifelineEnvironment, database: DatabaseWork, limits: RequestLimits, configuration: ServerConfiguration) {
+    init(environment: LifelineEnvironment, database: Database, limits: RequestLimits, configuration: ServerConfiguration) {
         self.environment = environment
         self.database = database
         self.limits = limits

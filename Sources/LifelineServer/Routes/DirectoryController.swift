@@ -7,7 +7,7 @@ import LifelineStore
 /// and the authentication profile that applies.
 struct DirectoryController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
         group.get("users/:email", use: getUser)

@@ -7,7 +7,7 @@ import LifelineStore
 /// start, end or cancel (each idempotent: a repeat queues nothing more).
 struct EventController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     struct Draft: Decodable {
         let name: String

@@ -5,7 +5,7 @@ import LifelineService
 /// and the dispatcher's gateway is not stopped by its configuration).
 struct HealthController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let gateway: GatewayHealth?
 
     func addRoutes(to router: Router<LifelineRequestContext>) {

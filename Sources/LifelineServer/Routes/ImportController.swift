@@ -6,7 +6,7 @@ import LifelineService
 /// is spooled to a private file as it arrives, then read by the same streaming importer.
 struct ImportController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
         group.post("imports", use: postImports)

@@ -7,7 +7,7 @@ import LifelineStore
 /// SMS); operators ask who is opted in, by email or number, and how many.
 struct OptInController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let limits: RequestLimits
 
     struct OptInBody: Decodable {

@@ -7,7 +7,7 @@ import LifelineStore
 /// Codes never appear: their bodies are sealed, and the listing shows the placeholder.
 struct OutboxController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     func addRoutes(to group: RouterGroup<LifelineRequestContext>) {
         group.get("outbox", use: getOutbox)

@@ -6,7 +6,7 @@ import LifelineStore
 /// complete with a new password. The portal role, acting for the end user.
 struct PasswordResetController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let limits: RequestLimits
 
     struct Start: Decodable {

@@ -7,7 +7,7 @@ import LifelineService
 /// webhooks (`X-Lifeline-Timestamp`, `X-Lifeline-Signature`, within five minutes), else 403.
 struct ProviderWebhookController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     /// The shared secret (`LIFELINE_WEBHOOK_SECRET`); nil: these routes answer 503.
     let secret: [UInt8]?
 

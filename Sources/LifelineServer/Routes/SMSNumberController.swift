@@ -6,7 +6,7 @@ import LifelineStore
 /// from the defined attributes), every user's verdict, and fixing the fixable ones.
 struct SMSNumberController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     struct AttributeChoice: Decodable {
         let name: String

@@ -6,7 +6,7 @@ import LifelineStore
 /// authentication profiles with their group assignments.
 struct SettingsController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
 
     struct SettingBody: Decodable {
         let value: String

@@ -7,7 +7,7 @@ import LifelineStore
 /// its one-time codes. Answers carry the CLI's words in `status`.
 struct SignInController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let limits: RequestLimits
 
     struct Credentials: Decodable {

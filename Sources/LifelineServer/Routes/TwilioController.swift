@@ -8,7 +8,7 @@ import LifelineService
 /// message, so the answer is an empty TwiML `<Response/>`.
 struct TwilioController {
     let environment: LifelineEnvironment
-    let database: DatabaseWork
+    let database: Database
     let configuration: ServerConfiguration
 
     func addRoutes(to router: Router<LifelineRequestContext>) {

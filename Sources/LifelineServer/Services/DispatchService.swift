@@ -15,7 +15,7 @@ public struct DispatchService<Gateway: MessageGateway & Sendable>: Service {
     let health: GatewayHealth?
     let logger: Logger
 
-    /// `work` runs the dispatcher's SQLite steps: the server's writer thread (``DatabaseWork/writer``).
+    /// `work` runs the dispatcher's SQLite steps: the server's writer (``Database/places``' `writing`).
     public init(
         environment: LifelineEnvironment, gateway: Gateway, options: DispatchOptions = DispatchOptions(limit: 1_000),
         idleWait: Duration = .seconds(1), work: any BlockingWork, health: GatewayHealth? = nil, logger: Logger

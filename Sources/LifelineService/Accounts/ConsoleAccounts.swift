@@ -36,7 +36,7 @@ public enum ConsoleAccountFailure: LifelineFailure, Equatable {
 /// a code by SMS after the password.
 public struct ConsoleAccounts: Sendable {
     public let environment: LifelineEnvironment
-    var settings: DatabaseSettings { environment.database }
+    var database: Database { environment.database }
 
     public init(_ environment: LifelineEnvironment) {
         self.environment = environment
@@ -46,7 +46,7 @@ public struct ConsoleAccounts: Sendable {
     /// user has a password yet (without one, they set it through the password reset first).
     public func grant(email: String, role: ConsoleRole, actor: String) throws -> (account: ConsoleAccount, hasPassword: Bool) {
         let now = environment.clock.now()
-        return try settings.write { connection in
+        return try database.write { connection in
             let user = try Self.user(email, connection: connection)
             guard user.status == .active else { throw ConsoleAccountFailure.notActive(email: user.email) }
             let number = try SMSNumberStore(connection: connection).stored(userID: user.id)
@@ -79,7 +79,7 @@ public struct ConsoleAccounts: Sendable {
     }
 
     public func revoke(email: String) throws {
-        try settings.write { connection in
+        try database.write { connection in
             let user = try Self.user(email, connection: connection)
             guard try ConsoleRoleStore(connection: connection).revoke(userID: user.id) else {
                 throw ConsoleAccountFailure.notGranted(email: user.email)
@@ -89,7 +89,7 @@ public struct ConsoleAccounts: Sendable {
     }
 
     public func list() throws -> [ConsoleAccount] {
-        try settings.read { try ConsoleRoleStore(connection: $0).all() }
+        try database.read { try ConsoleRoleStore(connection: $0).all() }
     }
 
     private static func user(_ email: String, connection: SQLiteConnection) throws -> UserRecord {

@@ -38,7 +38,7 @@ public struct LoginVerification: Sendable, Equatable {
 /// Password login with an optional second factor by SMS.
 public struct LoginService: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
     private var codes: VerificationService { VerificationService(environment) }
     private var hasher: PasswordHasher { environment.passwordHasher }
@@ -83,7 +83,7 @@ public struct LoginService: Sendable {
 
     private func account(email: String, admit: Admission) throws -> LoginAccount? {
         try TextLimit.email.check(email, field: "the email")
-        return try settings.read { connection in            try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
+        return try database.read { connection in            try LoginAccount(email: email, connection: connection).flatMap { try admit($0.userID, connection) ? $0 : nil }
         }
     }
 
@@ -98,7 +98,7 @@ public struct LoginService: Sendable {
         if alwaysSecondFactor { account.twoStep = .sms }
         let now = clock.now()
         if account.twoStep == .off || proof.rehashed != nil {
-            try settings.write { connection in
+            try database.write { connection in
                 let store = CredentialStore(connection: connection)
                 if let rehashed = proof.rehashed { try store.rehash(userID: account.userID, hash: rehashed) }
                 if account.twoStep == .off { try store.recordLogin(userID: account.userID, twoStepNumber: nil, at: now) }

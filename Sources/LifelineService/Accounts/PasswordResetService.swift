@@ -28,7 +28,7 @@ public struct PasswordResetService: Sendable {
     public static let approvalLifetime: TimeInterval = 10 * 60
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
     private var codes: VerificationService { VerificationService(environment) }
     private var hasher: PasswordHasher { environment.passwordHasher }
@@ -96,7 +96,7 @@ public struct PasswordResetService: Sendable {
 
     private func policyAndEmail(_ requestID: String) throws -> (PasswordPolicy, String) {
         let policy = try SettingsService(environment).passwordPolicy()
-        let email = try settings.read { connection in            try approvedReset(requestID, connection: connection).email
+        let email = try database.read { connection in            try approvedReset(requestID, connection: connection).email
         }
         return (policy, email)
     }
@@ -108,7 +108,7 @@ public struct PasswordResetService: Sendable {
     }
 
     private func store(_ hash: String, requestID: String) throws {
-        try settings.write { connection in
+        try database.write { connection in
             let (request, userID, _) = try approvedReset(requestID, connection: connection)
             let now = clock.now()
             guard try VerificationStore(connection: connection).markCompleted(id: request.id, at: now) else {

@@ -47,7 +47,7 @@ public struct APIKeys: Sendable {
     public static let prefix = "llk_"
 
     public let environment: LifelineEnvironment
-    var settings: DatabaseSettings { environment.database }
+    var database: Database { environment.database }
 
     public init(_ environment: LifelineEnvironment) {
         self.environment = environment
@@ -59,7 +59,7 @@ public struct APIKeys: Sendable {
         guard (1...100).contains(name.unicodeScalars.count) else { throw APIKeyFailure.invalidName(name) }
         let key = Self.prefix + environment.random.hex(32)
         let now = environment.clock.now()
-        try settings.write { connection in
+        try database.write { connection in
             let store = APIKeyStore(connection: connection)
             guard try store.liveKey(named: name) == nil else { throw APIKeyFailure.nameTaken(name) }
             try store.insert(name: name, role: role, prefix: String(key.prefix(10)), sha256: Hex.sha256(of: key), at: now)
@@ -68,12 +68,12 @@ public struct APIKeys: Sendable {
     }
 
     public func list() throws -> [APIKeyRecord] {
-        try settings.read { try APIKeyStore(connection: $0).all() }
+        try database.read { try APIKeyStore(connection: $0).all() }
     }
 
     public func revoke(name: String) throws {
         let now = environment.clock.now()
-        try settings.write { connection in
+        try database.write { connection in
             let store = APIKeyStore(connection: connection)
             guard let key = try store.liveKey(named: name.trimmingBlanks()) else { throw APIKeyFailure.notFound(name) }
             try store.revoke(id: key.id, at: now)
@@ -84,6 +84,6 @@ public struct APIKeys: Sendable {
     /// so no comparison of the secret itself depends on how much of it matches.
     public func authenticate(_ presented: String) throws -> APIKeyRecord? {
         guard presented.hasPrefix(Self.prefix), presented.utf8.count == Self.prefix.utf8.count + 64 else { return nil }
-        return try settings.read { try APIKeyStore(connection: $0).liveKey(sha256: Hex.sha256(of: presented)) }
+        return try database.read { try APIKeyStore(connection: $0).liveKey(sha256: Hex.sha256(of: presented)) }
     }
 }

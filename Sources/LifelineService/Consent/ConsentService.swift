@@ -37,7 +37,7 @@ public struct ConsentService: Sendable {
     static let supportContactKey = "consent.support_contact"
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -75,7 +75,7 @@ public struct ConsentService: Sendable {
     // MARK: Helpers
 
     func withContext<T>(_ body: (ConsentContext) throws -> T) throws -> T {
-        try settings.read { try body(ConsentContext(connection: $0)) }
+        try database.read { try body(ConsentContext(connection: $0)) }
     }
 }
 

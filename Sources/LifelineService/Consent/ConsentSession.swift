@@ -7,7 +7,7 @@ import LifelineStore
 /// Not `Sendable`, like the connection it holds: one task at a time.
 public final class ConsentSession {
     let environment: LifelineEnvironment
-    var settings: DatabaseSettings { environment.database }
+    var database: Database { environment.database }
     var clock: any WallClock { environment.clock }
     let context: ConsentContext
     private let held: HeldConnection

@@ -12,7 +12,7 @@ import LifelineStore
 /// does not grow with the file.
 public struct DirectoryImporter: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -80,7 +80,7 @@ public struct DirectoryImporter: Sendable {
         // Written out once staging is done; on failure, what was rejected so far.
         defer { try? rejectWriter?.flush() }
 
-        let held = try settings.hold(cacheSizeKiB: options.cacheSizeKiB)
+        let held = try database.hold(cacheSizeKiB: options.cacheSizeKiB)
         do {
             let run = ImportRun(header: header, options: options, now: clock.now(), rejectWriter: rejectWriter)
             // One snapshot of the directory for every lookup; the writes go to temp tables only.

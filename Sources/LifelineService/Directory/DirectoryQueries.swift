@@ -17,7 +17,7 @@ public struct UserDetail: Sendable {
 /// Answers questions about the directory: users, attributes, groups.
 public struct DirectoryQueries: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
 
     public init(_ environment: LifelineEnvironment) {
         self.environment = environment
@@ -25,7 +25,7 @@ public struct DirectoryQueries: Sendable {
 
     /// One user with attributes, groups and SMS number.
     public func user(email: String) throws -> UserDetail {
-        return try settings.read { connection in
+        return try database.read { connection in
             let store = DirectoryStore(connection: connection)
             guard let user = try store.user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
@@ -44,7 +44,7 @@ public struct DirectoryQueries: Sendable {
 
     /// Streams users by email, optionally one group's members or one status.
     public func forEachUser(group: String?, status: UserStatus?, _ body: (UserRecord) throws -> Void) throws {
-        try settings.read { connection in
+        try database.read { connection in
             let store = DirectoryStore(connection: connection)
             var groupID: Int64?
             if let group {
@@ -59,11 +59,11 @@ public struct DirectoryQueries: Sendable {
 
     /// Every attribute definition with its value count.
     public func attributes() throws -> [AttributeDefinition] {
-        return try settings.read { connection in try DirectoryStore(connection: connection).attributes() }
+        return try database.read { connection in try DirectoryStore(connection: connection).attributes() }
     }
 
     /// Every group with its member count.
     public func groups() throws -> [GroupSummary] {
-        return try settings.read { connection in try DirectoryStore(connection: connection).groups() }
+        return try database.read { connection in try DirectoryStore(connection: connection).groups() }
     }
 }

@@ -9,8 +9,6 @@ public struct DatabaseSettings: Sendable {
     public var path: String
     /// How long to wait for another process's lock before giving up with "busy".
     public var busyTimeout: Duration
-    /// Connections kept for reuse, in a long-running process; nil opens one per operation.
-    public var pool: ConnectionPool?
 
     public init(path: String = DatabaseSettings.defaultPath, busyTimeout: Duration = .seconds(5)) {
         self.path = path

@@ -5,7 +5,8 @@
 /// configuration) and passed to every service, which reads no environment variable, file-path
 /// convention or terminal of its own.
 public struct LifelineEnvironment: Sendable {
-    public var database: DatabaseSettings
+    /// The one handle to the database.
+    public var database: Database
     public var clock: any WallClock
     public var random: any RandomSource
     /// Where the one secret behind code hashes and sealed messages is kept.
@@ -13,7 +14,7 @@ public struct LifelineEnvironment: Sendable {
     public var passwordHasher: PasswordHasher
 
     public init(
-        database: DatabaseSettings, secret: SecretSource, clock: any WallClock = SystemClock(),
+        database: Database, secret: SecretSource, clock: any WallClock = SystemClock(),
         random: any RandomSource = SystemRandom(), passwordHasher: PasswordHasher = PasswordHasher()
     ) {
         self.database = database
@@ -21,5 +22,21 @@ public struct LifelineEnvironment: Sendable {
         self.random = random
         self.secret = secret
         self.passwordHasher = passwordHasher
+    }
+
+    /// An environment over the database at `settings`, with its work in place (the CLI's).
+    public init(
+        database settings: DatabaseSettings, secret: SecretSource, clock: any WallClock = SystemClock(),
+        random: any RandomSource = SystemRandom(), passwordHasher: PasswordHasher = PasswordHasher()
+    ) {
+        self.init(database: Database(settings), secret: secret, clock: clock, random: random, passwordHasher: passwordHasher)
+    }
+
+    /// The same environment as a long-running server uses it: its database pooled, with its
+    /// work in `lanes`.
+    public func serving(from lanes: any DatabaseLanes) -> LifelineEnvironment {
+        var served = self
+        served.database = database.serving(from: lanes)
+        return served
     }
 }

@@ -12,7 +12,7 @@ public struct EventService: Sendable {
     static let endKind = "event_end"
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -23,7 +23,7 @@ public struct EventService: Sendable {
     public func create(_ draft: EventDraft) throws -> Int64 {
         if let (_, problem) = draft.problems().first { throw problem }
         let (name, start, end, notes) = try draft.checkedFields()
-        return try settings.write { connection in
+        return try database.write { connection in
             let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
             return try EventStore(connection: connection).create(
                 NewEvent(
@@ -68,7 +68,7 @@ public struct EventService: Sendable {
     /// that cannot move (no SMS attribute, say) does not hold up the others: its failure is
     /// returned beside their outcomes.
     public func runSchedule() throws -> [(eventID: Int64, outcome: Result<EventTransitionOutcome, any Error>)] {
-        let due = try settings.read { try EventStore(connection: $0).due(at: clock.now()) }
+        let due = try database.read { try EventStore(connection: $0).due(at: clock.now()) }
         return due.map { event in
             (event.id, Result { try perform(event.state == .draft ? .start : .end, id: event.id) })
         }
@@ -82,7 +82,7 @@ public struct EventService: Sendable {
     private func transition(
         id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
     ) throws -> EventTransitionOutcome {
-        try settings.write { connection in
+        try database.write { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
                 throw EventFailure.eventNotFound(id)
@@ -112,7 +112,7 @@ public struct EventService: Sendable {
 
     /// Who the alert would reach now, who it would skip and why, and the messages' SMS cost.
     public func preview(id: Int64) throws -> EventPreview {
-        try settings.read { connection in
+        try database.read { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
             _ = try SMSSettings(connection: connection).requireAttribute()
@@ -134,12 +134,12 @@ public struct EventService: Sendable {
 
     /// Events, newest first, optionally in one state.
     public func list(state: EventState?) throws -> [ContinuityEvent] {
-        try settings.read { try EventStore(connection: $0).events(state: state).map(ContinuityEvent.init) }
+        try database.read { try EventStore(connection: $0).events(state: state).map(ContinuityEvent.init) }
     }
 
     /// One event and its messages counted by alert and status.
     public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: OutboxStatus, count: Int)]) {
-        try settings.read { connection in
+        try database.read { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
             let deliveries = try events.deliveryCounts(eventID: id).map {

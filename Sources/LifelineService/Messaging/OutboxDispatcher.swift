@@ -50,7 +50,7 @@ public struct OutboxDispatcher: Sendable {
     public static let suppressedReason = "not opted in for this number when it was due to be sent"
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     /// A dispatcher that opens sealed bodies with the environment's secret, read at each run:
@@ -68,14 +68,14 @@ public struct OutboxDispatcher: Sendable {
         through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions(),
         work: some BlockingWork = InPlaceWork()
     ) async throws -> DispatchSummary {
-        let settings = settings
+        let database = database
         let environment = environment
-        return try await settings.translatingErrors {
+        return try await database.settings.translatingErrors {
             let run = try await work.run {
                 // A bigger page cache than a query's: each batch touches the outbox and its indexes,
                 // the users, their numbers and their consent; with SQLite's 2 MiB default a third of
                 // dispatch went to evicting and re-reading pages.
-                let held = try settings.hold(cacheSizeKiB: Self.cacheSizeKiB)
+                let held = try database.hold(cacheSizeKiB: Self.cacheSizeKiB)
                 do {
                     let outbox = try OutboxDispatchWriter(connection: held.connection, token: environment.random.claimToken())
                     return DispatchRun(outbox: outbox, sealer: try Self.loadSealer(environment), held: held)

@@ -3,7 +3,7 @@ import LifelineStore
 /// Answers what is waiting in the outbox, and what became of each message.
 public struct OutboxQueries: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -16,7 +16,7 @@ public struct OutboxQueries: Sendable {
         status: OutboxStatus?, eventID: Int64? = nil, afterID: Int64? = nil, limit: Int? = nil,
         _ body: (OutboxEntry) throws -> Void
     ) throws {
-        try settings.read { connection in
+        try database.read { connection in
             try OutboxStore(connection: connection).forEachMessage(
                 status: status, eventID: eventID, afterID: afterID, limit: limit, body)
         }
@@ -24,7 +24,7 @@ public struct OutboxQueries: Sendable {
 
     /// How many messages are in each status, every status present (0 when none).
     public func countsByStatus() throws -> [OutboxStatus: Int] {
-        let counts = try settings.read { try OutboxStore(connection: $0).countsByStatus() }
+        let counts = try database.read { try OutboxStore(connection: $0).countsByStatus() }
         return Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, counts[$0] ?? 0) })
     }
 
@@ -35,7 +35,7 @@ public struct OutboxQueries: Sendable {
     public func recordReceipt(reference: String, status receipt: ReceiptStatus, error: String?)
         throws -> (id: Int64, status: OutboxStatus)
     {
-        try settings.write { connection in
+        try database.write { connection in
             let outbox = OutboxStore(connection: connection)
             guard let id = try outbox.messageID(forReceipt: reference.trimmingBlanks()),
                 let current = try outbox.state(id: id)

@@ -49,7 +49,7 @@ public struct NumberReport: Sendable {
 /// The SMS attribute and the verification of users' numbers.
 public struct SMSNumbers: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -58,14 +58,14 @@ public struct SMSNumbers: Sendable {
 
     /// The chosen SMS attribute, or nil.
     public func attribute() throws -> AttributeDefinition? {
-        return try settings.read { connection in try SMSSettings(connection: connection).attribute() }
+        return try database.read { connection in try SMSSettings(connection: connection).attribute() }
     }
 
     /// Chooses the SMS attribute; it must exist. Every user's number is judged again from it,
     /// in the same transaction, so every later send reads the new numbers.
     @discardableResult
     public func setAttribute(named name: String) throws -> AttributeDefinition {
-        return try settings.write { connection in
+        return try database.write { connection in
             let store = DirectoryStore(connection: connection)
             guard let attribute = try store.attribute(named: name.trimmingBlanks()) else {
                 throw DirectoryFailure.attributeNotFound(name: name, known: try store.attributes().map(\.name))
@@ -81,7 +81,7 @@ public struct SMSNumbers: Sendable {
     /// number again in the same transaction. Whether the setting changed.
     @discardableResult
     public func setDefaultCountry(_ region: CallingCodePlan.Region?) throws -> Bool {
-        return try settings.write { connection in
+        return try database.write { connection in
             let store = SettingsStore(connection: connection)
             let now = clock.now()
             let before = try store.value(for: SMSNumberRule.defaultCountryKey)
@@ -97,7 +97,7 @@ public struct SMSNumbers: Sendable {
 
     /// The default country setting's region, or nil when none is set.
     public func defaultCountry() throws -> CallingCodePlan.Region? {
-        return try settings.read { connection in try SMSNumberRule.defaultRegion(connection: connection) }
+        return try database.read { connection in try SMSNumberRule.defaultRegion(connection: connection) }
     }
 
     /// The region `name` names, for `--default-country`.
@@ -199,6 +199,6 @@ public struct SMSNumbers: Sendable {
             return summary
         }
         // One snapshot for both passes; a write transaction only when fixing.
-        return fix ? try settings.write(body) : try settings.read(body)
+        return fix ? try database.write(body) : try database.read(body)
     }
 }

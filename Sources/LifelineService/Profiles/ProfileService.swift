@@ -21,7 +21,7 @@ public struct ProfileService: Sendable {
     public static let defaultProfile = "default"
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -29,13 +29,13 @@ public struct ProfileService: Sendable {
     }
 
     public func list() throws -> [AuthProfile] {
-        try settings.read { connection in            let store = ProfileStore(connection: connection)
+        try database.read { connection in            let store = ProfileStore(connection: connection)
             return try store.profiles().map { AuthProfile($0, assignments: try store.assignments(profileID: $0.id)) }
         }
     }
 
     public func show(name: String) throws -> AuthProfile {
-        try settings.read { connection in            let store = ProfileStore(connection: connection)
+        try database.read { connection in            let store = ProfileStore(connection: connection)
             let record = try Self.require(name, in: store)
             return AuthProfile(record, assignments: try store.assignments(profileID: record.id))
         }
@@ -45,7 +45,7 @@ public struct ProfileService: Sendable {
         let name = name.trimmingBlanks()
         try TextLimit.name.check(name, field: "the profile name")
         guard (1...64).contains(name.unicodeScalars.count) else { throw ProfileFailure.invalidName(name) }
-        try settings.write { connection in
+        try database.write { connection in
             let store = ProfileStore(connection: connection)
             guard try store.profile(named: name) == nil else { throw ProfileFailure.exists(name) }
             try store.create(name: name, resetOptions: resetOptions, twoStep: twoStep, at: clock.now())
@@ -53,7 +53,7 @@ public struct ProfileService: Sendable {
     }
 
     public func update(name: String, resetOptions: ResetOptions?, twoStep: TwoStep?) throws {
-        try settings.write { connection in
+        try database.write { connection in
             let store = ProfileStore(connection: connection)
             let record = try Self.require(name, in: store)
             try store.update(
@@ -64,7 +64,7 @@ public struct ProfileService: Sendable {
 
     /// Assigns the profile to a group; a higher priority wins when a user is in several such groups.
     public func assign(name: String, group: String, priority: Int) throws {
-        try settings.write { connection in
+        try database.write { connection in
             let store = ProfileStore(connection: connection)
             let record = try Self.require(name, in: store)
             let groupID = try DirectoryStore(connection: connection).requireGroupID(named: group)
@@ -77,7 +77,7 @@ public struct ProfileService: Sendable {
 
     /// The profile a user gets: their highest-priority group's, else `default`.
     public func effectiveProfile(email: String) throws -> AuthProfile {
-        try settings.read { connection in            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
+        try database.read { connection in            guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
             }
             return try Self.effectiveProfile(userID: user.id, connection: connection)

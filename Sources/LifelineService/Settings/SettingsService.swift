@@ -11,7 +11,7 @@ public struct SettingValue: Sendable, Equatable {
 /// Lists and changes the service's settings, validating each against its rule.
 public struct SettingsService: Sendable {
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -20,7 +20,7 @@ public struct SettingsService: Sendable {
 
     /// Every known setting with its stored value, or its default.
     public func list() throws -> [SettingValue] {
-        return try settings.read { connection in
+        return try database.read { connection in
             let store = SettingsStore(connection: connection)
             return try SettingsCatalog.all.map { definition in
                 let stored = try store.value(for: definition.key)
@@ -44,7 +44,7 @@ public struct SettingsService: Sendable {
         case SMSNumberRule.defaultCountryKey:
             try SMSNumbers(environment).setDefaultCountry(CallingCodePlan.shipped.region(named: value))
         default:
-            try settings.write { try SettingsStore(connection: $0).setValue(value, for: key, at: clock.now()) }
+            try database.write { try SettingsStore(connection: $0).setValue(value, for: key, at: clock.now()) }
         }
     }
 
@@ -54,6 +54,6 @@ public struct SettingsService: Sendable {
     public func unset(_ key: String) throws -> Bool {
         guard SettingsCatalog.definition(for: key) != nil else { throw SettingsFailure.unknownKey(key) }
         if key == SMSNumberRule.defaultCountryKey { return try SMSNumbers(environment).setDefaultCountry(nil) }
-        return try settings.write { try SettingsStore(connection: $0).removeValue(for: key) }
+        return try database.write { try SettingsStore(connection: $0).removeValue(for: key) }
     }
 }

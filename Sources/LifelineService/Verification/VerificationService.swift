@@ -21,7 +21,7 @@ public struct VerificationService: Sendable {
     public static let numberWindow: TimeInterval = 60 * 60
 
     public let environment: LifelineEnvironment
-    public var settings: DatabaseSettings { environment.database }
+    public var database: Database { environment.database }
     public var clock: any WallClock { environment.clock }
 
     public init(_ environment: LifelineEnvironment) {
@@ -67,7 +67,7 @@ public struct VerificationService: Sendable {
     /// Live codes and unsent sealed messages: what a new secret would invalidate.
     public func sealedMaterial() throws -> (liveCodes: Int, sealedMessages: Int) {
         let now = clock.now()
-        return try settings.read { try VerificationStore(connection: $0).sealedMaterial(at: now) }
+        return try database.read { try VerificationStore(connection: $0).sealedMaterial(at: now) }
     }
 
     /// Replaces the key file with a new random key; returns the new key's id. Live codes then
@@ -86,7 +86,7 @@ public struct VerificationService: Sendable {
     /// A request as operators may see it: never the code.
     public func status(requestID: String) throws -> VerificationRequestView? {
         let now = clock.now()
-        return try settings.read { connection in            guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
+        return try database.read { connection in            guard let request = try VerificationStore(connection: connection).request(id: requestID) else { return nil }
             var state = VerificationRequestState(request.status)
             if state == .sent {
                 if let expiresAt = request.expiresAt, now >= expiresAt {
@@ -120,7 +120,7 @@ public struct VerificationService: Sendable {
         var summary = PurgeSummary()
         // A large page cache: each batch walks the table and three indexes; with the 2 MiB
         // default the slowest batches were those re-reading evicted index pages.
-        try settings.withCurrentConnection(cacheSizeKiB: 64 * 1024) { connection in
+        try database.withCurrentConnection(cacheSizeKiB: 64 * 1024) { connection in
             try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
             let budget = PurgeTransactionBudget(maximumRows: batchSize)

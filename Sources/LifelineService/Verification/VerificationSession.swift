@@ -5,7 +5,7 @@ import LifelineStore
 /// what each ``VerificationService`` call opens and closes. Not thread-safe: one per thread.
 public final class VerificationSession {
     let environment: LifelineEnvironment
-    var settings: DatabaseSettings { environment.database }
+    var database: Database { environment.database }
     var clock: any WallClock { environment.clock }
     let keys: SecretKeys?
     private let held: HeldConnection

@@ -26,7 +26,7 @@ public struct WebSessions: Sendable {
     static let touchInterval: TimeInterval = 60
 
     public let environment: LifelineEnvironment
-    var settings: DatabaseSettings { environment.database }
+    var database: Database { environment.database }
 
     public init(_ environment: LifelineEnvironment) {
         self.environment = environment
@@ -38,7 +38,7 @@ public struct WebSessions: Sendable {
     ) throws -> String {
         let token = environment.random.hex(32)
         let now = environment.clock.now()
-        try settings.write { connection in
+        try database.write { connection in
             guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
                 throw DirectoryFailure.userNotFound(email: email)
             }
@@ -62,7 +62,7 @@ public struct WebSessions: Sendable {
     public func lookUp(token: String, area: WebArea) throws -> (session: WebSession?, upkeep: Upkeep) {
         guard token.utf8.count == 64 else { return (nil, .none) }
         let now = environment.clock.now()
-        return try settings.read { connection in
+        return try database.read { connection in
             guard let record = try WebSessionStore(connection: connection).session(tokenSHA256: Hex.sha256(of: token)),
                 record.area == area
             else { return (nil, .none) }
@@ -79,7 +79,7 @@ public struct WebSessions: Sendable {
     public func keep(token: String, _ upkeep: Upkeep) throws {
         guard upkeep != .none else { return }
         let now = environment.clock.now()
-        try settings.write { connection in
+        try database.write { connection in
             let store = WebSessionStore(connection: connection)
             if upkeep == .touch {
                 try store.touch(tokenSHA256: Hex.sha256(of: token), at: now)
@@ -91,13 +91,13 @@ public struct WebSessions: Sendable {
 
     /// Signs out.
     public func end(token: String) throws {
-        try settings.write { connection in _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Hex.sha256(of: token)) }
+        try database.write { connection in _ = try WebSessionStore(connection: connection).delete(tokenSHA256: Hex.sha256(of: token)) }
     }
 
     /// Deletes sessions idle too long and spent captcha challenges past their expiry.
     public func purge() throws -> (sessions: Int, challenges: Int) {
         let now = environment.clock.now()
-        return try settings.write { connection in
+        return try database.write { connection in
             let store = WebSessionStore(connection: connection)
             return (
                 try store.deleteExpired(

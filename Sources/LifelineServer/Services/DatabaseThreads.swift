@@ -1,0 +1,44 @@
+import LifelineService
+import NIOPosix
+
+/// The server's ``DatabaseLanes``: its database work runs off the event loops and the
+/// cooperative pool, on threads made for blocking.
+///
+/// Reads go to NIO's shared thread pool, each on its own pooled connection (WAL lets them run
+/// beside a writer). Writes go to one thread of their own, so they run one at a time: the
+/// server's own load never meets SQLite's busy lock, and only another process (a CLI, cron)
+/// can make a writer wait, up to the busy timeout. Password hashing (PBKDF2, a tenth of a
+/// second or more each) has threads of its own, so a flood of sign-ins queues there and
+/// neither the writer nor the readers wait behind it.
+///
+/// The ``Database`` that uses them is a service the application runs first, so they stop last,
+/// on every path out (a test's application included).
+public final class DatabaseThreads: DatabaseLanes {
+    private let writerThread: NIOThreadPool
+    private let hashingThreads: NIOThreadPool
+
+    public init() {
+        writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
+        hashingThreads = NIOThreadPool(numberOfThreads: 2)
+        hashingThreads.start()
+    }
+
+    public var places: WorkPlaces {
+        WorkPlaces(reading: Threads(pool: .singleton), computing: Threads(pool: hashingThreads), writing: Threads(pool: writerThread))
+    }
+
+    /// Stops the writer and hashing threads once their queued work is done.
+    public func shutdown() async throws {
+        try await writerThread.shutdownGracefully()
+        try await hashingThreads.shutdownGracefully()
+    }
+
+    private struct Threads: BlockingWork {
+        let pool: NIOThreadPool
+
+        func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+            try await pool.runIfActive(work)
+        }
+    }
+}
