@@ -77,6 +77,7 @@ extension Lifeline {
             configuration.requestsPerMinutePerAddress = addressLimit
             configuration.requestsPerMinutePerEmail = emailLimit
             configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
+            configuration.checksPageValues = ProcessEnvironment.value("LIFELINE_CHECK_PAGES") == "1"
             // A long-running process keeps its connections (a request does not reopen the file)
             // and runs its database work on threads of its own.
             let environment = global.environment.serving(from: DatabaseThreads())

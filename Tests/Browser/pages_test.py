@@ -81,6 +81,8 @@ class Server:
         self.process = subprocess.Popen(
             [BINARY, "--database", directory.database, "serve", "--listen", "127.0.0.1:0", "--address-limit", "100000"],
             stderr=self.log,
+            # Every page rendered here is checked: a template value its view lacks is a 500.
+            env={**os.environ, "LIFELINE_CHECK_PAGES": "1"},
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

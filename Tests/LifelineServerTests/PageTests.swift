@@ -39,7 +39,7 @@ struct PageTests {
                 #expect(!cookie.contains("Secure"), "plain HTTP on loopback: a Secure cookie would never come back")
                 #expect(!page.text.contains("<script>"), "no inline script")
             }
-            var behindTLS = ServerConfiguration(host: "127.0.0.1", port: 0)
+            var behindTLS = ServerConfiguration.checked
             behindTLS.publicURL = "https://sms.example.org"
             try await fixture.application(behindTLS).test(.router) { client in
                 let page = try await client.execute(uri: "/console/sign-in", method: .get)

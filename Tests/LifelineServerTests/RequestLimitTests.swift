@@ -91,7 +91,7 @@ struct RequestLimitTests {
         try await withTemporaryDirectory { folder in
             // A still clock: the buckets do not refill however long the test takes.
             let fixture = try ServerFixture(folder: folder, clock: MovingClock())
-            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            var configuration = ServerConfiguration.checked
             configuration.requestsPerMinutePerEmail = 2
             configuration.requestsPerMinutePerAddress = 6
             try await fixture.application(configuration).test(.router) { client in

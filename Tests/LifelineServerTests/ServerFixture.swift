@@ -36,7 +36,7 @@ struct ServerFixture {
         self.keys = keys
     }
 
-    func application(_ configuration: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0)) -> some ApplicationProtocol {
+    func application(_ configuration: ServerConfiguration = .checked) -> some ApplicationProtocol {
         // As `lifeline serve` runs: connections kept and reused, work on the server's threads,
         // which stop with the application.
         LifelineServer.makeApplication(
@@ -68,4 +68,13 @@ extension TestResponse {
 
 func jsonBody(_ object: [String: String]) -> ByteBuffer {
     ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+}
+
+extension ServerConfiguration {
+    /// The tests' server: on loopback, any port, and a page asking for a value its view lacks is an error.
+    static var checked: ServerConfiguration {
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.checksPageValues = true
+        return configuration
+    }
 }

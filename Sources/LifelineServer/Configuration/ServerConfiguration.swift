@@ -14,6 +14,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Portal requests a minute from one client address, and naming one email (`--address-limit`, `--email-limit`).
     public var requestsPerMinutePerAddress = 120
     public var requestsPerMinutePerEmail = 10
+    /// Whether a page whose template asks for a value its view does not have is answered 500
+    /// (naming the keys) instead of rendered with a blank: on in tests, so a renamed field
+    /// fails a test rather than a page in production.
+    public var checksPageValues = false
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

@@ -15,40 +15,43 @@ struct ConsoleEventPages {
         let database = site.database
         console.get("events", role: .operator) { _, visit, _, _ in
             let events = try await database.read { try EventService(environment).list(state: nil) }
-            let rows = events.map { event -> [String: Any] in
-                [
-                    "id": event.id, "name": event.name, "state": event.state.rawValue, "group": event.record.groupName,
-                    "created": PageTime.text(event.record.createdAt),
-                ]
+            let rows = events.map {
+                EventsView.Row(
+                    id: $0.id, name: $0.name, state: $0.state.rawValue, group: $0.record.groupName,
+                    created: PageTime.text($0.record.createdAt))
             }
-            return visit.page("console-events", title: "Continuity events", ["events": rows, "none": rows.isEmpty])
+            return visit.page(EventsView(events: rows, none: rows.isEmpty), title: "Continuity events")
         }
         console.get("events/new", role: .operator) { _, visit, _, _ in
-            try await Self.newEventPage(visit, site: site)
+            try await Self.newEventPage(visit, site: site, NewEventView())
         }
         console.get("events/measure", role: .operator) { request, _, _, context in
             try Self.measure(request.uri.queryParameters.get("text") ?? "").response(from: request, context: context)
         }
         console.post("events", role: .operator) { form, visit, _, _ in
-            var values: [String: Any] = [
-                "name_value": form.text("name"), "start_value": form["start_message"] ?? "", "end_value": form["end_message"] ?? "",
-                "group_value": form.text("group"), "kind_value": form.text("kind"),
-            ]
+            var view = NewEventView(
+                nameValue: form.text("name"), startValue: form["start_message"] ?? "", endValue: form["end_message"] ?? "",
+                groupValue: form.text("group"), kindValue: form.text("kind"))
             let draft = EventDraft(
                 name: form.text("name"), group: form.text("group"), kind: EventKind(rawValue: form.text("kind")) ?? .unplanned,
                 startMessage: form["start_message"] ?? "", endMessage: form["end_message"] ?? "")
             // The service's own check, each problem shown beside its field.
-            let keys: [EventDraft.Field: String] = [.name: "name_error", .startMessage: "start_error", .endMessage: "end_error"]
             for (field, failure) in draft.problems() {
-                values[keys[field] ?? "form_error"] = PageText.sentence(failure.message)
+                let sentence = PageText.sentence(failure.message)
+                switch field {
+                case .name: view.nameError = sentence
+                case .startMessage: view.startError = sentence
+                case .endMessage: view.endError = sentence
+                default: view.formError = sentence
+                }
             }
-            guard !PageVisit.hasErrors(values) else { return try await Self.newEventPage(visit, site: site, values) }
+            guard !view.hasErrors else { return try await Self.newEventPage(visit, site: site, view) }
             do {
                 let id = try await database.write { try EventService(environment).create(draft) }
                 return visit.redirect("/console/events/\(id)")
             } catch let failure as any LifelineFailure where failure.kind != .internal {
-                values["form_error"] = PageText.sentence(failure.message)
-                return try await Self.newEventPage(visit, site: site, values)
+                view.formError = PageText.sentence(failure.message)
+                return try await Self.newEventPage(visit, site: site, view)
             }
         }
         console.get("events/:id", role: .operator) { request, visit, _, context in
@@ -58,16 +61,17 @@ struct ConsoleEventPages {
                 let (event, deliveries) = try service.show(id: id)
                 return (event, deliveries, try service.preview(id: id))
             }
-            var values = Self.eventValues(event, preview: preview)
-            values["deliveries"] = Self.deliveryRows(deliveries)
-            values["no_deliveries"] = deliveries.isEmpty
+            var view = EventView(
+                event: EventSummary(event, preview: preview),
+                deliveries: deliveries.map { EventView.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) },
+                noDeliveries: deliveries.isEmpty)
             // "N alerts queued" is news only while some still wait: once the queue has emptied,
             // the delivery counts say what became of them (deliveries.js also drops it live).
             let waiting = deliveries.contains { $0.status == .queued || $0.status == .sending }
             if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }), waiting {
-                values["queued_notice"] = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
+                view.queuedNotice = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
             }
-            return visit.page("console-event", title: event.name, values)
+            return visit.page(view, title: event.name)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventController.eventID(context)
@@ -84,12 +88,11 @@ struct ConsoleEventPages {
                     let service = EventService(environment)
                     return (try service.show(id: id).event, try service.preview(id: id))
                 }
-                var values = Self.eventValues(event, preview: preview)
-                values["action"] = action.rawValue
-                values["question"] = action.question(event.name, recipients: preview.recipients)
-                values["button"] = action.button(recipients: preview.recipients)
-                values["texts"] = action.textsTheGroup
-                return visit.page("console-event-confirm", title: action.title, values)
+                let view = EventConfirmView(
+                    event: EventSummary(event, preview: preview), action: action.rawValue,
+                    question: action.question(event.name, recipients: preview.recipients),
+                    button: action.button(recipients: preview.recipients), texts: action.textsTheGroup)
+                return visit.page(view, title: action.title)
             }
             console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
                 let id = try EventController.eventID(context)
@@ -99,18 +102,14 @@ struct ConsoleEventPages {
         }
     }
 
-    static func newEventPage(_ visit: PageVisit, site: PageSite, _ values: [String: Any] = [:]) async throws -> Response {
+    static func newEventPage(_ visit: PageVisit, site: PageSite, _ view: NewEventView) async throws -> Response {
         let environment = site.environment
         let groups = try await site.database.read { try DirectoryQueries(environment).groups() }
-        var values = values
-        let chosen = values["group_value"] as? String
-        values["groups"] = groups.map {
-            ["name": $0.name, "members": $0.memberCount, "selected": $0.name == chosen] as [String: Any]
-        }
-        values["planned"] = values["kind_value"] as? String == EventKind.planned.rawValue
-        values["placeholders"] = AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ")
-        return visit.page(
-            "console-event-new", title: "New event", values, status: PageVisit.hasErrors(values) ? .unprocessableContent : .ok)
+        var view = view
+        view.groups = groups.map { .init(name: $0.name, members: $0.memberCount, selected: $0.name == view.groupValue) }
+        view.planned = view.kindValue == EventKind.planned.rawValue
+        view.placeholders = AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ")
+        return visit.page(view, title: "New event", status: view.hasErrors ? .unprocessableContent : .ok)
     }
 
     /// A message's length as the live counter shows it; the same rule the preview and the
@@ -145,42 +144,6 @@ struct ConsoleEventPages {
         let state: String
         let deliveries: [EventController.Delivery]
     }
-
-    static func eventValues(_ event: ContinuityEvent, preview: EventPreview) -> [String: Any] {
-        let record = event.record
-        let name = preview.measuredWithName ?? "Alex"
-        func message(_ text: String, _ length: SMSLength) -> [String: Any] {
-            let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: record.name, recipientName: name) ?? text
-            return [
-                "text": shown, "encoding": length.encoding.rawValue,
-                "parts": length.segments == 1 ? "1 SMS part" : "\(length.segments) SMS parts", "warning": length.needsWarning,
-            ]
-        }
-        var values: [String: Any] = [
-            "id": record.id, "name": record.name, "state": record.state.rawValue, "group": record.groupName,
-            "kind": record.kind.rawValue, "recipients": preview.recipients,
-            "recipients_noun": preview.recipients == 1 ? "person" : "people",
-            "skipped": EventPreview.skipReasons.compactMap { reason -> [String: Any]? in
-                guard let count = preview.skipped[reason], count > 0 else { return nil }
-                return ["reason": reason.replacing("_", with: " "), "count": count]
-            },
-            "start_message": message(record.startMessage, preview.startMessage),
-            "end_message": message(record.endMessage, preview.endMessage),
-            "can_start": event.allowedTransitions.contains(.start), "can_end": event.allowedTransitions.contains(.end),
-            "can_cancel": event.allowedTransitions.contains(.cancel),
-            "is_live": record.state == .active || record.state == .ended,
-            // Who "would be texted now" means something only while a message is still to send.
-            "shows_audience": record.state.hasMessagesToSend,
-        ]
-        // Mustache treats an empty string as true: set only when there is a name.
-        if let measured = preview.measuredWithName { values["measured_with"] = measured }
-        return values
-    }
-
-    static func deliveryRows(_ deliveries: [(alert: String, status: OutboxStatus, count: Int)]) -> [[String: Any]] {
-        deliveries.map { ["alert": $0.alert, "status": $0.status.rawValue, "count": $0.count] }
-    }
-
 }
 
 /// How the confirmation pages put each transition.

@@ -19,14 +19,13 @@ struct ConsoleImportPages {
         let random = site.environment.random
         let pending = pending
         console.get("import", role: .admin) { _, visit, _, _ in
-            visit.page("console-import", title: "Import the directory")
+            visit.page(ImportFormView(), title: "Import the directory")
         }
         console.upload("import", role: .admin) { upload, visit, session, _ in
             let form = upload.form
             guard let spool = upload.file, spool.size > 0 else {
                 return visit.page(
-                    "console-import", title: "Import the directory", ["file_error": "Choose the CSV file to import."],
-                    status: .unprocessableContent)
+                    ImportFormView(fileError: "Choose the CSV file to import."), title: "Import the directory", status: .unprocessableContent)
             }
             var options = ImportOptions()
             options.groups = GroupImportMode(rawValue: form.text("groups")) ?? .add
@@ -36,34 +35,32 @@ struct ConsoleImportPages {
                 options.columnMap = try ImportOptions.columnMap(reading: form.text("map").split(whereSeparator: \.isNewline).map(String.init))
             } catch let failure as ImportFailure {
                 return visit.page(
-                    "console-import", title: "Import the directory", ["map_error": failure.message, "map": form.text("map")],
+                    ImportFormView(map: form.text("map"), mapError: failure.message), title: "Import the directory",
                     status: .unprocessableContent)
             }
             options.keptRejections = 200
             options.dryRun = true
             let trial = options
             let summary = try await Self.run(environment, database: database, spool: spool, options: trial)
-            var values = Self.values(summary, options: options)
-            let refuses = options.refuses(summary)
-            values["would_refuse"] = refuses
-            if summary.outcome == .dryRun, !refuses {
+            var view = ImportResultView(summary, options: options)
+            if summary.outcome == .dryRun, !view.wouldRefuse {
                 let id = random.hex(16)
                 options.dryRun = false
                 pending.keep(id: id, upload: .init(spool: spool, userID: session.userID, options: options, at: environment.clock.now()))
-                values["upload_id"] = id
+                view.uploadID = id
             }
-            return visit.page("console-import-result", title: "Check the import", values)
+            return visit.page(view, title: "Check the import")
         }
         console.post("import/commit", role: .admin) { form, visit, session, _ in
             guard let upload = pending.take(id: form.text("upload_id"), userID: session.userID, now: environment.clock.now()) else {
                 return visit.page(
-                    "console-import", title: "Import the directory",
-                    ["file_error": "That upload is no longer held (it expired, was committed, or the server restarted). Choose the file again."],
-                    status: .unprocessableContent)
+                    ImportFormView(
+                        fileError: "That upload is no longer held (it expired, was committed, or the server restarted). Choose the file again."),
+                    title: "Import the directory", status: .unprocessableContent)
             }
             upload.spool.rewind()
             let summary = try await Self.run(environment, database: database, spool: upload.spool, options: upload.options)
-            return visit.page("console-import-result", title: "Import done", Self.values(summary, options: upload.options))
+            return visit.page(ImportResultView(summary, options: upload.options), title: "Import done")
         }
     }
 
@@ -76,21 +73,6 @@ struct ConsoleImportPages {
         } catch ImportFailure.rowsRejected(_, let summary) {
             return summary
         }
-    }
-
-    static func values(_ summary: ImportSummary, options: ImportOptions) -> [String: Any] {
-        [
-            "counts": summary.counts.map { ["name": countLabels[$0.name] ?? $0.name, "value": $0.value] as [String: Any] },
-            "rejections": summary.firstRejections.map { ["line": $0.line, "reason": $0.reason] as [String: Any] },
-            "has_rejections": !summary.firstRejections.isEmpty,
-            "more_rejections": summary.rejected > summary.firstRejections.count,
-            "rejected": summary.rejected,
-            "rejected_rows": summary.rejected == 1 ? "1 row is" : "\(summary.rejected) rows are",
-            "explanation": headline(summary),
-            "written": summary.isWritten,
-            "refused": summary.outcome == .refused,
-            "warnings": summary.warnings.map { ["message": $0.message, "loud": !$0.emails.isEmpty] as [String: Any] },
-        ]
     }
 
     /// What the counts mean, in words a person reads at a glance.
@@ -143,5 +125,55 @@ final class PendingImports: Sendable {
             uploads[id] = nil
             return now.timeIntervalSince(upload.at) < Self.lifetime ? upload : nil
         }
+    }
+}
+
+/// The import form, with what needs fixing.
+struct ImportFormView: PageView {
+    static let template = "console-import"
+    var map = ""
+    var fileError: String?
+    var mapError: String?
+}
+
+/// What an import did, or (a dry run) would do: the counts, the warnings, the rejections.
+struct ImportResultView: PageView {
+    static let template = "console-import-result"
+    struct Count: PageValues {
+        let name: String
+        let value: Int
+    }
+    struct Rejection: PageValues {
+        let line: Int
+        let reason: String
+    }
+    struct Warning: PageValues {
+        let message: String
+        /// A console account loses its number: said loudest.
+        let loud: Bool
+    }
+    let counts: [Count]
+    let rejections: [Rejection]
+    let hasRejections: Bool
+    let moreRejections: Bool
+    let rejectedRows: String
+    let explanation: String
+    let refused: Bool
+    let warnings: [Warning]
+    /// A dry run whose commit would be refused (rows rejected, and not --allow-partial).
+    let wouldRefuse: Bool
+    /// The checked upload waiting to be committed.
+    var uploadID: String?
+
+    init(_ summary: ImportSummary, options: ImportOptions) {
+        counts = summary.counts.map { Count(name: ConsoleImportPages.countLabels[$0.name] ?? $0.name, value: $0.value) }
+        rejections = summary.firstRejections.map { Rejection(line: $0.line, reason: $0.reason) }
+        hasRejections = !summary.firstRejections.isEmpty
+        moreRejections = summary.rejected > summary.firstRejections.count
+        rejectedRows = summary.rejected == 1 ? "1 row is" : "\(summary.rejected) rows are"
+        explanation = ConsoleImportPages.headline(summary)
+        refused = summary.outcome == .refused
+        warnings = summary.warnings.map { Warning(message: $0.message, loud: !$0.emails.isEmpty) }
+        wouldRefuse = options.dryRun && options.refuses(summary)
     }
 }

@@ -19,42 +19,38 @@ struct ConsoleOptInPages {
                     try DirectoryQueries(environment).groups()
                 )
             }
-            var values: [String: Any] = [
-                "who": who,
-                "summary": [
+            var view = OptInsView(
+                who: who,
+                summary: [
                     ("opted in", summary.optedIn), ("awaiting YES", summary.pending), ("opted out", summary.optedOut),
                     ("never asked", summary.none), ("no valid number", summary.noValidNumber), ("total", summary.total),
-                ].map { ["label": $0.0, "count": $0.1] as [String: Any] },
-                "groups": groups.map { ["name": $0.name, "selected": $0.name == group] as [String: Any] },
-                "group": group,
-            ]
+                ].map { OptInsView.Count(label: $0.0, count: $0.1) },
+                groups: groups.map { OptInsView.GroupChoice(name: $0.name, selected: $0.name == group) })
             if !who.isEmpty {
                 do {
                     let (lines, history) = try await database.read {
                         let service = ConsentService(environment)
                         return (try service.status(of: who), try service.history(of: who))
                     }
-                    values["lines"] = lines.map { line -> [String: Any] in
-                        [
-                            "email": line.email, "number": line.number ?? "none", "state": line.state.rawValue.replacing("_", with: " "),
-                            "since": line.since.map(PageTime.text) ?? "", "source": line.source?.rawValue ?? "",
-                            "can_opt_out": line.state != .optedOut && line.number != nil,
-                        ]
+                    view.lines = lines.map { line in
+                        OptInsView.Line(
+                            email: line.email, number: line.number ?? "none", state: line.state.rawValue.replacing("_", with: " "),
+                            since: line.since.map(PageTime.text) ?? "", source: line.source?.rawValue ?? "",
+                            canOptOut: line.state != .optedOut && line.number != nil)
                     }
-                    values["history"] = history.map { entry -> [String: String] in
-                        [
-                            "at": PageTime.text(entry.recordedAt), "email": entry.email, "number": entry.number,
-                            "state": entry.state.rawValue.replacing("_", with: " "), "source": entry.source.rawValue,
-                            "actor": entry.actor, "evidence": entry.evidence,
-                        ]
+                    view.history = history.map { entry in
+                        OptInsView.Entry(
+                            at: PageTime.text(entry.recordedAt), email: entry.email, number: entry.number,
+                            state: entry.state.rawValue.replacing("_", with: " "), source: entry.source.rawValue,
+                            actor: entry.actor, evidence: entry.evidence)
                     }
-                    values["found"] = true
+                    view.found = true
                 } catch let failure as any LifelineFailure where failure.kind != .internal {
-                    values["who_error"] = PageText.sentence(failure.message)
+                    view.whoError = PageText.sentence(failure.message)
                 }
             }
-            if request.uri.queryParameters.get("done") == "opted-out" { values["notice"] = "The opt-out is recorded." }
-            return visit.page("console-optins", title: "Opt-in", values)
+            if request.uri.queryParameters.get("done") == "opted-out" { view.notice = "The opt-out is recorded." }
+            return visit.page(view, title: "Opt-in")
         }
         console.post("optins/opt-out", role: .operator) { form, visit, session, _ in
             let email = form.text("email")
@@ -69,4 +65,42 @@ struct ConsoleOptInPages {
             return visit.redirect("/console/optins?who=\(FormEncoding.escape(email))&done=opted-out")
         }
     }
+}
+
+/// Who is opted in: the summary by group, and a user's or a number's state and ledger.
+struct OptInsView: PageView {
+    static let template = "console-optins"
+    struct Count: PageValues {
+        let label: String
+        let count: Int
+    }
+    struct GroupChoice: PageValues {
+        let name: String
+        let selected: Bool
+    }
+    struct Line: PageValues {
+        let email: String
+        let number: String
+        let state: String
+        let since: String
+        let source: String
+        let canOptOut: Bool
+    }
+    struct Entry: PageValues {
+        let at: String
+        let email: String
+        let number: String
+        let state: String
+        let source: String
+        let actor: String
+        let evidence: String
+    }
+    let who: String
+    let summary: [Count]
+    let groups: [GroupChoice]
+    var lines: [Line] = []
+    var history: [Entry] = []
+    var found = false
+    var whoError: String?
+    var notice: String?
 }

@@ -55,7 +55,12 @@ struct ConsoleHomePage {
 
     func add(to console: ConsoleRouter) {
         console.get("", role: .operator) { _, visit, _, _ in
-            visit.page("console-home", title: "Administration console")
+            visit.page(ConsoleHomeView(), title: "Administration console")
         }
     }
+}
+
+/// The console's home (the layout says whether its visitor is an admin).
+struct ConsoleHomeView: PageView {
+    static let template = "console-home"
 }

@@ -16,17 +16,17 @@ struct ConsoleSMSPages {
         console.get("sms", role: .admin) { request, visit, _, _ in
             let filter = NumberReportFilter(rawValue: request.uri.queryParameters.get("status") ?? "")
             let country = (request.uri.queryParameters.get("country") ?? "").trimmingBlanks().uppercased()
-            var values = try await Self.dashboard(environment, database: database, filter: filter, country: country)
+            var view = try await Self.dashboard(environment, database: database, filter: filter, country: country)
             if let fixed = request.uri.queryParameters.get("fixed").flatMap({ Int($0) }) {
-                values["notice"] = fixed == 1 ? "1 number fixed." : "\(fixed) numbers fixed."
+                view.notice = fixed == 1 ? "1 number fixed." : "\(fixed) numbers fixed."
             }
             if request.uri.queryParameters.get("country_saved") != nil {
-                values["notice"] =
-                    (values["default_country"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-                    .map { "National numbers are now read as numbers of \($0) and sent to." }
-                    ?? "No default country: national numbers are not sent to."
+                view.notice =
+                    view.defaultCountry.isEmpty
+                    ? "No default country: national numbers are not sent to."
+                    : "National numbers are now read as numbers of \(view.defaultCountry) and sent to."
             }
-            return visit.page("console-sms", title: "SMS numbers", values)
+            return visit.page(view, title: "SMS numbers")
         }
         console.post("sms/attribute", role: .admin) { form, visit, _, _ in
             let name = form.text("attribute")
@@ -39,10 +39,10 @@ struct ConsoleSMSPages {
                 let region = try Self.region(country)
                 _ = try await database.write { try SMSNumbers(environment).setDefaultCountry(region) }
             } catch let failure as DirectoryFailure {
-                var values = try await Self.dashboard(environment, database: database, filter: nil, country: "")
-                values["default_country"] = country
-                values["default_country_error"] = PageText.sentence(failure.message)
-                return visit.page("console-sms", title: "SMS numbers", values, status: .unprocessableContent)
+                var view = try await Self.dashboard(environment, database: database, filter: nil, country: "")
+                view.defaultCountry = country
+                view.defaultCountryError = PageText.sentence(failure.message)
+                return visit.page(view, title: "SMS numbers", status: .unprocessableContent)
             }
             return visit.redirect("/console/sms?country_saved=1")
         }
@@ -50,12 +50,9 @@ struct ConsoleSMSPages {
             let country = request.uri.queryParameters.get("country") ?? ""
             let region = try Self.region(country)
             let fixes = try await database.read { try Self.fixes(environment, region: region, apply: false) }
-            return visit.page(
-                "console-sms-fix", title: "Fix numbers",
-                [
-                    "fixes": fixes, "count": fixes.count, "noun": fixes.count == 1 ? "number" : "numbers", "country": country,
-                    "none": fixes.isEmpty,
-                ])
+            let view = SMSFixView(
+                fixes: fixes, count: fixes.count, noun: fixes.count == 1 ? "number" : "numbers", country: country, none: fixes.isEmpty)
+            return visit.page(view, title: "Fix numbers")
         }
         console.post("sms/fix", role: .admin) { form, visit, _, _ in
             let region = try Self.region(form.text("country"))
@@ -68,7 +65,7 @@ struct ConsoleSMSPages {
     /// report (read as if `country` were the default country, when given) filtered by `filter`.
     static func dashboard(
         _ environment: LifelineEnvironment, database: Database, filter: NumberReportFilter?, country: String
-    ) async throws -> [String: Any] {
+    ) async throws -> SMSDashboardView {
         let region: CallingCodePlan.Region?
         let countryError: String?
         do {
@@ -82,53 +79,105 @@ struct ConsoleSMSPages {
                 try SMSNumbers(environment).defaultCountry()
             )
         }
-        var values: [String: Any] = [
-            "default_country": defaultCountry?.code ?? "", "has_default_country": defaultCountry != nil,
-            "attribute": attribute?.name ?? "", "no_attribute": attribute == nil, "status": filter?.rawValue ?? "",
-            "attributes": attributes.map {
-                ["name": $0.name, "count": $0.valueCount, "selected": $0.name == attribute?.name] as [String: Any]
+        var view = SMSDashboardView(
+            defaultCountry: defaultCountry?.code ?? "", attribute: attribute?.name ?? "", noAttribute: attribute == nil,
+            status: filter?.rawValue ?? "",
+            attributes: attributes.map { .init(name: $0.name, count: $0.valueCount, selected: $0.name == attribute?.name) },
+            filters: ([nil] + NumberReportFilter.allCases).map { choice in
+                .init(
+                    label: choice?.rawValue ?? "all", query: "?status=\(choice?.rawValue ?? "")&country=\(FormEncoding.escape(country))",
+                    current: choice == filter)
             },
-            "filters": ([nil] + NumberReportFilter.allCases).map { choice -> [String: Any] in
-                [
-                    "label": choice?.rawValue ?? "all",
-                    "query": "?status=\(choice?.rawValue ?? "")&country=\(FormEncoding.escape(country))",
-                    "current": choice == filter,
-                ]
-            },
-        ]
-        // Mustache treats an empty string as true: optional values are set only when present.
-        if !country.isEmpty { values["country"] = country }
-        if let countryError { values["country_error"] = countryError }
+            country: country.isEmpty ? nil : country, countryError: countryError)
         if attribute != nil, countryError == nil {
             let report = try await database.read {
                 try SMSNumbers(environment).report(defaultRegion: region, filter: filter, limit: Self.shownRows)
             }
-            values["counts"] = report.summary.counts.map { ["name": $0.name, "value": $0.value] as [String: Any] }
-            values["rows"] = report.checks.map { check in
-                [
-                    "email": check.email, "value": check.value ?? "", "verdict": check.verdict.name,
-                    "detail": check.verdict.detail, "shared": check.sharedBy > 1 ? "shared by \(check.sharedBy)" : "",
-                ]
+            view.counts = report.summary.counts.map { .init(name: $0.name, value: $0.value) }
+            view.rows = report.checks.map { check in
+                .init(
+                    email: check.email, value: check.value ?? "", verdict: check.verdict.name, detail: check.verdict.detail,
+                    shared: check.sharedBy > 1 ? "shared by \(check.sharedBy)" : "")
             }
-            values["matched"] = report.matched
-            values["truncated"] = report.isTruncated
+            view.matched = report.matched
+            view.truncated = report.isTruncated
             let fixable = report.summary.deliverable + report.summary.fixable
-            values["fixable"] = fixable
-            values["can_fix"] = fixable > 0
-            values["fixable_noun"] = fixable == 1 ? "number" : "numbers"
+            view.fixable = fixable
+            view.canFix = fixable > 0
+            view.fixableNoun = fixable == 1 ? "number" : "numbers"
         }
-        return values
+        return view
     }
 
     /// The numbers not in long format (deliverable and fixable) as the confirmation lists them;
     /// changed in the same pass when `apply`.
-    static func fixes(_ environment: LifelineEnvironment, region: CallingCodePlan.Region?, apply: Bool) throws -> [[String: String]] {
+    static func fixes(_ environment: LifelineEnvironment, region: CallingCodePlan.Region?, apply: Bool) throws -> [SMSFixView.Fix] {
         try SMSNumbers(environment).fixes(defaultRegion: region, apply: apply).fixes.map {
-            ["email": $0.check.email, "before": $0.check.value ?? "", "after": $0.long, "detail": $0.check.verdict.detail]
+            SMSFixView.Fix(email: $0.check.email, before: $0.check.value ?? "", after: $0.long, detail: $0.check.verdict.detail)
         }
     }
 
     static func region(_ country: String) throws -> CallingCodePlan.Region? {
         country.isEmpty ? nil : try SMSNumbers.region(named: country)
     }
+}
+
+/// The SMS dashboard: the attribute, the default country, and the number report.
+struct SMSDashboardView: PageView {
+    static let template = "console-sms"
+    struct AttributeChoice: PageValues {
+        let name: String
+        let count: Int
+        let selected: Bool
+    }
+    struct Filter: PageValues {
+        let label: String
+        let query: String
+        let current: Bool
+    }
+    struct Count: PageValues {
+        let name: String
+        let value: Int
+    }
+    struct Row: PageValues {
+        let email: String
+        let value: String
+        let verdict: String
+        let detail: String
+        let shared: String
+    }
+    var defaultCountry: String
+    var defaultCountryError: String?
+    let attribute: String
+    let noAttribute: Bool
+    let status: String
+    let attributes: [AttributeChoice]
+    let filters: [Filter]
+    /// The country the report is read as if it were the default; nil when none is asked.
+    let country: String?
+    let countryError: String?
+    var counts: [Count] = []
+    var rows: [Row] = []
+    var matched = 0
+    var truncated = false
+    var fixable = 0
+    var canFix = false
+    var fixableNoun = ""
+    var notice: String?
+}
+
+/// The confirmation that lists every number a fix would rewrite.
+struct SMSFixView: PageView {
+    static let template = "console-sms-fix"
+    struct Fix: PageValues {
+        let email: String
+        let before: String
+        let after: String
+        let detail: String
+    }
+    let fixes: [Fix]
+    let count: Int
+    let noun: String
+    let country: String
+    let none: Bool
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import LifelineStore
 import Logging
 
 /// What a page shows instead of itself when its handler throws (a form from another tab, a page
@@ -41,11 +42,18 @@ enum ErrorPage {
     private static func page(
         _ status: HTTPResponse.Status, title: String, area: String, detail: String, layout: PageLayout? = nil
     ) -> Response {
-        var values: [String: Any] = ["title": title, "detail": detail, area: true, "home": "/\(area)"]
-        if let layout { values.merge(layout.values) { own, _ in own } }
-        let html = WebFiles.templates.render(values, withTemplate: "error") ?? detail
+        let layout = layout ?? PageLayout(area: WebArea(rawValue: area) ?? .portal, csrf: "", signedInEmail: nil, isAdmin: false)
+        let context = PageContext(view: ErrorView(detail: detail, home: "/\(area)"), layout: layout, title: title)
+        let html = WebFiles.templates.render(context, withTemplate: ErrorView.template) ?? detail
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         SecurityHeaders.apply(to: &headers)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+}
+
+/// The error page: what went wrong, and the way back.
+struct ErrorView: PageView {
+    static let template = "error"
+    let detail: String
+    let home: String
 }

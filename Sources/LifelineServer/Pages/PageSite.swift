@@ -14,6 +14,8 @@ struct PageSite: Sendable {
     let secureCookies: Bool
     /// Who keeps asking for the reset captcha.
     let captchaPressure: CaptchaPressure
+    /// Whether a template asking for a value its view lacks is an error (``ServerConfiguration/checksPageValues``).
+    let checksPageValues: Bool
     private let signerCache = SignerCache()
 
     init(environment: LifelineEnvironment, database: Database, limits: RequestLimits, configuration: ServerConfiguration) {
@@ -22,6 +24,7 @@ struct PageSite: Sendable {
         self.limits = limits
         captchaPressure = CaptchaPressure(clock: environment.clock)
         secureCookies = configuration.marksCookiesSecure
+        checksPageValues = configuration.checksPageValues
     }
 
     /// The signer, made on first use: it reads (or creates) the secret, which a server started

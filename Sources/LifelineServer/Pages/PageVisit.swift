@@ -69,18 +69,16 @@ struct PageVisit {
         tokenChanged = true
     }
 
-    /// Whether a form's values hold a message for a field (`…_error`): the page is then shown
-    /// again with them, as 422.
-    static func hasErrors(_ values: [String: Any]) -> Bool {
-        values.keys.contains { $0.hasSuffix("_error") }
-    }
-
-    /// A page from `template`, with the values every layout uses.
-    func page(_ template: String, title: String, _ values: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
-        var values = values.merging(layout.values) { own, _ in own }
-        values["title"] = title
-        guard let html = WebFiles.templates.render(values, withTemplate: template) else {
-            return finish(Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "missing template \(template)"))))
+    /// A page: `view` in its template, inside the layout every page shares.
+    func page(_ view: some PageView, title: String, status: HTTPResponse.Status = .ok) -> Response {
+        let context = PageContext(view: view, layout: layout, title: title)
+        guard let html = WebFiles.templates.render(context, withTemplate: type(of: view).template) else {
+            return finish(Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: "missing template \(type(of: view).template)"))))
+        }
+        if site.checksPageValues, !context.unknownKeys.isEmpty {
+            let keys = context.unknownKeys.sorted().joined(separator: ", ")
+            let text = "\(type(of: view).template) asks for values \(type(of: view)) does not have: \(keys)"
+            return finish(Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: text))))
         }
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         SecurityHeaders.apply(to: &headers)
@@ -128,18 +126,18 @@ enum PageRefusal: Error {
 
 /// The values the layout (`header.mustache`) reads, for pages and for refusals alike.
 struct PageLayout: Sendable {
-    let area: WebArea
+    let portal: Bool
+    let console: Bool
     let csrf: String
     let signedInEmail: String?
     let isAdmin: Bool
 
-    var values: [String: Any] {
-        var values: [String: Any] = ["csrf": csrf, area.rawValue: true]
-        if let signedInEmail {
-            values["signed_in_email"] = signedInEmail
-            values["is_admin"] = isAdmin
-        }
-        return values
+    init(area: WebArea, csrf: String, signedInEmail: String?, isAdmin: Bool) {
+        portal = area == .portal
+        console = area == .console
+        self.csrf = csrf
+        self.signedInEmail = signedInEmail
+        self.isAdmin = signedInEmail != nil && isAdmin
     }
 }
 

@@ -13,22 +13,22 @@ struct PortalPages {
         group.get { request, _ in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             if visit.signedIn != nil { return visit.redirect("/portal/alerts") }
-            return visit.page("portal-home", title: "Personal portal")
+            return visit.page(PortalHomeView(), title: "Personal portal")
         }
         group.get("alerts") { request, _ in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
             guard let session = visit.signedIn else { return visit.redirect("/portal/sign-in") }
             let environment = site.environment
-            let values: [String: Any]
+            let view: AlertsView
             do {
                 let line = try await site.database.read { try ConsentService(environment).status(of: session.email).first }
-                values = Self.alertValues(line, done: request.uri.queryParameters.get("done"))
+                view = AlertsView(line, done: request.uri.queryParameters.get("done"))
             } catch ConsentFailure.noValidNumber {
                 // The reason is worded for admins (and names their command); the user needs to
                 // know only that there is no number to text, and who can add one.
-                values = ["no_number": true]
+                view = AlertsView(noNumber: true)
             }
-            return visit.page("portal-alerts", title: "Outage alerts", values)
+            return visit.page(view, title: "Outage alerts")
         }
         group.post("alerts/subscribe") { request, _ in
             let visit = try await PageVisit.begin(request, area: .portal, site: site)
@@ -55,22 +55,49 @@ struct PortalPages {
             return visit.redirect("/portal/alerts?done=unsubscribed")
         }
     }
+}
 
-    static func alertValues(_ line: ConsentStatusLine?, done: String?) -> [String: Any] {
-        var values: [String: Any] = ["number": MaskedNumber.text(line?.number)]
+/// The portal's home.
+struct PortalHomeView: PageView {
+    static let template = "portal-home"
+}
+
+/// A user's outage alerts: their state, their number masked, and what they can do.
+struct AlertsView: PageView {
+    static let template = "portal-alerts"
+    var noNumber = false
+    var number = ""
+    var stateNone = false
+    var statePending = false
+    var stateOptedIn = false
+    var stateOptedOut = false
+    var canSubscribe = false
+    var canUnsubscribe = false
+    var since: String?
+    var notice: String?
+
+    init(noNumber: Bool) {
+        self.noNumber = noNumber
+    }
+
+    init(_ line: ConsentStatusLine?, done: String?) {
+        number = MaskedNumber.text(line?.number)
         let state = line?.state ?? .none
-        values["state_\(state.rawValue)"] = true
-        values["can_subscribe"] = state != .optedIn
-        values["can_unsubscribe"] = state == .optedIn || state == .pending
-        if let since = line?.since { values["since"] = PageTime.text(since) }
-        switch done {
-        case "sent": values["notice"] = "We sent an SMS to your number. Reply YES to it to confirm."
-        case "pending": values["notice"] = "An SMS was sent a few minutes ago: reply YES to it. You can ask again in ten minutes."
-        case "unsubscribed": values["notice"] = "You are unsubscribed. You will get no outage alerts."
-        case "subscribed": values["notice"] = "You are already subscribed."
-        default: break
-        }
-        return values
+        stateNone = state == .none
+        statePending = state == .pending
+        stateOptedIn = state == .optedIn
+        stateOptedOut = state == .optedOut
+        canSubscribe = state != .optedIn
+        canUnsubscribe = state == .optedIn || state == .pending
+        since = line?.since.map(PageTime.text)
+        notice =
+            switch done {
+            case "sent": "We sent an SMS to your number. Reply YES to it to confirm."
+            case "pending": "An SMS was sent a few minutes ago: reply YES to it. You can ask again in ten minutes."
+            case "unsubscribed": "You are unsubscribed. You will get no outage alerts."
+            case "subscribed": "You are already subscribed."
+            default: nil
+            }
     }
 }
 

@@ -15,7 +15,7 @@ struct SignInPages {
         group.get("sign-in") { request, _ in
             let visit = try await PageVisit.begin(request, area: area, site: site)
             if visit.signedIn != nil { return visit.redirect(home) }
-            return visit.page("sign-in", title: "Sign in")
+            return visit.page(SignInView(), title: "Sign in")
         }
         group.post("sign-in") { request, _ in
             var visit = try await PageVisit.begin(request, area: area, site: site)
@@ -23,10 +23,10 @@ struct SignInPages {
             try visit.check(form)
             let email = form.text("email")
             let password = form["password"] ?? ""
-            var errors: [String: Any] = ["email_value": email]
-            if email.isEmpty { errors["email_error"] = "Enter your email address." }
-            if password.isEmpty { errors["password_error"] = "Enter your password." }
-            if PageVisit.hasErrors(errors) { return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent) }
+            var view = SignInView(emailValue: email)
+            if email.isEmpty { view.emailError = "Enter your email address." }
+            if password.isEmpty { view.passwordError = "Enter your password." }
+            if view.hasErrors { return visit.page(view, title: "Sign in", status: .unprocessableContent) }
             try site.limits.admit(email: email)
             let environment = site.environment
             let places = site.database.places
@@ -42,18 +42,17 @@ struct SignInPages {
                     email: email, stage: .secondFactor, loginRequestID: requestID,
                     then: "/\(area.rawValue)/sign-in/code" + (newNumber ? "?number=new" : ""))
             case .secondFactorUnavailable(let reason, _):
-                errors["form_error"] = "Signing in needs a code by SMS, and none could be sent: \(reason)."
-                return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent)
+                view.formError = "Signing in needs a code by SMS, and none could be sent: \(reason)."
+                return visit.page(view, title: "Sign in", status: .unprocessableContent)
             case .invalidCredentials:
-                errors["form_error"] = "That email and password do not match an account" + (area == .console ? " with console access." : ".")
-                return visit.page("sign-in", title: "Sign in", errors, status: .unprocessableContent)
+                view.formError = "That email and password do not match an account" + (area == .console ? " with console access." : ".")
+                return visit.page(view, title: "Sign in", status: .unprocessableContent)
             }
         }
         group.get("sign-in/code") { request, _ in
             let visit = try await PageVisit.begin(request, area: area, site: site)
             guard visit.session?.stage == .secondFactor else { return visit.redirect("/\(area.rawValue)/sign-in") }
-            return visit.page(
-                "sign-in-code", title: "Enter your code", ["new_number": request.uri.queryParameters.get("number") == "new"])
+            return visit.page(SignInCodeView(newNumber: request.uri.queryParameters.get("number") == "new"), title: "Enter your code")
         }
         group.post("sign-in/code") { request, _ in
             var visit = try await PageVisit.begin(request, area: area, site: site)
@@ -70,10 +69,10 @@ struct SignInPages {
             case .approved:
                 return try await visit.signIn(email: session.email, stage: .signedIn, then: home)
             case .tryAgain(let message):
-                return visit.page("sign-in-code", title: "Enter your code", ["code_error": message], status: .unprocessableContent)
+                return visit.page(SignInCodeView(codeError: message), title: "Enter your code", status: .unprocessableContent)
             case .startAgain(let message):
                 try await visit.signOut()
-                return visit.page("sign-in", title: "Sign in", ["form_error": message], status: .unprocessableContent)
+                return visit.page(SignInView(formError: message), title: "Sign in", status: .unprocessableContent)
             }
         }
         group.post("sign-out") { request, _ in
@@ -84,6 +83,24 @@ struct SignInPages {
             return visit.redirect("/\(area.rawValue)")
         }
     }
+}
+
+/// The sign-in form, filled again with what needs fixing.
+struct SignInView: PageView {
+    static let template = "sign-in"
+    var emailValue = ""
+    var emailError: String?
+    var passwordError: String?
+    var formError: String?
+
+    var hasErrors: Bool { emailError != nil || passwordError != nil || formError != nil }
+}
+
+/// The second step: the code sent by SMS (to a number new since the last sign-in, it says so).
+struct SignInCodeView: PageView {
+    static let template = "sign-in-code"
+    var newNumber = false
+    var codeError: String?
 }
 
 /// A code check, as a page words it: go on, type it again, or start over.

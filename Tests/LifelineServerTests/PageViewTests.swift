@@ -1,0 +1,121 @@
+import Foundation
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+@testable import LifelineServer
+@testable import LifelineService
+
+/// Every page template reads only values its typed view has: a field renamed on either side
+/// fails here, not on a page in production.
+struct PageViewTests {
+    /// One view of every page, with every list non-empty and every optional set, so each row
+    /// type's properties are seen too.
+    private func samples(_ summary: EventSummary) -> [any PageView] {
+        var imported = ImportSummary()
+        imported.rejected = 3
+        imported.firstRejections = [ImportRejection(line: 2, reason: "bad email", fields: [])]
+        imported.numbersLost = 1
+        imported.consoleAccountsLosingNumber = ["ann@example.com"]
+        var importResult = ImportResultView(imported, options: ImportOptions())
+        importResult.uploadID = "abc"
+        return [
+            ErrorView(detail: "d", home: "/portal"),
+            PortalHomeView(),
+            ConsoleHomeView(),
+            AlertsView(nil, done: "sent"),
+            SignInView(emailValue: "a", emailError: "e", passwordError: "p", formError: "f"),
+            SignInCodeView(newNumber: true, codeError: "c"),
+            ResetStartView(
+                emailValue: "a", emailError: "e", captchaError: "c", formError: "f", challenge: "x", nonce: "n", difficulty: 10,
+                methods: [.init(value: "sms", label: "SMS", checked: true)], chooseMethod: true),
+            ResetCodeView(requestID: "r", bySMS: true, codeError: "c", notice: "n"),
+            ResetPasswordView(requestID: "r", passwordError: true, broken: ["b"], confirmationError: "c", requirements: ["q"]),
+            ResetDoneView(),
+            EventsView(events: [.init(id: 1, name: "n", state: "draft", group: "g", created: "t")], none: false),
+            NewEventView(
+                nameValue: "n", startValue: "s", endValue: "e", groupValue: "g", kindValue: "planned", nameError: "x",
+                startError: "x", endError: "x", formError: "x", groups: [.init(name: "g", members: 1, selected: true)], planned: true,
+                placeholders: "{name}"),
+            EventView(event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1)], noDeliveries: false, queuedNotice: "q"),
+            EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true),
+            OptInsView(
+                who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
+                lines: [.init(email: "e", number: "n", state: "s", since: "t", source: "o", canOptOut: true)],
+                history: [.init(at: "t", email: "e", number: "n", state: "s", source: "o", actor: "a", evidence: "v")], found: true,
+                whoError: "x", notice: "n"),
+            SMSDashboardView(
+                defaultCountry: "GB", defaultCountryError: "x", attribute: "mobile", noAttribute: false, status: "",
+                attributes: [.init(name: "mobile", count: 1, selected: true)], filters: [.init(label: "all", query: "?", current: true)],
+                country: "GB", countryError: "x", counts: [.init(name: "valid", value: 1)],
+                rows: [.init(email: "e", value: "v", verdict: "valid", detail: "d", shared: "")], matched: 1, truncated: true,
+                fixable: 1, canFix: true, fixableNoun: "number", notice: "n"),
+            SMSFixView(fixes: [.init(email: "e", before: "b", after: "a", detail: "d")], count: 1, noun: "number", country: "GB", none: false),
+            ImportFormView(map: "m", fileError: "f", mapError: "e"),
+            importResult,
+        ]
+    }
+
+    /// The names a view and everything inside it have, as Swift spells them.
+    private func propertyNames(of value: Any) -> Set<String> {
+        var names: Set<String> = []
+        for child in Mirror(reflecting: value).children {
+            if let label = child.label { names.insert(label) }
+            names.formUnion(propertyNames(of: child.value))
+        }
+        return names
+    }
+
+    /// The keys a template reads (not partials, comments or `.`), with the partials it includes.
+    private func keys(of template: String) -> Set<String> {
+        let tags = template.matches(of: #/\{\{([#^\/]?)([a-z_][a-z0-9_]*)\}\}/#)
+        return Set(tags.map { String($0.output.2) })
+    }
+
+    @Test func everyTemplateReadsOnlyWhatItsViewHas() throws {
+        try withTemporaryDirectory { folder in
+            let fixture = try ServerFixture(folder: folder)
+            let environment = fixture.environment
+            try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/groups.csv"))
+            _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/groups.csv"), path: "groups.csv", options: ImportOptions())
+            let service = EventService(environment)
+            let id = try service.create(EventDraft(name: "Outage", group: "Staff", startMessage: "{event} began", endMessage: "Over"))
+            let summary = EventSummary(try service.show(id: id).event, preview: try service.preview(id: id))
+
+            let files = Dictionary(uniqueKeysWithValues: WebFiles.embeddedFiles.filter { $0.name.hasSuffix(".mustache") }.map {
+                (String($0.name.dropLast(".mustache".count)), $0.text)
+            })
+            let layout = propertyNames(of: PageLayout(area: .console, csrf: "c", signedInEmail: "e", isAdmin: true))
+                .union(["title", "formError", "notice"])
+            let shared = keys(of: files["header", default: ""]).union(keys(of: files["footer", default: ""]))
+            var viewed: Set<String> = ["header", "footer"]
+            for view in samples(summary) {
+                let template = type(of: view).template
+                viewed.insert(template)
+                let text = try #require(files[template], "no template \(template)")
+                let known = propertyNames(of: view).union(layout)
+                let unknown = keys(of: text).union(shared).filter { !known.contains(PageValueLookup.camelCase($0)) }
+                #expect(unknown.isEmpty, "\(template) reads \(unknown.sorted()), which \(type(of: view)) does not have")
+            }
+            #expect(Set(files.keys).subtracting(viewed).isEmpty, "templates without a view: \(Set(files.keys).subtracting(viewed).sorted())")
+        }
+    }
+
+    @Test func aCheckedServerRefusesAPageThatAsksForAValueItsViewLacks() {
+        let context = PageContext(
+            view: ErrorView(detail: "d", home: "/portal"), layout: PageLayout(area: .portal, csrf: "", signedInEmail: nil, isAdmin: false),
+            title: "t")
+        #expect(context.child(named: "detail") as? String == "d")
+        #expect(context.child(named: "portal") as? Bool == true)
+        #expect(context.child(named: "form_error") == nil && context.unknownKeys.isEmpty, "a nil optional is absent, not unknown")
+        #expect(context.child(named: "detial") == nil)
+        #expect(context.unknownKeys == ["detial"])
+    }
+
+    @Test func keysSpellTheirPropertiesInSwiftsCase() {
+        #expect(PageValueLookup.camelCase("start_error") == "startError")
+        #expect(PageValueLookup.camelCase("request_id") == "requestID")
+        #expect(PageValueLookup.camelCase("by_sms") == "bySMS")
+        #expect(PageValueLookup.camelCase("none") == "none")
+    }
+}
