@@ -46,10 +46,14 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["FileEmbedder"]
         ),
+        // The domain's words (roles, states, statuses): the service owns them, the store maps
+        // them to columns, and the server and the CLI read them without knowing the store.
+        .target(name: "LifelineVocabulary"),
         .target(
             name: "LifelineStore",
             dependencies: [
                 "CSQLite",
+                "LifelineVocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             plugins: ["EmbedFiles"]
@@ -58,6 +62,7 @@ let package = Package(
             name: "LifelineService",
             dependencies: [
                 "LifelineStore",
+                "LifelineVocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 // The database handle is a Service the server runs, so its threads stop with it.
@@ -120,7 +125,7 @@ let package = Package(
         ),
         // Helpers shared by the test targets (temporary folders, fixed clocks).
         .target(name: "LifelineTestSupport", dependencies: ["LifelineService"], path: "Tests/LifelineTestSupport"),
-        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineTestSupport"]),
+        .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineVocabulary", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests",
             dependencies: [

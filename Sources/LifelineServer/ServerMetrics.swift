@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 import Metrics
 import Prometheus
 

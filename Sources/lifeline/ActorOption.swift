@@ -2,7 +2,6 @@ import ArgumentParser
 import FoundationEssentials
 import Glibc
 import LifelineService
-import LifelineStore
 
 /// Who is acting, for the ledger: `--actor`, else the login name.
 struct ActorOption: ParsableArguments {

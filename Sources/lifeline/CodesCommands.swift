@@ -1,6 +1,5 @@
 import ArgumentParser
 import LifelineService
-import LifelineStore
 
 extension Lifeline {
     /// `lifeline codes`: one-time verification codes.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import LifelineService
-import LifelineStore
 
 /// A word of the domain (a consent state, a code's purpose, a reset option) as the CLI reads
 /// and prints it: spelled as the API, the database and the docs spell it (`opted_in`,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
 import LifelineService
-import LifelineStore
 
 extension EventKind: ExpressibleByArgument {}
 extension EventState: ExpressibleByArgument {}

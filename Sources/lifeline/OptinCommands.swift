@@ -2,7 +2,6 @@ import ArgumentParser
 import FoundationEssentials
 import Glibc
 import LifelineService
-import LifelineStore
 
 enum RequestSource: String, ExpressibleByArgument, CaseIterable {
     case portal, admin

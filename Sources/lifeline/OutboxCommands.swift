@@ -1,6 +1,5 @@
 import ArgumentParser
 import LifelineService
-import LifelineStore
 import LifelineWebhook
 
 extension OutboxStatus: ExpressibleByArgument {}

@@ -2,7 +2,6 @@ import ArgumentParser
 import FoundationEssentials
 import Glibc
 import LifelineService
-import LifelineStore
 
 extension Lifeline.SMS {
     struct Inbound: ParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import LifelineVocabulary
 import Testing
 
 @testable import LifelineStore

@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// Finds the client's live API key from `Authorization: Bearer llk_…` and puts it on the
 /// context; a missing or unknown key is 401. Routes then declare the role they need

@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// A route group's required role: a key with a lower role is 403.
 struct RequireRole: RouterMiddleware {

@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// Continuity events in the console: the list, a new event (with each message's length as it
 /// is typed), an event's page (preview, delivery counts that update themselves), and start,

@@ -1,5 +1,4 @@
 import LifelineService
-import LifelineStore
 
 /// The list of events.
 struct EventsView: PageView {

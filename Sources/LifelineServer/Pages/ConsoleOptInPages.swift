@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// Who is opted in, for operators: look up a user or a number (state, number, since when, the
 /// ledger history as evidence), the summary by group, and recording an opt-out made elsewhere.

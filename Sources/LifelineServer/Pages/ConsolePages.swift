@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The console's routes, each behind its role: a visitor not signed in is sent to sign in, an
 /// operator on an admin page is refused, and every form's CSRF token is checked first.

@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The SMS dashboard (admins): which attribute holds numbers, chosen from the defined ones with
 /// how many users have a value; the organisation's default country; the number report with its

@@ -1,5 +1,5 @@
 import Hummingbird
-import LifelineStore
+import LifelineService
 import Logging
 
 /// What a page shows instead of itself when its handler throws (a form from another tab, a page

@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 import Synchronization
 
 /// What every page handler shares: the service's environment, the database threads, the

@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// One request to a page: who is visiting (the cookie and the session it opens), the CSRF
 /// token their forms carry, and the answer (a page or a redirect), with the cookie set when it

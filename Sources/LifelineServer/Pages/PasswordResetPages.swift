@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The portal's forgotten-password flow: email, captcha and delivery method; the code; a new
 /// password that meets the displayed policy. Every email gets the same pages, so the flow

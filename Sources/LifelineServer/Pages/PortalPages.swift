@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The personal portal: its home, and outage alerts for a signed-in user (their state, their
 /// number masked, subscribe with the double opt-in SMS, unsubscribe at once).

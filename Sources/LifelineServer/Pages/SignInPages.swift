@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// Signing in to the portal or the console: the password, then (when the profile asks, and in
 /// the console always) the code sent by SMS, then a new session token.

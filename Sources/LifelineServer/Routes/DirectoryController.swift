@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The directory for operators: one user, with attributes, groups, the SMS number's verdict
 /// and the authentication profile that applies.

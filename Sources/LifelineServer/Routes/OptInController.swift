@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// Consent to outage alerts over HTTP: the portal asks on a user's behalf (the double opt-in
 /// SMS); operators ask who is opted in, by email or number, and how many.

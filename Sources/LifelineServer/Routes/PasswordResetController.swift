@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The portal's password reset: start (the same answer for every email), verify the code,
 /// complete with a new password. The portal role, acting for the end user.

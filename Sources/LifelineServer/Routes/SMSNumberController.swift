@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The SMS attribute and the number report for admins: which attribute holds numbers (chosen
 /// from the defined attributes), every user's verdict, and fixing the fixable ones.

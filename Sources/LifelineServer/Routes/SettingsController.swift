@@ -1,6 +1,5 @@
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The service's settings for admins: the settings catalogue, the password policy, and the
 /// authentication profiles with their group assignments.

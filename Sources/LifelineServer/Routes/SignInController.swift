@@ -1,7 +1,6 @@
 import FoundationEssentials
 import Hummingbird
 import LifelineService
-import LifelineStore
 
 /// The portal's sign-in (password, then the SMS code when the profile asks for 2-step) and
 /// its one-time codes. Answers carry the CLI's words in `status`.

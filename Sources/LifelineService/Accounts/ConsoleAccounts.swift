@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 
 /// Why a console role cannot be given or taken.
 public enum ConsoleAccountFailure: LifelineFailure, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// What a login form learns from `auth check`.
 public enum LoginOutcome: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// The SMS (or email) password reset: start, verify the code, complete with a new password.
 ///

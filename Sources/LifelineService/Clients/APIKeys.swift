@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// A new key, shown once.
 public struct CreatedAPIKey: Sendable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// One line of `optin status`: a user's current consent for their current number.
 public struct ConsentStatusLine: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// What `optin request` did.
 public enum OptInRequestOutcome: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// Consent flows on one open connection: what a server or a batch of inbound messages uses,
 /// so each message costs its durable commit and not a new connection.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// One user as `users show` presents it.
 public struct UserDetail: Sendable {

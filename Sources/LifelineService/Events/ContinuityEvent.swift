@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// A continuity event as operators see it.
 public struct ContinuityEvent: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 /// A continuity-event request that cannot be done.
 public enum EventFailure: LifelineFailure, Equatable {
     case unknownPlaceholder(field: String, placeholder: String)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// Continuity events: create, preview, start (the start alert to the group), end (the end
 /// alert), cancel, and the operator's views. Each call opens the database, as one CLI command does.

@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 
 /// One outgoing message as a gateway receives it.
 public struct GatewayMessage: Sendable, Equatable {

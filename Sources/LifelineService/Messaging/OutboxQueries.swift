@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 
 /// Answers what is waiting in the outbox, and what became of each message.
 public struct OutboxQueries: Sendable {

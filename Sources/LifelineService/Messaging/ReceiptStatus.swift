@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 
 /// What a delivery receipt says, in the one vocabulary every way a receipt arrives shares:
 /// `outbox receipt`, the provider webhook, Twilio's status callback. Each provider's own words

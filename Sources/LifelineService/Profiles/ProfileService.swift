@@ -1,4 +1,5 @@
 import LifelineStore
+import LifelineVocabulary
 
 /// An authentication profile.
 public struct AuthProfile: Sendable, Equatable {

@@ -1,5 +1,6 @@
-import LifelineStore
 import Crypto
+import LifelineStore
+import LifelineVocabulary
 
 /// Making, hashing and comparing codes. A code exists in clear only in memory, in the sealed
 /// outbox body, and in the SMS itself.

@@ -1,6 +1,7 @@
 import Crypto
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// One-time codes for the password-reset and 2-step programs: one code per end-user request,
 /// never unsolicited, kept only as HMAC-SHA256, sealed in the outbox, rate limited.

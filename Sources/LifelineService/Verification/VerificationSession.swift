@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// Code requests and verifications on one open connection: what a portal server keeps, and
 /// what each ``VerificationService`` call opens and closes. Not thread-safe: one per thread.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// The answer to `codes request`.
 public struct VerificationRequestOutcome: Sendable, Equatable {

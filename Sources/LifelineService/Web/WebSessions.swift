@@ -1,5 +1,6 @@
 import FoundationEssentials
 import LifelineStore
+import LifelineVocabulary
 
 /// A signed-in browser (or one halfway through signing in), as a page sees it.
 public struct WebSession: Sendable, Equatable {

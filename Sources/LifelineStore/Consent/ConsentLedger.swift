@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// The consent ledger and its current-state table (kept by a trigger in the same transaction).
 ///

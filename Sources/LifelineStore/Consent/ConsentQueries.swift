@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// One user's line in `optin list`.
 public struct ConsentListing: Sendable, Equatable {

@@ -1,19 +1,5 @@
 import FoundationEssentials
-
-/// A consent state. `none` is never stored: it is the absence of a row for the number.
-public enum ConsentState: String, Sendable, CaseIterable, SQLiteRawValue {
-    case none
-    case pending
-    case optedIn = "opted_in"
-    case optedOut = "opted_out"
-}
-
-/// Where a consent change came from.
-public enum ConsentSource: String, Sendable, CaseIterable, SQLiteRawValue {
-    case portal
-    case smsKeyword = "sms_keyword"
-    case admin
-}
+import LifelineVocabulary
 
 /// One ledger row.
 public struct ConsentEntry: Sendable, Equatable {

@@ -1,28 +1,5 @@
 import FoundationEssentials
-
-/// What an API key may do: each role may do what the ones before it may.
-public enum APIKeyRole: String, Sendable, CaseIterable, Comparable, SQLiteRawValue {
-    /// The organisation's portal backend, acting for an end user (resets, sign-in, opt-in).
-    case portal
-    /// Operators' tools: who is opted in, continuity events, the outbox.
-    case `operator`
-    /// Admins' tools: imports, settings, the SMS attribute, numbers, profiles.
-    case admin
-
-    private var rank: Int {
-        switch self {
-        case .portal: 0
-        case .operator: 1
-        case .admin: 2
-        }
-    }
-
-    public static func < (left: APIKeyRole, right: APIKeyRole) -> Bool { left.rank < right.rank }
-
-    /// Whether holding this role lets one do what `needed` may: the one ladder, portal <
-    /// operator < admin, for API keys and console accounts alike.
-    public func includes(_ needed: APIKeyRole) -> Bool { self >= needed }
-}
+import LifelineVocabulary
 
 /// One API key as stored: never the key, only its hash and a recognisable prefix.
 public struct APIKeyRecord: Sendable, Equatable {

@@ -1,22 +1,5 @@
 import FoundationEssentials
-
-/// What a console account may do: operators see and run events and opt-in lookups; admins
-/// also import, choose the SMS attribute, fix numbers and change settings.
-public enum ConsoleRole: String, Sendable, CaseIterable, SQLiteRawValue {
-    case `operator`
-    case admin
-
-    /// Its rung on the one role ladder that API keys climb too.
-    public var level: APIKeyRole {
-        switch self {
-        case .operator: .operator
-        case .admin: .admin
-        }
-    }
-
-    /// Whether this role may do what `needed` may (admins what operators may).
-    public func includes(_ needed: ConsoleRole) -> Bool { level.includes(needed.level) }
-}
+import LifelineVocabulary
 
 /// One console account: the directory user and the role given.
 public struct ConsoleAccount: Sendable, Equatable {

@@ -1,17 +1,5 @@
 import FoundationEssentials
-
-/// A user's status in the directory.
-public enum UserStatus: String, Sendable, CaseIterable, SQLiteRawValue {
-    case active
-    case disabled
-}
-
-/// Where an attribute definition came from.
-public enum AttributeSource: String, Sendable, CaseIterable, SQLiteRawValue {
-    case manual
-    case `import`
-    case directorySync = "directory-sync"
-}
+import LifelineVocabulary
 
 /// One user row.
 public struct UserRecord: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// A bulk import's changes, staged before they touch the directory.
 ///

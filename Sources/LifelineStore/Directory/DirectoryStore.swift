@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// The SQL for users, attribute definitions and values, groups and memberships.
 ///

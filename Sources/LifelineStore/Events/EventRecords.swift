@@ -1,14 +1,5 @@
 import FoundationEssentials
-
-/// Where an event is in its life: `draft` → `active` → `ended`, or `draft` → `cancelled`.
-public enum EventState: String, Sendable, CaseIterable, SQLiteRawValue {
-    case draft, active, ended, cancelled
-}
-
-/// Whether the outage was announced in advance.
-public enum EventKind: String, Sendable, CaseIterable, SQLiteRawValue {
-    case planned, unplanned
-}
+import LifelineVocabulary
 
 /// A continuity event as stored.
 public struct EventRecord: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// The continuity_events table, the fan-out of an event's alerts into the outbox, and the
 /// audience counts a preview shows.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// A message a dispatcher has claimed and will hand to a gateway.
 public struct ClaimedMessage: Sendable, Equatable {

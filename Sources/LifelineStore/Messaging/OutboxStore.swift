@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// A message to queue. Bodies come from the service's fixed templates.
 public struct OutgoingMessage: Sendable {

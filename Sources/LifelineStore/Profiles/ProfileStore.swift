@@ -1,17 +1,5 @@
 import FoundationEssentials
-
-/// How a profile lets its users reset their password.
-public enum ResetOptions: String, Sendable, CaseIterable, SQLiteRawValue {
-    case notAllowed = "not_allowed"
-    case email
-    case sms
-    case emailOrSMS = "email_or_sms"
-}
-
-/// Whether a profile's users log in with a code by SMS as well as their password.
-public enum TwoStep: String, Sendable, CaseIterable, SQLiteRawValue {
-    case off, sms
-}
+import LifelineVocabulary
 
 /// An authentication profile as stored.
 public struct ProfileRecord: Sendable, Equatable {

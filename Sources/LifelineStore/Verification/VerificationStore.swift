@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LifelineVocabulary
 
 /// A verification request as stored (never with a code: only its keyed hash).
 public struct VerificationRecord: Sendable, Equatable {

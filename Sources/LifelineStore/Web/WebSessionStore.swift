@@ -1,16 +1,5 @@
 import FoundationEssentials
-
-/// Which pages a session belongs to: a portal session never opens the console.
-public enum WebArea: String, Sendable, CaseIterable, SQLiteRawValue {
-    case portal
-    case console
-}
-
-/// How far a sign-in has gone: the password was right and the SMS code is awaited, or done.
-public enum WebSessionStage: String, Sendable, SQLiteRawValue {
-    case secondFactor = "second_factor"
-    case signedIn = "signed_in"
-}
+import LifelineVocabulary
 
 /// One session as stored, with what every page needs about its user.
 public struct WebSessionRecord: Sendable, Equatable {

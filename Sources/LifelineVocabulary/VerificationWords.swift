@@ -1,11 +1,11 @@
 /// Which program a code is for.
-public enum VerificationPurpose: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum VerificationPurpose: String, Sendable, CaseIterable {
     case passwordReset = "password_reset"
     case twoStep = "two_step"
 }
 
 /// What became of a verification request.
-public enum VerificationStatus: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum VerificationStatus: String, Sendable, CaseIterable {
     /// A code was queued; it is live until it expires, is used, superseded or locked.
     case sent
     case approved
@@ -17,6 +17,6 @@ public enum VerificationStatus: String, Sendable, CaseIterable, SQLiteRawValue {
 }
 
 /// Which flow made a request: a reset completes, and a login finishes, only from its own.
-public enum VerificationOrigin: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum VerificationOrigin: String, Sendable, CaseIterable {
     case codes, reset, login
 }

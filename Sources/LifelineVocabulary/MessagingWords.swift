@@ -1,5 +1,5 @@
 /// The programs a message belongs to, which decide who may be sent it.
-public enum Program: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum Program: String, Sendable, CaseIterable {
     /// The recurring program: continuity alerts, only to users opted in for the number.
     case continuity
     /// Replies about consent itself (confirmations, HELP answers, notices).
@@ -9,11 +9,11 @@ public enum Program: String, Sendable, CaseIterable, SQLiteRawValue {
 }
 
 /// How a message travels.
-public enum MessageChannel: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum MessageChannel: String, Sendable, CaseIterable {
     case sms, email
 }
 
 /// A status an outbox message can have.
-public enum OutboxStatus: String, Sendable, CaseIterable, SQLiteRawValue {
+public enum OutboxStatus: String, Sendable, CaseIterable {
     case queued, sending, sent, delivered, failed, suppressed
 }
