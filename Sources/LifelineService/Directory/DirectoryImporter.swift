@@ -227,7 +227,9 @@ private final class ImportRun {
     /// Starts staging, stages the file's new attributes and reads the number rule, inside the
     /// snapshot's transaction.
     func prepare(connection: SQLiteConnection, cacheSizeKiB: Int?) throws {
-        staging = try DirectoryStaging(connection: connection, cacheKiB: cacheSizeKiB)
+        // The staging tables page to a temporary file beyond a small cache of their own, so the
+        // import's memory stays the main page cache and not twice it.
+        staging = try DirectoryStaging(connection: connection, cacheKiB: cacheSizeKiB.map { min($0, ImportOptions.stagingCacheKiB) })
         store = DirectoryStore(connection: connection)
         largestIDBeforeImport = staging.baseline.user
         nextUserID = largestIDBeforeImport + 1

@@ -55,7 +55,7 @@ public final class DirectoryStaging {
             PRIMARY KEY (user_id, attribute_id)) WITHOUT ROWID;
         CREATE TEMP TABLE IF NOT EXISTS import_memberships (
             group_id INTEGER NOT NULL, user_id INTEGER NOT NULL, added_at INTEGER NOT NULL, removed INTEGER NOT NULL,
-            PRIMARY KEY (group_id, user_id)) WITHOUT ROWID;
+            PRIMARY KEY (user_id, group_id)) WITHOUT ROWID;
         CREATE TEMP TABLE IF NOT EXISTS import_groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
         CREATE TEMP TABLE IF NOT EXISTS import_attributes (
             id INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, created_at INTEGER NOT NULL);
@@ -324,7 +324,8 @@ public final class DirectoryStaging {
                 """)
         }
         try apply(table: "group_memberships") {
-            // In the by-user index's order: one pass along it, while the primary key takes its
+            // In the by-user index's order, which is the staging table's own (no sort): one pass
+            // along the index, while the primary key takes its
             // rows at one point per group (0.83 s to 0.61 s for 380k memberships).
             try connection.execute(
                 """
