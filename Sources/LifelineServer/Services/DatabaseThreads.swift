@@ -16,16 +16,15 @@ import NIOPosix
 public final class DatabaseThreads: DatabaseLanes {
     private let writerThread: NIOThreadPool
     private let hashingThreads: NIOThreadPool
+    public let places: WorkPlaces
 
     public init() {
         writerThread = NIOThreadPool(numberOfThreads: 1)
         writerThread.start()
         hashingThreads = NIOThreadPool(numberOfThreads: 2)
         hashingThreads.start()
-    }
-
-    public var places: WorkPlaces {
-        WorkPlaces(reading: Threads(pool: .singleton), computing: Threads(pool: hashingThreads), writing: Threads(pool: writerThread))
+        places = WorkPlaces(
+            reading: Threads(pool: .singleton), computing: Threads(pool: hashingThreads), writing: Threads(pool: writerThread))
     }
 
     /// Stops the writer and hashing threads once their queued work is done.

@@ -39,16 +39,15 @@ public struct DirectoryImporter: Sendable {
         from source: CSVReader.Source, path: String, options: ImportOptions, on places: WorkPlaces
     ) async throws -> ImportSummary {
         let staged = try await places.reading.run { try self.stage(from: source, path: path, options: options) }
-        let summary: ImportSummary
+        let committed: Result<ImportSummary, any Error>
         do {
-            summary = try await places.writing.run { try self.commit(staged) }
+            committed = .success(try await places.writing.run { try self.commit(staged) })
         } catch {
-            _ = try? await places.reading.run { staged.finish() }
-            throw error
+            committed = .failure(error)
         }
         // The checkpoint of what the merge wrote runs among the readers, not on the writer.
         _ = try? await places.reading.run { staged.finish() }
-        return summary
+        return try committed.get()
     }
 
     /// Reads, checks and stages the whole file; nothing is written to the directory yet.
@@ -105,17 +104,15 @@ public struct DirectoryImporter: Sendable {
         }
     }
 
-    /// Merges what was staged in one write transaction, unless it is a dry run or refused;
-    /// the staging is emptied either way. ``StagedImport/finish()`` then checkpoints and gives
-    /// the connection back.
+    /// Merges what was staged in one write transaction, unless it is a dry run or refused.
+    /// ``StagedImport/finish()`` then checkpoints and gives the connection back, which drops
+    /// the staged rows.
     public func commit(_ staged: StagedImport) throws -> ImportSummary {
         let run = staged.run
         let options = run.options
         if options.dryRun || options.refuses(run.summary) {
-            try staged.held.read { try run.staging.discard() }
             run.summary.outcome = options.dryRun ? .dryRun : .refused
         } else if !run.summary.hasChanges {
-            try staged.held.read { try run.staging.discard() }
             run.summary.outcome = .nothingToWrite
         } else {
             let connection = staged.held.connection
@@ -124,12 +121,11 @@ public struct DirectoryImporter: Sendable {
                     let merge = { try run.staging.merge(at: run.now, disableUnseen: options.disableMissing) }
                     // Into an empty directory, the secondary indexes are built once at the end,
                     // sorted, in this same transaction: row by row they were most of a first import.
-                    let merged =
+                    run.summary.disabled =
                         try run.staging.directoryIsEmpty()
                         ? try connection.withSecondaryIndexesDeferred(
                             on: DirectoryWriter.tables, buildCacheKiB: ImportOptions.indexBuildCacheKiB, merge)
                         : try merge()
-                    run.summary.disabled = merged.disabled
                 }
             } catch let conflict as DirectoryStaging.Conflict {
                 throw ImportFailure.directoryChanged(path: staged.path, table: conflict.table)
@@ -286,7 +282,7 @@ private final class ImportRun {
         }
         let displayName = header.nameIndex.flatMap { fields[$0].text }
         let groupIDs = try header.groupsIndex.map { try resolveGroups(fields[$0]) }
-        var existing = looksUpFirst ? try staging.user(email: email) : nil
+        var existing = looksUpFirst ? try staging.existingUser(email: email) : nil
         if existing == nil {
             let smsValue = smsColumn.flatMap { fields[$0.index].text }
             let smsNumber = SMSNumberRule.judge(smsValue, by: normalizer)
@@ -298,7 +294,8 @@ private final class ImportRun {
                 return
             }
         }
-        if existing == nil { existing = try staging.user(email: email) }
+        // Not staged because this import staged the email already: a duplicate in the file.
+        if existing == nil { existing = try staging.stagedUser(email: email) }
         guard let existing else { return }
         if existing.id > largestIDBeforeImport {
             try reject(record, "duplicate email: the same user as line \(createdLines.line(of: existing.id) ?? 0)")
@@ -355,7 +352,7 @@ private final class ImportRun {
     private func rejectKeepingUser(_ record: CSVRecord, _ reason: String) throws {
         try reject(record, reason)
         guard options.disableMissing, let email = record.trimmedField(at: header.emailIndex).text,
-            EmailAddress.problem(with: email) == nil, let user = try staging.user(email: email),
+            EmailAddress.problem(with: email) == nil, let user = try staging.existingUser(email: email),
             user.id <= largestIDBeforeImport
         else { return }
         _ = try staging.markSeen(userID: user.id, line: record.line)

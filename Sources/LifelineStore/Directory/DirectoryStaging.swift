@@ -67,14 +67,17 @@ public final class DirectoryStaging {
     ]
 
     /// Starts staging on `connection`, inside the caller's read transaction (the snapshot the
-    /// import reads), forgetting anything an earlier import staged. `cacheKiB` sizes the staging
+    /// import reads), forgetting anything an earlier import staged on it. The staged rows live
+    /// as long as the connection: closing it is how they are dropped. `cacheKiB` sizes the staging
     /// tables' own page cache (beyond it they page to a temporary file, so memory stays flat).
     public init(connection: SQLiteConnection, cacheKiB: Int? = nil) throws {
         self.connection = connection
         if let cacheKiB { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
         // The merge's commit would otherwise copy its whole write-ahead log into the database
         // while still on the writer; ``checkpoint()`` does it afterwards, holding no one up.
-        try connection.setAutomaticCheckpoints(false)
+        // The import's connection is its own (opened with its own cache, never pooled), so the
+        // setting ends with it.
+        try connection.disableAutomaticCheckpoints()
         try connection.executeScript(Self.tables)
         try Self.clear(connection)
         baseline = try Self.largestIDs(connection)
@@ -140,14 +143,16 @@ public final class DirectoryStaging {
         return connection.changes == 1
     }
 
-    /// The user with this email (ignoring case) in the directory, else among those this import staged.
-    public func user(email: String) throws -> ExistingUser? {
+    /// The user with this email (ignoring case) in the directory's snapshot.
+    public func existingUser(email: String) throws -> ExistingUser? {
         try findUser.bind(text: email, at: 1)
-        if let existing = try findUser.first({ row in
+        return try findUser.first { row in
             ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: try row.get(2))
-        }) {
-            return existing
         }
+    }
+
+    /// The new user this import staged with this email (ignoring case), if any.
+    public func stagedUser(email: String) throws -> ExistingUser? {
         try findStagedUser.bind(text: email, at: 1)
         return try findStagedUser.first { row in ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: .active) }
     }
@@ -250,16 +255,9 @@ public final class DirectoryStaging {
         public let underlying: SQLiteError
     }
 
-    /// What the merge did.
-    public struct Merged: Sendable {
-        /// Users disabled because the file did not list them.
-        public var disabled = 0
-    }
-
-    /// Applies everything staged, inside the caller's write transaction, and empties the staging
-    /// tables. `disableUnseen` disables the active users the import did not see; `tables` is
-    /// where the secondary indexes may be deferred (a first import) by the caller.
-    public func merge(at date: Date, disableUnseen: Bool) throws -> Merged {
+    /// Applies everything staged, inside the caller's write transaction; `disableUnseen`
+    /// disables the active users the import did not see. Returns how many it disabled.
+    public func merge(at date: Date, disableUnseen: Bool) throws -> Int {
         let now = try Self.largestIDs(connection)
         // Ids the import gave out move past any that were taken while it staged.
         let userShift = max(0, now.user - baseline.user)
@@ -271,7 +269,7 @@ public final class DirectoryStaging {
         let user = { (column: String) in shifted(column, past: self.baseline.user, by: userShift) }
         let group = { (column: String) in shifted(column, past: self.baseline.group, by: groupShift) }
         let attribute = { (column: String) in shifted(column, past: self.baseline.attribute, by: attributeShift) }
-        var merged = Merged()
+        var disabled = 0
         try apply(table: "attribute_definitions") {
             try connection.execute(
                 """
@@ -306,7 +304,7 @@ public final class DirectoryStaging {
                     UPDATE main.users SET status = 'disabled', updated_at = ?
                     WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
                     """, date, baseline.user)
-                merged.disabled = connection.changes
+                disabled = connection.changes
             }
         }
         try apply(table: "user_attributes") {
@@ -340,20 +338,13 @@ public final class DirectoryStaging {
                     (SELECT group_id, user_id FROM temp.import_memberships WHERE removed = 1)
                 """)
         }
-        try Self.clear(connection)
-        return merged
+        return disabled
     }
 
-    /// Copies the merge's write-ahead log into the database, off the writer (a passive
-    /// checkpoint waits for no one), and gives the connection its automatic checkpoints back.
+    /// Copies the merge's write-ahead log into the database, off the writer: a passive
+    /// checkpoint waits for no one.
     public func checkpoint() throws {
-        try connection.checkpoint()
-        try connection.setAutomaticCheckpoints(true)
-    }
-
-    /// Empties the staging tables (after a dry run, a refusal or a failure).
-    public func discard() throws {
-        try Self.clear(connection)
+        try connection.checkpointPassively()
     }
 
     private func apply(table: String, _ body: () throws -> Void) throws {

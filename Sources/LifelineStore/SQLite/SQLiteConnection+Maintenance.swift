@@ -28,18 +28,6 @@ extension SQLiteConnection {
     }
 
     /// The problems `PRAGMA integrity_check` reports (empty when the file is sound).
-    /// Copies what the write-ahead log holds into the database file as far as readers allow
-    /// (`PASSIVE`: it waits for no one and no one waits for it).
-    public func checkpoint() throws {
-        try execute("PRAGMA wal_checkpoint(PASSIVE)")
-    }
-
-    /// Whether this connection's commits checkpoint the write-ahead log when it grows past
-    /// SQLite's default (1,000 pages); off, the caller checkpoints with ``checkpoint()``.
-    public func setAutomaticCheckpoints(_ on: Bool) throws {
-        try execute("PRAGMA wal_autocheckpoint = \(on ? 1000 : 0)")
-    }
-
     public func integrityProblems() throws -> [String] {
         let messages = try prepare("PRAGMA integrity_check").map { $0.string(at: 0) }
         return messages == ["ok"] ? [] : messages
