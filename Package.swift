@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // NIOConnectionError: a connection that never opened sent nothing.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // HTTP over the service, as the CLI is: routes, API keys, problem+json, health; no SQL, no rule.

@@ -13,10 +13,10 @@ public enum LifelineServer {
     /// pooled and its work on ``DatabaseThreads``, which stop with the application.
     public static func makeApplication(
         environment: LifelineEnvironment, configuration: ServerConfiguration, logger: Logger,
-        gateway: GatewayHealth? = nil, maximumConnections: Int = 1_000,
+        providers: ProviderChain? = nil, maximumConnections: Int = 1_000,
         services: [any Service] = [], onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(environment: environment, configuration: configuration, gateway: gateway)
+        let router = makeRouter(environment: environment, configuration: configuration, providers: providers)
         return Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .init(ConnectionLimits.idleTimeout))),
@@ -31,7 +31,7 @@ public enum LifelineServer {
 
     /// The routes, testable without a socket (HummingbirdTesting's `.router`).
     public static func makeRouter(
-        environment: LifelineEnvironment, configuration: ServerConfiguration, gateway: GatewayHealth? = nil
+        environment: LifelineEnvironment, configuration: ServerConfiguration, providers: ProviderChain? = nil
     ) -> Router<LifelineRequestContext> {
         let database = environment.database
         let router = Router(context: LifelineRequestContext.self)
@@ -46,12 +46,13 @@ public enum LifelineServer {
         let limits = RequestLimits(
             perAddress: configuration.requestsPerMinutePerAddress, perEmail: configuration.requestsPerMinutePerEmail,
             clock: environment.clock)
-        HealthController(environment: environment, database: database, gateway: gateway).addRoutes(to: router)
+        HealthController(environment: environment, database: database, providers: providers).addRoutes(to: router)
         APIDocument.add(to: router)
-        ServerMetrics.add(to: router, environment: environment, database: database)
+        ServerMetrics.add(to: router, environment: environment, database: database, providers: providers)
         // Providers sign their requests instead of presenting an API key.
         TwilioController(environment: environment, database: database, configuration: configuration).addRoutes(to: router)
         ProviderWebhookController(environment: environment, database: database, secret: configuration.webhookSecret).addRoutes(to: router)
+        KannelController(environment: environment, database: database).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
         let portal = v1.group().add(middleware: RequireRole(role: .portal)).add(middleware: AddressLimitMiddleware(limits: limits))
         PasswordResetController(environment: environment, database: database, limits: limits).addRoutes(to: portal)

@@ -42,9 +42,14 @@ public enum ServerMetrics {
     static func dispatched(_ summary: DispatchSummary) {
         for (outcome, count) in [
             ("sent", summary.sent), ("failed", summary.failed), ("retried", summary.retried), ("suppressed", summary.suppressed),
+            ("expired", summary.expired), ("maybe_sent", summary.maybeSent),
         ] where count > 0 {
             Counter(label: "lifeline_dispatch_messages_total", dimensions: [("outcome", outcome)]).increment(by: count)
         }
+        for (provider, count) in summary.sentBy where count > 0 {
+            Counter(label: "lifeline_provider_sent_total", dimensions: [("provider", provider)]).increment(by: count)
+        }
+        if summary.failovers > 0 { Counter(label: "lifeline_provider_failovers_total").increment(by: summary.failovers) }
     }
 
     /// A code asked for: `purpose` (password_reset, login, …) and what became of the request.
@@ -65,7 +70,9 @@ public enum ServerMetrics {
     /// `GET /metrics`, for operators' keys only: the outbox gauge read now, then everything in
     /// Prometheus's text format. Not open like `/livez`: the code counters move only for real
     /// accounts, so a stranger watching them while asking resets would learn who has one.
-    static func add(to router: Router<LifelineRequestContext>, environment: LifelineEnvironment, database: Database) {
+    static func add(
+        to router: Router<LifelineRequestContext>, environment: LifelineEnvironment, database: Database, providers: ProviderChain?
+    ) {
         let operators = router.group()
             .add(middleware: APIKeyMiddleware(environment: environment, database: database))
             .add(middleware: RequireRole(role: .operator))
@@ -73,6 +80,11 @@ public enum ServerMetrics {
             let counts = try await database.read { try OutboxQueries(environment).countsByStatus() }
             for (status, count) in counts {
                 Gauge(label: "lifeline_outbox_messages", dimensions: [("status", status.rawValue)]).record(count)
+            }
+            // Each provider: 1 while it takes traffic, 0 while its breaker keeps it out.
+            for report in providers?.reports() ?? [] {
+                Gauge(label: "lifeline_provider_up", dimensions: [("provider", report.name)]).record(report.health == .up ? 1 : 0)
+                Gauge(label: "lifeline_provider_breaker_openings", dimensions: [("provider", report.name)]).record(report.openings)
             }
             var text: [UInt8] = []
             registry.emit(into: &text)

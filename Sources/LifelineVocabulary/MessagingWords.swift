@@ -16,4 +16,7 @@ public enum MessageChannel: String, Sendable, CaseIterable {
 /// A status an outbox message can have.
 public enum OutboxStatus: String, Sendable, CaseIterable {
     case queued, sending, sent, delivered, failed, suppressed
+    /// Never sent because it stopped being worth sending first: its event ended, its code
+    /// expired, or it waited longer than the dispatcher's ceiling.
+    case expired
 }

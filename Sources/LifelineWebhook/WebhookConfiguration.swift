@@ -11,23 +11,28 @@ public struct WebhookConfiguration: Sendable {
     public var concurrency = 8
 
     public init(url: String, secret: [UInt8]) throws {
-        let lowered = url.lowercased()
-        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), url.count > 8 else {
-            throw GatewayFailure.notConfigured(
-                variable: "LIFELINE_WEBHOOK_URL", reason: "'\(url)' is not an http:// or https:// URL")
-        }
-        if lowered.hasPrefix("http://"), !Self.isLoopback(host: Self.host(of: lowered)) {
-            throw GatewayFailure.notConfigured(
-                variable: "LIFELINE_WEBHOOK_URL",
-                reason: "'\(url)' is plain http to another host, which would carry codes in clear: use https:// "
-                    + "(http:// is accepted only for 127.0.0.1, ::1 or localhost)")
-        }
+        try Self.checkProviderURL(url, variable: "LIFELINE_WEBHOOK_URL", carries: "codes")
         guard secret.count >= 16 else {
             throw GatewayFailure.notConfigured(
                 variable: "LIFELINE_WEBHOOK_SECRET", reason: "must be at least 16 bytes, so the signature means something")
         }
         self.url = url
         self.secret = secret
+    }
+
+    /// Refuses what is not an http(s) URL, and plain http to anything but this machine: the
+    /// requests carry `carries` (codes, a password), which must not cross a network in clear.
+    static func checkProviderURL(_ url: String, variable: String, carries: String) throws {
+        let lowered = url.lowercased()
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), url.count > 8 else {
+            throw GatewayFailure.notConfigured(variable: variable, reason: "'\(url)' is not an http:// or https:// URL")
+        }
+        if lowered.hasPrefix("http://"), !isLoopback(host: host(of: lowered)) {
+            throw GatewayFailure.notConfigured(
+                variable: variable,
+                reason: "'\(url)' is plain http to another host, which would carry \(carries) in clear: use https:// "
+                    + "(http:// is accepted only for 127.0.0.1, ::1 or localhost)")
+        }
     }
 
     /// The host of a lower-cased `scheme://host[:port]/…` URL, without brackets around IPv6.

@@ -20,8 +20,13 @@ public final class WebhookGateway: MessageGateway, Sendable {
     /// A process-wide client that never follows a redirect: a 3xx would re-POST the signed body,
     /// a code included, to wherever the receiver points, even from https to http. Kept for the
     /// life of the process, as AsyncHTTPClient's own shared client is, so it needs no shutdown.
-    public static let noRedirects = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    /// A refused connection fails its requests at once instead of retrying until their
+    /// timeout: the dispatcher, not the client, decides what to do about a provider that is down.
+    public static let noRedirects: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     public init(configuration: WebhookConfiguration, clock: any WallClock, client: HTTPClient = WebhookGateway.noRedirects) {
         self.configuration = configuration

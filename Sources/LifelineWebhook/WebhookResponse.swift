@@ -1,12 +1,15 @@
 import AsyncHTTPClient
 import FoundationEssentials
+import Glibc
 import LifelineService
+import NIOCore
+import NIOPosix
 
 /// What an HTTP answer means for one message.
 enum WebhookResponse {
     /// 2xx: sent, with the provider's id from the body (`id` or `message_id`) when it gave one;
-    /// 429 and 5xx: retry, not before `Retry-After` (seconds) when given; 3xx (never followed)
-    /// and other codes: failed.
+    /// 429: throttled and 5xx: retry, not before `Retry-After` (seconds) when given; 3xx (never
+    /// followed) and other codes: failed.
     ///
     /// `mayEchoASecret`: the message carried a code, and a provider that echoes the request in
     /// its error would put the code into `last_error` in clear; then only the status and the
@@ -18,15 +21,17 @@ enum WebhookResponse {
             return .sent(providerID: providerID(in: body))
         case 300..<400:
             return .failed(reason: "HTTP \(status): the receiver redirected, and a signed message is never sent on")
-        case 429, 500..<600:
+        case 429:
+            return .throttled(reason: "HTTP 429\(detail)", after: retryAfter.flatMap(retryDelay))
+        case 500..<600:
             return .retry(reason: "HTTP \(status)\(detail)", after: retryAfter.flatMap(retryDelay))
         default:
             return .failed(reason: "HTTP \(status)\(detail)")
         }
     }
 
-    /// Sends one message's request and reads the answer; a failure in transit (a timeout, a
-    /// refused connection) is a retry.
+    /// Sends one message's request and reads the answer: a connection that never opened is a
+    /// retry, a request that went out and got no answer an unknown outcome.
     static func outcome(
         of request: HTTPClientRequest, for message: GatewayMessage, through client: HTTPClient, timeout: Duration, gateway: String
     ) async -> ConcurrentRequests.Answer {
@@ -39,8 +44,30 @@ enum WebhookResponse {
                     status: status, retryAfter: response.headers.first(name: "Retry-After"), body: Array(buffer: answer),
                     mayEchoASecret: message.program == .verification),
                 status: status)
-        } catch {
+        } catch where neverReachedProvider(error) {
             return ConcurrentRequests.Answer(outcome: .retry(reason: "\(gateway) request failed: \(error)", after: nil), status: nil)
+        } catch {
+            return ConcurrentRequests.Answer(outcome: .unknown(reason: "\(gateway) request got no answer: \(error)"), status: nil)
+        }
+    }
+
+    /// Whether a failure in transit happened before any byte of the request could reach the
+    /// provider: no connection was made, so the message was certainly not accepted. Anything
+    /// else (a timeout while waiting for the answer, a connection closed mid-answer) may have
+    /// come after the provider took it.
+    static func neverReachedProvider(_ error: any Error) -> Bool {
+        switch error {
+        case let error as HTTPClientError:
+            [.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout]
+                .contains(error)
+        case is NIOConnectionError:
+            true
+        case let error as IOError:
+            [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode)
+        case ChannelError.connectTimeout:
+            true
+        default:
+            false
         }
     }
 

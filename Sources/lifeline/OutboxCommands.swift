@@ -47,11 +47,6 @@ extension Lifeline {
     }
 }
 
-/// The gateways `outbox dispatch` can send through.
-enum GatewayChoice: String, ExpressibleByArgument, CaseIterable {
-    case file, webhook, twilio
-}
-
 extension Lifeline.Outbox {
     struct Dispatch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -62,45 +57,32 @@ extension Lifeline.Outbox {
                 The file gateway appends JSON lines to $LIFELINE_OUTBOX_FILE (default: <database>.outbox.jsonl).
                 The webhook gateway posts each message to $LIFELINE_WEBHOOK_URL, signed with $LIFELINE_WEBHOOK_SECRET.
                 The twilio gateway sends through Twilio's Messages API ($LIFELINE_TWILIO_*: see docs/serving.md).
+                The kannel gateway sends through Kannel's sendsms interface ($LIFELINE_KANNEL_*: see docs/kannel.md).
+                Codes and replies go before alerts; a start alert whose event is over, a code past its expiry \
+                and anything older than --max-queue-age are expired, never sent.
 
-                Example:
-                  lifeline outbox dispatch --gateway twilio --rate 1
+                Examples:
+                  lifeline outbox dispatch --gateway twilio,kannel --gateway-rate twilio=1
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: "Where to send.") var gateway: GatewayChoice = .file
+        @OptionGroup var sending: SendingOptions
         @Option(help: "Send at most this many messages.") var limit: Int?
-        @Option(help: "Send at most this many messages per second.") var rate: Double?
-        @Option(help: "Seconds a claimed message stays reserved to this run; a run that dies frees it then.")
-        var leaseSeconds = 120
 
         func validate() throws {
             if let limit { try OptionRanges.dispatchLimit.check(limit) }
-            if let rate { try OptionRanges.dispatchRate.check(rate) }
-            try OptionRanges.leaseSeconds.check(leaseSeconds)
         }
 
         func run() async throws {
-            var options = DispatchOptions(limit: limit, ratePerSecond: rate)
-            options.lease = .seconds(leaseSeconds)
             let environment = global.environment
-            let dispatcher = OutboxDispatcher(environment)
-            let summary: DispatchSummary =
-                switch gateway {
-                case .file:
-                    try await dispatcher.dispatch(
-                        through: FileGateway(path: global.outboxFile, clock: environment.clock), options: options)
-                case .webhook:
-                    try await dispatcher.dispatch(
-                        through: WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock),
-                        options: options)
-                case .twilio:
-                    try await dispatcher.dispatch(through: TwilioGateway(configuration: try global.twilioConfiguration()), options: options)
-                }
+            let summary = try await OutboxDispatcher(environment).dispatch(
+                through: try sending.providers(global: global, environment: environment, publicURL: nil),
+                options: sending.dispatchOptions(limit: limit))
             ResultWriter(format: output.format).print(
                 .record([
                     ("claimed", Cell(summary.claimed)), ("sent", Cell(summary.sent)), ("suppressed", Cell(summary.suppressed)),
-                    ("retried", Cell(summary.retried)), ("failed", Cell(summary.failed)),
+                    ("retried", Cell(summary.retried)), ("failed", Cell(summary.failed)), ("expired", Cell(summary.expired)),
+                    ("maybe_sent", Cell(summary.maybeSent)), ("failovers", Cell(summary.failovers)),
                     ("seconds", .number((summary.seconds * 1000).rounded() / 1000)),
                     ("messages_per_second", Cell(summary.seconds > 0 ? Int(Double(summary.sent) / summary.seconds) : 0)),
                 ]))

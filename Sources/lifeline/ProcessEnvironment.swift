@@ -59,6 +59,23 @@ extension GlobalOptions {
             sender: sender, statusCallback: statusCallback)
     }
 
+    /// `LIFELINE_KANNEL_*`: the sendsms URL, its user, and optionally the sender and the SMSC.
+    /// Receipts are asked for when `receiptURL` is given, with tokens from the secret.
+    func kannelConfiguration(receiptURL: String?, environment: LifelineEnvironment) throws -> KannelConfiguration {
+        guard let url = ProcessEnvironment.value("LIFELINE_KANNEL_SENDSMS_URL") else {
+            throw GatewayFailure.notConfigured(
+                variable: "LIFELINE_KANNEL_SENDSMS_URL", reason: "is not set: where is Kannel's sendsms interface?")
+        }
+        let tokens = try receiptURL.flatMap { _ in
+            try environment.secret.keys(create: true, random: environment.random).map(KannelTokens.init)
+        }
+        return try KannelConfiguration(
+            sendsmsURL: url, username: ProcessEnvironment.value("LIFELINE_KANNEL_USERNAME") ?? "",
+            password: ProcessEnvironment.value("LIFELINE_KANNEL_PASSWORD") ?? "",
+            from: ProcessEnvironment.value("LIFELINE_KANNEL_FROM"), smsc: ProcessEnvironment.value("LIFELINE_KANNEL_SMSC"),
+            receiptURL: receiptURL, tokens: tokens)
+    }
+
     /// `LIFELINE_WEBHOOK_URL` and `LIFELINE_WEBHOOK_SECRET`; a configuration failure when unset.
     func webhookConfiguration() throws -> WebhookConfiguration {
         guard let url = ProcessEnvironment.value("LIFELINE_WEBHOOK_URL") else {

@@ -24,26 +24,27 @@ extension Lifeline {
                 (operators and admins: events, opt-in lookups, import, SMS numbers). The API is under \
                 /v1, described at /openapi.json; /livez, /readyz and /metrics are for the platform.
 
-                Providers (--gateway): file appends messages to $LIFELINE_OUTBOX_FILE (a trial); twilio \
-                needs LIFELINE_TWILIO_ACCOUNT_SID, LIFELINE_TWILIO_AUTH_TOKEN (or \
-                LIFELINE_TWILIO_API_KEY_SID and _SECRET) and LIFELINE_TWILIO_FROM (or \
-                LIFELINE_TWILIO_MESSAGING_SERVICE_SID); webhook needs LIFELINE_WEBHOOK_URL and \
-                LIFELINE_WEBHOOK_SECRET.
+                Providers (--gateway, in order of preference): file appends messages to \
+                $LIFELINE_OUTBOX_FILE (a trial); twilio needs LIFELINE_TWILIO_ACCOUNT_SID, \
+                LIFELINE_TWILIO_AUTH_TOKEN (or LIFELINE_TWILIO_API_KEY_SID and _SECRET) and \
+                LIFELINE_TWILIO_FROM (or LIFELINE_TWILIO_MESSAGING_SERVICE_SID); kannel needs \
+                LIFELINE_KANNEL_SENDSMS_URL, _USERNAME and _PASSWORD (`lifeline kannel config` prints \
+                Kannel's side); webhook needs LIFELINE_WEBHOOK_URL and LIFELINE_WEBHOOK_SECRET. A provider \
+                that fails three times in a row is left for the next one until a probe after a lease \
+                period succeeds.
 
                 Examples:
                   lifeline serve --gateway file
                   export LIFELINE_TWILIO_ACCOUNT_SID=AC… LIFELINE_TWILIO_AUTH_TOKEN=…
                   export LIFELINE_TWILIO_FROM=+447700900000
-                  lifeline serve --gateway twilio --public-url https://sms.example.org
+                  lifeline serve --gateway twilio,kannel --public-url https://sms.example.org
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")
         var listen: String?
-        @Option(help: "Where the dispatcher sends messages (as `outbox dispatch --gateway`).") var gateway: GatewayChoice = .file
+        @OptionGroup var sending: SendingOptions
         @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
         var publicURL: String?
-        @Option(help: "At most this many messages a second to the gateway: the provider's throughput (0.01–100000).")
-        var rate: Double?
         @Option(help: "Purge ended codes nightly at this local time (HH:MM, such as 03:15), as scripts/nightly-purge does.")
         var purgeAt: String?
         @Option(help: "A proxy (CIDR, such as 10.0.0.0/8 or ::1) whose X-Forwarded-For names the client; repeat for more.")
@@ -58,7 +59,6 @@ extension Lifeline {
             for proxy in trustedProxy where AddressRange(proxy) == nil {
                 throw ValidationError("--trusted-proxy must be an address or a CIDR block (such as 10.0.0.0/8 or fd00::/8), not '\(proxy)'")
             }
-            if let rate { try OptionRanges.dispatchRate.check(rate) }
             if let purgeAt, TimeOfDay(purgeAt) == nil {
                 throw ValidationError("--purge-at must be a time of day as HH:MM (such as 03:15), not '\(purgeAt)'")
             }
@@ -84,26 +84,13 @@ extension Lifeline {
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }
-            let health = GatewayHealth(name: gateway.rawValue)
-            func dispatching(_ gateway: some MessageGateway & Sendable) -> any Service {
-                DispatchService(
-                    environment: environment, gateway: gateway, options: DispatchOptions(limit: 1_000, ratePerSecond: rate),
-                    work: environment.database.places.writing, health: health, logger: logger)
-            }
-            let dispatcher: any Service =
-                switch gateway {
-                case .file: dispatching(FileGateway(path: global.outboxFile, clock: environment.clock))
-                case .webhook:
-                    dispatching(WebhookGateway(configuration: try global.webhookConfiguration(), clock: environment.clock))
-                case .twilio:
-                    dispatching(
-                        TwilioGateway(
-                            configuration: try global.twilioConfiguration(
-                                statusCallback: configuration.publicURL.map { $0 + "/v1/webhooks/twilio/status" })))
-                }
+            let providers = try sending.providers(global: global, environment: environment, publicURL: configuration.publicURL)
+            let dispatcher = DispatchService(
+                environment: environment, providers: providers, options: try sending.dispatchOptions(limit: 1_000),
+                work: environment.database.places.writing, logger: logger)
             let maximumConnections = ConnectionLimits.raiseDescriptorLimit()
             let application = LifelineServer.makeApplication(
-                environment: environment, configuration: configuration, logger: logger, gateway: health,
+                environment: environment, configuration: configuration, logger: logger, providers: providers,
                 maximumConnections: maximumConnections,
                 services: [
                     dispatcher,

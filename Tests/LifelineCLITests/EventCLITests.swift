@@ -137,7 +137,8 @@ struct EventCLITests {
             let (process, exited) = try LifelineProcess.start(
                 database + ["outbox", "dispatch", "--rate", "40", "--lease-seconds", "1"])
             let deadline = Date().addingTimeInterval(20)
-            while try await gatewayLines(outboxFile).count < 20 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            // A paced batch is a second's worth (40): once 60 lines are out, the first is recorded.
+            while try await gatewayLines(outboxFile).count < 60 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
             kill(process.processIdentifier, SIGKILL)
             _ = await exited.status()
 

@@ -8,17 +8,23 @@ import Testing
 
 /// A gateway that answers from a script and records what it was handed.
 final class ScriptedGateway: MessageGateway, Sendable {
-    let name = "scripted"
+    let name: String
     private let state: Mutex<(sent: [GatewayMessage], script: [GatewayOutcome])>
     /// Called with each message as it is sent, before the outcome is returned.
     private let inspect: @Sendable (GatewayMessage) -> Void
 
-    init(script: [GatewayOutcome] = [], inspect: @escaping @Sendable (GatewayMessage) -> Void = { _ in }) {
+    init(name: String = "scripted", script: [GatewayOutcome] = [], inspect: @escaping @Sendable (GatewayMessage) -> Void = { _ in }) {
+        self.name = name
         state = Mutex(([], script))
         self.inspect = inspect
     }
 
     var received: [GatewayMessage] { state.withLock { $0.sent } }
+
+    /// Answers `outcome` to every message from now on (an empty script sends).
+    func answerAlways(_ outcome: GatewayOutcome?) {
+        state.withLock { $0.script = outcome.map { Array(repeating: $0, count: 100_000) } ?? [] }
+    }
 
     func send(_ messages: [GatewayMessage]) throws -> [GatewayOutcome] {
         messages.map { message in
@@ -39,18 +45,29 @@ struct DownGateway: MessageGateway {
     }
 }
 
-struct OutboxDispatcherTests {
-    private func started(_ folder: String) async throws -> (EventFixture, Int64) {
+extension EventFixture {
+    /// A dispatcher on the fixture's clock, with jitter at its midpoint.
+    func dispatcher() -> OutboxDispatcher {
+        OutboxDispatcher(.testing(fixture.settings, clock: clock, random: MidpointRandom()))
+    }
+
+    /// The fixture with its consent replies sent, so the outbox holds only a started event's alerts.
+    static func withStartedEvent(folder: String) async throws -> (EventFixture, Int64) {
         let setup = try EventFixture(folder: folder)
-        // The fixture's consent replies go first, so the outbox holds only the event's alerts.
-        _ = try await dispatcher(setup).dispatch(through: ScriptedGateway())
+        _ = try await setup.dispatcher().dispatch(through: ScriptedGateway())
         let id = try setup.createEvent()
         _ = try setup.events.start(id: id)
         return (setup, id)
     }
+}
+
+struct OutboxDispatcherTests {
+    private func started(_ folder: String) async throws -> (EventFixture, Int64) {
+        try await EventFixture.withStartedEvent(folder: folder)
+    }
 
     private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
-        OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock, random: MidpointRandom()))
+        setup.dispatcher()
     }
 
     private func message(_ setup: EventFixture, _ id: Int64) throws -> (status: String, attempts: Int, lastError: String?, providerID: String?) {
@@ -78,7 +95,7 @@ struct OutboxDispatcherTests {
             options.batchSize = 1
             let summary = try await OutboxDispatcher(environment).dispatch(through: gateway, options: options)
             #expect(summary.failed == 0)
-            let code = try #require(gateway.received.last)
+            let code = try #require(gateway.received.first { $0.kind == "verification_code" })
             #expect(code.body.contains("code"), "the code went out: \(code.body)")
         }
     }
@@ -128,7 +145,7 @@ struct OutboxDispatcherTests {
             let first = try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
             #expect(first.retried == 1)
             let id = gateway.received[0].id
-            #expect(try message(setup, id).status == "queued" && message(setup, id).lastError == "HTTP 500")
+            #expect(try message(setup, id).status == "queued" && message(setup, id).lastError == "\(gateway.name): HTTP 500")
             // Not due yet: backoff is 30 s with equal jitter (random 0.5 → 22.5 s).
             setup.clock.advance(by: 20)
             #expect(try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1)).claimed == 1)
@@ -164,8 +181,10 @@ struct OutboxDispatcherTests {
             _ = try await dispatcher(setup).dispatch(through: refusing, options: DispatchOptions(limit: 1))
             #expect(try message(setup, refusing.received[0].id).status == "failed")
 
+            // A breaker that never opens, to see the retry policy alone.
             let alwaysDown = ScriptedGateway(script: Array(repeating: .retry(reason: "HTTP 503", after: .zero), count: 10))
-            _ = try await dispatcher(setup).dispatch(through: alwaysDown)
+            _ = try await dispatcher(setup).dispatch(
+                through: ProviderChain([SMSProvider(gateway: alwaysDown, rate: nil, breaker: CircuitBreaker(failuresToOpen: 100))]))
             let id = try #require(alwaysDown.received.first?.id)
             let final = try message(setup, id)
             #expect(final.status == "failed" && final.attempts == RetryPolicy().maximumAttempts)
@@ -189,7 +208,7 @@ struct OutboxDispatcherTests {
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
             _ = try connection.write {
-                try OutboxDispatchWriter(connection: connection, token: 1).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
+                try OutboxDispatchWriter(connection: connection, token: 1, alerts: EventService.alertKinds).claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(120))
             }
             let gateway = ScriptedGateway()
             #expect(try await dispatcher(setup).dispatch(through: gateway).claimed == 0, "still leased")
@@ -205,18 +224,18 @@ struct OutboxDispatcherTests {
             let (setup, _) = try await started(folder)
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
-            let slow = try OutboxDispatchWriter(connection: connection, token: 2)
+            let slow = try OutboxDispatchWriter(connection: connection, token: 2, alerts: EventService.alertKinds)
             let slowBatch = try connection.write { try slow.claimDue(limit: 10, at: now, leaseUntil: now) }
             let later = now.addingTimeInterval(1)
-            let takeover = try OutboxDispatchWriter(connection: connection, token: 3)
+            let takeover = try OutboxDispatchWriter(connection: connection, token: 3, alerts: EventService.alertKinds)
             let taken = try connection.write { try takeover.claimDue(limit: 10, at: later, leaseUntil: later.addingTimeInterval(120)) }
             #expect(taken.map(\.id) == slowBatch.map(\.id) && taken.allSatisfy { $0.attempts == 2 })
             try connection.write {
                 try slow.fail(id: slowBatch[0].id, error: "late", at: later)
-                try slow.markRestSent(leaseUntil: now, at: later)
+                try slow.markRestSent(leaseUntil: now, provider: "test", at: later)
             }
             #expect(try message(setup, taken[0].id).status == "sending", "the slow run's outcomes are ignored")
-            try connection.write { try takeover.markRestSent(leaseUntil: later.addingTimeInterval(120), at: later) }
+            try connection.write { try takeover.markRestSent(leaseUntil: later.addingTimeInterval(120), provider: "test", at: later) }
             #expect(try taken.allSatisfy { try message(setup, $0.id).status == "sent" })
         }
     }

@@ -42,7 +42,7 @@ struct TwilioGatewayTests {
         ])
         defer { server.stop() }
         let twilio = try gateway(server, sender: .messagingService("MG" + String(repeating: "2", count: 32)))
-        #expect(try await twilio.send([message(1)]) == [.retry(reason: "HTTP 429: {}", after: .seconds(30))])
+        #expect(try await twilio.send([message(1)]) == [.throttled(reason: "HTTP 429: {}", after: .seconds(30))])
         #expect(try await twilio.send([message(2, program: .verification, body: "Your code is 123456")]) == [.failed(reason: "HTTP 400 (provider error 21211)")])
         #expect(String(decoding: server.received[0].body, as: UTF8.self).contains("MessagingServiceSid=MG"))
     }

@@ -202,7 +202,8 @@ struct VerificationServiceTests {
             let code = try await setup.deliver()[0]
             _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "queued-before")
             try setup.fixture.connection().execute(
-                "INSERT INTO outbox (channel, destination, body, kind, program, next_attempt_at, created_at, updated_at) VALUES ('sms', '447700900009', 'hello', 'test', 'service', 0, 0, 0)")
+                "INSERT INTO outbox (channel, destination, body, kind, program, next_attempt_at, created_at, updated_at) VALUES ('sms', '447700900009', 'hello', 'test', 'service', 0, ?1, ?1)",
+                setup.clock.now())
 
             let rotatedSecret = Array("another-secret-of-32-bytes-long!".utf8)
             let rotated = try SecretKeys(secret: rotatedSecret)

@@ -68,7 +68,7 @@ struct WebhookGatewayTests {
             let gateway = try gateway(server)
             #expect(try await dispatch(setup, gateway, limit: 1).retried == 1)
             let id = Int64(try #require(try JSONSerialization.jsonObject(with: Data(server.received[0].body)) as? [String: Any])["id"] as! Int)
-            #expect(try state(setup, id).lastError == "HTTP 500: upstream down")
+            #expect(try state(setup, id).lastError == "webhook: HTTP 500: upstream down")
             setup.clock.advance(by: 30)
             _ = try await dispatch(setup, gateway)
             let final = try state(setup, id)
@@ -181,7 +181,7 @@ struct WebhookGatewayTests {
     @Test(arguments: [
         (200, nil, "", GatewayOutcome.sent(providerID: nil)),
         (201, nil, #"{"id":"x1"}"#, .sent(providerID: "x1")),
-        (429, "120", "", .retry(reason: "HTTP 429", after: .seconds(120))),
+        (429, "120", "", .throttled(reason: "HTTP 429", after: .seconds(120))),
         (503, "Wed, 21 Oct 2026 07:28:00 GMT", "", .retry(reason: "HTTP 503", after: nil)),
         (404, nil, "", .failed(reason: "HTTP 404")),
     ])

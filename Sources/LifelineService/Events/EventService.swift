@@ -11,6 +11,9 @@ import LifelineVocabulary
 public struct EventService: Sendable {
     static let startKind = "event_start"
     static let endKind = "event_end"
+    /// The two alerts' kinds, as dispatch orders them.
+    public static let alertKinds = AlertKinds(start: startKind, end: endKind)
+    static let eventOverReason = "its event was over before it could be sent"
 
     public let environment: LifelineEnvironment
     public var database: Database { environment.database }
@@ -105,6 +108,10 @@ public struct EventService: Sendable {
                 queued = try events.fanOut(
                     eventID: id, groupID: event.record.groupID, kind: kind, body: template.body(eventName: event.name),
                     program: ConsentService.program, at: now)
+            }
+            if to == .ended || to == .cancelled {
+                // A start alert still waiting when its event is over would only confuse: never send it.
+                _ = try events.expireQueued(eventID: id, kind: Self.startKind, reason: Self.eventOverReason, at: now)
             }
             _ = try events.transition(id: id, from: from, to: to, timeColumn: timeColumn, at: now)
             return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)

@@ -5,20 +5,17 @@ import LifelineStore
 public struct DispatchOptions: Sendable {
     /// Stop after claiming this many messages; nil for all that are due.
     public var limit: Int?
-    /// At most this many messages per second; nil for as fast as the gateway takes them.
+    /// At most this many SMS parts per second, when one gateway is given; a chain of providers
+    /// carries each one's own pace.
     public var ratePerSecond: Double?
-    /// Messages claimed and handed to the gateway at once.
+    /// The most messages claimed and handed to the providers at once; a paced provider gets
+    /// about a second's worth.
     public var batchSize = 5000
     /// How long a claimed message stays reserved; a dispatcher that died holding it frees it then.
     public var lease: Duration = .seconds(120)
+    /// Anything queued longer than this is expired instead of sent: a day-old alert misleads.
+    public var maximumQueueAge: Duration = .seconds(24 * 3600)
     public var retry = RetryPolicy()
-
-    /// The rate to pace to, within what a Duration and an Int can hold: from 0.001 to 1,000,000
-    /// messages a second (a NaN, an infinity or 0 means no pacing, as if none were asked).
-    var pacingRate: Double? {
-        guard let ratePerSecond, ratePerSecond.isFinite, ratePerSecond > 0 else { return nil }
-        return min(max(ratePerSecond, 0.001), 1_000_000)
-    }
 
     public init(limit: Int? = nil, ratePerSecond: Double? = nil) {
         self.limit = limit
@@ -36,15 +33,24 @@ public struct DispatchSummary: Sendable, Equatable {
     public var retried = 0
     /// Given up on: refused by the gateway, or out of attempts.
     public var failed = 0
+    /// No longer worth sending: its event ended, its code expired, or it waited too long.
+    public var expired = 0
+    /// Attempts with no answer, which the provider may have accepted.
+    public var maybeSent = 0
+    /// Times a batch moved on from a provider to the next.
+    public var failovers = 0
+    /// Sent, by provider.
+    public var sentBy: [String: Int] = [:]
     public var seconds = 0.0
 }
 
-/// Sends what is due in the outbox through a gateway.
+/// Sends what is due in the outbox through a chain of providers.
 ///
 /// Each batch is claimed in one write transaction (so concurrent dispatchers never share a
-/// message), checked for consent right there, handed to the gateway outside any transaction,
-/// and its outcomes recorded in a second transaction. A crash between the two leaves the batch
-/// `sending` until its lease runs out; it is then sent again with the same idempotency key.
+/// message), codes and replies before alerts, checked for consent and validity right there,
+/// handed to the providers outside any transaction (``ProviderChain``), and its outcomes
+/// recorded in a second transaction. A crash between the two leaves the batch `sending` until
+/// its lease runs out; it is then sent again with the same idempotency key.
 public struct OutboxDispatcher: Sendable {
     static let cacheSizeKiB = 64 * 1024
     public static let suppressedReason = "not opted in for this number when it was due to be sent"
@@ -61,11 +67,22 @@ public struct OutboxDispatcher: Sendable {
 
     public static let unopenedReason =
         "its sealed body cannot be opened (no secret, or the secret was rotated since it was queued)"
+    static let expiryReasons = ExpiryReasons(
+        expired: "it expired before it could be sent", tooOld: "it waited longer than the queue's ceiling (--max-queue-age)",
+        eventOver: EventService.eventOverReason)
 
-    /// Sends what is due. `work` runs each SQLite step (claim, open, record); the gateway's
+    /// Sends what is due through one gateway, paced at `options.ratePerSecond`.
+    public func dispatch(
+        through gateway: some MessageGateway & Sendable, options: DispatchOptions = DispatchOptions(),
+        work: some BlockingWork = InPlaceWork()
+    ) async throws -> DispatchSummary {
+        try await dispatch(through: ProviderChain(gateway, rate: options.ratePerSecond), options: options, work: work)
+    }
+
+    /// Sends what is due. `work` runs each SQLite step (claim, open, record); the providers'
     /// sends run on the caller's task, so a slow provider never holds a database thread.
     public func dispatch(
-        through gateway: some MessageGateway, options: DispatchOptions = DispatchOptions(),
+        through providers: ProviderChain, options: DispatchOptions = DispatchOptions(),
         work: some BlockingWork = InPlaceWork()
     ) async throws -> DispatchSummary {
         let database = database
@@ -77,7 +94,8 @@ public struct OutboxDispatcher: Sendable {
                 // dispatch went to evicting and re-reading pages.
                 let held = try database.hold(cacheSizeKiB: Self.cacheSizeKiB)
                 do {
-                    let outbox = try OutboxDispatchWriter(connection: held.connection, token: environment.random.claimToken())
+                    let outbox = try OutboxDispatchWriter(
+                        connection: held.connection, token: environment.random.claimToken(), alerts: EventService.alertKinds)
                     return DispatchRun(outbox: outbox, sealer: try Self.loadSealer(environment), held: held)
                 } catch {
                     held.release()
@@ -85,7 +103,7 @@ public struct OutboxDispatcher: Sendable {
                 }
             }
             do {
-                try await self.run(run, gateway: gateway, options: options, work: work)
+                try await self.run(run, providers: providers, options: options, work: work)
             } catch {
                 _ = try? await work.run { run.held.release() }
                 throw error
@@ -114,53 +132,54 @@ public struct OutboxDispatcher: Sendable {
         }
     }
 
-    private func run(_ run: DispatchRun, gateway: some MessageGateway, options: DispatchOptions, work: some BlockingWork) async throws {
+    private func run(_ run: DispatchRun, providers: ProviderChain, options: DispatchOptions, work: some BlockingWork) async throws {
         let started = ContinuousClock.now
-        var batchSize = max(1, options.batchSize)
-        if let rate = options.pacingRate { batchSize = min(batchSize, max(1, Int(rate / 10))) }
+        defer { run.summary.seconds = (ContinuousClock.now - started).seconds }
         while options.limit.map({ run.summary.claimed < $0 }) ?? true {
-            let size = min(batchSize, options.limit.map { $0 - run.summary.claimed } ?? batchSize)
+            guard let choice = providers.choose(at: .now) else {
+                // Every provider is cooling down (the messages wait), or refuses its credentials.
+                if let failure = providers.configurationFailure() { throw failure }
+                break
+            }
+            let provider = providers.providers[choice.index]
+            let remaining = options.limit.map { $0 - run.summary.claimed } ?? Int.max
+            let size = min(provider.batchSize(atMost: max(1, options.batchSize)), remaining)
             let lease = clock.now() + options.lease
             let batch = try await work.run { () -> (sendable: [ClaimedMessage], messages: [GatewayMessage])? in
-                guard let claimed = try claimBatch(run, size: size, leaseUntil: lease) else { return nil }
+                guard let claimed = try claimBatch(run, size: size, leaseUntil: lease, options: options) else { return nil }
                 return try open(claimed, run)
             }
-            guard let (sendable, messages) = batch else { break }
-            guard !sendable.isEmpty else { continue }
-            let outcomes: [GatewayOutcome]
-            do {
-                outcomes = try await gateway.send(messages)
-            } catch {
-                // Nothing was sent: put the batch back as it was, due at once, for the next run.
-                let reason = "\(error)"
-                try await work.run {
-                    try run.outbox.connection.write {
-                        for message in sendable {
-                            try run.outbox.reschedule(id: message.id, retryAt: clock.now(), error: reason, at: clock.now())
-                        }
-                    }
-                }
-                throw error
+            guard let (sendable, messages) = batch, !sendable.isEmpty else {
+                if choice.probe { provider.releaseProbe() }
+                if batch == nil { break } else { continue }
             }
-            try await work.run { try record(outcomes, for: sendable, run, leaseUntil: lease, policy: options.retry) }
-            if let rate = options.pacingRate { try await pace(sent: run.summary.claimed, rate: rate, since: started) }
+            let result = await providers.deliver(messages, startingWith: choice)
+            try await work.run {
+                try record(result, for: sendable, run, leaseUntil: lease, firstProvider: provider.name, policy: options.retry)
+            }
+            // Nothing reached any provider: the batch is back in the queue; say why.
+            if let thrown = result.thrown { throw thrown }
         }
-        run.summary.seconds = (ContinuousClock.now - started).seconds
     }
 
-    /// Claims a batch and suppresses the continuity messages whose user is no longer opted in
-    /// for that number; returns the ones to send, or nil when nothing was due.
-    private func claimBatch(_ run: DispatchRun, size: Int, leaseUntil: Date) throws -> [ClaimedMessage]? {
+    /// Claims a batch, expires what is no longer worth sending and suppresses the continuity
+    /// messages whose user is no longer opted in for that number; returns the ones to send, or
+    /// nil when nothing was due.
+    private func claimBatch(_ run: DispatchRun, size: Int, leaseUntil: Date, options: DispatchOptions) throws -> [ClaimedMessage]? {
         let outbox = run.outbox
         return try outbox.connection.write {
             let now = clock.now()
             let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
             guard !claimed.isEmpty else { return nil }
+            let expired = try outbox.expireStale(
+                leaseUntil: leaseUntil, at: now, createdCutoff: now.addingTimeInterval(-options.maximumQueueAge.seconds), reasons: Self.expiryReasons)
             let suppressed = try outbox.suppressUnconsented(
                 leaseUntil: leaseUntil, program: ConsentService.program, reason: Self.suppressedReason, at: now)
             run.summary.claimed += claimed.count
+            run.summary.expired += expired.count
             run.summary.suppressed += suppressed.count
-            return suppressed.isEmpty ? claimed : claimed.filter { !suppressed.contains($0.id) }
+            let dropped = expired.union(suppressed)
+            return dropped.isEmpty ? claimed : claimed.filter { !dropped.contains($0.id) }
         }
     }
 
@@ -209,43 +228,48 @@ public struct OutboxDispatcher: Sendable {
     }
 
     private func record(
-        _ outcomes: [GatewayOutcome], for messages: [ClaimedMessage], _ run: DispatchRun, leaseUntil: Date, policy: RetryPolicy
+        _ result: ProviderChain.BatchResult, for messages: [ClaimedMessage], _ run: DispatchRun, leaseUntil: Date,
+        firstProvider: String, policy: RetryPolicy
     ) throws {
         let outbox = run.outbox
         try outbox.connection.write {
             let now = clock.now()
-            for (message, outcome) in zip(messages, outcomes) {
-                switch outcome {
-                case .sent(nil):
-                    run.summary.sent += 1  // recorded with the rest of the batch below
-                case .sent(let providerID?):
-                    try outbox.markSent(id: message.id, providerID: providerID, at: now)
+            run.summary.failovers += result.failovers
+            for (message, delivery) in zip(messages, result.deliveries) {
+                switch delivery {
+                case .sent(let provider, let providerID, let maybeSent):
                     run.summary.sent += 1
-                case .retry(let reason, let after) where policy.allowsAnother(after: message.attempts):
-                    let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: environment.random.unitInterval())
-                    try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, at: now)
-                    run.summary.retried += 1
-                case .retry(let reason, _):
-                    try outbox.fail(id: message.id, error: "\(reason) (gave up after \(message.attempts) attempts)", at: now)
+                    run.summary.maybeSent += maybeSent
+                    run.summary.sentBy[provider, default: 0] += 1
+                    // The common case is recorded with the rest of the batch below, in one statement.
+                    if providerID != nil || maybeSent > 0 || provider != firstProvider {
+                        try outbox.markSent(id: message.id, providerID: providerID, provider: provider, maybeSent: maybeSent, at: now)
+                    }
+                case .failed(let reason, let maybeSent):
+                    run.summary.maybeSent += maybeSent
+                    try outbox.fail(id: message.id, error: reason, maybeSent: maybeSent, at: now)
                     run.summary.failed += 1
-                case .failed(let reason):
-                    try outbox.fail(id: message.id, error: reason, at: now)
+                case .notSent(let reason, _, let maybeSent) where result.thrown != nil:
+                    // Nothing reached a provider: put it back as it was, due at once.
+                    run.summary.maybeSent += maybeSent
+                    try outbox.reschedule(id: message.id, retryAt: now, error: reason, maybeSent: maybeSent, at: now)
+                    run.summary.retried += 1
+                case .notSent(let reason, let after, let maybeSent) where policy.allowsAnother(after: message.attempts):
+                    run.summary.maybeSent += maybeSent
+                    let wait = policy.wait(afterAttempt: message.attempts, retryAfter: after, random: environment.random.unitInterval())
+                    try outbox.reschedule(id: message.id, retryAt: now + wait, error: reason, maybeSent: maybeSent, at: now)
+                    run.summary.retried += 1
+                case .notSent(let reason, _, let maybeSent):
+                    run.summary.maybeSent += maybeSent
+                    try outbox.fail(
+                        id: message.id, error: "\(reason) (gave up after \(message.attempts) attempts)", maybeSent: maybeSent, at: now)
                     run.summary.failed += 1
                 }
             }
-            // A gateway that answered for fewer messages than it was given sent none of the rest.
-            for message in messages.dropFirst(outcomes.count) {
-                try outbox.reschedule(id: message.id, retryAt: now, error: "the gateway gave no outcome for it", at: now)
-                run.summary.retried += 1
-            }
-            try outbox.markRestSent(leaseUntil: leaseUntil, at: now)
+            try outbox.markRestSent(leaseUntil: leaseUntil, provider: firstProvider, at: now)
         }
     }
 
-    /// Sleeps until `sent` messages at `rate` per second would have taken since `started`.
-    private func pace(sent: Int, rate: Double, since started: ContinuousClock.Instant) async throws {
-        try await Task.sleep(until: started + .seconds(Double(sent) / rate), clock: .continuous)
-    }
 }
 
 extension Date {

@@ -17,10 +17,22 @@ public enum ReceiptStatus: String, Sendable, CaseIterable {
         }
     }
 
+    /// Kannel's delivery-report type (`%d` in a `dlr-url`): 1 delivered; 2 undelivered and 16
+    /// refused by the SMSC are final failures; 4 (buffered) and 8 (accepted by the SMSC) are no receipt.
+    public init?(kannelReportType type: Int) {
+        switch type {
+        case 1: self = .delivered
+        case 2, 16: self = .undelivered
+        default: return nil
+        }
+    }
+
     /// The outbox status a receipt leaves its message in.
     var outboxStatus: OutboxStatus { self == .delivered ? .delivered : .failed }
 
     /// The statuses a message can have when a receipt for it is believed: it was handed to a
-    /// provider (a later receipt may correct an earlier one).
-    static let receivable: Set<OutboxStatus> = [.sent, .delivered, .failed]
+    /// provider (a later receipt may correct an earlier one). `sending` too: a fast carrier's
+    /// receipt can arrive before dispatch has recorded the rest of the batch, and the receipt
+    /// then stands (dispatch records outcomes only on messages still `sending`).
+    static let receivable: Set<OutboxStatus> = [.sending, .sent, .delivered, .failed]
 }

@@ -14,6 +14,8 @@ public struct SecretKeys: Sendable {
     let messageKey: SymmetricKey
     /// Signs what the pages hand to a browser and take back: captcha challenges, CSRF tokens.
     let pageKey: SymmetricKey
+    /// Makes the tokens in the URLs Kannel calls back on, since Kannel cannot sign a request.
+    let kannelKey: SymmetricKey
     /// A short public fingerprint of the secret, stored with each code so a rotation is noticed.
     public let keyID: String
 
@@ -41,6 +43,7 @@ public struct SecretKeys: Sendable {
         codeKey = derive("verification-code-hmac-v1")
         messageKey = derive("outbox-seal-aes-gcm-v1")
         pageKey = derive("web-pages-hmac-v1")
+        kannelKey = derive("kannel-callback-hmac-v1")
         keyID = derive("key-id-v1", bytes: 6).withUnsafeBytes { Hex.string($0) }
     }
 }

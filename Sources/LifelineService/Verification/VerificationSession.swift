@@ -134,7 +134,9 @@ public final class VerificationSession {
             OutgoingMessage(
                 channel: asked.channel, destination: destination, body: VerificationCode.placeholder,
                 kind: "verification_code", program: .verification, userID: user.id,
-                sealedBody: try MessageSealer(keys: keys).seal(body, destination: destination)),
+                sealedBody: try MessageSealer(keys: keys).seal(body, destination: destination),
+                // A code that arrives after it expired is only a nuisance: dispatch drops it then.
+                expiresAt: request.expiresAt),
             at: now)
         try store.attach(outboxID: outboxID, to: id)
         return VerificationRequestOutcome(requestID: requestID, status: .sent, retryAfter: nil, isRepeat: false)
@@ -159,7 +161,8 @@ public final class VerificationSession {
         let decoy = try outbox.enqueue(
             OutgoingMessage(
                 channel: .sms, destination: "0", body: VerificationCode.placeholder, kind: "verification_code",
-                program: .verification, userID: nil, sealedBody: sealed, status: .suppressed),
+                program: .verification, userID: nil, sealedBody: sealed, status: .suppressed,
+                expiresAt: now.addingTimeInterval(TimeInterval(minutes * 60))),
             at: now)
         try outbox.discard(id: decoy)
     }

@@ -113,6 +113,18 @@ public struct EventStore {
         return connection.changes
     }
 
+    /// Expires the event's alerts of `kind` still waiting in the queue, so they are never sent
+    /// (those already out with a provider finish); returns how many.
+    public func expireQueued(eventID: Int64, kind: String, reason: String, at date: Date) throws -> Int {
+        try connection.execute(
+            """
+            UPDATE outbox SET status = 'expired', last_error = ?3, updated_at = ?4
+            WHERE event_id = ?1 AND kind = ?2 AND event_id IS NOT NULL AND (status = 'queued' OR status = 'sending')
+              AND status = 'queued'
+            """, eventID, kind, reason, date)
+        return connection.changes
+    }
+
     /// The group's members by what an alert would do for them now: `recipient`, `disabled`,
     /// `no_number`, `invalid_number`, `fixable_number` (a number not yet in long format),
     /// `not_opted_in`, `pending` or `opted_out`.

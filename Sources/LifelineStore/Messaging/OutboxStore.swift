@@ -13,12 +13,15 @@ public struct OutgoingMessage: Sendable {
     public let sealedBody: [UInt8]?
     /// `queued` for every message meant to be sent.
     public let status: OutboxStatus
+    /// When it stops being worth sending (a code's expiry); dispatch expires it then.
+    public let expiresAt: Date?
 
     public init(
         channel: MessageChannel, destination: String, body: String, kind: String, program: Program, userID: Int64?,
-        sealedBody: [UInt8]? = nil, status: OutboxStatus = .queued
+        sealedBody: [UInt8]? = nil, status: OutboxStatus = .queued, expiresAt: Date? = nil
     ) {
         self.status = status
+        self.expiresAt = expiresAt
         self.channel = channel
         self.destination = destination
         self.body = body
@@ -58,10 +61,10 @@ public struct OutboxStore {
             """
             INSERT INTO outbox
                 (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at, sealed_body,
-                 status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 status, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, message.channel, message.destination, message.body, message.kind, message.program, message.userID,
-            date, date, date, message.sealedBody.map { Data($0) }, message.status)
+            date, date, date, message.sealedBody.map { Data($0) }, message.status, message.expiresAt)
         return connection.lastInsertedRowID
     }
 

@@ -64,13 +64,29 @@ extension GatewayMessage {
 public enum GatewayOutcome: Sendable, Equatable {
     /// Accepted, with the provider's id for it when it gave one.
     case sent(providerID: String?)
-    /// Not accepted this time (rate limited, server error, timeout): try again, not before `after` if given.
+    /// Not accepted this time (a server error, a connection that never opened): try again, not
+    /// before `after` if given.
     case retry(reason: String, after: Duration?)
+    /// Not accepted: the provider asks to be sent less (HTTP 429), not before `after` if given.
+    /// It slows that provider down; it is not a sign the provider is failing.
+    case throttled(reason: String, after: Duration?)
     /// Refused for good (a 4xx other than 429): retrying would not help.
     case failed(reason: String)
+    /// The request went out and no answer came back (a timeout, a connection closed mid-answer):
+    /// the provider may have accepted it. Sent again, and counted as `maybe_sent`.
+    case unknown(reason: String)
+
+    /// Whether the provider is known not to have taken the message, so another may send it.
+    var wasNotAccepted: Bool {
+        switch self {
+        case .retry, .throttled: true
+        case .sent, .failed, .unknown: false
+        }
+    }
 }
 
-/// Where outgoing messages go: a file, a webhook. Dispatch hands over a batch and records each outcome.
+/// Where outgoing messages go: a file, a webhook, an SMS provider. Dispatch hands over a batch
+/// and records each outcome.
 public protocol MessageGateway {
     /// The gateway's name in reports.
     var name: String { get }
