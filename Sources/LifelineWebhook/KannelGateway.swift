@@ -8,7 +8,7 @@ import LifelineService
 /// when it has queued the message; 403 is a refused username or password, 503 a temporary
 /// failure (retried), other answers fail.
 public final class KannelGateway: MessageGateway, Sendable {
-    public let name = "kannel"
+    public let name = ProviderName.kannel
     public let configuration: KannelConfiguration
     private let client: HTTPClient
 

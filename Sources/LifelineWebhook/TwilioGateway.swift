@@ -9,7 +9,7 @@ import NIOCore
 /// (Twilio's `sid` becomes the provider id); 429 and 5xx are retried after `Retry-After`;
 /// other answers fail with Twilio's error `code`. Redirects are never followed.
 public final class TwilioGateway: MessageGateway, Sendable {
-    public let name = "twilio"
+    public let name = ProviderName.twilio
     public let configuration: TwilioConfiguration
     private let client: HTTPClient
 

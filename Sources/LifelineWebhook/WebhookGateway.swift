@@ -12,7 +12,7 @@ import NIOCore
 /// retried honouring `Retry-After`, other answers fail, and timeouts and connection errors
 /// are retried.
 public final class WebhookGateway: MessageGateway, Sendable {
-    public let name = "webhook"
+    public let name = ProviderName.webhook
     public let configuration: WebhookConfiguration
     private let clock: any WallClock
     private let client: HTTPClient

@@ -55,20 +55,41 @@ extension Lifeline.Optin {
             commandName: "record",
             abstract: "Record consent collected elsewhere (a signed form). Admins cannot undo a user's SMS opt-out.",
             discussion: """
-                Example:
+                Several emails, or --stdin (one per line), record the same state and evidence for each, in one \
+                process, printing one line per email. An email that fails (unknown, or opted out by SMS) is \
+                reported on standard error and the others go on; the exit code is then that failure's.
+
+                Examples:
                   lifeline optin record jonas.berg@example.com --state opted_in \\
                       --evidence "signed form, HR ticket 1142" --actor hr
+                  lifeline optin record --stdin --state opted_in --evidence forms < emails.txt
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var actor: ActorOption
-        @Argument(help: "The user's email.") var email: String
+        @Argument(help: "The users' emails.") var emails: [String] = []
+        @Flag(help: "Read more emails from standard input, one per line (blank lines skipped).") var stdin = false
         @Option(help: "opted_in or opted_out.") var state: ConsentState
         @Option(help: "Where the consent was collected: required, kept in the ledger.") var evidence: String
 
+        func validate() throws {
+            if emails.isEmpty && !stdin { throw ValidationError("name an email, or pass --stdin") }
+        }
+
         func run() throws {
-            let current = try ConsentService(global.environment).recordAdminDecision(
-                email: email, state: state, evidence: evidence, actor: actor.name)
-            print("\(current.state.rawValue) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")")
+            let service = ConsentService(global.environment)
+            let many = stdin || emails.count > 1
+            var lastFailure: (any LifelineFailure)?
+            for email in InputLines.arguments(emails, thenStandardInput: stdin) {
+                do {
+                    let current = try service.recordAdminDecision(email: email, state: state, evidence: evidence, actor: actor.name)
+                    let line = "\(current.state.rawValue) since \(current.since.map(UTCTimestamp.string(from:)) ?? "now")"
+                    print(many ? "\(email): \(line)" : line)
+                } catch let failure as any LifelineFailure where many {
+                    FailureReporter.printError("\(email): \(failure.description)")
+                    lastFailure = failure
+                }
+            }
+            if let lastFailure { Glibc.exit(FailureReporter.exitCode(for: lastFailure.kind)) }
         }
     }
 

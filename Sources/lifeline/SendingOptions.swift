@@ -4,7 +4,7 @@ import LifelineWebhook
 
 /// A provider `--gateway` can name.
 enum GatewayChoice: String, ExpressibleByArgument, CaseIterable {
-    case file, webhook, twilio, kannel
+    case file = "file", webhook = "webhook", twilio = "twilio", kannel = "kannel"
 
     /// Parts a second when `--gateway-rate` does not say: what the provider takes without
     /// refusing. A Twilio long code sends one a second; Kannel queues for its SMSC, which it

@@ -102,6 +102,16 @@ struct ConsentCLITests {
                 database + ["optin", "record", "bob@example.com", "--state", "opted_in", "--evidence", "form 7", "--actor", "hr"])
             #expect(recorded.status == 0 && recorded.standardOutput.hasPrefix("opted_in since "))
 
+            // Many at once: each email gets its line; one that fails is reported and the rest go on.
+            let many = try await LifelineProcess.run(
+                database + ["optin", "record", "--stdin", "--state", "opted_out", "--evidence", "forms", "--actor", "hr"],
+                input: Data("bob@example.com\n\nnobody@example.com\n".utf8))
+            #expect(many.status == 66 && many.standardOutput.hasPrefix("bob@example.com: opted_out since "))
+            #expect(many.standardError.contains("nobody@example.com"), "\(many.standardError)")
+            let restored = try await LifelineProcess.run(
+                database + ["optin", "record", "bob@example.com", "--state", "opted_in", "--evidence", "form 8", "--actor", "hr"])
+            #expect(restored.status == 0)
+
             let summary = try await LifelineProcess.run(database + ["optin", "summary", "--format", "json"])
             #expect(summary.standardOutput == "{\"opted_in\": 1, \"pending\": 0, \"opted_out\": 1, \"none\": 0, \"no_valid_number\": 1, \"total\": 3}\n")
             let staff = try await LifelineProcess.run(database + ["optin", "list", "--group", "Staff", "--state", "opted_in", "--format", "csv"])

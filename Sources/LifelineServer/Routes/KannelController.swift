@@ -41,7 +41,7 @@ struct KannelController {
         guard let status = ReceiptStatus(kannelReportType: receipt.type) else { return Acknowledgement(recorded: false) }
         _ = try await database.write {
             try OutboxQueries(environment).recordReceipt(
-                reference: String(receipt.id), status: status, error: receipt.answer.map { "Kannel: \($0)" })
+                reference: String(receipt.id), status: status, error: receipt.answer.map { "Kannel: \($0)" }, provider: ProviderName.kannel)
         }
         return Acknowledgement(recorded: true)
     }

@@ -41,7 +41,7 @@ struct TwilioController {
         guard let receipt = ReceiptStatus(providerWord: status) else { return Self.emptyTwiML }
         _ = try await database.write {
             try OutboxQueries(environment).recordReceipt(
-                reference: sid, status: receipt, error: error.map { "Twilio error \($0)" } ?? status)
+                reference: sid, status: receipt, error: error.map { "Twilio error \($0)" } ?? status, provider: ProviderName.twilio)
         }
         return Self.emptyTwiML
     }

@@ -33,7 +33,9 @@ public struct OutboxQueries: Sendable {
     ///
     /// A receipt can only follow a send: a message still queued or suppressed was never handed
     /// to a provider, so a receipt for it is refused rather than believed.
-    public func recordReceipt(reference: String, status receipt: ReceiptStatus, error: String?)
+    /// `provider` names who sent the receipt, when that says who carried the message: a receipt
+    /// can arrive before dispatch has recorded the batch it went out in.
+    public func recordReceipt(reference: String, status receipt: ReceiptStatus, error: String?, provider: String? = nil)
         throws -> (id: Int64, status: OutboxStatus)
     {
         try database.write { connection in
@@ -46,7 +48,8 @@ public struct OutboxQueries: Sendable {
             else { throw OutboxFailure.receiptBeforeSend(id: id, status: current.status) }
             let status = receipt.outboxStatus
             try outbox.recordReceipt(
-                id: id, status: status, error: receipt == .delivered ? nil : (error ?? receipt.rawValue), at: clock.now())
+                id: id, status: status, error: receipt == .delivered ? nil : (error ?? receipt.rawValue), provider: provider,
+                at: clock.now())
             return (id, status)
         }
     }

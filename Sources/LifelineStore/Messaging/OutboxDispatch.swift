@@ -119,11 +119,16 @@ public final class OutboxDispatchWriter {
                     AND \(Reachability.mayBeTexted(user: "u", consent: "c")))
             RETURNING id
             """)
+        // A fast carrier's receipt can land before the batch is recorded: the message is then
+        // already `delivered` (or `failed`) under this run's token, and keeps that status while
+        // the provider, its id and the unknown attempts are still recorded.
         sentOne = try connection.prepare(
             """
-            UPDATE outbox SET status = 'sent', provider_id = ?2, last_error = NULL, updated_at = ?3, sealed_body = NULL,
-                              provider = ?5, maybe_sent = maybe_sent + ?6
-            WHERE id = ?1 AND status = 'sending' AND claim_token = ?4
+            UPDATE outbox SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END,
+                              provider_id = coalesce(?2, provider_id),
+                              last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END,
+                              updated_at = ?3, sealed_body = NULL, provider = ?5, maybe_sent = maybe_sent + ?6
+            WHERE id = ?1 AND claim_token = ?4 AND (status = 'sending' OR status = 'delivered' OR status = 'failed')
             """)
         sentRest = try connection.prepare(
             """
@@ -275,11 +280,14 @@ extension OutboxStore {
         ) { ($0.string(at: 0), Int($0.int64(at: 1)), try $0.get(2), try $0.get(3)) }
     }
 
-    /// Records a delivery receipt: `delivered`, or `failed` with the carrier's error.
-    public func recordReceipt(id: Int64, status: OutboxStatus, error: String?, at date: Date) throws {
+    /// Records a delivery receipt: `delivered`, or `failed` with the carrier's error, and the
+    /// provider that carried it when the receipt says.
+    public func recordReceipt(id: Int64, status: OutboxStatus, error: String?, provider: String? = nil, at date: Date) throws {
         precondition(status == .delivered || status == .failed, "a receipt says delivered or failed")
         try connection.execute(
-            "UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), updated_at = ?4 WHERE id = ?1",
-            id, status, error, date)
+            """
+            UPDATE outbox SET status = ?2, last_error = coalesce(?3, last_error), updated_at = ?4, provider = coalesce(?5, provider)
+            WHERE id = ?1
+            """, id, status, error, date, provider)
     }
 }

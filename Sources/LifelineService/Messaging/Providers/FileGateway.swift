@@ -13,7 +13,7 @@ import Glibc
 public struct FileGateway: MessageGateway, Sendable {
     public let path: String
     public let clock: any WallClock
-    public var name: String { "file" }
+    public var name: String { ProviderName.file }
 
     public init(path: String, clock: any WallClock) {
         self.path = path
