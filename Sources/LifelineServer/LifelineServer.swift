@@ -68,7 +68,8 @@ public enum LifelineServer {
         ImportController(environment: environment, database: database).addRoutes(to: admins)
         SMSNumberController(environment: environment, database: database).addRoutes(to: admins)
         SettingsController(environment: environment, database: database).addRoutes(to: admins)
-        addPages(to: router, site: PageSite(environment: environment, database: database, limits: limits, configuration: configuration))
+        addPages(to: router, site: PageSite(
+                environment: environment, database: database, limits: limits, configuration: configuration, providers: providers))
         routeTable.record(router.routes.map { ($0.method.rawValue, $0.path) })
         return router
     }

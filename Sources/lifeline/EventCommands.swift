@@ -186,6 +186,8 @@ extension Lifeline.Events {
                     let count = deliveries.first { $0.alert == alert && $0.status == status }?.count ?? 0
                     fields.append(("\(alert)_\(status.rawValue)", Cell(count)))
                 }
+                let maybeSent = deliveries.filter { $0.alert == alert }.reduce(0) { $0 + $1.maybeSent }
+                fields.append(("\(alert)_maybe_sent", Cell(maybeSent)))
             }
             ResultWriter(format: output.format).print(.record(fields))
         }

@@ -32,13 +32,14 @@ extension Lifeline {
                 let stream = ListStream.standardOutput(
                     format: output.format,
                     columns: [
-                        "id", "created_at", "status", "program", "kind", "event", "destination", "attempts", "last_error", "body",
+                        "id", "created_at", "status", "program", "kind", "event", "destination", "attempts", "provider", "maybe_sent",
+                        "last_error", "body",
                     ])
                 try OutboxQueries(global.environment).forEachMessage(status: status, eventID: event) {
                     stream.write([
                         .integer($0.id), .date($0.createdAt), .text($0.status.rawValue), .text($0.program.rawValue), .text($0.kind),
-                        $0.eventID.map(Cell.integer) ?? .null, .text($0.destination), Cell($0.attempts),
-                        Cell($0.lastError), .text($0.body),
+                        $0.eventID.map(Cell.integer) ?? .null, .text($0.destination), Cell($0.attempts), Cell($0.provider),
+                        Cell($0.maybeSent), Cell($0.lastError), .text($0.body),
                     ])
                 }
                 stream.finish()

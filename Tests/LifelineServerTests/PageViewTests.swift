@@ -37,7 +37,9 @@ struct PageViewTests {
                 nameValue: "n", startValue: "s", endValue: "e", groupValue: "g", kindValue: "planned", nameError: "x",
                 startError: "x", endError: "x", formError: "x", groups: [.init(name: "g", members: 1, selected: true)], planned: true,
                 placeholders: "{name}"),
-            EventView(event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1)], noDeliveries: false, queuedNotice: "q"),
+            EventView(
+                event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1, maybeSent: 0)], noDeliveries: false,
+                pace: "p", queuedNotice: "q"),
             EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true),
             OptInsView(
                 who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
@@ -117,5 +119,28 @@ struct PageViewTests {
         #expect(PageValueLookup.camelCase("request_id") == "requestID")
         #expect(PageValueLookup.camelCase("by_sms") == "bySMS")
         #expect(PageValueLookup.camelCase("none") == "none")
+    }
+}
+
+/// The event page's "how long until everyone has it".
+struct PaceTextTests {
+    private let preview = EventPreview(
+        eventID: 1, recipients: 3000, skipped: [:], startMessage: SMSLength(body: String(repeating: "a", count: 200)),
+        endMessage: SMSLength(body: "over"), measuredWithName: nil)
+
+    private func deliveries(_ queued: Int, sent: Int = 0) -> [AlertDeliveries] {
+        [
+            AlertDeliveries(alert: "start", status: .queued, count: queued, maybeSent: 0),
+            AlertDeliveries(alert: "start", status: .sent, count: sent, maybeSent: 0),
+        ]
+    }
+
+    @Test func timeIsThePartsStillToSendOverThePace() {
+        // 3,000 two-part messages at 10 parts a second: 600 s.
+        let line = PaceText.line(waiting: deliveries(3000), preview: preview, pace: .paced(provider: "twilio", partsPerSecond: 10))
+        #expect(line == "3000 messages to send: about 10 minutes at 10 SMS parts a second through twilio.")
+        #expect(PaceText.line(waiting: deliveries(0, sent: 5), preview: preview, pace: .stopped) == nil, "nothing waits")
+        #expect(PaceText.line(waiting: deliveries(1), preview: preview, pace: .stopped)?.contains("no provider is taking messages") == true)
+        #expect(PaceText.rough(.seconds(59)) == "under a minute" && PaceText.rough(.seconds(7800)) == "2 h 10 min")
     }
 }

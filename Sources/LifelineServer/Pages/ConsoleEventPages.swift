@@ -61,9 +61,8 @@ struct ConsoleEventPages {
                 return (event, deliveries, try service.preview(id: id))
             }
             var view = EventView(
-                event: EventSummary(event, preview: preview),
-                deliveries: deliveries.map { EventView.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) },
-                noDeliveries: deliveries.isEmpty)
+                event: EventSummary(event, preview: preview), deliveries: EventView.deliveries(deliveries),
+                noDeliveries: deliveries.isEmpty, pace: PaceText.line(waiting: deliveries, preview: preview, pace: site.providers?.pace()))
             // "N alerts queued" is news only while some still wait: once the queue has emptied,
             // the delivery counts say what became of them (deliveries.js also drops it live).
             let waiting = deliveries.contains { $0.status == .queued || $0.status == .sending }
@@ -74,10 +73,14 @@ struct ConsoleEventPages {
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
+            let (event, deliveries, preview) = try await database.read {
+                let service = EventService(environment)
+                let (event, deliveries) = try service.show(id: id)
+                return (event, deliveries, try service.preview(id: id))
+            }
             return try LiveDeliveries(
-                state: event.state.rawValue,
-                deliveries: deliveries.map { EventController.Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) }
+                state: event.state.rawValue, deliveries: deliveries.map(EventController.Delivery.init),
+                pace: PaceText.line(waiting: deliveries, preview: preview, pace: site.providers?.pace())
             ).response(from: request, context: context)
         }
         for action in EventTransition.allCases {
@@ -142,6 +145,8 @@ struct ConsoleEventPages {
     struct LiveDeliveries: ResponseEncodable {
         let state: String
         let deliveries: [EventController.Delivery]
+        /// How long what waits will take at the current pace; nil when nothing waits.
+        let pace: String?
     }
 }
 

@@ -102,18 +102,65 @@ struct EventSummary: PageValues {
     }
 }
 
-/// An event's page: its summary and its deliveries so far.
+/// An event's page: its summary, its deliveries so far, and how long the rest will take.
 struct EventView: PageView {
     static let template = "console-event"
     struct Delivery: PageValues {
         let alert: String
         let status: String
         let count: Int
+        /// Attempts with no answer from the provider: perhaps received twice.
+        let maybeSent: Int
     }
     let event: EventSummary
     let deliveries: [Delivery]
     let noDeliveries: Bool
+    /// When messages still wait: how long they will take at the current pace.
+    let pace: String?
     var queuedNotice: String?
+
+    static func deliveries(_ deliveries: [AlertDeliveries]) -> [Delivery] {
+        deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count, maybeSent: $0.maybeSent) }
+    }
+}
+
+/// "How long until everyone has it", in the words the event page shows.
+enum PaceText {
+    /// Nil when nothing waits, or when no dispatcher runs in this process.
+    static func line(waiting deliveries: [AlertDeliveries], preview: EventPreview, pace: DispatchPace?) -> String? {
+        let waiting = deliveries.waiting
+        guard waiting > 0, let pace else { return nil }
+        let messages = waiting == 1 ? "1 message" : "\(waiting) messages"
+        // Each alert's parts as the preview measures them, with the longest recipient name.
+        let parts = deliveries.filter(\.isWaiting).reduce(0) {
+            $0 + $1.count * ($1.alert == "start" ? preview.startMessage.segments : preview.endMessage.segments)
+        }
+        switch pace {
+        case .stopped:
+            return "\(messages) to send wait: no provider is taking messages just now. They go out when one recovers."
+        case .unpaced(let provider):
+            return "\(messages) to send, as fast as \(provider) takes them."
+        case .paced(let provider, let rate):
+            let time = pace.timeToSend(parts: parts).map(rough) ?? "a moment"
+            return "\(messages) to send: about \(time) at \(rate.formatted()) SMS parts a second through \(provider)."
+        }
+    }
+
+    /// A duration as a person says it: "under a minute", "about 4 minutes", "about 2 h 10 min".
+    static func rough(_ duration: Duration) -> String {
+        let seconds = Int(duration.components.seconds) + (duration.components.attoseconds > 0 ? 1 : 0)
+        if seconds < 60 { return "under a minute" }
+        let minutes = (seconds + 30) / 60
+        if minutes < 60 { return minutes == 1 ? "1 minute" : "\(minutes) minutes" }
+        return "\(minutes / 60) h \(minutes % 60) min"
+    }
+}
+
+extension Double {
+    /// 1, 0.5, 12.25: no trailing zeros.
+    fileprivate func formatted() -> String {
+        self == rounded() ? String(Int(self)) : String(self)
+    }
 }
 
 /// The confirmation before starting, ending or cancelling an event.

@@ -15,10 +15,16 @@ struct PageSite: Sendable {
     let captchaPressure: CaptchaPressure
     /// Whether a template asking for a value its view lacks is an error (``ServerConfiguration/checksPageValues``).
     let checksPageValues: Bool
+    /// The dispatcher's providers, when this process runs one: the event page's pace.
+    let providers: ProviderChain?
     private let signerCache = SignerCache()
 
-    init(environment: LifelineEnvironment, database: Database, limits: RequestLimits, configuration: ServerConfiguration) {
+    init(
+        environment: LifelineEnvironment, database: Database, limits: RequestLimits, configuration: ServerConfiguration,
+        providers: ProviderChain?
+    ) {
         self.environment = environment
+        self.providers = providers
         self.database = database
         self.limits = limits
         captchaPressure = CaptchaPressure(clock: environment.clock)

@@ -66,7 +66,7 @@ struct EventController {
         let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
         return EventWithDeliveries(
             event: Event(event.record),
-            deliveries: deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count) })
+            deliveries: deliveries.map(Delivery.init))
     }
 
     @Sendable func getEventPreview(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
@@ -139,6 +139,20 @@ struct EventController {
         let alert: String
         let status: String
         let count: Int
+        /// Attempts among them whose outcome was unknown (sent again: perhaps received twice).
+        let maybeSent: Int
+
+        enum CodingKeys: String, CodingKey {
+            case alert, status, count
+            case maybeSent = "maybe_sent"
+        }
+
+        init(_ deliveries: AlertDeliveries) {
+            alert = deliveries.alert
+            status = deliveries.status.rawValue
+            count = deliveries.count
+            maybeSent = deliveries.maybeSent
+        }
     }
 
     /// An event and its alerts counted by status.

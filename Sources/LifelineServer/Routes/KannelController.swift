@@ -15,24 +15,41 @@ struct KannelController {
     }
 
     /// `?id=<outbox id>&token=<its token>&type=%d&answer=%A`.
-    struct Receipt: Decodable {
+    struct Receipt {
         let id: Int64
         let token: String
         let type: Int
         let answer: String?
+
+        /// The query's values; a 400 naming the parameter that is missing or wrong.
+        init(_ request: Request) throws {
+            guard let id = try request.identifier("id") else { throw Problem.missingParameter("id") }
+            self.id = id
+            token = try request.requiredParameter("token")
+            type = try request.integer("type", in: 0...255, default: -1)
+            guard type >= 0 else { throw Problem.missingParameter("type") }
+            answer = request.uri.queryParameters.get("answer")
+        }
     }
 
     /// `?token=<the replies token>&from=%p&text=%a&id=%I`.
-    struct Reply: Decodable {
+    struct Reply {
         let token: String
         let from: String
         let text: String
         /// Kannel's id for the message: a second delivery of it changes nothing.
         let id: String?
+
+        init(_ request: Request) throws {
+            token = try request.requiredParameter("token")
+            from = try request.requiredParameter("from")
+            text = request.uri.queryParameters.get("text") ?? ""
+            id = request.uri.queryParameters.get("id")
+        }
     }
 
     @Sendable func receiveStatus(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
-        let receipt = try request.uri.decodeQuery(as: Receipt.self, context: context)
+        let receipt = try Receipt(request)
         guard try tokens().acceptsReceipt(receipt.token, messageID: receipt.id) else {
             context.logger.warning("refused a Kannel receipt with a wrong token")
             throw Problem.forbidden("the token does not match this message")
@@ -47,7 +64,7 @@ struct KannelController {
     }
 
     @Sendable func receiveSMS(_ request: Request, context: LifelineRequestContext) async throws -> some ResponseGenerator {
-        let reply = try request.uri.decodeQuery(as: Reply.self, context: context)
+        let reply = try Reply(request)
         guard try tokens().acceptsReplies(reply.token) else {
             context.logger.warning("refused a Kannel reply with a wrong token")
             throw Problem.forbidden("the token is not this installation's")

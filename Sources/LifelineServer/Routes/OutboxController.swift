@@ -42,6 +42,8 @@ struct OutboxController {
         @Nullable var lastError: String?
         let body: String
         let createdAt: APITime
+        @Nullable var provider: String?
+        let maybeSent: Int
 
         init(_ entry: OutboxEntry) {
             id = entry.id
@@ -54,6 +56,8 @@ struct OutboxController {
             lastError = entry.lastError
             body = entry.body
             createdAt = APITime(entry.createdAt)
+            provider = entry.provider
+            maybeSent = entry.maybeSent
         }
 
         enum CodingKeys: String, CodingKey {
@@ -61,6 +65,8 @@ struct OutboxController {
             case eventID = "event_id"
             case lastError = "last_error"
             case createdAt = "created_at"
+            case provider
+            case maybeSent = "maybe_sent"
         }
     }
 }

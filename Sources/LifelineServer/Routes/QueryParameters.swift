@@ -23,6 +23,12 @@ extension Request {
         }
     }
 
+    /// A query parameter that must be there.
+    func requiredParameter(_ name: String) throws -> String {
+        guard let text = uri.queryParameters.get(name) else { throw Problem.missingParameter(name) }
+        return text
+    }
+
     /// A positive whole-number query parameter such as an event id; nil when absent.
     func identifier(_ name: String) throws -> Int64? {
         guard let text = uri.queryParameters.get(name) else { return nil }
@@ -41,5 +47,12 @@ extension Request {
                 detail: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return value
+    }
+}
+
+extension Problem {
+    /// 400: a query parameter the route needs is not there.
+    static func missingParameter(_ name: String) -> Problem {
+        Problem(status: .badRequest, code: "usage", detail: "the query parameter \(name) is missing")
     }
 }

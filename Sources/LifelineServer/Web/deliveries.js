@@ -8,6 +8,7 @@
   var empty = document.getElementById("deliveries-empty");
   var state = document.getElementById("event-state");
   var queued = document.getElementById("queued-notice");
+  var pace = document.getElementById("pace");
   function cell(label, text) {
     var td = document.createElement("td");
     td.setAttribute("data-label", label);
@@ -26,11 +27,16 @@
           tr.appendChild(cell("Alert", delivery.alert));
           tr.appendChild(cell("Status", delivery.status));
           tr.appendChild(cell("Messages", delivery.count));
+          tr.appendChild(cell("Maybe twice", delivery.maybe_sent));
           fresh.appendChild(tr);
         });
         rows.replaceChildren(fresh);
         if (empty) empty.hidden = answer.deliveries.length > 0;
         if (state) state.textContent = answer.state;
+        if (pace) {
+          pace.textContent = answer.pace || "";
+          pace.hidden = !answer.pace;
+        }
         // "N alerts queued" is stale once nothing waits: the counts above say the rest.
         if (queued && !answer.deliveries.some(function (d) { return d.status === "queued" || d.status === "sending"; })) {
           queued.remove();

@@ -146,14 +146,32 @@ public struct EventService: Sendable {
     }
 
     /// One event and its messages counted by alert and status.
-    public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [(alert: String, status: OutboxStatus, count: Int)]) {
+    public func show(id: Int64) throws -> (event: ContinuityEvent, deliveries: [AlertDeliveries]) {
         try database.read { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
             let deliveries = try events.deliveryCounts(eventID: id).map {
-                (alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count)
+                AlertDeliveries(
+                    alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count, maybeSent: $0.maybeSent)
             }
             return (ContinuityEvent(record: event), deliveries)
         }
     }
+}
+
+/// An event's messages of one alert (`start`, `end`) in one status.
+public struct AlertDeliveries: Sendable, Equatable {
+    public let alert: String
+    public let status: OutboxStatus
+    public let count: Int
+    /// Attempts among them whose outcome was unknown: each may have reached the person twice.
+    public let maybeSent: Int
+
+    /// Still to go out: queued, or with a provider now.
+    public var isWaiting: Bool { status == .queued || status == .sending }
+}
+
+extension [AlertDeliveries] {
+    /// Messages still queued or with a provider.
+    public var waiting: Int { filter(\.isWaiting).reduce(0) { $0 + $1.count } }
 }

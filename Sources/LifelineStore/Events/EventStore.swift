@@ -162,11 +162,15 @@ public struct EventStore {
         ) { $0.string(at: 0) }
     }
 
-    /// An event's messages counted by kind (`event_start`, `event_end`) and status.
-    public func deliveryCounts(eventID: Int64) throws -> [(kind: String, status: OutboxStatus, count: Int)] {
+    /// An event's messages counted by kind (`event_start`, `event_end`) and status, with their
+    /// attempts whose outcome was unknown.
+    public func deliveryCounts(eventID: Int64) throws -> [(kind: String, status: OutboxStatus, count: Int, maybeSent: Int)] {
         try connection.query(
-            "SELECT kind, status, count(*) FROM outbox WHERE event_id = ? GROUP BY kind, status ORDER BY kind, status",
+            """
+            SELECT kind, status, count(*), sum(maybe_sent) FROM outbox WHERE event_id = ?
+            GROUP BY kind, status ORDER BY kind DESC, status
+            """,
             eventID
-        ) { ($0.string(at: 0), try $0.get(1), Int($0.int64(at: 2))) }
+        ) { ($0.string(at: 0), try $0.get(1), Int($0.int64(at: 2)), Int($0.int64(at: 3))) }
     }
 }

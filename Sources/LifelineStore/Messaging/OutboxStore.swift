@@ -44,6 +44,10 @@ public struct OutboxEntry: Sendable, Equatable {
     public let attempts: Int
     public let lastError: String?
     public let createdAt: Date
+    /// The provider that took it, once one did.
+    public let provider: String?
+    /// Attempts whose outcome was unknown: it may have been received that many times more.
+    public let maybeSent: Int
 }
 
 /// The outbox table: messages waiting to be sent, and what became of them.
@@ -82,7 +86,8 @@ public struct OutboxStore {
         ) { try $0.get(0, as: Date?.self) } ?? nil
     }
 
-    private static let entryColumns = "id, destination, body, kind, program, status, event_id, attempts, last_error, created_at"
+    private static let entryColumns =
+        "id, destination, body, kind, program, status, event_id, attempts, last_error, created_at, provider, maybe_sent"
 
     /// Streams messages, oldest first, optionally only one status or one event's, and a page
     /// (those after the id `afterID`, at most `limit`); ids are never reused, so pages are stable.
@@ -102,7 +107,8 @@ public struct OutboxStore {
         OutboxEntry(
             id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
             program: try row.get(4), status: try row.get(5), eventID: try row.get(6),
-            attempts: Int(row.int64(at: 7)), lastError: try row.get(8), createdAt: try row.get(9))
+            attempts: Int(row.int64(at: 7)), lastError: try row.get(8), createdAt: try row.get(9), provider: try row.get(10),
+            maybeSent: Int(row.int64(at: 11)))
     }
 
     /// How many messages are in each status (statuses with none are absent).

@@ -51,6 +51,12 @@ public final class ProviderChain: Sendable {
             reason: "refused Lifeline's credentials: " + problems.compactMap(\.1).joined(separator: "; "))
     }
 
+    /// How fast messages go out now: through the first provider that takes traffic.
+    public func pace(at now: ContinuousClock.Instant = .now) -> DispatchPace {
+        guard let report = reports(at: now).first(where: { $0.health == .up || $0.health == .probing }) else { return .stopped }
+        return report.rate.map { .paced(provider: report.name, partsPerSecond: $0) } ?? .unpaced(provider: report.name)
+    }
+
     public func reports(at now: ContinuousClock.Instant = .now) -> [ProviderReport] {
         providers.map { $0.report(at: now) }
     }
@@ -183,5 +189,20 @@ public final class ProviderChain: Sendable {
             let reason = "\(error)"
             return Attempt(outcomes: messages.map { _ in .retry(reason: reason, after: nil) }, thrown: error)
         }
+    }
+}
+
+/// How fast the dispatcher sends now, for the on-call's "how long until everyone has it".
+public enum DispatchPace: Sendable, Equatable {
+    case paced(provider: String, partsPerSecond: Double)
+    /// As fast as the provider takes them (the file, a relay).
+    case unpaced(provider: String)
+    /// No provider takes messages now: they wait until one recovers.
+    case stopped
+
+    /// How long `parts` SMS parts take at this pace; nil when unpaced or stopped.
+    public func timeToSend(parts: Int) -> Duration? {
+        guard case .paced(_, let rate) = self, rate > 0 else { return nil }
+        return .seconds(Double(parts) / rate)
     }
 }
