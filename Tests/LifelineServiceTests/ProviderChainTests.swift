@@ -229,3 +229,26 @@ struct ProviderDispatchTests {
         }
     }
 }
+
+extension ProviderDispatchTests {
+    /// A 429 slows the provider down and the message waits; one on a message's last attempt
+    /// counts against the provider, and enough of them open its breaker.
+    @Test func throttlingSlowsAProviderAndOnlyA429PastTheRetriesCountsAgainstIt() async throws {
+        let throttled = ScriptedGateway(name: "first")
+        throttled.answerAlways(.throttled(reason: "HTTP 429", after: .seconds(1)))
+        let provider = SMSProvider(gateway: throttled, rate: nil, breaker: CircuitBreaker(failuresToOpen: 2))
+        let chain = ProviderChain([provider])
+        func message(attempt: Int) -> GatewayMessage {
+            GatewayMessage(
+                id: Int64(attempt), channel: .sms, destination: "447700900001", body: "b", program: .continuity, kind: "event_start",
+                eventID: 1, attempt: attempt)
+        }
+        let early = await chain.deliver([message(attempt: 1), message(attempt: 2)], startingWith: .init(index: 0, probe: false))
+        #expect(early.deliveries.allSatisfy { if case .notSent(_, .seconds(1)?, 0) = $0 { true } else { false } })
+        #expect(provider.report().health == .up, "asked to slow down, not failing")
+        _ = await chain.deliver(
+            [message(attempt: RetryPolicy().maximumAttempts), message(attempt: RetryPolicy().maximumAttempts)],
+            startingWith: .init(index: 0, probe: false))
+        #expect(provider.report().health == .down)
+    }
+}

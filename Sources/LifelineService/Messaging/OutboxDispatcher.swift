@@ -153,7 +153,7 @@ public struct OutboxDispatcher: Sendable {
                 if choice.probe { provider.releaseProbe() }
                 if batch == nil { break } else { continue }
             }
-            let result = await providers.deliver(messages, startingWith: choice)
+            let result = await providers.deliver(messages, startingWith: choice, retry: options.retry)
             try await work.run {
                 try record(result, for: sendable, run, leaseUntil: lease, firstProvider: provider.name, policy: options.retry)
             }

@@ -78,8 +78,9 @@ public final class ProviderChain: Sendable {
         var thrown: (any Error)?
     }
 
-    /// Sends `messages` starting with `first` and moving on down the chain.
-    func deliver(_ messages: [GatewayMessage], startingWith first: Choice) async -> BatchResult {
+    /// Sends `messages` starting with `first` and moving on down the chain; `retry` says which
+    /// attempt is a message's last.
+    func deliver(_ messages: [GatewayMessage], startingWith first: Choice, retry: RetryPolicy = RetryPolicy()) async -> BatchResult {
         var deliveries = [Delivery?](repeating: nil, count: messages.count)
         var maybeSent = [Int](repeating: 0, count: messages.count)
         var lastRefusal = [(reason: String, after: Duration?)?](repeating: nil, count: messages.count)
@@ -93,7 +94,7 @@ public final class ProviderChain: Sendable {
             let provider = providers[current.index]
             let sending = current.probe ? Array(pending.prefix(1)) : pending
             let held = current.probe ? Array(pending.dropFirst()) : []
-            let attempt = await send(sending.map { messages[$0] }, through: provider)
+            let attempt = await send(sending.map { messages[$0] }, through: provider, retry: retry)
             if attempt.thrown == nil { everyAttemptThrew = false } else { lastThrown = attempt.thrown }
             pending = held
             for (index, outcome) in zip(sending, attempt.outcomes) {
@@ -139,9 +140,9 @@ public final class ProviderChain: Sendable {
         var thrown: (any Error)?
     }
 
-    private func send(_ messages: [GatewayMessage], through provider: SMSProvider) async -> Attempt {
+    private func send(_ messages: [GatewayMessage], through provider: SMSProvider, retry: RetryPolicy) async -> Attempt {
         guard provider.isPaced else {
-            return await sendAtOnce(messages, through: provider)
+            return await sendAtOnce(messages, through: provider, retry: retry)
         }
         // Paced: each sub-batch starts at its reserved time, without waiting for the answers to
         // the ones before it, so a slow provider is still paced, not serialised.
@@ -162,7 +163,7 @@ public final class ProviderChain: Sendable {
                 guard next == 0 || provider.isTakingTraffic else { break }
                 let range = next..<end
                 let slice = Array(messages[range])
-                group.addTask { (range, await self.sendAtOnce(slice, through: provider)) }
+                group.addTask { (range, await self.sendAtOnce(slice, through: provider, retry: retry)) }
                 next = end
             }
             for await (range, attempt) in group {
@@ -174,11 +175,13 @@ public final class ProviderChain: Sendable {
     }
 
     /// One gateway call; its outcomes recorded on the provider's breaker, pace and counts.
-    private func sendAtOnce(_ messages: [GatewayMessage], through provider: SMSProvider) async -> Attempt {
+    private func sendAtOnce(_ messages: [GatewayMessage], through provider: SMSProvider, retry: RetryPolicy) async -> Attempt {
         do {
             let outcomes = try await provider.gateway.send(messages)
             let now = ContinuousClock.now
-            for outcome in outcomes { provider.record(outcome, at: now) }
+            for (message, outcome) in zip(messages, outcomes) {
+                provider.record(outcome, at: now, wasLastAttempt: !retry.allowsAnother(after: message.attempt))
+            }
             // A gateway that answered for fewer messages than it was given sent none of the rest.
             let missing = max(0, messages.count - outcomes.count)
             return Attempt(

@@ -55,7 +55,8 @@ public final class SMSProvider: Sendable {
     }
 
     /// Records what the provider did with one message, for its breaker, pace and counts.
-    func record(_ outcome: GatewayOutcome, at now: ContinuousClock.Instant) {
+    /// `wasLastAttempt`: the message has no retry left, so a 429 for it is a failure too.
+    func record(_ outcome: GatewayOutcome, at now: ContinuousClock.Instant, wasLastAttempt: Bool = false) {
         state.withLock { state in
             switch outcome {
             case .sent:
@@ -68,6 +69,8 @@ public final class SMSProvider: Sendable {
             case .throttled(_, let after):
                 state.counts.throttled += 1
                 state.pacer.pause(until: now + (after ?? .seconds(1)))
+                // Slowing down is what a 429 asks; one that outlasts a message's retries is a failure.
+                if wasLastAttempt { state.breaker.recordFailure(at: now) }
             case .retry:
                 state.counts.failures += 1
                 state.breaker.recordFailure(at: now)
