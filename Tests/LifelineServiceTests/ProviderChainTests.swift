@@ -252,3 +252,24 @@ extension ProviderDispatchTests {
         #expect(provider.report().health == .down)
     }
 }
+
+extension ProviderDispatchTests {
+    /// A provider that fails the first messages of a big batch is not sent the rest of it.
+    @Test func aFailingProviderIsNotSentTheRestOfABigBatch() async {
+        let failing = ScriptedGateway(name: "first")
+        failing.answerAlways(.retry(reason: "HTTP 503", after: nil))
+        let second = ScriptedGateway(name: "second")
+        let chain = ProviderChain([
+            SMSProvider(gateway: failing, rate: nil, breaker: CircuitBreaker(failuresToOpen: 3)),
+            SMSProvider(gateway: second, rate: nil),
+        ])
+        let messages = (1...1000).map {
+            GatewayMessage(
+                id: Int64($0), channel: .sms, destination: "447700900001", body: "b", program: .continuity, kind: "event_start",
+                eventID: 1, attempt: 1)
+        }
+        let result = await chain.deliver(messages, startingWith: .init(index: 0, probe: false))
+        #expect(failing.received.count == ProviderChain.leadingMessages)
+        #expect(second.received.count == 1000 && result.failovers == 1)
+    }
+}

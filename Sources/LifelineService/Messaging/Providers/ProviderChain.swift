@@ -13,6 +13,9 @@ public final class ProviderChain: Sendable {
     /// Sub-batches of a paced provider: the messages whose start times fall this close together
     /// go to the gateway in one call.
     static let startWindow: Duration = .milliseconds(20)
+    /// An unpaced provider's first call of a batch: enough for its breaker to open (three
+    /// failures in a row) before the rest is sent.
+    static let leadingMessages = 64
 
     public init(_ providers: [SMSProvider]) {
         precondition(!providers.isEmpty, "a dispatcher needs a provider")
@@ -142,7 +145,16 @@ public final class ProviderChain: Sendable {
 
     private func send(_ messages: [GatewayMessage], through provider: SMSProvider, retry: RetryPolicy) async -> Attempt {
         guard provider.isPaced else {
-            return await sendAtOnce(messages, through: provider, retry: retry)
+            // A few first, then the rest in one call: a provider that fails the first few (its
+            // breaker opens) is not sent thousands more before the batch moves on.
+            let lead = min(messages.count, Self.leadingMessages)
+            let first = await sendAtOnce(Array(messages.prefix(lead)), through: provider, retry: retry)
+            guard lead < messages.count else { return first }
+            guard provider.isTakingTraffic else {
+                return Attempt(outcomes: first.outcomes + Array(repeating: nil, count: messages.count - lead), thrown: first.thrown)
+            }
+            let rest = await sendAtOnce(Array(messages.dropFirst(lead)), through: provider, retry: retry)
+            return Attempt(outcomes: first.outcomes + rest.outcomes, thrown: first.thrown == nil ? nil : rest.thrown)
         }
         // Paced: each sub-batch starts at its reserved time, without waiting for the answers to
         // the ones before it, so a slow provider is still paced, not serialised.
