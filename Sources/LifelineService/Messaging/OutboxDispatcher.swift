@@ -154,9 +154,7 @@ public struct OutboxDispatcher: Sendable {
                 if batch == nil { break } else { continue }
             }
             let result = await providers.deliver(messages, startingWith: choice, retry: options.retry)
-            try await work.run {
-                try record(result, for: sendable, run, leaseUntil: lease, firstProvider: provider.name, policy: options.retry)
-            }
+            try await work.run { try record(result, for: sendable, run, leaseUntil: lease, policy: options.retry) }
             // Nothing reached any provider: the batch is back in the queue; say why.
             if let thrown = result.thrown { throw thrown }
         }
@@ -228,10 +226,14 @@ public struct OutboxDispatcher: Sendable {
     }
 
     private func record(
-        _ result: ProviderChain.BatchResult, for messages: [ClaimedMessage], _ run: DispatchRun, leaseUntil: Date,
-        firstProvider: String, policy: RetryPolicy
+        _ result: ProviderChain.BatchResult, for messages: [ClaimedMessage], _ run: DispatchRun, leaseUntil: Date, policy: RetryPolicy
     ) throws {
         let outbox = run.outbox
+        // Most of a batch is usually sent by one provider with nothing else to record: those are
+        // recorded in one statement at the end, the rest one by one.
+        var plain: [String: Int] = [:]
+        for case .sent(let provider, nil, 0) in result.deliveries { plain[provider, default: 0] += 1 }
+        let bulkProvider = plain.max { $0.value < $1.value }?.key
         try outbox.connection.write {
             let now = clock.now()
             run.summary.failovers += result.failovers
@@ -241,8 +243,7 @@ public struct OutboxDispatcher: Sendable {
                     run.summary.sent += 1
                     run.summary.maybeSent += maybeSent
                     run.summary.sentBy[provider, default: 0] += 1
-                    // The common case is recorded with the rest of the batch below, in one statement.
-                    if providerID != nil || maybeSent > 0 || provider != firstProvider {
+                    if providerID != nil || maybeSent > 0 || provider != bulkProvider {
                         try outbox.markSent(id: message.id, providerID: providerID, provider: provider, maybeSent: maybeSent, at: now)
                     }
                 case .failed(let reason, let maybeSent):
@@ -266,7 +267,7 @@ public struct OutboxDispatcher: Sendable {
                     run.summary.failed += 1
                 }
             }
-            try outbox.markRestSent(leaseUntil: leaseUntil, provider: firstProvider, at: now)
+            if let bulkProvider { try outbox.markRestSent(leaseUntil: leaseUntil, provider: bulkProvider, at: now) }
         }
     }
 

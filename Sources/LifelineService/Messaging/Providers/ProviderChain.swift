@@ -157,12 +157,24 @@ public final class ProviderChain: Sendable {
             return Attempt(outcomes: first.outcomes + rest.outcomes, thrown: first.thrown == nil ? nil : rest.thrown)
         }
         // Paced: each sub-batch starts at its reserved time, without waiting for the answers to
-        // the ones before it, so a slow provider is still paced, not serialised.
+        // the ones before it, so a slow provider is still paced, not serialised. Until the first
+        // answer is back, no more than the leading messages go: a provider that is down is not
+        // sent a whole fast batch before its breaker can open.
         var outcomes = [GatewayOutcome?](repeating: nil, count: messages.count)
         var thrown: (any Error)?
         await withTaskGroup(of: (range: Range<Int>, attempt: Attempt).self) { group in
+            func keep(_ answer: (range: Range<Int>, attempt: Attempt)) {
+                if let error = answer.attempt.thrown { thrown = error }
+                for (offset, outcome) in answer.attempt.outcomes.enumerated() { outcomes[answer.range.lowerBound + offset] = outcome }
+            }
             var next = 0
+            var answered = false
             while next < messages.count {
+                if !answered, next >= Self.leadingMessages, let answer = await group.next() {
+                    keep(answer)
+                    answered = true
+                    guard provider.isTakingTraffic else { break }
+                }
                 let now = ContinuousClock.now
                 let start = provider.reserve(parts: SMSLength(body: messages[next].body).segments, at: now)
                 var end = next + 1
@@ -178,10 +190,7 @@ public final class ProviderChain: Sendable {
                 group.addTask { (range, await self.sendAtOnce(slice, through: provider, retry: retry)) }
                 next = end
             }
-            for await (range, attempt) in group {
-                if let error = attempt.thrown { thrown = error }
-                for (offset, outcome) in attempt.outcomes.enumerated() { outcomes[range.lowerBound + offset] = outcome }
-            }
+            for await answer in group { keep(answer) }
         }
         return Attempt(outcomes: outcomes, thrown: outcomes.allSatisfy { $0 == nil || $0?.wasNotAccepted == true } ? thrown : nil)
     }
