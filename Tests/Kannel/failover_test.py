@@ -66,9 +66,9 @@ class Recorder:
         self.arrivals = {"twilio": [], "kannel": []}
         self.refused = []  # Twilio's 503s: (time,)
 
-    def add(self, provider, number, text):
+    def add(self, provider, number, text, at=None):
         with self.lock:
-            self.arrivals[provider].append((time.time(), number, text))
+            self.arrivals[provider].append((at or time.time(), number, text))
 
 
 recorder = Recorder()
@@ -135,6 +135,7 @@ def kannel_door(sendsms_port):
             pass
 
         def do_GET(self):
+            arrived = time.time()  # before Kannel's answer, whose time varies
             query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{sendsms_port}{self.path}", timeout=5) as answer:
@@ -142,7 +143,7 @@ def kannel_door(sendsms_port):
             except urllib.error.HTTPError as error:
                 status, data = error.code, error.read()
             if status == 202:
-                recorder.add("kannel", query.get("to", ""), query.get("text", ""))
+                recorder.add("kannel", query.get("to", ""), query.get("text", ""), at=arrived)
             self.send_response(status)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

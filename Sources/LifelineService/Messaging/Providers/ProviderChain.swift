@@ -11,8 +11,9 @@ public final class ProviderChain: Sendable {
     public let providers: [SMSProvider]
 
     /// Sub-batches of a paced provider: the messages whose start times fall this close together
-    /// go to the gateway in one call.
-    static let startWindow: Duration = .milliseconds(20)
+    /// go to the gateway in one call. Short, because each goes at the first one's time, up to
+    /// this much early: at 20 ms, a provider paced at 150 a second saw 150 in a 0.95 s window.
+    static let startWindow: Duration = .milliseconds(2)
     /// An unpaced provider's first call of a batch: enough for its breaker to open (three
     /// failures in a row) before the rest is sent.
     static let leadingMessages = 64
