@@ -26,13 +26,7 @@ public struct TwilioConfiguration: Sendable {
         apiKey: (sid: String, secret: String)? = nil, sender: Sender, statusCallback: String? = nil
     ) throws {
         let base = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-        let lowered = base.lowercased()
-        guard lowered.hasPrefix("https://")
-            || (lowered.hasPrefix("http://") && WebhookConfiguration.isLoopback(host: WebhookConfiguration.host(of: lowered)))
-        else {
-            throw GatewayFailure.notConfigured(
-                variable: "LIFELINE_TWILIO_API_BASE", reason: "'\(apiBase)' must be https:// (http:// only to this machine)")
-        }
+        try WebhookConfiguration.checkProviderURL(base, variable: "LIFELINE_TWILIO_API_BASE", carries: "codes and the auth token")
         guard accountSID.hasPrefix("AC"), accountSID.count == 34 else {
             throw GatewayFailure.notConfigured(variable: "LIFELINE_TWILIO_ACCOUNT_SID", reason: "is not an account SID (AC and 32 characters)")
         }

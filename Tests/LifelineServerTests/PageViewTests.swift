@@ -39,7 +39,7 @@ struct PageViewTests {
                 placeholders: "{name}"),
             EventView(
                 event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1, maybeSent: 0)], noDeliveries: false,
-                pace: "p", queuedNotice: "q"),
+                pace: "p", liveParts: "1,1", queuedNotice: "q"),
             EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true),
             OptInsView(
                 who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
@@ -137,10 +137,16 @@ struct PaceTextTests {
 
     @Test func timeIsThePartsStillToSendOverThePace() {
         // 3,000 two-part messages at 10 parts a second: 600 s.
-        let line = PaceText.line(waiting: deliveries(3000), preview: preview, pace: .paced(provider: "twilio", partsPerSecond: 10))
+        let line = PaceText.line(waiting: deliveries(3000), parts: AlertParts(preview), pace: .paced(provider: "twilio", partsPerSecond: 10))
         #expect(line == "3000 messages to send: about 10 minutes at 10 SMS parts a second through twilio.")
-        #expect(PaceText.line(waiting: deliveries(0, sent: 5), preview: preview, pace: .stopped) == nil, "nothing waits")
-        #expect(PaceText.line(waiting: deliveries(1), preview: preview, pace: .stopped)?.contains("no provider is taking messages") == true)
+        #expect(PaceText.line(waiting: deliveries(0, sent: 5), parts: AlertParts(preview), pace: .stopped) == nil, "nothing waits")
+        #expect(PaceText.line(waiting: deliveries(1), parts: AlertParts(preview), pace: .stopped)?.contains("no provider is taking messages") == true)
         #expect(PaceText.rough(.seconds(59)) == "under a minute" && PaceText.rough(.seconds(7800)) == "2 h 10 min")
+    }
+
+    @Test func theLiveRefreshReadsThePartsThePageMeasured() {
+        #expect(AlertParts(query: AlertParts(preview).query) == AlertParts(preview))
+        #expect(AlertParts(query: "3,1").start == 3 && AlertParts(query: "x").start == 1 && AlertParts(query: nil).end == 1)
+        #expect(AlertParts(query: "0,9999").start == 1 && AlertParts(query: "0,9999").end == 255)
     }
 }

@@ -60,27 +60,25 @@ struct ConsoleEventPages {
                 let (event, deliveries) = try service.show(id: id)
                 return (event, deliveries, try service.preview(id: id))
             }
+            let parts = AlertParts(preview)
             var view = EventView(
                 event: EventSummary(event, preview: preview), deliveries: EventView.deliveries(deliveries),
-                noDeliveries: deliveries.isEmpty, pace: PaceText.line(waiting: deliveries, preview: preview, pace: site.providers?.pace()))
+                noDeliveries: deliveries.isEmpty, pace: PaceText.line(waiting: deliveries, parts: parts, pace: site.providers?.pace()),
+                liveParts: parts.query)
             // "N alerts queued" is news only while some still wait: once the queue has emptied,
             // the delivery counts say what became of them (deliveries.js also drops it live).
-            let waiting = deliveries.contains { $0.status == .queued || $0.status == .sending }
-            if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }), waiting {
+            if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }), deliveries.waiting > 0 {
                 view.queuedNotice = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
             }
             return visit.page(view, title: event.name)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries, preview) = try await database.read {
-                let service = EventService(environment)
-                let (event, deliveries) = try service.show(id: id)
-                return (event, deliveries, try service.preview(id: id))
-            }
+            let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
+            let parts = AlertParts(query: request.uri.queryParameters.get("parts"))
             return try LiveDeliveries(
                 state: event.state.rawValue, deliveries: deliveries.map(EventController.Delivery.init),
-                pace: PaceText.line(waiting: deliveries, preview: preview, pace: site.providers?.pace())
+                pace: PaceText.line(waiting: deliveries, parts: parts, pace: site.providers?.pace())
             ).response(from: request, context: context)
         }
         for action in EventTransition.allCases {

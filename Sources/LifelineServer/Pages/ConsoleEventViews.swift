@@ -117,6 +117,8 @@ struct EventView: PageView {
     let noDeliveries: Bool
     /// When messages still wait: how long they will take at the current pace.
     let pace: String?
+    /// The alerts' parts as this page measured them, for the live refresh's pace line.
+    let liveParts: String
     var queuedNotice: String?
 
     static func deliveries(_ deliveries: [AlertDeliveries]) -> [Delivery] {
@@ -124,17 +126,37 @@ struct EventView: PageView {
     }
 }
 
+/// SMS parts a message of each alert takes, as the preview measures them with the longest
+/// recipient name. The event page measures them once and its live refresh passes them back
+/// (`?parts=START,END`), so the refresh every few seconds does not read the whole audience again.
+struct AlertParts: Equatable {
+    let start: Int
+    let end: Int
+
+    init(_ preview: EventPreview) {
+        start = preview.startMessage.segments
+        end = preview.endMessage.segments
+    }
+
+    /// `START,END` as the page wrote it; one part each when absent or not that (an estimate
+    /// on the operator's own page is all it feeds).
+    init(query: String?) {
+        let numbers = (query ?? "").split(separator: ",").compactMap { Int($0) }.map { min(max($0, 1), 255) }
+        start = numbers.count == 2 ? numbers[0] : 1
+        end = numbers.count == 2 ? numbers[1] : 1
+    }
+
+    var query: String { "\(start),\(end)" }
+}
+
 /// "How long until everyone has it", in the words the event page shows.
 enum PaceText {
     /// Nil when nothing waits, or when no dispatcher runs in this process.
-    static func line(waiting deliveries: [AlertDeliveries], preview: EventPreview, pace: DispatchPace?) -> String? {
+    static func line(waiting deliveries: [AlertDeliveries], parts alertParts: AlertParts, pace: DispatchPace?) -> String? {
         let waiting = deliveries.waiting
         guard waiting > 0, let pace else { return nil }
         let messages = waiting == 1 ? "1 message" : "\(waiting) messages"
-        // Each alert's parts as the preview measures them, with the longest recipient name.
-        let parts = deliveries.filter(\.isWaiting).reduce(0) {
-            $0 + $1.count * ($1.alert == "start" ? preview.startMessage.segments : preview.endMessage.segments)
-        }
+        let parts = deliveries.filter(\.isWaiting).reduce(0) { $0 + $1.count * ($1.alert == "start" ? alertParts.start : alertParts.end) }
         switch pace {
         case .stopped:
             return "\(messages) to send wait: no provider is taking messages just now. They go out when one recovers."

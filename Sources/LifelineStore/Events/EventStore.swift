@@ -115,6 +115,9 @@ public struct EventStore {
 
     /// Expires the event's alerts of `kind` still waiting in the queue, so they are never sent
     /// (those already out with a provider finish); returns how many.
+    ///
+    /// The WHERE repeats the outbox_unfinished index's condition word for word, so SQLite reads
+    /// the event's unfinished alerts from it instead of every alert the event ever had.
     public func expireQueued(eventID: Int64, kind: String, reason: String, at date: Date) throws -> Int {
         try connection.execute(
             """

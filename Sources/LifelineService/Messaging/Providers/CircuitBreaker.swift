@@ -51,11 +51,9 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    /// The same breaker with its probe given back unused.
-    func reopened(until: ContinuousClock.Instant) -> CircuitBreaker {
-        var breaker = self
-        breaker.state = .open(until: until, probing: false)
-        return breaker
+    /// Gives back a probe reserved by ``permission(at:)`` and never sent.
+    public mutating func releaseProbe() {
+        if case .open(let until, true) = state { state = .open(until: until, probing: false) }
     }
 
     /// The provider accepted a message (or refused it for a reason of the message's own).

@@ -27,9 +27,7 @@ public final class SMSProvider: Sendable {
 
     /// Gives back a probe that was reserved and never sent.
     func releaseProbe() {
-        state.withLock { state in
-            if case .open(let until, true) = state.breaker.state { state.breaker = state.breaker.reopened(until: until) }
-        }
+        state.withLock { $0.breaker.releaseProbe() }
     }
 
     /// Messages one batch should carry: about a second's worth at this provider's pace.
