@@ -12,14 +12,15 @@ public struct DatabaseFailure: LifelineFailure {
         self.remedy = remedy
     }
 
-    /// Explains an SQLite error met while working on the database at `path`.
-    init(_ error: SQLiteError, path: String, busyTimeout: Duration) {
+    /// Explains an engine's error met while working on the database at `path`.
+    init(_ error: any SQLEngineError, path: String, busyTimeout: Duration) {
+        let sqlite = error as? SQLiteError
         if error.isBusy {
             self.init(
                 kind: .busy,
                 message: "the database \(path) is busy: another process held its lock for more than \(busyTimeout.wholeMilliseconds) ms",
                 remedy: "try again, or wait longer with --busy-timeout MILLISECONDS")
-        } else if error.isNotADatabase {
+        } else if let sqlite, sqlite.isNotADatabase {
             self.init(
                 kind: .badInput,
                 message: "\(path) is not a usable SQLite database (\(error.message))",
@@ -29,11 +30,11 @@ public struct DatabaseFailure: LifelineFailure {
                 kind: .configuration,
                 message: "the database \(path) is read-only (\(error.message))",
                 remedy: "give this user write permission on the file and its folder")
-        } else if error.isOutOfDescriptors {
+        } else if let sqlite, sqlite.isOutOfDescriptors {
             self.init(
                 kind: .busy, message: error.message,
                 remedy: "try again shortly; raise the open-file limit (ulimit -n, LimitNOFILE=) if it recurs")
-        } else if SQLiteResultCode.SQLITE_CANTOPEN ~= error.resultCode {
+        } else if let sqlite, SQLiteResultCode.SQLITE_CANTOPEN ~= sqlite.resultCode {
             self.init(
                 kind: .inputMissing, message: error.message,
                 remedy: "check --database or LIFELINE_DATABASE; `lifeline migrate` creates a new database")
@@ -42,10 +43,16 @@ public struct DatabaseFailure: LifelineFailure {
         } else {
             self.init(
                 kind: .internal,
-                message: "database error on \(path): \(error.message) [code \(error.resultCode.rawValue)"
-                    + (error.sql.map { ", statement: \($0)" } ?? "") + "]",
+                message: "database error on \(path): \(error.message)" + Self.details(
+                    [sqlite.map { "code \($0.resultCode.rawValue)" }, error.sql.map { "statement: \($0)" }]),
                 remedy: "run `lifeline doctor`; report it if it persists")
         }
+    }
+
+    /// " [a, b]" of the details there are, or nothing.
+    private static func details(_ parts: [String?]) -> String {
+        let present = parts.compactMap { $0 }
+        return present.isEmpty ? "" : " [" + present.joined(separator: ", ") + "]"
     }
 
     /// Explains a migrator's refusal or failure for the database at `path`.
@@ -84,7 +91,7 @@ extension DatabaseSettings {
     func translatingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as SQLiteError {
+        } catch let error as any SQLEngineError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
         } catch let error as SQLiteMigrationError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
@@ -95,7 +102,7 @@ extension DatabaseSettings {
     func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as SQLiteError {
+        } catch let error as any SQLEngineError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
         } catch let error as SQLiteMigrationError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)

@@ -51,7 +51,7 @@ extension Database {
     /// The one way a service reads: `body` in one read transaction on a connection to the
     /// current database that refuses writes (`PRAGMA query_only`), from the pool when there is
     /// one, with SQLite's errors translated to the service's failures.
-    func read<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+    func read<T>(cacheSizeKiB: Int? = nil, _ body: (any SQLConnection) throws -> T) throws -> T {
         let held = try hold(cacheSizeKiB: cacheSizeKiB, reader: true)
         defer { held.release() }
         return try held.read { try body(held.connection) }
@@ -59,7 +59,7 @@ extension Database {
 
     /// The one way a service writes: `body` in one write transaction (`BEGIN IMMEDIATE`;
     /// `durable` waits for the disk, for what must survive a power cut), errors translated.
-    func write<T>(durable: Bool = false, cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+    func write<T>(durable: Bool = false, cacheSizeKiB: Int? = nil, _ body: (any SQLConnection) throws -> T) throws -> T {
         let held = try hold(cacheSizeKiB: cacheSizeKiB)
         defer { held.release() }
         return try held.write(durable: durable) { try body(held.connection) }
@@ -68,7 +68,7 @@ extension Database {
     /// Runs `body` on a connection to the current database, for work of several transactions
     /// (an import's, a purge's batches); closed or pooled afterwards, with its SQLite errors
     /// translated to the service's failures.
-    func withCurrentConnection<T>(cacheSizeKiB: Int? = nil, _ body: (SQLiteConnection) throws -> T) throws -> T {
+    func withCurrentConnection<T>(cacheSizeKiB: Int? = nil, _ body: (any SQLConnection) throws -> T) throws -> T {
         let held = try hold(cacheSizeKiB: cacheSizeKiB)
         defer { held.release() }
         return try settings.translatingErrors { try body(held.connection) }

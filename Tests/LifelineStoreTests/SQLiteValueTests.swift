@@ -5,7 +5,7 @@ import Testing
 @testable import LifelineStore
 
 struct SQLiteValueTests {
-    private func roundTrip<T: SQLiteBindable & SQLiteColumnDecodable>(_ value: T) throws -> (T, String) {
+    private func roundTrip<T: SQLBindable & SQLColumnDecodable>(_ value: T) throws -> (T, String) {
         let connection = try SQLiteConnection(path: ":memory:")
         try connection.execute("CREATE TABLE t (v ANY) STRICT")
         try connection.execute("INSERT INTO t (v) VALUES (?)", value)
@@ -29,13 +29,12 @@ struct SQLiteValueTests {
         do {
             _ = try connection.queryFirst("SELECT state FROM consent") { try $0.get(0, as: ConsentState.self) }
             Issue.record("an unknown state was read as a value")
-        } catch let error as SQLiteError {
-            #expect(error.resultCode == .SQLITE_MISMATCH)
+        } catch let error as SQLValueError {
             #expect(error.message == "consent.state holds 'maybe', which is not a known ConsentState value")
             #expect(error.sql == "SELECT state FROM consent")
         }
         // A computed column has no table: its name is given instead.
-        #expect(throws: SQLiteError.self) {
+        #expect(throws: SQLValueError.self) {
             _ = try connection.queryFirst("SELECT 'x' AS label") { try $0.get(0, as: ConsentState.self) }
         }
     }
@@ -95,13 +94,12 @@ struct SQLiteValueTests {
 
     @Test func readingNullAsNonOptionalThrowsMismatch() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        #expect(throws: SQLiteError.self) {
+        #expect(throws: SQLValueError.self) {
             _ = try connection.queryFirst("SELECT NULL") { try $0.get(0, as: String.self) }
         }
         do {
             _ = try connection.queryFirst("SELECT NULL AS missing") { try $0.get(0, as: Int64.self) }
-        } catch let error as SQLiteError {
-            #expect(error.resultCode == .SQLITE_MISMATCH)
+        } catch let error as SQLValueError {
             #expect(error.message.contains("missing"))
         }
     }
@@ -128,7 +126,7 @@ struct SQLiteValueTests {
 
     @Test func unknownParameterNameAndWrongArgumentCountAreErrors() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        let statement = try connection.prepare("SELECT :a")
+        let statement = try connection.prepareStatement("SELECT :a")
         #expect(throws: SQLiteError.self) { try statement.bind("x", named: ":b") }
         #expect(throws: SQLiteError.self) { try connection.execute("SELECT ?, ?", "only one") }
     }

@@ -93,7 +93,7 @@ public struct ConsoleAccounts: Sendable {
         try database.read { try ConsoleRoleStore(connection: $0).all() }
     }
 
-    private static func user(_ email: String, connection: SQLiteConnection) throws -> UserRecord {
+    private static func user(_ email: String, connection: any SQLConnection) throws -> UserRecord {
         guard let user = try DirectoryStore(connection: connection).user(email: email.trimmingBlanks()) else {
             throw DirectoryFailure.userNotFound(email: email)
         }

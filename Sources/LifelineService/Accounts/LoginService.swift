@@ -49,7 +49,7 @@ public struct LoginService: Sendable {
     }
 
     /// Refuses an account as if its password were wrong (the console's "has a role").
-    public typealias Admission = @Sendable (_ userID: Int64, _ connection: SQLiteConnection) throws -> Bool
+    public typealias Admission = @Sendable (_ userID: Int64, _ connection: any SQLConnection) throws -> Bool
 
     /// Checks the password and, if the user's profile asks for it (or `alwaysSecondFactor`, as
     /// the console does), sends a 2-step code.
@@ -160,7 +160,7 @@ struct LoginAccount: Sendable {
     /// The number of the user's last completed 2-step sign-in.
     let trustedNumber: String?
 
-    init?(email: String, connection: SQLiteConnection) throws {
+    init?(email: String, connection: any SQLConnection) throws {
         let directory = DirectoryStore(connection: connection)
         guard let user = try directory.user(email: email.trimmingBlanks()) else { return nil }
         let credentials = try CredentialStore(connection: connection).credentials(userID: user.id)

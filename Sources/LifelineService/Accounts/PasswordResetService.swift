@@ -129,7 +129,7 @@ public struct PasswordResetService: Sendable {
 
     /// The reset request, if its code was verified less than ``approvalLifetime`` ago, it was not
     /// completed yet, and its user is still active.
-    private func approvedReset(_ requestID: String, connection: SQLiteConnection) throws
+    private func approvedReset(_ requestID: String, connection: any SQLConnection) throws
         -> (request: VerificationRecord, userID: Int64, email: String)
     {
         guard let request = try VerificationStore(connection: connection).request(id: requestID),

@@ -82,7 +82,7 @@ public struct ConsentService: Sendable {
 
 /// The stores one consent operation works with.
 struct ConsentContext {
-    let connection: SQLiteConnection
+    let connection: any SQLConnection
     var ledger: ConsentLedger { ConsentLedger(connection: connection) }
     var outbox: OutboxStore { OutboxStore(connection: connection) }
     var directory: DirectoryStore { DirectoryStore(connection: connection) }

@@ -222,7 +222,7 @@ private final class ImportRun {
 
     /// Starts staging, stages the file's new attributes and reads the number rule, inside the
     /// snapshot's transaction.
-    func prepare(connection: SQLiteConnection, cacheSizeKiB: Int?) throws {
+    func prepare(connection: any SQLConnection, cacheSizeKiB: Int?) throws {
         // The staging tables page to a temporary file beyond a small cache of their own, so the
         // import's memory stays the main page cache and not twice it.
         staging = try DirectoryStaging(connection: connection, cacheKiB: cacheSizeKiB.map { min($0, ImportOptions.stagingCacheKiB) })

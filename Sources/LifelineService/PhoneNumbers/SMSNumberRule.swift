@@ -29,12 +29,12 @@ enum SMSNumberRule {
 
     /// The normaliser for the organisation's settings: national numbers are read in its
     /// default country, when one is set.
-    static func normalizer(connection: SQLiteConnection) throws -> PhoneNumberNormalizer {
+    static func normalizer(connection: any SQLConnection) throws -> PhoneNumberNormalizer {
         PhoneNumberNormalizer(defaultRegion: try defaultRegion(connection: connection))
     }
 
     /// The default country setting's region, or nil when none is set.
-    static func defaultRegion(connection: SQLiteConnection) throws -> CallingCodePlan.Region? {
+    static func defaultRegion(connection: any SQLConnection) throws -> CallingCodePlan.Region? {
         try SettingsStore(connection: connection).value(for: defaultCountryKey).flatMap {
             CallingCodePlan.shipped.region(named: $0)
         }
@@ -53,14 +53,14 @@ enum SMSNumberRule {
     }
 
     /// Whether the database's stored verdicts were made by this version of the rule.
-    static func isCurrent(connection: SQLiteConnection) throws -> Bool {
+    static func isCurrent(connection: any SQLConnection) throws -> Bool {
         try SettingsStore(connection: connection).value(for: versionKey) == version
     }
 
     /// Judges every user's value of the current SMS attribute again (all missing when none is
     /// chosen) and records this rule's version. Runs inside the caller's write transaction.
     @discardableResult
-    static func judgeAll(connection: SQLiteConnection, at date: Date) throws -> Int {
+    static func judgeAll(connection: any SQLConnection, at date: Date) throws -> Int {
         let attribute = try SMSSettings(connection: connection).identity()
         let store = try SMSNumberStore(connection: connection)
         let normalizer = try normalizer(connection: connection)

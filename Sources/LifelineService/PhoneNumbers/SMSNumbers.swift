@@ -139,7 +139,7 @@ public struct SMSNumbers: Sendable {
     public func verify(
         defaultRegion: CallingCodePlan.Region?, fix: Bool, report: ((NumberCheck) throws -> Void)?
     ) throws -> NumberCheckSummary {
-        let body = { (connection: SQLiteConnection) throws -> NumberCheckSummary in
+        let body = { (connection: any SQLConnection) throws -> NumberCheckSummary in
             let attribute = try SMSSettings(connection: connection).requireAttribute()
             let setting = try SMSNumberRule.normalizer(connection: connection)
             let normalizer = defaultRegion.map { PhoneNumberNormalizer(defaultRegion: $0) } ?? setting

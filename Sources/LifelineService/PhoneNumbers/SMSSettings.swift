@@ -4,7 +4,7 @@ import LifelineStore
 /// The SMS attribute setting: which user attribute holds SMS numbers.
 struct SMSSettings {
     static let attributeKey = "sms.attribute"
-    let connection: SQLiteConnection
+    let connection: any SQLConnection
 
     /// The chosen attribute with its value count, or nil when none is chosen (or it no longer exists).
     func attribute() throws -> AttributeDefinition? {

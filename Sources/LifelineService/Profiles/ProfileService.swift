@@ -85,7 +85,7 @@ public struct ProfileService: Sendable {
         }
     }
 
-    static func effectiveProfile(userID: Int64, connection: SQLiteConnection) throws -> AuthProfile {
+    static func effectiveProfile(userID: Int64, connection: any SQLConnection) throws -> AuthProfile {
         guard let record = try ProfileStore(connection: connection).effectiveProfile(userID: userID) else {
             throw ProfileFailure.notFound(defaultProfile)
         }

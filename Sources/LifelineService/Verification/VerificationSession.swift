@@ -10,7 +10,7 @@ public final class VerificationSession {
     var clock: any WallClock { environment.clock }
     let keys: SecretKeys?
     private let held: HeldConnection
-    var connection: SQLiteConnection { held.connection }
+    var connection: any SQLConnection { held.connection }
 
     init(_ environment: LifelineEnvironment, keys: SecretKeys?) throws {
         self.environment = environment
@@ -176,7 +176,7 @@ public final class VerificationSession {
     /// stranger which emails are real.
     func verify(
         requestID: String, code: String, origin: VerificationOrigin,
-        approved: ((VerificationRecord, SQLiteConnection) throws -> Void)? = nil
+        approved: ((VerificationRecord, any SQLConnection) throws -> Void)? = nil
     ) throws -> (check: VerificationCheck, request: VerificationRecord?) {
         try held.write {
             let store = VerificationStore(connection: connection)
@@ -235,5 +235,5 @@ struct CodeRequest {
     var origin: VerificationOrigin = .codes
     var requestID: String?
     /// Decides, once the user and destination are known, whether a code goes out.
-    var admit: (UserRecord, SQLiteConnection) throws -> Admission = { _, _ in .code }
+    var admit: (UserRecord, any SQLConnection) throws -> Admission = { _, _ in .code }
 }

@@ -5,22 +5,21 @@ import LifelineVocabulary
 ///
 /// It appends and answers; the service decides who may change what.
 public struct ConsentLedger {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
     /// Appends one change; returns the new row's id. Run it inside the caller's write transaction.
     @discardableResult
     public func append(_ change: ConsentChange) throws -> Int64 {
-        try connection.execute(
+        try connection.insert(
             """
             INSERT INTO consent_ledger (user_id, number, program, state, source, actor, evidence, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, change.userID, change.number, change.program, change.state, change.source,
             change.actor, change.evidence, change.at)
-        return connection.lastInsertedRowID
     }
 
     /// The current consent of a user for one number.
@@ -52,7 +51,7 @@ public struct ConsentLedger {
 
     // One fixed condition per query, so SQLite uses the matching index (an `?1 IS NULL OR`
     // form made it scan the whole ledger).
-    private func entries(where condition: String, _ key: any SQLiteBindable, _ program: Program) throws -> [ConsentEntry] {
+    private func entries(where condition: String, _ key: any SQLBindable, _ program: Program) throws -> [ConsentEntry] {
         try connection.query(
             """
             SELECT l.id, l.user_id, u.email, l.number, l.program, l.state, l.source, l.actor, l.evidence, l.recorded_at

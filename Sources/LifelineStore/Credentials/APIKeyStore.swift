@@ -13,15 +13,15 @@ public struct APIKeyRecord: Sendable, Equatable {
 
 /// The api_keys table. Writes run inside the caller's write transaction.
 public struct APIKeyStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
     private static let columns = "id, name, role, prefix, created_at, revoked_at"
 
-    private static func record(from row: SQLiteRow) throws -> APIKeyRecord {
+    private static func record(from row: any SQLRow) throws -> APIKeyRecord {
         APIKeyRecord(
             id: row.int64(at: 0), name: row.string(at: 1), role: try row.get(2), prefix: row.string(at: 3),
             createdAt: try row.get(4), revokedAt: try row.get(5))

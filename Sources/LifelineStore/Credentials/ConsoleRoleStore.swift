@@ -20,9 +20,9 @@ public struct ConsoleAccount: Sendable, Equatable {
 
 /// The console_roles table. Writes run inside the caller's write transaction.
 public struct ConsoleRoleStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 

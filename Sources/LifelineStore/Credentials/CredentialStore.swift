@@ -12,9 +12,9 @@ public struct CredentialRecord: Sendable, Equatable {
 
 /// The user_credentials table: passwords and the number 2-step sign-in last trusted.
 public struct CredentialStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 

@@ -32,15 +32,15 @@ public final class DirectoryStaging {
     public let baseline: Baseline
     private var nextGroupID: Int64
     private var nextAttributeID: Int64
-    private let insertUser: SQLiteStatement
-    private let findUser: SQLiteStatement
-    private let findStagedUser: SQLiteStatement
-    private let changeUser: SQLiteStatement
-    private let changeNumber: SQLiteStatement
-    private let stageValue: SQLiteStatement
-    private let selectValues: SQLiteStatement
-    private let stageMembership: SQLiteStatement
-    private let selectMemberships: SQLiteStatement
+    private let insertUser: any SQLStatement
+    private let findUser: any SQLStatement
+    private let findStagedUser: any SQLStatement
+    private let changeUser: any SQLStatement
+    private let changeNumber: any SQLStatement
+    private let stageValue: any SQLStatement
+    private let selectValues: any SQLStatement
+    private let stageMembership: any SQLStatement
+    private let selectMemberships: any SQLStatement
 
     /// The temp tables the import stages into, created once per connection and emptied here.
     private static let tables = """
@@ -70,7 +70,11 @@ public final class DirectoryStaging {
     /// import reads), forgetting anything an earlier import staged on it. The staged rows live
     /// as long as the connection: closing it is how they are dropped. `cacheKiB` sizes the staging
     /// tables' own page cache (beyond it they page to a temporary file, so memory stays flat).
-    public init(connection: SQLiteConnection, cacheKiB: Int? = nil) throws {
+    public init(connection: any SQLConnection, cacheKiB: Int? = nil) throws {
+        // Staging is written in SQLite's terms (its temp schema, page cache and checkpoints).
+        guard let connection = connection as? SQLiteConnection else {
+            throw SQLValueError(message: "imports are not yet staged on \(connection.dialect.rawValue)", sql: nil)
+        }
         self.connection = connection
         if let cacheKiB { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
         // The merge's commit would otherwise copy its whole write-ahead log into the database

@@ -6,9 +6,9 @@ import LifelineVocabulary
 /// It holds data and answers queries; it decides nothing (the service validates and decides).
 /// Writes must run inside the caller's `connection.write { }` transaction.
 public struct DirectoryStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
@@ -16,7 +16,7 @@ public struct DirectoryStore {
 
     private static let userColumns = "id, email, display_name, status, created_at, updated_at"
 
-    private static func user(from row: SQLiteRow) throws -> UserRecord {
+    private static func user(from row: any SQLRow) throws -> UserRecord {
         UserRecord(
             id: row.int64(at: 0), email: row.string(at: 1), displayName: try row.get(2),
             status: try row.get(3),
@@ -53,7 +53,7 @@ public struct DirectoryStore {
         FROM attribute_definitions d
         """
 
-    private static func attribute(from row: SQLiteRow) throws -> AttributeDefinition {
+    private static func attribute(from row: any SQLRow) throws -> AttributeDefinition {
         AttributeDefinition(
             id: row.int64(at: 0), name: row.string(at: 1), description: row.string(at: 2),
             source: try row.get(3), createdAt: try row.get(4),
@@ -80,9 +80,8 @@ public struct DirectoryStore {
 
     /// Defines an attribute; returns its id.
     public func defineAttribute(name: String, source: AttributeSource, at date: Date) throws -> Int64 {
-        try connection.execute(
+        try connection.insert(
             "INSERT INTO attribute_definitions (name, source, created_at) VALUES (?, ?, ?)", name, source.rawValue, date)
-        return connection.lastInsertedRowID
     }
 
     /// A user's attribute values with the attributes' names, by name.
@@ -114,8 +113,7 @@ public struct DirectoryStore {
 
     /// Creates a group; returns its id.
     public func createGroup(name: String, at date: Date) throws -> Int64 {
-        try connection.execute("INSERT INTO groups (name, created_at) VALUES (?, ?)", name, date)
-        return connection.lastInsertedRowID
+        try connection.insert("INSERT INTO groups (name, created_at) VALUES (?, ?)", name, date)
     }
 
     /// The names of a user's groups, by name.

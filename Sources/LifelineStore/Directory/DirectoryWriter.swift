@@ -9,10 +9,10 @@ public final class DirectoryWriter {
     /// The tables a bulk load fills, whose secondary indexes a first import builds once at the end.
     public static let tables = ["users", "user_attributes", "group_memberships"]
 
-    private let upsertValue: SQLiteStatement
-    private let insertMembershipIfMissing: SQLiteStatement
+    private let upsertValue: any SQLStatement
+    private let insertMembershipIfMissing: any SQLStatement
 
-    public init(connection: SQLiteConnection) throws {
+    public init(connection: any SQLConnection) throws {
         upsertValue = try connection.prepare(
             """
             INSERT INTO user_attributes (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)

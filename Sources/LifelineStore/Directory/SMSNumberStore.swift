@@ -3,10 +3,10 @@
 /// It stores what the service's rule decided and never judges a number itself. Writes must run
 /// inside the caller's `connection.write { }` transaction.
 public final class SMSNumberStore {
-    public let connection: SQLiteConnection
-    private let update: SQLiteStatement
+    public let connection: any SQLConnection
+    private let update: any SQLStatement
 
-    public init(connection: SQLiteConnection) throws {
+    public init(connection: any SQLConnection) throws {
         self.connection = connection
         update = try connection.prepare("UPDATE users SET sms_status = ?, sms_number = ?, sms_note = ? WHERE id = ?")
     }

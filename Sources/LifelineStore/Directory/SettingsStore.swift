@@ -2,9 +2,9 @@ import FoundationEssentials
 
 /// The `settings` table: string values by key; the service validates them.
 public struct SettingsStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 

@@ -4,9 +4,9 @@ import LifelineVocabulary
 /// The continuity_events table, the fan-out of an event's alerts into the outbox, and the
 /// audience counts a preview shows.
 public struct EventStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
@@ -15,7 +15,7 @@ public struct EventStore {
         e.notes, e.created_at, e.started_at, e.ended_at, e.cancelled_at
         """
 
-    private static func event(from row: SQLiteRow) throws -> EventRecord {
+    private static func event(from row: any SQLRow) throws -> EventRecord {
         EventRecord(
             id: row.int64(at: 0), name: row.string(at: 1), groupID: row.int64(at: 2), groupName: row.string(at: 3),
             kind: try row.get(4), state: try row.get(5), startMessage: row.string(at: 6),
@@ -26,14 +26,13 @@ public struct EventStore {
 
     /// Stores a draft event; returns its id.
     public func create(_ event: NewEvent, at date: Date) throws -> Int64 {
-        try connection.execute(
+        try connection.insert(
             """
             INSERT INTO continuity_events
                 (name, group_id, kind, start_message, end_message, starts_at, ends_at, notes, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, event.name, event.groupID, event.kind, event.startMessage, event.endMessage, event.startsAt,
             event.endsAt, event.notes, date)
-        return connection.lastInsertedRowID
     }
 
     public func event(id: Int64) throws -> EventRecord? {

@@ -2,9 +2,9 @@ import FoundationEssentials
 
 /// The inbound_messages table: every SMS received and what it did.
 public struct InboundStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 

@@ -53,24 +53,24 @@ public struct ExpiryReasons: Sendable {
 /// write transaction: two dispatchers never hold one message, and one that dies mid-run leaves
 /// its messages to be claimed again when the lease runs out.
 public final class OutboxDispatchWriter {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
     /// This run's claim token: outcomes are recorded only on messages it still holds.
     public let token: Int64
     public let alerts: AlertKinds
-    private let claims: [SQLiteStatement]
-    private let expire: SQLiteStatement
-    private let suppress: SQLiteStatement
-    private let sentOne: SQLiteStatement
-    private let sentRest: SQLiteStatement
-    private let requeue: SQLiteStatement
-    private let end: SQLiteStatement
+    private let claims: [any SQLStatement]
+    private let expire: any SQLStatement
+    private let suppress: any SQLStatement
+    private let sentOne: any SQLStatement
+    private let sentRest: any SQLStatement
+    private let requeue: any SQLStatement
+    private let end: any SQLStatement
 
-    public init(connection: SQLiteConnection, token: Int64, alerts: AlertKinds) throws {
+    public init(connection: any SQLConnection, token: Int64, alerts: AlertKinds) throws {
         self.connection = connection
         self.token = token
         self.alerts = alerts
         // Each pass names its partial index's condition word for word, so SQLite can use it.
-        func claim(_ due: String, order: String) throws -> SQLiteStatement {
+        func claim(_ due: String, order: String) throws -> any SQLStatement {
             try connection.prepare(
                 """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1, updated_at = ?2,

@@ -52,16 +52,16 @@ public struct OutboxEntry: Sendable, Equatable {
 
 /// The outbox table: messages waiting to be sent, and what became of them.
 public struct OutboxStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
     /// Queues a message, due at once; returns its id.
     @discardableResult
     public func enqueue(_ message: OutgoingMessage, at date: Date) throws -> Int64 {
-        try connection.execute(
+        try connection.insert(
             """
             INSERT INTO outbox
                 (channel, destination, body, kind, program, user_id, next_attempt_at, created_at, updated_at, sealed_body,
@@ -69,7 +69,6 @@ public struct OutboxStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, message.channel, message.destination, message.body, message.kind, message.program, message.userID,
             date, date, date, message.sealedBody.map { Data($0) }, message.status, message.expiresAt)
-        return connection.lastInsertedRowID
     }
 
     /// Deletes a message queued in the caller's still-open transaction (a decoy that must never
@@ -103,7 +102,7 @@ public struct OutboxStore {
         ) { try body(try Self.entry(from: $0)) }
     }
 
-    private static func entry(from row: SQLiteRow) throws -> OutboxEntry {
+    private static func entry(from row: any SQLRow) throws -> OutboxEntry {
         OutboxEntry(
             id: row.int64(at: 0), destination: row.string(at: 1), body: row.string(at: 2), kind: row.string(at: 3),
             program: try row.get(4), status: try row.get(5), eventID: try row.get(6),

@@ -18,13 +18,13 @@ public struct ProfileAssignment: Sendable, Equatable {
 
 /// The auth_profiles and profile_assignments tables.
 public struct ProfileStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
-    private static func profile(from row: SQLiteRow) throws -> ProfileRecord {
+    private static func profile(from row: any SQLRow) throws -> ProfileRecord {
         ProfileRecord(id: row.int64(at: 0), name: row.string(at: 1), resetOptions: try row.get(2), twoStep: try row.get(3))
     }
 

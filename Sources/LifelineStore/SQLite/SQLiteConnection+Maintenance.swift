@@ -20,7 +20,7 @@ extension SQLiteConnection {
         }
         Glibc.close(descriptor)
         do {
-            try prepare("VACUUM INTO ?").bindingAndRunning(path)
+            try prepareStatement("VACUUM INTO ?").bindingAndRunning(path)
         } catch let error as SQLiteError {
             try? FileManager.default.removeItem(atPath: path)
             throw SQLiteMigrationError.backupFailed(path: path, reason: error.message)
@@ -51,7 +51,7 @@ extension SQLiteConnection {
 
 extension SQLiteStatement {
     /// Binds positional arguments and runs the statement once.
-    func bindingAndRunning(_ arguments: any SQLiteBindable...) throws {
+    func bindingAndRunning(_ arguments: any SQLBindable...) throws {
         defer { reset() }
         try bind(arguments)
         try run()

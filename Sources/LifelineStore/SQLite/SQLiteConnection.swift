@@ -10,7 +10,7 @@ import Glibc
 /// at a time, with its statement cache. Threads and processes that share a database each open
 /// their own connection; SQLite's file locks plus the busy timeout serialize their writers, and
 /// WAL lets readers run beside one writer.
-public final class SQLiteConnection {
+public final class SQLiteConnection: SQLConnection {
     /// The path the connection was opened with.
     public let path: String
     /// The configuration the connection was opened with.
@@ -22,6 +22,7 @@ public final class SQLiteConnection {
     /// whole conformance table for `String: Hashable` (about 5% of an `optin status` run).
     private var statementCache: [(sql: String, statement: SQLiteStatement)] = []
     var savepointDepth = 0
+    public var dialect: SQLDialect { .sqlite }
     private var isClosed = false
 
     /// Opens (and, if configured, creates) the database at `path`; `":memory:"` opens a private
@@ -98,7 +99,12 @@ public final class SQLiteConnection {
     // MARK: Statements
 
     /// Prepares a statement that is not cached (for one-off or schema statements).
-    public func prepare(_ sql: String) throws -> SQLiteStatement {
+    public func prepare(_ sql: String) throws -> any SQLStatement {
+        try prepareStatement(sql)
+    }
+
+    /// Prepares an SQLite statement that is not cached, for the SQLite-only work that needs one.
+    public func prepareStatement(_ sql: String) throws -> SQLiteStatement {
         try checkOpen(sql)
         return try SQLiteStatement(connection: handle, sql: sql)
     }
@@ -121,7 +127,7 @@ public final class SQLiteConnection {
     }
 
     /// Runs one statement with positional arguments, through the statement cache.
-    public func execute(_ sql: String, _ arguments: any SQLiteBindable...) throws {
+    public func execute(_ sql: String, arguments: [any SQLBindable]) throws {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -129,7 +135,7 @@ public final class SQLiteConnection {
     }
 
     /// Runs one statement with named arguments (`[":email": email]`), through the statement cache.
-    public func execute(_ sql: String, named arguments: [String: any SQLiteBindable]) throws {
+    public func execute(_ sql: String, named arguments: [String: any SQLBindable]) throws {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(named: arguments)
@@ -185,19 +191,9 @@ public final class SQLiteConnection {
         }
     }
 
-    /// Collects every row of a query, mapped; for small results (use `forEachRow` to stream).
-    public func query<T>(
-        _ sql: String, _ arguments: any SQLiteBindable..., map transform: (SQLiteRow) throws -> T
-    ) throws -> [T] {
-        let statement = try cachedStatement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        return try statement.map(transform)
-    }
-
     /// The first row of a query, mapped, or nil when there is none.
     public func queryFirst<T>(
-        _ sql: String, _ arguments: any SQLiteBindable..., map transform: (SQLiteRow) throws -> T
+        _ sql: String, arguments: [any SQLBindable], map transform: (any SQLRow) throws -> T
     ) throws -> T? {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
@@ -207,16 +203,13 @@ public final class SQLiteConnection {
 
     /// Streams the rows of a query to `body`, one at a time, without collecting them.
     public func forEachRow(
-        _ sql: String, _ arguments: any SQLiteBindable..., body: (SQLiteRow) throws -> Void
+        _ sql: String, arguments: [any SQLBindable], body: (any SQLRow) throws -> Void
     ) throws {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
         try statement.forEachRow(body)
     }
-
-    /// The rowid of the last row inserted on this connection.
-    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// The number of rows changed by the last INSERT, UPDATE or DELETE on this connection.
     public var changes: Int { Int(sqlite3_changes64(handle)) }

@@ -4,7 +4,7 @@ import Glibc
 /// An error reported by SQLite: its extended result code, its message and the statement text.
 ///
 /// Bound values are never part of the error: they can be personal data (emails, numbers).
-public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SQLiteError: SQLEngineError, Sendable, Equatable {
     /// The extended result code.
     public let resultCode: SQLiteResultCode
     /// SQLite's message (`sqlite3_errmsg`), or ours when the failure is the wrapper's.

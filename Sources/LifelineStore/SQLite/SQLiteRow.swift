@@ -5,9 +5,9 @@ import FoundationEssentials
 ///
 /// A row is a view, not a copy: it is valid only until the statement steps again or is reset,
 /// which is what lets a query stream any number of rows in constant memory.
-public struct SQLiteRow {
+public struct SQLiteRow: SQLRow {
     let handle: OpaquePointer
-    let sql: String
+    public let sql: String
 
     /// The number of result columns.
     public var columnCount: Int32 { sqlite3_column_count(handle) }
@@ -46,7 +46,7 @@ public struct SQLiteRow {
     }
 
     /// The column as a value of its own storage class.
-    public func value(at index: Int32) -> SQLiteValue {
+    public func value(at index: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: .integer(int64(at: index))
         case SQLITE_FLOAT: .real(double(at: index))
@@ -56,23 +56,13 @@ public struct SQLiteRow {
         }
     }
 
-    /// The column decoded as `T`; throws on NULL unless `T` is optional.
-    public subscript<T: SQLiteColumnDecodable>(_ index: Int32, as type: T.Type = T.self) -> T {
-        get throws { try T(row: self, column: index) }
-    }
-
-    /// The column decoded as `T` (a typed read, with the type inferred from context).
-    public func get<T: SQLiteColumnDecodable>(_ index: Int32, as type: T.Type = T.self) throws -> T {
-        try T(row: self, column: index)
-    }
-
-    func requireNotNull(_ index: Int32, as typeName: String) throws {
-        if isNull(at: index) {
-            throw SQLiteError(
-                resultCode: .SQLITE_MISMATCH,
-                message: "column \(index) (\(columnName(at: index))) is NULL and cannot be read as \(typeName)",
-                sql: sql
-            )
-        }
+    /// `table.column` where the result column comes from a table, else the column's name.
+    ///
+    /// sqlite3_column_table_name needs SQLITE_ENABLE_COLUMN_METADATA, which Debian's and other
+    /// distributions' libsqlite3 are built with.
+    public func columnOrigin(at index: Int32) -> String {
+        guard let table = sqlite3_column_table_name(handle, index), let column = sqlite3_column_origin_name(handle, index)
+        else { return "column \(columnName(at: index))" }
+        return "\(String(cString: table)).\(String(cString: column))"
     }
 }

@@ -4,7 +4,7 @@ import FoundationEssentials
 /// A prepared statement: prepared in `init`, finalized in `deinit`.
 ///
 /// Not `Sendable`: like its connection, it belongs to one task at a time.
-public final class SQLiteStatement {
+public final class SQLiteStatement: SQLStatement {
     /// The statement's SQL text, as given (bound values are never part of it).
     public let sql: String
     let handle: OpaquePointer
@@ -71,13 +71,8 @@ public final class SQLiteStatement {
         try check(code)
     }
 
-    /// Binds `value` to the 1-based position `index`.
-    public func bind(_ value: some SQLiteBindable, at index: Int32) throws {
-        try value.bind(to: self, at: index)
-    }
-
     /// Binds `value` to the named parameter, written with its prefix (`:email`, `@email`, `$email`).
-    public func bind(_ value: some SQLiteBindable, named name: String) throws {
+    public func bind(_ value: some SQLBindable, named name: String) throws {
         let index = sqlite3_bind_parameter_index(handle, name)
         guard index > 0 else {
             throw SQLiteError(resultCode: .SQLITE_RANGE, message: "no parameter named \(name)", sql: sql)
@@ -86,7 +81,7 @@ public final class SQLiteStatement {
     }
 
     /// Binds positional arguments, in order, starting at parameter 1.
-    public func bind(_ arguments: [any SQLiteBindable]) throws {
+    public func bind(_ arguments: [any SQLBindable]) throws {
         guard arguments.count == Int(parameterCount) else {
             throw SQLiteError(
                 resultCode: .SQLITE_RANGE,
@@ -99,7 +94,7 @@ public final class SQLiteStatement {
     }
 
     /// Binds named arguments; every parameter of the statement must be given.
-    public func bind(named arguments: [String: any SQLiteBindable]) throws {
+    public func bind(named arguments: [String: any SQLBindable]) throws {
         guard arguments.count == Int(parameterCount) else {
             throw SQLiteError(
                 resultCode: .SQLITE_RANGE,
@@ -141,7 +136,7 @@ public final class SQLiteStatement {
     }
 
     /// Runs `body` on each row as it is stepped (nothing is collected), then resets the statement.
-    public func forEachRow(_ body: (SQLiteRow) throws -> Void) throws {
+    public func forEachRow(_ body: (any SQLRow) throws -> Void) throws {
         defer { reset() }
         while let row = try step() {
             try body(row)
@@ -149,14 +144,14 @@ public final class SQLiteStatement {
     }
 
     /// Maps every row and collects the results; for small results (use `forEachRow` to stream).
-    public func map<T>(_ transform: (SQLiteRow) throws -> T) throws -> [T] {
+    public func map<T>(_ transform: (any SQLRow) throws -> T) throws -> [T] {
         var results: [T] = []
         try forEachRow { results.append(try transform($0)) }
         return results
     }
 
     /// The first row mapped, or nil when there is none.
-    public func first<T>(_ transform: (SQLiteRow) throws -> T) throws -> T? {
+    public func first<T>(_ transform: (any SQLRow) throws -> T) throws -> T? {
         defer { reset() }
         guard let row = try step() else { return nil }
         return try transform(row)

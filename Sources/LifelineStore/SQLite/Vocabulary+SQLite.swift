@@ -1,23 +1,23 @@
 import LifelineVocabulary
 
-// The service's words, stored as their raw values: bound and read through SQLiteRawValue, and an
+// The service's words, stored as their raw values: bound and read through SQLRawValue, and an
 // unknown stored value is an error naming the table, column and value.
-extension UserStatus: SQLiteRawValue {}
-extension AttributeSource: SQLiteRawValue {}
-extension SMSNumberStatus: SQLiteRawValue {}
-extension Program: SQLiteRawValue {}
-extension MessageChannel: SQLiteRawValue {}
-extension OutboxStatus: SQLiteRawValue {}
-extension ConsentState: SQLiteRawValue {}
-extension ConsentSource: SQLiteRawValue {}
-extension EventState: SQLiteRawValue {}
-extension EventKind: SQLiteRawValue {}
-extension VerificationPurpose: SQLiteRawValue {}
-extension VerificationStatus: SQLiteRawValue {}
-extension VerificationOrigin: SQLiteRawValue {}
-extension APIKeyRole: SQLiteRawValue {}
-extension ConsoleRole: SQLiteRawValue {}
-extension WebArea: SQLiteRawValue {}
-extension WebSessionStage: SQLiteRawValue {}
-extension ResetOptions: SQLiteRawValue {}
-extension TwoStep: SQLiteRawValue {}
+extension UserStatus: SQLRawValue {}
+extension AttributeSource: SQLRawValue {}
+extension SMSNumberStatus: SQLRawValue {}
+extension Program: SQLRawValue {}
+extension MessageChannel: SQLRawValue {}
+extension OutboxStatus: SQLRawValue {}
+extension ConsentState: SQLRawValue {}
+extension ConsentSource: SQLRawValue {}
+extension EventState: SQLRawValue {}
+extension EventKind: SQLRawValue {}
+extension VerificationPurpose: SQLRawValue {}
+extension VerificationStatus: SQLRawValue {}
+extension VerificationOrigin: SQLRawValue {}
+extension APIKeyRole: SQLRawValue {}
+extension ConsoleRole: SQLRawValue {}
+extension WebArea: SQLRawValue {}
+extension WebSessionStage: SQLRawValue {}
+extension ResetOptions: SQLRawValue {}
+extension TwoStep: SQLRawValue {}

@@ -64,9 +64,9 @@ public struct NewVerificationRequest: Sendable {
 
 /// The verification_requests table: requests, their hashed codes, the rate-limit counts and the purge.
 public struct VerificationStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
@@ -75,7 +75,7 @@ public struct VerificationStore {
         expires_at, used_at, retry_after, channel, origin, completed_at
         """
 
-    private static func record(from row: SQLiteRow) throws -> VerificationRecord {
+    private static func record(from row: any SQLRow) throws -> VerificationRecord {
         VerificationRecord(
             id: row.int64(at: 0), requestID: row.string(at: 1), userID: try row.get(2), email: row.string(at: 3),
             purpose: try row.get(4), status: try row.get(5), reason: try row.get(6), number: try row.get(7),
@@ -93,7 +93,7 @@ public struct VerificationStore {
     /// Stores a request; `closed_at` is its expiry when a code was sent, else now.
     @discardableResult
     public func insert(_ request: NewVerificationRequest, at date: Date) throws -> Int64 {
-        try connection.execute(
+        try connection.insert(
             """
             INSERT INTO verification_requests
                 (request_id, user_id, email, purpose, status, reason, number, code_hmac, key_id, created_at, expires_at,
@@ -102,7 +102,6 @@ public struct VerificationStore {
             """, request.requestID, request.userID, request.email, request.purpose, request.status, request.reason,
             request.number, request.codeHMAC.map { Data($0) }, request.keyID, date, request.expiresAt,
             request.retryAfter, request.expiresAt ?? date, request.channel, request.origin)
-        return connection.lastInsertedRowID
     }
 
     /// Links a request to the outbox message that carries its code (or its notice).

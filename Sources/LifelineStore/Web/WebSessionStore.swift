@@ -17,9 +17,9 @@ public struct WebSessionRecord: Sendable, Equatable {
 
 /// The web_sessions and captcha_answers tables. Writes run inside the caller's write transaction.
 public struct WebSessionStore {
-    public let connection: SQLiteConnection
+    public let connection: any SQLConnection
 
-    public init(connection: SQLiteConnection) {
+    public init(connection: any SQLConnection) {
         self.connection = connection
     }
 
