@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL engine (`--database postgres://…`): the wire protocol, SCRAM and TLS.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already under Hummingbird; named because the server reads NIO's own errors and threads.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -57,6 +59,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             plugins: ["EmbedFiles"]
+        ),
+        // The PostgreSQL engine behind the store's SQLConnection: connections, the `?` to `$n`
+        // rewrite, rows, errors. Apart from LifelineStore so the store stays free of NIO.
+        .target(
+            name: "LifelinePostgres",
+            dependencies: [
+                "LifelineStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "LifelineService",

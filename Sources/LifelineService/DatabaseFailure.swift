@@ -16,10 +16,7 @@ public struct DatabaseFailure: LifelineFailure {
     init(_ error: any SQLEngineError, path: String, busyTimeout: Duration) {
         let sqlite = error as? SQLiteError
         if error.isBusy {
-            self.init(
-                kind: .busy,
-                message: "the database \(path) is busy: another process held its lock for more than \(busyTimeout.wholeMilliseconds) ms",
-                remedy: "try again, or wait longer with --busy-timeout MILLISECONDS")
+            self.init(busy: path, busyTimeout: busyTimeout)
         } else if let sqlite, sqlite.isNotADatabase {
             self.init(
                 kind: .badInput,
@@ -49,6 +46,14 @@ public struct DatabaseFailure: LifelineFailure {
         }
     }
 
+    /// Another process held the lock for longer than this one waits.
+    private init(busy path: String, busyTimeout: Duration) {
+        self.init(
+            kind: .busy,
+            message: "the database \(path) is busy: another process held its lock for more than \(busyTimeout.wholeMilliseconds) ms",
+            remedy: "try again, or wait longer with --busy-timeout MILLISECONDS")
+    }
+
     /// " [a, b]" of the details there are, or nothing.
     private static func details(_ parts: [String?]) -> String {
         let present = parts.compactMap { $0 }
@@ -56,10 +61,10 @@ public struct DatabaseFailure: LifelineFailure {
     }
 
     /// Explains a migrator's refusal or failure for the database at `path`.
-    init(_ error: SQLiteMigrationError, path: String, busyTimeout: Duration) {
+    init(_ error: MigrationError, path: String, busyTimeout: Duration) {
         switch error {
         case .migrationFailed(_, _, let underlying) where underlying.isBusy:
-            self.init(underlying, path: path, busyTimeout: busyTimeout)
+            self.init(busy: path, busyTimeout: busyTimeout)
         case .migrationFailed:
             self.init(
                 kind: .internal, message: "\(path): \(error); the database is unchanged at its previous version",
@@ -93,7 +98,7 @@ extension DatabaseSettings {
             return try body()
         } catch let error as any SQLEngineError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
-        } catch let error as SQLiteMigrationError {
+        } catch let error as MigrationError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
         }
     }
@@ -104,7 +109,7 @@ extension DatabaseSettings {
             return try await body()
         } catch let error as any SQLEngineError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
-        } catch let error as SQLiteMigrationError {
+        } catch let error as MigrationError {
             throw DatabaseFailure(error, path: path, busyTimeout: busyTimeout)
         }
     }

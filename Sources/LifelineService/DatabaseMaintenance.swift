@@ -108,6 +108,6 @@ public struct DatabaseMaintenance: Sendable {
     }
 }
 
-extension SQLiteMigration {
+extension SchemaMigration {
     var summary: MigrationSummary { MigrationSummary(version: version, name: name, fileName: fileName) }
 }

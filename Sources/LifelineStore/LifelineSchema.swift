@@ -1,9 +1,9 @@
 /// Lifeline's schema: the migrations embedded in the binary from `Migrations/` at build time.
 public enum LifelineSchema {
     /// Every migration the binary carries, in version order (the build checked their names).
-    public static let migrations: [SQLiteMigration] = embeddedFiles.map { file in
+    public static let migrations: [SchemaMigration] = embeddedFiles.map { file in
         let parts = file.name.dropLast(".sql".count).split(separator: "_", maxSplits: 1)
-        return SQLiteMigration(
+        return SchemaMigration(
             version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text, checksum: file.sha256)
     }
 
@@ -14,9 +14,9 @@ public enum LifelineSchema {
     )
 
     /// A migrator over the embedded migrations, refusing an SQLite library older than the schema needs.
-    public static func makeMigrator(linkedLibrary: SQLiteLibraryVersion = .linked) throws(SQLiteMigrationError)
-        -> SQLiteMigrator
+    public static func makeMigrator(linkedLibrary: SQLiteLibraryVersion = .linked) throws(MigrationError)
+        -> SchemaMigrator
     {
-        try SQLiteMigrator(migrations: migrations, requiredLibrary: requiredLibrary, linkedLibrary: linkedLibrary)
+        try SchemaMigrator(migrations: migrations, requiredLibrary: requiredLibrary, linkedLibrary: linkedLibrary)
     }
 }

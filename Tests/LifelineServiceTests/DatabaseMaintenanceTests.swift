@@ -132,7 +132,7 @@ struct UpgradePathTests {
         try withTemporaryDirectory { folder in
             let path = folder + "/v\(version).db"
             let connection = try SQLiteConnection(path: path)
-            try SQLiteMigrator(migrations: Array(LifelineSchema.migrations.prefix(version))).migrate(connection, at: Date())
+            try SchemaMigrator(migrations: Array(LifelineSchema.migrations.prefix(version))).migrate(connection, at: Date())
             try connection.execute(
                 "INSERT INTO users (email, display_name, created_at, updated_at) VALUES ('ann@example.com', 'Ann', 0, 0)")
             connection.close()

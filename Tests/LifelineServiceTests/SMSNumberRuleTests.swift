@@ -169,7 +169,7 @@ struct SMSNumberRuleTests {
         try withTemporaryDirectory { folder in
             let path = folder + "/v6.db"
             let connection = try SQLiteConnection(path: path)
-            try SQLiteMigrator(migrations: Array(LifelineSchema.migrations.prefix(6))).migrate(connection, at: Date())
+            try SchemaMigrator(migrations: Array(LifelineSchema.migrations.prefix(6))).migrate(connection, at: Date())
             try connection.executeScript(
                 """
                 INSERT INTO users (id, email, created_at, updated_at) VALUES (1, 'ann@example.com', 0, 0),

@@ -16,14 +16,14 @@ extension SQLiteConnection {
         // VACUUM INTO accepts an empty existing file; creating it first sets its permissions.
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode_t(configuration.fileMode))
         guard descriptor >= 0 else {
-            throw SQLiteMigrationError.backupFailed(path: path, reason: String(cString: strerror(errno)))
+            throw MigrationError.backupFailed(path: path, reason: String(cString: strerror(errno)))
         }
         Glibc.close(descriptor)
         do {
             try prepareStatement("VACUUM INTO ?").bindingAndRunning(path)
         } catch let error as SQLiteError {
             try? FileManager.default.removeItem(atPath: path)
-            throw SQLiteMigrationError.backupFailed(path: path, reason: error.message)
+            throw MigrationError.backupFailed(path: path, reason: error.message)
         }
     }
 

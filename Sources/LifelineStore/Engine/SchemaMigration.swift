@@ -1,7 +1,7 @@
 import Crypto
 
 /// One schema migration: a version, a name, its SQL and the SHA-256 of its text.
-public struct SQLiteMigration: Sendable, Hashable {
+public struct SchemaMigration: Sendable, Hashable {
     /// The version it brings the schema to (the `NNNN` of `NNNN_name.sql`).
     public let version: Int
     /// The name after the version (`directory` in `0001_directory.sql`).
@@ -37,15 +37,27 @@ public struct SQLiteMigration: Sendable, Hashable {
 }
 
 /// A migration recorded as applied in a database.
-public struct SQLiteAppliedMigration: Sendable, Hashable {
+public struct AppliedMigration: Sendable, Hashable {
     public let version: Int
     public let name: String
     public let checksum: String
     public let appliedAtMilliseconds: Int64
 }
 
+/// What an engine said when a migration's statement failed: its message, and whether the
+/// cause was a lock held too long (worth trying again) rather than the SQL.
+public struct MigrationFailureCause: Error, Sendable, Equatable {
+    public let message: String
+    public let isBusy: Bool
+
+    public init(_ error: any SQLEngineError) {
+        message = error.message
+        isBusy = error.isBusy
+    }
+}
+
 /// Why a migrator refused a database or a migration failed.
-public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Two migrations in the binary share a version.
     case duplicateVersion(Int, [String])
     /// An applied migration's file has been edited since it was applied.
@@ -55,7 +67,7 @@ public enum SQLiteMigrationError: Error, Sendable, Equatable, CustomStringConver
     /// The database was migrated by a newer binary.
     case databaseNewer(databaseVersion: Int, binaryVersion: Int)
     /// A migration failed; the database stays at the version before it.
-    case migrationFailed(fileName: String, statement: String?, underlying: SQLiteError)
+    case migrationFailed(fileName: String, statement: String?, underlying: MigrationFailureCause)
     /// The backup before migrating could not be written.
     case backupFailed(path: String, reason: String)
     /// The linked SQLite is older than the features the migrations use.

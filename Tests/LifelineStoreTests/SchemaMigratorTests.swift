@@ -4,9 +4,9 @@ import Testing
 
 @testable import LifelineStore
 
-struct SQLiteMigratorTests {
-    private let first = SQLiteMigration(version: 1, name: "people", sql: "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);")
-    private let second = SQLiteMigration(
+struct SchemaMigratorTests {
+    private let first = SchemaMigration(version: 1, name: "people", sql: "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);")
+    private let second = SchemaMigration(
         version: 2, name: "pets", sql: "CREATE TABLE pets (id INTEGER PRIMARY KEY);\nINSERT INTO pets VALUES (1);")
     private let now = Date(epochMilliseconds: 1_764_416_460_000)
 
@@ -20,7 +20,7 @@ struct SQLiteMigratorTests {
 
     @Test func migratesAFreshDatabaseAndRecordsEachMigration() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        let migrator = try SQLiteMigrator(migrations: [second, first])
+        let migrator = try SchemaMigrator(migrations: [second, first])
         let applied = try migrator.migrate(connection, at: now)
         #expect(applied.map(\.version) == [1, 2])
         #expect(try versions(connection) == [1, 2])
@@ -37,13 +37,13 @@ struct SQLiteMigratorTests {
     @Test func refusesAnSQLiteOlderThanTheMigrationsNeedBeforeReadingAnything() throws {
         let connection = try SQLiteConnection(path: ":memory:")
         let old = SQLiteLibraryVersion(3, 31, 1)
-        let migrator = try SQLiteMigrator(
+        let migrator = try SchemaMigrator(
             migrations: [first], requiredLibrary: (SQLiteLibraryVersion(3, 37, 0), "STRICT tables"), linkedLibrary: old)
-        #expect(throws: SQLiteMigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")) {
+        #expect(throws: MigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")) {
             try migrator.migrate(connection, at: now)
         }
         #expect(try tables(connection).isEmpty)
-        let message = SQLiteMigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")
+        let message = MigrationError.libraryTooOld(found: old, needed: SQLiteLibraryVersion(3, 37, 0), features: "STRICT tables")
             .description
         #expect(message == "this system's SQLite library is 3.31.1; Lifeline's schema needs 3.37.0 or newer (STRICT tables)")
         #expect(SQLiteLibraryVersion.linked >= LifelineSchema.requiredLibrary.version, "the library this test runs on")
@@ -51,7 +51,7 @@ struct SQLiteMigratorTests {
 
     @Test func upToDateDatabaseIsANoOp() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        let migrator = try SQLiteMigrator(migrations: [first, second])
+        let migrator = try SchemaMigrator(migrations: [first, second])
         try migrator.migrate(connection, at: now)
         let again = try migrator.migrate(connection, at: now.addingTimeInterval(60))
         #expect(again.isEmpty)
@@ -61,24 +61,24 @@ struct SQLiteMigratorTests {
 
     @Test func appliesOnlyTheNewMigrations() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
-        let status = try SQLiteMigrator(migrations: [first, second]).status(of: connection)
+        try SchemaMigrator(migrations: [first]).migrate(connection, at: now)
+        let status = try SchemaMigrator(migrations: [first, second]).status(of: connection)
         #expect(status.currentVersion == 1)
         #expect(status.pending.map(\.version) == [2])
-        let applied = try SQLiteMigrator(migrations: [first, second]).migrate(connection, at: now)
+        let applied = try SchemaMigrator(migrations: [first, second]).migrate(connection, at: now)
         #expect(applied.map(\.version) == [2])
         #expect(try versions(connection) == [1, 2])
     }
 
     @Test func refusesAnAppliedMigrationWhoseChecksumChanged() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
-        let edited = SQLiteMigration(version: 1, name: "people", sql: first.sql + "\n-- edited")
-        let migrator = try SQLiteMigrator(migrations: [edited, second])
-        #expect(throws: SQLiteMigrationError.self) { try migrator.migrate(connection, at: now) }
+        try SchemaMigrator(migrations: [first]).migrate(connection, at: now)
+        let edited = SchemaMigration(version: 1, name: "people", sql: first.sql + "\n-- edited")
+        let migrator = try SchemaMigrator(migrations: [edited, second])
+        #expect(throws: MigrationError.self) { try migrator.migrate(connection, at: now) }
         do {
             try migrator.migrate(connection, at: now)
-        } catch let error as SQLiteMigrationError {
+        } catch let error as MigrationError {
             guard case .checksumMismatch(let version, let name, _, _) = error else {
                 Issue.record("expected checksumMismatch, got \(error)")
                 return
@@ -91,20 +91,20 @@ struct SQLiteMigratorTests {
 
     @Test func refusesAnAppliedMigrationTheBinaryDoesNotKnow() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        let stray = SQLiteMigration(version: 2, name: "experiment", sql: "CREATE TABLE experiment (x);")
-        let third = SQLiteMigration(version: 3, name: "third", sql: "CREATE TABLE third (x);")
-        try SQLiteMigrator(migrations: [first, stray]).migrate(connection, at: now)
-        let migrator = try SQLiteMigrator(migrations: [first, second, third])
-        #expect(throws: SQLiteMigrationError.unknownMigration(version: 2, name: "experiment")) {
+        let stray = SchemaMigration(version: 2, name: "experiment", sql: "CREATE TABLE experiment (x);")
+        let third = SchemaMigration(version: 3, name: "third", sql: "CREATE TABLE third (x);")
+        try SchemaMigrator(migrations: [first, stray]).migrate(connection, at: now)
+        let migrator = try SchemaMigrator(migrations: [first, second, third])
+        #expect(throws: MigrationError.unknownMigration(version: 2, name: "experiment")) {
             try migrator.migrate(connection, at: now)
         }
     }
 
     @Test func refusesADatabaseNewerThanTheBinary() throws {
         let connection = try SQLiteConnection(path: ":memory:")
-        try SQLiteMigrator(migrations: [first, second]).migrate(connection, at: now)
-        let older = try SQLiteMigrator(migrations: [first])
-        #expect(throws: SQLiteMigrationError.databaseNewer(databaseVersion: 2, binaryVersion: 1)) {
+        try SchemaMigrator(migrations: [first, second]).migrate(connection, at: now)
+        let older = try SchemaMigrator(migrations: [first])
+        #expect(throws: MigrationError.databaseNewer(databaseVersion: 2, binaryVersion: 1)) {
             try older.migrate(connection, at: now)
         }
         #expect(try older.status(of: connection).problems == [.databaseNewer(databaseVersion: 2, binaryVersion: 1)])
@@ -113,8 +113,8 @@ struct SQLiteMigratorTests {
     @Test func migrationFailingHalfwayLeavesThePreviousVersion() throws {
         try withTemporaryDirectory { folder in
             let connection = try SQLiteConnection(path: folder + "/half.db")
-            try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
-            let broken = SQLiteMigration(
+            try SchemaMigrator(migrations: [first]).migrate(connection, at: now)
+            let broken = SchemaMigration(
                 version: 2, name: "broken",
                 sql: """
                     CREATE TABLE pets (id INTEGER PRIMARY KEY);
@@ -123,9 +123,9 @@ struct SQLiteMigratorTests {
                     CREATE TABLE never (x);
                     """)
             do {
-                try SQLiteMigrator(migrations: [first, broken]).migrate(connection, at: now)
+                try SchemaMigrator(migrations: [first, broken]).migrate(connection, at: now)
                 Issue.record("the broken migration applied")
-            } catch let error as SQLiteMigrationError {
+            } catch let error as MigrationError {
                 guard case .migrationFailed(let fileName, let statement, let underlying) = error else {
                     Issue.record("expected migrationFailed, got \(error)")
                     return
@@ -141,15 +141,15 @@ struct SQLiteMigratorTests {
     }
 
     @Test func duplicateVersionsAreRefused() {
-        let twin = SQLiteMigration(version: 1, name: "twin", sql: "SELECT 1;")
-        #expect(throws: SQLiteMigrationError.self) { _ = try SQLiteMigrator(migrations: [first, twin]) }
+        let twin = SchemaMigration(version: 1, name: "twin", sql: "SELECT 1;")
+        #expect(throws: MigrationError.self) { _ = try SchemaMigrator(migrations: [first, twin]) }
     }
 
     @Test func twoConnectionsMigratingTheSameFileConverge() throws {
         try withTemporaryDirectory { folder in
             let a = try SQLiteConnection(path: folder + "/race.db")
             let b = try SQLiteConnection(path: folder + "/race.db")
-            let migrator = try SQLiteMigrator(migrations: [first, second])
+            let migrator = try SchemaMigrator(migrations: [first, second])
             // b read its status before a migrated: its own transactions must skip what a applied.
             let statusSeenByB = try migrator.status(of: b)
             #expect(statusSeenByB.pending.count == 2)
@@ -163,7 +163,7 @@ struct SQLiteMigratorTests {
     @Test func backupIsAValidCopyWithOwnerOnlyPermissions() throws {
         try withTemporaryDirectory { folder in
             let connection = try SQLiteConnection(path: folder + "/data.db")
-            try SQLiteMigrator(migrations: [first]).migrate(connection, at: now)
+            try SchemaMigrator(migrations: [first]).migrate(connection, at: now)
             try connection.execute("INSERT INTO people (name) VALUES ('Zoë')")
             let backupPath = folder + "/data.db.bak"
             try connection.backup(to: backupPath)
@@ -172,7 +172,7 @@ struct SQLiteMigratorTests {
             let copy = try SQLiteConnection(path: backupPath)
             #expect(try copy.integrityProblems().isEmpty)
             #expect(try copy.queryFirst("SELECT name FROM people") { $0.string(at: 0) } == "Zoë")
-            #expect(throws: SQLiteMigrationError.self) { try connection.backup(to: backupPath) }
+            #expect(throws: MigrationError.self) { try connection.backup(to: backupPath) }
         }
     }
 
@@ -192,7 +192,7 @@ struct SQLiteMigratorTests {
         // The build computes them (FileEmbedder's own SHA-256); swift-crypto is the reference.
         #expect(!LifelineSchema.migrations.isEmpty)
         for migration in LifelineSchema.migrations {
-            let hashedHere = SQLiteMigration(version: migration.version, name: migration.name, sql: migration.sql)
+            let hashedHere = SchemaMigration(version: migration.version, name: migration.name, sql: migration.sql)
             #expect(migration.checksum == hashedHere.checksum, "\(migration.fileName)")
             #expect(migration.checksum.count == 64)
         }
