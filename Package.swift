@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The PostgreSQL engine (`--database postgres://…`): the wire protocol, SCRAM and TLS.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Under postgres-nio; named because the PostgreSQL engine builds its TLS settings (sslmode).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Already under Hummingbird; named because the server reads NIO's own errors and threads.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -70,7 +72,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            plugins: ["EmbedFiles"]
         ),
         .target(
             name: "LifelineService",
@@ -140,8 +144,12 @@ let package = Package(
             path: "Sources/LifelineBench"
         ),
         // Helpers shared by the test targets (temporary folders, fixed clocks).
-        .target(name: "LifelineTestSupport", dependencies: ["LifelineService"], path: "Tests/LifelineTestSupport"),
+        .target(name: "LifelineTestSupport", dependencies: ["LifelineService", "LifelinePostgres"], path: "Tests/LifelineTestSupport"),
         .testTarget(name: "LifelineStoreTests", dependencies: ["LifelineStore", "LifelineVocabulary", "LifelineTestSupport"]),
+        // The PostgreSQL engine, and the store's rules run on both engines against a real server.
+        .testTarget(
+            name: "LifelinePostgresTests",
+            dependencies: ["LifelinePostgres", "LifelineStore", "LifelineVocabulary", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests",
             dependencies: [

@@ -21,6 +21,8 @@ struct EmbedFiles: BuildToolPlugin {
         switch target.name {
         case "LifelineStore":
             embeddings = [.init(folder: package.appending(path: "Migrations"), extensions: ["sql"], typeName: "LifelineSchema", extraArguments: ["--migrations"])]
+        case "LifelinePostgres":
+            embeddings = [.init(folder: package.appending(path: "Migrations/postgres"), extensions: ["sql"], typeName: "PostgresSchema", extraArguments: ["--migrations"])]
         case "LifelineService":
             embeddings = [.init(folder: package.appending(path: "Data"), extensions: ["tsv"], typeName: "ReferenceData")]
         case "LifelineServer":

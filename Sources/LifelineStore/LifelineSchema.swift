@@ -2,9 +2,7 @@
 public enum LifelineSchema {
     /// Every migration the binary carries, in version order (the build checked their names).
     public static let migrations: [SchemaMigration] = embeddedFiles.map { file in
-        let parts = file.name.dropLast(".sql".count).split(separator: "_", maxSplits: 1)
-        return SchemaMigration(
-            version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: file.name, sql: file.text, checksum: file.sha256)
+        SchemaMigration(embeddedFileNamed: file.name, text: file.text, sha256: file.sha256)
     }
 
     /// The oldest SQLite the schema and its queries run on: STRICT tables came in 3.37.0

@@ -26,13 +26,21 @@ public struct SchemaMigration: Sendable, Hashable {
 
     /// A migration with the checksum the build computed: `LifelineSchema`'s embedded files carry
     /// it, so no command hashes the migrations at start-up (the tests check it against `SHA256`).
-    init(version: Int, name: String, fileName: String?, sql: String, checksum: String) {
+    public init(version: Int, name: String, fileName: String?, sql: String, checksum: String) {
         self.version = version
         self.name = name
         let digits = String(version)
         self.fileName = fileName ?? String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
         self.sql = sql
         self.checksum = checksum
+    }
+}
+
+extension SchemaMigration {
+    /// A migration from a file the build embedded (`NNNN_name.sql`, its SHA-256 computed then).
+    public init(embeddedFileNamed fileName: String, text: String, sha256: String) {
+        let parts = fileName.dropLast(".sql".count).split(separator: "_", maxSplits: 1)
+        self.init(version: Int(parts[0]) ?? 0, name: String(parts[1]), fileName: fileName, sql: text, checksum: sha256)
     }
 }
 

@@ -74,12 +74,14 @@ public struct EventStore {
     ///
     /// CROSS JOIN fixes SQLite's join order to the one that reads every table in user id order
     /// (memberships by group, then each user's row and consent by primary key), instead of
-    /// starting from the number index and probing the rest at random.
-    private static func audience(group: String, program: String) -> String {
-        """
+    /// starting from the number index and probing the rest at random. PostgreSQL's planner
+    /// chooses its own order and has no such hint: plain joins there.
+    private func audience(group: String, program: String) -> String {
+        let join = connection.dialect == .sqlite ? "CROSS JOIN" : "JOIN"
+        return """
         FROM group_memberships m
-        CROSS JOIN users u ON u.id = m.user_id
-        CROSS JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: program))
+        \(join) users u ON u.id = m.user_id
+        \(join) consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: program))
         WHERE m.group_id = \(group) AND \(Reachability.mayBeTexted(user: "u", consent: "c"))
         """
     }
@@ -97,10 +99,11 @@ public struct EventStore {
         let bodySQL = body.parts.indices.map { "?\($0 + 6)" }.joined(separator: " || \(name) || ")
         let statement = try connection.prepare(
             """
-            INSERT OR IGNORE INTO outbox
+            INSERT INTO outbox
                 (channel, destination, body, kind, program, event_id, user_id, next_attempt_at, created_at, updated_at)
             SELECT 'sms', u.sms_number, \(bodySQL), ?3, ?4, ?1, u.id, ?5, ?5, ?5
-            \(Self.audience(group: "?2", program: "?4"))
+            \(audience(group: "?2", program: "?4"))
+            ON CONFLICT DO NOTHING
             """)
         try statement.bind(eventID, at: 1)
         try statement.bind(groupID, at: 2)
@@ -158,7 +161,7 @@ public struct EventStore {
         try connection.queryFirst(
             """
             SELECT coalesce(nullif(u.display_name, ''), u.email) AS name
-            \(Self.audience(group: "?1", program: "?2"))
+            \(audience(group: "?1", program: "?2"))
             ORDER BY length(name) DESC LIMIT 1
             """, groupID, program
         ) { $0.string(at: 0) }

@@ -1,0 +1,52 @@
+import LifelineStore
+import PostgresNIO
+
+/// An error from PostgreSQL or from reaching it, in the store's engine-neutral terms.
+///
+/// The server's SQLSTATE decides what it means: class 23 is a constraint, 40001/40P01/55P03 a
+/// conflict with another transaction worth trying again, 25006 a read-only server (a standby).
+public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
+    /// The server's SQLSTATE, or nil when the server never answered (connection, TLS, sign-in).
+    public let sqlState: String?
+    public let message: String
+    public let sql: String?
+    /// The server could not be reached, or the connection was lost.
+    public let isUnreachable: Bool
+
+    public init(sqlState: String?, message: String, sql: String?, isUnreachable: Bool = false) {
+        self.sqlState = sqlState
+        self.message = message
+        self.sql = sql
+        self.isUnreachable = isUnreachable
+    }
+
+    /// Reads what postgres-nio reported; bound values are never part of it.
+    init(_ error: any Error, sql: String?, location: PostgresLocation) {
+        guard let error = error as? PSQLError else {
+            self.init(sqlState: nil, message: "\(location): \(error)", sql: sql, isUnreachable: true)
+            return
+        }
+        if let info = error.serverInfo, let state = info[.sqlState] {
+            let detail = info[.detail].map { " (\($0))" } ?? ""
+            self.init(sqlState: state, message: (info[.message] ?? "error \(state)") + detail, sql: sql)
+            return
+        }
+        let cause = error.underlying.map { "\($0)" } ?? "\(error.code)"
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            self.init(sqlState: nil, message: "cannot reach \(location.host):\(location.port): \(cause)", sql: sql, isUnreachable: true)
+        case .sslUnsupported:
+            self.init(sqlState: nil, message: "\(location.host):\(location.port) does not offer TLS, which sslmode=\(location.tlsMode.rawValue) requires", sql: sql, isUnreachable: true)
+        default:
+            self.init(sqlState: nil, message: "\(location): \(error.code): \(cause)", sql: sql)
+        }
+    }
+
+    public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+    public var isBusy: Bool { ["40001", "40P01", "55P03"].contains(sqlState ?? "") }
+    public var isReadOnly: Bool { sqlState == "25006" }
+
+    public var description: String {
+        "PostgreSQL error\(sqlState.map { " \($0)" } ?? ""): \(message)" + (sql.map { " — in statement: \($0)" } ?? "")
+    }
+}

@@ -1,0 +1,208 @@
+import FoundationEssentials
+import LifelineStore
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// One connection to a PostgreSQL database, behind the store's `SQLConnection`, so every store
+/// runs on it unchanged.
+///
+/// The store is synchronous, as SQLite is: each call here waits for postgres-nio's answer. It
+/// is meant for the threads a ``Database`` runs its work on (the server's writer and readers,
+/// a command's own thread), never an event loop: NIO refuses a wait there, and the
+/// connection's I/O runs on NIO's shared event loops meanwhile.
+public final class PostgresSQLConnection: SQLConnection {
+    public let location: PostgresLocation
+    private let connection: PostgresConnection
+    private let logger: Logger
+    /// Statement texts with their `?` numbered, by the store's text.
+    private var numbered: [String: String] = [:]
+    private var inTransaction = false
+    private var savepointDepth = 0
+    private var isClosed = false
+    public private(set) var changes = 0
+    public var dialect: SQLDialect { .postgres }
+    public var isAutocommit: Bool { !inTransaction }
+
+    private static let nextID = Atomic<Int>(0)
+
+    /// Connects and signs in; a `reader` refuses writes (`default_transaction_read_only`).
+    public init(location: PostgresLocation, reader: Bool = false, logger: Logger = Logger(label: "lifeline.postgres")) throws {
+        self.location = location
+        self.logger = logger
+        do {
+            var configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: try Self.tls(for: location))
+            configuration.options.connectTimeout = .milliseconds(location.connectTimeout.wholeMillisecondsForNIO)
+            if location.tlsMode == .verifyFull { configuration.options.tlsServerName = location.host }
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                id: Self.nextID.add(1, ordering: .relaxed).newValue, logger: logger
+            ).wait()
+        } catch let error as PostgresEngineError {
+            throw error
+        } catch {
+            throw PostgresEngineError(error, sql: nil, location: location)
+        }
+        if reader { try execute("SET default_transaction_read_only = on") }
+    }
+
+    deinit {
+        if !isClosed { connection.close().whenComplete { _ in } }
+    }
+
+    private static func tls(for location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch location.tlsMode {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            // libpq's prefer and require encrypt without checking whom they talk to.
+            tls.certificateVerification = .none
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            if let path = location.rootCertificatePath { tls.trustRoots = .file(path) }
+        }
+        do {
+            let context = try NIOSSLContext(configuration: tls)
+            return location.tlsMode == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw PostgresEngineError(
+                sqlState: nil, message: "cannot set up TLS for \(location): \(error)", sql: nil)
+        }
+    }
+
+    // MARK: Statements
+
+    /// Runs `sql` with `arguments` and returns its rows.
+    func run(_ sql: String, arguments: [any SQLBindable]) throws -> PostgresQueryResult {
+        let binder = PostgresSQLStatement.Binder()
+        try binder.bind(all: arguments)
+        return try run(sql, binds: binder.bindings(for: sql))
+    }
+
+    func run(_ sql: String, binds: PostgresBindings) throws -> PostgresQueryResult {
+        guard !isClosed else {
+            throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: sql)
+        }
+        let text: String
+        if let known = numbered[sql] {
+            text = known
+        } else {
+            text = PostgresSQLText.numberingPlaceholders(sql)
+            numbered[sql] = text
+        }
+        do {
+            let result = try connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger).wait()
+            // As SQLite's changes(): the rows the last INSERT, UPDATE or DELETE touched.
+            if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) {
+                changes = result.metadata.rows ?? 0
+            }
+            return result
+        } catch {
+            throw PostgresEngineError(error, sql: sql, location: location)
+        }
+    }
+
+    public func execute(_ sql: String, arguments: [any SQLBindable]) throws {
+        _ = try run(sql, arguments: arguments)
+    }
+
+    public func executeScript(_ script: String) throws {
+        for statement in PostgresSQLText.statements(script) {
+            _ = try run(statement, binds: PostgresBindings())
+        }
+    }
+
+    public func forEachRow(_ sql: String, arguments: [any SQLBindable], body: (any SQLRow) throws -> Void) throws {
+        for row in try run(sql, arguments: arguments).rows {
+            try body(PostgresSQLRow(row, sql: sql))
+        }
+    }
+
+    public func queryFirst<T>(_ sql: String, arguments: [any SQLBindable], map transform: (any SQLRow) throws -> T) throws -> T? {
+        guard let row = try run(sql, arguments: arguments).rows.first else { return nil }
+        return try transform(PostgresSQLRow(row, sql: sql))
+    }
+
+    public func prepare(_ sql: String) throws -> any SQLStatement {
+        PostgresSQLStatement(sql: sql, connection: self)
+    }
+
+    // MARK: Transactions
+
+    /// Writes are SERIALIZABLE: each sees and leaves the database as if it ran alone, which is
+    /// what the store's rules assume (SQLite has one writer at a time). A conflict with another
+    /// server's transaction is SQLSTATE 40001, which ``PostgresEngineError/isBusy`` reports.
+    /// A non-durable write does not wait for its commit to reach the disk, as SQLite's NORMAL
+    /// synchronous mode does not: a crash may lose it, never half of it.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: false, body)
+    }
+
+    public func durableWrite<T>(_ body: () throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: true, body)
+    }
+
+    /// One snapshot for all of the reads, as SQLite's read transaction gives.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        if inTransaction { return try body() }
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", durable: true, body)
+    }
+
+    private func transaction<T>(_ begin: String, durable: Bool, _ body: () throws -> T) throws -> T {
+        guard !inTransaction else {
+            throw PostgresEngineError(
+                sqlState: nil, message: "a write transaction cannot start inside another; use a savepoint", sql: begin)
+        }
+        try execute(begin)
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            if !durable { try execute("SET LOCAL synchronous_commit = off") }
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepointDepth += 1
+        defer { savepointDepth -= 1 }
+        let name = "lifeline_savepoint_\(savepointDepth)"
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO SAVEPOINT \(name)")
+            try? execute("RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
+    // PostgreSQL's checkpointer and WAL writer are processes of their own.
+    public func disableAutomaticCheckpoints() throws {}
+    public func checkpointPassively() throws {}
+
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        try? connection.close().wait()
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for NIO's `TimeAmount`.
+    var wholeMillisecondsForNIO: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

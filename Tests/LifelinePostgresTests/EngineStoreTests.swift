@@ -1,0 +1,163 @@
+import Foundation
+import LifelinePostgres
+import LifelineStore
+import LifelineVocabulary
+import Testing
+
+/// The store's rules, checked on both engines with the same calls.
+@Suite struct EngineStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func addUser(_ connection: any SQLConnection, email: String, number: String?) throws -> Int64 {
+        try connection.insert(
+            """
+            INSERT INTO users (email, display_name, created_at, updated_at, sms_status, sms_number)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, email, email.split(separator: "@")[0].capitalized, now, now,
+            number == nil ? SMSNumberStatus.missing : SMSNumberStatus.valid, number)
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func migratingAgainAppliesNothingAndTheHistoryIsSound(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let migrator = try connection.dialect == .sqlite ? LifelineSchema.makeMigrator() : PostgresSchema.makeMigrator()
+            #expect(try migrator.migrate(connection, at: now).isEmpty)
+            let status = try migrator.status(of: connection)
+            #expect(status.problems.isEmpty)
+            #expect(status.pending.isEmpty)
+            #expect(status.currentVersion == migrator.latestVersion)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func theConsentLedgerIsAppendOnlyByTheDatabaseItself(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let user = try addUser(connection, email: "ann@example.com", number: "447700900123")
+            let ledger = ConsentLedger(connection: connection)
+            let first = try connection.write {
+                try ledger.append(
+                    ConsentChange(
+                        userID: user, number: "447700900123", program: .continuity, state: .pending, source: .portal,
+                        actor: "ann@example.com", evidence: "portal form", at: now))
+            }
+            let second = try connection.write {
+                try ledger.append(
+                    ConsentChange(
+                        userID: user, number: "447700900123", program: .continuity, state: .optedIn,
+                        source: .smsKeyword, actor: "447700900123", evidence: "YES", at: now.addingTimeInterval(60)))
+            }
+            #expect(second > first)
+            // The current state follows the ledger by the database's own trigger.
+            let current = try ledger.current(userID: user, number: "447700900123", program: .continuity)
+            #expect(current.state == .optedIn)
+            #expect(current.ledgerID == second)
+            for statement in ["UPDATE consent_ledger SET state = 'opted_out'", "DELETE FROM consent_ledger"] {
+                do {
+                    try connection.write { try connection.execute(statement) }
+                    Issue.record("\(statement) was allowed")
+                } catch let error as any SQLEngineError {
+                    #expect(error.isConstraintViolation, "\(error)")
+                }
+            }
+            #expect(try ledger.history(userID: user, program: .continuity).map(\.state) == [.pending, .optedIn])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func emailsAreUniqueIgnoringCaseAndFoundInAnyCase(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            _ = try addUser(connection, email: "Ann.Lee@Example.com", number: nil)
+            let store = DirectoryStore(connection: connection)
+            #expect(try store.user(email: "ann.lee@example.com")?.email == "Ann.Lee@Example.com")
+            do {
+                _ = try addUser(connection, email: "ANN.LEE@example.COM", number: nil)
+                Issue.record("a second user with the same email in other case was stored")
+            } catch let error as any SQLEngineError {
+                #expect(error.isConstraintViolation)
+            }
+            #expect(try store.groupID(named: "Staff") == nil)
+            let group = try store.createGroup(name: "Staff", at: now)
+            #expect(try store.groupID(named: "STAFF") == group)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func anEventsAlertsGoToOptedInMembersOnceEach(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let store = DirectoryStore(connection: connection)
+            let group = try store.createGroup(name: "Staff", at: now)
+            let writer = try DirectoryWriter(connection: connection)
+            let ledger = ConsentLedger(connection: connection)
+            var optedIn = 0
+            for index in 0..<6 {
+                let number = index == 5 ? nil : "4477009001\(10 + index)"
+                let user = try addUser(connection, email: "user\(index)@example.com", number: number)
+                try writer.addMembership(groupID: group, userID: user, at: now.epochMilliseconds)
+                if let number, index % 2 == 0 {
+                    try ledger.append(
+                        ConsentChange(
+                            userID: user, number: number, program: .continuity, state: .optedIn, source: .admin,
+                            actor: "admin", evidence: "paper form", at: now))
+                    optedIn += 1
+                }
+            }
+            let events = EventStore(connection: connection)
+            let event = try events.create(
+                NewEvent(
+                    name: "Mail down", groupID: group, kind: .unplanned, startMessage: "Hello {name}",
+                    endMessage: "Over", startsAt: nil, endsAt: nil, notes: nil), at: now)
+            let body = PersonalisedBody(parts: ["Hello ", ", mail is down"])
+            let queued = try connection.write {
+                try events.fanOut(eventID: event, groupID: group, kind: "event_start", body: body, program: .continuity, at: now)
+            }
+            #expect(queued == optedIn)
+            let again = try connection.write {
+                try events.fanOut(eventID: event, groupID: group, kind: "event_start", body: body, program: .continuity, at: now)
+            }
+            #expect(again == 0)
+            let audience = try events.audience(groupID: group, program: .continuity)
+            #expect(audience["recipient"] == optedIn)
+            #expect(audience["no_number"] == 1)
+            let bodies = try OutboxStore(connection: connection).messages(to: "447700900110").map(\.body)
+            #expect(bodies == ["Hello User0, mail is down"])
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func queuedMessagesGetIncreasingIdsAndCountsByStatus(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let outbox = OutboxStore(connection: connection)
+            let ids = try (0..<3).map { index in
+                try outbox.enqueue(
+                    OutgoingMessage(
+                        channel: .sms, destination: "44770090012\(index)", body: "code \(index)", kind: "code",
+                        program: .verification, userID: nil, sealedBody: [1, 2, 3]), at: now)
+            }
+            #expect(ids == ids.sorted() && Set(ids).count == 3)
+            #expect(try outbox.countsByStatus()[.queued] == 3)
+        }
+    }
+
+    @Test func aServerThatCannotBeReachedIsSaidWithItsHostAndPort() throws {
+        let location = try PostgresLocation(url: "postgres://nobody@127.0.0.1:9/none?sslmode=disable&connect_timeout=2", environment: [:])
+        do {
+            _ = try PostgresSQLConnection(location: location)
+            Issue.record("connected to a closed port")
+        } catch let error as PostgresEngineError {
+            #expect(error.isUnreachable)
+            #expect(error.message.contains("127.0.0.1:9"), "\(error.message)")
+        }
+    }
+
+    @Test func aWrongPasswordIsRefusedByTheServer() throws {
+        var location = try TestEngine.newPostgresDatabase()
+        location.password = "not-the-password"
+        do {
+            _ = try PostgresSQLConnection(location: location)
+            Issue.record("signed in with a wrong password")
+        } catch let error as PostgresEngineError {
+            #expect(error.sqlState == "28P01", "\(error)")
+            #expect(!error.description.contains("not-the-password"))
+        }
+    }
+}
