@@ -80,6 +80,8 @@ let package = Package(
             name: "LifelineService",
             dependencies: [
                 "LifelineStore",
+                // Where the database is decides the engine: DatabaseSettings opens either.
+                "LifelinePostgres",
                 "LifelineVocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

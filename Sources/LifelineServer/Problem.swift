@@ -39,6 +39,7 @@ public struct Problem: Error, Sendable, Equatable {
             case .badInput: (.unprocessableContent, "bad_input")
             case .inputMissing: (.notFound, "not_found")
             case .gatewayUnavailable: (.badGateway, "gateway_unavailable")
+            case .databaseUnavailable: (.serviceUnavailable, "database_unavailable")
             case .busy: (.serviceUnavailable, "busy")
             case .configuration: (.internalServerError, "configuration")
             case .internal: (.internalServerError, "internal")

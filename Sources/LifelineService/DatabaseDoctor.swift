@@ -35,9 +35,14 @@ extension DatabaseMaintenance {
     /// Checks the database: file permissions, schema version and migration checksums, SQLite's
     /// integrity check and foreign keys. Opens an existing database only.
     public func diagnose() throws -> HealthReport {
-        try settings.translatingErrors {
+        guard case .sqlite(let path) = settings.location else {
+            throw DatabaseFailure(
+                kind: .configuration, message: "doctor does not check PostgreSQL databases yet (\(settings.path))",
+                remedy: "run `lifeline migrate --dry-run` to check the schema's history")
+        }
+        return try settings.translatingErrors {
             let connection = try SQLiteConnection(
-                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: false))
+                path: path, configuration: settings.connectionConfiguration(createIfMissing: false))
             defer { connection.close() }
             let migrator = try LifelineSchema.makeMigrator()
             let status = try migrator.status(of: connection)

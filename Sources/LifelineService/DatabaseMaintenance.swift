@@ -48,15 +48,14 @@ public struct DatabaseMaintenance: Sendable {
 
     /// Lists the pending migrations without creating or changing anything.
     public func plan() throws -> MigrationPlan {
-        let migrator = try settings.translatingErrors { try LifelineSchema.makeMigrator() }
-        guard FileManager.default.fileExists(atPath: settings.path) else {
+        let migrator = try settings.translatingErrors { try settings.makeMigrator() }
+        if let file = settings.filePath, !FileManager.default.fileExists(atPath: file) {
             return MigrationPlan(
                 databasePath: settings.path, databaseExists: false, currentVersion: 0,
                 latestVersion: migrator.latestVersion, pending: migrator.migrations.map(\.summary))
         }
         return try settings.translatingErrors {
-            let connection = try SQLiteConnection(
-                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: false))
+            let connection = try settings.open(createIfMissing: false)
             defer { connection.close() }
             let status = try migrator.status(of: connection)
             if let problem = status.problems.first { throw problem }
@@ -70,16 +69,17 @@ public struct DatabaseMaintenance: Sendable {
     /// unless `backup` is false.
     public func migrate(backup: Bool) throws -> MigrationOutcome {
         try settings.translatingErrors {
-            let migrator = try LifelineSchema.makeMigrator()
-            let connection = try SQLiteConnection(
-                path: settings.path, configuration: settings.connectionConfiguration(createIfMissing: true))
+            let migrator = try settings.makeMigrator()
+            let connection = try settings.open(createIfMissing: true)
             defer { connection.close() }
             let status = try migrator.status(of: connection)
             if let problem = status.problems.first { throw problem }
             var backupPath: String?
-            if backup, !status.pending.isEmpty, try connection.hasSchema() {
+            // A backup by copy is the file engine's; a PostgreSQL server's are its own
+            // (pg_dump, base backups), and its migrations undo themselves whole on failure.
+            if backup, !status.pending.isEmpty, let file = connection as? SQLiteConnection, try file.hasSchema() {
                 let path = Self.backupPath(for: settings.path, version: status.currentVersion, at: clock.now())
-                try connection.backup(to: path)
+                try file.backup(to: path)
                 backupPath = path
             }
             let applied = try migrator.migrate(connection, at: clock.now())

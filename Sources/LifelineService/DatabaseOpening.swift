@@ -1,3 +1,4 @@
+import LifelinePostgres
 import LifelineStore
 
 /// The schema is not the one this binary works with.
@@ -28,22 +29,51 @@ extension DatabaseSettings {
     /// Opens an existing database whose schema is exactly the binary's; refuses anything else.
     ///
     /// `cacheSizeKiB` overrides the page cache (bulk work such as imports wants a larger one).
-    func openCurrent(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> SQLiteConnection {
+    func openCurrent(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> any SQLConnection {
+        try translatingErrors { try checkedCurrent(open(cacheSizeKiB: cacheSizeKiB, reader: reader, createIfMissing: false)) }
+    }
+
+    /// `connection` when its schema is exactly the binary's and its numbers judged; else it is
+    /// closed and the reason thrown.
+    func checkedCurrent<Connection: SQLConnection>(_ connection: Connection) throws -> Connection {
         try translatingErrors {
-            var configuration = connectionConfiguration(createIfMissing: false)
-            if let cacheSizeKiB { configuration.cacheSizeKiB = cacheSizeKiB }
-            let connection = try SQLiteConnection(path: path, configuration: configuration)
-            let migrator = try LifelineSchema.makeMigrator()
-            let status = try migrator.status(of: connection)
-            if let problem = status.problems.first { throw problem }
-            guard status.pending.isEmpty else {
-                throw SchemaNotCurrent(
-                    path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
+            do {
+                let migrator = try makeMigrator()
+                let status = try migrator.status(of: connection)
+                if let problem = status.problems.first { throw problem }
+                guard status.pending.isEmpty else {
+                    throw SchemaNotCurrent(
+                        path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
+                }
+                guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
+                return connection
+            } catch {
+                connection.close()
+                throw error
             }
-            guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
-            if reader { try connection.execute("PRAGMA query_only = ON") }
-            return connection
         }
+    }
+
+    /// A connection to the database on its engine, schema unchecked: a `reader` refuses writes
+    /// (SQLite's `query_only`, PostgreSQL's read-only transactions).
+    func open(cacheSizeKiB: Int? = nil, reader: Bool = false, createIfMissing: Bool) throws -> any SQLConnection {
+        switch location {
+        case .sqlite(let path):
+            return try openFile(path, cacheSizeKiB: cacheSizeKiB, reader: reader, createIfMissing: createIfMissing)
+        case .postgres(let location):
+            return try PostgresSQLConnection(location: location, reader: reader)
+        }
+    }
+}
+
+extension DatabaseSettings {
+    /// A connection to the SQLite file at `path`.
+    func openFile(_ path: String, cacheSizeKiB: Int? = nil, reader: Bool = false, createIfMissing: Bool) throws -> SQLiteConnection {
+        var configuration = connectionConfiguration(createIfMissing: createIfMissing)
+        if let cacheSizeKiB { configuration.cacheSizeKiB = cacheSizeKiB }
+        let connection = try SQLiteConnection(path: path, configuration: configuration)
+        if reader { try connection.execute("PRAGMA query_only = ON") }
+        return connection
     }
 }
 
@@ -80,19 +110,22 @@ extension Database {
     /// A `reader` refuses writes (`PRAGMA query_only`): readers are pooled apart from writers,
     /// so the pragma is set once when one is opened.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
-        guard let pool, cacheSizeKiB == nil else {
+        // The pool keeps SQLite's connections; PostgreSQL's open per operation for now.
+        guard let pool, cacheSizeKiB == nil, case .sqlite(let path) = settings.location else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
             return HeldConnection(connection: connection, settings: settings, pooled: nil)
         }
         if let (connection, opened) = pool.checkOut(path: path, reader: reader) {
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened, connection))
         }
-        let connection = try settings.openCurrent(reader: reader)
+        let connection = try settings.translatingErrors {
+            try settings.checkedCurrent(settings.openFile(path, reader: reader, createIfMissing: false))
+        }
         do {
             let opened = ConnectionPool.Opened(
                 file: ConnectionPool.FileIdentity(path: path),
                 schemaVersion: try settings.translatingErrors { try connection.schemaVersion() }, isReader: reader)
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened, connection))
         } catch {
             connection.close()
             throw error
@@ -103,12 +136,13 @@ extension Database {
 /// A connection held for several steps, with the one transaction and error translation every
 /// service step uses. Not `Sendable`, like the connection: one task at a time.
 final class HeldConnection {
-    let connection: SQLiteConnection
+    typealias Pooled = (pool: ConnectionPool, opened: ConnectionPool.Opened, file: SQLiteConnection)
+    let connection: any SQLConnection
     private let settings: DatabaseSettings
-    private let pooled: (pool: ConnectionPool, opened: ConnectionPool.Opened)?
+    private let pooled: Pooled?
     private var isReleased = false
 
-    init(connection: SQLiteConnection, settings: DatabaseSettings, pooled: (pool: ConnectionPool, opened: ConnectionPool.Opened)?) {
+    init(connection: any SQLConnection, settings: DatabaseSettings, pooled: Pooled?) {
         self.connection = connection
         self.settings = settings
         self.pooled = pooled
@@ -128,6 +162,6 @@ final class HeldConnection {
     func release() {
         guard !isReleased else { return }
         isReleased = true
-        if let pooled { pooled.pool.checkIn(connection, opened: pooled.opened) } else { connection.close() }
+        if let pooled { pooled.pool.checkIn(pooled.file, opened: pooled.opened) } else { connection.close() }
     }
 }

@@ -8,6 +8,8 @@ public enum FailureKind: Sendable, Equatable {
     case inputMissing
     /// The SMS or email gateway cannot be reached.
     case gatewayUnavailable
+    /// The database server cannot be reached (PostgreSQL); an SQLite file is never this.
+    case databaseUnavailable
     /// A bug or an unexpected system failure.
     case `internal`
     /// The database is locked by another process for longer than the busy timeout.

@@ -10,7 +10,7 @@ enum FailureReporter {
         case .usage: 64
         case .badInput: 65
         case .inputMissing: 66
-        case .gatewayUnavailable: 69
+        case .gatewayUnavailable, .databaseUnavailable: 69
         case .internal: 70
         case .busy: 75
         case .configuration: 78

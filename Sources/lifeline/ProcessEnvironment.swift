@@ -11,6 +11,14 @@ enum ProcessEnvironment {
     static func value(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// What a PostgreSQL URL may take from the environment, as libpq does: the password
+    /// (`PGPASSWORD`, else the passfile `PGPASSFILE` or `~/.pgpass`) and the default user.
+    static var postgresVariables: [String: String] {
+        var variables: [String: String] = [:]
+        for name in ["PGPASSWORD", "PGPASSFILE", "PGUSER", "USER", "HOME"] { variables[name] = value(name) }
+        return variables
+    }
 }
 
 /// The CLI's composition root: every option and environment variable the service depends on is
@@ -25,15 +33,18 @@ extension GlobalOptions {
                 .value(value)
             } else if let path = ProcessEnvironment.value("LIFELINE_SECRET_FILE") {
                 .keyFile(path: path)
+            } else if let file = database.filePath {
+                .keyFile(besideDatabase: file)
             } else {
-                .keyFile(besideDatabase: database.path)
+                .notNamed
             }
         return LifelineEnvironment(database: database, secret: secret)
     }
 
     /// The file gateway's file: `LIFELINE_OUTBOX_FILE`, else `<database>.outbox.jsonl`.
     var outboxFile: String {
-        ProcessEnvironment.value("LIFELINE_OUTBOX_FILE") ?? FileGateway.defaultPath(database: settings.path)
+        ProcessEnvironment.value("LIFELINE_OUTBOX_FILE")
+            ?? FileGateway.defaultPath(database: settings.filePath ?? "./lifeline")
     }
 
     /// `LIFELINE_TWILIO_*`: the account, the auth token (or an API key), the sender, the API base.

@@ -115,17 +115,10 @@ public struct DirectoryImporter: Sendable {
         } else if !run.summary.hasChanges {
             run.summary.outcome = .nothingToWrite
         } else {
-            let connection = staged.held.connection
             do {
                 try staged.held.write {
-                    let merge = { try run.staging.merge(at: run.now, disableUnseen: options.disableMissing) }
-                    // Into an empty directory, the secondary indexes are built once at the end,
-                    // sorted, in this same transaction: row by row they were most of a first import.
-                    run.summary.disabled =
-                        try run.staging.directoryIsEmpty()
-                        ? try connection.withSecondaryIndexesDeferred(
-                            on: DirectoryWriter.tables, buildCacheKiB: ImportOptions.indexBuildCacheKiB, merge)
-                        : try merge()
+                    run.summary.disabled = try run.staging.mergeBuildingIndexesOnceWhenEmpty(
+                        at: run.now, disableUnseen: options.disableMissing, buildCacheKiB: ImportOptions.indexBuildCacheKiB)
                 }
             } catch let conflict as DirectoryStaging.Conflict {
                 throw ImportFailure.directoryChanged(path: staged.path, table: conflict.table)

@@ -1,18 +1,68 @@
+import LifelinePostgres
 import LifelineStore
+
+/// Which database, on which engine: an SQLite file (the embedded default), or a PostgreSQL
+/// database for several servers. The only place the service tells the engines apart is where
+/// it opens a connection; everything above gets an `SQLConnection`.
+public enum DatabaseLocation: Sendable, Equatable {
+    case sqlite(path: String)
+    case postgres(PostgresLocation)
+
+    /// `--database`'s value: a `postgres://` URL, else `sqlite:PATH` or a plain path.
+    /// `environment` gives a URL's password sources (`PGPASSWORD`, `PGPASSFILE`, `HOME`).
+    public init(_ text: String, environment: [String: String]) throws {
+        if PostgresLocation.isURL(text) {
+            do {
+                self = .postgres(try PostgresLocation(url: text, environment: environment))
+            } catch {
+                throw DatabaseFailure(
+                    kind: .usage, message: "--database: \(error)",
+                    remedy: "write it as postgres://USER@HOST:PORT/DBNAME[?sslmode=disable|prefer|require|verify-full]")
+            }
+        } else {
+            self = .sqlite(path: text.hasPrefix("sqlite:") ? String(text.dropFirst("sqlite:".count)) : text)
+        }
+    }
+}
 
 /// Where the database is and how to open it.
 public struct DatabaseSettings: Sendable {
     /// The default database path, relative to the working folder.
     public static let defaultPath = "./lifeline.db"
 
-    /// The database file.
-    public var path: String
+    public var location: DatabaseLocation
     /// How long to wait for another process's lock before giving up with "busy".
     public var busyTimeout: Duration
 
     public init(path: String = DatabaseSettings.defaultPath, busyTimeout: Duration = .seconds(5)) {
-        self.path = path
+        self.init(location: .sqlite(path: path), busyTimeout: busyTimeout)
+    }
+
+    public init(location: DatabaseLocation, busyTimeout: Duration = .seconds(5)) {
+        self.location = location
         self.busyTimeout = busyTimeout
+    }
+
+    /// The SQLite file's path; for PostgreSQL, its URL without the password, as messages name it.
+    public var path: String {
+        switch location {
+        case .sqlite(let path): path
+        case .postgres(let location): location.description
+        }
+    }
+
+    /// The SQLite file's path, nil on PostgreSQL: for what only a file has (a key file or an
+    /// outbox file beside it, file permissions, backups by copy).
+    public var filePath: String? {
+        if case .sqlite(let path) = location { path } else { nil }
+    }
+
+    /// The migrator for this engine's schema.
+    func makeMigrator() throws -> SchemaMigrator {
+        switch location {
+        case .sqlite: try LifelineSchema.makeMigrator()
+        case .postgres: try PostgresSchema.makeMigrator()
+        }
     }
 
     /// The connection configuration for these settings.

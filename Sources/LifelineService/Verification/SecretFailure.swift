@@ -16,6 +16,8 @@ public enum SecretFailure: LifelineFailure, Equatable {
     case keyFileMissingWhileInUse(path: String, liveCodes: Int, sealedMessages: Int)
     /// Only a key file can be rotated; a secret from the environment is changed there.
     case rotationNeedsKeyFile
+    /// A PostgreSQL database with no secret named for it.
+    case sharedSecretNotNamed
 
     public var kind: FailureKind { .configuration }
 
@@ -32,6 +34,8 @@ public enum SecretFailure: LifelineFailure, Equatable {
             "the key file \(path) is missing, but the database holds \(liveCodes) live code(s) and "
                 + "\(sealedMessages) unsent sealed message(s) made with a key; a new key would silently invalidate them"
         case .rotationNeedsKeyFile: "the secret comes from LIFELINE_SECRET, not a key file"
+        case .sharedSecretNotNamed:
+            "with a PostgreSQL database every server must use the same secret, and none is named"
         }
     }
 
@@ -40,6 +44,8 @@ public enum SecretFailure: LifelineFailure, Equatable {
         case .keyFileTooOpen(let path, _): "run chmod 600 \(path) (as ssh asks of private keys)"
         case .keyFileMissingWhileInUse:
             "restore the key file from its backup, or run `lifeline secret rotate --yes` to make a new one knowingly"
+        case .sharedSecretNotNamed:
+            "point LIFELINE_SECRET_FILE at the same key file (mode 0600) on every server, or set LIFELINE_SECRET"
         case .rotationNeedsKeyFile: "change LIFELINE_SECRET itself (64 hex digits, e.g. from `openssl rand -hex 32`)"
         default: "set LIFELINE_SECRET to 64 hex digits, or point LIFELINE_SECRET_FILE at a file of them (mode 0600)"
         }

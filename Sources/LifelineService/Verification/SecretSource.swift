@@ -12,6 +12,9 @@ public enum SecretSource: Sendable, Equatable {
     /// A key file, created with mode 0600 and 32 random bytes on first use when asked; refused
     /// when anyone but its owner may read it.
     case keyFile(path: String)
+    /// None was named where no default is safe: servers sharing a PostgreSQL database must all
+    /// use one secret, so a key file made by the first one to need it would not do.
+    case notNamed
 
     /// The default: `<database>.key` beside the database.
     public static func keyFile(besideDatabase databasePath: String) -> SecretSource {
@@ -38,6 +41,8 @@ public enum SecretSource: Sendable, Equatable {
             // Another process created it first, whole: use that key, never one that was not stored.
             guard let text = try KeyFile.read(path) else { throw SecretFailure.unreadableKeyFile(path: path) }
             return try SecretKeys(secret: SecretKeys.parse(text, from: path))
+        case .notNamed:
+            throw SecretFailure.sharedSecretNotNamed
         }
     }
 

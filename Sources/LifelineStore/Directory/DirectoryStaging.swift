@@ -228,6 +228,15 @@ public final class DirectoryStaging {
     }
 
     /// Whether the directory has no user (a first import: its indexes are best built after the merge).
+    /// ``merge(at:disableUnseen:)``; into an empty directory, the secondary indexes are built
+    /// once at the end, sorted, in the same transaction (with `buildCacheKiB`): row by row they
+    /// were most of a first import.
+    public func mergeBuildingIndexesOnceWhenEmpty(at date: Date, disableUnseen: Bool, buildCacheKiB: Int) throws -> Int {
+        let merge = { try self.merge(at: date, disableUnseen: disableUnseen) }
+        guard try directoryIsEmpty() else { return try merge() }
+        return try connection.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, buildCacheKiB: buildCacheKiB, merge)
+    }
+
     public func directoryIsEmpty() throws -> Bool {
         try connection.queryFirst("SELECT NOT EXISTS (SELECT 1 FROM main.users)") { $0.int64(at: 0) != 0 } ?? true
     }

@@ -1,0 +1,47 @@
+import Foundation
+import LifelineTestSupport
+import Testing
+
+/// `lifeline --database postgres://…` against the tests' own PostgreSQL server.
+@Suite struct PostgresCLITests {
+    @Test func migrateCreatesTheSchemaOnceAndCommandsRunOnIt() async throws {
+        let url = try PostgresTestServer.shared.get().makeDatabase()
+        let database = ["--database", url]
+        let first = try await LifelineProcess.run(database + ["migrate"])
+        #expect(first.status == 0, "\(first.standardError)")
+        let again = try await LifelineProcess.run(database + ["migrate", "--dry-run"])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(!again.standardOutput.contains("0001_schema.sql"), "\(again.standardOutput)")
+        // The password is never echoed, whatever the command prints.
+        let password = try PostgresTestServer.shared.get().password
+        #expect(!(first.standardOutput + first.standardError + again.standardOutput).contains(password))
+
+        let created = try await LifelineProcess.run(database + ["api-keys", "create", "ops", "--role", "operator"])
+        #expect(created.status == 0, "\(created.standardError)")
+        let listed = try await LifelineProcess.run(database + ["api-keys", "list"])
+        #expect(listed.status == 0, "\(listed.standardError)")
+        #expect(listed.standardOutput.contains("ops"))
+    }
+
+    @Test func aServerThatIsNotThereIsExit69NamingItsHostAndPort() async throws {
+        let result = try await LifelineProcess.run(
+            ["--database", "postgres://lifeline@127.0.0.1:9/lifeline?sslmode=disable&connect_timeout=2", "migrate"])
+        #expect(result.status == 69)
+        #expect(result.standardError.contains("127.0.0.1:9"), "\(result.standardError)")
+    }
+
+    @Test func aWrongPasswordIsAConfigurationErrorThatDoesNotShowIt() async throws {
+        let server = try PostgresTestServer.shared.get()
+        let url = try server.makeDatabase().replacingOccurrences(of: server.password, with: "wrong-horse-battery")
+        let result = try await LifelineProcess.run(["--database", url, "migrate"])
+        #expect(result.status == 78, "\(result.standardError)")
+        #expect(result.standardError.contains("PGPASSWORD"))
+        #expect(!result.standardError.contains("wrong-horse-battery"))
+    }
+
+    @Test func aURLThatCannotBeUsedIsAUsageError() async throws {
+        let result = try await LifelineProcess.run(["--database", "postgres://a@h/d?sslmode=sometimes", "migrate"])
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("sslmode=sometimes"), "\(result.standardError)")
+    }
+}
