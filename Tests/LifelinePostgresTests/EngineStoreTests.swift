@@ -138,6 +138,59 @@ import Testing
         }
     }
 
+    @Test(arguments: TestEngine.allCases)
+    func aDispatchRunClaimsCodesBeforeAlertsAndRecordsWhatWasSent(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let store = DirectoryStore(connection: connection)
+            let group = try store.createGroup(name: "Staff", at: now)
+            let writer = try DirectoryWriter(connection: connection)
+            let ledger = ConsentLedger(connection: connection)
+            for index in 0..<3 {
+                let number = "4477009002\(10 + index)"
+                let user = try addUser(connection, email: "user\(index)@example.com", number: number)
+                try writer.addMembership(groupID: group, userID: user, at: now.epochMilliseconds)
+                try ledger.append(
+                    ConsentChange(
+                        userID: user, number: number, program: .continuity, state: .optedIn, source: .admin,
+                        actor: "admin", evidence: "paper form", at: now))
+            }
+            let events = EventStore(connection: connection)
+            let event = try events.create(
+                NewEvent(
+                    name: "Mail down", groupID: group, kind: .unplanned, startMessage: "Mail is down",
+                    endMessage: "Over", startsAt: nil, endsAt: nil, notes: nil), at: now)
+            _ = try events.fanOut(
+                eventID: event, groupID: group, kind: "event_start", body: PersonalisedBody(parts: ["Mail is down"]),
+                program: .continuity, at: now)
+            let code = try OutboxStore(connection: connection).enqueue(
+                OutgoingMessage(
+                    channel: .sms, destination: "447700900299", body: "code", kind: "verification_code",
+                    program: .verification, userID: nil, sealedBody: [9, 9]), at: now.addingTimeInterval(1))
+            let dispatch = try OutboxDispatchWriter(
+                connection: connection, token: 42, alerts: AlertKinds(start: "event_start", end: "event_end"))
+            let lease = now.addingTimeInterval(30)
+            let claimed = try connection.write {
+                try dispatch.claimDue(limit: 10, at: now.addingTimeInterval(2), leaseUntil: lease)
+            }
+            // The code, queued after the alerts, goes first.
+            #expect(claimed.map(\.id).first == code)
+            #expect(claimed.count == 4)
+            #expect(claimed.first?.sealedBody == [9, 9])
+            try connection.write {
+                try dispatch.markSent(id: code, providerID: "SM1", provider: "twilio", maybeSent: 1, at: now.addingTimeInterval(3))
+                try dispatch.markRestSent(leaseUntil: lease, provider: "kannel", at: now.addingTimeInterval(3))
+            }
+            #expect(try OutboxStore(connection: connection).countsByStatus()[.sent] == 4)
+            let counts = try events.deliveryCounts(eventID: event)
+            #expect(counts.map(\.count).reduce(0, +) == 3)
+            #expect(counts.allSatisfy { $0.status == .sent && $0.maybeSent == 0 })
+            let again = try connection.write {
+                try dispatch.claimDue(limit: 10, at: now.addingTimeInterval(100), leaseUntil: now.addingTimeInterval(130))
+            }
+            #expect(again.isEmpty)
+        }
+    }
+
     @Test func aServerThatCannotBeReachedIsSaidWithItsHostAndPort() throws {
         let location = try PostgresLocation(url: "postgres://nobody@127.0.0.1:9/none?sslmode=disable&connect_timeout=2", environment: [:])
         do {
