@@ -151,7 +151,7 @@ let package = Package(
         // The PostgreSQL engine, and the store's rules run on both engines against a real server.
         .testTarget(
             name: "LifelinePostgresTests",
-            dependencies: ["LifelinePostgres", "LifelineStore", "LifelineVocabulary", "LifelineTestSupport"]),
+            dependencies: ["LifelinePostgres", "LifelineService", "LifelineStore", "LifelineVocabulary", "LifelineTestSupport"]),
         .testTarget(
             name: "LifelineServiceTests",
             dependencies: [

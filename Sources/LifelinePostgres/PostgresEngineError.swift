@@ -45,6 +45,9 @@ public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
     public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
     public var isBusy: Bool { ["40001", "40P01", "55P03"].contains(sqlState ?? "") }
     public var isReadOnly: Bool { sqlState == "25006" }
+    /// serialization_failure or deadlock_detected: PostgreSQL rolled the transaction back and
+    /// asks for it to be run again.
+    public var isSerializationConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
 
     public var description: String {
         "PostgreSQL error\(sqlState.map { " \($0)" } ?? ""): \(message)" + (sql.map { " — in statement: \($0)" } ?? "")

@@ -28,6 +28,11 @@ public struct DatabaseFailure: LifelineFailure {
             self.init(
                 kind: .inputMissing, message: "\(server.message) on \(path)",
                 remedy: "create it first (createdb), then run `lifeline migrate`")
+        } else if error.isSerializationConflict {
+            self.init(
+                kind: .busy,
+                message: "the database \(path) refused this change \(HeldConnection.conflictAttempts) times: it conflicted with changes other servers made at the same moment",
+                remedy: "try again")
         } else if error.isBusy {
             self.init(busy: path, busyTimeout: busyTimeout)
         } else if let sqlite, sqlite.isNotADatabase {

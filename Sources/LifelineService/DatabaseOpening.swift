@@ -148,9 +148,25 @@ final class HeldConnection {
         self.pooled = pooled
     }
 
+    /// How many times a write runs when it keeps losing serialization conflicts.
+    static let conflictAttempts = 5
+
     /// `body` in one write transaction (`durable`: synced to disk before it returns).
+    ///
+    /// A transaction PostgreSQL rolled back for a conflict with another server's is run again
+    /// from the start, up to ``conflictAttempts`` times in all: the body is the transaction's
+    /// whole work, and a rolled-back attempt left nothing behind. SQLite never conflicts.
     func write<T>(durable: Bool = false, _ body: () throws -> T) throws -> T {
-        try settings.translatingErrors { durable ? try connection.durableWrite(body) : try connection.write(body) }
+        try settings.translatingErrors {
+            var attempt = 1
+            while true {
+                do {
+                    return durable ? try connection.durableWrite(body) : try connection.write(body)
+                } catch let error as any SQLEngineError where error.isSerializationConflict && attempt < Self.conflictAttempts {
+                    attempt += 1
+                }
+            }
+        }
     }
 
     /// `body` in one read transaction.

@@ -116,6 +116,14 @@ public protocol SQLEngineError: Error, CustomStringConvertible {
     var isBusy: Bool { get }
     /// The database cannot be written (a read-only file, a standby server).
     var isReadOnly: Bool { get }
+    /// The transaction lost a conflict with a concurrent one and was rolled back whole: run
+    /// again from the start, it may well succeed. Never on SQLite, whose one writer at a time
+    /// cannot conflict (its busy error has already waited the busy timeout).
+    var isSerializationConflict: Bool { get }
+}
+
+extension SQLEngineError {
+    public var isSerializationConflict: Bool { false }
 }
 
 extension SQLValueError: SQLEngineError {

@@ -1,0 +1,46 @@
+import Foundation
+import LifelinePostgres
+import LifelineStore
+import Synchronization
+import Testing
+
+@testable import LifelineService
+
+/// The service's handle on PostgreSQL: what only a server of its own can show.
+@Suite struct PostgresServiceTests {
+    @Test func aWriteThatLosesAConflictWithAnotherServerRunsAgainWhole() throws {
+        let location = try TestEngine.newPostgresDatabase()
+        let settings = DatabaseSettings(location: .postgres(location))
+        _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
+        let setup = try PostgresSQLConnection(location: location)
+        defer { setup.close() }
+        try setup.execute("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'a', 0)")
+        let other = try PostgresSQLConnection(location: location)
+        defer { other.close() }
+
+        let database = Database(settings)
+        let attempts = Mutex(0)
+        let seen = try database.write { connection -> String in
+            let attempt = attempts.withLock { $0 += 1; return $0 }
+            let value = try connection.queryFirst("SELECT value FROM settings WHERE key = 'k'") { $0.string(at: 0) } ?? ""
+            // The first time, another server changes the row after this transaction read it:
+            // PostgreSQL refuses this transaction's update (40001) and rolls it back.
+            if attempt == 1 { try other.execute("UPDATE settings SET value = 'b' WHERE key = 'k'") }
+            try connection.execute("UPDATE settings SET value = ? || '+c' WHERE key = 'k'", value)
+            return value
+        }
+        #expect(attempts.withLock { $0 } == 2)
+        #expect(seen == "b")
+        #expect(try setup.queryFirst("SELECT value FROM settings WHERE key = 'k'") { $0.string(at: 0) } == "b+c")
+    }
+
+    @Test func aPostgreSQLDatabaseNeedsANamedSharedSecret() throws {
+        do {
+            _ = try SecretSource.notNamed.keys(create: true, random: SystemRandom())
+            Issue.record("a secret was made up for a shared database")
+        } catch let failure as SecretFailure {
+            #expect(failure == .sharedSecretNotNamed)
+            #expect(failure.remedy?.contains("LIFELINE_SECRET_FILE") == true)
+        }
+    }
+}
