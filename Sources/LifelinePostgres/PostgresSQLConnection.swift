@@ -148,10 +148,12 @@ public final class PostgresSQLConnection: SQLConnection {
         try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: true, body)
     }
 
-    /// One snapshot for all of the reads, as SQLite's read transaction gives.
+    /// One snapshot for all of the reads, as SQLite's read transaction gives. A reader
+    /// connection refuses writes in it (`default_transaction_read_only`); on a writer's the
+    /// snapshot may still fill the connection's own temp tables, as an import's staging does.
     public func read<T>(_ body: () throws -> T) throws -> T {
         if inTransaction { return try body() }
-        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", durable: true, body)
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", durable: true, body)
     }
 
     private func transaction<T>(_ begin: String, durable: Bool, _ body: () throws -> T) throws -> T {

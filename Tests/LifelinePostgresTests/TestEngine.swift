@@ -1,5 +1,6 @@
 import Foundation
 import LifelinePostgres
+import LifelineService
 import LifelineStore
 import LifelineTestSupport
 
@@ -26,6 +27,26 @@ enum TestEngine: String, CaseIterable, CustomTestStringConvertible {
             defer { connection.close() }
             try PostgresSchema.makeMigrator().migrate(connection, at: Date(timeIntervalSince1970: 0))
             return try body(connection)
+        }
+    }
+
+    /// Runs `body` with the settings of a new database of this engine, migrated by the service
+    /// (schema and number rule), then removes it.
+    func withMigratedSettings<T>(_ body: (DatabaseSettings) throws -> T) throws -> T {
+        let migrate = { (settings: DatabaseSettings) in
+            _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
+        }
+        switch self {
+        case .sqlite:
+            return try withTemporaryDirectory { folder in
+                let settings = DatabaseSettings(path: folder + "/lifeline.db")
+                try migrate(settings)
+                return try body(settings)
+            }
+        case .postgres:
+            let settings = DatabaseSettings(location: .postgres(try Self.newPostgresDatabase()))
+            try migrate(settings)
+            return try body(settings)
         }
     }
 

@@ -13,6 +13,11 @@ import LifelineVocabulary
 /// Users, groups and attributes the import creates get ids after the largest the directory had
 /// when staging began; the merge moves them up if someone created others meanwhile. The
 /// statements are prepared once, so per row there is no SQL to compile.
+///
+/// The same on both engines: SQLite's `temp` schema is PostgreSQL's `pg_temp`, both dropped
+/// with the connection. What only SQLite has (its temp page cache, its checkpoints, building
+/// indexes once after a first import) it does there alone; PostgreSQL's identity columns are
+/// moved past the ids the merge gave out.
 public final class DirectoryStaging {
     /// The directory's largest ids when staging began (0 when there were none).
     public struct Baseline: Sendable, Equatable {
@@ -28,7 +33,10 @@ public final class DirectoryStaging {
         public let status: UserStatus
     }
 
-    private let connection: SQLiteConnection
+    private let connection: any SQLConnection
+    /// The directory's tables (`main.` on SQLite, the current schema on PostgreSQL) and the staging ones.
+    private let main: String
+    private let temp: String
     public let baseline: Baseline
     private var nextGroupID: Int64
     private var nextAttributeID: Int64
@@ -43,24 +51,29 @@ public final class DirectoryStaging {
     private let selectMemberships: any SQLStatement
 
     /// The temp tables the import stages into, created once per connection and emptied here.
-    private static let tables = """
-        CREATE TEMP TABLE IF NOT EXISTS import_users (
-            id INTEGER PRIMARY KEY, email TEXT NOT NULL COLLATE NOCASE UNIQUE, display_name TEXT,
-            created_at INTEGER NOT NULL, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
-        CREATE TEMP TABLE IF NOT EXISTS import_user_changes (
-            id INTEGER PRIMARY KEY, display_name TEXT, status TEXT, updated_at INTEGER,
-            number_changed INTEGER NOT NULL DEFAULT 0, sms_status TEXT, sms_number TEXT, sms_note TEXT);
-        CREATE TEMP TABLE IF NOT EXISTS import_values (
-            user_id INTEGER NOT NULL, attribute_id INTEGER NOT NULL, value TEXT, updated_at INTEGER NOT NULL,
-            PRIMARY KEY (user_id, attribute_id)) WITHOUT ROWID;
-        CREATE TEMP TABLE IF NOT EXISTS import_memberships (
-            group_id INTEGER NOT NULL, user_id INTEGER NOT NULL, added_at INTEGER NOT NULL, removed INTEGER NOT NULL,
-            PRIMARY KEY (user_id, group_id)) WITHOUT ROWID;
-        CREATE TEMP TABLE IF NOT EXISTS import_groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL);
-        CREATE TEMP TABLE IF NOT EXISTS import_attributes (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, created_at INTEGER NOT NULL);
-        CREATE TEMP TABLE IF NOT EXISTS import_seen (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL);
-        """
+    private static func tables(_ dialect: SQLDialect) -> String {
+        let (integer, nocase, rowless) =
+            dialect == .sqlite ? ("INTEGER", "NOCASE", " WITHOUT ROWID") : ("BIGINT", "lifeline_nocase", "")
+        return """
+            CREATE TEMP TABLE IF NOT EXISTS import_users (
+                id \(integer) PRIMARY KEY, email TEXT NOT NULL COLLATE \(nocase) UNIQUE, display_name TEXT,
+                created_at \(integer) NOT NULL, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
+            CREATE TEMP TABLE IF NOT EXISTS import_user_changes (
+                id \(integer) PRIMARY KEY, display_name TEXT, status TEXT, updated_at \(integer),
+                number_changed \(integer) NOT NULL DEFAULT 0, sms_status TEXT, sms_number TEXT, sms_note TEXT);
+            CREATE TEMP TABLE IF NOT EXISTS import_values (
+                user_id \(integer) NOT NULL, attribute_id \(integer) NOT NULL, value TEXT, updated_at \(integer) NOT NULL,
+                PRIMARY KEY (user_id, attribute_id))\(rowless);
+            CREATE TEMP TABLE IF NOT EXISTS import_memberships (
+                group_id \(integer) NOT NULL, user_id \(integer) NOT NULL, added_at \(integer) NOT NULL,
+                removed \(integer) NOT NULL, PRIMARY KEY (user_id, group_id))\(rowless);
+            CREATE TEMP TABLE IF NOT EXISTS import_groups (
+                id \(integer) PRIMARY KEY, name TEXT NOT NULL, created_at \(integer) NOT NULL);
+            CREATE TEMP TABLE IF NOT EXISTS import_attributes (
+                id \(integer) PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, created_at \(integer) NOT NULL);
+            CREATE TEMP TABLE IF NOT EXISTS import_seen (user_id \(integer) PRIMARY KEY, line \(integer) NOT NULL);
+            """
+    }
     private static let tableNames = [
         "import_users", "import_user_changes", "import_values", "import_memberships",
         "import_groups", "import_attributes", "import_seen",
@@ -71,64 +84,64 @@ public final class DirectoryStaging {
     /// as long as the connection: closing it is how they are dropped. `cacheKiB` sizes the staging
     /// tables' own page cache (beyond it they page to a temporary file, so memory stays flat).
     public init(connection: any SQLConnection, cacheKiB: Int? = nil) throws {
-        // Staging is written in SQLite's terms (its temp schema, page cache and checkpoints).
-        guard let connection = connection as? SQLiteConnection else {
-            throw SQLValueError(message: "imports are not yet staged on \(connection.dialect.rawValue)", sql: nil)
-        }
         self.connection = connection
-        if let cacheKiB { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
+        (main, temp) = connection.dialect == .sqlite ? ("main.", "temp.") : ("", "pg_temp.")
+        let (main, temp) = (main, temp)
+        if let cacheKiB, connection.dialect == .sqlite { try connection.execute("PRAGMA temp.cache_size = \(-cacheKiB)") }
         // The merge's commit would otherwise copy its whole write-ahead log into the database
         // while still on the writer; ``checkpoint()`` does it afterwards, holding no one up.
         // The import's connection is its own (opened with its own cache, never pooled), so the
         // setting ends with it.
         try connection.disableAutomaticCheckpoints()
-        try connection.executeScript(Self.tables)
-        try Self.clear(connection)
-        baseline = try Self.largestIDs(connection)
+        try connection.executeScript(Self.tables(connection.dialect))
+        for table in Self.tableNames { try connection.execute("DELETE FROM \(temp)\(table)") }
+        baseline = try Self.largestIDs(connection, main: main)
         nextGroupID = baseline.group + 1
         nextAttributeID = baseline.attribute + 1
         insertUser = try connection.prepare(
             """
-            INSERT INTO temp.import_users (id, email, display_name, created_at, sms_status, sms_number, sms_note)
+            INSERT INTO \(temp)import_users (id, email, display_name, created_at, sms_status, sms_number, sms_note)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING
             """)
-        findUser = try connection.prepare("SELECT id, display_name, status FROM main.users WHERE email = ?")
-        findStagedUser = try connection.prepare("SELECT id, display_name FROM temp.import_users WHERE email = ?")
+        findUser = try connection.prepare("SELECT id, display_name, status FROM \(main)users WHERE email = ?")
+        findStagedUser = try connection.prepare("SELECT id, display_name FROM \(temp)import_users WHERE email = ?")
         // A user's new name and status and their newly judged number share one row, so the
         // merge updates each user once.
         changeUser = try connection.prepare(
             """
-            INSERT INTO temp.import_user_changes (id, display_name, status, updated_at) VALUES (?, ?, ?, ?)
+            INSERT INTO \(temp)import_user_changes (id, display_name, status, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 display_name = excluded.display_name, status = excluded.status, updated_at = excluded.updated_at
             """)
         changeNumber = try connection.prepare(
             """
-            INSERT INTO temp.import_user_changes (id, number_changed, sms_status, sms_number, sms_note) VALUES (?, 1, ?, ?, ?)
+            INSERT INTO \(temp)import_user_changes (id, number_changed, sms_status, sms_number, sms_note) VALUES (?, 1, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 number_changed = 1, sms_status = excluded.sms_status, sms_number = excluded.sms_number,
                 sms_note = excluded.sms_note
             """)
         stageValue = try connection.prepare(
-            "INSERT OR REPLACE INTO temp.import_values (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)")
-        selectValues = try connection.prepare("SELECT attribute_id, value FROM main.user_attributes WHERE user_id = ?")
+            """
+            INSERT INTO \(temp)import_values (user_id, attribute_id, value, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, attribute_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """)
+        selectValues = try connection.prepare("SELECT attribute_id, value FROM \(main)user_attributes WHERE user_id = ?")
         stageMembership = try connection.prepare(
-            "INSERT OR REPLACE INTO temp.import_memberships (group_id, user_id, added_at, removed) VALUES (?, ?, ?, ?)")
-        selectMemberships = try connection.prepare("SELECT group_id FROM main.group_memberships WHERE user_id = ?")
+            """
+            INSERT INTO \(temp)import_memberships (group_id, user_id, added_at, removed) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, group_id) DO UPDATE SET added_at = excluded.added_at, removed = excluded.removed
+            """)
+        selectMemberships = try connection.prepare("SELECT group_id FROM \(main)group_memberships WHERE user_id = ?")
     }
 
-    private static func largestIDs(_ connection: SQLiteConnection) throws -> Baseline {
+    private static func largestIDs(_ connection: any SQLConnection, main: String) throws -> Baseline {
         try connection.queryFirst(
             """
-            SELECT (SELECT coalesce(max(id), 0) FROM main.users), (SELECT coalesce(max(id), 0) FROM main.groups),
-                   (SELECT coalesce(max(id), 0) FROM main.attribute_definitions)
+            SELECT (SELECT coalesce(max(id), 0) FROM \(main)users), (SELECT coalesce(max(id), 0) FROM \(main)groups),
+                   (SELECT coalesce(max(id), 0) FROM \(main)attribute_definitions)
             """
         ) { Baseline(user: $0.int64(at: 0), group: $0.int64(at: 1), attribute: $0.int64(at: 2)) }
             ?? Baseline(user: 0, group: 0, attribute: 0)
-    }
-
-    private static func clear(_ connection: SQLiteConnection) throws {
-        for table in tableNames { try connection.execute("DELETE FROM temp.\(table)") }
     }
 
     /// Stages a new active user with their judged SMS number under `id`, unless this import
@@ -213,7 +226,7 @@ public final class DirectoryStaging {
     public func stageGroup(name: String, at date: Date) throws -> Int64 {
         let id = nextGroupID
         nextGroupID += 1
-        try connection.execute("INSERT INTO temp.import_groups (id, name, created_at) VALUES (?, ?, ?)", id, name, date)
+        try connection.execute("INSERT INTO \(temp)import_groups (id, name, created_at) VALUES (?, ?, ?)", id, name, date)
         return id
     }
 
@@ -222,7 +235,7 @@ public final class DirectoryStaging {
         let id = nextAttributeID
         nextAttributeID += 1
         try connection.execute(
-            "INSERT INTO temp.import_attributes (id, name, source, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO \(temp)import_attributes (id, name, source, created_at) VALUES (?, ?, ?, ?)",
             id, name, source.rawValue, date)
         return id
     }
@@ -234,19 +247,20 @@ public final class DirectoryStaging {
     public func mergeBuildingIndexesOnceWhenEmpty(at date: Date, disableUnseen: Bool, buildCacheKiB: Int) throws -> Int {
         let merge = { try self.merge(at: date, disableUnseen: disableUnseen) }
         guard try directoryIsEmpty() else { return try merge() }
-        return try connection.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, buildCacheKiB: buildCacheKiB, merge)
+        guard let file = connection as? SQLiteConnection else { return try merge() }
+        return try file.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, buildCacheKiB: buildCacheKiB, merge)
     }
 
     public func directoryIsEmpty() throws -> Bool {
-        try connection.queryFirst("SELECT NOT EXISTS (SELECT 1 FROM main.users)") { $0.int64(at: 0) != 0 } ?? true
+        try connection.queryFirst("SELECT NOT EXISTS (SELECT 1 FROM \(main)users)") { $0.int64(at: 0) != 0 } ?? true
     }
 
     /// Records that `line` gave the existing user `userID`; returns the earlier line when the
     /// user was already seen.
     public func markSeen(userID: Int64, line: Int) throws -> Int? {
-        try connection.execute("INSERT INTO temp.import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING", userID, line)
+        try connection.execute("INSERT INTO \(temp)import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING", userID, line)
         if connection.changes == 1 { return nil }
-        return try connection.queryFirst("SELECT line FROM temp.import_seen WHERE user_id = ?", userID) {
+        return try connection.queryFirst("SELECT line FROM \(temp)import_seen WHERE user_id = ?", userID) {
             Int($0.int64(at: 0))
         }
     }
@@ -255,8 +269,8 @@ public final class DirectoryStaging {
     public func countUnseenActiveUsers() throws -> Int {
         try connection.queryFirst(
             """
-            SELECT count(*) FROM main.users
-            WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
+            SELECT count(*) FROM \(main)users
+            WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM \(temp)import_seen)
             """, baseline.user
         ) { Int($0.int64(at: 0)) } ?? 0
     }
@@ -265,13 +279,13 @@ public final class DirectoryStaging {
     /// group or attribute with a staged name was created, or a staged user was deleted).
     public struct Conflict: Error {
         public let table: String
-        public let underlying: SQLiteError
+        public let message: String
     }
 
     /// Applies everything staged, inside the caller's write transaction; `disableUnseen`
     /// disables the active users the import did not see. Returns how many it disabled.
     public func merge(at date: Date, disableUnseen: Bool) throws -> Int {
-        let now = try Self.largestIDs(connection)
+        let now = try Self.largestIDs(connection, main: main)
         // Ids the import gave out move past any that were taken while it staged.
         let userShift = max(0, now.user - baseline.user)
         let groupShift = max(0, now.group - baseline.group)
@@ -286,36 +300,36 @@ public final class DirectoryStaging {
         try apply(table: "attribute_definitions") {
             try connection.execute(
                 """
-                INSERT INTO main.attribute_definitions (id, name, source, created_at)
-                SELECT \(attribute("id")), name, source, created_at FROM temp.import_attributes ORDER BY id
+                INSERT INTO \(main)attribute_definitions (id, name, source, created_at)
+                SELECT \(attribute("id")), name, source, created_at FROM \(temp)import_attributes ORDER BY id
                 """)
         }
         try apply(table: "groups") {
             try connection.execute(
-                "INSERT INTO main.groups (id, name, created_at) SELECT \(group("id")), name, created_at FROM temp.import_groups ORDER BY id")
+                "INSERT INTO \(main)groups (id, name, created_at) SELECT \(group("id")), name, created_at FROM \(temp)import_groups ORDER BY id")
         }
         try apply(table: "users") {
             try connection.execute(
                 """
-                INSERT INTO main.users (id, email, display_name, status, created_at, updated_at, sms_status, sms_number, sms_note)
+                INSERT INTO \(main)users (id, email, display_name, status, created_at, updated_at, sms_status, sms_number, sms_note)
                 SELECT \(user("id")), email, display_name, 'active', created_at, created_at, sms_status, sms_number, sms_note
-                FROM temp.import_users ORDER BY id
+                FROM \(temp)import_users ORDER BY id
                 """)
             try connection.execute(
                 """
-                UPDATE main.users SET
-                    display_name = iif(c.updated_at IS NULL, users.display_name, c.display_name),
+                UPDATE \(main)users SET
+                    display_name = CASE WHEN c.updated_at IS NULL THEN users.display_name ELSE c.display_name END,
                     status = coalesce(c.status, users.status), updated_at = coalesce(c.updated_at, users.updated_at),
-                    sms_status = iif(c.number_changed, c.sms_status, users.sms_status),
-                    sms_number = iif(c.number_changed, c.sms_number, users.sms_number),
-                    sms_note = iif(c.number_changed, c.sms_note, users.sms_note)
-                FROM temp.import_user_changes c WHERE users.id = c.id
+                    sms_status = CASE WHEN c.number_changed = 1 THEN c.sms_status ELSE users.sms_status END,
+                    sms_number = CASE WHEN c.number_changed = 1 THEN c.sms_number ELSE users.sms_number END,
+                    sms_note = CASE WHEN c.number_changed = 1 THEN c.sms_note ELSE users.sms_note END
+                FROM \(temp)import_user_changes c WHERE users.id = c.id
                 """)
             if disableUnseen {
                 try connection.execute(
                     """
-                    UPDATE main.users SET status = 'disabled', updated_at = ?
-                    WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM temp.import_seen)
+                    UPDATE \(main)users SET status = 'disabled', updated_at = ?
+                    WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM \(temp)import_seen)
                     """, date, baseline.user)
                 disabled = connection.changes
             }
@@ -323,15 +337,15 @@ public final class DirectoryStaging {
         try apply(table: "user_attributes") {
             try connection.execute(
                 """
-                INSERT INTO main.user_attributes (user_id, attribute_id, value, updated_at)
-                SELECT \(user("user_id")), \(attribute("attribute_id")), value, updated_at FROM temp.import_values
+                INSERT INTO \(main)user_attributes (user_id, attribute_id, value, updated_at)
+                SELECT \(user("user_id")), \(attribute("attribute_id")), value, updated_at FROM \(temp)import_values
                 WHERE value IS NOT NULL ORDER BY user_id, attribute_id
                 ON CONFLICT (user_id, attribute_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
                 """)
             try connection.execute(
                 """
-                DELETE FROM main.user_attributes WHERE (user_id, attribute_id) IN
-                    (SELECT user_id, attribute_id FROM temp.import_values WHERE value IS NULL)
+                DELETE FROM \(main)user_attributes WHERE (user_id, attribute_id) IN
+                    (SELECT user_id, attribute_id FROM \(temp)import_values WHERE value IS NULL)
                 """)
         }
         try apply(table: "group_memberships") {
@@ -340,16 +354,23 @@ public final class DirectoryStaging {
             // rows at one point per group (0.83 s to 0.61 s for 380k memberships).
             try connection.execute(
                 """
-                INSERT INTO main.group_memberships (group_id, user_id, added_at)
-                SELECT \(group("group_id")), \(user("user_id")), added_at FROM temp.import_memberships
+                INSERT INTO \(main)group_memberships (group_id, user_id, added_at)
+                SELECT \(group("group_id")), \(user("user_id")), added_at FROM \(temp)import_memberships
                 WHERE removed = 0 ORDER BY user_id, group_id
                 ON CONFLICT DO NOTHING
                 """)
             try connection.execute(
                 """
-                DELETE FROM main.group_memberships WHERE (group_id, user_id) IN
-                    (SELECT group_id, user_id FROM temp.import_memberships WHERE removed = 1)
+                DELETE FROM \(main)group_memberships WHERE (group_id, user_id) IN
+                    (SELECT group_id, user_id FROM \(temp)import_memberships WHERE removed = 1)
                 """)
+        }
+        if connection.dialect == .postgres {
+            // The ids were given here, not by the identity columns: move each past them.
+            for table in ["users", "groups", "attribute_definitions"] {
+                try connection.execute(
+                    "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), greatest((SELECT max(id) FROM \(table)), 1))")
+            }
         }
         return disabled
     }
@@ -363,8 +384,8 @@ public final class DirectoryStaging {
     private func apply(table: String, _ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as SQLiteError where error.isConstraintViolation {
-            throw Conflict(table: table, underlying: error)
+        } catch let error as any SQLEngineError where error.isConstraintViolation {
+            throw Conflict(table: table, message: error.message)
         }
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+@testable import LifelineService
+import LifelineStore
+import LifelineTestSupport
+import Testing
+
+/// The directory import, staged then merged, on both engines with the same calls.
+@Suite struct EngineImportTests {
+    private func importCSV(_ csv: String, settings: DatabaseSettings, at seconds: Double) throws -> ImportSummary {
+        try withTemporaryDirectory { folder in
+            let path = folder + "/users.csv"
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            let environment = LifelineEnvironment(
+                database: settings, secret: .notNamed, clock: MovingClock(Date(timeIntervalSince1970: seconds)))
+            return try DirectoryImporter(environment).importUsers(from: .file(path: path), path: "users.csv", options: ImportOptions())
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func anImportCreatesTheDirectoryAndAReimportChangesOnlyWhatChanged(engine: TestEngine) throws {
+        try engine.withMigratedSettings { settings in
+            let first = try importCSV(
+                """
+                email,name,department,groups
+                ann@example.com,Ann Lee,Finance,Staff;Finance
+                bob@example.com,Bob Ray,IT,Staff
+                Cy@Example.com,Cy Ng,IT,IT
+                """, settings: settings, at: 1_800_000_000)
+            #expect(first.created == 3)
+            #expect(first.groupsCreated == 3)
+            #expect(first.attributesDefined == 1)
+            #expect(first.membershipsAdded == 4)
+
+            let second = try importCSV(
+                """
+                email,name,department,groups
+                ann@example.com,Ann Lee,Finance,Staff
+                BOB@example.com,Robert Ray,IT,Staff;IT
+                cy@example.com,Cy Ng,IT,IT
+                dee@example.com,Dee Oh,Ops,Ops
+                """, settings: settings, at: 1_800_000_100)
+            #expect(second.created == 1)
+            #expect(second.updated == 1)
+            #expect(second.unchanged == 2)
+            #expect(second.groupsCreated == 1)
+            #expect(second.membershipsAdded == 2)
+            // A groups column adds memberships; leaving one out removes none.
+            #expect(second.membershipsRemoved == 0)
+
+            let connection = try settings.openCurrent()
+            defer { connection.close() }
+            let store = DirectoryStore(connection: connection)
+            let bob = try #require(try store.user(email: "bob@example.com"))
+            #expect(bob.displayName == "Robert Ray")
+            #expect(try store.groupNames(userID: bob.id).sorted() == ["IT", "Staff"])
+            let ann = try #require(try store.user(email: "ann@example.com"))
+            #expect(try store.groupNames(userID: ann.id).sorted() == ["Finance", "Staff"])
+            #expect(try store.namedAttributeValues(userID: ann.id).map(\.value) == ["Finance"])
+            // Groups made after an import get ids past those the import gave out.
+            let later = try connection.write { try store.createGroup(name: "Later", at: Date()) }
+            #expect(try store.groups().map(\.id).max() == later)
+        }
+    }
+}
