@@ -21,6 +21,16 @@ import Testing
         let listed = try await LifelineProcess.run(database + ["api-keys", "list"])
         #expect(listed.status == 0, "\(listed.standardError)")
         #expect(listed.standardOutput.contains("ops"))
+
+        try await withTemporaryDirectory { folder in
+            let file = folder + "/users.csv"
+            try "email,name,groups\nann@example.com,Ann Lee,Staff\n".write(toFile: file, atomically: true, encoding: .utf8)
+            let imported = try await LifelineProcess.run(database + ["import", "users", file])
+            #expect(imported.status == 0, "\(imported.standardError)")
+            let shown = try await LifelineProcess.run(database + ["users", "show", "ANN@example.com"])
+            #expect(shown.status == 0, "\(shown.standardError)")
+            #expect(shown.standardOutput.contains("Ann Lee") && shown.standardOutput.contains("Staff"))
+        }
     }
 
     @Test func aServerThatIsNotThereIsExit69NamingItsHostAndPort() async throws {
