@@ -191,6 +191,11 @@ public final class PostgresSQLConnection: SQLConnection {
         }
     }
 
+    /// Whether the server is a standby replaying another's log (it then refuses every write).
+    public func isInRecovery() throws -> Bool {
+        try queryFirst("SELECT pg_is_in_recovery()") { $0.int64(at: 0) != 0 } ?? false
+    }
+
     // PostgreSQL's checkpointer and WAL writer are processes of their own.
     public func disableAutomaticCheckpoints() throws {}
     public func checkpointPassively() throws {}

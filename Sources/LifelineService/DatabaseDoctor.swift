@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import LifelinePostgres
 import LifelineStore
 
 /// One check `lifeline doctor` ran.
@@ -35,18 +36,16 @@ extension DatabaseMaintenance {
     /// Checks the database: file permissions, schema version and migration checksums, SQLite's
     /// integrity check and foreign keys. Opens an existing database only.
     public func diagnose() throws -> HealthReport {
-        guard case .sqlite(let path) = settings.location else {
-            throw DatabaseFailure(
-                kind: .configuration, message: "doctor does not check PostgreSQL databases yet (\(settings.path))",
-                remedy: "run `lifeline migrate --dry-run` to check the schema's history")
-        }
-        return try settings.translatingErrors {
-            let connection = try SQLiteConnection(
-                path: path, configuration: settings.connectionConfiguration(createIfMissing: false))
+        try settings.translatingErrors {
+            let connection = try settings.open(createIfMissing: false)
             defer { connection.close() }
-            let migrator = try LifelineSchema.makeMigrator()
+            let migrator = try settings.makeMigrator()
             let status = try migrator.status(of: connection)
-            var checks: [HealthCheck] = [filePermissionsCheck()] + [keyFileCheck()].compactMap { $0 }
+            // Some checks apply to one engine only: a file's permissions and SQLite's own
+            // integrity and foreign-key checks (PostgreSQL enforces foreign keys always); a
+            // server that is a standby, which refuses every write.
+            let file = connection as? SQLiteConnection
+            var checks: [HealthCheck] = (file == nil ? [] : [filePermissionsCheck()]) + [keyFileCheck()].compactMap { $0 }
             checks.append(
                 HealthCheck(
                     name: "schema version",
@@ -62,20 +61,14 @@ extension DatabaseMaintenance {
                     detail: status.problems.isEmpty
                         ? "\(status.applied.count) applied migration(s) match the binary"
                         : status.problems.map(\.description).joined(separator: "; ")))
-            let integrity = try connection.integrityProblems()
-            checks.append(
-                HealthCheck(
-                    name: "integrity check", isPassing: integrity.isEmpty,
-                    detail: integrity.isEmpty ? "ok" : integrity.prefix(5).joined(separator: "; ")))
-            let violations = try connection.foreignKeyViolations()
-            checks.append(
-                HealthCheck(
-                    name: "foreign keys", isPassing: violations.isEmpty,
-                    detail: violations.isEmpty
-                        ? "ok"
-                        : "\(violations.count) row(s) point at missing rows, first: "
-                            + violations.prefix(3).map { "\($0.table) row \($0.rowID.map(String.init) ?? "?") → \($0.parentTable)" }
-                            .joined(separator: ", ")))
+            if let file { checks += try fileChecks(file) }
+            if let server = connection as? PostgresSQLConnection {
+                let standby = try server.isInRecovery()
+                checks.append(
+                    HealthCheck(
+                        name: "writable primary", isPassing: !standby,
+                        detail: standby ? "the server is a standby (in recovery): it refuses writes" : "accepts writes"))
+            }
             if status.pending.isEmpty && status.problems.isEmpty {
                 let drift = try ConsentLedger(connection: connection).inconsistencies()
                 checks.append(
@@ -93,6 +86,24 @@ extension DatabaseMaintenance {
             }
             return HealthReport(databasePath: settings.path, schemaVersion: status.currentVersion, checks: checks)
         }
+    }
+
+    /// SQLite's integrity check and foreign-key check.
+    private func fileChecks(_ connection: SQLiteConnection) throws -> [HealthCheck] {
+        let integrity = try connection.integrityProblems()
+        let violations = try connection.foreignKeyViolations()
+        return [
+            HealthCheck(
+                name: "integrity check", isPassing: integrity.isEmpty,
+                detail: integrity.isEmpty ? "ok" : integrity.prefix(5).joined(separator: "; ")),
+            HealthCheck(
+                name: "foreign keys", isPassing: violations.isEmpty,
+                detail: violations.isEmpty
+                    ? "ok"
+                    : "\(violations.count) row(s) point at missing rows, first: "
+                        + violations.prefix(3).map { "\($0.table) row \($0.rowID.map(String.init) ?? "?") → \($0.parentTable)" }
+                        .joined(separator: ", ")),
+        ]
     }
 
     private func filePermissionsCheck() -> HealthCheck {

@@ -62,3 +62,25 @@ import Testing
         }
     }
 }
+
+/// `lifeline doctor`'s checks on both engines.
+@Suite struct EngineDoctorTests {
+    @Test(arguments: TestEngine.allCases)
+    func doctorFindsADroppedLedgerTriggerOnEitherEngine(engine: TestEngine) throws {
+        try engine.withMigratedSettings { settings in
+            let maintenance = DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed))
+            let healthy = try maintenance.diagnose()
+            #expect(healthy.isHealthy, "\(healthy.checks.filter { !$0.isPassing })")
+            #expect(healthy.checks.contains { $0.name == "consent ledger protection" && $0.isPassing })
+
+            let connection = try settings.open(createIfMissing: false)
+            defer { connection.close() }
+            let trigger = ConsentLedger.protectingTriggers(connection.dialect)[0]
+            try connection.execute("DROP TRIGGER \(trigger)" + (connection.dialect == .postgres ? " ON consent_ledger" : ""))
+            let report = try maintenance.diagnose()
+            let protection = try #require(report.checks.first { $0.name == "consent ledger protection" })
+            #expect(!protection.isPassing)
+            #expect(protection.detail.contains(trigger))
+        }
+    }
+}

@@ -94,7 +94,13 @@ public final class PostgresTestServer: Sendable {
     /// to `tool.log` in the server's folder. posix_spawn and waitpid, not Foundation's Process,
     /// whose wait for a child missed pg_ctl's exit here and hung the test run.
     static func run(_ tool: String, _ arguments: [String], logIn folder: String) throws {
-        let command = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] + arguments : [tool] + arguments
+        let asUser = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] : [tool]
+        // Nothing else this test process has open goes on to the server, which outlives the
+        // spawn: a file another test is writing (a binary it will run) would stay open for
+        // writing in the postgres daemon, and running it would fail with "text file busy".
+        // glibc's closefrom action is not in Swift's Glibc module, so bash closes them (dash cannot name fds past 9).
+        let closing = "for fd in $(ls /proc/$$/fd); do if [ \"$fd\" -gt 2 ]; then eval \"exec $fd>&-\"; fi; done; exec \"$@\""
+        let command = ["/bin/bash", "-c", closing, "postgres-tool"] + asUser + arguments
         let log = folder + "/tool.log"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -102,6 +108,7 @@ public final class PostgresTestServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
         var argv = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid = pid_t()

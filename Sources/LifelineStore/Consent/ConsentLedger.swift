@@ -78,24 +78,34 @@ public struct ConsentLedger {
         ) { try $0.get(0) }
     }
 
-    /// The triggers that keep the ledger append-only and its current state in step, by name.
-    public static let protectingTriggers = [
-        "consent_ledger_is_append_only_update", "consent_ledger_is_append_only_delete",
-        "consent_ledger_ids_are_never_reused", "consent_ledger_keeps_current",
-    ]
+    /// The triggers that keep the ledger append-only and its current state in step, by name,
+    /// on each engine (PostgreSQL's identity column already refuses a reused id).
+    public static func protectingTriggers(_ dialect: SQLDialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            ["consent_ledger_is_append_only_update", "consent_ledger_is_append_only_delete",
+             "consent_ledger_ids_are_never_reused", "consent_ledger_keeps_current"]
+        case .postgres:
+            ["consent_ledger_is_append_only", "consent_ledger_is_never_truncated", "consent_ledger_keeps_current"]
+        }
+    }
 
     /// The protecting triggers the database lacks (someone dropped them); empty when all are there.
     public func missingTriggers() throws -> [String] {
         let present = try connection.query(
-            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'consent_ledger'"
+            connection.dialect == .sqlite
+                ? "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'consent_ledger'"
+                : "SELECT tgname FROM pg_catalog.pg_trigger WHERE tgrelid = 'consent_ledger'::regclass AND NOT tgisinternal"
         ) { $0.string(at: 0) }
-        return Self.protectingTriggers.filter { !present.contains($0) }
+        return Self.protectingTriggers(connection.dialect).filter { !present.contains($0) }
     }
 
     /// Rows of the current-state table that do not match the latest ledger row for their key,
     /// and keys whose latest ledger row has no current-state row; empty when consistent.
     public func inconsistencies(limit: Int = 10) throws -> [String] {
-        try connection.query(
+        // SQLite before 3.39 has no IS DISTINCT FROM; PostgreSQL has no IS NOT between values.
+        let differs = connection.dialect == .sqlite ? "IS NOT" : "IS DISTINCT FROM"
+        return try connection.query(
             """
             WITH latest AS (
                 SELECT l.* FROM consent_ledger l
@@ -106,8 +116,8 @@ public struct ConsentLedger {
                    || ', current-state table says ' || coalesce(c.state, 'nothing')
             FROM latest LEFT JOIN consent_current c
               ON c.user_id = latest.user_id AND c.program = latest.program AND c.number = latest.number
-            WHERE c.ledger_id IS NOT latest.id OR c.state IS NOT latest.state OR c.source IS NOT latest.source
-               OR c.since IS NOT latest.recorded_at
+            WHERE c.ledger_id \(differs) latest.id OR c.state \(differs) latest.state
+               OR c.source \(differs) latest.source OR c.since \(differs) latest.recorded_at
             UNION ALL
             SELECT 'user ' || c.user_id || ' number ' || c.number || ': current-state row has no ledger row'
             FROM consent_current c
