@@ -20,8 +20,19 @@ public final class PostgresTestServer: Sendable {
 
     private init() throws {
         let bin = Self.binaries()
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-pg-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-pg-\(UUID().uuidString)").path
+        self.folder = folder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Registered before anything can fail, so a cluster that never started still has its
+        // folder removed; stopping one that is not running fails harmlessly.
+        Self.cleanUp.withLock {
+            $0 = (stop: [bin + "/pg_ctl", "-D", folder + "/data", "-m", "immediate", "-w", "stop"], folder: folder)
+        }
+        atexit {
+            guard let (stop, folder) = PostgresTestServer.cleanUp.withLock({ $0 }) else { return }
+            try? PostgresTestServer.run(stop[0], Array(stop.dropFirst()), logIn: folder)
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         password = "pw-" + UUID().uuidString
         let passwordFile = folder + "/password"
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
@@ -40,18 +51,10 @@ public final class PostgresTestServer: Sendable {
             ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
              "-k \(folder) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
             logIn: folder)
-        let stop = [bin + "/pg_ctl", "-D", folder + "/data", "-m", "immediate", "-w", "stop"]
-        Self.atExit.withLock { $0.append(stop + [folder]) }
-        atexit {
-            for command in PostgresTestServer.atExit.withLock({ $0 }) {
-                let folder = command.last!
-                try? PostgresTestServer.run(command[0], Array(command.dropFirst().dropLast()), logIn: folder)
-                try? FileManager.default.removeItem(atPath: folder)
-            }
-        }
     }
 
-    private static let atExit = Mutex<[[String]]>([])
+    /// How to stop the server and where its folder is, for the process's exit.
+    private static let cleanUp = Mutex<(stop: [String], folder: String)?>(nil)
 
     /// A new, empty database on the server, with the URL that reaches it over TCP.
     public func makeDatabase() throws -> String {
