@@ -48,6 +48,10 @@ public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
     /// serialization_failure or deadlock_detected: PostgreSQL rolled the transaction back and
     /// asks for it to be run again.
     public var isSerializationConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
+    /// The server refused the sign-in (a wrong password, or no such role).
+    public var isSignInRefused: Bool { sqlState == "28P01" || sqlState == "28000" }
+    /// The database named in the URL does not exist on the server.
+    public var isMissingDatabase: Bool { sqlState == "3D000" }
 
     public var description: String {
         "PostgreSQL error\(sqlState.map { " \($0)" } ?? ""): \(message)" + (sql.map { " — in statement: \($0)" } ?? "")

@@ -37,7 +37,7 @@ public final class PostgresSQLConnection: SQLConnection {
             var configuration = PostgresConnection.Configuration(
                 host: location.host, port: location.port, username: location.user, password: location.password,
                 database: location.database, tls: try Self.tls(for: location))
-            configuration.options.connectTimeout = .milliseconds(location.connectTimeout.wholeMillisecondsForNIO)
+            configuration.options.connectTimeout = TimeAmount(location.connectTimeout)
             if location.tlsMode == .verifyFull { configuration.options.tlsServerName = location.host }
             connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
@@ -204,12 +204,5 @@ public final class PostgresSQLConnection: SQLConnection {
         guard !isClosed else { return }
         isClosed = true
         try? connection.close().wait()
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for NIO's `TimeAmount`.
-    var wholeMillisecondsForNIO: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -16,15 +16,16 @@ public struct DatabaseFailure: LifelineFailure {
     /// Explains an engine's error met while working on the database at `path`.
     init(_ error: any SQLEngineError, path: String, busyTimeout: Duration) {
         let sqlite = error as? SQLiteError
-        if let server = error as? PostgresEngineError, server.isUnreachable {
+        let server = error as? PostgresEngineError
+        if let server, server.isUnreachable {
             self.init(
                 kind: .databaseUnavailable, message: "the database server is unavailable: \(server.message)",
                 remedy: "check that PostgreSQL is running and that --database (or LIFELINE_DATABASE) names its host and port")
-        } else if let server = error as? PostgresEngineError, server.sqlState == "28P01" || server.sqlState == "28000" {
+        } else if let server, server.isSignInRefused {
             self.init(
                 kind: .configuration, message: "\(path) refused the sign-in: \(server.message)",
                 remedy: "give the password in the URL, PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass)")
-        } else if let server = error as? PostgresEngineError, server.sqlState == "3D000" {
+        } else if let server, server.isMissingDatabase {
             self.init(
                 kind: .inputMissing, message: "\(server.message) on \(path)",
                 remedy: "create it first (createdb), then run `lifeline migrate`")

@@ -34,23 +34,21 @@ extension DatabaseSettings {
     }
 
     /// `connection` when its schema is exactly the binary's and its numbers judged; else it is
-    /// closed and the reason thrown.
+    /// closed and the reason thrown (untranslated: callers translate).
     func checkedCurrent<Connection: SQLConnection>(_ connection: Connection) throws -> Connection {
-        try translatingErrors {
-            do {
-                let migrator = try makeMigrator()
-                let status = try migrator.status(of: connection)
-                if let problem = status.problems.first { throw problem }
-                guard status.pending.isEmpty else {
-                    throw SchemaNotCurrent(
-                        path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
-                }
-                guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
-                return connection
-            } catch {
-                connection.close()
-                throw error
+        do {
+            let migrator = try makeMigrator()
+            let status = try migrator.status(of: connection)
+            if let problem = status.problems.first { throw problem }
+            guard status.pending.isEmpty else {
+                throw SchemaNotCurrent(
+                    path: path, currentVersion: status.currentVersion, latestVersion: migrator.latestVersion)
             }
+            guard try SMSNumberRule.isCurrent(connection: connection) else { throw NumbersNotJudged(path: path) }
+            return connection
+        } catch {
+            connection.close()
+            throw error
         }
     }
 
@@ -64,9 +62,7 @@ extension DatabaseSettings {
             return try PostgresSQLConnection(location: location, reader: reader)
         }
     }
-}
 
-extension DatabaseSettings {
     /// A connection to the SQLite file at `path`.
     func openFile(_ path: String, cacheSizeKiB: Int? = nil, reader: Bool = false, createIfMissing: Bool) throws -> SQLiteConnection {
         var configuration = connectionConfiguration(createIfMissing: createIfMissing)

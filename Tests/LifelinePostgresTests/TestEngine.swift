@@ -1,8 +1,9 @@
 import Foundation
 import LifelinePostgres
-import LifelineService
+@testable import LifelineService
 import LifelineStore
 import LifelineTestSupport
+import Testing
 
 /// The two engines the store's behaviour tests run on: each test takes one as its argument,
 /// so one test body checks a rule on both (parameterised, not copied).
@@ -14,18 +15,9 @@ enum TestEngine: String, CaseIterable, CustomTestStringConvertible {
 
     /// Runs `body` on a new database of this engine, migrated to the binary's schema, then removes it.
     func withMigratedConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
-        switch self {
-        case .sqlite:
-            return try withTemporaryDirectory { folder in
-                let connection = try SQLiteConnection(path: folder + "/lifeline.db")
-                defer { connection.close() }
-                try LifelineSchema.makeMigrator().migrate(connection, at: Date(timeIntervalSince1970: 0))
-                return try body(connection)
-            }
-        case .postgres:
-            let connection = try PostgresSQLConnection(location: try Self.newPostgresDatabase())
+        try withMigratedSettings { settings in
+            let connection = try settings.open(createIfMissing: false)
             defer { connection.close() }
-            try PostgresSchema.makeMigrator().migrate(connection, at: Date(timeIntervalSince1970: 0))
             return try body(connection)
         }
     }
@@ -55,5 +47,3 @@ enum TestEngine: String, CaseIterable, CustomTestStringConvertible {
         try PostgresLocation(url: try PostgresTestServer.shared.get().makeDatabase(), environment: [:])
     }
 }
-
-import Testing

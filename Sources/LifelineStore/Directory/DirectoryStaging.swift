@@ -246,12 +246,11 @@ public final class DirectoryStaging {
     /// were most of a first import.
     public func mergeBuildingIndexesOnceWhenEmpty(at date: Date, disableUnseen: Bool, buildCacheKiB: Int) throws -> Int {
         let merge = { try self.merge(at: date, disableUnseen: disableUnseen) }
-        guard try directoryIsEmpty() else { return try merge() }
-        guard let file = connection as? SQLiteConnection else { return try merge() }
+        guard let file = connection as? SQLiteConnection, try directoryIsEmpty() else { return try merge() }
         return try file.withSecondaryIndexesDeferred(on: DirectoryWriter.tables, buildCacheKiB: buildCacheKiB, merge)
     }
 
-    public func directoryIsEmpty() throws -> Bool {
+    private func directoryIsEmpty() throws -> Bool {
         try connection.queryFirst("SELECT NOT EXISTS (SELECT 1 FROM \(main)users)") { $0.int64(at: 0) != 0 } ?? true
     }
 
