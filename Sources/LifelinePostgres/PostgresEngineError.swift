@@ -42,6 +42,15 @@ public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
         }
     }
 
+    /// A statement that got no answer within the connection's answer timeout: the connection
+    /// was given up as lost.
+    static func unanswered(sql: String, location: PostgresLocation, after timeout: Duration) -> PostgresEngineError {
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        return PostgresEngineError(
+            sqlState: nil, message: "\(location.host):\(location.port) did not answer within \(milliseconds) ms",
+            sql: sql, isUnreachable: true)
+    }
+
     public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
     public var isBusy: Bool { ["40001", "40P01", "55P03"].contains(sqlState ?? "") }
     public var isReadOnly: Bool { sqlState == "25006" }

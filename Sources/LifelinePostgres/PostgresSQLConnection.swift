@@ -26,6 +26,13 @@ public final class PostgresSQLConnection: SQLConnection {
     public private(set) var changes = 0
     public var dialect: SQLDialect { .postgres }
     public var isAutocommit: Bool { !inTransaction }
+    /// Closed here, or the server hung up (a restart, a failover, the answer timeout).
+    public var isLost: Bool { isClosed || connection.isClosed }
+    /// How long a statement may go without an answer before the connection is given up as
+    /// lost: a server that stopped answering (a dead host drops packets; TCP waits for many
+    /// minutes) never holds a request for ever. Nil waits as long as the statement takes,
+    /// for bulk work such as an import's merge.
+    public var answerTimeout: Duration? = .seconds(30)
 
     private static let nextID = Atomic<Int>(0)
 
@@ -96,14 +103,26 @@ public final class PostgresSQLConnection: SQLConnection {
             text = PostgresSQLText.numberingPlaceholders(sql)
             numbered[sql] = text
         }
+        let answer = connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+        let gaveUp = GaveUp()
+        let silence = answerTimeout.map { timeout in
+            answer.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [connection] in
+                gaveUp.flag.store(true, ordering: .relaxed)
+                connection.close().whenComplete { _ in }
+            }
+        }
+        defer { silence?.cancel() }
         do {
-            let result = try connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger).wait()
+            let result = try answer.wait()
             // As SQLite's changes(): the rows the last INSERT, UPDATE or DELETE touched.
             if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) {
                 changes = result.metadata.rows ?? 0
             }
             return result
         } catch {
+            if let timeout = answerTimeout, gaveUp.flag.load(ordering: .relaxed) {
+                throw PostgresEngineError.unanswered(sql: sql, location: location, after: timeout)
+            }
             throw PostgresEngineError(error, sql: sql, location: location)
         }
     }
@@ -133,6 +152,11 @@ public final class PostgresSQLConnection: SQLConnection {
         PostgresSQLStatement(sql: sql, connection: self)
     }
 
+    /// Set when a statement's answer timed out and its connection was closed for it.
+    private final class GaveUp: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
     // MARK: Transactions
 
     /// Writes are SERIALIZABLE: each sees and leaves the database as if it ran alone, which is
@@ -146,6 +170,14 @@ public final class PostgresSQLConnection: SQLConnection {
 
     public func durableWrite<T>(_ body: () throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: true, body)
+    }
+
+    /// READ COMMITTED, where a claim's `FOR UPDATE SKIP LOCKED` passes over the rows another
+    /// server's transaction holds and re-checks the ones it takes as they are now: two
+    /// dispatchers take different batches instead of failing each other as serializable
+    /// transactions would. Durable as ``write(_:)`` is.
+    public func queueWrite<T>(_ body: () throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", durable: false, body)
     }
 
     /// One snapshot for all of the reads, as SQLite's read transaction gives. A reader

@@ -103,27 +103,38 @@ extension Database {
     /// A connection to the current database for a session's many steps (consent, codes,
     /// dispatch), from the pool when there is one and no special cache is asked for; give it
     /// back with ``HeldConnection/release()``.
-    /// A `reader` refuses writes (`PRAGMA query_only`): readers are pooled apart from writers,
-    /// so the pragma is set once when one is opened.
+    /// A `reader` refuses writes: readers are pooled apart from writers, so that is set once
+    /// when one is opened. Bulk work (a cache size asked: an import, a dispatch run, a purge)
+    /// opens a connection of its own, outside the pool's bound, and on PostgreSQL waits as long
+    /// as its statements take.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
-        // The pool keeps SQLite's connections; PostgreSQL's open per operation for now.
-        guard let pool, cacheSizeKiB == nil, case .sqlite(let path) = settings.location else {
+        guard let pool, cacheSizeKiB == nil else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
+            if cacheSizeKiB != nil, let server = connection as? PostgresSQLConnection { server.answerTimeout = nil }
             return HeldConnection(connection: connection, settings: settings, pooled: nil)
         }
-        if let (connection, opened) = pool.checkOut(path: path, reader: reader) {
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened, connection))
-        }
-        let connection = try settings.translatingErrors {
-            try settings.checkedCurrent(settings.openFile(path, reader: reader, createIfMissing: false))
+        try pool.reserve()
+        if let (connection, opened) = pool.checkOut(settings.location, reader: reader) {
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
         }
         do {
-            let opened = ConnectionPool.Opened(
-                file: ConnectionPool.FileIdentity(path: path),
-                schemaVersion: try settings.translatingErrors { try connection.schemaVersion() }, isReader: reader)
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened, connection))
+            let connection = try settings.openCurrent(reader: reader)
+            do {
+                let opened: ConnectionPool.Opened
+                if let file = connection as? SQLiteConnection, case .sqlite(let path) = settings.location {
+                    opened = ConnectionPool.Opened(
+                        file: ConnectionPool.FileIdentity(path: path),
+                        schemaVersion: try settings.translatingErrors { try file.schemaVersion() }, isReader: reader)
+                } else {
+                    opened = ConnectionPool.Opened(file: nil, schemaVersion: nil, isReader: reader)
+                }
+                return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
+            } catch {
+                connection.close()
+                throw error
+            }
         } catch {
-            connection.close()
+            pool.giveBack()
             throw error
         }
     }
@@ -132,7 +143,7 @@ extension Database {
 /// A connection held for several steps, with the one transaction and error translation every
 /// service step uses. Not `Sendable`, like the connection: one task at a time.
 final class HeldConnection {
-    typealias Pooled = (pool: ConnectionPool, opened: ConnectionPool.Opened, file: SQLiteConnection)
+    typealias Pooled = (pool: ConnectionPool, opened: ConnectionPool.Opened)
     let connection: any SQLConnection
     private let settings: DatabaseSettings
     private let pooled: Pooled?
@@ -153,11 +164,21 @@ final class HeldConnection {
     /// from the start, up to ``conflictAttempts`` times in all: the body is the transaction's
     /// whole work, and a rolled-back attempt left nothing behind. SQLite never conflicts.
     func write<T>(durable: Bool = false, _ body: () throws -> T) throws -> T {
+        try retryingConflicts { durable ? try connection.durableWrite(body) : try connection.write(body) }
+    }
+
+    /// `body` in one queue write (``SQLConnection/queueWrite(_:)``: claims that skip the rows
+    /// another server holds), run again after a conflict as ``write(durable:_:)`` is.
+    func queueWrite<T>(_ body: () throws -> T) throws -> T {
+        try retryingConflicts { try connection.queueWrite(body) }
+    }
+
+    private func retryingConflicts<T>(_ transaction: () throws -> T) throws -> T {
         try settings.translatingErrors {
             var attempt = 1
             while true {
                 do {
-                    return durable ? try connection.durableWrite(body) : try connection.write(body)
+                    return try transaction()
                 } catch let error as any SQLEngineError where error.isSerializationConflict && attempt < Self.conflictAttempts {
                     attempt += 1
                 }
@@ -174,6 +195,6 @@ final class HeldConnection {
     func release() {
         guard !isReleased else { return }
         isReleased = true
-        if let pooled { pooled.pool.checkIn(pooled.file, opened: pooled.opened) } else { connection.close() }
+        if let pooled { pooled.pool.checkIn(connection, opened: pooled.opened) } else { connection.close() }
     }
 }

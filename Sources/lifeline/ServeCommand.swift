@@ -80,7 +80,8 @@ extension Lifeline {
             configuration.checksPageValues = ProcessEnvironment.value("LIFELINE_CHECK_PAGES") == "1"
             // A long-running process keeps its connections (a request does not reopen the file)
             // and runs its database work on threads of its own.
-            let environment = global.environment.serving(from: DatabaseThreads())
+            let writers = global.settings.location.concurrentWriters
+            let environment = global.environment.serving(from: DatabaseThreads(writers: writers))
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }

@@ -79,4 +79,25 @@ struct ConnectionPoolTests {
             #expect(settings.pool?.idleCount == 2)
         }
     }
+
+    @Test func aFullPoolRefusesAfterItsWaitInsteadOfQueueingForEver() throws {
+        try withTemporaryDirectory { folder in
+            let pool = ConnectionPool(capacity: 1, limit: 1, waitLimit: .milliseconds(200))
+            let database = Database(try DirectoryFixture(folder: folder).settings, pool: pool)
+            let held = try database.hold()
+            let started = ContinuousClock.now
+            do {
+                _ = try database.hold()
+                Issue.record("a second connection was handed out past the limit of one")
+            } catch let failure as DatabaseFailure {
+                #expect(failure.kind == .busy)
+                #expect(failure.message.contains("all 1 database connections stayed in use for 200 ms"))
+            }
+            #expect(ContinuousClock.now - started >= .milliseconds(200))
+            // Given back, the one connection serves the next caller at once.
+            held.release()
+            try database.withCurrentConnection { _ in }
+            #expect(pool.idleCount == 1)
+        }
+    }
 }

@@ -5,9 +5,10 @@ import NIOPosix
 /// cooperative pool, on threads made for blocking.
 ///
 /// Reads go to NIO's shared thread pool, each on its own pooled connection (WAL lets them run
-/// beside a writer). Writes go to one thread of their own, so they run one at a time: the
-/// server's own load never meets SQLite's busy lock, and only another process (a CLI, cron)
-/// can make a writer wait, up to the busy timeout. Password hashing (PBKDF2, a tenth of a
+/// beside a writer). On SQLite, writes go to one thread of their own, so they run one at a
+/// time: the server's own load never meets SQLite's busy lock, and only another process (a
+/// CLI, cron) can make a writer wait, up to the busy timeout. On PostgreSQL a few writer
+/// threads run writes side by side, each its own transaction. Password hashing (PBKDF2, a tenth of a
 /// second or more each) has threads of its own, so a flood of sign-ins queues there and
 /// neither the writer nor the readers wait behind it.
 ///
@@ -18,8 +19,9 @@ public final class DatabaseThreads: DatabaseLanes {
     private let hashingThreads: NIOThreadPool
     public let places: WorkPlaces
 
-    public init() {
-        writerThread = NIOThreadPool(numberOfThreads: 1)
+    /// `writers` threads for writes: one for SQLite (see ``DatabaseLocation/concurrentWriters``).
+    public init(writers: Int = 1) {
+        writerThread = NIOThreadPool(numberOfThreads: writers)
         writerThread.start()
         hashingThreads = NIOThreadPool(numberOfThreads: 2)
         hashingThreads.start()

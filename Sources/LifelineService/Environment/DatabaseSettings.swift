@@ -25,6 +25,19 @@ public enum DatabaseLocation: Sendable, Equatable {
     }
 }
 
+extension DatabaseLocation {
+    /// How many writes a server runs at once. SQLite takes one writer at a time, so the server
+    /// queues its writes on one thread and never meets its own busy lock; PostgreSQL runs
+    /// several side by side, each a transaction of its own (an import's merge then holds up
+    /// no code request).
+    public var concurrentWriters: Int {
+        switch self {
+        case .sqlite: 1
+        case .postgres: 4
+        }
+    }
+}
+
 /// Where the database is and how to open it.
 public struct DatabaseSettings: Sendable {
     /// The default database path, relative to the working folder.

@@ -165,7 +165,9 @@ public struct OutboxDispatcher: Sendable {
     /// nil when nothing was due.
     private func claimBatch(_ run: DispatchRun, size: Int, leaseUntil: Date, options: DispatchOptions) throws -> [ClaimedMessage]? {
         let outbox = run.outbox
-        return try outbox.connection.write {
+        let tallied = run.summary
+        return try run.held.queueWrite {
+            run.summary = tallied  // an attempt run again after a conflict counts afresh
             let now = clock.now()
             let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
             guard !claimed.isEmpty else { return nil }
@@ -211,7 +213,7 @@ public struct OutboxDispatcher: Sendable {
             messages.append(GatewayMessage(message, body: body))
         }
         if !unopened.isEmpty {
-            try outbox.connection.write {
+            try run.held.queueWrite {
                 for message in unopened { try outbox.fail(id: message.id, error: Self.unopenedReason, at: clock.now()) }
             }
             run.summary.failed += unopened.count
@@ -234,7 +236,9 @@ public struct OutboxDispatcher: Sendable {
         var plain: [String: Int] = [:]
         for case .sent(let provider, nil, 0) in result.deliveries { plain[provider, default: 0] += 1 }
         let bulkProvider = plain.max { $0.value < $1.value }?.key
-        try outbox.connection.write {
+        let tallied = run.summary
+        try run.held.queueWrite {
+            run.summary = tallied  // an attempt run again after a conflict counts afresh
             let now = clock.now()
             run.summary.failovers += result.failovers
             for (message, delivery) in zip(messages, result.deliveries) {

@@ -121,7 +121,10 @@ public struct VerificationService: Sendable {
         var summary = PurgeSummary()
         // A large page cache: each batch walks the table and three indexes; with the 2 MiB
         // default the slowest batches were those re-reading evicted index pages.
-        try database.withCurrentConnection(cacheSizeKiB: 64 * 1024) { connection in
+        let held = try database.hold(cacheSizeKiB: 64 * 1024)
+        defer { held.release() }
+        try database.settings.translatingErrors {
+            let connection = held.connection
             try connection.disableAutomaticCheckpoints()
             let store = VerificationStore(connection: connection)
             let budget = PurgeTransactionBudget(maximumRows: batchSize)
@@ -131,7 +134,9 @@ public struct VerificationService: Sendable {
                 while !exhausted {
                     var lockTaken = ContinuousClock.now
                     let deleted: Int
-                    (deleted, exhausted) = try connection.write {
+                    // Another server purging the same rows at once is a conflict on PostgreSQL:
+                    // the batch runs again and finds them gone.
+                    (deleted, exhausted) = try held.write {
                         lockTaken = ContinuousClock.now
                         return try budget.deleteChunks(since: lockTaken) { rows in
                             table == \PurgeSummary.requestsDeleted

@@ -4,6 +4,16 @@
 public enum SQLDialect: String, Sendable {
     case sqlite
     case postgres
+
+    /// What a queue's claiming subquery ends with so that concurrent claimers pass over the
+    /// rows another holds (inside ``SQLConnection/queueWrite(_:)``): nothing on SQLite, whose
+    /// one writer never meets another.
+    public var skipLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE SKIP LOCKED"
+        }
+    }
 }
 
 /// One connection to Lifeline's database, on any engine: what the store's types are written
@@ -30,6 +40,8 @@ public protocol SQLConnection: AnyObject {
     var changes: Int { get }
     /// Whether no transaction is open.
     var isAutocommit: Bool { get }
+    /// Whether the connection is gone for good (a server that hung up): a pool drops it.
+    var isLost: Bool { get }
 
     /// `body` in a write transaction: committed when it returns, rolled back when it throws.
     /// It takes the write lock at once on SQLite (`BEGIN IMMEDIATE`).
@@ -52,9 +64,21 @@ public protocol SQLConnection: AnyObject {
 
     /// Closes the connection; later calls fail.
     func close()
+
+    /// `body` in one write transaction for queue work, whose statements lock the rows they
+    /// claim (`SQLDialect.skipLocked`) instead of relying on a serializable snapshot: two
+    /// servers claiming from one queue then take different rows rather than failing each
+    /// other's transactions. SQLite runs one writer at a time: there it is ``write(_:)``.
+    func queueWrite<T>(_ body: () throws -> T) throws -> T
 }
 
 extension SQLConnection {
+    public var isLost: Bool { false }
+
+    public func queueWrite<T>(_ body: () throws -> T) throws -> T {
+        try write(body)
+    }
+
     /// Runs one statement with positional arguments.
     public func execute(_ sql: String, _ arguments: any SQLBindable...) throws {
         try execute(sql, arguments: arguments)

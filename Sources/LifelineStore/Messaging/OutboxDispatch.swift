@@ -50,8 +50,9 @@ public struct ExpiryReasons: Sendable {
 /// providers did.
 ///
 /// A claim sets `sending` and pushes `next_attempt_at` to the end of a lease, in the caller's
-/// write transaction: two dispatchers never hold one message, and one that dies mid-run leaves
-/// its messages to be claimed again when the lease runs out.
+/// write transaction (a ``SQLConnection/queueWrite(_:)``, where servers sharing a PostgreSQL
+/// database skip the rows another is claiming): two dispatchers never hold one message, and
+/// one that dies mid-run leaves its messages to be claimed again when the lease runs out.
 public final class OutboxDispatchWriter {
     public let connection: any SQLConnection
     /// This run's claim token: outcomes are recorded only on messages it still holds.
@@ -75,7 +76,8 @@ public final class OutboxDispatchWriter {
                 """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?1, updated_at = ?2,
                                   claim_token = ?4
-                WHERE id IN (SELECT id FROM outbox o WHERE \(due) AND next_attempt_at <= ?2 ORDER BY \(order) LIMIT ?3)
+                WHERE id IN (SELECT id FROM outbox o WHERE \(due) AND next_attempt_at <= ?2 ORDER BY \(order) LIMIT ?3
+                             \(connection.dialect.skipLocked))
                 RETURNING id, channel, destination, body, kind, program, event_id, user_id, attempts, sealed_body
                 """)
         }

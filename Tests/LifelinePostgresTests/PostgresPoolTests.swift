@@ -1,0 +1,57 @@
+import Foundation
+import LifelinePostgres
+import LifelineStore
+import Testing
+
+@testable import LifelineService
+
+/// The server's kept connections on PostgreSQL: reused while the server keeps them, dropped
+/// when it hangs up, and never waiting for ever on a server that stopped answering.
+@Suite struct PostgresPoolTests {
+    private func pooledDatabase() throws -> (Database, PostgresLocation) {
+        let location = try TestEngine.newPostgresDatabase()
+        let settings = DatabaseSettings(location: .postgres(location))
+        _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
+        return (Database(settings, pool: ConnectionPool(capacity: 2)), location)
+    }
+
+    private func backend(_ database: Database) throws -> Int64 {
+        try database.read { try $0.queryFirst("SELECT pg_backend_pid()") { $0.int64(at: 0) } ?? 0 }
+    }
+
+    @Test func aConnectionIsKeptAndReused() throws {
+        let (database, _) = try pooledDatabase()
+        let first = try backend(database)
+        #expect(database.pool?.idleCount == 1)
+        #expect(try backend(database) == first)
+    }
+
+    @Test func aConnectionTheServerHungUpIsReplaced() throws {
+        let (database, location) = try pooledDatabase()
+        let first = try backend(database)
+        let admin = try PostgresSQLConnection(location: location)
+        defer { admin.close() }
+        // What a server restart or a failover does to every open connection.
+        try admin.execute("SELECT pg_terminate_backend(CAST(? AS integer))", first)
+        // The first use after may meet the closed socket (then the pool drops it); the next works.
+        _ = try? backend(database)
+        let second = try backend(database)
+        #expect(second != first)
+    }
+
+    @Test func aStatementWithNoAnswerGivesUpTheConnection() throws {
+        let location = try TestEngine.newPostgresDatabase()
+        let connection = try PostgresSQLConnection(location: location)
+        defer { connection.close() }
+        connection.answerTimeout = .milliseconds(300)
+        do {
+            // A server that takes far longer than the timeout to answer, as a lost one would.
+            try connection.execute("SELECT pg_sleep(30)")
+            Issue.record("the statement's answer was waited for past the timeout")
+        } catch let error as PostgresEngineError {
+            #expect(error.isUnreachable)
+            #expect(error.message.contains("did not answer within 300 ms"))
+        }
+        #expect(connection.isLost)
+    }
+}
