@@ -27,7 +27,9 @@ public final class PostgresSQLConnection: SQLConnection {
     public var dialect: SQLDialect { .postgres }
     public var isAutocommit: Bool { !inTransaction }
     /// Closed here, or the server hung up (a restart, a failover, the answer timeout).
-    public var isLost: Bool { isClosed || connection.isClosed }
+    public var isLost: Bool { isClosed || isBroken || connection.isClosed }
+    /// A statement found the server gone, or was given up on.
+    private var isBroken = false
     /// How long a statement may go without an answer before the connection is given up as
     /// lost: a server that stopped answering (a dead host drops packets; TCP waits for many
     /// minutes) never holds a request for ever. Nil waits as long as the statement takes,
@@ -121,9 +123,13 @@ public final class PostgresSQLConnection: SQLConnection {
             return result
         } catch {
             if let timeout = answerTimeout, gaveUp.flag.load(ordering: .relaxed) {
+                isBroken = true
                 throw PostgresEngineError.unanswered(sql: sql, location: location, after: timeout)
             }
-            throw PostgresEngineError(error, sql: sql, location: location)
+            let failure = PostgresEngineError(error, sql: sql, location: location)
+            // Nothing more will come over this connection: a pool must not hand it out again.
+            if failure.isUnreachable { isBroken = true }
+            throw failure
         }
     }
 

@@ -32,7 +32,8 @@ import Testing
         let admin = try PostgresSQLConnection(location: location)
         defer { admin.close() }
         // What a server restart or a failover does to every open connection.
-        try admin.execute("SELECT pg_terminate_backend(CAST(? AS integer))", first)
+        // (Waiting up to 5 s for the backend to be gone, so the kept connection cannot still work.)
+        #expect(try admin.queryFirst("SELECT pg_terminate_backend(CAST(? AS integer), 5000)", first) { $0.int64(at: 0) } == 1)
         // The first use after may meet the closed socket (then the pool drops it); the next works.
         _ = try? backend(database)
         let second = try backend(database)

@@ -25,14 +25,22 @@ import ServiceLifecycle
 public final class Database: Service, Sendable {
     /// Where the database is and how to open it.
     public let settings: DatabaseSettings
-    /// Connections kept for reuse (the server); nil opens one per operation (the CLI).
+    /// Connections kept for reuse (the server, and any process on PostgreSQL); nil opens one
+    /// per operation (the CLI on SQLite).
     let pool: ConnectionPool?
     /// Where blocking work runs.
     public let lanes: any DatabaseLanes
 
     public init(_ settings: DatabaseSettings, pool: ConnectionPool? = nil, lanes: any DatabaseLanes = InPlaceLanes()) {
         self.settings = settings
-        self.pool = pool
+        // Opening an SQLite file is cheap; signing in to a PostgreSQL server costs round trips
+        // and SCRAM's hashing (15 ms or more), so even a command keeps its connections, for
+        // the many steps of `optin record --stdin` and the like.
+        if pool == nil, case .postgres = settings.location {
+            self.pool = ConnectionPool(capacity: 2)
+        } else {
+            self.pool = pool
+        }
         self.lanes = lanes
     }
 
