@@ -54,4 +54,34 @@ import Testing
         #expect(result.status == 64)
         #expect(result.standardError.contains("sslmode=sometimes"), "\(result.standardError)")
     }
+
+    @Test func copyMovesAnSQLiteDatabaseToPostgreSQLAndBackWhole() async throws {
+        let url = try PostgresTestServer.shared.get().makeDatabase()
+        try await withTemporaryDirectory { folder in
+            let file = ["--database", folder + "/lifeline.db"]
+            try "email,name,mobile\nann@example.com,Ann Lee,447700900001\n".write(toFile: folder + "/s.csv", atomically: true, encoding: .utf8)
+            for arguments in [
+                ["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
+                ["optin", "record", "ann@example.com", "--state", "opted_in", "--evidence", "signed form", "--actor", "hr"],
+            ] {
+                let result = try await LifelineProcess.run(file + arguments)
+                #expect(result.status == 0, "\(arguments): \(result.standardError)")
+            }
+            let copied = try await LifelineProcess.run(file + ["copy", "--to", url, "--format", "csv"])
+            #expect(copied.status == 0, "\(copied.standardError)")
+            #expect(copied.standardOutput.contains("consent_ledger,1\r\n"), "\(copied.standardOutput)")
+            #expect(copied.standardError.contains("consent ledger digest"), "\(copied.standardError)")
+            let history = try await LifelineProcess.run(["--database", url, "optin", "history", "ann@example.com", "--format", "csv"])
+            #expect(history.standardOutput.contains("signed form") && history.standardOutput.contains("hr"), "\(history.standardOutput)")
+
+            let again = try await LifelineProcess.run(file + ["copy", "--to", url])
+            #expect(again.status == 64 && again.standardError.contains("already holds data"), "\(again.standardError)")
+            let back = try await LifelineProcess.run(["--database", folder + "/back.db", "copy", "--from", url])
+            #expect(back.status == 0, "\(back.standardError)")
+            let doctor = try await LifelineProcess.run(["--database", folder + "/back.db", "doctor"])
+            #expect(doctor.status == 0, "\(doctor.standardOutput)")
+            let neither = try await LifelineProcess.run(file + ["copy"])
+            #expect(neither.status == 64 && neither.standardError.contains("--to or --from"))
+        }
+    }
 }
