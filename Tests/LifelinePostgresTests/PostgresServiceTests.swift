@@ -1,6 +1,7 @@
 import Foundation
 import LifelinePostgres
 import LifelineStore
+import LifelineTestSupport
 import Synchronization
 import Testing
 
@@ -42,5 +43,38 @@ import Testing
             #expect(failure == .sharedSecretNotNamed)
             #expect(failure.remedy?.contains("LIFELINE_SECRET_FILE") == true)
         }
+    }
+
+    /// Two servers on one database (each its own pool, as two processes have) asked for codes
+    /// for one user at the same moment: the per-user limit is the database's, so it holds
+    /// across them, as one server's does.
+    @Test func aUsersCodeLimitHoldsAcrossServers() async throws {
+        let location = try TestEngine.newPostgresDatabase()
+        let settings = DatabaseSettings(location: .postgres(location))
+        _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
+        let setup = try PostgresSQLConnection(location: location)
+        defer { setup.close() }
+        try setup.execute(
+            """
+            INSERT INTO users (email, created_at, updated_at, sms_status, sms_number)
+            VALUES ('ann@example.com', 0, 0, 'valid', '447700900123')
+            """)
+        let secret = SecretSource.value(String(repeating: "ab", count: 32))
+        let servers = (0..<2).map { _ in LifelineEnvironment(database: Database(settings, pool: ConnectionPool()), secret: secret) }
+        final class Tally: Sendable { let sent = Mutex(0) }
+        let tally = Tally()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    await onOwnThread {
+                        let outcome = try? VerificationService(servers[index % 2]).request(email: "ann@example.com", purpose: .passwordReset)
+                        if outcome?.status == .sent { tally.sent.withLock { $0 += 1 } }
+                    }
+                }
+            }
+        }
+        #expect(tally.sent.withLock { $0 } == VerificationService.userLimit)
+        let queued = try setup.queryFirst("SELECT count(*) FROM outbox WHERE program = 'verification'") { $0.int64(at: 0) }
+        #expect(queued == Int64(VerificationService.userLimit))
     }
 }
