@@ -59,6 +59,9 @@ public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
     public var isSerializationConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
     /// The server refused the sign-in (a wrong password, or no such role).
     public var isSignInRefused: Bool { sqlState == "28P01" || sqlState == "28000" }
+    /// SQLSTATE class 22: a value the server cannot take (text holding U+0000, which
+    /// PostgreSQL's text cannot store; a number out of range).
+    public var isDataException: Bool { sqlState?.hasPrefix("22") ?? false }
     /// The database named in the URL does not exist on the server.
     public var isMissingDatabase: Bool { sqlState == "3D000" }
 

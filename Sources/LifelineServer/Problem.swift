@@ -47,8 +47,14 @@ public struct Problem: Error, Sendable, Equatable {
         // No SMS attribute chosen is the directory's state, which an admin sets up (409), not
         // the server's misconfiguration (500).
         let isSetUpLater = (failure as? DirectoryFailure) == .noSMSAttribute
+        // No route has a group in its path: a group that does not exist was named in the body
+        // or the query, which is bad input (422). A 404 always means the path's own resource.
+        let namesMissingGroup: Bool
+        if case .groupNotFound = failure as? DirectoryFailure { namesMissingGroup = true } else { namesMissingGroup = false }
+        let (answer, word): (HTTPResponse.Status, String) =
+            isSetUpLater ? (.conflict, code) : namesMissingGroup ? (.unprocessableContent, "bad_input") : (status, code)
         self.init(
-            status: isSetUpLater ? .conflict : status, code: code,
+            status: answer, code: word,
             // The message alone: remedies are written for the terminal (a command, an option).
             detail: failure.message,
             retryAfter: failure.kind == .busy ? 1 : nil)

@@ -54,6 +54,10 @@ public struct DatabaseFailure: LifelineFailure {
             self.init(
                 kind: .inputMissing, message: error.message,
                 remedy: "check --database or LIFELINE_DATABASE; `lifeline migrate` creates a new database")
+        } else if let server, server.isDataException {
+            // A value PostgreSQL cannot hold (text with U+0000, a number out of range): the
+            // input's fault, not the database's.
+            self.init(kind: .badInput, message: "the database cannot hold a value given: \(server.message)", remedy: nil)
         } else if error.isConstraintViolation {
             self.init(kind: .badInput, message: "the database refused a change: \(error.message)", remedy: nil)
         } else {

@@ -213,4 +213,27 @@ import Testing
             #expect(!error.description.contains("not-the-password"))
         }
     }
+
+    /// Every optional filter left out (a NULL bound where the server must infer its type) and
+    /// no limit: each listing answers on both engines, as the API's property tests found it
+    /// did not on PostgreSQL.
+    @Test(arguments: TestEngine.allCases)
+    func listingsWithEveryFilterLeftOutAnswer(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            _ = try addUser(connection, email: "ann@example.com", number: "447700900123")
+            var users = 0
+            try DirectoryStore(connection: connection).forEachUser(groupID: nil, status: nil) { _ in users += 1 }
+            #expect(users == 1)
+            var messages = 0
+            try OutboxStore(connection: connection).forEachMessage(status: nil) { _ in messages += 1 }
+            #expect(messages == 0)
+            var listed = 0
+            try ConsentLedger(connection: connection).forEachListing(
+                smsAttributeID: 1, program: .continuity, groupID: nil) { _ in listed += 1 }
+            #expect(listed == 1)
+            #expect(try ConsentLedger(connection: connection).summary(program: .continuity, groupID: nil).values.reduce(0, +) == 1)
+            #expect(try EventStore(connection: connection).events(state: nil).isEmpty)
+            #expect(try ProfileStore(connection: connection).assignments(profileID: nil).isEmpty)
+        }
+    }
 }

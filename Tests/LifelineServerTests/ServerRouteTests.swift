@@ -227,6 +227,13 @@ struct ServerEventTests {
                 ]))
                 let refused = try await client.execute(uri: "/v1/events", method: .post, headers: fixture.headers(.portal), body: draft)
                 #expect(refused.status == .forbidden)
+                // A group named in the body that does not exist is bad input, not a missing path.
+                let unknownGroup = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: [
+                    "name": "Mail outage", "group": "Nobody", "start_message": "Hi", "end_message": "Over",
+                ]))
+                let noGroup = try await client.execute(uri: "/v1/events", method: .post, headers: fixture.headers(.operator), body: unknownGroup)
+                #expect(noGroup.status == .unprocessableContent && noGroup.json["code"] as? String == "bad_input", "\(noGroup.text)")
+                #expect((noGroup.json["detail"] as? String)?.contains("no group named 'Nobody'") == true)
                 let created = try await client.execute(uri: "/v1/events", method: .post, headers: fixture.headers(.operator), body: draft)
                 #expect(created.status == .created, "\(created.text)")
                 let id = try #require(created.json["id"] as? Int)

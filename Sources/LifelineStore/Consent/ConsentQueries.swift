@@ -36,7 +36,7 @@ extension ConsentLedger {
         LEFT JOIN user_attributes v ON v.user_id = u.id AND v.attribute_id = ?1
         LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?2"))
         WHERE u.status = 'active'
-          AND (?3 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
+          AND (CAST(?3 AS BIGINT) IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?3))
         """
 
     /// Streams active users' current consent, by email: optionally one group's members, one
@@ -49,9 +49,9 @@ extension ConsentLedger {
         try connection.forEachRow(
             Self.currentByUser + """
 
-                  AND (?4 IS NULL OR coalesce(c.state, 'none') = ?4) AND (?5 IS NULL OR u.email > ?5)
+                  AND (CAST(?4 AS TEXT) IS NULL OR coalesce(c.state, 'none') = ?4) AND (CAST(?5 AS TEXT) IS NULL OR u.email > ?5)
                 ORDER BY u.email LIMIT ?6
-                """, smsAttributeID, program, groupID, state, after, limit ?? -1
+                """, smsAttributeID, program, groupID, state, after, limit ?? Int.max
         ) { row in
             try body(
                 ConsentListing(
@@ -78,7 +78,7 @@ extension ConsentLedger {
             FROM users u
             LEFT JOIN consent_current c ON \(Reachability.currentConsent(user: "u", consent: "c", program: "?1"))
             WHERE u.status = 'active'
-              AND (?2 IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
+              AND (CAST(?2 AS BIGINT) IS NULL OR u.id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
             GROUP BY bucket
             """, program, groupID
         ) { counts[$0.string(at: 0)] = Int($0.int64(at: 1)) }

@@ -38,8 +38,8 @@ public struct DirectoryStore {
     ) throws {
         let sql = """
             SELECT \(Self.userColumns) FROM users
-            WHERE (?1 IS NULL OR status = ?1)
-              AND (?2 IS NULL OR id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
+            WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+              AND (CAST(?2 AS BIGINT) IS NULL OR id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
             ORDER BY email
             """
         try connection.forEachRow(sql, status?.rawValue, groupID) { try body(try Self.user(from: $0)) }

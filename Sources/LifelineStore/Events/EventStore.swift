@@ -46,7 +46,7 @@ public struct EventStore {
         try connection.query(
             """
             SELECT \(Self.columns) FROM continuity_events e JOIN groups g ON g.id = e.group_id
-            WHERE ?1 IS NULL OR e.state = ?1 ORDER BY e.id DESC
+            WHERE CAST(?1 AS TEXT) IS NULL OR e.state = ?1 ORDER BY e.id DESC
             """, state, map: Self.event)
     }
 

@@ -97,8 +97,8 @@ public struct OutboxStore {
         try connection.forEachRow(
             """
             SELECT \(Self.entryColumns) FROM outbox
-            WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR event_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4
-            """, status, eventID, afterID ?? 0, limit ?? -1
+            WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR event_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4
+            """, status, eventID, afterID ?? 0, limit ?? Int.max
         ) { try body(try Self.entry(from: $0)) }
     }
 

@@ -71,7 +71,7 @@ public struct ProfileStore {
             """
             SELECT g.name, p.name, a.priority FROM profile_assignments a
             JOIN groups g ON g.id = a.group_id JOIN auth_profiles p ON p.id = a.profile_id
-            WHERE ?1 IS NULL OR a.profile_id = ?1 ORDER BY a.priority DESC
+            WHERE CAST(?1 AS BIGINT) IS NULL OR a.profile_id = ?1 ORDER BY a.priority DESC
             """, profileID
         ) { ProfileAssignment(groupName: $0.string(at: 0), profileName: $0.string(at: 1), priority: Int($0.int64(at: 2))) }
     }
