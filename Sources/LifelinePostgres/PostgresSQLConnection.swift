@@ -154,6 +154,44 @@ public final class PostgresSQLConnection: SQLConnection {
         return try transform(PostgresSQLRow(row, sql: sql))
     }
 
+    /// One `COPY … FROM STDIN` for all of `rows`, streamed in chunks: a round trip for the
+    /// lot instead of one a row. postgres-nio's copy is async: it runs as a task while this
+    /// thread (one of the database's, never an event loop) waits for it, as for any statement.
+    public func bulkInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        guard !isClosed, !isBroken else {
+            throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: "COPY \(table)")
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(rows.count * 64)
+        for row in rows { PostgresCopyText.append(row, to: &text) }
+        let chunks = stride(from: 0, to: text.count, by: 1 << 16).map { ByteBuffer(bytes: text[$0..<min($0 + (1 << 16), text.count)]) }
+        let connection = connection
+        let logger = logger
+        let promise = connection.eventLoop.makePromise(of: Void.self)
+        // The task runs on the connection's event loop, not Swift's shared pool: this thread
+        // may be one of that pool's (a test, an async command), and with every one of them
+        // waiting as this one does, a task queued there would never start.
+        Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop)) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for chunk in chunks { try await writer.write(chunk) }
+                }
+                promise.succeed()
+            } catch {
+                promise.fail(error)
+            }
+        }
+        do {
+            try promise.futureResult.wait()
+            changes = rows.count
+        } catch {
+            let failure = PostgresEngineError(error, sql: "COPY \(table) FROM STDIN", location: location)
+            if failure.isUnreachable { isBroken = true }
+            throw failure
+        }
+    }
+
     public func prepare(_ sql: String) throws -> any SQLStatement {
         PostgresSQLStatement(sql: sql, connection: self)
     }

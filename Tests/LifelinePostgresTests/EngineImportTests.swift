@@ -84,3 +84,54 @@ import Testing
         }
     }
 }
+
+extension EngineImportTests {
+    /// More rows than one bulk load or one lookup group holds (PostgreSQL stages 10,000 rows a
+    /// COPY and looks up 1,000 rows at once): every row is staged, seen and merged once, with a
+    /// duplicate in a later group still found, on both engines alike.
+    @Test(arguments: TestEngine.allCases)
+    func importsLargerThanABatchStageEveryRowOnce(engine: TestEngine) throws {
+        let count = 12_500
+        func file(name: (Int) -> String, groups: (Int) -> String) -> String {
+            var csv = "email,name,department,groups\n"
+            for index in 0..<count { csv += "u\(index)@example.com,\(name(index)),D\(index % 3),\(groups(index))\n" }
+            return csv
+        }
+        var options = ImportOptions()
+        options.allowPartial = true
+        func load(_ csv: String, _ settings: DatabaseSettings, at seconds: Double) throws -> ImportSummary {
+            try withTemporaryDirectory { folder in
+                try csv.write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
+                let environment = LifelineEnvironment(
+                    database: settings, secret: .notNamed, clock: MovingClock(Date(timeIntervalSince1970: seconds)))
+                return try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/users.csv"), path: "users.csv", options: options)
+            }
+        }
+        try engine.withMigratedSettings { settings in
+            let first = try load(
+                file(name: { "User \($0)" }, groups: { "Staff;G\($0 % 4)" }) + "U7@EXAMPLE.COM,Again,D0,Staff\n", settings, at: 1_800_000_000)
+            #expect(first.created == count)
+            #expect(first.rejected == 1, "a duplicate after the first bulk load is still one")
+            #expect(first.membershipsAdded == 2 * count)
+            options.groups = .replace
+            options.disableMissing = true
+            // Every name changes but the first hundred's; the last user leaves; u3 comes twice.
+            let changed = file(name: { $0 < 100 ? "User \($0)" : "Person \($0)" }, groups: { _ in "Staff" })
+                .split(separator: "\n").dropLast().joined(separator: "\n") + "\nu3@example.com,x,D0,Staff\n"
+            let second = try load(changed, settings, at: 1_800_000_100)
+            #expect(second.rejected == 1, "u3 twice")
+            #expect(second.updated == count - 1, "groups replaced for all, so every one but the leaver changed")
+            #expect(second.unchanged == 0)
+            #expect(second.disabled == 1)
+            #expect(second.membershipsRemoved == count - 1)
+            let connection = try settings.openCurrent()
+            defer { connection.close() }
+            let store = DirectoryStore(connection: connection)
+            let late = try #require(try store.user(email: "u12000@example.com"))
+            #expect(late.displayName == "Person 12000")
+            #expect(try store.groupNames(userID: late.id) == ["Staff"])
+            #expect(try store.namedAttributeValues(userID: late.id).map(\.value) == ["D0"])
+            #expect(try store.user(email: "u\(count - 1)@example.com")?.status == .disabled)
+        }
+    }
+}

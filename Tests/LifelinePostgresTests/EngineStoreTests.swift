@@ -236,4 +236,28 @@ import Testing
             #expect(try ProfileStore(connection: connection).assignments(profileID: nil).isEmpty)
         }
     }
+
+    /// A bulk load keeps every value as given, whatever it holds: tabs, newlines, backslashes
+    /// and `\N` in text (COPY's own separators and NULL), NULL itself, bytes and reals.
+    @Test(arguments: TestEngine.allCases)
+    func aBulkInsertKeepsEveryValueAsGiven(engine: TestEngine) throws {
+        try engine.withMigratedConnection { connection in
+            let integer = connection.dialect == .sqlite ? "INTEGER" : "BIGINT"
+            let real = connection.dialect == .sqlite ? "REAL" : "DOUBLE PRECISION"
+            let blob = connection.dialect == .sqlite ? "BLOB" : "BYTEA"
+            try connection.execute("CREATE TEMP TABLE loaded (n \(integer), t TEXT, r \(real), b \(blob))")
+            var rows: [[SQLValue]] = []
+            for index in 0..<1_200 {
+                let text = SQLValue.text("a\tb\nc\\d\r\\N é \(index)")
+                let number: SQLValue = index % 3 == 0 ? .null : .real(Double(index) / 7)
+                let bytes: SQLValue = index % 2 == 0 ? .blob(Data([0, 9, 10, 92, 255, UInt8(index % 256)])) : .null
+                rows.append([.integer(Int64(index) - 600), text, number, bytes])
+            }
+            try connection.bulkInsert(into: "loaded", columns: ["n", "t", "r", "b"], rows: rows)
+            let read = try connection.query("SELECT n, t, r, b FROM loaded ORDER BY n") { row in
+                (0..<Int32(4)).map { row.value(at: $0) }
+            }
+            #expect(read == rows)
+        }
+    }
 }

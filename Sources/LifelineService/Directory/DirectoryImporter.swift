@@ -85,15 +85,27 @@ public struct DirectoryImporter: Sendable {
             // One snapshot of the directory for every lookup; the writes go to temp tables only.
             try held.read {
                 try run.prepare(connection: held.connection, cacheSizeKiB: options.cacheSizeKiB)
-                while let record = try nextRecord(reader, path: path) {
-                    try run.process(record)
-                    if let progress, run.summary.rows % 4096 == 0 {
-                        progress(
-                            ImportProgress(
-                                rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
-                                seconds: (ContinuousClock.now - started).seconds))
+                // Rows go through in groups, whose lookups are fetched together first where a
+                // lookup is a round trip (PostgreSQL).
+                var group: [CSVRecord] = []
+                func processGroup() throws {
+                    try run.prefetch(group)
+                    for record in group {
+                        try run.process(record)
+                        if let progress, run.summary.rows % 4096 == 0 {
+                            progress(
+                                ImportProgress(
+                                    rows: run.summary.rows, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes,
+                                    seconds: (ContinuousClock.now - started).seconds))
+                        }
                     }
+                    group.removeAll(keepingCapacity: true)
                 }
+                while let record = try nextRecord(reader, path: path) {
+                    group.append(record)
+                    if group.count == ImportRun.lookupGroup { try processGroup() }
+                }
+                try processGroup()
                 try run.finish()
             }
             try rejectWriter?.flush()
@@ -237,8 +249,20 @@ private final class ImportRun {
         }
     }
 
-    /// Counts the users the merge would disable.
+    /// Rows whose lookups are fetched together.
+    static let lookupGroup = 1_000
+
+    /// Fetches the lookups `records` will need, where that saves round trips.
+    func prefetch(_ records: [CSVRecord]) throws {
+        guard looksUpFirst, !records.isEmpty else { return }
+        try staging.prefetch(
+            emails: records.compactMap { $0.fieldCount == header.names.count ? $0.trimmedField(at: header.emailIndex).text : nil })
+    }
+
+    /// Sends the last staged rows (now, not in the merge's write transaction) and counts the
+    /// users the merge would disable.
     func finish() throws {
+        try staging.finishStaging()
         if options.disableMissing { summary.disabled = try staging.countUnseenActiveUsers() }
     }
 

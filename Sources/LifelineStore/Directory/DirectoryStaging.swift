@@ -49,6 +49,20 @@ public final class DirectoryStaging {
     private let selectValues: any SQLStatement
     private let stageMembership: any SQLStatement
     private let selectMemberships: any SQLStatement
+    /// PostgreSQL's staged rows, waiting to go in by the thousand; nil on SQLite, whose
+    /// statements run in-process and cost no round trip.
+    private let buffered: StagingBuffers?
+    /// PostgreSQL's answers for the rows about to be staged, fetched in three queries
+    /// (``prefetch(emails:)``) instead of three a row.
+    private var prefetched: Prefetched?
+
+    private struct Prefetched {
+        var emails: Set<String> = []
+        var users: [String: ExistingUser] = [:]
+        var userIDs: Set<Int64> = []
+        var values: [Int64: [(attributeID: Int64, value: String)]] = [:]
+        var groups: [Int64: [Int64]] = [:]
+    }
 
     /// The temp tables the import stages into, created once per connection and emptied here.
     private static func tables(_ dialect: SQLDialect) -> String {
@@ -132,6 +146,15 @@ public final class DirectoryStaging {
             ON CONFLICT (user_id, group_id) DO UPDATE SET added_at = excluded.added_at, removed = excluded.removed
             """)
         selectMemberships = try connection.prepare("SELECT group_id FROM \(main)group_memberships WHERE user_id = ?")
+        // COPY names its table as one quoted identifier: the temp tables by their bare names,
+        // which PostgreSQL looks up in the session's temp schema first.
+        buffered = connection.dialect == .postgres ? StagingBuffers() : nil
+    }
+
+    /// Sends what is still buffered to the staging tables: the end of staging (the merge and
+    /// the unseen count do it too).
+    public func finishStaging() throws {
+        try buffered?.flushAll(connection)
     }
 
     private static func largestIDs(_ connection: any SQLConnection, main: String) throws -> Baseline {
@@ -149,6 +172,12 @@ public final class DirectoryStaging {
     public func stageUser(
         id: Int64, email: String, displayName: String?, smsNumber: StoredSMSNumber, at milliseconds: Int64
     ) throws -> Bool {
+        if let buffered {
+            return try buffered.stageUser(
+                [.integer(id), .text(email), displayName.map(SQLValue.text) ?? .null, .integer(milliseconds),
+                 .text(smsNumber.status.rawValue), smsNumber.number.map(SQLValue.text) ?? .null, smsNumber.note.map(SQLValue.text) ?? .null],
+                email: email, user: ExistingUser(id: id, displayName: displayName, status: .active), connection)
+        }
         try insertUser.bind(int64: id, at: 1)
         try insertUser.bind(text: email, at: 2)
         if let displayName { try insertUser.bind(text: displayName, at: 3) } else { try insertUser.bindNull(at: 3) }
@@ -160,8 +189,42 @@ public final class DirectoryStaging {
         return connection.changes == 1
     }
 
+    /// Looks up, in a few queries, the directory's users with these emails and their values
+    /// and groups, for ``existingUser(email:)``, ``values(userID:)`` and ``groupIDs(userID:)``
+    /// to answer from while the next rows are staged. PostgreSQL only: there a lookup is a
+    /// round trip; SQLite's run in-process, one a row as they come.
+    public func prefetch(emails: [String]) throws {
+        guard connection.dialect == .postgres else { return }
+        // Emails never hold a line break (the importer refuses control characters): one
+        // parameter carries them all, split by the server.
+        let emails = emails.filter { !$0.contains("\n") && !$0.contains("\r") }
+        var fetched = Prefetched(emails: Set(emails))
+        try connection.forEachRow(
+            """
+            SELECT i.e, u.id, u.display_name, u.status
+            FROM unnest(string_to_array(?, chr(10))) AS i(e) JOIN \(main)users u ON u.email = i.e
+            """, arguments: [emails.joined(separator: "\n")]
+        ) { row in
+            let user = ExistingUser(id: row.int64(at: 1), displayName: try row.get(2), status: try row.get(3))
+            fetched.users[row.string(at: 0)] = user
+            fetched.userIDs.insert(user.id)
+        }
+        let ids = fetched.userIDs.map(String.init).joined(separator: ",")
+        let matching = "user_id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))"
+        try connection.forEachRow(
+            "SELECT user_id, attribute_id, value FROM \(main)user_attributes WHERE \(matching)", arguments: [ids]
+        ) { row in
+            fetched.values[row.int64(at: 0), default: []].append((row.int64(at: 1), row.string(at: 2)))
+        }
+        try connection.forEachRow("SELECT user_id, group_id FROM \(main)group_memberships WHERE \(matching)", arguments: [ids]) { row in
+            fetched.groups[row.int64(at: 0), default: []].append(row.int64(at: 1))
+        }
+        prefetched = fetched
+    }
+
     /// The user with this email (ignoring case) in the directory's snapshot.
     public func existingUser(email: String) throws -> ExistingUser? {
+        if let prefetched, prefetched.emails.contains(email) { return prefetched.users[email] }
         try findUser.bind(text: email, at: 1)
         return try findUser.first { row in
             ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: try row.get(2))
@@ -170,12 +233,20 @@ public final class DirectoryStaging {
 
     /// The new user this import staged with this email (ignoring case), if any.
     public func stagedUser(email: String) throws -> ExistingUser? {
+        if let buffered { return buffered.stagedUser(email: email) }
         try findStagedUser.bind(text: email, at: 1)
         return try findStagedUser.first { row in ExistingUser(id: row.int64(at: 0), displayName: try row.get(1), status: .active) }
     }
 
     /// Stages an existing user's new name and status.
     public func changeUser(id: Int64, displayName: String?, status: UserStatus, at milliseconds: Int64) throws {
+        if let buffered {
+            return try buffered.change(id: id, connection) { change in
+                change.displayName = displayName
+                change.status = status.rawValue
+                change.updatedAt = milliseconds
+            }
+        }
         try changeUser.bind(int64: id, at: 1)
         if let displayName { try changeUser.bind(text: displayName, at: 2) } else { try changeUser.bindNull(at: 2) }
         try changeUser.bind(text: status.rawValue, at: 3)
@@ -185,6 +256,12 @@ public final class DirectoryStaging {
 
     /// Stages an existing user's newly judged SMS number.
     public func changeNumber(id: Int64, to stored: StoredSMSNumber) throws {
+        if let buffered {
+            return try buffered.change(id: id, connection) { change in
+                change.numberChanged = true
+                change.number = stored
+            }
+        }
         try changeNumber.bind(int64: id, at: 1)
         try changeNumber.bind(stored.status, at: 2)
         try changeNumber.bind(stored.number, at: 3)
@@ -194,6 +271,11 @@ public final class DirectoryStaging {
 
     /// Stages an attribute value; nil clears it.
     public func setValue(userID: Int64, attributeID: Int64, value: String?, at milliseconds: Int64) throws {
+        if let buffered {
+            return try buffered.values.stage(
+                key: [userID, attributeID], [.integer(userID), .integer(attributeID), value.map(SQLValue.text) ?? .null, .integer(milliseconds)],
+                connection)
+        }
         try stageValue.bind(int64: userID, at: 1)
         try stageValue.bind(int64: attributeID, at: 2)
         if let value { try stageValue.bind(text: value, at: 3) } else { try stageValue.bindNull(at: 3) }
@@ -203,12 +285,18 @@ public final class DirectoryStaging {
 
     /// An existing user's attribute values, as (attribute id, value) pairs.
     public func values(userID: Int64) throws -> [(attributeID: Int64, value: String)] {
+        if let prefetched, prefetched.userIDs.contains(userID) { return prefetched.values[userID] ?? [] }
         try selectValues.bind(int64: userID, at: 1)
         return try selectValues.map { ($0.int64(at: 0), $0.string(at: 1)) }
     }
 
     /// Stages a membership to add (nothing when it exists by then) or to remove.
     public func stageMembership(groupID: Int64, userID: Int64, removed: Bool = false, at milliseconds: Int64) throws {
+        if let buffered {
+            return try buffered.memberships.stage(
+                key: [userID, groupID], [.integer(groupID), .integer(userID), .integer(milliseconds), .integer(removed ? 1 : 0)],
+                connection)
+        }
         try stageMembership.bind(int64: groupID, at: 1)
         try stageMembership.bind(int64: userID, at: 2)
         try stageMembership.bind(int64: milliseconds, at: 3)
@@ -218,6 +306,7 @@ public final class DirectoryStaging {
 
     /// The ids of an existing user's groups.
     public func groupIDs(userID: Int64) throws -> [Int64] {
+        if let prefetched, prefetched.userIDs.contains(userID) { return prefetched.groups[userID] ?? [] }
         try selectMemberships.bind(int64: userID, at: 1)
         return try selectMemberships.map { $0.int64(at: 0) }
     }
@@ -257,6 +346,7 @@ public final class DirectoryStaging {
     /// Records that `line` gave the existing user `userID`; returns the earlier line when the
     /// user was already seen.
     public func markSeen(userID: Int64, line: Int) throws -> Int? {
+        if let buffered { return try buffered.markSeen(userID: userID, line: line, connection) }
         try connection.execute("INSERT INTO \(temp)import_seen (user_id, line) VALUES (?, ?) ON CONFLICT DO NOTHING", userID, line)
         if connection.changes == 1 { return nil }
         return try connection.queryFirst("SELECT line FROM \(temp)import_seen WHERE user_id = ?", userID) {
@@ -266,7 +356,8 @@ public final class DirectoryStaging {
 
     /// The users the merge would disable: active, in the directory when staging began, not seen.
     public func countUnseenActiveUsers() throws -> Int {
-        try connection.queryFirst(
+        try finishStaging()
+        return try connection.queryFirst(
             """
             SELECT count(*) FROM \(main)users
             WHERE status = 'active' AND id <= ? AND id NOT IN (SELECT user_id FROM \(temp)import_seen)
@@ -284,6 +375,7 @@ public final class DirectoryStaging {
     /// Applies everything staged, inside the caller's write transaction; `disableUnseen`
     /// disables the active users the import did not see. Returns how many it disabled.
     public func merge(at date: Date, disableUnseen: Bool) throws -> Int {
+        try finishStaging()
         let now = try Self.largestIDs(connection, main: main)
         // Ids the import gave out move past any that were taken while it staged.
         let userShift = max(0, now.user - baseline.user)
@@ -386,5 +478,131 @@ public final class DirectoryStaging {
         } catch let error as any SQLEngineError where error.isConstraintViolation {
             throw Conflict(table: table, message: error.message)
         }
+    }
+}
+
+/// PostgreSQL's staging, row by row as the import decides, sent to the staging tables a few
+/// thousand rows at a time with `COPY` (``SQLConnection/bulkInsert(into:columns:rows:)``):
+/// a round trip per row would make a million-row import wait on the network a million times.
+///
+/// What staging must read back of its own rows is kept here too: the emails staged (a
+/// duplicate in the file is found without a query) and the users seen. An email is matched
+/// here by its Unicode lower case; the staging table's unique index, which compares as the
+/// database does (`lifeline_nocase`), refuses the few pairs that differ otherwise (width or
+/// compatibility forms), so no two staged users can share an email either way.
+///
+/// Each user is staged by one row of the file (a second is rejected as a duplicate), so a
+/// key never comes back once its rows have gone in; a user's changes stay together in one
+/// row of `import_user_changes`.
+private final class StagingBuffers {
+    /// Rows waiting for one table, by key so a key staged twice keeps its last row.
+    final class Table {
+        let name: String
+        let columns: [String]
+        private var rows: [[SQLValue]] = []
+        private var index: [[Int64]: Int] = [:]
+
+        init(name: String, columns: [String]) {
+            self.name = name
+            self.columns = columns
+        }
+
+        func stage(key: [Int64], _ row: [SQLValue], _ connection: any SQLConnection) throws {
+            if let at = index[key] {
+                rows[at] = row
+                return
+            }
+            index[key] = rows.count
+            rows.append(row)
+            if rows.count >= StagingBuffers.batch { try flush(connection) }
+        }
+
+        func flush(_ connection: any SQLConnection) throws {
+            try connection.bulkInsert(into: name, columns: columns, rows: rows)
+            rows.removeAll(keepingCapacity: true)
+            index.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// One user's staged changes: name and status, and a newly judged number.
+    struct Change {
+        var displayName: String?
+        var status: String?
+        var updatedAt: Int64?
+        var numberChanged = false
+        var number: StoredSMSNumber?
+    }
+
+    /// Rows sent in one COPY.
+    static let batch = 10_000
+
+    let users: Table
+    let values: Table
+    let memberships: Table
+    let seenRows: Table
+    private let changesTable: String
+    private var stagedEmails: [String: DirectoryStaging.ExistingUser] = [:]
+    private var seen: [Int64: Int] = [:]
+    private var changes: [(id: Int64, change: Change)] = []
+
+    init() {
+        users = Table(
+            name: "import_users", columns: ["id", "email", "display_name", "created_at", "sms_status", "sms_number", "sms_note"])
+        values = Table(name: "import_values", columns: ["user_id", "attribute_id", "value", "updated_at"])
+        memberships = Table(name: "import_memberships", columns: ["group_id", "user_id", "added_at", "removed"])
+        seenRows = Table(name: "import_seen", columns: ["user_id", "line"])
+        changesTable = "import_user_changes"
+    }
+
+    func stageUser(_ row: [SQLValue], email: String, user: DirectoryStaging.ExistingUser, _ connection: any SQLConnection) throws -> Bool {
+        let key = email.lowercased()
+        guard stagedEmails[key] == nil else { return false }
+        stagedEmails[key] = user
+        try users.stage(key: [user.id], row, connection)
+        return true
+    }
+
+    func stagedUser(email: String) -> DirectoryStaging.ExistingUser? {
+        stagedEmails[email.lowercased()]
+    }
+
+    func markSeen(userID: Int64, line: Int, _ connection: any SQLConnection) throws -> Int? {
+        if let earlier = seen[userID] { return earlier }
+        seen[userID] = line
+        try seenRows.stage(key: [userID], [.integer(userID), .integer(Int64(line))], connection)
+        return nil
+    }
+
+    /// Applies `edit` to user `id`'s changes. A user's changes are staged together (one row
+    /// of the file), so a full buffer is sent only when another user's begin.
+    func change(id: Int64, _ connection: any SQLConnection, _ edit: (inout Change) -> Void) throws {
+        if let last = changes.indices.last, changes[last].id == id {
+            edit(&changes[last].change)
+            return
+        }
+        if changes.count >= Self.batch { try flushChanges(connection) }
+        var change = Change()
+        edit(&change)
+        changes.append((id, change))
+    }
+
+    private func flushChanges(_ connection: any SQLConnection) throws {
+        let rows = changes.map { id, change -> [SQLValue] in
+            [
+                .integer(id), change.displayName.map(SQLValue.text) ?? .null, change.status.map(SQLValue.text) ?? .null,
+                change.updatedAt.map(SQLValue.integer) ?? .null, .integer(change.numberChanged ? 1 : 0),
+                change.number.map { .text($0.status.rawValue) } ?? .null, change.number?.number.map(SQLValue.text) ?? .null,
+                change.number?.note.map(SQLValue.text) ?? .null,
+            ]
+        }
+        try connection.bulkInsert(
+            into: changesTable,
+            columns: ["id", "display_name", "status", "updated_at", "number_changed", "sms_status", "sms_number", "sms_note"], rows: rows)
+        changes.removeAll(keepingCapacity: true)
+    }
+
+    func flushAll(_ connection: any SQLConnection) throws {
+        for table in [users, values, memberships, seenRows] { try table.flush(connection) }
+        try flushChanges(connection)
     }
 }

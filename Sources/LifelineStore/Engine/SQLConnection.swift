@@ -70,6 +70,11 @@ public protocol SQLConnection: AnyObject {
     /// servers claiming from one queue then take different rows rather than failing each
     /// other's transactions. SQLite runs one writer at a time: there it is ``write(_:)``.
     func queueWrite<T>(_ body: () throws -> T) throws -> T
+
+    /// Appends `rows` (each one value per column, in `columns`' order) to `table`, as one
+    /// bulk load where the engine has one: PostgreSQL's `COPY … FROM STDIN`, one round trip
+    /// for thousands of rows. Elsewhere, multi-row INSERTs.
+    func bulkInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws
 }
 
 extension SQLConnection {
@@ -77,6 +82,21 @@ extension SQLConnection {
 
     public func queueWrite<T>(_ body: () throws -> T) throws -> T {
         try write(body)
+    }
+
+    public func bulkInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        // As many rows a statement as keep its parameters inside SQLite's limit (32,766).
+        let perStatement = max(1, min(500, 30_000 / max(1, columns.count)))
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let list = columns.joined(separator: ", ")
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let end = min(start + perStatement, rows.endIndex)
+            let values = Array(repeating: row, count: end - start).joined(separator: ", ")
+            try execute("INSERT INTO \(table) (\(list)) VALUES \(values)", arguments: rows[start..<end].flatMap { $0 })
+            start = end
+        }
     }
 
     /// Runs one statement with positional arguments.
