@@ -80,8 +80,9 @@ extension Lifeline {
             configuration.checksPageValues = ProcessEnvironment.value("LIFELINE_CHECK_PAGES") == "1"
             // A long-running process keeps its connections (a request does not reopen the file)
             // and runs its database work on threads of its own.
-            let writers = global.settings.location.concurrentWriters
-            let environment = global.environment.serving(from: DatabaseThreads(writers: writers))
+            let location = global.settings.location
+            let environment = global.environment.serving(
+                from: DatabaseThreads(writers: location.concurrentWriters, readers: location.concurrentReaders))
             // Refuse before listening: a database that needs `lifeline migrate` is exit 78.
             try DatabaseMaintenance(environment).checkReady()
             let logger = Logger(label: "lifeline") { JSONLogHandler(label: $0) }

@@ -19,20 +19,29 @@ public final class DatabaseThreads: DatabaseLanes {
     private let hashingThreads: NIOThreadPool
     public let places: WorkPlaces
 
-    /// `writers` threads for writes: one for SQLite (see ``DatabaseLocation/concurrentWriters``).
-    public init(writers: Int = 1) {
+    /// Readers of their own, when asked for (PostgreSQL), else NIO's shared pool.
+    private let readerThreads: NIOThreadPool?
+
+    /// `writers` threads for writes: one for SQLite (see ``DatabaseLocation/concurrentWriters``);
+    /// `readers` threads of their own for reads, or NIO's shared pool when nil
+    /// (``DatabaseLocation/concurrentReaders``).
+    public init(writers: Int = 1, readers: Int? = nil) {
         writerThread = NIOThreadPool(numberOfThreads: writers)
         writerThread.start()
         hashingThreads = NIOThreadPool(numberOfThreads: 2)
         hashingThreads.start()
+        readerThreads = readers.map { NIOThreadPool(numberOfThreads: $0) }
+        readerThreads?.start()
         places = WorkPlaces(
-            reading: Threads(pool: .singleton), computing: Threads(pool: hashingThreads), writing: Threads(pool: writerThread))
+            reading: Threads(pool: readerThreads ?? .singleton), computing: Threads(pool: hashingThreads),
+            writing: Threads(pool: writerThread))
     }
 
-    /// Stops the writer and hashing threads once their queued work is done.
+    /// Stops the threads of its own once their queued work is done.
     public func shutdown() async throws {
         try await writerThread.shutdownGracefully()
         try await hashingThreads.shutdownGracefully()
+        try await readerThreads?.shutdownGracefully()
     }
 
     private struct Threads: BlockingWork {

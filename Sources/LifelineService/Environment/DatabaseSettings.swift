@@ -36,6 +36,17 @@ extension DatabaseLocation {
         case .postgres: 4
         }
     }
+
+    /// Threads of its own for a server's reads, or nil for NIO's shared pool (one a core). An
+    /// SQLite read is work on this machine's cores; a PostgreSQL read is mostly waiting for
+    /// the server's answer, so more of them run at once (with a thread a core, opt-in lookups
+    /// ran at 0.03x the rate of `/livez`).
+    public var concurrentReaders: Int? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: 16
+        }
+    }
 }
 
 /// Where the database is and how to open it.
