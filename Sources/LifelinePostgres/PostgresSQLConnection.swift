@@ -95,9 +95,7 @@ public final class PostgresSQLConnection: SQLConnection {
     }
 
     func run(_ sql: String, binds: PostgresBindings) throws -> PostgresQueryResult {
-        guard !isClosed else {
-            throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: sql)
-        }
+        try checkOpen(sql)
         let text: String
         if let known = numbered[sql] {
             text = known
@@ -105,29 +103,40 @@ public final class PostgresSQLConnection: SQLConnection {
             text = PostgresSQLText.numberingPlaceholders(sql)
             numbered[sql] = text
         }
-        let answer = connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
+        let result = try answer(to: connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger), sql: sql)
+        // As SQLite's changes(): the rows the last INSERT, UPDATE or DELETE touched.
+        if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) {
+            changes = result.metadata.rows ?? 0
+        }
+        return result
+    }
+
+    private func checkOpen(_ sql: String) throws {
+        guard !isClosed, !isBroken else {
+            throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: sql)
+        }
+    }
+
+    /// Waits for `future`, the server's answer to `sql`, at most ``answerTimeout``: past it the
+    /// connection is closed and given up as lost. Any failure that means the server is gone
+    /// marks the connection lost too, so a pool never hands it out again.
+    private func answer<T>(to future: EventLoopFuture<T>, sql: String) throws -> T {
         let gaveUp = GaveUp()
         let silence = answerTimeout.map { timeout in
-            answer.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [connection] in
+            future.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [connection] in
                 gaveUp.flag.store(true, ordering: .relaxed)
                 connection.close().whenComplete { _ in }
             }
         }
         defer { silence?.cancel() }
         do {
-            let result = try answer.wait()
-            // As SQLite's changes(): the rows the last INSERT, UPDATE or DELETE touched.
-            if ["INSERT", "UPDATE", "DELETE"].contains(result.metadata.command) {
-                changes = result.metadata.rows ?? 0
-            }
-            return result
+            return try future.wait()
         } catch {
             if let timeout = answerTimeout, gaveUp.flag.load(ordering: .relaxed) {
                 isBroken = true
                 throw PostgresEngineError.unanswered(sql: sql, location: location, after: timeout)
             }
             let failure = PostgresEngineError(error, sql: sql, location: location)
-            // Nothing more will come over this connection: a pool must not hand it out again.
             if failure.isUnreachable { isBroken = true }
             throw failure
         }
@@ -159,13 +168,12 @@ public final class PostgresSQLConnection: SQLConnection {
     /// thread (one of the database's, never an event loop) waits for it, as for any statement.
     public func bulkInsert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        guard !isClosed, !isBroken else {
-            throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: "COPY \(table)")
-        }
+        let sql = "COPY \(table) FROM STDIN"
+        try checkOpen(sql)
         var text: [UInt8] = []
         text.reserveCapacity(rows.count * 64)
         for row in rows { PostgresCopyText.append(row, to: &text) }
-        let chunks = stride(from: 0, to: text.count, by: 1 << 16).map { ByteBuffer(bytes: text[$0..<min($0 + (1 << 16), text.count)]) }
+        let data = ByteBuffer(bytes: text)
         let connection = connection
         let logger = logger
         let promise = connection.eventLoop.makePromise(of: Void.self)
@@ -174,22 +182,14 @@ public final class PostgresSQLConnection: SQLConnection {
         // waiting as this one does, a task queued there would never start.
         Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop)) {
             do {
-                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                    for chunk in chunks { try await writer.write(chunk) }
-                }
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { try await $0.write(data) }
                 promise.succeed()
             } catch {
                 promise.fail(error)
             }
         }
-        do {
-            try promise.futureResult.wait()
-            changes = rows.count
-        } catch {
-            let failure = PostgresEngineError(error, sql: "COPY \(table) FROM STDIN", location: location)
-            if failure.isUnreachable { isBroken = true }
-            throw failure
-        }
+        try answer(to: promise.futureResult, sql: sql)
+        changes = rows.count
     }
 
     public func prepare(_ sql: String) throws -> any SQLStatement {

@@ -33,7 +33,7 @@ public struct Problem: Error, Sendable, Equatable {
 
     /// The problem a service failure is, with the status its kind maps to.
     public init(_ failure: any LifelineFailure) {
-        let (status, code): (HTTPResponse.Status, String) =
+        var (status, code): (HTTPResponse.Status, String) =
             switch failure.kind {
             case .usage: (.badRequest, "usage")
             case .badInput: (.unprocessableContent, "bad_input")
@@ -44,17 +44,20 @@ public struct Problem: Error, Sendable, Equatable {
             case .configuration: (.internalServerError, "configuration")
             case .internal: (.internalServerError, "internal")
             }
-        // No SMS attribute chosen is the directory's state, which an admin sets up (409), not
-        // the server's misconfiguration (500).
-        let isSetUpLater = (failure as? DirectoryFailure) == .noSMSAttribute
-        // No route has a group in its path: a group that does not exist was named in the body
-        // or the query, which is bad input (422). A 404 always means the path's own resource.
-        let namesMissingGroup: Bool
-        if case .groupNotFound = failure as? DirectoryFailure { namesMissingGroup = true } else { namesMissingGroup = false }
-        let (answer, word): (HTTPResponse.Status, String) =
-            isSetUpLater ? (.conflict, code) : namesMissingGroup ? (.unprocessableContent, "bad_input") : (status, code)
+        switch failure as? DirectoryFailure {
+        case .noSMSAttribute:
+            // The directory's state, which an admin sets up (409), not the server's
+            // misconfiguration (500).
+            status = .conflict
+        case .groupNotFound:
+            // No route has a group in its path: a group that does not exist was named in the
+            // body or the query, which is bad input. A 404 always means the path's own resource.
+            (status, code) = (.unprocessableContent, "bad_input")
+        default:
+            break
+        }
         self.init(
-            status: answer, code: word,
+            status: status, code: code,
             // The message alone: remedies are written for the terminal (a command, an option).
             detail: failure.message,
             retryAfter: failure.kind == .busy ? 1 : nil)

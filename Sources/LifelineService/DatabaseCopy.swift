@@ -1,5 +1,4 @@
 import FoundationEssentials
-import LifelinePostgres
 import LifelineStore
 
 /// What `lifeline copy` moved, and the proof that it all arrived.
@@ -93,10 +92,6 @@ public struct DatabaseCopy: Sendable {
         _ = try DatabaseMaintenance(LifelineEnvironment(database: target, secret: .notNamed)).migrate(backup: false)
         let to = try target.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
         defer { to.close() }
-        for connection in [from, to] {
-            // A big copy's statements take as long as they take.
-            (connection as? PostgresSQLConnection)?.answerTimeout = nil
-        }
         let copier = DatabaseCopier(source: from, target: to)
         let (tables, digest, current) = try target.translatingErrors {
             try from.read {

@@ -59,7 +59,11 @@ extension DatabaseSettings {
         case .sqlite(let path):
             return try openFile(path, cacheSizeKiB: cacheSizeKiB, reader: reader, createIfMissing: createIfMissing)
         case .postgres(let location):
-            return try PostgresSQLConnection(location: location, reader: reader)
+            let connection = try PostgresSQLConnection(location: location, reader: reader)
+            // Bulk work (a cache asked for: imports, copies, dispatch runs, purges) waits as
+            // long as its statements take; a request's never waits past the answer timeout.
+            if cacheSizeKiB != nil { connection.answerTimeout = nil }
+            return connection
         }
     }
 
@@ -105,12 +109,10 @@ extension Database {
     /// back with ``HeldConnection/release()``.
     /// A `reader` refuses writes: readers are pooled apart from writers, so that is set once
     /// when one is opened. Bulk work (a cache size asked: an import, a dispatch run, a purge)
-    /// opens a connection of its own, outside the pool's bound, and on PostgreSQL waits as long
-    /// as its statements take.
+    /// opens a connection of its own, outside the pool's bound.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
         guard let pool, cacheSizeKiB == nil else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
-            if cacheSizeKiB != nil, let server = connection as? PostgresSQLConnection { server.answerTimeout = nil }
             return HeldConnection(connection: connection, settings: settings, pooled: nil)
         }
         try pool.reserve()

@@ -130,6 +130,16 @@ public struct OutboxDispatcher: Sendable {
             self.sealer = sealer
             self.held = held
         }
+
+        /// `body` in one queue write; when a conflict with another server runs it again, the
+        /// tallies it keeps count that attempt afresh.
+        func write<T>(_ body: () throws -> T) throws -> T {
+            let tallied = summary
+            return try held.queueWrite {
+                summary = tallied
+                return try body()
+            }
+        }
     }
 
     private func run(_ run: DispatchRun, providers: ProviderChain, options: DispatchOptions, work: some BlockingWork) async throws {
@@ -165,9 +175,7 @@ public struct OutboxDispatcher: Sendable {
     /// nil when nothing was due.
     private func claimBatch(_ run: DispatchRun, size: Int, leaseUntil: Date, options: DispatchOptions) throws -> [ClaimedMessage]? {
         let outbox = run.outbox
-        let tallied = run.summary
-        return try run.held.queueWrite {
-            run.summary = tallied  // an attempt run again after a conflict counts afresh
+        return try run.write {
             let now = clock.now()
             let claimed = try outbox.claimDue(limit: size, at: now, leaseUntil: leaseUntil)
             guard !claimed.isEmpty else { return nil }
@@ -213,7 +221,7 @@ public struct OutboxDispatcher: Sendable {
             messages.append(GatewayMessage(message, body: body))
         }
         if !unopened.isEmpty {
-            try run.held.queueWrite {
+            try run.write {
                 for message in unopened { try outbox.fail(id: message.id, error: Self.unopenedReason, at: clock.now()) }
             }
             run.summary.failed += unopened.count
@@ -236,9 +244,7 @@ public struct OutboxDispatcher: Sendable {
         var plain: [String: Int] = [:]
         for case .sent(let provider, nil, 0) in result.deliveries { plain[provider, default: 0] += 1 }
         let bulkProvider = plain.max { $0.value < $1.value }?.key
-        let tallied = run.summary
-        try run.held.queueWrite {
-            run.summary = tallied  // an attempt run again after a conflict counts afresh
+        try run.write {
             let now = clock.now()
             run.summary.failovers += result.failovers
             for (message, delivery) in zip(messages, result.deliveries) {

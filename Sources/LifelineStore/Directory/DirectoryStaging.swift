@@ -209,6 +209,10 @@ public final class DirectoryStaging {
             fetched.users[row.string(at: 0)] = user
             fetched.userIDs.insert(user.id)
         }
+        guard !fetched.userIDs.isEmpty else {
+            prefetched = fetched
+            return
+        }
         let ids = fetched.userIDs.map(String.init).joined(separator: ",")
         let matching = "user_id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))"
         try connection.forEachRow(
@@ -273,8 +277,7 @@ public final class DirectoryStaging {
     public func setValue(userID: Int64, attributeID: Int64, value: String?, at milliseconds: Int64) throws {
         if let buffered {
             return try buffered.values.stage(
-                key: [userID, attributeID], [.integer(userID), .integer(attributeID), value.map(SQLValue.text) ?? .null, .integer(milliseconds)],
-                connection)
+                [.integer(userID), .integer(attributeID), value.map(SQLValue.text) ?? .null, .integer(milliseconds)], connection)
         }
         try stageValue.bind(int64: userID, at: 1)
         try stageValue.bind(int64: attributeID, at: 2)
@@ -294,8 +297,7 @@ public final class DirectoryStaging {
     public func stageMembership(groupID: Int64, userID: Int64, removed: Bool = false, at milliseconds: Int64) throws {
         if let buffered {
             return try buffered.memberships.stage(
-                key: [userID, groupID], [.integer(groupID), .integer(userID), .integer(milliseconds), .integer(removed ? 1 : 0)],
-                connection)
+                [.integer(groupID), .integer(userID), .integer(milliseconds), .integer(removed ? 1 : 0)], connection)
         }
         try stageMembership.bind(int64: groupID, at: 1)
         try stageMembership.bind(int64: userID, at: 2)
@@ -491,28 +493,24 @@ public final class DirectoryStaging {
 /// database does (`lifeline_nocase`), refuses the few pairs that differ otherwise (width or
 /// compatibility forms), so no two staged users can share an email either way.
 ///
-/// Each user is staged by one row of the file (a second is rejected as a duplicate), so a
-/// key never comes back once its rows have gone in; a user's changes stay together in one
-/// row of `import_user_changes`.
+/// Each user is staged by one row of the file (a second is rejected as a duplicate), a row's
+/// columns and groups are distinct, so no key is staged twice; a user's changes, staged by
+/// two calls, stay together in one row of `import_user_changes`.
 private final class StagingBuffers {
-    /// Rows waiting for one table, by key so a key staged twice keeps its last row.
+    /// Rows waiting for one table. A key never comes twice (see above); were it to, the
+    /// staging table's primary key would refuse the COPY, failing the import, never merging
+    /// two rows for one key.
     final class Table {
         let name: String
         let columns: [String]
         private var rows: [[SQLValue]] = []
-        private var index: [[Int64]: Int] = [:]
 
         init(name: String, columns: [String]) {
             self.name = name
             self.columns = columns
         }
 
-        func stage(key: [Int64], _ row: [SQLValue], _ connection: any SQLConnection) throws {
-            if let at = index[key] {
-                rows[at] = row
-                return
-            }
-            index[key] = rows.count
+        func stage(_ row: [SQLValue], _ connection: any SQLConnection) throws {
             rows.append(row)
             if rows.count >= StagingBuffers.batch { try flush(connection) }
         }
@@ -520,7 +518,6 @@ private final class StagingBuffers {
         func flush(_ connection: any SQLConnection) throws {
             try connection.bulkInsert(into: name, columns: columns, rows: rows)
             rows.removeAll(keepingCapacity: true)
-            index.removeAll(keepingCapacity: true)
         }
     }
 
@@ -558,7 +555,7 @@ private final class StagingBuffers {
         let key = email.lowercased()
         guard stagedEmails[key] == nil else { return false }
         stagedEmails[key] = user
-        try users.stage(key: [user.id], row, connection)
+        try users.stage(row, connection)
         return true
     }
 
@@ -569,7 +566,7 @@ private final class StagingBuffers {
     func markSeen(userID: Int64, line: Int, _ connection: any SQLConnection) throws -> Int? {
         if let earlier = seen[userID] { return earlier }
         seen[userID] = line
-        try seenRows.stage(key: [userID], [.integer(userID), .integer(Int64(line))], connection)
+        try seenRows.stage([.integer(userID), .integer(Int64(line))], connection)
         return nil
     }
 

@@ -60,8 +60,9 @@ public struct DatabaseCopier {
         for table in Self.seededRows { try target.execute("DELETE FROM \(table)") }
         var copied: [(String, Int64)] = []
         for table in Self.tables {
-            let rows = try copy(table)
-            try carryIDSequence(table)
+            let columns = try matchingColumns(table)
+            let rows = try copy(table, columns: columns)
+            try carryIDSequence(table, columns: columns)
             progress(table, rows)
             copied.append((table, rows))
         }
@@ -90,7 +91,8 @@ public struct DatabaseCopier {
         public let onlyTarget: [String]
     }
 
-    private func copy(_ table: String) throws -> Int64 {
+    /// The target's columns of `table`, when the source has the same ones.
+    private func matchingColumns(_ table: String) throws -> [String] {
         let columns = try Self.columns(table, on: target)
         let sourceColumns = try Self.columns(table, on: source)
         guard Set(columns) == Set(sourceColumns) else {
@@ -98,6 +100,10 @@ public struct DatabaseCopier {
                 table: table, onlySource: sourceColumns.filter { !columns.contains($0) },
                 onlyTarget: columns.filter { !sourceColumns.contains($0) })
         }
+        return columns
+    }
+
+    private func copy(_ table: String, columns: [String]) throws -> Int64 {
         let list = columns.joined(separator: ", ")
         // Loaded 10,000 rows at a time: PostgreSQL's COPY (which, unlike INSERT, takes the
         // ledger's GENERATED ALWAYS ids as given), SQLite's multi-row INSERTs.
@@ -127,6 +133,10 @@ public struct DatabaseCopier {
     /// table without ids.
     public static func highestID(_ table: String, on connection: any SQLConnection) throws -> Int64 {
         guard try columns(table, on: connection).contains("id") else { return 0 }
+        return try highestID(ofTableWithIDs: table, on: connection)
+    }
+
+    private static func highestID(ofTableWithIDs table: String, on connection: any SQLConnection) throws -> Int64 {
         let largest = try connection.queryFirst("SELECT coalesce(max(id), 0) FROM \(table)") { $0.int64(at: 0) } ?? 0
         let handedOut: Int64?
         switch connection.dialect {
@@ -142,8 +152,9 @@ public struct DatabaseCopier {
 
     /// Carries the source's id high-water mark to the target, so the target's next id is past
     /// every id the source ever gave.
-    private func carryIDSequence(_ table: String) throws {
-        let highest = try Self.highestID(table, on: source)
+    private func carryIDSequence(_ table: String, columns: [String]) throws {
+        guard columns.contains("id") else { return }
+        let highest = try Self.highestID(ofTableWithIDs: table, on: source)
         guard highest > 0 else { return }
         switch target.dialect {
         case .sqlite:
