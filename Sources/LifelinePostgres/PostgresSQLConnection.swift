@@ -61,7 +61,11 @@ public final class PostgresSQLConnection: SQLConnection {
     }
 
     deinit {
-        if !isClosed { connection.close().whenComplete { _ in } }
+        // postgres-nio's connection must outlive its channel's closing (it asserts so): the
+        // completion keeps it until then.
+        guard !isClosed else { return }
+        let connection = connection
+        connection.close().whenComplete { _ in _ = connection }
     }
 
     private static func tls(for location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {

@@ -49,8 +49,8 @@ extension ConsentLedger {
         try connection.forEachRow(
             Self.currentByUser + """
 
-                  AND (CAST(?4 AS TEXT) IS NULL OR coalesce(c.state, 'none') = ?4) AND (CAST(?5 AS TEXT) IS NULL OR u.email > ?5)
-                ORDER BY u.email LIMIT ?6
+                  AND (CAST(?4 AS TEXT) IS NULL OR coalesce(c.state, 'none') = ?4) AND (CAST(?5 AS TEXT) IS NULL OR \(connection.dialect.caseless("u.email")) > \(connection.dialect.caseless("?5")))
+                ORDER BY \(connection.dialect.caseless("u.email")) LIMIT ?6
                 """, smsAttributeID, program, groupID, state, after, limit ?? Int.max
         ) { row in
             try body(

@@ -51,7 +51,7 @@ public struct ConsoleRoleStore {
         try connection.query(
             """
             SELECT r.user_id, u.email, r.role, r.granted_at, r.granted_by
-            FROM console_roles r JOIN users u ON u.id = r.user_id ORDER BY u.email
+            FROM console_roles r JOIN users u ON u.id = r.user_id ORDER BY \(connection.dialect.caseless("u.email"))
             """
         ) { row in
             ConsoleAccount(

@@ -50,10 +50,10 @@ public struct CredentialStore {
         try connection.execute(
             """
             INSERT INTO user_credentials (user_id, two_step_number, two_step_verified_at, last_login_at)
-            VALUES (?1, ?2, CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END, ?3)
+            VALUES (?1, ?2, CASE WHEN CAST(?2 AS TEXT) IS NULL THEN NULL ELSE ?3 END, ?3)
             ON CONFLICT (user_id) DO UPDATE SET
-                two_step_number = coalesce(?2, two_step_number),
-                two_step_verified_at = CASE WHEN ?2 IS NULL THEN two_step_verified_at ELSE ?3 END,
+                two_step_number = coalesce(?2, user_credentials.two_step_number),
+                two_step_verified_at = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN user_credentials.two_step_verified_at ELSE ?3 END,
                 last_login_at = ?3
             """, userID, twoStepNumber, date)
     }

@@ -66,12 +66,17 @@ public final class DirectoryStaging {
 
     /// The temp tables the import stages into, created once per connection and emptied here.
     private static func tables(_ dialect: SQLDialect) -> String {
-        let (integer, nocase, rowless) =
-            dialect == .sqlite ? ("INTEGER", "NOCASE", " WITHOUT ROWID") : ("BIGINT", "lifeline_nocase", "")
+        let (integer, rowless) = dialect == .sqlite ? ("INTEGER", " WITHOUT ROWID") : ("BIGINT", "")
+        // Emails unique as users' are (SQLite's NOCASE column; PostgreSQL's caseless index).
+        let (collation, caselessEmails) =
+            dialect == .sqlite
+            ? (" COLLATE NOCASE UNIQUE", "")
+            : ("", "CREATE UNIQUE INDEX IF NOT EXISTS import_users_email ON import_users (\(dialect.caseless("email")));")
         return """
             CREATE TEMP TABLE IF NOT EXISTS import_users (
-                id \(integer) PRIMARY KEY, email TEXT NOT NULL COLLATE \(nocase) UNIQUE, display_name TEXT,
+                id \(integer) PRIMARY KEY, email TEXT NOT NULL\(collation), display_name TEXT,
                 created_at \(integer) NOT NULL, sms_status TEXT NOT NULL, sms_number TEXT, sms_note TEXT);
+            \(caselessEmails)
             CREATE TEMP TABLE IF NOT EXISTS import_user_changes (
                 id \(integer) PRIMARY KEY, display_name TEXT, status TEXT, updated_at \(integer),
                 number_changed \(integer) NOT NULL DEFAULT 0, sms_status TEXT, sms_number TEXT, sms_note TEXT);
@@ -115,10 +120,11 @@ public final class DirectoryStaging {
         insertUser = try connection.prepare(
             """
             INSERT INTO \(temp)import_users (id, email, display_name, created_at, sms_status, sms_number, sms_note)
-            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (\(connection.dialect.caseless("email"))) DO NOTHING
             """)
-        findUser = try connection.prepare("SELECT id, display_name, status FROM \(main)users WHERE email = ?")
-        findStagedUser = try connection.prepare("SELECT id, display_name FROM \(temp)import_users WHERE email = ?")
+        let email = connection.dialect.caseless("email") + " = " + connection.dialect.caseless("?")
+        findUser = try connection.prepare("SELECT id, display_name, status FROM \(main)users WHERE \(email)")
+        findStagedUser = try connection.prepare("SELECT id, display_name FROM \(temp)import_users WHERE \(email)")
         // A user's new name and status and their newly judged number share one row, so the
         // merge updates each user once.
         changeUser = try connection.prepare(
@@ -202,7 +208,7 @@ public final class DirectoryStaging {
         try connection.forEachRow(
             """
             SELECT i.e, u.id, u.display_name, u.status
-            FROM unnest(string_to_array(?, chr(10))) AS i(e) JOIN \(main)users u ON u.email = i.e
+            FROM unnest(string_to_array(?, chr(10))) AS i(e) JOIN \(main)users u ON \(connection.dialect.caseless("u.email")) = \(connection.dialect.caseless("i.e"))
             """, arguments: [emails.joined(separator: "\n")]
         ) { row in
             let user = ExistingUser(id: row.int64(at: 1), displayName: try row.get(2), status: try row.get(3))
@@ -489,9 +495,7 @@ public final class DirectoryStaging {
 ///
 /// What staging must read back of its own rows is kept here too: the emails staged (a
 /// duplicate in the file is found without a query) and the users seen. An email is matched
-/// here by its Unicode lower case; the staging table's unique index, which compares as the
-/// database does (`lifeline_nocase`), refuses the few pairs that differ otherwise (width or
-/// compatibility forms), so no two staged users can share an email either way.
+/// here by ``ASCIICaseFold``, as the staging table's unique index and users' compare.
 ///
 /// Each user is staged by one row of the file (a second is rejected as a duplicate), a row's
 /// columns and groups are distinct, so no key is staged twice; a user's changes, staged by
@@ -552,7 +556,7 @@ private final class StagingBuffers {
     }
 
     func stageUser(_ row: [SQLValue], email: String, user: DirectoryStaging.ExistingUser, _ connection: any SQLConnection) throws -> Bool {
-        let key = email.lowercased()
+        let key = ASCIICaseFold.folded(email)
         guard stagedEmails[key] == nil else { return false }
         stagedEmails[key] = user
         try users.stage(row, connection)
@@ -560,7 +564,7 @@ private final class StagingBuffers {
     }
 
     func stagedUser(email: String) -> DirectoryStaging.ExistingUser? {
-        stagedEmails[email.lowercased()]
+        stagedEmails[ASCIICaseFold.folded(email)]
     }
 
     func markSeen(userID: Int64, line: Int, _ connection: any SQLConnection) throws -> Int? {

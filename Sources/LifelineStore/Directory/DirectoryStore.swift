@@ -25,7 +25,7 @@ public struct DirectoryStore {
 
     /// The user with this primary email, compared case-insensitively.
     public func user(email: String) throws -> UserRecord? {
-        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE email = ?", email, map: Self.user)
+        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE \(connection.dialect.caseless("email")) = \(connection.dialect.caseless("?"))", email, map: Self.user)
     }
 
     public func user(id: Int64) throws -> UserRecord? {
@@ -40,7 +40,7 @@ public struct DirectoryStore {
             SELECT \(Self.userColumns) FROM users
             WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
               AND (CAST(?2 AS BIGINT) IS NULL OR id IN (SELECT user_id FROM group_memberships WHERE group_id = ?2))
-            ORDER BY email
+            ORDER BY \(connection.dialect.caseless("email"))
             """
         try connection.forEachRow(sql, status?.rawValue, groupID) { try body(try Self.user(from: $0)) }
     }
@@ -62,18 +62,18 @@ public struct DirectoryStore {
 
     /// Every attribute definition, by name.
     public func attributes() throws -> [AttributeDefinition] {
-        try connection.query(Self.attributeQuery + " ORDER BY d.name", map: Self.attribute)
+        try connection.query(Self.attributeQuery + " ORDER BY \(connection.dialect.caseless("d.name"))", map: Self.attribute)
     }
 
     /// The attribute with this name, compared case-insensitively.
     public func attribute(named name: String) throws -> AttributeDefinition? {
-        try connection.queryFirst(Self.attributeQuery + " WHERE d.name = ?", name, map: Self.attribute)
+        try connection.queryFirst(Self.attributeQuery + " WHERE \(connection.dialect.caseless("d.name")) = \(connection.dialect.caseless("?"))", name, map: Self.attribute)
     }
 
     /// The id and stored name of the attribute with this name (ignoring case), without counting
     /// its values: for lookups on every message, where a count over a million users would dominate.
     public func attributeIdentity(named name: String) throws -> (id: Int64, name: String)? {
-        try connection.queryFirst("SELECT id, name FROM attribute_definitions WHERE name = ?", name) {
+        try connection.queryFirst("SELECT id, name FROM attribute_definitions WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name) {
             ($0.int64(at: 0), $0.string(at: 1))
         }
     }
@@ -89,7 +89,7 @@ public struct DirectoryStore {
         try connection.query(
             """
             SELECT d.name, v.value FROM user_attributes v JOIN attribute_definitions d ON d.id = v.attribute_id
-            WHERE v.user_id = ? ORDER BY d.name
+            WHERE v.user_id = ? ORDER BY \(connection.dialect.caseless("d.name"))
             """, userID
         ) { ($0.string(at: 0), $0.string(at: 1)) }
     }
@@ -101,14 +101,14 @@ public struct DirectoryStore {
         try connection.query(
             """
             SELECT g.id, g.name, (SELECT count(*) FROM group_memberships m WHERE m.group_id = g.id)
-            FROM groups g ORDER BY g.name
+            FROM groups g ORDER BY \(connection.dialect.caseless("g.name"))
             """
         ) { GroupSummary(id: $0.int64(at: 0), name: $0.string(at: 1), memberCount: Int($0.int64(at: 2))) }
     }
 
     /// The id of the group with this name, compared case-insensitively.
     public func groupID(named name: String) throws -> Int64? {
-        try connection.queryFirst("SELECT id FROM groups WHERE name = ?", name) { $0.int64(at: 0) }
+        try connection.queryFirst("SELECT id FROM groups WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name) { $0.int64(at: 0) }
     }
 
     /// Creates a group; returns its id.
@@ -119,7 +119,7 @@ public struct DirectoryStore {
     /// The names of a user's groups, by name.
     public func groupNames(userID: Int64) throws -> [String] {
         try connection.query(
-            "SELECT g.name FROM group_memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.name",
+            "SELECT g.name FROM group_memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY \(connection.dialect.caseless("g.name"))",
             userID
         ) { $0.string(at: 0) }
     }

@@ -14,6 +14,26 @@ public enum SQLDialect: String, Sendable {
         case .postgres: "FOR UPDATE SKIP LOCKED"
         }
     }
+
+    /// `expression` as emails and names compare and sort "ignoring case": A-Z folded to a-z and
+    /// nothing else (NameKey's rule). SQLite's columns do it themselves (`COLLATE NOCASE`), so
+    /// there it is the expression unchanged; PostgreSQL's compare exactly, and their unique
+    /// indexes are on this same expression (Migrations/postgres/0002).
+    public func caseless(_ expression: String) -> String {
+        switch self {
+        case .sqlite: expression
+        case .postgres: foldedCase(expression)
+        }
+    }
+
+    /// `expression` with A-Z folded to a-z and nothing else, for a column that compares exactly
+    /// on both engines: SQLite's `lower` folds only those; PostgreSQL's does under "C".
+    public func foldedCase(_ expression: String) -> String {
+        switch self {
+        case .sqlite: "lower(\(expression))"
+        case .postgres: "lower((\(expression)) COLLATE \"C\")"
+        }
+    }
 }
 
 /// One connection to Lifeline's database, on any engine: what the store's types are written

@@ -160,9 +160,9 @@ public struct EventStore {
     public func longestRecipientName(groupID: Int64, program: Program) throws -> String? {
         try connection.queryFirst(
             """
-            SELECT coalesce(nullif(u.display_name, ''), u.email) AS name
+            SELECT coalesce(nullif(u.display_name, ''), u.email)
             \(audience(group: "?1", program: "?2"))
-            ORDER BY length(name) DESC LIMIT 1
+            ORDER BY length(coalesce(nullif(u.display_name, ''), u.email)) DESC LIMIT 1
             """, groupID, program
         ) { $0.string(at: 0) }
     }

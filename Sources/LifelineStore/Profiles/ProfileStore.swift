@@ -29,12 +29,12 @@ public struct ProfileStore {
     }
 
     public func profiles() throws -> [ProfileRecord] {
-        try connection.query("SELECT id, name, reset_options, two_step FROM auth_profiles ORDER BY name", map: Self.profile)
+        try connection.query("SELECT id, name, reset_options, two_step FROM auth_profiles ORDER BY \(connection.dialect.caseless("name"))", map: Self.profile)
     }
 
     public func profile(named name: String) throws -> ProfileRecord? {
         try connection.queryFirst(
-            "SELECT id, name, reset_options, two_step FROM auth_profiles WHERE name = ?", name, map: Self.profile)
+            "SELECT id, name, reset_options, two_step FROM auth_profiles WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name, map: Self.profile)
     }
 
     public func create(name: String, resetOptions: ResetOptions, twoStep: TwoStep, at date: Date) throws {

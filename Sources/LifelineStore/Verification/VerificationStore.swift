@@ -144,7 +144,7 @@ public struct VerificationStore {
             // The origin is written in, not bound, so the query matches the partial index verification_resets_by_email.
             """
             SELECT 1 FROM verification_requests
-            WHERE lower(email) = lower(?) AND origin = '\(VerificationOrigin.reset.rawValue)' AND id > ? LIMIT 1
+            WHERE \(connection.dialect.foldedCase("email")) = \(connection.dialect.foldedCase("?")) AND origin = '\(VerificationOrigin.reset.rawValue)' AND id > ? LIMIT 1
             """,
             email, id
         ) { _ in true } ?? false
