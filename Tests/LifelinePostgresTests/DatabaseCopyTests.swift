@@ -2,6 +2,7 @@ import Foundation
 import LifelinePostgres
 import LifelineStore
 import LifelineVocabulary
+import LifelineTestSupport
 import Testing
 
 @testable import LifelineService

@@ -1,6 +1,7 @@
 import Foundation
 import LifelinePostgres
 import LifelineStore
+import LifelineTestSupport
 import Testing
 
 @testable import LifelineService

@@ -25,8 +25,8 @@ struct AccountFixture {
     let outboxFile: String
     private let settings: DatabaseSettings
 
-    init(folder: String) throws {
-        fixture = try DirectoryFixture(folder: folder)
+    init(folder: String, engine: TestEngine) throws {
+        fixture = try DirectoryFixture(folder: folder, engine: engine)
         settings = fixture.settings
         try fixture.importCSV(Self.directory)
         try SMSNumbers(.testing(settings)).setAttribute(named: "mobile")

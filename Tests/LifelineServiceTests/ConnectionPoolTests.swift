@@ -9,7 +9,7 @@ import Testing
 /// past a schema change or a file put in the database's place.
 struct ConnectionPoolTests {
     private func pooled(_ folder: String) throws -> Database {
-        Database(try DirectoryFixture(folder: folder).settings, pool: ConnectionPool(capacity: 2))
+        Database(try DirectoryFixture(folder: folder, engine: .sqlite).settings, pool: ConnectionPool(capacity: 2))
     }
 
     /// Marks the connection it is given with a temporary table (which only that connection sees).
@@ -83,7 +83,7 @@ struct ConnectionPoolTests {
     @Test func aFullPoolRefusesAfterItsWaitInsteadOfQueueingForEver() throws {
         try withTemporaryDirectory { folder in
             let pool = ConnectionPool(capacity: 1, limit: 1, waitLimit: .milliseconds(200))
-            let database = Database(try DirectoryFixture(folder: folder).settings, pool: pool)
+            let database = Database(try DirectoryFixture(folder: folder, engine: .sqlite).settings, pool: pool)
             let held = try database.hold()
             let started = ContinuousClock.now
             do {

@@ -17,8 +17,8 @@ struct ConsentServiceTests {
 
         """
 
-    private func makeService(_ folder: String, clock: MovingClock = MovingClock()) throws -> (DirectoryFixture, ConsentService) {
-        let fixture = try DirectoryFixture(folder: folder)
+    private func makeService(_ folder: String, engine: TestEngine, clock: MovingClock = MovingClock()) throws -> (DirectoryFixture, ConsentService) {
+        let fixture = try DirectoryFixture(folder: folder, engine: engine)
         try fixture.importCSV(directory)
         try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         return (fixture, ConsentService(.testing(fixture.settings, clock: clock)))
@@ -32,10 +32,10 @@ struct ConsentServiceTests {
         try OutboxStore(connection: fixture.connection()).messages(to: number)
     }
 
-    @Test func doubleOptInQueuesOneConfirmationAndYesOptsIn() throws {
+    @Test(arguments: TestEngine.allCases) func doubleOptInQueuesOneConfirmationAndYesOptsIn(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let (fixture, service) = try makeService(folder, clock: clock)
+            let (fixture, service) = try makeService(folder, engine: engine, clock: clock)
             #expect(try service.requestOptIn(email: "ann@example.com", source: .portal, actor: "portal") == .confirmationQueued)
             #expect(try state(service, "ann@example.com") == .pending)
             let request = try #require(try outbox(fixture, to: "447700900001").first)
@@ -82,9 +82,9 @@ struct ConsentServiceTests {
         #expect(ConsentKeyword(message: text) == nil)
     }
 
-    @Test func nearMissChangesNothingAndIsStoredUnhandled() throws {
+    @Test(arguments: TestEngine.allCases) func nearMissChangesNothingAndIsStoredUnhandled(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             _ = try service.requestOptIn(email: "ann@example.com", source: .portal, actor: "portal")
             for text in ["STOP IT", "stopp", "YES PLEASE"] {
                 #expect(try service.handleInbound(from: "447700900001", text: text).action == "unhandled")
@@ -95,9 +95,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func stopOptsOutEveryUserOfTheNumberWithOneReplyAndARepeatIsSilent() throws {
+    @Test(arguments: TestEngine.allCases) func stopOptsOutEveryUserOfTheNumberWithOneReplyAndARepeatIsSilent(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "bob@example.com", state: .optedIn, evidence: "form 12", actor: "admin")
             _ = try service.recordAdminDecision(email: "cat@example.com", state: .optedIn, evidence: "form 13", actor: "admin")
             let stop = try service.handleInbound(from: "0044 7700 900002", text: "Stop.")
@@ -112,9 +112,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func stopThenStartOptsBackIn() throws {
+    @Test(arguments: TestEngine.allCases) func stopThenStartOptsBackIn(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (_, service) = try makeService(folder)
+            let (_, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             _ = try service.handleInbound(from: "447700900001", text: "STOP")
             #expect(try service.handleInbound(from: "447700900001", text: "START").action == "opted_in")
@@ -122,9 +122,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func adminCannotOptInAfterAKeywordOptOutButMayOptOut() throws {
+    @Test(arguments: TestEngine.allCases) func adminCannotOptInAfterAKeywordOptOutButMayOptOut(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (_, service) = try makeService(folder)
+            let (_, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             _ = try service.handleInbound(from: "447700900001", text: "STOP")
             #expect(throws: ConsentFailure.optedOutByKeyword(email: "ann@example.com", number: "447700900001")) {
@@ -144,9 +144,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func numberChangeResetsConsentToNone() throws {
+    @Test(arguments: TestEngine.allCases) func numberChangeResetsConsentToNone(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             try fixture.importCSV("email,mobile\nann@example.com,447700900099\n")
             #expect(try state(service, "ann@example.com") == .none)
@@ -156,9 +156,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func helpRepliesOnlyToKnownNumbersAndUnknownNumbersGetNothing() throws {
+    @Test(arguments: TestEngine.allCases) func helpRepliesOnlyToKnownNumbersAndUnknownNumbersGetNothing(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             #expect(try service.handleInbound(from: "447700900001", text: "HELP") == InboundOutcome(action: "help", changedUsers: [], replied: true))
             #expect(try outbox(fixture, to: "447700900001").last?.body.contains("Support: your IT service desk") == true)
             #expect(try service.handleInbound(from: "447700900777", text: "STOP").action == "unknown_number")
@@ -169,24 +169,24 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func optInNeedsAValidNumber() throws {
+    @Test(arguments: TestEngine.allCases) func optInNeedsAValidNumber(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (_, service) = try makeService(folder)
+            let (_, service) = try makeService(folder, engine: engine)
             #expect(throws: ConsentFailure.self) { _ = try service.requestOptIn(email: "eve@example.com", source: .portal, actor: "portal") }
             #expect(throws: ConsentFailure.self) { _ = try service.requestOptIn(email: "dan@example.com", source: .portal, actor: "portal") }
         }
     }
 
-    @Test func ledgerRowsCannotBeUpdatedOrDeleted() throws {
+    @Test(arguments: TestEngine.allCases) func ledgerRowsCannotBeUpdatedOrDeleted(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             let connection = try fixture.connection()
             for sql in ["UPDATE consent_ledger SET state = 'opted_out'", "DELETE FROM consent_ledger"] {
                 do {
                     try connection.execute(sql)
                     Issue.record("\(sql) succeeded")
-                } catch let error as SQLiteError {
+                } catch let error as any SQLEngineError {
                     #expect(error.isConstraintViolation)
                     #expect(error.message.contains("consent_ledger rows are never"))
                 }
@@ -195,9 +195,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func doctorDetectsATamperedCurrentStateTable() throws {
+    @Test(arguments: TestEngine.allCases) func doctorDetectsATamperedCurrentStateTable(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, service) = try makeService(folder)
+            let (fixture, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             let healthy = try DatabaseMaintenance(.testing(fixture.settings)).diagnose()
             #expect(healthy.checks.first { $0.name == "consent current state" }?.isPassing == true)
@@ -208,9 +208,9 @@ struct ConsentServiceTests {
         }
     }
 
-    @Test func queriesCountOnABuiltDirectory() throws {
+    @Test(arguments: TestEngine.allCases) func queriesCountOnABuiltDirectory(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (_, service) = try makeService(folder)
+            let (_, service) = try makeService(folder, engine: engine)
             _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             _ = try service.requestOptIn(email: "bob@example.com", source: .portal, actor: "portal")
             _ = try service.handleInbound(from: "447700900002", text: "STOP")

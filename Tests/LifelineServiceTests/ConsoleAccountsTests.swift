@@ -6,9 +6,9 @@ import Testing
 
 /// Console accounts: only an active user with a valid SMS number is given a role.
 struct ConsoleAccountsTests {
-    @Test func anActiveUserWithAValidNumberIsGrantedListedChangedAndRevoked() throws {
+    @Test(arguments: TestEngine.allCases) func anActiveUserWithAValidNumberIsGrantedListedChangedAndRevoked(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let accounts = ConsoleAccounts(.testing(setup.fixture.settings, clock: setup.clock))
             let granted = try accounts.grant(email: " ANN@example.com", role: .operator, actor: "cli:root")
             #expect(granted.account.email == "ann@example.com" && granted.account.role == .operator)
@@ -22,9 +22,9 @@ struct ConsoleAccountsTests {
         }
     }
 
-    @Test func noRoleForADisabledUserOneWithoutANumberOrAStranger() throws {
+    @Test(arguments: TestEngine.allCases) func noRoleForADisabledUserOneWithoutANumberOrAStranger(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let accounts = ConsoleAccounts(.testing(setup.fixture.settings))
             #expect(throws: ConsoleAccountFailure.notActive(email: "eve@example.com")) {
                 try accounts.grant(email: "eve@example.com", role: .admin, actor: "cli")

@@ -8,9 +8,9 @@ import Testing
 /// The one way a service reaches the database: reads on a connection that refuses writes, writes
 /// in one transaction, SQLite's errors translated on every path.
 struct DatabaseAccessTests {
-    @Test func aReadThatTriesToWriteFailsLoudlyAndChangesNothing() throws {
+    @Test(arguments: TestEngine.allCases) func aReadThatTriesToWriteFailsLoudlyAndChangesNothing(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV("email\nann@example.com\n")
             let settings = Database(fixture.settings)
             #expect(throws: DatabaseFailure.self) {
@@ -25,9 +25,9 @@ struct DatabaseAccessTests {
         }
     }
 
-    @Test func aWriteIsOneTransaction() throws {
+    @Test(arguments: TestEngine.allCases) func aWriteIsOneTransaction(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV("email\nann@example.com\n")
             struct Stop: Error {}
             #expect(throws: Stop.self) {

@@ -14,9 +14,9 @@ struct DirectoryImporterTests {
 
         """
 
-    @Test func createsThenReportsUnchangedAndWritesNothingTheSecondTime() throws {
+    @Test(arguments: TestEngine.allCases) func createsThenReportsUnchangedAndWritesNothingTheSecondTime(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             let first = try fixture.importCSV(directory)
             #expect(first.created == 3 && first.updated == 0 && first.unchanged == 0 && first.rejected == 0)
             #expect(first.attributesDefined == 2 && first.groupsCreated == 2 && first.membershipsAdded == 3)
@@ -25,21 +25,21 @@ struct DirectoryImporterTests {
             #expect(try fixture.attributes(of: "zoe@example.com") == ["department": "R&D"])
             #expect(try fixture.groups(of: "ann@example.com") == ["London", "Staff"])
 
-            let observer = try fixture.connection()
-            let before = try fixture.dataVersion(observer)
+            let observer = try fixture.writeObserver()
+            let before = try observer.mark()
             let annBefore = try fixture.user("ann@example.com")
             let second = try fixture.importCSV(directory, at: Date(epochMilliseconds: 9_000_000))
             #expect(second.created == 0 && second.updated == 0 && second.unchanged == 3)
             #expect(second.attributesDefined == 0 && second.groupsCreated == 0 && second.membershipsAdded == 0)
-            #expect(try fixture.dataVersion(observer) == before, "an unchanged re-import must commit nothing")
+            #expect(try observer.mark() == before, "an unchanged re-import must commit nothing")
             #expect(second.outcome == .nothingToWrite && !second.isWritten)
             #expect(try fixture.user("ann@example.com") == annBefore)
         }
     }
 
-    @Test func rowChangesOnlyWhatItCarries() throws {
+    @Test(arguments: TestEngine.allCases) func rowChangesOnlyWhatItCarries(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
             // No department column: departments stay. An empty mobile cell clears the mobile.
             let summary = try fixture.importCSV(
@@ -57,9 +57,9 @@ struct DirectoryImporterTests {
         }
     }
 
-    @Test func groupsAreAddedByDefaultAndReplacedOnRequest() throws {
+    @Test(arguments: TestEngine.allCases) func groupsAreAddedByDefaultAndReplacedOnRequest(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
             let added = try fixture.importCSV("email,groups\nann@example.com,\nbob@example.com,Paris\n")
             #expect(added.membershipsAdded == 1 && added.membershipsRemoved == 0)
@@ -77,9 +77,9 @@ struct DirectoryImporterTests {
         }
     }
 
-    @Test func disableMissingDisablesAbsentUsersAndReEnablesReturningOnes() throws {
+    @Test(arguments: TestEngine.allCases) func disableMissingDisablesAbsentUsersAndReEnablesReturningOnes(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
             var options = ImportOptions()
             options.disableMissing = true
@@ -94,11 +94,11 @@ struct DirectoryImporterTests {
         }
     }
 
-    @Test func rejectedRowsMeanNothingIsWrittenByDefault() throws {
+    @Test(arguments: TestEngine.allCases) func rejectedRowsMeanNothingIsWrittenByDefault(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
-            let observer = try fixture.connection()
-            let before = try fixture.dataVersion(observer)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
+            let observer = try fixture.writeObserver()
+            let before = try observer.mark()
             let csv = "email,name\nann@example.com,Ann\nnot-an-email,X\ncarl@example.com,Carl,extra\nANN@EXAMPLE.COM,Again\n"
             do {
                 try fixture.importCSV(csv)
@@ -117,7 +117,7 @@ struct DirectoryImporterTests {
             }
             #expect(try fixture.count("users") == 0)
             #expect(try fixture.count("groups") == 0)
-            #expect(try fixture.dataVersion(observer) == before)
+            #expect(try observer.mark() == before)
 
             var partial = ImportOptions()
             partial.allowPartial = true
@@ -136,23 +136,23 @@ struct DirectoryImporterTests {
         }
     }
 
-    @Test func dryRunCountsEverythingAndWritesNothing() throws {
+    @Test(arguments: TestEngine.allCases) func dryRunCountsEverythingAndWritesNothing(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
-            let observer = try fixture.connection()
-            let before = try fixture.dataVersion(observer)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
+            let observer = try fixture.writeObserver()
+            let before = try observer.mark()
             var options = ImportOptions()
             options.dryRun = true
             let summary = try fixture.importCSV(directory + "bad,row\n", options: options)
             #expect(summary.created == 3 && summary.rejected == 1 && summary.groupsCreated == 2 && summary.outcome == .dryRun)
-            #expect(try fixture.dataVersion(observer) == before)
+            #expect(try observer.mark() == before)
             #expect(try fixture.count("attribute_definitions") == 0)
         }
     }
 
-    @Test func badCellsAreRejectedWithLineAndReason() throws {
+    @Test(arguments: TestEngine.allCases) func badCellsAreRejectedWithLineAndReason(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             var options = ImportOptions()
             options.allowPartial = true
             let long = String(repeating: "a", count: 5000)
@@ -169,9 +169,9 @@ struct DirectoryImporterTests {
         }
     }
 
-    @Test func badHeadersAreRefusedBeforeAnythingIsRead() throws {
+    @Test(arguments: TestEngine.allCases) func badHeadersAreRefusedBeforeAnythingIsRead(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             #expect(throws: ImportFailure.missingEmailColumn(path: "input.csv", columns: ["login", "name"])) {
                 try fixture.importCSV("login,name\na@b.c,A\n")
             }
@@ -187,9 +187,9 @@ struct DirectoryImporterTests {
 
     /// Directories' own headers are read as they come: aliases for the email, name and groups
     /// columns, ignoring case, spaces, underscores and hyphens, and `--map` for anything else.
-    @Test func commonHeaderNamesAndMappedColumnsAreRead() throws {
+    @Test(arguments: TestEngine.allCases) func commonHeaderNamesAndMappedColumnsAreRead(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             _ = try fixture.importCSV("Email Address,Display Name,Mobile Phone,Department,memberOf\nann@example.com,Ann,447700900001,Ops,Staff\n")
             #expect(try fixture.user("ann@example.com")?.displayName == "Ann")
             #expect(try fixture.attributes(of: "ann@example.com") == ["Mobile Phone": "447700900001", "Department": "Ops"])
@@ -207,9 +207,9 @@ struct DirectoryImporterTests {
 
     /// A nightly import that takes numbers away says so, with counts, and names the console
     /// accounts it locks out; a file with no name column says what `{name}` becomes.
-    @Test func theSummaryWarnsOfNumbersLostAndNamesConsoleAccounts() throws {
+    @Test(arguments: TestEngine.allCases) func theSummaryWarnsOfNumbersLostAndNamesConsoleAccounts(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             let first = try fixture.importCSV(
                 "email,name,mobile\nann@example.com,Ann,+44 7700 900001\nbob@example.com,Bob,447700900002\n"
                     + "cy@example.com,Cy,447700900003\n")
@@ -267,10 +267,10 @@ struct NotCSVTests {
         (latin1Header, "another encoding than UTF-8"),
     ]
 
-    @Test(arguments: files)
-    func isReportedForWhatItLooksLike(file: (bytes: [UInt8], look: String)) throws {
+    @Test(arguments: TestEngine.allCases, files)
+    func isReportedForWhatItLooksLike(engine: TestEngine, file: (bytes: [UInt8], look: String)) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             do {
                 try fixture.importBytes(file.bytes)
                 Issue.record("a non-CSV file was imported")

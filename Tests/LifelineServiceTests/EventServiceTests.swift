@@ -26,8 +26,8 @@ struct EventFixture {
     let consent: ConsentService
     let events: EventService
 
-    init(folder: String) throws {
-        fixture = try DirectoryFixture(folder: folder)
+    init(folder: String, engine: TestEngine) throws {
+        fixture = try DirectoryFixture(folder: folder, engine: engine)
         try fixture.importCSV(Self.directory)
         try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         clock = MovingClock()
@@ -59,9 +59,9 @@ struct EventFixture {
 }
 
 struct EventServiceTests {
-    @Test func unknownPlaceholdersAreRefusedAtCreateTime() throws {
+    @Test(arguments: TestEngine.allCases) func unknownPlaceholdersAreRefusedAtCreateTime(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             #expect(throws: EventFailure.unknownPlaceholder(field: "the start message", placeholder: "nmae")) {
                 try setup.createEvent(start: "Hello {nmae}")
             }
@@ -87,9 +87,9 @@ struct EventServiceTests {
             == "Zoë {event}: Outage {name} started. Bye Zoë {event}")
     }
 
-    @Test func previewCountsRecipientsAndEverySkipReason() throws {
+    @Test(arguments: TestEngine.allCases) func previewCountsRecipientsAndEverySkipReason(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             let preview = try setup.events.preview(id: id)
             #expect(preview.recipients == 2)
@@ -102,9 +102,9 @@ struct EventServiceTests {
         }
     }
 
-    @Test func startQueuesOnlyOptedInActiveMembersOnceEvenWhenRepeated() throws {
+    @Test(arguments: TestEngine.allCases) func startQueuesOnlyOptedInActiveMembersOnceEvenWhenRepeated(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             let first = try setup.events.start(id: id)
             #expect(first == EventTransitionOutcome(eventID: id, state: .active, queued: 2, alreadyDone: false))
@@ -115,9 +115,9 @@ struct EventServiceTests {
         }
     }
 
-    @Test func endReevaluatesTheAudienceSoAStopDuringTheOutageGetsNoEndAlert() throws {
+    @Test(arguments: TestEngine.allCases) func endReevaluatesTheAudienceSoAStopDuringTheOutageGetsNoEndAlert(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             _ = try setup.events.start(id: id)
             _ = try setup.consent.handleInbound(from: "+44 7700 900002", text: "stop")
@@ -131,9 +131,9 @@ struct EventServiceTests {
         }
     }
 
-    @Test func illegalTransitionsAreClearErrors() throws {
+    @Test(arguments: TestEngine.allCases) func illegalTransitionsAreClearErrors(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             #expect(throws: EventFailure.illegalTransition(id: id, state: .draft, action: "ended")) { try setup.events.end(id: id) }
             _ = try setup.events.cancel(id: id)
@@ -145,25 +145,26 @@ struct EventServiceTests {
         }
     }
 
-    @Test func theSchemaRefusesASecondAlertPerEventRecipientAndPhase() throws {
+    @Test(arguments: TestEngine.allCases) func theSchemaRefusesASecondAlertPerEventRecipientAndPhase(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             _ = try setup.events.start(id: id)
             let connection = try setup.fixture.connection()
-            #expect(throws: SQLiteError.self) {
+            let error = #expect(throws: (any Error).self) {
                 try connection.execute(
                     """
                     INSERT INTO outbox (channel, destination, body, kind, program, event_id, user_id, next_attempt_at, created_at, updated_at)
                     SELECT channel, destination, body, kind, program, event_id, user_id, 0, 0, 0 FROM outbox WHERE event_id = ? LIMIT 1
                     """, id)
             }
+            #expect((error as? any SQLEngineError)?.isConstraintViolation == true, "\(String(describing: error))")
         }
     }
 
-    @Test func twoProcessesStartingAtOnceFanOutOnce() async throws {
+    @Test(arguments: TestEngine.allCases) func twoProcessesStartingAtOnceFanOutOnce(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
             let settings = setup.fixture.settings
             let outcomes = Mutex<[EventTransitionOutcome]>([])
@@ -182,9 +183,9 @@ struct EventServiceTests {
         }
     }
 
-    @Test func scheduledEventsStartAndEndOnceAtTheirTimesEvenWithTwoServers() async throws {
+    @Test(arguments: TestEngine.allCases) func scheduledEventsStartAndEndOnceAtTheirTimesEvenWithTwoServers(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let now = setup.clock.now()
             let scheduled = try setup.events.create(
                 EventDraft(
@@ -223,9 +224,9 @@ struct EventServiceTests {
         }
     }
 
-    @Test func aScheduledEventThatCannotStartIsReportedNotThrown() async throws {
+    @Test(arguments: TestEngine.allCases) func aScheduledEventThatCannotStartIsReportedNotThrown(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let now = setup.clock.now()
             for name in ["One", "Two"] {
                 _ = try setup.events.create(EventDraft(name: name, group: "Staff", startMessage: "a", endMessage: "b", startsAt: now))

@@ -28,16 +28,9 @@ struct ImportStagingTests {
         return (importer, try importer.stage(from: .file(path: path), path: "changes.csv", options: options))
     }
 
-    /// A connection that never waits for a lock: a write through it fails at once if anyone holds one.
-    private func impatientWriter(_ fixture: DirectoryFixture) throws -> SQLiteConnection {
-        var configuration = SQLiteConfiguration()
-        configuration.busyTimeout = .zero
-        return try SQLiteConnection(path: fixture.settings.path, configuration: configuration)
-    }
-
-    @Test func stagingHoldsNoLockAndTheMergeMovesItsIdsPastThoseTakenMeanwhile() throws {
+    @Test(arguments: TestEngine.allCases) func stagingHoldsNoLockAndTheMergeMovesItsIdsPastThoseTakenMeanwhile(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
             _ = try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (importer, staged) = try stage(changes, fixture)
@@ -46,7 +39,7 @@ struct ImportStagingTests {
 
             // While the import waits to merge, others write without waiting, and take the ids
             // the import staged for its new user, group and attribute.
-            let other = try impatientWriter(fixture)
+            let other = try fixture.impatientConnection()
             try other.write {
                 try other.execute(
                     "INSERT INTO users (email, status, created_at, updated_at) VALUES ('eve@example.com', 'active', 1, 1)")
@@ -73,12 +66,12 @@ struct ImportStagingTests {
         }
     }
 
-    @Test func aUserCreatedMeanwhileWithAStagedEmailRefusesTheMergeAndWritesNothing() throws {
+    @Test(arguments: TestEngine.allCases) func aUserCreatedMeanwhileWithAStagedEmailRefusesTheMergeAndWritesNothing(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
             let (importer, staged) = try stage(changes, fixture)
-            let other = try impatientWriter(fixture)
+            let other = try fixture.impatientConnection()
             try other.execute(
                 "INSERT INTO users (email, status, created_at, updated_at) VALUES ('DAN@example.com', 'active', 1, 1)")
 
@@ -93,22 +86,21 @@ struct ImportStagingTests {
         }
     }
 
-    @Test func aDryRunAndARefusedImportNeverTakeTheWriteLock() throws {
+    @Test(arguments: TestEngine.allCases) func aDryRunAndARefusedImportNeverTakeTheWriteLock(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(directory)
-            let observer = try fixture.connection()
-            let before = try fixture.dataVersion(observer)
+            let observer = try fixture.writeObserver()
+            let before = try observer.mark()
             // Another process holds the write lock throughout: neither import needs it.
-            let other = try impatientWriter(fixture)
-            try other.execute("BEGIN IMMEDIATE")
+            let other = try fixture.holdWriteLock()
             defer { try? other.execute("ROLLBACK") }
             var options = ImportOptions()
             options.dryRun = true
             let dry = try fixture.importCSV(changes, options: options)
             #expect(dry.outcome == .dryRun && dry.created == 1)
             #expect(throws: ImportFailure.self) { try fixture.importCSV(changes + "not-an-email,X,1,,\n") }
-            #expect(try fixture.dataVersion(observer) == before)
+            #expect(try observer.mark() == before)
         }
     }
 }

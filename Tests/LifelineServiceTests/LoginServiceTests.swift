@@ -6,9 +6,9 @@ import Testing
 @testable import LifelineService
 
 struct LoginServiceTests {
-    @Test func oneAnswerForAWrongPasswordAnUnknownADisabledOrAPasswordlessAccount() throws {
+    @Test(arguments: TestEngine.allCases) func oneAnswerForAWrongPasswordAnUnknownADisabledOrAPasswordlessAccount(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.setPassword("ann@example.com", "Tulip-Harbour-7")
             try setup.setPassword("eve@example.com", "Tulip-Harbour-7")
             #expect(try setup.logins.check(email: "ann@example.com", password: "Tulip-Harbour-7") == .authenticated)
@@ -31,9 +31,9 @@ struct LoginServiceTests {
         #expect(StoredHash(PasswordHasher().decoyHash)?.iterations == 600_000)
     }
 
-    @Test func aHashWithFewerIterationsIsRehashedAtTheNextLogin() throws {
+    @Test(arguments: TestEngine.allCases) func aHashWithFewerIterationsIsRehashedAtTheNextLogin(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.setPassword("ann@example.com", "Tulip-Harbour-7", hasher: PasswordHasher(unsafeUncheckedRounds: 500))
             #expect(try setup.credentials("ann@example.com")?.iterations == 500)
             #expect(try setup.logins.check(email: "ann@example.com", password: "Tulip-Harbour-8") == .invalidCredentials)
@@ -44,9 +44,9 @@ struct LoginServiceTests {
         }
     }
 
-    @Test func twoStepSendsACodeAndAChangedNumberMustBeVerifiedFirst() async throws {
+    @Test(arguments: TestEngine.allCases) func twoStepSendsACodeAndAChangedNumberMustBeVerifiedFirst(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms, twoStep: .sms)
             try setup.setPassword("ann@example.com", "Tulip-Harbour-7")
             #expect(try setup.logins.check(email: "ann@example.com", password: "wrong") == .invalidCredentials)
@@ -72,9 +72,9 @@ struct LoginServiceTests {
         }
     }
 
-    @Test func onlyALoginsOwnRequestFinishesALogin() async throws {
+    @Test(arguments: TestEngine.allCases) func onlyALoginsOwnRequestFinishesALogin(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms, twoStep: .sms)
             let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))
             _ = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "bare")
@@ -86,9 +86,9 @@ struct LoginServiceTests {
         }
     }
 
-    @Test func twoStepWithoutAValidNumberCannotFinish() throws {
+    @Test(arguments: TestEngine.allCases) func twoStepWithoutAValidNumberCannotFinish(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms, twoStep: .sms)
             try setup.setPassword("bob@example.com", "Tulip-Harbour-7")
             guard case .secondFactorUnavailable = try setup.logins.check(email: "bob@example.com", password: "Tulip-Harbour-7") else {

@@ -15,9 +15,9 @@ struct NameKeyTests {
         #expect(!NameKey.same("STRASSE@example.com", "straße@example.com"))
     }
 
-    @Test func theDatabaseAndTheKeyAgreeOnNonASCIIAddresses() throws {
+    @Test(arguments: TestEngine.allCases) func theDatabaseAndTheKeyAgreeOnNonASCIIAddresses(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             let summary = try fixture.importCSV("email\nzoë@example.com\nZOË@example.com\nANN@example.com\nann@example.com\n", options: {
                 var options = ImportOptions()
                 options.allowPartial = true
@@ -31,9 +31,9 @@ struct NameKeyTests {
         }
     }
 
-    @Test func aRequestIDIsTheSameUsersOnlyAsTheDatabaseSaysSo() throws {
+    @Test(arguments: TestEngine.allCases) func aRequestIDIsTheSameUsersOnlyAsTheDatabaseSaysSo(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV("email,mobile\nzoë@example.com,447700900001\nZOË@example.com,447700900002\n")
             let environment = LifelineEnvironment.testing(fixture.settings)
             try SMSNumbers(environment).setAttribute(named: "mobile")
@@ -46,9 +46,9 @@ struct NameKeyTests {
         }
     }
 
-    @Test func twoColumnsFillingOneAttributeAreRefused() throws {
+    @Test(arguments: TestEngine.allCases) func twoColumnsFillingOneAttributeAreRefused(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             var options = ImportOptions()
             options.columnMap = ["Work Mobile": "mobile"]
             #expect(throws: ImportFailure.duplicateColumn(path: "input.csv", name: "mobile", columns: [2, 3])) {

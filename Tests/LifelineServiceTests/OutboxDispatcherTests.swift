@@ -52,8 +52,8 @@ extension EventFixture {
     }
 
     /// The fixture with its consent replies sent, so the outbox holds only a started event's alerts.
-    static func withStartedEvent(folder: String) async throws -> (EventFixture, Int64) {
-        let setup = try EventFixture(folder: folder)
+    static func withStartedEvent(folder: String, engine: TestEngine) async throws -> (EventFixture, Int64) {
+        let setup = try EventFixture(folder: folder, engine: engine)
         _ = try await setup.dispatcher().dispatch(through: ScriptedGateway())
         let id = try setup.createEvent()
         _ = try setup.events.start(id: id)
@@ -62,8 +62,8 @@ extension EventFixture {
 }
 
 struct OutboxDispatcherTests {
-    private func started(_ folder: String) async throws -> (EventFixture, Int64) {
-        try await EventFixture.withStartedEvent(folder: folder)
+    private func started(_ folder: String, engine: TestEngine) async throws -> (EventFixture, Int64) {
+        try await EventFixture.withStartedEvent(folder: folder, engine: engine)
     }
 
     private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
@@ -76,10 +76,10 @@ struct OutboxDispatcherTests {
 
     /// A run that began before the key file existed (or before `secret rotate`) still opens a
     /// code queued meanwhile: the sealer is read again when a body does not open with it.
-    @Test(arguments: [false, true])
-    func aCodeQueuedDuringARunIsSentEvenIfTheKeyWasCreatedOrRotatedMeanwhile(rotate: Bool) async throws {
+    @Test(arguments: TestEngine.allCases, [false, true])
+    func aCodeQueuedDuringARunIsSentEvenIfTheKeyWasCreatedOrRotatedMeanwhile(engine: TestEngine, rotate: Bool) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             environment.secret = .keyFile(path: folder + "/lifeline.key")
             if rotate { _ = try environment.secret.keys(create: true, random: SystemRandom()) }
@@ -100,9 +100,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func sendsEachDueMessageOnceAndRecordsTheProviderID() async throws {
+    @Test(arguments: TestEngine.allCases) func sendsEachDueMessageOnceAndRecordsTheProviderID(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             let gateway = ScriptedGateway()
             let summary = try await dispatcher(setup).dispatch(through: gateway)
             #expect(summary.claimed == 2 && summary.sent == 2 && summary.failed == 0)
@@ -114,9 +114,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func anOptOutAfterQueueingIsSuppressedNotSent() async throws {
+    @Test(arguments: TestEngine.allCases) func anOptOutAfterQueueingIsSuppressedNotSent(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             _ = try setup.consent.handleInbound(from: "447700900002", text: "STOP")
             let gateway = ScriptedGateway()
             let summary = try await dispatcher(setup).dispatch(through: gateway)
@@ -128,9 +128,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func aNumberChangeAfterQueueingIsSuppressedToo() async throws {
+    @Test(arguments: TestEngine.allCases) func aNumberChangeAfterQueueingIsSuppressedToo(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             try setup.fixture.importCSV("email,mobile\nann@example.com,447700900099\n")
             let gateway = ScriptedGateway()
             _ = try await dispatcher(setup).dispatch(through: gateway)
@@ -138,9 +138,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() async throws {
+    @Test(arguments: TestEngine.allCases) func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 500", after: nil)])
             let first = try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
             #expect(first.retried == 1)
@@ -158,9 +158,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func retryAfterIsHonoured() async throws {
+    @Test(arguments: TestEngine.allCases) func retryAfterIsHonoured(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             let gateway = ScriptedGateway(script: [.retry(reason: "HTTP 429", after: .seconds(120))])
             _ = try await dispatcher(setup).dispatch(through: gateway, options: DispatchOptions(limit: 1))
             let id = gateway.received[0].id
@@ -174,9 +174,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func refusalsFailAtOnceAndRetriesStopAtTheMaximum() async throws {
+    @Test(arguments: TestEngine.allCases) func refusalsFailAtOnceAndRetriesStopAtTheMaximum(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             let refusing = ScriptedGateway(script: [.failed(reason: "HTTP 400: bad number")])
             _ = try await dispatcher(setup).dispatch(through: refusing, options: DispatchOptions(limit: 1))
             #expect(try message(setup, refusing.received[0].id).status == "failed")
@@ -192,18 +192,18 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func anUnavailableGatewayLeavesTheBatchQueuedForTheNextRun() async throws {
+    @Test(arguments: TestEngine.allCases) func anUnavailableGatewayLeavesTheBatchQueuedForTheNextRun(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             await #expect(throws: GatewayFailure.self) { try await dispatcher(setup).dispatch(through: DownGateway()) }
             let gateway = ScriptedGateway()
             #expect(try await dispatcher(setup).dispatch(through: gateway).sent == 2)
         }
     }
 
-    @Test func aDispatcherThatDiedMidBatchLeavesItsMessagesToBeSentOnceWhenTheLeaseEnds() async throws {
+    @Test(arguments: TestEngine.allCases) func aDispatcherThatDiedMidBatchLeavesItsMessagesToBeSentOnceWhenTheLeaseEnds(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             // A dispatcher claims both alerts and dies before recording anything.
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
@@ -219,9 +219,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func aRunWhoseLeaseWasTakenOverCannotRecordOutcomes() async throws {
+    @Test(arguments: TestEngine.allCases) func aRunWhoseLeaseWasTakenOverCannotRecordOutcomes(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             let connection = try setup.fixture.connection()
             let now = setup.clock.now()
             let slow = try OutboxDispatchWriter(connection: connection, token: 2, alerts: EventService.alertKinds)
@@ -240,9 +240,9 @@ struct OutboxDispatcherTests {
         }
     }
 
-    @Test func concurrentDispatchersNeverSendOneMessageTwice() async throws {
+    @Test(arguments: TestEngine.allCases) func concurrentDispatchersNeverSendOneMessageTwice(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let connection = try setup.fixture.connection()
             try connection.write {
                 for index in 0..<3000 {
@@ -275,11 +275,11 @@ struct OutboxDispatcherTests {
 
     /// Random interleavings of opt-in, opt-out, number change, start and dispatch: every alert the
     /// gateway receives goes to a user opted in, at that moment, for that number; none twice.
-    @Test(arguments: 1...12)
-    func noAlertReachesSomeoneNotOptedInWhateverTheOrder(seed: UInt64) async throws {
+    @Test(arguments: TestEngine.allCases, 1...12)
+    func noAlertReachesSomeoneNotOptedInWhateverTheOrder(engine: TestEngine, seed: UInt64) async throws {
         try await withTemporaryDirectory { folder in
             var random = SeededRandom(seed: seed)
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             let settings = setup.fixture.settings
             let violations = Mutex<[String]>([])
             let gateway = ScriptedGateway { message in
@@ -410,9 +410,9 @@ struct FileGatewayTests {
         }
     }
 
-    @Test func aRejectFileIsNeverWrittenThroughALink() throws {
+    @Test(arguments: TestEngine.allCases) func aRejectFileIsNeverWrittenThroughALink(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             let target = folder + "/precious.csv"
             try Data("precious\n".utf8).write(to: URL(fileURLWithPath: target))
             try FileManager.default.createSymbolicLink(atPath: folder + "/rejects.csv", withDestinationPath: target)

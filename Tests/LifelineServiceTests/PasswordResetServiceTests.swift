@@ -6,9 +6,9 @@ import Testing
 @testable import LifelineService
 
 struct PasswordResetServiceTests {
-    @Test func everyProfileOptionWithEveryMethod() async throws {
+    @Test(arguments: TestEngine.allCases) func everyProfileOptionWithEveryMethod(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             for options in ResetOptions.allCases {
                 for method in MessageChannel.allCases {
                     try setup.useProfile(reset: options)
@@ -34,9 +34,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func unknownDisabledAndNumberlessAccountsLookLikeAWrongCode() async throws {
+    @Test(arguments: TestEngine.allCases) func unknownDisabledAndNumberlessAccountsLookLikeAWrongCode(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             for email in ["nobody@example.com", "eve@example.com", "bob@example.com"] {
                 let id = try setup.resets.start(email: email, method: .sms)
                 #expect(try setup.resets.verify(requestID: id, code: "123456") == .incorrect(attemptsLeft: 4))
@@ -48,9 +48,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func onlyTheEmailsLatestResetIsLiveWhetherOrNotEitherSentACode() async throws {
+    @Test(arguments: TestEngine.allCases) func onlyTheEmailsLatestResetIsLiveWhetherOrNotEitherSentACode(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms)
             // A real account whose second request sends nothing (email is not allowed) must look
             // like an unknown one: both first requests are superseded.
@@ -64,9 +64,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func aResetCompletesOnceWithAPasswordThatMeetsThePolicy() async throws {
+    @Test(arguments: TestEngine.allCases) func aResetCompletesOnceWithAPasswordThatMeetsThePolicy(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let id = try setup.resets.start(email: "ann@example.com", method: .sms)
             #expect(throws: AccountFailure.resetNotApproved(requestID: id)) { try setup.resets.complete(requestID: id, password: "Tulip-Harbour-7") }
             let code = try #require(try await setup.deliver().first?.code)
@@ -95,9 +95,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func aUserWithoutANumberResetsByEmailAndGetsNoSMSNotice() async throws {
+    @Test(arguments: TestEngine.allCases) func aUserWithoutANumberResetsByEmailAndGetsNoSMSNotice(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let id = try setup.resets.start(email: "bob@example.com", method: .email)
             let sent = try await setup.deliver()
             #expect(sent.map(\.to) == ["bob@example.com"])
@@ -109,9 +109,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func theApprovalLastsTenMinutes() async throws {
+    @Test(arguments: TestEngine.allCases) func theApprovalLastsTenMinutes(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let id = try setup.resets.start(email: "ann@example.com", method: .email)
             let code = try #require(try await setup.deliver().first?.code)
             #expect(try setup.resets.verify(requestID: id, code: code) == .approved)
@@ -123,9 +123,9 @@ struct PasswordResetServiceTests {
         }
     }
 
-    @Test func aCodeAskedForOutsideTheResetFlowCannotCompleteAReset() async throws {
+    @Test(arguments: TestEngine.allCases) func aCodeAskedForOutsideTheResetFlowCannotCompleteAReset(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .notAllowed)
             let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))
             _ = try codes.request(email: "ann@example.com", purpose: .passwordReset, requestID: "bare")
@@ -145,9 +145,9 @@ struct PasswordResetServiceTests {
 extension PasswordResetServiceTests {
     /// The generic check (`codes verify`, `POST /v1/verifications/{id}/check`) answers only for
     /// its own requests: a reset's or a login's id is not found there, and costs no attempt.
-    @Test func anotherFlowsRequestIsNotFoundByTheGenericCheck() async throws {
+    @Test(arguments: TestEngine.allCases) func anotherFlowsRequestIsNotFoundByTheGenericCheck(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms, twoStep: .sms)
             try setup.setPassword("ann@example.com", "Tulip-Harbour-7")
             let codes = VerificationService(.testing(setup.fixture.settings, clock: setup.clock))

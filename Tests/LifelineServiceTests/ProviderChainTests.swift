@@ -64,7 +64,7 @@ struct SendPacerTests {
         #expect(pacer.reserve(parts: 1, at: start + .seconds(1)) == start + .seconds(5))
     }
 
-    @Test func aBatchIsAboutASecondsWorthAndAnUnpacedOneIsWhole() {
+    @Test(arguments: TestEngine.allCases) func aBatchIsAboutASecondsWorthAndAnUnpacedOneIsWhole(engine: TestEngine) {
         #expect(SendPacer(rate: 1).messages(in: .seconds(1), atMost: 5000) == 1)
         #expect(SendPacer(rate: 0.1).messages(in: .seconds(1), atMost: 5000) == 1)
         #expect(SendPacer(rate: 40).messages(in: .seconds(1), atMost: 5000) == 40)
@@ -75,8 +75,8 @@ struct SendPacerTests {
 
 /// Dispatch through several providers, by priority, expiring what is stale.
 struct ProviderDispatchTests {
-    private func started(_ folder: String) async throws -> (EventFixture, Int64) {
-        try await EventFixture.withStartedEvent(folder: folder)
+    private func started(_ folder: String, engine: TestEngine) async throws -> (EventFixture, Int64) {
+        try await EventFixture.withStartedEvent(folder: folder, engine: engine)
     }
 
     private func dispatcher(_ setup: EventFixture) -> OutboxDispatcher {
@@ -95,9 +95,9 @@ struct ProviderDispatchTests {
         ProviderChain(gateways.map { SMSProvider(gateway: $0, rate: nil, breaker: CircuitBreaker(failuresToOpen: 2, coolDown: coolDown)) })
     }
 
-    @Test func whatTheFirstProviderDidNotAcceptGoesThroughTheNextAtOnce() async throws {
+    @Test(arguments: TestEngine.allCases) func whatTheFirstProviderDidNotAcceptGoesThroughTheNextAtOnce(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             let first = ScriptedGateway(name: "first", script: [.retry(reason: "HTTP 503", after: nil), .sent(providerID: "f-1")])
             let second = ScriptedGateway(name: "second")
             let summary = try await dispatcher(setup).dispatch(through: chain(first, second))
@@ -110,9 +110,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func anUnknownOutcomeIsSentAgainAndCountedAsMaybeSent() async throws {
+    @Test(arguments: TestEngine.allCases) func anUnknownOutcomeIsSentAgainAndCountedAsMaybeSent(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             let first = ScriptedGateway(name: "first", script: [.unknown(reason: "timed out"), .sent(providerID: nil)])
             let second = ScriptedGateway(name: "second")
             let summary = try await dispatcher(setup).dispatch(through: chain(first, second))
@@ -122,9 +122,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func anOpenBreakerSendsEverythingToTheNextProviderUntilAProbeSucceeds() async throws {
+    @Test(arguments: TestEngine.allCases) func anOpenBreakerSendsEverythingToTheNextProviderUntilAProbeSucceeds(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             let first = ScriptedGateway(name: "first")
             first.answerAlways(.retry(reason: "HTTP 503", after: nil))
             let second = ScriptedGateway(name: "second")
@@ -150,9 +150,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func aCodeGoesBeforeTheAlertsQueuedAheadOfIt() async throws {
+    @Test(arguments: TestEngine.allCases) func aCodeGoesBeforeTheAlertsQueuedAheadOfIt(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             environment.secret = .keyFile(path: folder + "/lifeline.key")
             setup.clock.advance(by: 1)
@@ -165,9 +165,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func endingAnEventExpiresItsUnsentStartAlertsAndTheEndAlertStillGoes() async throws {
+    @Test(arguments: TestEngine.allCases) func endingAnEventExpiresItsUnsentStartAlertsAndTheEndAlertStillGoes(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             _ = try setup.events.end(id: event)
             let gateway = ScriptedGateway()
             let summary = try await dispatcher(setup).dispatch(through: gateway)
@@ -180,9 +180,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func anEndAlertWaitsWhileAStartAlertIsStillWithAProvider() async throws {
+    @Test(arguments: TestEngine.allCases) func anEndAlertWaitsWhileAStartAlertIsStillWithAProvider(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             let now = setup.clock.now()
             let connection = try setup.fixture.connection()
             // Another dispatcher holds the start alerts, mid-send, when the event ends.
@@ -199,9 +199,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func aCodeMessageIsNeverSentAfterItsCodeExpired() async throws {
+    @Test(arguments: TestEngine.allCases) func aCodeMessageIsNeverSentAfterItsCodeExpired(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, _) = try await started(folder)
+            let (setup, _) = try await started(folder, engine: engine)
             _ = try await dispatcher(setup).dispatch(through: ScriptedGateway())
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             environment.secret = .keyFile(path: folder + "/lifeline.key")
@@ -215,9 +215,9 @@ struct ProviderDispatchTests {
         }
     }
 
-    @Test func anythingOlderThanTheCeilingIsExpired() async throws {
+    @Test(arguments: TestEngine.allCases) func anythingOlderThanTheCeilingIsExpired(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, event) = try await started(folder)
+            let (setup, event) = try await started(folder, engine: engine)
             setup.clock.advance(by: 3601)
             var options = DispatchOptions()
             options.maximumQueueAge = .seconds(3600)
@@ -278,9 +278,9 @@ extension ProviderDispatchTests {
 
 extension ProviderDispatchTests {
     /// Among alerts, the oldest event's go first, whenever the newer one's were queued.
-    @Test func theOldestEventsAlertsGoFirst() async throws {
+    @Test(arguments: TestEngine.allCases) func theOldestEventsAlertsGoFirst(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let (setup, older) = try await started(folder)
+            let (setup, older) = try await started(folder, engine: engine)
             let newer = try setup.createEvent(start: "Second outage, {name}.")
             _ = try setup.events.start(id: newer)
             // The newer event's alerts are due first: they still wait for the older event's.

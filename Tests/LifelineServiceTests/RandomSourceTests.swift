@@ -26,7 +26,7 @@ struct RandomSourceTests {
 
     @Test func theSameSeedGivesTheSameCodeAndRequestID() async throws {
         func firstCode(_ folder: String) async throws -> (String, String) {
-            let setup = try VerificationFixture(folder: folder, random: SplitMixRandom(seed: 7))
+            let setup = try VerificationFixture(folder: folder, engine: .sqlite, random: SplitMixRandom(seed: 7))
             let outcome = try setup.service.request(email: "ann@example.com", purpose: .twoStep)
             return (outcome.requestID, try #require(try await setup.deliver().last))
         }

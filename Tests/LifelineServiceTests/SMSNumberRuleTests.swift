@@ -24,8 +24,8 @@ struct SMSNumberRuleTests {
     /// The digits of a value, as an earlier rule could have recorded consent for them.
     static func digits(_ value: String) -> String { value.filter(\.isNumber) }
 
-    private func prepared(_ folder: String) throws -> (DirectoryFixture, LifelineEnvironment) {
-        let fixture = try DirectoryFixture(folder: folder)
+    private func prepared(_ folder: String, engine: TestEngine) throws -> (DirectoryFixture, LifelineEnvironment) {
+        let fixture = try DirectoryFixture(folder: folder, engine: engine)
         let rows = Self.numbers.map { "\($0.email),\($0.value),Staff" }.joined(separator: "\n")
         try fixture.importCSV("email,mobile,groups\n\(rows)\n")
         let environment = LifelineEnvironment.testing(fixture.settings)
@@ -49,9 +49,9 @@ struct SMSNumberRuleTests {
         return (fixture, environment)
     }
 
-    @Test func theReportThePreviewTheSummaryAndTheFanOutAgreeOnEveryNumber() throws {
+    @Test(arguments: TestEngine.allCases) func theReportThePreviewTheSummaryAndTheFanOutAgreeOnEveryNumber(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, environment) = try prepared(folder)
+            let (fixture, environment) = try prepared(folder, engine: engine)
             var reported: [String: String] = [:]
             let summary = try SMSNumbers(environment).verify(defaultRegion: nil, fix: false) {
                 reported[$0.email] = $0.verdict.name
@@ -80,9 +80,9 @@ struct SMSNumberRuleTests {
         }
     }
 
-    @Test func aCodeGoesOnlyToANumberTheReportCallsValid() throws {
+    @Test(arguments: TestEngine.allCases) func aCodeGoesOnlyToANumberTheReportCallsValid(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (_, environment) = try prepared(folder)
+            let (_, environment) = try prepared(folder, engine: engine)
             let codes = VerificationService(environment)
             for (email, _, _, sentTo) in Self.numbers {
                 let outcome = try codes.request(email: email, purpose: .twoStep)
@@ -91,9 +91,9 @@ struct SMSNumberRuleTests {
         }
     }
 
-    @Test func fixingANumberMakesItDeliverableAndChangingTheAttributeJudgesEveryoneAgain() throws {
+    @Test(arguments: TestEngine.allCases) func fixingANumberMakesItDeliverableAndChangingTheAttributeJudgesEveryoneAgain(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, environment) = try prepared(folder)
+            let (fixture, environment) = try prepared(folder, engine: engine)
             let fixed = try SMSNumbers(environment).verify(defaultRegion: nil, fix: true, report: nil)
             #expect(fixed.fixed == 2)
             let stored = { (email: String) throws -> StoredSMSNumber? in
@@ -112,9 +112,9 @@ struct SMSNumberRuleTests {
         }
     }
 
-    @Test func theDefaultCountryMakesNationalNumbersDeliverableEverywhereANumberArrives() throws {
+    @Test(arguments: TestEngine.allCases) func theDefaultCountryMakesNationalNumbersDeliverableEverywhereANumberArrives(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, environment) = try prepared(folder)
+            let (fixture, environment) = try prepared(folder, engine: engine)
             let stored = { (email: String) throws -> StoredSMSNumber? in
                 let connection = try fixture.connection()
                 let user = try #require(try DirectoryStore(connection: connection).user(email: email))
@@ -142,9 +142,9 @@ struct SMSNumberRuleTests {
         }
     }
 
-    @Test func aReimportThatChangesTheNumberJudgesItAgain() throws {
+    @Test(arguments: TestEngine.allCases) func aReimportThatChangesTheNumberJudgesItAgain(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, environment) = try prepared(folder)
+            let (fixture, environment) = try prepared(folder, engine: engine)
             try fixture.importCSV("email,mobile\nshort@example.com,447700900002\nvalid@example.com,\n")
             let listings = try ConsentService(environment).status(of: "447700900002")
             #expect(listings.map(\.email) == ["short@example.com"])
@@ -152,9 +152,9 @@ struct SMSNumberRuleTests {
         }
     }
 
-    @Test func aDatabaseJudgedByAnotherRuleIsRefusedUntilMigrateJudgesItAgain() throws {
+    @Test(arguments: TestEngine.allCases) func aDatabaseJudgedByAnotherRuleIsRefusedUntilMigrateJudgesItAgain(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let (fixture, environment) = try prepared(folder)
+            let (fixture, environment) = try prepared(folder, engine: engine)
             let connection = try fixture.connection()
             try connection.execute("UPDATE settings SET value = 'old' WHERE key = 'sms.rule_version'")
             try connection.execute("UPDATE users SET sms_status = 'missing', sms_number = NULL")

@@ -25,9 +25,9 @@ struct SMSNumbersTests {
         return (summary, rows)
     }
 
-    @Test func attributeMustExistAndTheErrorListsTheOthers() throws {
+    @Test(arguments: TestEngine.allCases) func attributeMustExistAndTheErrorListsTheOthers(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(people)
             let numbers = SMSNumbers(.testing(fixture.settings))
             #expect(try numbers.attribute() == nil)
@@ -40,9 +40,9 @@ struct SMSNumbersTests {
         }
     }
 
-    @Test func reportsOneVerdictPerActiveUserAndSharedNumbers() throws {
+    @Test(arguments: TestEngine.allCases) func reportsOneVerdictPerActiveUserAndSharedNumbers(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(people)
             try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (summary, rows) = try verify(fixture)
@@ -62,9 +62,9 @@ struct SMSNumbersTests {
         }
     }
 
-    @Test func fixRewritesOnlyFixableValuesInPlace() throws {
+    @Test(arguments: TestEngine.allCases) func fixRewritesOnlyFixableValuesInPlace(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(people)
             try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
             let (summary, _) = try verify(fixture, region: "GB", fix: true)
@@ -78,9 +78,9 @@ struct SMSNumbersTests {
         }
     }
 
-    @Test func disabledUsersAreNotReported() throws {
+    @Test(arguments: TestEngine.allCases) func disabledUsersAreNotReported(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try DirectoryFixture(folder: folder)
+            let fixture = try DirectoryFixture(folder: folder, engine: engine)
             try fixture.importCSV(people)
             var options = ImportOptions()
             options.disableMissing = true

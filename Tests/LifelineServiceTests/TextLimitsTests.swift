@@ -10,9 +10,9 @@ struct TextLimitsTests {
     /// One Character holding ten thousand combining marks: a Character count calls it 1.
     static let heavy = "a" + String(repeating: "\u{0301}", count: 10_000)
 
-    @Test func anOversizedEmailIsRefusedBeforeAnyRequestIsStored() async throws {
+    @Test(arguments: TestEngine.allCases) func anOversizedEmailIsRefusedBeforeAnyRequestIsStored(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             let huge = String(repeating: "a", count: 1_900_000) + "@example.com"
             #expect(throws: TextTooLong(field: "the email", bytes: huge.utf8.count, maximumBytes: 254)) {
                 _ = try setup.service.request(email: huge, purpose: .passwordReset)
@@ -26,9 +26,9 @@ struct TextLimitsTests {
         }
     }
 
-    @Test func namesAndMessagesAreCountedInScalarsNotCharacters() throws {
+    @Test(arguments: TestEngine.allCases) func namesAndMessagesAreCountedInScalarsNotCharacters(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try EventFixture(folder: folder)
+            let setup = try EventFixture(folder: folder, engine: engine)
             #expect(Self.heavy.count == 1)
             #expect(throws: TextTooLong.self) {
                 _ = try setup.events.create(EventDraft(name: Self.heavy, group: "Staff", startMessage: "Down.", endMessage: "Up."))

@@ -25,8 +25,8 @@ struct VerificationFixture {
     let service: VerificationService
     let outboxFile: String
 
-    init(folder: String, secret: [UInt8] = Self.secret, random: any RandomSource = SystemRandom()) throws {
-        fixture = try DirectoryFixture(folder: folder)
+    init(folder: String, engine: TestEngine, secret: [UInt8] = Self.secret, random: any RandomSource = SystemRandom()) throws {
+        fixture = try DirectoryFixture(folder: folder, engine: engine)
         try fixture.importCSV(Self.directory)
         try SMSNumbers(.testing(fixture.settings)).setAttribute(named: "mobile")
         try fixture.connection().execute("UPDATE users SET status = 'disabled' WHERE email = 'eve@example.com'")
@@ -55,9 +55,9 @@ struct VerificationFixture {
 }
 
 struct VerificationServiceTests {
-    @Test func oneRequestOneSMSAndARepeatedRequestIDSendsNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func oneRequestOneSMSAndARepeatedRequestIDSendsNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             let first = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "portal-1")
             #expect(first == VerificationRequestOutcome(requestID: "portal-1", status: .sent, retryAfter: nil, isRepeat: false))
             let again = try setup.service.request(email: "ANN@example.com", purpose: .passwordReset, requestID: "portal-1")
@@ -75,9 +75,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func aRepeatedRequestIDAnswersItsFirstOutcomeAfterANewerRequestSupersededIt() throws {
+    @Test(arguments: TestEngine.allCases) func aRepeatedRequestIDAnswersItsFirstOutcomeAfterANewerRequestSupersededIt(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "A")
             _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "B")
             #expect(try setup.service.status(requestID: "A")?.state == .superseded)
@@ -87,9 +87,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func noCodeForUnknownDisabledOrNumberlessUsers() throws {
+    @Test(arguments: TestEngine.allCases) func noCodeForUnknownDisabledOrNumberlessUsers(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             for email in ["nobody@example.com", "eve@example.com", "dan@example.com"] {
                 let outcome = try setup.service.request(email: email, purpose: .twoStep)
                 #expect(outcome.status == .rejected)
@@ -106,9 +106,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func aNewRequestSupersedesTheLiveCode() async throws {
+    @Test(arguments: TestEngine.allCases) func aNewRequestSupersedesTheLiveCode(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "a")
             _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "other-purpose")
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "b")
@@ -119,9 +119,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func aCodeExpiresAtExactlyItsLifetime() async throws {
+    @Test(arguments: TestEngine.allCases) func aCodeExpiresAtExactlyItsLifetime(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "early")
             _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "late")
             let codes = try await setup.deliver()
@@ -133,9 +133,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func theSixthAttemptIsRefusedEvenWithTheRightCode() async throws {
+    @Test(arguments: TestEngine.allCases) func theSixthAttemptIsRefusedEvenWithTheRightCode(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "r")
             let code = try await setup.deliver()[0]
             let wrong = code == "000000" ? "111111" : "000000"
@@ -147,9 +147,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func ratesAreLimitedPerUserAndPurposeAndPerNumber() throws {
+    @Test(arguments: TestEngine.allCases) func ratesAreLimitedPerUserAndPurposeAndPerNumber(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             for _ in 0..<5 { #expect(try setup.service.request(email: "ann@example.com", purpose: .passwordReset).status == .sent) }
             let limited = try setup.service.request(email: "ann@example.com", purpose: .passwordReset)
             #expect(limited.status == .rateLimited)
@@ -173,15 +173,14 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func theCodeIsNeverInTheDatabaseOrTheStatusInClear() async throws {
+    @Test(arguments: TestEngine.allCases) func theCodeIsNeverInTheDatabaseOrTheStatusInClear(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
-            let connection = try setup.fixture.connection()  // held open, so the WAL stays on disk
+            let setup = try VerificationFixture(folder: folder, engine: engine)
+            let connection = try setup.fixture.connection()  // held open, so SQLite's WAL stays on disk
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "secret-check")
             func assertAbsent(_ code: String) throws {
-                for path in [setup.fixture.settings.path, setup.fixture.settings.path + "-wal"] {
-                    let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-                    #expect(bytes.range(of: Data(code.utf8)) == nil, "\(path) contains the code")
+                for (place, bytes) in try setup.fixture.everythingStored() {
+                    #expect(bytes.range(of: Data(code.utf8)) == nil, "\(place) contains the code")
                 }
                 let view = try #require(try setup.service.status(requestID: "secret-check"))
                 #expect(!"\(view)".contains(code))
@@ -195,9 +194,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func rotatingTheSecretInvalidatesLiveCodesAndNothingElse() async throws {
+    @Test(arguments: TestEngine.allCases) func rotatingTheSecretInvalidatesLiveCodesAndNothingElse(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "sent-before")
             let code = try await setup.deliver()[0]
             _ = try setup.service.request(email: "bob@example.com", purpose: .passwordReset, requestID: "queued-before")
@@ -222,9 +221,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func purgeDeletesOnlyWhatEndedLongEnoughAgo() async throws {
+    @Test(arguments: TestEngine.allCases) func purgeDeletesOnlyWhatEndedLongEnoughAgo(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .passwordReset, requestID: "old-used")
             _ = try setup.service.request(email: "nobody@example.com", purpose: .passwordReset, requestID: "old-rejected")
             let code = try await setup.deliver()[0]
@@ -245,9 +244,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func purgeDeletesInChunksAcrossTransactionsUpToTheBatchSize() throws {
+    @Test(arguments: TestEngine.allCases) func purgeDeletesInChunksAcrossTransactionsUpToTheBatchSize(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             let ended = 2 * PurgeTransactionBudget.chunkRows + 50
             for index in 0..<ended {
                 _ = try setup.service.request(email: "nobody\(index)@example.com", purpose: .passwordReset, requestID: "gone-\(index)")
@@ -263,9 +262,9 @@ struct VerificationServiceTests {
         }
     }
 
-    @Test func theSameRequestIDFromManyThreadsQueuesOneSMS() async throws {
+    @Test(arguments: TestEngine.allCases) func theSameRequestIDFromManyThreadsQueuesOneSMS(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             let settings = setup.fixture.settings
             let outcomes = Mutex<[VerificationRequestOutcome]>([])
             // The threads race on their own threads, not the cooperative pool's.
@@ -326,9 +325,9 @@ struct VerificationServiceTests {
 
 /// Ids that name a message to a provider (its idempotency key) are never given twice.
 struct NeverReusedIDTests {
-    @Test func aMessageAfterAPurgeNeverTakesAPurgedIDAndItsReceiptNeverMatches() async throws {
+    @Test(arguments: TestEngine.allCases) func aMessageAfterAPurgeNeverTakesAPurgedIDAndItsReceiptNeverMatches(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try setup.service.request(email: "ann@example.com", purpose: .twoStep, requestID: "first")
             _ = try await setup.deliver()
             let outbox = { try setup.fixture.connection().query("SELECT id FROM outbox ORDER BY id") { $0.int64(at: 0) } }
@@ -347,25 +346,34 @@ struct NeverReusedIDTests {
         }
     }
 
-    @Test func theLedgerRefusesAnInsertThatReusesAnIDSoReplaceCannotRewriteIt() throws {
+    @Test(arguments: TestEngine.allCases) func theLedgerRefusesAnInsertThatReusesAnIDSoReplaceCannotRewriteIt(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             _ = try ConsentService(.testing(setup.fixture.settings)).recordAdminDecision(
                 email: "ann@example.com", state: .optedOut, evidence: "form", actor: "admin")
             let connection = try setup.fixture.connection()
-            #expect(throws: SQLiteError.self) {
+            // Each engine's way to write a row again under its id (PostgreSQL's ids are
+            // GENERATED ALWAYS: only an explicit override even names one).
+            let (rewrite, override, upsert, protection) = switch engine {
+            case .sqlite: ("REPLACE INTO", "", "", "consent_ledger_ids_are_never_reused")
+            case .postgres:
+                ("INSERT INTO", "OVERRIDING SYSTEM VALUE", "ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+                 "consent_ledger_is_append_only")
+            }
+            let error = #expect(throws: (any Error).self) {
                 try connection.execute(
                     """
-                    REPLACE INTO consent_ledger (id, user_id, number, program, state, source, actor, evidence, recorded_at)
-                    SELECT id, user_id, number, program, 'opted_in', source, actor, evidence, recorded_at FROM consent_ledger
+                    \(rewrite) consent_ledger (id, user_id, number, program, state, source, actor, evidence, recorded_at) \(override)
+                    SELECT id, user_id, number, program, 'opted_in', source, actor, evidence, recorded_at FROM consent_ledger \(upsert)
                     """)
             }
+            #expect((error as? any SQLEngineError)?.isConstraintViolation == true, "\(String(describing: error))")
             #expect(try connection.queryFirst("SELECT state FROM consent_ledger") { $0.string(at: 0) } == "opted_out")
 
-            try connection.execute("DROP TRIGGER consent_ledger_ids_are_never_reused")
+            try connection.execute("DROP TRIGGER \(protection)" + (engine == .postgres ? " ON consent_ledger" : ""))
             let report = try DatabaseMaintenance(.testing(setup.fixture.settings)).diagnose()
             let check = try #require(report.checks.first { $0.name == "consent ledger protection" })
-            #expect(!check.isPassing && check.detail.contains("consent_ledger_ids_are_never_reused"))
+            #expect(!check.isPassing && check.detail.contains(protection))
         }
     }
 }
@@ -394,24 +402,25 @@ struct SecretHandlingTests {
         }
     }
 
-    @Test func aDeletedKeyFileIsNotSilentlyReplacedWhileCodesDependOnItAndRotationSaysWhatItInvalidates() throws {
+    @Test(arguments: TestEngine.allCases) func aDeletedKeyFileIsNotSilentlyReplacedWhileCodesDependOnItAndRotationSaysWhatItInvalidates(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
-            environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)
+            let keyFile = folder + "/lifeline.key"
+            environment.secret = .keyFile(path: keyFile)
             let codes = VerificationService(environment)
             _ = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "before")
-            try FileManager.default.removeItem(atPath: setup.fixture.settings.path + ".key")
+            try FileManager.default.removeItem(atPath: keyFile)
 
             #expect(throws: SecretFailure.keyFileMissingWhileInUse(
-                path: setup.fixture.settings.path + ".key", liveCodes: 1, sealedMessages: 1)) {
+                path: keyFile, liveCodes: 1, sealedMessages: 1)) {
                 try codes.request(email: "bob@example.com", purpose: .twoStep)
             }
-            #expect(!FileManager.default.fileExists(atPath: setup.fixture.settings.path + ".key"))
+            #expect(!FileManager.default.fileExists(atPath: keyFile))
             #expect(try codes.sealedMaterial() == (1, 1))
 
             let keyID = try codes.rotateKey()
-            let mode = try FileManager.default.attributesOfItem(atPath: setup.fixture.settings.path + ".key")[.posixPermissions] as? Int
+            let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
             #expect(mode == 0o600 && keyID.count == 12)
             #expect(try codes.request(email: "bob@example.com", purpose: .twoStep).status == .sent)
             #expect(try codes.verify(requestID: "before", code: "000000") == .expired, "made with the old key")
@@ -421,11 +430,11 @@ struct SecretHandlingTests {
 
 /// A long-running dispatcher (the server's) made before the first code created the key file.
 struct LongLivedDispatcherTests {
-    @Test func aDispatcherMadeBeforeTheKeyExistedStillOpensTheCodesMadeAfter() async throws {
+    @Test(arguments: TestEngine.allCases) func aDispatcherMadeBeforeTheKeyExistedStillOpensTheCodesMadeAfter(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try VerificationFixture(folder: folder)
+            let setup = try VerificationFixture(folder: folder, engine: engine)
             var environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
-            environment.secret = .keyFile(besideDatabase: setup.fixture.settings.path)
+            environment.secret = .keyFile(path: folder + "/lifeline.key")
             let dispatcher = OutboxDispatcher(environment)
             #expect(try VerificationService(environment).request(email: "ann@example.com", purpose: .twoStep).status == .sent)
             let summary = try await dispatcher.dispatch(through: FileGateway(path: folder + "/phone.jsonl", clock: setup.clock))

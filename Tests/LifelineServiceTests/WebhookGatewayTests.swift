@@ -11,8 +11,8 @@ struct WebhookGatewayTests {
     private let secret = Array("a-test-secret-of-32-bytes-length".utf8)
 
     /// An event whose two start alerts (Ann's and Bob's) are queued, and nothing else.
-    private func started(_ folder: String) async throws -> EventFixture {
-        let setup = try EventFixture(folder: folder)
+    private func started(_ folder: String, engine: TestEngine) async throws -> EventFixture {
+        let setup = try EventFixture(folder: folder, engine: engine)
         _ = try await OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock)).dispatch(through: ScriptedGateway())
         _ = try setup.events.start(id: try setup.createEvent())
         return setup
@@ -33,9 +33,9 @@ struct WebhookGatewayTests {
         try #require(try OutboxStore(connection: setup.fixture.connection()).state(id: id))
     }
 
-    @Test func postsSignedJSONWithTheIdempotencyKeyAndKeepsTheProviderID() async throws {
+    @Test(arguments: TestEngine.allCases) func postsSignedJSONWithTheIdempotencyKeyAndKeepsTheProviderID(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let server = try ScriptedHTTPServer(script: [
                 .init(status: 202, body: #"{"id":"prov-1"}"#), .init(status: 200, body: #"{"message_id":"prov-2"}"#),
             ])
@@ -60,9 +60,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts() async throws {
+    @Test(arguments: TestEngine.allCases) func aServerErrorThenSuccessIsOneSentMessageWithTwoAttempts(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let server = try ScriptedHTTPServer(script: [.init(status: 500, body: "upstream down")])
             defer { server.stop() }
             let gateway = try gateway(server)
@@ -77,9 +77,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func tooManyRequestsIsRetriedNoSoonerThanRetryAfter() async throws {
+    @Test(arguments: TestEngine.allCases) func tooManyRequestsIsRetriedNoSoonerThanRetryAfter(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let server = try ScriptedHTTPServer(script: [.init(status: 429, headers: ["Retry-After": "90"])])
             defer { server.stop() }
             let gateway = try gateway(server)
@@ -93,9 +93,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func aClientErrorFailsAtOnce() async throws {
+    @Test(arguments: TestEngine.allCases) func aClientErrorFailsAtOnce(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let server = try ScriptedHTTPServer(script: [.init(status: 400, body: "invalid number"), .init(status: 400)])
             defer { server.stop() }
             let summary = try await dispatch(setup, try gateway(server))
@@ -104,9 +104,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func refusedCredentialsPutTheBatchBackInsteadOfFailingIt() async throws {
+    @Test(arguments: TestEngine.allCases) func refusedCredentialsPutTheBatchBackInsteadOfFailingIt(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let server = try ScriptedHTTPServer(script: [.init(status: 401, body: "bad signature"), .init(status: 401)])
             defer { server.stop() }
             let gateway = try gateway(server)
@@ -119,9 +119,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func timeoutsAndARefusedConnectionAreRetried() async throws {
+    @Test(arguments: TestEngine.allCases) func timeoutsAndARefusedConnectionAreRetried(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             // Answers far later than the timeout, so a loaded machine cannot let one arrive in time.
             let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 5), .init(status: 200, delay: 5)])
             let summary = try await dispatch(setup, try gateway(server, timeout: .milliseconds(300)))
@@ -138,9 +138,9 @@ struct WebhookGatewayTests {
         }
     }
 
-    @Test func aRedirectIsAFailureAndTheSignedBodyIsNeverSentOn() async throws {
+    @Test(arguments: TestEngine.allCases) func aRedirectIsAFailureAndTheSignedBodyIsNeverSentOn(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try await started(folder)
+            let setup = try await started(folder, engine: engine)
             let elsewhere = try ScriptedHTTPServer(script: [.init(status: 200), .init(status: 200)])
             defer { elsewhere.stop() }
             let server = try ScriptedHTTPServer(script: [

@@ -49,10 +49,10 @@ final class GatedWork: BlockingWork {
 /// Password hashing runs in the computing place, never inside a write: a sign-in or a reset
 /// parked at its hashing step leaves the writer free.
 struct WorkPlacesTests {
-    @Test(.timeLimit(.minutes(1)), arguments: ["ann@example.com", "nobody@example.com"])
-    func aSignInHashesOutsideTheWriter(email: String) async throws {
+    @Test(.timeLimit(.minutes(1)), arguments: TestEngine.allCases, ["ann@example.com", "nobody@example.com"])
+    func aSignInHashesOutsideTheWriter(engine: TestEngine, email: String) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.setPassword("ann@example.com", "Tulip-Harbour-7")
             let (reading, computing, writing) = (GatedWork(), GatedWork(closed: true), GatedWork())
             let places = WorkPlaces(reading: reading, computing: computing, writing: writing)
@@ -69,10 +69,10 @@ struct WorkPlacesTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func aResetCompletionHashesOutsideTheWriterAndEndsTheUsersSessions() async throws {
+    @Test(.timeLimit(.minutes(1)), arguments: TestEngine.allCases)
+    func aResetCompletionHashesOutsideTheWriterAndEndsTheUsersSessions(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             try setup.useProfile(reset: .sms)
             let sessions = WebSessions(.testing(setup.fixture.settings, clock: setup.clock))
             let portal = try sessions.begin(area: .portal, email: "ann@example.com", stage: .signedIn, replacing: nil)
@@ -92,9 +92,9 @@ struct WorkPlacesTests {
         }
     }
 
-    @Test func aSessionEndsAtItsAbsoluteLifetimeHoweverBusy() throws {
+    @Test(arguments: TestEngine.allCases) func aSessionEndsAtItsAbsoluteLifetimeHoweverBusy(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let sessions = WebSessions(.testing(setup.fixture.settings, clock: setup.clock))
             let token = try sessions.begin(area: .console, email: "ann@example.com", stage: .signedIn, replacing: nil)
             var elapsed: TimeInterval = 0
@@ -111,9 +111,9 @@ struct WorkPlacesTests {
         }
     }
 
-    @Test func changingOrRevokingAConsoleRoleEndsTheUsersSessions() throws {
+    @Test(arguments: TestEngine.allCases) func changingOrRevokingAConsoleRoleEndsTheUsersSessions(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let setup = try AccountFixture(folder: folder)
+            let setup = try AccountFixture(folder: folder, engine: engine)
             let environment = LifelineEnvironment.testing(setup.fixture.settings, clock: setup.clock)
             let sessions = WebSessions(environment)
             let accounts = ConsoleAccounts(environment)

@@ -2,19 +2,27 @@ import Foundation
 import LifelinePostgres
 @testable import LifelineService
 import LifelineStore
-import LifelineTestSupport
-import Testing
 
-/// The two engines the store's behaviour tests run on: each test takes one as its argument,
-/// so one test body checks a rule on both (parameterised, not copied).
-enum TestEngine: String, CaseIterable, CustomTestStringConvertible {
+/// The two engines the behaviour tests run on: each test takes one as its argument, so one test
+/// body checks a rule on both (parameterised, not copied). A test that would pass on only one
+/// engine is a finding, not a skip.
+public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    public var description: String { rawValue }
+
+    /// Settings for a new, empty database of this engine: a file in `folder` for SQLite, a new
+    /// database on the tests' own server for PostgreSQL.
+    public func newDatabase(in folder: String) throws -> DatabaseSettings {
+        switch self {
+        case .sqlite: DatabaseSettings(path: folder + "/lifeline.db")
+        case .postgres: DatabaseSettings(location: .postgres(try Self.newPostgresDatabase()))
+        }
+    }
 
     /// Runs `body` on a new database of this engine, migrated to the binary's schema, then removes it.
-    func withMigratedConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+    public func withMigratedConnection<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         try withMigratedSettings { settings in
             let connection = try settings.open(createIfMissing: false)
             defer { connection.close() }
@@ -24,26 +32,16 @@ enum TestEngine: String, CaseIterable, CustomTestStringConvertible {
 
     /// Runs `body` with the settings of a new database of this engine, migrated by the service
     /// (schema and number rule), then removes it.
-    func withMigratedSettings<T>(_ body: (DatabaseSettings) throws -> T) throws -> T {
-        let migrate = { (settings: DatabaseSettings) in
+    public func withMigratedSettings<T>(_ body: (DatabaseSettings) throws -> T) throws -> T {
+        try withTemporaryDirectory { folder in
+            let settings = try newDatabase(in: folder)
             _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
-        }
-        switch self {
-        case .sqlite:
-            return try withTemporaryDirectory { folder in
-                let settings = DatabaseSettings(path: folder + "/lifeline.db")
-                try migrate(settings)
-                return try body(settings)
-            }
-        case .postgres:
-            let settings = DatabaseSettings(location: .postgres(try Self.newPostgresDatabase()))
-            try migrate(settings)
             return try body(settings)
         }
     }
 
     /// A new, empty database on the tests' PostgreSQL server.
-    static func newPostgresDatabase() throws -> PostgresLocation {
+    public static func newPostgresDatabase() throws -> PostgresLocation {
         try PostgresLocation(url: try PostgresTestServer.shared.get().makeDatabase(), environment: [:])
     }
 }
