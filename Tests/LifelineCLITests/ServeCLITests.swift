@@ -5,25 +5,17 @@ import Testing
 
 /// `lifeline serve` as a user runs it: the built binary on a free loopback port.
 struct ServeCLITests {
-    /// Starts the server on a free port; returns it with its port once it says it listens.
-    private func startServer(
-        _ database: [String], folder: String, options: [String] = [], environment: [String: String] = [:]
-    ) async throws -> (Process, ProcessExit, Int) {
-        try await LifelineProcess.serve(
-            database + ["serve", "--listen", "127.0.0.1:0"] + options, folder: folder, environment: environment)
-    }
-
     /// Hostile clients: a broken chunked body is a 400, a client that hangs up mid-body is no
     /// server error in the metrics or the log, and a client stalled mid-body cannot keep a
     /// stopping server alive past the shutdown deadline.
-    @Test(.timeLimit(.minutes(2)), .tags(.slow), .skippedWhenQuick)
-    func malformedAbandonedAndStalledRequestsNeitherFailNorHoldTheServer() async throws {
+    @Test(.timeLimit(.minutes(2)), .tags(.slow), .skippedWhenQuick, arguments: TestEngine.allCases)
+    func malformedAbandonedAndStalledRequestsNeitherFailNorHoldTheServer(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let database = ["--database", folder + "/lifeline.db"]
-            #expect(try await LifelineProcess.run(database + ["migrate"]).status == 0)
-            let created = try await LifelineProcess.run(database + ["api-keys", "create", "ops", "--role", "operator", "--format", "json"])
+            let database = try CLIDatabase(engine, folder: folder)
+            #expect(try await database.run(["migrate"]).status == 0)
+            let created = try await database.run(["api-keys", "create", "ops", "--role", "operator", "--format", "json"])
             let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
-            let (process, exited, port) = try await startServer(database, folder: folder)
+            let (process, exited, port) = try await database.serve([], folder: folder)
             let head = "POST /portal/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             let broken = try await LoopbackHTTP.raw(
                 port: port, head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nemail=a\r\n0\r\n\r\n")
@@ -47,24 +39,24 @@ struct ServeCLITests {
         }
     }
 
-    @Test func servesTheResetFlowAndStopsOnSIGTERMWithExit0() async throws {
+    @Test(arguments: TestEngine.allCases) func servesTheResetFlowAndStopsOnSIGTERMWithExit0(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let database = ["--database", folder + "/lifeline.db"]
+            let database = try CLIDatabase(engine, folder: folder)
             try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
             for arguments in [["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"]] {
-                #expect(try await LifelineProcess.run(database + arguments).status == 0)
+                #expect(try await database.run(arguments).status == 0)
             }
-            let created = try await LifelineProcess.run(database + ["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
+            let created = try await database.run(["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
             let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
             #expect(key.hasPrefix("llk_") && key.count == 68)
-            let list = try await LifelineProcess.run(database + ["api-keys", "list", "--format", "csv"])
+            let list = try await database.run(["api-keys", "list", "--format", "csv"])
             #expect(!list.standardOutput.contains(key) && list.standardOutput.contains(String(key.prefix(10))))
 
-            let (process, exited, port) = try await startServer(database, folder: folder)
+            let (process, exited, port) = try await database.serve([], folder: folder)
             let live = try await LoopbackHTTP.request(port: port, method: "GET", path: "/livez")
             #expect(live.status == 200)
             let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
-            let delivered = try await resetPassword(port: port, headers: headers, phone: folder + "/lifeline.db.outbox.jsonl")
+            let delivered = try await resetPassword(port: port, headers: headers, phone: database.outboxFile)
             let signedIn = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/logins", headers: headers,
                 body: #"{"email":"ann@example.com","password":"Tulip-Harbour-7"}"#)
@@ -76,6 +68,7 @@ struct ServeCLITests {
             #expect(await exited.status() == 0, "SIGTERM stops the server cleanly")
             let logText = try String(contentsOfFile: folder + "/serve.log", encoding: .utf8)
             #expect(!logText.contains(key), "no key in the logs")
+            #expect(!database.secrets.contains { logText.contains($0) }, "no database password in the logs")
             #expect(!logText.contains(delivered) && !logText.contains("Tulip-Harbour-7"), "no code or password in the logs")
             #expect(!logText.contains("ann@example.com") && !logText.contains("447700900001"), "no email or number in the logs")
             #expect(logText.contains("Lifeline is serving http://127.0.0.1:\(port): the API at"), "one plain line says where it is")
@@ -84,26 +77,26 @@ struct ServeCLITests {
         }
     }
 
-    @Test func twoStepSignInAndATwilioSignedStopOverHTTP() async throws {
+    @Test(arguments: TestEngine.allCases) func twoStepSignInAndATwilioSignedStopOverHTTP(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let database = ["--database", folder + "/lifeline.db"]
+            let database = try CLIDatabase(engine, folder: folder)
             try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.csv"))
             for arguments in [
                 ["migrate"], ["import", "users", folder + "/s.csv"], ["sms", "attribute", "set", "mobile"],
                 ["profiles", "update", "default", "--two-step", "sms"],
                 ["optin", "record", "ann@example.com", "--state", "opted_in", "--evidence", "signed form"],
             ] {
-                let result = try await LifelineProcess.run(database + arguments)
+                let result = try await database.run(arguments)
                 #expect(result.status == 0, "\(arguments): \(result.standardError)")
             }
-            let created = try await LifelineProcess.run(database + ["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
+            let created = try await database.run(["api-keys", "create", "portal", "--role", "portal", "--format", "json"])
             let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
             let token = "e2e-twilio-auth-token"
             let publicURL = "https://sms.example.org"
-            let (process, exited, port) = try await startServer(
-                database, folder: folder, options: ["--public-url", publicURL], environment: ["LIFELINE_TWILIO_AUTH_TOKEN": token])
+            let (process, exited, port) = try await database.serve(
+                ["--public-url", publicURL], folder: folder, environment: ["LIFELINE_TWILIO_AUTH_TOKEN": token])
             let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
-            _ = try await resetPassword(port: port, headers: headers, phone: folder + "/lifeline.db.outbox.jsonl")
+            _ = try await resetPassword(port: port, headers: headers, phone: database.outboxFile)
 
             let login = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/logins", headers: headers,
@@ -111,7 +104,7 @@ struct ServeCLITests {
             let answer = try #require(try JSONSerialization.jsonObject(with: Data(login.body.utf8)) as? [String: Any], "\(login.body)")
             #expect(answer["status"] as? String == "second_factor_required", "\(login.body)")
             let requestID = try #require(answer["request_id"] as? String)
-            let code = try await deliveredCode(phone: folder + "/lifeline.db.outbox.jsonl", after: 1)
+            let code = try await deliveredCode(phone: database.outboxFile, after: 1)
             let verified = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/logins/\(requestID)/verify", headers: headers, body: "{\"code\":\"\(code)\"}")
             #expect(verified.body.contains("\"authenticated\""), "\(verified.body)")
@@ -126,13 +119,13 @@ struct ServeCLITests {
                 headers: twilioHeaders.merging(["X-Twilio-Signature": signature]) { $1 },
                 body: form.replacingOccurrences(of: "STOP", with: "STAR"))
             #expect(tampered.status == 403)
-            let still = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
+            let still = try await database.run(["optin", "status", "447700900001", "--format", "csv"])
             #expect(still.standardOutput.contains(",opted_in,"), "a tampered request changes nothing: \(still.standardOutput)")
             let signed = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/webhooks/twilio/sms",
                 headers: twilioHeaders.merging(["X-Twilio-Signature": signature]) { $1 }, body: form)
             #expect(signed.status == 200 && signed.body.contains("<Response/>"), "\(signed.status) \(signed.body)")
-            let after = try await LifelineProcess.run(database + ["optin", "status", "447700900001", "--format", "csv"])
+            let after = try await database.run(["optin", "status", "447700900001", "--format", "csv"])
             #expect(after.standardOutput.contains(",opted_out,"), "\(after.standardOutput)")
 
             kill(process.processIdentifier, SIGTERM)
@@ -174,13 +167,13 @@ struct ServeCLITests {
         throw CancellationError()
     }
 
-    @Test func sigtermDuringAnUploadLetsTheImportFinishThenExits0() async throws {
+    @Test(arguments: TestEngine.allCases) func sigtermDuringAnUploadLetsTheImportFinishThenExits0(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let database = ["--database", folder + "/lifeline.db"]
-            #expect(try await LifelineProcess.run(database + ["migrate"]).status == 0)
-            let created = try await LifelineProcess.run(database + ["api-keys", "create", "hr", "--role", "admin", "--format", "json"])
+            let database = try CLIDatabase(engine, folder: folder)
+            #expect(try await database.run(["migrate"]).status == 0)
+            let created = try await database.run(["api-keys", "create", "hr", "--role", "admin", "--format", "json"])
             let key = try #require((try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any])?["key"] as? String)
-            let (process, exited, port) = try await startServer(database, folder: folder)
+            let (process, exited, port) = try await database.serve([], folder: folder)
             let rows = (1...500).map { "user\($0)@example.com,4477009\(String(format: "%05d", $0))" }
             let answer = try await LoopbackHTTP.request(
                 port: port, method: "POST", path: "/v1/imports", headers: ["Authorization": "Bearer \(key)", "Content-Type": "text/csv"],
@@ -197,7 +190,7 @@ struct ServeCLITests {
             #expect(answer.status == 200, "\(answer.status) \(answer.body)")
             #expect(answer.body.contains("\"created\":500"), "\(answer.body)")
             #expect(await exited.status() == 0)
-            let listed = try await LifelineProcess.run(database + ["users", "list", "--format", "csv"])
+            let listed = try await database.run(["users", "list", "--format", "csv"])
             #expect(listed.standardOutput.contains("user500@example.com"))
         }
     }

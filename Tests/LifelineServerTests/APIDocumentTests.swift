@@ -9,9 +9,9 @@ import Testing
 /// The OpenAPI document is the contract: every API route is in it, and everything in it is a
 /// route. The pages (HTML for people) are not the API.
 struct APIDocumentTests {
-    @Test func theDocumentDescribesExactlyTheRoutes() throws {
+    @Test(arguments: TestEngine.allCases) func theDocumentDescribesExactlyTheRoutes(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             let router = LifelineServer.makeRouter(
                 environment: fixture.environment, configuration: ServerConfiguration())
             let routes = Set(router.routes.filter { !LifelineServer.isPagePath($0.path.description) }.map { route in
@@ -27,9 +27,9 @@ struct APIDocumentTests {
         }
     }
 
-    @Test func theDocumentIsServed() async throws {
+    @Test(arguments: TestEngine.allCases) func theDocumentIsServed(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let response = try await client.execute(uri: "/openapi.json", method: .get)
                 #expect(response.status == .ok && response.text == APIDocument.text)

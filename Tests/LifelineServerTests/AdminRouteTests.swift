@@ -10,9 +10,9 @@ import Testing
 /// The operator listings (paged by cursor) and the admin routes: imports, the SMS attribute and
 /// number report, settings, the password policy and profiles.
 struct AdminRouteTests {
-    @Test func optInsArePagedByACursorThatSurvivesWritesBetweenPages() async throws {
+    @Test(arguments: TestEngine.allCases) func optInsArePagedByACursorThatSurvivesWritesBetweenPages(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let headers = fixture.headers(.operator)
                 let first = try await client.execute(uri: "/v1/optins?limit=1", method: .get, headers: headers)
@@ -47,9 +47,9 @@ struct AdminRouteTests {
         }
     }
 
-    @Test func theOutboxIsPagedAndACursorFromAnotherListingIsRefused() async throws {
+    @Test(arguments: TestEngine.allCases) func theOutboxIsPagedAndACursorFromAnotherListingIsRefused(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 for email in ["ann@example.com", "bob@example.com"] {
                     let asked = try await client.execute(
@@ -75,9 +75,9 @@ struct AdminRouteTests {
         }
     }
 
-    @Test func anAdminImportsACSVBodyAndARefusedImportListsItsRejections() async throws {
+    @Test(arguments: TestEngine.allCases) func anAdminImportsACSVBodyAndARefusedImportListsItsRejections(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let good = ByteBuffer(string: "email,name,mobile\ncy@example.com,Cy,447700900005\nann@example.com,Ann,447700900001\n")
                 let dry = try await client.execute(uri: "/v1/imports?dry_run=true", method: .post, headers: fixture.headers(.admin), body: good)
@@ -108,9 +108,9 @@ struct AdminRouteTests {
         }
     }
 
-    @Test func anAdminChoosesTheSMSAttributeAndFixesNumbers() async throws {
+    @Test(arguments: TestEngine.allCases) func anAdminChoosesTheSMSAttributeAndFixesNumbers(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let headers = fixture.headers(.admin)
                 let csv = ByteBuffer(string: "email,name,mobile,desk\ncy@example.com,Cy,+44 7700 900005,x\ndee@example.com,Dee,12,y\n")
@@ -164,9 +164,9 @@ struct AdminRouteTests {
         }
     }
 
-    @Test func anAdminChangesSettingsThePolicyAndProfiles() async throws {
+    @Test(arguments: TestEngine.allCases) func anAdminChangesSettingsThePolicyAndProfiles(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let headers = fixture.headers(.admin)
                 let set = try await client.execute(
@@ -209,9 +209,9 @@ struct AdminRouteTests {
         }
     }
 
-    @Test func anOperatorRecordsConsentWithEvidenceAndReadsTheLedger() async throws {
+    @Test(arguments: TestEngine.allCases) func anOperatorRecordsConsentWithEvidenceAndReadsTheLedger(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let headers = fixture.headers(.operator)
                 let recorded = try await client.execute(

@@ -24,9 +24,9 @@ struct GatewayHealthTests {
         }
     }
 
-    @Test func aGatewayStoppedByItsConfigurationMakesTheServerNotReady() async throws {
+    @Test(arguments: TestEngine.allCases) func aGatewayStoppedByItsConfigurationMakesTheServerNotReady(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsentService(fixture.environment).requestOptIn(email: "ann@example.com", source: .portal, actor: "portal")
             let gateway = SwitchableGateway()
             let providers = ProviderChain(gateway)

@@ -21,9 +21,9 @@ struct KannelWebhookTests {
         FormEncoding.encode(fields)
     }
 
-    @Test func aSTOPWithTheInstallationsTokenOptsTheSenderOutAndAWrongTokenChangesNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func aSTOPWithTheInstallationsTokenOptsTheSenderOutAndAWrongTokenChangesNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsentService(fixture.environment).recordAdminDecision(
                 email: "ann@example.com", state: .optedIn, evidence: "signed form", actor: "admin")
             let token = try tokens(fixture).replies
@@ -47,18 +47,20 @@ struct KannelWebhookTests {
         }
     }
 
-    @Test func aDeliveryReportMarksItsOwnMessageAndNoOther() async throws {
+    @Test(arguments: TestEngine.allCases) func aDeliveryReportMarksItsOwnMessageAndNoOther(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
-            let connection = try SQLiteConnection(path: folder + "/lifeline.db")
+            let fixture = try ServerFixture(folder: folder, engine: engine)
+            let connection = try fixture.connection()
             defer { connection.close() }
-            for id in [41, 42] {
+            for _ in 1...2 {
                 try connection.execute(
                     """
-                    INSERT INTO outbox (id, channel, destination, body, kind, program, status, attempts, next_attempt_at, created_at, updated_at)
-                    VALUES (?, 'sms', '447700900001', 'hello', 'test', 'service', 'sent', 1, 0, 0, 0)
-                    """, Int64(id))
+                    INSERT INTO outbox (channel, destination, body, kind, program, status, attempts, next_attempt_at, created_at, updated_at)
+                    VALUES ('sms', '447700900001', 'hello', 'test', 'service', 'sent', 1, 0, 0, 0)
+                    """)
             }
+            let ids = try connection.query("SELECT id FROM outbox WHERE kind = 'test' ORDER BY id") { $0.int64(at: 0) }
+            let (first, second) = (ids[0], ids[1])
             let tokens = try tokens(fixture)
             try await fixture.application().test(.router) { client in
                 func report(id: Int64, token: String, type: Int) async throws -> TestResponse {
@@ -66,13 +68,13 @@ struct KannelWebhookTests {
                         uri: "/v1/webhooks/kannel/status?" + query([("id", String(id)), ("token", token), ("type", String(type)), ("answer", "ACK")]),
                         method: .get)
                 }
-                #expect(try await report(id: 42, token: tokens.receipt(messageID: 41), type: 1).status == .forbidden)
-                let buffered = try await report(id: 41, token: tokens.receipt(messageID: 41), type: 8)
+                #expect(try await report(id: second, token: tokens.receipt(messageID: first), type: 1).status == .forbidden)
+                let buffered = try await report(id: first, token: tokens.receipt(messageID: first), type: 8)
                 #expect(buffered.status == .ok && buffered.text.contains("false"))
-                #expect(try await report(id: 41, token: tokens.receipt(messageID: 41), type: 1).status == .ok)
-                #expect(try await report(id: 42, token: tokens.receipt(messageID: 42), type: 16).status == .ok)
+                #expect(try await report(id: first, token: tokens.receipt(messageID: first), type: 1).status == .ok)
+                #expect(try await report(id: second, token: tokens.receipt(messageID: second), type: 16).status == .ok)
             }
-            let statuses = try connection.query("SELECT status, last_error FROM outbox WHERE id IN (41, 42) ORDER BY id") {
+            let statuses = try connection.query("SELECT status, last_error FROM outbox WHERE id IN (?, ?) ORDER BY id", first, second) {
                 ($0.string(at: 0), try $0.get(1, as: String?.self))
             }
             #expect(statuses[0].0 == "delivered" && statuses[1].0 == "failed" && statuses[1].1 == "Kannel: ACK")

@@ -8,9 +8,9 @@ import Testing
 
 /// `GET /metrics`: Prometheus text, with labels that never carry a number, an email or a code.
 struct MetricsTests {
-    @Test func requestsCodesAndTheOutboxAreCountedWithoutPersonalData() async throws {
+    @Test(arguments: TestEngine.allCases) func requestsCodesAndTheOutboxAreCountedWithoutPersonalData(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let reset = try await client.execute(
                     uri: "/v1/password-resets", method: .post, headers: fixture.headers(.portal),

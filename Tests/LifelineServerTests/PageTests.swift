@@ -20,9 +20,9 @@ struct PageTests {
         }
     }
 
-    @Test func aPageCarriesTheSecurityHeadersAndAStrictSessionCookie() async throws {
+    @Test(arguments: TestEngine.allCases) func aPageCarriesTheSecurityHeadersAndAStrictSessionCookie(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let page = try await client.execute(uri: "/portal", method: .get)
                 #expect(page.status == .ok)
@@ -49,9 +49,9 @@ struct PageTests {
         }
     }
 
-    @Test func aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func aFormWithoutItsCSRFTokenIsRefusedAndChangesNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let form = try await client.execute(uri: "/portal/sign-in", method: .get)
                 let cookie = try #require(form.headers[.setCookie]?.split(separator: ";").first.map(String.init))
@@ -74,9 +74,9 @@ struct PageTests {
         }
     }
 
-    @Test func theConsoleSendsStrangersToSignInAndRefusesOperatorsAdminPages() async throws {
+    @Test(arguments: TestEngine.allCases) func theConsoleSendsStrangersToSignInAndRefusesOperatorsAdminPages(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsoleAccounts(fixture.environment).grant(email: "ann@example.com", role: .operator, actor: "test")
             _ = try ConsoleAccounts(fixture.environment).grant(email: "bob@example.com", role: .admin, actor: "test")
             let sessions = WebSessions(fixture.environment)
@@ -107,9 +107,9 @@ struct PageTests {
         }
     }
 
-    @Test func signingInToTheConsoleAlwaysAsksForAnSMSCodeAndOnlyOfConsoleAccounts() async throws {
+    @Test(arguments: TestEngine.allCases) func signingInToTheConsoleAlwaysAsksForAnSMSCodeAndOnlyOfConsoleAccounts(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try Self.setPassword(fixture, "ann@example.com", "Quiet-Harbour-77")
             try Self.setPassword(fixture, "bob@example.com", "Quiet-Harbour-77")
             _ = try ConsoleAccounts(fixture.environment).grant(email: "ann@example.com", role: .operator, actor: "test")
@@ -123,10 +123,10 @@ struct PageTests {
         }
     }
 
-    @Test func signingInReplacesTheVisitorsTokenAndAnIdleSessionEnds() async throws {
+    @Test(arguments: TestEngine.allCases) func signingInReplacesTheVisitorsTokenAndAnIdleSessionEnds(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let fixture = try ServerFixture(folder: folder, clock: clock)
+            let fixture = try ServerFixture(folder: folder, engine: engine, clock: clock)
             let sessions = WebSessions(fixture.environment)
             let first = try sessions.begin(area: .portal, email: "ann@example.com", stage: .secondFactor, loginRequestID: "vr-1", replacing: nil)
             let second = try sessions.begin(area: .portal, email: "ann@example.com", stage: .signedIn, replacing: first)
@@ -146,10 +146,10 @@ struct PageTests {
         }
     }
 
-    @Test func aProofOfWorkIsGoodOnceBeforeItExpiresAndOnlyAsSigned() async throws {
+    @Test(arguments: TestEngine.allCases) func aProofOfWorkIsGoodOnceBeforeItExpiresAndOnlyAsSigned(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let fixture = try ServerFixture(folder: folder, clock: clock)
+            let fixture = try ServerFixture(folder: folder, engine: engine, clock: clock)
             try SettingsService(fixture.environment).set("captcha.difficulty", to: "8")
             let signer = try PageSigner(fixture.environment)
             let work = ProofOfWork(fixture.environment, signer: signer)
@@ -173,9 +173,9 @@ struct PageTests {
 
     /// The captcha grows harder for a client that keeps asking, and for an email asked for
     /// again and again: an answer to an easier check than the email now calls for is refused.
-    @Test func theCaptchaGetsHarderForAClientOrAnEmailThatKeepsAsking() async throws {
+    @Test(arguments: TestEngine.allCases) func theCaptchaGetsHarderForAClientOrAnEmailThatKeepsAsking(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try SettingsService(fixture.environment).set("captcha.difficulty", to: "8")
             try await fixture.application().test(.router) { client in
                 var seen: [Int] = []
@@ -197,9 +197,9 @@ struct PageTests {
         }
     }
 
-    @Test func theStaticFilesAreServedWithValidators() async throws {
+    @Test(arguments: TestEngine.allCases) func theStaticFilesAreServedWithValidators(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let css = try await client.execute(uri: "/static/lifeline.css", method: .get)
                 #expect(css.status == .ok && css.headers[.contentType] == "text/css; charset=utf-8")

@@ -74,9 +74,9 @@ struct PageViewTests {
         return Set(tags.map { String($0.output.2) })
     }
 
-    @Test func everyTemplateReadsOnlyWhatItsViewHas() throws {
+    @Test(arguments: TestEngine.allCases) func everyTemplateReadsOnlyWhatItsViewHas(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             let environment = fixture.environment
             try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/groups.csv"))
             _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/groups.csv"), path: "groups.csv", options: ImportOptions())

@@ -53,9 +53,9 @@ struct RequestLimitTests {
         #expect(limiter.headers(refused)[.rateLimit] == "\"email\";r=0;t=60")
     }
 
-    @Test func aRequestIdIsEchoedOrMadeAndNeverForgesALogLine() async throws {
+    @Test(arguments: TestEngine.allCases) func aRequestIdIsEchoedOrMadeAndNeverForgesALogLine(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let given = try await client.execute(uri: "/livez", method: .get, headers: [.requestID: "trace-42.a:b_c"])
                 #expect(given.headers[.requestID] == "trace-42.a:b_c")
@@ -70,9 +70,9 @@ struct RequestLimitTests {
         }
     }
 
-    @Test func aRoutedPathAskedWithTheWrongMethodIs405WithAllow() async throws {
+    @Test(arguments: TestEngine.allCases) func aRoutedPathAskedWithTheWrongMethodIs405WithAllow(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let live = try await client.execute(uri: "/livez", method: .delete)
                 #expect(live.status == .methodNotAllowed && live.headers[.allow] == "GET")
@@ -87,10 +87,10 @@ struct RequestLimitTests {
         }
     }
 
-    @Test func thePortalIsLimitedPerEmailAndPerAddressWith429AndHeaders() async throws {
+    @Test(arguments: TestEngine.allCases) func thePortalIsLimitedPerEmailAndPerAddressWith429AndHeaders(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             // A still clock: the buckets do not refill however long the test takes.
-            let fixture = try ServerFixture(folder: folder, clock: MovingClock())
+            let fixture = try ServerFixture(folder: folder, engine: engine, clock: MovingClock())
             var configuration = ServerConfiguration.checked
             configuration.requestsPerMinutePerEmail = 2
             configuration.requestsPerMinutePerAddress = 6
@@ -122,9 +122,9 @@ struct RequestLimitTests {
     }
 
     /// An email over RFC 5321's 254 bytes is 422 before it is stored or kept as a limiter key.
-    @Test func anOversizedEmailIs422AndStoresNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func anOversizedEmailIs422AndStoresNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             try await fixture.application().test(.router) { client in
                 let huge = String(repeating: "x", count: 100_000) + "@example.com"
                 let answer = try await client.execute(

@@ -8,10 +8,10 @@ import Testing
 
 /// The server's timed work, run as the server runs it, on a clock the test moves.
 struct ScheduleServiceTests {
-    @Test func startsADueEventAndPurgesAtTheSetTime() async throws {
+    @Test(arguments: TestEngine.allCases) func startsADueEventAndPurgesAtTheSetTime(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let fixture = try ServerFixture(folder: folder, clock: clock)
+            let fixture = try ServerFixture(folder: folder, engine: engine, clock: clock)
             let environment = fixture.environment
             try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))
             _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/g.csv"), path: "g.csv", options: ImportOptions())

@@ -17,13 +17,15 @@ struct ServerFixture {
         """
 
     let folder: String
+    let settings: DatabaseSettings
     let environment: LifelineEnvironment
     let keys: [APIKeyRole: String]
 
-    init(folder: String, clock: any WallClock = SystemClock()) throws {
+    init(folder: String, engine: TestEngine, clock: any WallClock = SystemClock()) throws {
         self.folder = folder
+        settings = try engine.newDatabase(in: folder)
         environment = LifelineEnvironment(
-            database: DatabaseSettings(path: folder + "/lifeline.db"), secret: .value(String(repeating: "ab", count: 32)),
+            database: settings, secret: .value(String(repeating: "ab", count: 32)),
             clock: clock, passwordHasher: PasswordHasher(unsafeUncheckedRounds: 1_000))
         _ = try DatabaseMaintenance(environment).migrate(backup: false)
         try Data(Self.directory.utf8).write(to: URL(fileURLWithPath: folder + "/staff.csv"))
@@ -40,7 +42,14 @@ struct ServerFixture {
         // As `lifeline serve` runs: connections kept and reused, work on the server's threads,
         // which stop with the application.
         LifelineServer.makeApplication(
-            environment: environment.serving(from: DatabaseThreads()), configuration: configuration, logger: Logger(label: "test"))
+            environment: environment.serving(
+                from: DatabaseThreads(writers: settings.location.concurrentWriters, readers: settings.location.concurrentReaders)),
+            configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    /// A connection of its own, to arrange what a test needs or look inside.
+    func connection() throws -> any SQLConnection {
+        try settings.testConnection()
     }
 
     func headers(_ role: APIKeyRole?) -> HTTPFields {

@@ -63,9 +63,9 @@ struct TwilioSignatureTests {
         return ByteBuffer(string: text)
     }
 
-    @Test func aSignedSTOPOptsTheNumberOutAndATamperedOneIs403AndChangesNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func aSignedSTOPOptsTheNumberOutAndATamperedOneIs403AndChangesNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsentService(fixture.environment).recordAdminDecision(
                 email: "ann@example.com", state: .optedIn, evidence: "signed form", actor: "admin")
             let stop = Self.vectors[1]
@@ -94,9 +94,9 @@ struct TwilioSignatureTests {
 extension TwilioSignatureTests {
     /// A captured, correctly signed request sent again (or Twilio's own retry) is answered as the
     /// first was and changes nothing: no ledger row, no reply SMS.
-    @Test func aReplayedSignedMessageChangesNothing() async throws {
+    @Test(arguments: TestEngine.allCases) func aReplayedSignedMessageChangesNothing(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsentService(fixture.environment).recordAdminDecision(
                 email: "ann@example.com", state: .optedIn, evidence: "signed form", actor: "admin")
             let token = String(repeating: "a", count: 32)
@@ -151,9 +151,9 @@ struct ProviderWebhookTests {
         return headers
     }
 
-    @Test func aSignedInboundSTOPOptsOutAndAForgedStaleOrUnsignedOneIs403() async throws {
+    @Test(arguments: TestEngine.allCases) func aSignedInboundSTOPOptsOutAndAForgedStaleOrUnsignedOneIs403(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsentService(fixture.environment).recordAdminDecision(
                 email: "bob@example.com", state: .optedIn, evidence: "form", actor: "admin")
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)

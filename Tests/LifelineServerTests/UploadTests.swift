@@ -30,9 +30,9 @@ struct UploadTests {
         #expect(throws: Problem.self) { try MultipartUpload.boundary(contentType: "multipart/form-data") }
     }
 
-    @Test func strangersAndOtherPagesAreRefusedBeforeTheBodyIsRead() async throws {
+    @Test(arguments: TestEngine.allCases) func strangersAndOtherPagesAreRefusedBeforeTheBodyIsRead(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsoleAccounts(fixture.environment).grant(email: "ann@example.com", role: .operator, actor: "test")
             let operatorToken = try WebSessions(fixture.environment).begin(
                 area: .console, email: "ann@example.com", stage: .signedIn, replacing: nil)
@@ -54,9 +54,9 @@ struct UploadTests {
         }
     }
 
-    @Test(.tags(.slow), .skippedWhenQuick) func anAdminsUploadStreamsToTheDryRun() async throws {
+    @Test(.tags(.slow), .skippedWhenQuick, arguments: TestEngine.allCases) func anAdminsUploadStreamsToTheDryRun(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
-            let fixture = try ServerFixture(folder: folder)
+            let fixture = try ServerFixture(folder: folder, engine: engine)
             _ = try ConsoleAccounts(fixture.environment).grant(email: "bob@example.com", role: .admin, actor: "test")
             let token = try WebSessions(fixture.environment).begin(area: .console, email: "bob@example.com", stage: .signedIn, replacing: nil)
             let cookie = "lifeline_console=\(token)"

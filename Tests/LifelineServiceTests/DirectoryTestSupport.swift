@@ -39,7 +39,7 @@ struct DirectoryFixture {
 
     /// A connection of the fixture's engine, for looking inside and arranging what a test needs.
     func connection() throws -> any SQLConnection {
-        try settings.open(createIfMissing: false)
+        try settings.testConnection()
     }
 
     /// A way to tell whether anything at all was written between two looks.

@@ -45,3 +45,10 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible 
         try PostgresLocation(url: try PostgresTestServer.shared.get().makeDatabase(), environment: [:])
     }
 }
+
+extension DatabaseSettings {
+    /// A connection of its own to this database, for a test to arrange things or look inside.
+    public func testConnection() throws -> any SQLConnection {
+        try open(createIfMissing: false)
+    }
+}
