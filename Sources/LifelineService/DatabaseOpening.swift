@@ -60,9 +60,7 @@ extension DatabaseSettings {
             return try openFile(path, cacheSizeKiB: cacheSizeKiB, reader: reader, createIfMissing: createIfMissing)
         case .postgres(let location):
             let connection = try PostgresSQLConnection(location: location, reader: reader)
-            // Bulk work (a cache asked for: imports, copies, dispatch runs, purges) waits as
-            // long as its statements take; a request's never waits past the answer timeout.
-            if cacheSizeKiB != nil { connection.answerTimeout = nil }
+            if cacheSizeKiB != nil { connection.answerTimeout = nil }  // bulk work: see hold(cacheSizeKiB:reader:)
             return connection
         }
     }
@@ -111,13 +109,18 @@ extension Database {
     /// when one is opened. Bulk work (a cache size asked: an import, a dispatch run, a purge)
     /// opens a connection of its own, outside the pool's bound.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
-        guard let pool, cacheSizeKiB == nil else {
+        // A page cache is an SQLite connection's own: bulk work there opens a connection of
+        // its own. A server's connections have no such setting, so bulk work takes a kept one
+        // (a dispatcher's run each second would otherwise sign in afresh each time) and only
+        // waits without limit while it holds it.
+        let isBulk = cacheSizeKiB != nil
+        guard let pool, !isBulk || !settings.location.hasConnectionCache else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
             return HeldConnection(connection: connection, settings: settings, pooled: nil)
         }
         try pool.reserve()
         if let (connection, opened) = pool.checkOut(settings.location, reader: reader) {
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
+            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened), isBulk: isBulk)
         }
         do {
             let connection = try settings.openCurrent(reader: reader)
@@ -130,7 +133,7 @@ extension Database {
                 } else {
                     opened = ConnectionPool.Opened(file: nil, schemaVersion: nil, isReader: reader)
                 }
-                return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened))
+                return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened), isBulk: isBulk)
             } catch {
                 connection.close()
                 throw error
@@ -150,11 +153,17 @@ final class HeldConnection {
     private let settings: DatabaseSettings
     private let pooled: Pooled?
     private var isReleased = false
+    /// For bulk work: the answer timeout it lifted, given back with the connection.
+    private let liftedAnswerTimeout: Duration??
 
-    init(connection: any SQLConnection, settings: DatabaseSettings, pooled: Pooled?) {
+    /// Bulk work (`isBulk`: an import, a fan-out, a dispatch run, a purge) waits as long as its
+    /// statements take; a request's never waits past the connection's answer timeout.
+    init(connection: any SQLConnection, settings: DatabaseSettings, pooled: Pooled?, isBulk: Bool = false) {
         self.connection = connection
         self.settings = settings
         self.pooled = pooled
+        liftedAnswerTimeout = isBulk ? .some(connection.answerTimeout) : nil
+        if isBulk { connection.answerTimeout = nil }
     }
 
     /// How many times a write runs when it keeps losing serialization conflicts.
@@ -197,6 +206,8 @@ final class HeldConnection {
     func release() {
         guard !isReleased else { return }
         isReleased = true
-        if let pooled { pooled.pool.checkIn(connection, opened: pooled.opened) } else { connection.close() }
+        guard let pooled else { return connection.close() }
+        if let liftedAnswerTimeout { connection.answerTimeout = liftedAnswerTimeout }
+        pooled.pool.checkIn(connection, opened: pooled.opened)
     }
 }

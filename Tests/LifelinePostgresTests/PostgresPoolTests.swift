@@ -56,4 +56,27 @@ import Testing
         }
         #expect(connection.isLost)
     }
+
+    /// Bulk work (an import, a fan-out, a dispatcher's run) takes a kept connection, rather than
+    /// sign in afresh each time, and waits as long as its statements take; the connection goes
+    /// back with a request's answer timeout.
+    @Test func bulkWorkTakesAKeptConnectionAndWaitsAsLongAsItTakes() throws {
+        let (database, _) = try pooledDatabase()
+        let request = try database.hold()
+        let pid = try request.connection.queryFirst("SELECT pg_backend_pid()") { $0.int64(at: 0) }
+        request.connection.answerTimeout = .milliseconds(300)
+        request.release()
+
+        let bulk = try database.hold(cacheSizeKiB: 64 * 1024)
+        #expect(try bulk.connection.queryFirst("SELECT pg_backend_pid()") { $0.int64(at: 0) } == pid, "the kept one")
+        try bulk.connection.execute("SELECT pg_sleep(0.6)")
+        bulk.release()
+
+        let again = try database.hold()
+        defer { again.release() }
+        #expect(again.connection.answerTimeout == .milliseconds(300))
+        #expect(throws: (any Error).self, "a request's statement is given up past the timeout again") {
+            try again.connection.execute("SELECT pg_sleep(0.6)")
+        }
+    }
 }

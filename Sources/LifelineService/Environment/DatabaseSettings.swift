@@ -37,6 +37,15 @@ extension DatabaseLocation {
         }
     }
 
+    /// Whether a connection has a page cache of its own to size (SQLite's), so that bulk work
+    /// asking for a bigger one opens its own connection rather than take a kept one.
+    public var hasConnectionCache: Bool {
+        switch self {
+        case .sqlite: true
+        case .postgres: false
+        }
+    }
+
     /// Threads of its own for a server's reads, or nil for NIO's shared pool (one a core). An
     /// SQLite read is work on this machine's cores; a PostgreSQL read is mostly waiting for
     /// the server's answer, so more of them run at once (with a thread a core, opt-in lookups

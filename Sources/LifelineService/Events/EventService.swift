@@ -14,6 +14,10 @@ public struct EventService: Sendable {
     /// The two alerts' kinds, as dispatch orders them.
     public static let alertKinds = AlertKinds(start: startKind, end: endKind)
     static let eventOverReason = "its event was over before it could be sent"
+    /// A fan-out is bulk work: it writes an alert for each member (a million, in a big
+    /// organisation), so it takes a bigger page cache on SQLite and, on a server, waits as long
+    /// as its statement takes rather than a request's answer timeout.
+    static let fanOutCacheKiB = 64 * 1024
 
     public let environment: LifelineEnvironment
     public var database: Database { environment.database }
@@ -86,7 +90,7 @@ public struct EventService: Sendable {
     private func transition(
         id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
     ) throws -> EventTransitionOutcome {
-        try database.write { connection in
+        try database.write(cacheSizeKiB: kind == nil ? nil : Self.fanOutCacheKiB) { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
                 throw EventFailure.eventNotFound(id)

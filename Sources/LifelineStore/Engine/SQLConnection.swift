@@ -62,6 +62,10 @@ public protocol SQLConnection: AnyObject {
     var isAutocommit: Bool { get }
     /// Whether the connection is gone for good (a server that hung up): a pool drops it.
     var isLost: Bool { get }
+    /// How long a statement may go unanswered before the connection is given up as lost (a
+    /// server's; nil waits as long as the statement takes). SQLite answers in-process: nil,
+    /// and setting it changes nothing.
+    var answerTimeout: Duration? { get set }
 
     /// `body` in a write transaction: committed when it returns, rolled back when it throws.
     /// It takes the write lock at once on SQLite (`BEGIN IMMEDIATE`).
@@ -99,6 +103,11 @@ public protocol SQLConnection: AnyObject {
 
 extension SQLConnection {
     public var isLost: Bool { false }
+
+    public var answerTimeout: Duration? {
+        get { nil }
+        set {}
+    }
 
     public func queueWrite<T>(_ body: () throws -> T) throws -> T {
         try write(body)
