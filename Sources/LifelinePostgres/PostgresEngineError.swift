@@ -54,6 +54,15 @@ public struct PostgresEngineError: SQLEngineError, Sendable, Equatable {
     public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
     public var isBusy: Bool { ["40001", "40P01", "55P03"].contains(sqlState ?? "") }
     public var isReadOnly: Bool { sqlState == "25006" }
+    /// This server can no longer be the one Lifeline writes to: it cannot be reached, it
+    /// refuses writes (a primary demoted to standby, 25006), or it is shutting down or
+    /// starting up (class 57P) or dropped the connection (class 08). The connection is given up
+    /// and the next one looks for the server that takes writes now.
+    public var meansServerGone: Bool {
+        guard !isUnreachable else { return true }
+        guard let sqlState else { return false }
+        return isReadOnly || sqlState.hasPrefix("57P") || sqlState.hasPrefix("08")
+    }
     /// serialization_failure or deadlock_detected: PostgreSQL rolled the transaction back and
     /// asks for it to be run again.
     public var isSerializationConflict: Bool { sqlState == "40001" || sqlState == "40P01" }

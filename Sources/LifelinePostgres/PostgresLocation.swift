@@ -2,11 +2,33 @@ import FoundationEssentials
 import Glibc
 
 /// Where a PostgreSQL database is and how to sign in, read from a libpq-style URL:
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=disable|prefer|require|verify-full]`.
+/// `postgres://USER[:PASSWORD]@HOST[:PORT][,HOST[:PORT]…]/DBNAME[?sslmode=…&target_session_attrs=…&connect_timeout=…]`.
 ///
-/// The password comes from the URL, else `PGPASSWORD`, else the passfile (`PGPASSFILE`, default
-/// `~/.pgpass`) in libpq's format, and is never part of ``description``.
+/// Several hosts are tried in order, as libpq does, for the first that answers and suits
+/// `target_session_attrs` (`any`, the default; `read-write` or `primary` for the one that
+/// takes writes, which is how Lifeline follows a failover). The password comes from the URL,
+/// else `PGPASSWORD`, else the passfile (`PGPASSFILE`, default `~/.pgpass`) in libpq's format,
+/// looked up for each host, and is never part of ``description``.
 public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
+    /// One server to try: its host, port and the password to sign in there with.
+    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var password: String?
+
+        public var description: String { "\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    }
+
+    /// Which server of several a connection may settle on (libpq's `target_session_attrs`).
+    public enum TargetSession: String, Sendable {
+        /// The first that answers.
+        case any
+        /// One whose sessions accept writes (`transaction_read_only` is off).
+        case readWrite = "read-write"
+        /// One that is not a standby (`pg_is_in_recovery()` is false).
+        case primary
+    }
+
     /// How the connection uses TLS, as libpq's `sslmode` defines it.
     public enum TLSMode: String, Sendable {
         /// Plain TCP.
@@ -20,11 +42,11 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
-    public var host: String
-    public var port: Int
+    /// The servers to try, in order; never empty.
+    public var endpoints: [Endpoint]
     public var user: String
-    public var password: String?
     public var database: String
+    public var targetSession: TargetSession
     public var tlsMode: TLSMode
     /// A PEM file of trusted roots for `verify-full` (libpq's `sslrootcert`).
     public var rootCertificatePath: String?
@@ -58,18 +80,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             userInfo = rest[..<at]
             rest = rest[rest.index(after: at)...]
         }
-        guard !rest.contains(",") else { throw .severalHosts(Self.redacted(url)) }
-        var hostPart = rest
-        var port = 5432
-        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
-            guard let number = Int(rest[rest.index(after: colon)...]), (1...65535).contains(number) else {
-                throw .badPort(String(rest[rest.index(after: colon)...]))
-            }
-            port = number
-            hostPart = rest[..<colon]
-        }
-        host = hostPart.isEmpty ? "localhost" : Self.decode(hostPart.hasPrefix("[") ? hostPart.dropFirst().dropLast() : hostPart)
-        self.port = port
+        let servers = try rest.split(separator: ",", omittingEmptySubsequences: false).map(Self.hostAndPort)
         var user = environment["PGUSER"] ?? environment["USER"] ?? "postgres"
         var password: String?
         if let userInfo {
@@ -79,6 +90,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         }
         self.user = user
         database = path.isEmpty ? user : path
+        let target = query["target_session_attrs"] ?? "any"
+        guard let targetSession = TargetSession(rawValue: target) else { throw .badTargetSession(target) }
+        self.targetSession = targetSession
         let mode = query["sslmode"] ?? "prefer"
         guard let tlsMode = TLSMode(rawValue: mode) else { throw .badTLSMode(mode) }
         self.tlsMode = tlsMode
@@ -90,13 +104,46 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         } else {
             connectTimeout = .seconds(10)
         }
-        self.password = password ?? environment["PGPASSWORD"] ?? PassFile(environment: environment)?.password(
-            host: host, port: port, database: database, user: user)
+        let passFile = password == nil && environment["PGPASSWORD"] == nil ? PassFile(environment: environment) : nil
+        let database = database
+        endpoints = servers.map { host, port in
+            Endpoint(
+                host: host, port: port,
+                password: password ?? environment["PGPASSWORD"]
+                    ?? passFile?.password(host: host, port: port, database: database, user: user))
+        }
+    }
+
+    /// `HOST[:PORT]` (a bracketed IPv6 address may carry a port too); an empty host is localhost.
+    private static func hostAndPort(_ text: Substring) throws(PostgresLocationError) -> (String, Int) {
+        var hostPart = text
+        var port = 5432
+        if let colon = text.lastIndex(of: ":"), !text.hasSuffix("]") {
+            guard let number = Int(text[text.index(after: colon)...]), (1...65535).contains(number) else {
+                throw .badPort(String(text[text.index(after: colon)...]))
+            }
+            port = number
+            hostPart = text[..<colon]
+        }
+        let host = hostPart.isEmpty ? "localhost" : decode(hostPart.hasPrefix("[") ? hostPart.dropFirst().dropLast() : hostPart)
+        return (host, port)
+    }
+
+    /// The first server's host, port and password (the only one's, for a single-host URL).
+    public var host: String { endpoints[0].host }
+    public var port: Int { endpoints[0].port }
+    public var password: String? { endpoints[0].password }
+
+    /// This location narrowed to one of its servers: what a connection reached.
+    public func reaching(_ endpoint: Endpoint) -> PostgresLocation {
+        var location = self
+        location.endpoints = [endpoint]
+        return location
     }
 
     /// The URL without its password, for messages and logs.
     public var description: String {
-        "postgres://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)"
+        "postgres://\(user)@\(endpoints.map(\.description).joined(separator: ","))/\(database)"
     }
 
     /// `%XX` escapes decoded, as URLs carry `@`, `:` or `/` in a user name or password.
@@ -116,11 +163,13 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `url` with anything between `://` and `@` after the first `:` hidden.
+    /// `url` with its password hidden: whatever follows the user name's `:` up to the last `@`.
+    /// A mistyped scheme (`postgresql:/…`) is no reason to echo a password.
     static func redacted(_ url: String) -> String {
-        guard let start = url.range(of: "://"), let at = url[start.upperBound...].lastIndex(of: "@"),
-            let colon = url[start.upperBound..<at].firstIndex(of: ":")
-        else { return url }
+        guard let at = url.lastIndex(of: "@") else { return url }
+        var start = url.range(of: "://")?.upperBound ?? url.firstIndex(of: ":").map { url.index(after: $0) } ?? url.startIndex
+        while start < at, url[start] == "/" { start = url.index(after: start) }
+        guard start < at, let colon = url[start..<at].firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":***" + String(url[at...])
     }
 }
@@ -128,7 +177,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 /// A database URL that cannot be used, said with what is wrong (never with the password).
 public enum PostgresLocationError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAURL(String)
-    case severalHosts(String)
+    case badTargetSession(String)
     case badPort(String)
     case badTLSMode(String)
     case badTimeout(String)
@@ -136,7 +185,7 @@ public enum PostgresLocationError: Error, Sendable, Equatable, CustomStringConve
     public var description: String {
         switch self {
         case .notAURL(let text): "\(PostgresLocation.redacted(text)) is not a postgres:// URL"
-        case .severalHosts(let url): "\(url) names several hosts, which this version does not accept yet"
+        case .badTargetSession(let value): "target_session_attrs=\(value) is not one of any, read-write, primary"
         case .badPort(let port): "the port '\(port)' in the database URL is not a number from 1 to 65535"
         case .badTLSMode(let mode): "sslmode=\(mode) is not one of disable, prefer, require, verify-full"
         case .badTimeout(let value): "connect_timeout=\(value) is not a whole number of seconds"

@@ -38,8 +38,58 @@ public final class PostgresSQLConnection: SQLConnection {
 
     private static let nextID = Atomic<Int>(0)
 
-    /// Connects and signs in; a `reader` refuses writes (`default_transaction_read_only`).
-    public init(location: PostgresLocation, reader: Bool = false, logger: Logger = Logger(label: "lifeline.postgres")) throws {
+    /// Connects and signs in to the first of `location`'s servers that answers and suits its
+    /// `target_session_attrs`, trying them in order as libpq does; a `reader` refuses writes
+    /// (`default_transaction_read_only`). A server that answers but does not suit (a standby,
+    /// when writes are wanted) is signed out of again. When none will do, the error names each
+    /// server and why; with one server, it is that server's own error.
+    public static func connect(
+        to location: PostgresLocation, reader: Bool = false, logger: Logger = Logger(label: "lifeline.postgres")
+    ) throws -> PostgresSQLConnection {
+        var reasons: [String] = []
+        var onlyError: PostgresEngineError?
+        for endpoint in location.endpoints {
+            do {
+                let connection = try PostgresSQLConnection(reaching: location.reaching(endpoint), logger: logger)
+                if let unsuitable = try connection.unsuitability(for: location.targetSession) {
+                    connection.close()
+                    reasons.append("\(endpoint) \(unsuitable)")
+                    continue
+                }
+                DatabaseServerWatch.connected(to: endpoint, of: location, wantingWrites: location.targetSession != .any)
+                if reader { try connection.execute("SET default_transaction_read_only = on") }
+                return connection
+            } catch let error as PostgresEngineError {
+                onlyError = error
+                reasons.append("\(endpoint): \(error.message)")
+            }
+        }
+        if location.endpoints.count == 1, let onlyError { throw onlyError }
+        let wanted = location.targetSession == .any ? "answered" : "accepts writes"
+        throw PostgresEngineError(
+            sqlState: nil, message: "no server of \(location) \(wanted): " + reasons.joined(separator: "; "), sql: nil,
+            isUnreachable: true)
+    }
+
+    public func acceptsWrites() throws -> Bool {
+        try unsuitability(for: .readWrite) == nil && unsuitability(for: .primary) == nil
+    }
+
+    /// Why this server does not suit `target`, or nil when it does.
+    private func unsuitability(for target: PostgresLocation.TargetSession) throws -> String? {
+        switch target {
+        case .any:
+            return nil
+        case .readWrite:
+            let readOnly = try queryFirst("SHOW transaction_read_only") { $0.string(at: 0) }
+            return readOnly == "off" ? nil : "accepts no writes (transaction_read_only is \(readOnly ?? "unknown"))"
+        case .primary:
+            return try isInRecovery() ? "is a standby (in recovery)" : nil
+        }
+    }
+
+    /// Connects and signs in to `location`'s first server.
+    private init(reaching location: PostgresLocation, logger: Logger) throws {
         self.location = location
         self.logger = logger
         do {
@@ -57,7 +107,6 @@ public final class PostgresSQLConnection: SQLConnection {
         } catch {
             throw PostgresEngineError(error, sql: nil, location: location)
         }
-        if reader { try execute("SET default_transaction_read_only = on") }
     }
 
     deinit {
@@ -138,10 +187,14 @@ public final class PostgresSQLConnection: SQLConnection {
         } catch {
             if let timeout = answerTimeout, gaveUp.flag.load(ordering: .relaxed) {
                 isBroken = true
+                DatabaseServerWatch.lost()
                 throw PostgresEngineError.unanswered(sql: sql, location: location, after: timeout)
             }
             let failure = PostgresEngineError(error, sql: sql, location: location)
-            if failure.isUnreachable { isBroken = true }
+            if failure.meansServerGone {
+                isBroken = true
+                DatabaseServerWatch.lost()
+            }
             throw failure
         }
     }

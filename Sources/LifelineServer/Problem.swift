@@ -60,7 +60,17 @@ public struct Problem: Error, Sendable, Equatable {
             status: status, code: code,
             // The message alone: remedies are written for the terminal (a command, an option).
             detail: failure.message,
-            retryAfter: failure.kind == .busy ? 1 : nil)
+            retryAfter: Self.retryAfter(failure.kind))
+    }
+
+    /// When to ask again: a busy database in a second; an unavailable one (a failover elects
+    /// a new primary in seconds, well within the 30 s Lifeline promises) in five.
+    private static func retryAfter(_ kind: FailureKind) -> Int? {
+        switch kind {
+        case .busy: 1
+        case .databaseUnavailable: 5
+        default: nil
+        }
     }
 
     public static func unauthorized(_ detail: String) -> Problem { Problem(status: .unauthorized, code: "unauthorized", detail: detail) }

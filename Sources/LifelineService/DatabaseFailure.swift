@@ -17,7 +17,9 @@ public struct DatabaseFailure: LifelineFailure {
     init(_ error: any SQLEngineError, path: String, busyTimeout: Duration) {
         let sqlite = error as? SQLiteError
         let server = error as? PostgresEngineError
-        if let server, server.isUnreachable {
+        if let server, server.meansServerGone {
+            // Unreachable, or no longer the server that takes writes (a failover under way):
+            // the next connection looks for the one that does.
             self.init(
                 kind: .databaseUnavailable, message: "the database server is unavailable: \(server.message)",
                 remedy: "check that PostgreSQL is running and that --database (or LIFELINE_DATABASE) names its host and port")

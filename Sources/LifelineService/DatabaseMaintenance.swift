@@ -43,7 +43,13 @@ public struct DatabaseMaintenance: Sendable {
     /// Whether the database opens at this binary's schema with its numbers judged (a server's
     /// readiness); throws the failure that says why not.
     public func checkReady() throws {
-        try environment.database.withCurrentConnection { _ in }
+        let acceptsWrites = try environment.database.withCurrentConnection { try $0.acceptsWrites() }
+        guard acceptsWrites else {
+            throw DatabaseFailure(
+                kind: .databaseUnavailable,
+                message: "\(settings.path) takes no writes: the server is a standby or read-only (a failover under way?)",
+                remedy: "name every server in the URL with target_session_attrs=read-write, so Lifeline finds the one that takes writes")
+        }
     }
 
     /// Lists the pending migrations without creating or changing anything.

@@ -1,3 +1,4 @@
+import Glibc
 import LifelinePostgres
 import LifelineStore
 
@@ -59,7 +60,7 @@ extension DatabaseSettings {
         case .sqlite(let path):
             return try openFile(path, cacheSizeKiB: cacheSizeKiB, reader: reader, createIfMissing: createIfMissing)
         case .postgres(let location):
-            let connection = try PostgresSQLConnection(location: location, reader: reader)
+            let connection = try PostgresSQLConnection.connect(to: location, reader: reader)
             if cacheSizeKiB != nil { connection.answerTimeout = nil }  // bulk work: see hold(cacheSizeKiB:reader:)
             return connection
         }
@@ -93,6 +94,21 @@ extension Database {
         return try held.write(durable: durable) { try body(held.connection) }
     }
 
+    /// A connection as ``hold(cacheSizeKiB:reader:)`` gives, waiting out a failover (no server
+    /// that takes writes) for up to ``HeldConnection/failoverWait``.
+    func holdWaitingOutFailover(cacheSizeKiB: Int? = nil) throws -> HeldConnection {
+        try HeldConnection.untilFailoverEnds { try settings.translatingErrors { try hold(cacheSizeKiB: cacheSizeKiB) } }
+    }
+
+    /// A write that is idempotent by design, carried across a failover: see
+    /// ``HeldConnection/idempotentWrite(durable:_:)``. Finding no server that takes writes to
+    /// begin with is waited out the same way.
+    func idempotentWrite<T>(durable: Bool = false, cacheSizeKiB: Int? = nil, _ body: (any SQLConnection) throws -> T) throws -> T {
+        let held = try holdWaitingOutFailover(cacheSizeKiB: cacheSizeKiB)
+        defer { held.release() }
+        return try held.idempotentWrite(durable: durable) { try body(held.connection) }
+    }
+
     /// Runs `body` on a connection to the current database, for work of several transactions
     /// (an import's, a purge's batches); closed or pooled afterwards, with its SQLite errors
     /// translated to the service's failures.
@@ -116,11 +132,11 @@ extension Database {
         let isBulk = cacheSizeKiB != nil
         guard let pool, !isBulk || !settings.location.hasConnectionCache else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)
-            return HeldConnection(connection: connection, settings: settings, pooled: nil)
+            return HeldConnection(connection: connection, database: self, pooled: nil, cacheSizeKiB: cacheSizeKiB, reader: reader)
         }
         try pool.reserve()
         if let (connection, opened) = pool.checkOut(settings.location, reader: reader) {
-            return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened), isBulk: isBulk)
+            return HeldConnection(connection: connection, database: self, pooled: (pool, opened), cacheSizeKiB: cacheSizeKiB, reader: reader)
         }
         do {
             let connection = try settings.openCurrent(reader: reader)
@@ -133,7 +149,7 @@ extension Database {
                 } else {
                     opened = ConnectionPool.Opened(file: nil, schemaVersion: nil, isReader: reader)
                 }
-                return HeldConnection(connection: connection, settings: settings, pooled: (pool, opened), isBulk: isBulk)
+                return HeldConnection(connection: connection, database: self, pooled: (pool, opened), cacheSizeKiB: cacheSizeKiB, reader: reader)
             } catch {
                 connection.close()
                 throw error
@@ -149,21 +165,72 @@ extension Database {
 /// service step uses. Not `Sendable`, like the connection: one task at a time.
 final class HeldConnection {
     typealias Pooled = (pool: ConnectionPool, opened: ConnectionPool.Opened)
-    let connection: any SQLConnection
-    private let settings: DatabaseSettings
-    private let pooled: Pooled?
+    private(set) var connection: any SQLConnection
+    private let database: Database
+    private var settings: DatabaseSettings { database.settings }
+    private var pooled: Pooled?
     private var isReleased = false
+    /// What it was held for, to hold another the same way after a failover.
+    private let cacheSizeKiB: Int?
+    private let reader: Bool
     /// For bulk work: the answer timeout it lifted, given back with the connection.
-    private let liftedAnswerTimeout: Duration??
+    private var liftedAnswerTimeout: Duration??
 
-    /// Bulk work (`isBulk`: an import, a fan-out, a dispatch run, a purge) waits as long as its
-    /// statements take; a request's never waits past the connection's answer timeout.
-    init(connection: any SQLConnection, settings: DatabaseSettings, pooled: Pooled?, isBulk: Bool = false) {
+    /// Bulk work (a cache size asked: an import, a fan-out, a dispatch run, a purge) waits as
+    /// long as its statements take; a request's never waits past the connection's answer timeout.
+    init(connection: any SQLConnection, database: Database, pooled: Pooled?, cacheSizeKiB: Int?, reader: Bool) {
         self.connection = connection
-        self.settings = settings
+        self.database = database
         self.pooled = pooled
+        self.cacheSizeKiB = cacheSizeKiB
+        self.reader = reader
+        let isBulk = cacheSizeKiB != nil
         liftedAnswerTimeout = isBulk ? .some(connection.answerTimeout) : nil
         if isBulk { connection.answerTimeout = nil }
+    }
+
+    /// How long an idempotent write keeps looking for the server that takes writes: a
+    /// failover manager elects a new primary in seconds, and Lifeline promises service back
+    /// within 30.
+    static let failoverWait = Duration.seconds(30)
+
+    /// `body` in one write transaction, as ``write(durable:_:)``, and, when the server was lost
+    /// (it went away, or a failover made it a standby), run again on the one that takes
+    /// writes now, trying for up to ``failoverWait`` with growing pauses. Only for work that is
+    /// idempotent by design (a code request under its request id, a state-checked event
+    /// transition): the lost attempt may have committed before its answer was lost, and
+    /// running it again must then change nothing.
+    func idempotentWrite<T>(durable: Bool = false, _ body: () throws -> T) throws -> T {
+        try Self.untilFailoverEnds {
+            if connection.isLost { try reconnect() }
+            return try write(durable: durable, body)
+        }
+    }
+
+    /// Runs `attempt` again while it finds the database unavailable, for up to
+    /// ``failoverWait``, pausing 0.1 s, then twice as long each time, at most 2 s.
+    static func untilFailoverEnds<T>(_ attempt: () throws -> T) throws -> T {
+        let deadline = ContinuousClock.now + failoverWait
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                return try attempt()
+            } catch let failure as DatabaseFailure where failure.kind == .databaseUnavailable && .now + pause < deadline {
+                // On a database thread, never an event loop: this thread has nothing else to do.
+                usleep(UInt32(pause.wholeMilliseconds * 1000))
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Gives the lost connection up and holds another the same way: a server's pool opens it
+    /// on the first host that suits, which after a failover is the new primary.
+    private func reconnect() throws {
+        release()
+        let fresh = try settings.translatingErrors { try database.hold(cacheSizeKiB: cacheSizeKiB, reader: reader) }
+        (connection, pooled, liftedAnswerTimeout) = (fresh.connection, fresh.pooled, fresh.liftedAnswerTimeout)
+        fresh.isReleased = true
+        isReleased = false
     }
 
     /// How many times a write runs when it keeps losing serialization conflicts.

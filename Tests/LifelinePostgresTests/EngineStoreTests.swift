@@ -195,7 +195,7 @@ import Testing
     @Test func aServerThatCannotBeReachedIsSaidWithItsHostAndPort() throws {
         let location = try PostgresLocation(url: "postgres://nobody@127.0.0.1:9/none?sslmode=disable&connect_timeout=2", environment: [:])
         do {
-            _ = try PostgresSQLConnection(location: location)
+            _ = try PostgresSQLConnection.connect(to: location)
             Issue.record("connected to a closed port")
         } catch let error as PostgresEngineError {
             #expect(error.isUnreachable)
@@ -205,9 +205,9 @@ import Testing
 
     @Test func aWrongPasswordIsRefusedByTheServer() throws {
         var location = try TestEngine.newPostgresDatabase()
-        location.password = "not-the-password"
+        location.endpoints[0].password = "not-the-password"
         do {
-            _ = try PostgresSQLConnection(location: location)
+            _ = try PostgresSQLConnection.connect(to: location)
             Issue.record("signed in with a wrong password")
         } catch let error as PostgresEngineError {
             #expect(error.sqlState == "28P01", "\(error)")

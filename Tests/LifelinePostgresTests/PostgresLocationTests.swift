@@ -43,7 +43,31 @@ struct PostgresLocationTests {
         #expect(throws: PostgresLocationError.badPort("99999")) {
             try PostgresLocation(url: "postgres://a@h:99999/d", environment: [:])
         }
-        let several = PostgresLocationError.severalHosts(PostgresLocation.redacted("postgres://a:secret@h1,h2/d"))
-        #expect(!several.description.contains("secret"))
+        #expect(throws: PostgresLocationError.badTargetSession("standby")) {
+            try PostgresLocation(url: "postgres://a:secret@h1,h2/d?target_session_attrs=standby", environment: [:])
+        }
+        #expect(!PostgresLocationError.notAURL("postgresql:/a:secret@h/d").description.contains("secret"))
+    }
+
+    /// libpq's multi-host URL: each host with its own port (5432 when none), in order, the
+    /// password looked up for each in the passfile.
+    @Test func severalHostsAreKeptInOrderEachWithItsPortAndPassword() throws {
+        try withTemporaryDirectory { folder in
+            let passfile = folder + "/pgpass"
+            try "h1:5432:lifeline:ops:one\n::1:5433:lifeline:ops:unescaped-colons-match-nothing\n\\:\\:1:5433:lifeline:ops:two\n".write(toFile: passfile, atomically: true, encoding: .utf8)
+            chmod(passfile, 0o600)
+            let location = try PostgresLocation(
+                url: "postgres://ops@h1,[::1]:5433/lifeline?target_session_attrs=read-write&connect_timeout=3",
+                environment: ["PGPASSFILE": passfile])
+            #expect(location.endpoints.map(\.host) == ["h1", "::1"])
+            #expect(location.endpoints.map(\.port) == [5432, 5433])
+            #expect(location.endpoints.map(\.password) == ["one", "two"])
+            #expect(location.targetSession == .readWrite)
+            #expect(location.connectTimeout == .seconds(3))
+            #expect(location.description == "postgres://ops@h1:5432,[::1]:5433/lifeline")
+            #expect(location.reaching(location.endpoints[1]).description == "postgres://ops@[::1]:5433/lifeline")
+            #expect(try PostgresLocation(url: "postgres://ops@h1/lifeline", environment: [:]).targetSession == .any)
+            #expect(try PostgresLocation(url: "postgres://ops@h1,h2/x?target_session_attrs=primary", environment: [:]).targetSession == .primary)
+        }
     }
 }

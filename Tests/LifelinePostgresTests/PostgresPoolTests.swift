@@ -30,7 +30,7 @@ import Testing
     @Test func aConnectionTheServerHungUpIsReplaced() throws {
         let (database, location) = try pooledDatabase()
         let first = try backend(database)
-        let admin = try PostgresSQLConnection(location: location)
+        let admin = try PostgresSQLConnection.connect(to: location)
         defer { admin.close() }
         // What a server restart or a failover does to every open connection.
         // (Waiting up to 5 s for the backend to be gone, so the kept connection cannot still work.)
@@ -43,7 +43,7 @@ import Testing
 
     @Test func aStatementWithNoAnswerGivesUpTheConnection() throws {
         let location = try TestEngine.newPostgresDatabase()
-        let connection = try PostgresSQLConnection(location: location)
+        let connection = try PostgresSQLConnection.connect(to: location)
         defer { connection.close() }
         connection.answerTimeout = .milliseconds(300)
         do {

@@ -13,10 +13,10 @@ import Testing
         let location = try TestEngine.newPostgresDatabase()
         let settings = DatabaseSettings(location: .postgres(location))
         _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
-        let setup = try PostgresSQLConnection(location: location)
+        let setup = try PostgresSQLConnection.connect(to: location)
         defer { setup.close() }
         try setup.execute("INSERT INTO settings (key, value, updated_at) VALUES ('k', 'a', 0)")
-        let other = try PostgresSQLConnection(location: location)
+        let other = try PostgresSQLConnection.connect(to: location)
         defer { other.close() }
 
         let database = Database(settings)
@@ -52,7 +52,7 @@ import Testing
         let location = try TestEngine.newPostgresDatabase()
         let settings = DatabaseSettings(location: .postgres(location))
         _ = try DatabaseMaintenance(LifelineEnvironment(database: settings, secret: .notNamed)).migrate(backup: false)
-        let setup = try PostgresSQLConnection(location: location)
+        let setup = try PostgresSQLConnection.connect(to: location)
         defer { setup.close() }
         try setup.execute(
             """

@@ -22,21 +22,15 @@ public final class PostgresTestServer: Sendable {
     public let password: String
     private let databases = Counter()
 
+    /// A server of its own, apart from ``shared``, for a test that stops it (a failover's).
+    public static func makeOwn() throws -> PostgresTestServer {
+        try PostgresTestServer()
+    }
+
     private init() throws {
         let bin = Self.binaries()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-pg-\(UUID().uuidString)").path
+        let folder = try Self.newFolder()
         self.folder = folder
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // Registered before anything can fail, so a cluster that never started still has its
-        // folder removed; stopping one that is not running fails harmlessly.
-        Self.cleanUp.withLock {
-            $0 = (stop: [bin + "/pg_ctl", "-D", folder + "/data", "-m", "immediate", "-w", "stop"], folder: folder)
-        }
-        atexit {
-            guard let (stop, folder) = PostgresTestServer.cleanUp.withLock({ $0 }) else { return }
-            try? PostgresTestServer.run(stop[0], Array(stop.dropFirst()), logIn: folder)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
         password = "pw-" + UUID().uuidString
         let passwordFile = folder + "/password"
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
@@ -49,25 +43,73 @@ public final class PostgresTestServer: Sendable {
             ["-D", folder + "/data", "-U", administrator, "--pwfile", passwordFile, "--auth-host=scram-sha-256",
              "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], logIn: folder)
         port = try Self.freePort()
-        // fsync off: the tests' data need not survive a power cut, and commits are then cheap.
-        try Self.run(
-            bin + "/pg_ctl",
-            ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
-             "-k \(folder) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
-            logIn: folder)
-        let admin = try PostgresSQLConnection(location: PostgresLocation(url: url(database: "postgres", as: administrator), environment: [:]))
+        try Self.start(folder: folder, port: port)
+        let admin = try PostgresSQLConnection.connect(to: PostgresLocation(url: url(database: "postgres", as: administrator), environment: [:]))
         defer { admin.close() }
         try admin.execute("CREATE ROLE \(user) LOGIN PASSWORD '\(password)' NOSUPERUSER NOCREATEDB NOCREATEROLE")
     }
 
-    /// How to stop the server and where its folder is, for the process's exit.
-    private static let cleanUp = Mutex<(stop: [String], folder: String)?>(nil)
+    /// Each cluster's folder: stopped and removed when the process exits.
+    private static let clusters = Mutex<[String]>([])
+
+    /// A new folder for a cluster, registered before anything can fail, so a cluster that
+    /// never started still has its folder removed (stopping one that is not running fails
+    /// harmlessly).
+    static func newFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifeline-pg-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if geteuid() == 0, let owner = getpwnam("postgres") { chown(folder, owner.pointee.pw_uid, owner.pointee.pw_gid) }
+        let first = clusters.withLock { clusters in
+            clusters.append(folder)
+            return clusters.count == 1
+        }
+        if first {
+            atexit {
+                for folder in PostgresTestServer.clusters.withLock({ $0 }) {
+                    PostgresTestServer.stop(folder)
+                    try? FileManager.default.removeItem(atPath: folder)
+                }
+            }
+        }
+        return folder
+    }
+
+    /// Stops the cluster in `folder` at once, as a crash would (`-m immediate`).
+    static func stop(_ folder: String) {
+        try? run(binaries() + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], logIn: folder)
+    }
+
+    /// Kills this server as a lost machine would: no shutdown checkpoint, clients cut off.
+    public func crash() {
+        Self.stop(folder)
+    }
+
+    /// A streaming standby of this server (`pg_basebackup -R`), started on a port of its own.
+    public func makeStandby() throws -> PostgresTestStandby {
+        let folder = try Self.newFolder()
+        let port = try Self.freePort()
+        try Self.run(
+            Self.binaries() + "/pg_basebackup",
+            ["-D", folder + "/data", "-R", "-X", "stream", "--checkpoint=fast", "-d", url(database: "postgres", as: administrator)], logIn: folder)
+        try Self.start(folder: folder, port: port)
+        return PostgresTestStandby(folder: folder, port: port)
+    }
+
+    /// Starts the cluster in `folder` on loopback `port`, its socket in the folder.
+    static func start(folder: String, port: Int) throws {
+        // fsync off: the tests' data need not survive a power cut, and commits are then cheap.
+        try run(
+            binaries() + "/pg_ctl",
+            ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
+             "-k \(folder) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
+            logIn: folder)
+    }
 
     /// A new, empty database on the server, with the URL that reaches it over TCP.
     public func makeDatabase() throws -> String {
         let name = "lifeline_test_\(getpid())_\(databases.next())"
-        let admin = try PostgresSQLConnection(
-            location: PostgresLocation(url: url(database: "postgres", as: administrator), environment: [:]))
+        let admin = try PostgresSQLConnection.connect(
+            to: PostgresLocation(url: url(database: "postgres", as: administrator), environment: [:]))
         defer { admin.close() }
         try admin.execute("CREATE DATABASE \(name) OWNER \(user)")
         return url(database: name)
@@ -99,7 +141,7 @@ public final class PostgresTestServer: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func binaries() -> String {
+    static func binaries() -> String {
         let debian = "/usr/lib/postgresql/15/bin"
         return FileManager.default.fileExists(atPath: debian + "/initdb") ? debian : "/usr/bin"
     }
@@ -144,8 +186,29 @@ public final class PostgresTestServer: Sendable {
     }
 }
 
+/// A standby of a test server, streaming its changes, until promoted.
+public struct PostgresTestStandby: Sendable {
+    public let folder: String
+    public let port: Int
+
+    /// Stops it at once.
+    public func crash() {
+        PostgresTestServer.stop(folder)
+    }
+
+    /// Makes it the primary (`pg_ctl promote`, waiting until it takes writes).
+    public func promote() throws {
+        try PostgresTestServer.run(PostgresTestServer.binaries() + "/pg_ctl", ["-D", folder + "/data", "-w", "promote"], logIn: folder)
+    }
+}
+
 public struct PostgresTestServerError: Error, CustomStringConvertible {
     public let command: String
     public let output: String
+
+    public init(command: String, output: String) {
+        self.command = command
+        self.output = output
+    }
     public var description: String { "\(command) failed: \(output)" }
 }

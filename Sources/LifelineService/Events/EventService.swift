@@ -90,7 +90,9 @@ public struct EventService: Sendable {
     private func transition(
         id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
     ) throws -> EventTransitionOutcome {
-        try database.write(cacheSizeKiB: kind == nil ? nil : Self.fanOutCacheKiB) { connection in
+        // State-checked, so idempotent: run again after a failover, a transition that did
+        // commit finds the event already there and queues nothing twice.
+        try database.idempotentWrite(cacheSizeKiB: kind == nil ? nil : Self.fanOutCacheKiB) { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
                 throw EventFailure.eventNotFound(id)

@@ -15,7 +15,9 @@ public final class VerificationSession {
     init(_ environment: LifelineEnvironment, keys: SecretKeys?) throws {
         self.environment = environment
         self.keys = keys
-        held = try environment.database.hold()
+        // Waiting for a server that takes writes, before anything is done, is safe for any
+        // step: codes are asked for in an outage, so a failover under way is waited out.
+        held = try environment.database.holdWaitingOutFailover()
     }
 
     /// Gives the connection back.
@@ -44,7 +46,9 @@ public final class VerificationSession {
         try TextLimit.email.check(asked.email, field: "the email")
         let requestID = try asked.requestID.map(VerificationService.checked) ?? VerificationService.newRequestID(random: environment.random)
         guard let keys else { throw SecretFailure.missing }
-        return try held.write {
+        // Idempotent by its request id (given, or drawn once above): run again after a failover,
+        // a request that did commit is found and answered as it was.
+        return try held.idempotentWrite {
             if let existing = try VerificationStore(connection: connection).request(id: requestID) {
                 guard NameKey.same(existing.email, asked.email),
                     existing.purpose == asked.purpose, existing.origin == asked.origin

@@ -66,6 +66,9 @@ public protocol SQLConnection: AnyObject {
     /// server's; nil waits as long as the statement takes). SQLite answers in-process: nil,
     /// and setting it changes nothing.
     var answerTimeout: Duration? { get set }
+    /// Whether the database takes writes through this connection now: a server that is a
+    /// standby, or read-only, does not. An SQLite file opened for writing does.
+    func acceptsWrites() throws -> Bool
 
     /// `body` in a write transaction: committed when it returns, rolled back when it throws.
     /// It takes the write lock at once on SQLite (`BEGIN IMMEDIATE`).
@@ -108,6 +111,8 @@ extension SQLConnection {
         get { nil }
         set {}
     }
+
+    public func acceptsWrites() throws -> Bool { true }
 
     public func queueWrite<T>(_ body: () throws -> T) throws -> T {
         try write(body)
