@@ -234,12 +234,16 @@ final class HeldConnection {
     }
 
     /// How many times a write runs when it keeps losing serialization conflicts.
-    static let conflictAttempts = 5
+    static let conflictAttempts = 8
+    /// The pause before the second attempt, doubled before each next one (5 ms to 320 ms, about
+    /// 0.6 s in all): a transaction that lost to a long one (an import's merge) would lose again
+    /// at once, and the pauses let it finish.
+    static let firstConflictPause = Duration.milliseconds(5)
 
     /// `body` in one write transaction (`durable`: synced to disk before it returns).
     ///
     /// A transaction PostgreSQL rolled back for a conflict with another server's is run again
-    /// from the start, up to ``conflictAttempts`` times in all: the body is the transaction's
+    /// from the start, after a pause, up to ``conflictAttempts`` times in all: the body is the transaction's
     /// whole work, and a rolled-back attempt left nothing behind. SQLite never conflicts.
     func write<T>(durable: Bool = false, _ body: () throws -> T) throws -> T {
         try retryingConflicts { durable ? try connection.durableWrite(body) : try connection.write(body) }
@@ -254,11 +258,14 @@ final class HeldConnection {
     private func retryingConflicts<T>(_ transaction: () throws -> T) throws -> T {
         try settings.translatingErrors {
             var attempt = 1
+            var pause = Self.firstConflictPause
             while true {
                 do {
                     return try transaction()
                 } catch let error as any SQLEngineError where error.isSerializationConflict && attempt < Self.conflictAttempts {
                     attempt += 1
+                    usleep(UInt32(pause.wholeMilliseconds * 1000))  // a database thread's own time
+                    pause *= 2
                 }
             }
         }
