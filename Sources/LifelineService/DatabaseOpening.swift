@@ -189,6 +189,14 @@ final class HeldConnection {
         if isBulk { connection.answerTimeout = nil }
     }
 
+    /// A held connection forgotten without ``release()`` gives its pool permit back all the
+    /// same: a work lane that stopped before a caller could release on it (a server shutting
+    /// down mid-dispatch) would otherwise leave the pool one short, and a pool dropped while a
+    /// permit is out crashes in libdispatch.
+    deinit {
+        release()
+    }
+
     /// How long an idempotent write keeps looking for the server that takes writes: a
     /// failover manager elects a new primary in seconds, and Lifeline promises service back
     /// within 30.

@@ -100,4 +100,19 @@ struct ConnectionPoolTests {
             #expect(pool.idleCount == 1)
         }
     }
+
+    /// A held connection dropped without release (a work lane stopped under it) gives its
+    /// permit back, so the pool is not left short, nor dropped with a permit out.
+    @Test func aHeldConnectionForgottenWithoutReleaseGivesItsPermitBack() throws {
+        try withTemporaryDirectory { folder in
+            let pool = ConnectionPool(capacity: 1, limit: 1, waitLimit: .milliseconds(200))
+            let database = Database(try DirectoryFixture(folder: folder, engine: .sqlite).settings, pool: pool)
+            do {
+                let forgotten = try database.hold()
+                _ = forgotten.connection
+            }
+            try database.withCurrentConnection { _ in }
+            #expect(pool.idleCount == 1)
+        }
+    }
 }
