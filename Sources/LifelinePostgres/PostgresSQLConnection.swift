@@ -71,8 +71,12 @@ public final class PostgresSQLConnection: SQLConnection {
             isUnreachable: true)
     }
 
+    /// One round trip (`/readyz` asks on every probe): sessions accept writes and the server
+    /// is not a standby.
     public func acceptsWrites() throws -> Bool {
-        try unsuitability(for: .readWrite) == nil && unsuitability(for: .primary) == nil
+        try queryFirst("SELECT current_setting('transaction_read_only') = 'off' AND NOT pg_is_in_recovery()") {
+            $0.int64(at: 0) != 0
+        } ?? false
     }
 
     /// Why this server does not suit `target`, or nil when it does.

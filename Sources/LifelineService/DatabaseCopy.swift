@@ -74,8 +74,6 @@ public enum CopyFailure: LifelineFailure, Equatable {
 public struct DatabaseCopy: Sendable {
     public let source: DatabaseSettings
     public let target: DatabaseSettings
-    /// A bulk copy's page cache, as an import's.
-    private static let cacheSizeKiB = 64 * 1024
 
     public init(from source: DatabaseSettings, to target: DatabaseSettings) {
         self.source = source
@@ -87,10 +85,10 @@ public struct DatabaseCopy: Sendable {
         guard source.location != target.location else { throw CopyFailure.sameDatabase(source.path) }
         let started = ContinuousClock.now
         // The source must be exactly this binary's schema: a copy carries rows, not migrations.
-        let from = try source.openCurrent(cacheSizeKiB: Self.cacheSizeKiB, reader: true)
+        let from = try source.openCurrent(cacheSizeKiB: Database.bulkCacheKiB, reader: true)
         defer { from.close() }
         _ = try DatabaseMaintenance(LifelineEnvironment(database: target, secret: .notNamed)).migrate(backup: false)
-        let to = try target.openCurrent(cacheSizeKiB: Self.cacheSizeKiB)
+        let to = try target.openCurrent(cacheSizeKiB: Database.bulkCacheKiB)
         defer { to.close() }
         let copier = DatabaseCopier(source: from, target: to)
         let (tables, digest, current) = try target.translatingErrors {

@@ -122,13 +122,13 @@ extension Database {
     /// dispatch), from the pool when there is one and no special cache is asked for; give it
     /// back with ``HeldConnection/release()``.
     /// A `reader` refuses writes: readers are pooled apart from writers, so that is set once
-    /// when one is opened. Bulk work (a cache size asked: an import, a dispatch run, a purge)
-    /// opens a connection of its own, outside the pool's bound.
+    /// when one is opened. Bulk work (a cache size asked: an import, a fan-out, a dispatch run,
+    /// a purge) opens a connection of its own on SQLite, outside the pool's bound; on a server
+    /// it takes a kept one.
     func hold(cacheSizeKiB: Int? = nil, reader: Bool = false) throws -> HeldConnection {
-        // A page cache is an SQLite connection's own: bulk work there opens a connection of
-        // its own. A server's connections have no such setting, so bulk work takes a kept one
-        // (a dispatcher's run each second would otherwise sign in afresh each time) and only
-        // waits without limit while it holds it.
+        // A page cache is an SQLite connection's own; a server's connections have none, so
+        // bulk work takes a kept one there (a dispatcher's run each second would otherwise
+        // sign in afresh each time) and waits without limit only while it holds it.
         let isBulk = cacheSizeKiB != nil
         guard let pool, !isBulk || !settings.location.hasConnectionCache else {
             let connection = try settings.openCurrent(cacheSizeKiB: cacheSizeKiB, reader: reader)

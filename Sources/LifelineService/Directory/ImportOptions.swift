@@ -25,7 +25,7 @@ public struct ImportOptions: Sendable {
     /// The largest field accepted, in bytes.
     public var maximumFieldBytes = 4096
     /// The page cache for the import's connection, in KiB.
-    public var cacheSizeKiB = 64 * 1024
+    public var cacheSizeKiB = Database.bulkCacheKiB
     /// The staging tables' own page cache, at most.
     static let stagingCacheKiB = 8 * 1024
     /// The page cache while a first import builds its indexes, which bounds SQLite's sorter too.

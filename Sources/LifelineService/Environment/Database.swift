@@ -23,6 +23,11 @@ import ServiceLifecycle
 /// writes never meet SQLite's busy lock; readers; password hashing). As a `Service` the server
 /// runs it first in its `ServiceGroup`, so it stops last, after everything that used it.
 public final class Database: Service, Sendable {
+    /// The page cache bulk work asks for (an import, a fan-out, a dispatch run, a purge, a
+    /// copy), in KiB: each walks tables and indexes far past SQLite's 2 MiB default. Asking for
+    /// one is also what marks work as bulk (see ``hold(cacheSizeKiB:reader:)``).
+    public static let bulkCacheKiB = 64 * 1024
+
     /// Where the database is and how to open it.
     public let settings: DatabaseSettings
     /// Connections kept for reuse (the server, and any process on PostgreSQL); nil opens one

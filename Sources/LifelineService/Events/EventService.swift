@@ -14,10 +14,6 @@ public struct EventService: Sendable {
     /// The two alerts' kinds, as dispatch orders them.
     public static let alertKinds = AlertKinds(start: startKind, end: endKind)
     static let eventOverReason = "its event was over before it could be sent"
-    /// A fan-out is bulk work: it writes an alert for each member (a million, in a big
-    /// organisation), so it takes a bigger page cache on SQLite and, on a server, waits as long
-    /// as its statement takes rather than a request's answer timeout.
-    static let fanOutCacheKiB = 64 * 1024
 
     public let environment: LifelineEnvironment
     public var database: Database { environment.database }
@@ -91,8 +87,9 @@ public struct EventService: Sendable {
         id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
     ) throws -> EventTransitionOutcome {
         // State-checked, so idempotent: run again after a failover, a transition that did
-        // commit finds the event already there and queues nothing twice.
-        try database.idempotentWrite(cacheSizeKiB: kind == nil ? nil : Self.fanOutCacheKiB) { connection in
+        // commit finds the event already there and queues nothing twice. A fan-out writes an
+        // alert for each member (a million, in a big organisation): bulk work.
+        try database.idempotentWrite(cacheSizeKiB: kind == nil ? nil : Database.bulkCacheKiB) { connection in
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id).map(ContinuityEvent.init) else {
                 throw EventFailure.eventNotFound(id)

@@ -52,7 +52,6 @@ public struct DispatchSummary: Sendable, Equatable {
 /// recorded in a second transaction. A crash between the two leaves the batch `sending` until
 /// its lease runs out; it is then sent again with the same idempotency key.
 public struct OutboxDispatcher: Sendable {
-    static let cacheSizeKiB = 64 * 1024
     public static let suppressedReason = "not opted in for this number when it was due to be sent"
 
     public let environment: LifelineEnvironment
@@ -92,7 +91,7 @@ public struct OutboxDispatcher: Sendable {
                 // A bigger page cache than a query's: each batch touches the outbox and its indexes,
                 // the users, their numbers and their consent; with SQLite's 2 MiB default a third of
                 // dispatch went to evicting and re-reading pages.
-                let held = try database.hold(cacheSizeKiB: Self.cacheSizeKiB)
+                let held = try database.hold(cacheSizeKiB: Database.bulkCacheKiB)
                 do {
                     let outbox = try OutboxDispatchWriter(
                         connection: held.connection, token: environment.random.claimToken(), alerts: EventService.alertKinds)

@@ -121,7 +121,7 @@ public struct VerificationService: Sendable {
         var summary = PurgeSummary()
         // A large page cache: each batch walks the table and three indexes; with the 2 MiB
         // default the slowest batches were those re-reading evicted index pages.
-        let held = try database.hold(cacheSizeKiB: 64 * 1024)
+        let held = try database.hold(cacheSizeKiB: Database.bulkCacheKiB)
         defer { held.release() }
         try database.settings.translatingErrors {
             let connection = held.connection

@@ -41,7 +41,7 @@ public struct APIKeyStore {
 
     public func liveKey(named name: String) throws -> APIKeyRecord? {
         try connection.queryFirst(
-            "SELECT \(Self.columns) FROM api_keys WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?")) AND revoked_at IS NULL", name, map: Self.record)
+            "SELECT \(Self.columns) FROM api_keys WHERE \(connection.dialect.caselessEquals("name")) AND revoked_at IS NULL", name, map: Self.record)
     }
 
     /// Every key, revoked ones too, oldest first.

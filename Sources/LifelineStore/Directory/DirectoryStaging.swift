@@ -122,7 +122,7 @@ public final class DirectoryStaging {
             INSERT INTO \(temp)import_users (id, email, display_name, created_at, sms_status, sms_number, sms_note)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (\(connection.dialect.caseless("email"))) DO NOTHING
             """)
-        let email = connection.dialect.caseless("email") + " = " + connection.dialect.caseless("?")
+        let email = connection.dialect.caselessEquals("email")
         findUser = try connection.prepare("SELECT id, display_name, status FROM \(main)users WHERE \(email)")
         findStagedUser = try connection.prepare("SELECT id, display_name FROM \(temp)import_users WHERE \(email)")
         // A user's new name and status and their newly judged number share one row, so the
@@ -208,7 +208,7 @@ public final class DirectoryStaging {
         try connection.forEachRow(
             """
             SELECT i.e, u.id, u.display_name, u.status
-            FROM unnest(string_to_array(?, chr(10))) AS i(e) JOIN \(main)users u ON \(connection.dialect.caseless("u.email")) = \(connection.dialect.caseless("i.e"))
+            FROM unnest(string_to_array(?, chr(10))) AS i(e) JOIN \(main)users u ON \(connection.dialect.caselessEquals("u.email", "i.e"))
             """, arguments: [emails.joined(separator: "\n")]
         ) { row in
             let user = ExistingUser(id: row.int64(at: 1), displayName: try row.get(2), status: try row.get(3))

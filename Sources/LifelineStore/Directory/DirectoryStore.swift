@@ -25,7 +25,7 @@ public struct DirectoryStore {
 
     /// The user with this primary email, compared case-insensitively.
     public func user(email: String) throws -> UserRecord? {
-        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE \(connection.dialect.caseless("email")) = \(connection.dialect.caseless("?"))", email, map: Self.user)
+        try connection.queryFirst("SELECT \(Self.userColumns) FROM users WHERE \(connection.dialect.caselessEquals("email"))", email, map: Self.user)
     }
 
     public func user(id: Int64) throws -> UserRecord? {
@@ -67,13 +67,13 @@ public struct DirectoryStore {
 
     /// The attribute with this name, compared case-insensitively.
     public func attribute(named name: String) throws -> AttributeDefinition? {
-        try connection.queryFirst(Self.attributeQuery + " WHERE \(connection.dialect.caseless("d.name")) = \(connection.dialect.caseless("?"))", name, map: Self.attribute)
+        try connection.queryFirst(Self.attributeQuery + " WHERE \(connection.dialect.caselessEquals("d.name"))", name, map: Self.attribute)
     }
 
     /// The id and stored name of the attribute with this name (ignoring case), without counting
     /// its values: for lookups on every message, where a count over a million users would dominate.
     public func attributeIdentity(named name: String) throws -> (id: Int64, name: String)? {
-        try connection.queryFirst("SELECT id, name FROM attribute_definitions WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name) {
+        try connection.queryFirst("SELECT id, name FROM attribute_definitions WHERE \(connection.dialect.caselessEquals("name"))", name) {
             ($0.int64(at: 0), $0.string(at: 1))
         }
     }
@@ -108,7 +108,7 @@ public struct DirectoryStore {
 
     /// The id of the group with this name, compared case-insensitively.
     public func groupID(named name: String) throws -> Int64? {
-        try connection.queryFirst("SELECT id FROM groups WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name) { $0.int64(at: 0) }
+        try connection.queryFirst("SELECT id FROM groups WHERE \(connection.dialect.caselessEquals("name"))", name) { $0.int64(at: 0) }
     }
 
     /// Creates a group; returns its id.

@@ -26,6 +26,11 @@ public enum SQLDialect: String, Sendable {
         }
     }
 
+    /// `left = right` compared as ``caseless(_:)`` says (`right` a placeholder by default).
+    public func caselessEquals(_ left: String, _ right: String = "?") -> String {
+        caseless(left) + " = " + caseless(right)
+    }
+
     /// `expression` with A-Z folded to a-z and nothing else, for a column that compares exactly
     /// on both engines: SQLite's `lower` folds only those; PostgreSQL's does under "C".
     public func foldedCase(_ expression: String) -> String {

@@ -34,7 +34,7 @@ public struct ProfileStore {
 
     public func profile(named name: String) throws -> ProfileRecord? {
         try connection.queryFirst(
-            "SELECT id, name, reset_options, two_step FROM auth_profiles WHERE \(connection.dialect.caseless("name")) = \(connection.dialect.caseless("?"))", name, map: Self.profile)
+            "SELECT id, name, reset_options, two_step FROM auth_profiles WHERE \(connection.dialect.caselessEquals("name"))", name, map: Self.profile)
     }
 
     public func create(name: String, resetOptions: ResetOptions, twoStep: TwoStep, at date: Date) throws {
