@@ -216,17 +216,14 @@ final class HeldConnection {
     }
 
     /// Runs `attempt` again while it finds the database unavailable, for up to
-    /// ``failoverWait``, pausing 0.1 s, then twice as long each time, at most 2 s.
+    /// ``failoverWait``, with ``FailoverPatience``'s pauses.
     static func untilFailoverEnds<T>(_ attempt: () throws -> T) throws -> T {
-        let deadline = ContinuousClock.now + failoverWait
-        var pause = Duration.milliseconds(100)
+        var patience = FailoverPatience()
         while true {
             do {
                 return try attempt()
-            } catch let failure as DatabaseFailure where failure.kind == .databaseUnavailable && .now + pause < deadline {
-                // On a database thread, never an event loop: this thread has nothing else to do.
-                usleep(UInt32(pause.wholeMilliseconds * 1000))
-                pause = min(pause * 2, .seconds(2))
+            } catch {
+                try patience.wait(after: error)
             }
         }
     }
@@ -291,5 +288,30 @@ final class HeldConnection {
         guard let pooled else { return connection.close() }
         if let liftedAnswerTimeout { connection.answerTimeout = liftedAnswerTimeout }
         pooled.pool.checkIn(connection, opened: pooled.opened)
+    }
+}
+
+/// How long to wait before trying again work that found no server taking writes: 0.1 s, then
+/// twice as long each time, at most 2 s, until ``HeldConnection/failoverWait`` has passed.
+struct FailoverPatience {
+    private let deadline = ContinuousClock.now + HeldConnection.failoverWait
+    private var next = Duration.milliseconds(100)
+
+    /// Pauses this thread before the next attempt after `error`, or throws `error` when it is
+    /// not the database being unavailable or the wait is over: then it is the answer. Only on a
+    /// database thread, never an event loop: such a thread has nothing else to do meanwhile.
+    mutating func wait(after error: any Error) throws {
+        usleep(UInt32(try pause(after: error).wholeMilliseconds * 1000))
+    }
+
+    /// ``wait(after:)`` for a task.
+    mutating func wait(after error: any Error) async throws {
+        try await Task.sleep(for: try pause(after: error))
+    }
+
+    private mutating func pause(after error: any Error) throws -> Duration {
+        guard let failure = error as? DatabaseFailure, failure.kind == .databaseUnavailable, .now + next < deadline else { throw error }
+        defer { next = min(next * 2, .seconds(2)) }
+        return next
     }
 }

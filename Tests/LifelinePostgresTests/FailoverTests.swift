@@ -54,10 +54,10 @@ import Testing
     }
 
     /// The primary is lost: until the standby is promoted the server is not ready and a request
-    /// that cannot wait is refused as unavailable; a code request, idempotent by its request
-    /// id, waits the failover out and goes through on the new primary, and nothing a client saw
+    /// that cannot wait is refused as unavailable; a consent change keyed by its evidence and a
+    /// code request, idempotent by its request id, wait the failover out and goes through on the new primary, and nothing a client saw
     /// acknowledged before is lost.
-    @Test func aCodeRequestCarriesOnAcrossAFailover() throws {
+    @Test func aConsentChangeAndACodeRequestCarryOnAcrossAFailover() throws {
         let (primary, standby, url) = try pair(targetSession: "read-write")
         defer { standby.crash() }
         let settings = DatabaseSettings(location: .postgres(try PostgresLocation(url: url, environment: [:])))
@@ -81,7 +81,52 @@ import Testing
         // Promoted, as a failover manager does once the standby has lost its primary, while the
         // request waits for a server that takes writes (the server's kept connections still
         // lead to the lost primary).
-        let promotion = Thread {
+        promoteOnceOrphaned(standby, of: primary)
+        // A consent change keyed by its evidence waits the failover out too.
+        let consent = ConsentService(environment)
+        #expect(try consent.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 7", actor: "hr").state == .optedIn)
+        let after = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "after")
+        #expect(after.status == .rateLimited || after.status == .sent, "\(after)")
+        try DatabaseMaintenance(environment).checkReady()
+        #expect(try codes.status(requestID: "before") != nil, "acknowledged before the failover, still there")
+        #expect(try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "after").isRepeat)
+        _ = try consent.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 7", actor: "hr")
+        #expect(try consent.history(of: "ann@example.com").count == 1, "the decision sent again is the same decision")
+        let server = try environment.database.withCurrentConnection { ($0 as? PostgresSQLConnection)?.location.port }
+        #expect(server == standby.port)
+        #expect(DatabaseServerWatch.failovers(of: try PostgresLocation(url: url, environment: [:])) == 1, "counted for /metrics")
+    }
+
+    /// An import is idempotent by design: one begun while no server takes writes is run again
+    /// from the start of its file on the new primary.
+    @Test func anImportOfAFileCarriesOnAcrossAFailover() throws {
+        let (primary, standby, url) = try pair(targetSession: "read-write")
+        defer { standby.crash() }
+        let settings = DatabaseSettings(location: .postgres(try PostgresLocation(url: url, environment: [:])))
+        let environment = LifelineEnvironment(database: Database(settings, pool: ConnectionPool(capacity: 4)), secret: .notNamed)
+        try withTemporaryDirectory { folder in
+            let csv = folder + "/staff.csv"
+            try "email,mobile\nann@example.com,447700900001\n".write(toFile: csv, atomically: true, encoding: .utf8)
+            let importer = DirectoryImporter(environment)
+            _ = try importer.importUsers(from: .file(path: csv), path: "staff.csv", options: ImportOptions())
+            try waitForReplay(primary: primary, standby: standby)
+            primary.crash()
+            promoteOnceOrphaned(standby, of: primary)
+            try "email,mobile\nann@example.com,447700900001\nbob@example.com,447700900002\n".write(toFile: csv, atomically: true, encoding: .utf8)
+            let summary = try importer.importUsers(from: .file(path: csv), path: "staff.csv", options: ImportOptions())
+            #expect(summary.created == 1 && summary.unchanged == 1, "\(summary)")
+            let users = try environment.database.withCurrentConnection { connection in
+                try connection.query("SELECT email FROM users ORDER BY email") { $0.string(at: 0) }
+            }
+            #expect(users == ["ann@example.com", "bob@example.com"])
+        }
+    }
+
+    /// Promotes the standby, on a thread of its own, once it has noticed its primary is gone:
+    /// what a failover manager does, while the caller's request waits for a server that takes
+    /// writes.
+    private func promoteOnceOrphaned(_ standby: PostgresTestStandby, of primary: PostgresTestServer) {
+        Thread {
             do {
                 try waitUntil("the standby lost its primary", port: standby.port, of: primary) {
                     try $0.queryFirst("SELECT count(*) FROM pg_stat_wal_receiver") { $0.int64(at: 0) } == 0
@@ -90,16 +135,7 @@ import Testing
             } catch {
                 Issue.record(error)
             }
-        }
-        promotion.start()
-        let after = try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "after")
-        #expect(after.status == .rateLimited || after.status == .sent, "\(after)")
-        try DatabaseMaintenance(environment).checkReady()
-        #expect(try codes.status(requestID: "before") != nil, "acknowledged before the failover, still there")
-        #expect(try codes.request(email: "ann@example.com", purpose: .twoStep, requestID: "after").isRepeat)
-        let server = try environment.database.withCurrentConnection { ($0 as? PostgresSQLConnection)?.location.port }
-        #expect(server == standby.port)
-        #expect(DatabaseServerWatch.failovers(of: try PostgresLocation(url: url, environment: [:])) == 1, "counted for /metrics")
+        }.start()
     }
 
     /// Waits until the standby has replayed everything the primary has written.

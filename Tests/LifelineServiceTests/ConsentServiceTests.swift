@@ -144,6 +144,22 @@ struct ConsentServiceTests {
         }
     }
 
+    /// An admin's decision is keyed by its evidence: the same one sent again (a client's retry,
+    /// or the write run again after a failover) is one ledger row; new evidence is a new row.
+    @Test(arguments: TestEngine.allCases) func theSameDecisionRecordedTwiceIsOneLedgerRow(engine: TestEngine) throws {
+        try withTemporaryDirectory { folder in
+            let (_, service) = try makeService(folder, engine: engine)
+            let first = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 12", actor: "hr")
+            #expect(try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: " form 12 ", actor: "hr") == first)
+            #expect(try service.history(of: "ann@example.com").count == 1)
+            _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 12", actor: "it")
+            _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 13", actor: "it")
+            _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedOut, evidence: "form 13", actor: "it")
+            _ = try service.recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form 13", actor: "it")
+            #expect(try service.history(of: "ann@example.com").map(\.evidence) == ["form 12", "form 12", "form 13", "form 13", "form 13"])
+        }
+    }
+
     @Test(arguments: TestEngine.allCases) func numberChangeResetsConsentToNone(engine: TestEngine) throws {
         try withTemporaryDirectory { folder in
             let (fixture, service) = try makeService(folder, engine: engine)

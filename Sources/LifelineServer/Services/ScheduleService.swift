@@ -40,8 +40,10 @@ public struct ScheduleService: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runDueEvents()
             if let due = nextPurge, environment.clock.now() >= due, let purgeAt {
-                await purge()
-                nextPurge = purgeAt.next(after: environment.clock.now())
+                // A purge that failed (the database was failing over, say) is tried again a
+                // minute later rather than a day later.
+                let now = environment.clock.now()
+                nextPurge = await purge() ? purgeAt.next(after: now) : now.addingTimeInterval(Self.purgeRetryDelay)
             }
             onPass()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
@@ -70,7 +72,11 @@ public struct ScheduleService: Service {
         }
     }
 
-    private func purge() async {
+    /// How long after a failed purge it is tried again.
+    static let purgeRetryDelay: TimeInterval = 60
+
+    /// Whether the purge ran to the end (or the server is stopping, and it need not be retried).
+    private func purge() async -> Bool {
         let environment = environment
         let age = purgeAge
         do {
@@ -84,11 +90,14 @@ public struct ScheduleService: Service {
                     "messages": .stringConvertible(summary.messagesDeleted), "sessions": .stringConvertible(pages.sessions),
                     "captcha_answers": .stringConvertible(pages.challenges),
                 ])
+            return true
         } catch is CancellationError {
-            // The server is stopping: the next start purges what this one left.
+            // The server is stopping: the next night's purge takes what this one left.
             logger.info("purge stopped: the server is stopping")
+            return true
         } catch {
-            logger.error("purge failed", metadata: ["failure": .string("\(error)")])
+            logger.error("purge failed; trying again in a minute", metadata: ["failure": .string("\(error)")])
+            return false
         }
     }
 }

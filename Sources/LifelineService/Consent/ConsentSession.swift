@@ -13,10 +13,11 @@ public final class ConsentSession {
     let context: ConsentContext
     private let held: HeldConnection
 
-    /// Holds a connection to the database (its schema must be current).
+    /// Holds a connection to the database (its schema must be current). A failover under way
+    /// is waited out first, which is safe for any step: nothing has been done yet.
     public init(_ environment: LifelineEnvironment) throws {
         self.environment = environment
-        held = try environment.database.hold()
+        held = try environment.database.holdWaitingOutFailover()
         context = ConsentContext(connection: held.connection)
     }
 
@@ -143,6 +144,11 @@ public final class ConsentSession {
 
     /// Records consent collected elsewhere (a signed form). Admins may always opt out; they may
     /// never opt in a number whose last opt-out the user sent by SMS.
+    ///
+    /// Keyed by its evidence: when the current state is already this state, recorded by this
+    /// actor with this evidence, it is a repeat (a client's retry, or this write run again after
+    /// a failover when the first attempt had committed) and adds no second ledger row. That is
+    /// what lets it be carried across a failover.
     public func recordAdminDecision(email: String, state: ConsentState, evidence: String, actor: String) throws -> CurrentConsent {
         guard state == .optedIn || state == .optedOut else {
             throw ConsentFailure.notAllowed("an admin records opted_in or opted_out, not \(state.rawValue)")
@@ -151,8 +157,14 @@ public final class ConsentSession {
         guard !evidence.isEmpty else { throw ConsentFailure.evidenceRequired }
         try TextLimit.evidence.check(evidence, field: "the evidence")
         try TextLimit.actor.check(actor, field: "the actor")
-        return try held.write(durable: true) {
+        return try held.idempotentWrite(durable: true) {
             let (user, number) = try context.userWithNumber(email: email)
+            let current = try context.ledger.current(userID: user.id, number: number, program: ConsentService.program)
+            if current.state == state, current.source == .admin, let row = current.ledgerID,
+                let entry = try context.ledger.entry(id: row, program: ConsentService.program), entry.evidence == evidence, entry.actor == actor
+            {
+                return current
+            }
             if state == .optedIn,
                 try context.ledger.lastOptOutSource(userID: user.id, number: number, program: ConsentService.program) == .smsKeyword
             {

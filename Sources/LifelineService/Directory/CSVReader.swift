@@ -398,3 +398,25 @@ public enum CSVReaderError: Error, Equatable {
     case cannotOpen(path: String, reason: String, isMissing: Bool)
     case readFailed(reason: String)
 }
+
+extension CSVReader.Source {
+    /// A way back to where this source starts now, for reading it a second time (an import run
+    /// again after a failover), or nil when it can be read only once: standard input, a pipe.
+    func markStart() -> (() -> Void)? {
+        switch self {
+        case .standardInput:
+            return nil
+        case .file(let path):
+            var status = stat()
+            guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+            // Each reading opens it afresh.
+            return {}
+        case .descriptor(let descriptor):
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+            let start = lseek(descriptor, 0, SEEK_CUR)
+            guard start >= 0 else { return nil }
+            return { _ = lseek(descriptor, start, SEEK_SET) }
+        }
+    }
+}

@@ -22,20 +22,51 @@ public struct DirectoryImporter: Sendable {
     /// Imports `source`; `path` names it in messages (`-` for standard input). Both steps run
     /// on the caller's thread.
     ///
+    /// An import is idempotent by design (a rerun converges on the file), so one that loses its
+    /// database server to a failover is run again from the start on the new primary, for up to
+    /// ``HeldConnection/failoverWait``, when its source can be read again (a file, a spooled
+    /// upload; not standard input or a pipe).
+    ///
     /// Throws ``ImportFailure/rowsRejected(path:summary:)`` when rows were rejected and the
     /// import is all-or-nothing (nothing is written then).
     public func importUsers(
         from source: CSVReader.Source, path: String, options: ImportOptions,
         progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportSummary {
-        let staged = try stage(from: source, path: path, options: options, progress: progress)
-        defer { staged.finish() }
-        return try commit(staged)
+        let rewind = source.markStart()
+        var patience = FailoverPatience()
+        while true {
+            do {
+                let staged = try stage(from: source, path: path, options: options, progress: progress)
+                defer { staged.finish() }
+                return try commit(staged)
+            } catch {
+                guard let rewind else { throw error }
+                try patience.wait(after: error)
+                rewind()
+            }
+        }
     }
 
     /// ``importUsers(from:path:options:progress:)`` with staging among the `places`' readers
     /// and the merge on their writer, so only the merge waits for, and holds up, other writes.
     public func importUsers(
+        from source: CSVReader.Source, path: String, options: ImportOptions, on places: WorkPlaces
+    ) async throws -> ImportSummary {
+        let rewind = source.markStart()
+        var patience = FailoverPatience()
+        while true {
+            do {
+                return try await importOnce(from: source, path: path, options: options, on: places)
+            } catch {
+                guard let rewind else { throw error }
+                try await patience.wait(after: error)
+                rewind()
+            }
+        }
+    }
+
+    private func importOnce(
         from source: CSVReader.Source, path: String, options: ImportOptions, on places: WorkPlaces
     ) async throws -> ImportSummary {
         let staged = try await places.reading.run { try self.stage(from: source, path: path, options: options) }

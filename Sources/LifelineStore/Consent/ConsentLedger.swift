@@ -44,6 +44,11 @@ public struct ConsentLedger {
         try entries(where: "l.number = ?", number, program)
     }
 
+    /// One ledger row, by its id.
+    public func entry(id: Int64, program: Program) throws -> ConsentEntry? {
+        try entries(where: "l.id = ?", id, program).first
+    }
+
     /// The evidence of one ledger row.
     public func evidence(ledgerID: Int64) throws -> String? {
         try connection.queryFirst("SELECT evidence FROM consent_ledger WHERE id = ?", ledgerID) { $0.string(at: 0) }
