@@ -169,6 +169,11 @@ public final class PostgresSQLConnection: SQLConnection {
     }
 
     private func checkOpen(_ sql: String) throws {
+        guard !connection.isClosed else {
+            isBroken = true
+            DatabaseServerWatch.lost()
+            throw PostgresEngineError(ChannelError.ioOnClosedChannel, sql: sql, location: location)
+        }
         guard !isClosed, !isBroken else {
             throw PostgresEngineError(sqlState: nil, message: "the connection to \(location) is closed", sql: sql)
         }
@@ -177,6 +182,12 @@ public final class PostgresSQLConnection: SQLConnection {
     /// Waits for `future`, the server's answer to `sql`, at most ``answerTimeout``: past it the
     /// connection is closed and given up as lost. Any failure that means the server is gone
     /// marks the connection lost too, so a pool never hands it out again.
+    ///
+    /// It also stops waiting once the connection has closed: postgres-nio writes a statement to
+    /// its channel with no promise for the write, so one sent as the server went away (a
+    /// failover's kill) is dropped unanswered, and bulk work, which has no answer timeout, would
+    /// wait for it for ever. Looked at each ``closedWatchInterval``, not by a callback on the
+    /// connection's closing, which would stay registered for the connection's whole life.
     private func answer<T>(to future: EventLoopFuture<T>, sql: String) throws -> T {
         let gaveUp = GaveUp()
         let silence = answerTimeout.map { timeout in
@@ -186,8 +197,18 @@ public final class PostgresSQLConnection: SQLConnection {
             }
         }
         defer { silence?.cancel() }
+        let answered = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: answered)
+        let watch = future.eventLoop.scheduleRepeatedTask(
+            initialDelay: TimeAmount(Self.closedWatchInterval), delay: TimeAmount(Self.closedWatchInterval)
+        ) { [connection] task in
+            guard connection.isClosed else { return }
+            task.cancel()
+            answered.fail(ChannelError.ioOnClosedChannel)
+        }
+        defer { watch.cancel() }
         do {
-            return try future.wait()
+            return try answered.futureResult.wait()
         } catch {
             if let timeout = answerTimeout, gaveUp.flag.load(ordering: .relaxed) {
                 isBroken = true
@@ -257,6 +278,9 @@ public final class PostgresSQLConnection: SQLConnection {
         PostgresSQLStatement(sql: sql, connection: self)
     }
 
+    /// How often a statement's wait looks whether its connection has closed under it.
+    static let closedWatchInterval = Duration.milliseconds(500)
+
     /// Set when a statement's answer timed out and its connection was closed for it.
     private final class GaveUp: Sendable {
         let flag = Atomic<Bool>(false)
@@ -267,22 +291,32 @@ public final class PostgresSQLConnection: SQLConnection {
     /// Writes are SERIALIZABLE: each sees and leaves the database as if it ran alone, which is
     /// what the store's rules assume (SQLite has one writer at a time). A conflict with another
     /// server's transaction is SQLSTATE 40001, which ``PostgresEngineError/isBusy`` reports.
-    /// A non-durable write does not wait for its commit to reach the disk, as SQLite's NORMAL
-    /// synchronous mode does not: a crash may lose it, never half of it.
+    ///
+    /// Every write, durable or not, waits for its commit to be flushed and, with synchronous
+    /// replication, to reach the standby (`synchronous_commit` as the server sets it): a write
+    /// acknowledged to a client (a code request, an event's start, an import) must survive the
+    /// loss of the primary, which SQLite, whose one file has no second server to lose it to,
+    /// need not guard against. With `synchronous_commit = off` the failover test lost an
+    /// acknowledged code request.
     public func write<T>(_ body: () throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: false, body)
+        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", waitsForCommit: true, body)
     }
 
     public func durableWrite<T>(_ body: () throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", durable: true, body)
+        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", waitsForCommit: true, body)
     }
 
     /// READ COMMITTED, where a claim's `FOR UPDATE SKIP LOCKED` passes over the rows another
     /// server's transaction holds and re-checks the ones it takes as they are now: two
     /// dispatchers take different batches instead of failing each other as serializable
-    /// transactions would. Durable as ``write(_:)`` is.
+    /// transactions would.
+    ///
+    /// The one kind of write that does not wait for its commit (`synchronous_commit = off`): a
+    /// claim or a sending record lost with the primary costs a message sent again under the
+    /// same idempotency key once its lease runs out, never a message lost, and dispatch commits
+    /// a batch at a time.
     public func queueWrite<T>(_ body: () throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", durable: false, body)
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", waitsForCommit: false, body)
     }
 
     /// One snapshot for all of the reads, as SQLite's read transaction gives. A reader
@@ -290,10 +324,10 @@ public final class PostgresSQLConnection: SQLConnection {
     /// snapshot may still fill the connection's own temp tables, as an import's staging does.
     public func read<T>(_ body: () throws -> T) throws -> T {
         if inTransaction { return try body() }
-        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", durable: true, body)
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", waitsForCommit: true, body)
     }
 
-    private func transaction<T>(_ begin: String, durable: Bool, _ body: () throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, waitsForCommit: Bool, _ body: () throws -> T) throws -> T {
         guard !inTransaction else {
             throw PostgresEngineError(
                 sqlState: nil, message: "a write transaction cannot start inside another; use a savepoint", sql: begin)
@@ -302,7 +336,7 @@ public final class PostgresSQLConnection: SQLConnection {
         inTransaction = true
         defer { inTransaction = false }
         do {
-            if !durable { try execute("SET LOCAL synchronous_commit = off") }
+            if !waitsForCommit { try execute("SET LOCAL synchronous_commit = off") }
             let result = try body()
             try execute("COMMIT")
             return result

@@ -80,10 +80,17 @@ extension Database {
     /// The one way a service reads: `body` in one read transaction on a connection to the
     /// current database that refuses writes (`PRAGMA query_only`), from the pool when there is
     /// one, with SQLite's errors translated to the service's failures.
+    ///
+    /// A read changes nothing, so one that finds no server (a failover under way) is run again
+    /// on the next for up to ``HeldConnection/failoverWait``: an API key's check, the first
+    /// step of every request, then waits the failover out with the request behind it, rather
+    /// than refusing a code request that would itself have waited.
     func read<T>(cacheSizeKiB: Int? = nil, _ body: (any SQLConnection) throws -> T) throws -> T {
-        let held = try hold(cacheSizeKiB: cacheSizeKiB, reader: true)
-        defer { held.release() }
-        return try held.read { try body(held.connection) }
+        try HeldConnection.untilFailoverEnds {
+            let held = try settings.translatingErrors { try hold(cacheSizeKiB: cacheSizeKiB, reader: true) }
+            defer { held.release() }
+            return try held.read { try body(held.connection) }
+        }
     }
 
     /// The one way a service writes: `body` in one write transaction (`BEGIN IMMEDIATE`;

@@ -110,6 +110,22 @@ struct SchemaMigratorTests {
         #expect(try older.status(of: connection).problems == [.databaseNewer(databaseVersion: 2, binaryVersion: 1)])
     }
 
+    /// The next release's migrations applied while this one still serves: accepted when they
+    /// only add (named `add_…`), refused when any may change what this release relies on.
+    @Test func acceptsADatabaseAheadOnlyByMigrationsThatAdd() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let adds = SchemaMigration(version: 3, name: "add_collars", sql: "CREATE TABLE collars (id INTEGER PRIMARY KEY);")
+        try SchemaMigrator(migrations: [first, second, adds]).migrate(connection, at: now)
+        let previous = try SchemaMigrator(migrations: [first, second])
+        let status = try previous.status(of: connection)
+        #expect(status.problems.isEmpty && status.pending.isEmpty)
+        #expect(try previous.migrate(connection, at: now).isEmpty)
+
+        let rewrites = SchemaMigration(version: 4, name: "rename_pets", sql: "ALTER TABLE pets RENAME TO animals;")
+        try SchemaMigrator(migrations: [first, second, adds, rewrites]).migrate(connection, at: now)
+        #expect(try previous.status(of: connection).problems == [.databaseNewer(databaseVersion: 4, binaryVersion: 2)])
+    }
+
     @Test func migrationFailingHalfwayLeavesThePreviousVersion() throws {
         try withTemporaryDirectory { folder in
             let connection = try SQLiteConnection(path: folder + "/half.db")

@@ -21,6 +21,13 @@ public struct SchemaMigrator: Sendable {
     /// The table that records applied migrations.
     public static let recordTable = "schema_migrations"
 
+    /// How a migration says it only adds (tables, columns with defaults, indexes, triggers that
+    /// fill new columns): its name begins so, `NNNN_add_templates.sql`. The previous release
+    /// runs unchanged on a schema that has it, so a binary accepts a database that is ahead of
+    /// it by such migrations only: servers keep running while `lifeline migrate` applies the
+    /// next release's, and are replaced one at a time after (docs/high-availability.md).
+    public static let additivePrefix = "add_"
+
     /// The migrations, ordered by version.
     public let migrations: [SchemaMigration]
 
@@ -60,7 +67,8 @@ public struct SchemaMigrator: Sendable {
         // a Dictionary or Set here cost the runtime a first conformance lookup each (a scan of
         // every conformance in the binary, about 0.1 ms).
         var problems: [MigrationError] = []
-        if let newest = applied.last, newest.version > latestVersion {
+        let ahead = applied.filter { $0.version > latestVersion }
+        if let newest = ahead.last, !ahead.allSatisfy({ $0.name.hasPrefix(Self.additivePrefix) }) {
             problems.append(.databaseNewer(databaseVersion: newest.version, binaryVersion: latestVersion))
         }
         for record in applied {
