@@ -108,6 +108,10 @@ public struct DatabaseFailure: LifelineFailure {
                 remedy: "make the database's folder writable and check free space, or pass --no-backup")
         case .duplicateVersion:
             self.init(kind: .internal, message: "this binary was built with \(error)", remedy: nil)
+        case .encodingNotUTF8:
+            self.init(
+                kind: .configuration, message: "\(path): \(error); nothing was migrated",
+                remedy: "create the database in UTF-8: createdb -E UTF8 -T template0 NAME (or initdb with -E UTF8)")
         case .libraryTooOld:
             self.init(
                 kind: .configuration, message: "\(error); nothing was opened or changed",

@@ -35,6 +35,25 @@ import Testing
         #expect(try setup.queryFirst("SELECT value FROM settings WHERE key = 'k'") { $0.string(at: 0) } == "b+c")
     }
 
+    /// A database made without a locale is SQL_ASCII: `migrate` says so, and what to do, before
+    /// it changes anything (the schema's first collation would fail in PostgreSQL's words).
+    @Test func migrateRefusesADatabaseNotEncodedInUTF8() throws {
+        let url = try PostgresTestServer.shared.get().makeDatabase(encoding: "SQL_ASCII")
+        let location = try PostgresLocation(url: url, environment: [:])
+        let maintenance = DatabaseMaintenance(LifelineEnvironment(database: DatabaseSettings(location: .postgres(location)), secret: .notNamed))
+        do {
+            _ = try maintenance.migrate(backup: false)
+            Issue.record("migrated a SQL_ASCII database")
+        } catch let failure as DatabaseFailure {
+            #expect(failure.kind == .configuration)
+            #expect(failure.description.contains("encoding is SQL_ASCII; Lifeline's schema needs UTF8"), "\(failure)")
+            #expect(failure.description.contains("createdb -E UTF8"), "\(failure)")
+        }
+        let check = try PostgresSQLConnection.connect(to: location)
+        defer { check.close() }
+        #expect(try check.queryFirst("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") { $0.int64(at: 0) } == 0)
+    }
+
     @Test func aPostgreSQLDatabaseNeedsANamedSharedSecret() throws {
         do {
             _ = try SecretSource.notNamed.keys(create: true, random: SystemRandom())

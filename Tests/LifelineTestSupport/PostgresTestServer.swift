@@ -106,12 +106,13 @@ public final class PostgresTestServer: Sendable {
     }
 
     /// A new, empty database on the server, with the URL that reaches it over TCP.
-    public func makeDatabase() throws -> String {
+    public func makeDatabase(encoding: String? = nil) throws -> String {
         let name = "lifeline_test_\(getpid())_\(databases.next())"
         let admin = try PostgresSQLConnection.connect(
             to: PostgresLocation(url: url(database: "postgres", as: administrator), environment: [:]))
         defer { admin.close() }
-        try admin.execute("CREATE DATABASE \(name) OWNER \(user)")
+        let encoded = encoding.map { " ENCODING '\($0)' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'" } ?? ""
+        try admin.execute("CREATE DATABASE \(name) OWNER \(user)" + encoded)
         return url(database: name)
     }
 

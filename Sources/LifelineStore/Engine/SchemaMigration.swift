@@ -80,6 +80,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case backupFailed(path: String, reason: String)
     /// The linked SQLite is older than the features the migrations use.
     case libraryTooOld(found: SQLiteLibraryVersion, needed: SQLiteLibraryVersion, features: String)
+    /// The PostgreSQL database is not encoded in UTF-8 (a cluster made without a locale is
+    /// SQL_ASCII), which the schema's collations and every name need.
+    case encodingNotUTF8(found: String)
 
     public var description: String {
         switch self {
@@ -100,6 +103,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             "could not write the backup \(path): \(reason)"
         case .libraryTooOld(let found, let needed, let features):
             "this system's SQLite library is \(found); Lifeline's schema needs \(needed) or newer (\(features))"
+        case .encodingNotUTF8(let found):
+            "the database's encoding is \(found); Lifeline's schema needs UTF8"
         }
     }
 }

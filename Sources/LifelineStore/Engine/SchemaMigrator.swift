@@ -102,6 +102,14 @@ public struct SchemaMigrator: Sendable {
     public func migrate(_ connection: any SQLConnection, at date: Date) throws -> [SchemaMigration] {
         let status = try status(of: connection)
         if let problem = status.problems.first { throw problem }
+        // Checked before the first migration, whose collation would otherwise fail with
+        // PostgreSQL's own words ("encoding is not supported with this provider").
+        if connection.dialect == .postgres, !status.pending.isEmpty,
+            let encoding = try connection.queryFirst("SELECT current_setting('server_encoding')", map: { $0.string(at: 0) }),
+            encoding != "UTF8"
+        {
+            throw MigrationError.encodingNotUTF8(found: encoding)
+        }
         var applied: [SchemaMigration] = []
         for migration in status.pending {
             let didApply = try connection.write {
