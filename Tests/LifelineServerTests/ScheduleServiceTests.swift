@@ -11,22 +11,15 @@ struct ScheduleServiceTests {
     @Test(arguments: TestEngine.allCases) func startsADueEventAndPurgesAtTheSetTime(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let fixture = try ServerFixture(folder: folder, engine: engine, clock: clock)
-            let environment = fixture.environment
-            try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))
-            _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/g.csv"), path: "g.csv", options: ImportOptions())
+            let environment = try annWithAResetCode(folder: folder, engine: engine, clock: clock, directory: "email,groups\nann@example.com,Staff\n")
             _ = try ConsentService(environment).recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
-            _ = try VerificationService(environment).request(email: "ann@example.com", purpose: .passwordReset)
             let event = try EventService(environment).create(
                 EventDraft(name: "Move", group: "Staff", startMessage: "{event} starts", endMessage: "over",
                            startsAt: clock.now().addingTimeInterval(30)))
             let purgeAt = try oneMinuteAhead(of: clock)
 
             let threads = DatabaseThreads()
-            let (passStream, passed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(4))
-            let service = ScheduleService(
-                environment: environment, writer: threads.places.writing, background: threads.places.reading, purgeAt: purgeAt,
-                interval: .milliseconds(10), logger: Logger(label: "test"), onPass: { passed.yield() })
+            let (service, passStream) = schedule(environment, on: threads, purgeAt: purgeAt, keptPasses: 4)
             let running = Task { try await service.run() }
             func requests() throws -> Int64 {
                 let connection = try environment.database.settings.openCurrent()
@@ -57,11 +50,7 @@ struct ScheduleServiceTests {
     @Test(arguments: TestEngine.allCases) func aFailedPurgeIsTriedAgainAMinuteLater(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let clock = MovingClock()
-            let fixture = try ServerFixture(folder: folder, engine: engine, clock: clock)
-            let environment = fixture.environment
-            try Data("email,mobile\nann@example.com,447700900001\n".utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))
-            _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/g.csv"), path: "g.csv", options: ImportOptions())
-            _ = try VerificationService(environment).request(email: "ann@example.com", purpose: .passwordReset)
+            let environment = try annWithAResetCode(folder: folder, engine: engine, clock: clock, directory: "email,mobile\nann@example.com,447700900001\n")
             let purgeAt = try oneMinuteAhead(of: clock)
             let connection = try environment.database.settings.openCurrent()
             defer { connection.close() }
@@ -70,10 +59,7 @@ struct ScheduleServiceTests {
             }
 
             let threads = DatabaseThreads()
-            let (passStream, passed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-            let service = ScheduleService(
-                environment: environment, writer: threads.places.writing, background: threads.places.reading, purgeAt: purgeAt,
-                interval: .milliseconds(10), logger: Logger(label: "test"), onPass: { passed.yield() })
+            let (service, passStream) = schedule(environment, on: threads, purgeAt: purgeAt, keptPasses: 1)
             var passes = passStream.makeAsyncIterator()
             let running = Task { try await service.run() }
             _ = await passes.next()
@@ -95,6 +81,28 @@ struct ScheduleServiceTests {
             try await running.value
             try await threads.shutdown()
         }
+    }
+
+    /// A server's environment on `clock` with `directory` imported, whose Ann has asked for a
+    /// reset code: the row a purge takes once it ended a day before.
+    private func annWithAResetCode(folder: String, engine: TestEngine, clock: MovingClock, directory: String) throws -> LifelineEnvironment {
+        let environment = try ServerFixture(folder: folder, engine: engine, clock: clock).environment
+        try Data(directory.utf8).write(to: URL(fileURLWithPath: folder + "/g.csv"))
+        _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/g.csv"), path: "g.csv", options: ImportOptions())
+        _ = try VerificationService(environment).request(email: "ann@example.com", purpose: .passwordReset)
+        return environment
+    }
+
+    /// The schedule as the server runs it, passing every 10 ms, and its passes as they end (the
+    /// latest `keptPasses` kept for a reader that is behind).
+    private func schedule(
+        _ environment: LifelineEnvironment, on threads: DatabaseThreads, purgeAt: TimeOfDay, keptPasses: Int
+    ) -> (ScheduleService, AsyncStream<Void>) {
+        let (passStream, passed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(keptPasses))
+        let service = ScheduleService(
+            environment: environment, writer: threads.places.writing, background: threads.places.reading, purgeAt: purgeAt,
+            interval: .milliseconds(10), logger: Logger(label: "test"), onPass: { passed.yield() })
+        return (service, passStream)
     }
 
     /// The time of day one minute after the clock's now, on the local clock.
