@@ -11,6 +11,16 @@ public enum AttributeSource: String, Sendable, CaseIterable {
     case directorySync = "directory-sync"
 }
 
+/// What changed the directory, in the record of changes.
+public enum DirectorySource: String, Sendable, CaseIterable {
+    /// An identity provider's SCIM 2.0 request.
+    case scim
+    /// A sync from an LDAP directory.
+    case ldap
+    /// A file import.
+    case `import`
+}
+
 /// What a user's SMS value is worth, as the service's number rule judged it.
 public enum SMSNumberStatus: String, Sendable, CaseIterable {
     /// A number messages are sent to: in long format, or deliverable (its country named, or

@@ -28,7 +28,9 @@ extension Lifeline.APIKeysCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "A name for the client (unique among live keys).") var name: String
-        @Option(help: "portal (resets, sign-in, opt-in for end users), operator, or admin.") var role: APIKeyRole
+        @Option(
+            help: "portal (resets, sign-in, opt-in for end users), operator, admin, or provisioning (an identity provider's SCIM pushes, and nothing else)."
+        ) var role: APIKeyRole
 
         func run() throws {
             let created = try APIKeys(global.environment).create(name: name, role: role)

@@ -29,6 +29,9 @@ struct RuleVocabularyTests {
     @Test func oneRoleLadderForKeysAndConsoleAccounts() {
         #expect(APIKeyRole.admin.includes(.operator) && APIKeyRole.operator.includes(.portal))
         #expect(!APIKeyRole.portal.includes(.operator) && !APIKeyRole.operator.includes(.admin))
+        // Provisioning is off the ladder: it reaches only its own routes, and only it reaches them.
+        #expect(APIKeyRole.provisioning.includes(.provisioning))
+        #expect(APIKeyRole.allCases.filter { $0 != .provisioning }.allSatisfy { !$0.includes(.provisioning) && !APIKeyRole.provisioning.includes($0) })
         #expect(ConsoleRole.admin.includes(.operator) && ConsoleRole.operator.includes(.operator))
         #expect(!ConsoleRole.operator.includes(.admin))
         #expect(ConsoleRole.allCases.allSatisfy { $0.level.rawValue == $0.rawValue }, "the same words on both")

@@ -73,20 +73,3 @@ struct ItemsPage<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
 struct Items<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     let items: [Item]
 }
-
-/// A key named at run time: counts whose names come from the service (`NumberCheckSummary.counts`,
-/// `ImportSummary.counts`), so the API and the CLI name them alike.
-struct NamedKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-
-    init(_ name: String) {
-        stringValue = name
-    }
-
-    init(stringValue: String) {
-        self.stringValue = stringValue
-    }
-
-    init?(intValue: Int) { nil }
-}

@@ -4,6 +4,7 @@ import LifelineVocabulary
 // unknown stored value is an error naming the table, column and value.
 extension UserStatus: SQLRawValue {}
 extension AttributeSource: SQLRawValue {}
+extension DirectorySource: SQLRawValue {}
 extension SMSNumberStatus: SQLRawValue {}
 extension Program: SQLRawValue {}
 extension MessageChannel: SQLRawValue {}
