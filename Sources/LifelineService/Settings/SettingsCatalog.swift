@@ -50,6 +50,11 @@ public enum SettingsCatalog {
             defaultValue: String(ProofOfWork.defaultDifficulty),
             rule: "a whole number from \(ProofOfWork.difficultyRange.lowerBound) to \(ProofOfWork.difficultyRange.upperBound)",
             isValid: { Int($0).map { ProofOfWork.difficultyRange.contains($0) } ?? false }),
+        SettingDefinition(
+            key: SCIMAttributeMap.key,
+            summary: "which SCIM attribute (from an identity provider) fills which user attribute",
+            defaultValue: SCIMAttributeMap.defaultText, rule: SCIMAttributeMap.rule,
+            isValid: { (try? SCIMAttributeMap(parsing: $0)) != nil }),
     ]
 
     static func definition(for key: String) -> SettingDefinition? {
@@ -61,6 +66,8 @@ public enum SettingsCatalog {
 public enum SettingsFailure: LifelineFailure, Equatable {
     case unknownKey(String)
     case invalidValue(key: String, value: String, rule: String)
+    /// A value that breaks its rule in a way worth naming (which entry of a list, and why).
+    case refused(key: String, reason: String)
 
     public var kind: FailureKind { .usage }
 
@@ -69,6 +76,7 @@ public enum SettingsFailure: LifelineFailure, Equatable {
         case .unknownKey(let key):
             "no setting named '\(key)'; the settings are: \(SettingsCatalog.all.map(\.key).joined(separator: ", "))"
         case .invalidValue(let key, let value, let rule): "'\(value)' is not allowed for \(key): it must be \(rule)"
+        case .refused(let key, let reason): "\(key) cannot be set so: \(reason)"
         }
     }
 

@@ -35,6 +35,8 @@ public struct SettingsService: Sendable {
     public func set(_ key: String, to value: String) throws {
         guard let definition = SettingsCatalog.definition(for: key) else { throw SettingsFailure.unknownKey(key) }
         let value = value.trimmingBlanks()
+        // Its own reading says which entry is wrong and why.
+        if key == SCIMAttributeMap.key { _ = try SCIMAttributeMap(parsing: value) }
         guard definition.isValid(value) else {
             throw SettingsFailure.invalidValue(key: key, value: value, rule: definition.rule)
         }
