@@ -53,6 +53,8 @@ public enum LifelineServer {
         TwilioController(environment: environment, database: database, configuration: configuration).addRoutes(to: router)
         ProviderWebhookController(environment: environment, database: database, secret: configuration.webhookSecret).addRoutes(to: router)
         KannelController(environment: environment, database: database).addRoutes(to: router)
+        // Identity providers present a provisioning key, and SCIM has its own errors.
+        SCIMController(environment: environment, database: database, configuration: configuration).addRoutes(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(environment: environment, database: database))
         let portal = v1.group().add(middleware: RequireRole(role: .portal)).add(middleware: AddressLimitMiddleware(limits: limits))
         PasswordResetController(environment: environment, database: database, limits: limits).addRoutes(to: portal)
@@ -79,6 +81,12 @@ public enum LifelineServer {
     public static func isPagePath(_ path: String) -> Bool {
         guard let first = path.split(separator: "/").first else { return true }
         return ["portal", "console", "static"].contains(first)
+    }
+
+    /// Whether `path` is SCIM's (`/scim/v2/…`), which RFC 7643's own discovery documents
+    /// (`/scim/v2/Schemas`, `ResourceTypes`, `ServiceProviderConfig`) describe, not docs/openapi.json.
+    public static func isSCIMPath(_ path: String) -> Bool {
+        path.split(separator: "/").first == "scim"
     }
 
     /// The portal's and the console's pages. Their errors are pages too (``ProblemMiddleware``).

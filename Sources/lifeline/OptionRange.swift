@@ -23,6 +23,7 @@ enum OptionRanges {
     static let leaseSeconds = OptionRange(option: "--lease-seconds", range: 0...86_400, unit: "seconds")
     static let addressLimit = OptionRange(option: "--address-limit", range: 1...100_000, unit: "requests a minute")
     static let emailLimit = OptionRange(option: "--email-limit", range: 1...10_000, unit: "requests a minute")
+    static let provisioningLimit = OptionRange(option: "--provisioning-limit", range: 1...1_000_000, unit: "requests a minute")
     static let purgeBatchSize = OptionRange(option: "--batch-size", range: 1...1_000_000, unit: "rows")
     /// `--older-than`, in seconds: up to ten years.
     static let purgeAgeSeconds: ClosedRange<Int> = 0...(3650 * 86_400)

@@ -51,6 +51,7 @@ extension Lifeline {
         var trustedProxy: [String] = []
         @Option(help: "Portal requests a minute from one client address (1–100000).") var addressLimit = 120
         @Option(help: "Portal requests a minute naming one email: resets, sign-ins, codes, opt-ins (1–10000).") var emailLimit = 10
+        @Option(help: "SCIM requests a minute from one provisioning key (1–1000000).") var provisioningLimit = 6_000
 
         func validate() throws {
             if let listen, ServerConfiguration(listen: listen) == nil {
@@ -64,6 +65,7 @@ extension Lifeline {
             }
             try OptionRanges.addressLimit.check(addressLimit)
             try OptionRanges.emailLimit.check(emailLimit)
+            try OptionRanges.provisioningLimit.check(provisioningLimit)
         }
 
         func run() async throws {
@@ -76,6 +78,7 @@ extension Lifeline {
             configuration.trustedProxies = trustedProxy.compactMap(AddressRange.init)
             configuration.requestsPerMinutePerAddress = addressLimit
             configuration.requestsPerMinutePerEmail = emailLimit
+            configuration.provisioningRequestsPerMinute = provisioningLimit
             configuration.webhookSecret = ProcessEnvironment.value("LIFELINE_WEBHOOK_SECRET").map { Array($0.utf8) }
             configuration.checksPageValues = ProcessEnvironment.value("LIFELINE_CHECK_PAGES") == "1"
             // A long-running process keeps its connections (a request does not reopen the file)

@@ -14,6 +14,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Portal requests a minute from one client address, and naming one email (`--address-limit`, `--email-limit`).
     public var requestsPerMinutePerAddress = 120
     public var requestsPerMinutePerEmail = 10
+    /// SCIM requests a minute from one provisioning key (`--provisioning-limit`): an identity
+    /// provider's first push of a large directory comes as fast as it can.
+    public var provisioningRequestsPerMinute = 6_000
     /// Whether a page whose template asks for a value its view does not have is answered 500
     /// (naming the keys) instead of rendered with a blank: on in tests, so a renamed field
     /// fails a test rather than a page in production.
