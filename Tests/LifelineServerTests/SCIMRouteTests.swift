@@ -288,11 +288,13 @@ struct SCIMRouteTests {
     }
 
     /// A user imported from a file is the same person when a provider first sends them: taken
-    /// over by email, not refused and not duplicated.
-    @Test(arguments: TestEngine.allCases) func aProviderTakesOverAnImportedUserByEmail(engine: TestEngine) async throws {
+    /// over by email, not refused and not duplicated; an imported group is adopted by name.
+    @Test(arguments: TestEngine.allCases) func aProviderTakesOverAnImportedUserByEmailAndAGroupByName(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let fixture = try ServerFixture(folder: folder, engine: engine)
             let imported = try DirectoryQueries(fixture.environment).user(email: "ann@example.com").user.id
+            try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/groups.csv"))
+            _ = try DirectoryImporter(fixture.environment).importUsers(from: .file(path: folder + "/groups.csv"), path: "groups.csv", options: ImportOptions())
             try await fixture.application().test(.router) { client in
                 let created = try await Self.scim(
                     client, .post, "/scim/v2/Users",
@@ -302,6 +304,18 @@ struct SCIMRouteTests {
                 let again = try await Self.scim(
                     client, .post, "/scim/v2/Users", #"{"schemas":["\#(Self.userSchema)"],"userName":"ANN@example.com"}"#, fixture: fixture)
                 #expect(again.status == .conflict && again.json["scimType"] as? String == "uniqueness")
+
+                // A group an import made is adopted by name, its members kept until the provider names them.
+                let group = try await Self.scim(
+                    client, .post, "/scim/v2/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"STAFF"}"#,
+                    fixture: fixture)
+                #expect(group.status == .created, "\(group.text)")
+                let members = (group.json["members"] as? [[String: Any]])?.compactMap { $0["value"] as? String }
+                #expect(members == [String(imported)])
+                let twice = try await Self.scim(
+                    client, .post, "/scim/v2/Groups", #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Staff"}"#,
+                    fixture: fixture)
+                #expect(twice.status == .conflict)
             }
         }
     }

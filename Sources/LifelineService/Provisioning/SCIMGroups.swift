@@ -97,7 +97,8 @@ extension SCIMProvisioning {
         return SCIMResources.group(record, location: client.location)
     }
 
-    /// Creates a group, or brings back the one of that name a provider deleted.
+    /// Creates a group, or adopts the one of that name an import made, or brings back the one
+    /// a provider deleted.
     public func createGroup(_ body: SCIMValue, client: SCIMClient) throws -> SCIMObject {
         let values = try SCIMGroupValues(try Self.document(body, kind: "group"), isComplete: false)
         let now = clock.now()
@@ -106,17 +107,18 @@ extension SCIMProvisioning {
             var changes: [String] = []
             let id: Int64
             if let existing = try store.groupByName(values.displayName) {
-                guard existing.isDeleted else {
+                guard existing.isDeleted || !existing.isNamed else {
                     throw SCIMFailure.uniqueness("a group named '\(values.displayName)' exists (id \(existing.id))")
                 }
                 id = existing.id
-                changes.append("brought back")
+                changes.append(existing.isDeleted ? "brought back" : "adopted from the directory")
             } else {
                 id = try DirectoryStore(connection: connection).createGroup(name: values.displayName, at: now)
                 changes.append("created")
             }
             try store.touchGroup(id: id, externalID: values.externalID ?? nil, at: now)
-            try setMembers(values.members ?? [], of: id, store: store, connection: connection, changes: &changes)
+            // Members not mentioned are left alone, as an adopted group's are.
+            if let members = values.members { try setMembers(members, of: id, store: store, connection: connection, changes: &changes) }
             try store.recordChange(
                 source: .scim, actor: client.actor, userID: nil, groupName: values.displayName, summary: changes.joined(separator: "; "), at: now)
             return try renderedGroup(id: id, store: store, client: client)

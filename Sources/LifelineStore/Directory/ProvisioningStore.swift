@@ -286,13 +286,15 @@ public struct ProvisioningStore {
     }
 
     /// The group named `name` (ignoring case), with whether a provider deleted it.
-    public func groupByName(_ name: String) throws -> (id: Int64, isDeleted: Bool)? {
+    /// The group of that name (ignoring case): whether a provider deleted it, and whether a
+    /// provider has known it at all (else it came from an import).
+    public func groupByName(_ name: String) throws -> (id: Int64, isDeleted: Bool, isNamed: Bool)? {
         try connection.queryFirst(
             """
-            SELECT g.id, sg.deleted_at FROM groups g LEFT JOIN scim_groups sg ON sg.group_id = g.id
+            SELECT g.id, sg.deleted_at, sg.group_id FROM groups g LEFT JOIN scim_groups sg ON sg.group_id = g.id
             WHERE \(dialect.caselessEquals("g.name"))
             """, name
-        ) { ($0.int64(at: 0), !$0.isNull(at: 1)) }
+        ) { ($0.int64(at: 0), !$0.isNull(at: 1), !$0.isNull(at: 2)) }
     }
 
     /// Records a provider's view of a group (its externalId, the time it changed it), bringing
