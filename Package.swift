@@ -42,6 +42,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The system OpenLDAP client library, for `lifeline sync ldap`.
+        .systemLibrary(
+            name: "CLDAP",
+            pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]
+        ),
         // Build-time tool: turns Migrations/*.sql and Data/*.tsv into Swift source, so the binary
         // carries them and works when copied alone.
         .executableTarget(name: "FileEmbedder"),
@@ -103,6 +109,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // LDAP searches over libldap: StartTLS and LDAPS, binds, paged results (RFC 2696).
+        .target(name: "LifelineLDAP", dependencies: ["CLDAP", "LifelineService"]),
         // HTTP over the service, as the CLI is: routes, API keys, problem+json, health; no SQL, no rule.
         .target(
             name: "LifelineServer",
@@ -135,6 +143,7 @@ let package = Package(
                 "LifelineServer",
                 "LifelineStore",
                 "LifelineWebhook",
+                "LifelineLDAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,12 +51,11 @@ final class UploadSpool: Sendable {
 
     /// An empty spool: an unnamed 0600 file in `directory`.
     static func create(in directory: String) throws -> UploadSpool {
-        var template = Array((directory + "/lifeline-upload-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            let failure = errno
-            let reason = String(cString: strerror(failure))
-            if failure == EMFILE || failure == ENFILE {
+        do {
+            return UploadSpool(descriptor: try PrivateFile.unnamed(in: directory))
+        } catch {
+            let reason = error.reason
+            if error.code == EMFILE || error.code == ENFILE {
                 // No descriptor left: a passing overload, so the client may try again.
                 var problem = Problem(status: .serviceUnavailable, code: "busy", detail: "cannot spool the upload: \(reason); try again shortly")
                 problem.retryAfter = 5
@@ -64,9 +63,6 @@ final class UploadSpool: Sendable {
             }
             throw Problem(status: .internalServerError, code: "configuration", detail: "cannot spool the upload in \(directory): \(reason)")
         }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        unlink(String(cString: template.withUnsafeBufferPointer { $0.baseAddress! }))
-        return UploadSpool(descriptor: descriptor)
     }
 
     private func write(_ bytes: some Collection<UInt8>, with writer: FileDescriptorWriter) throws {
@@ -77,7 +73,5 @@ final class UploadSpool: Sendable {
         }
     }
 
-    static var temporaryDirectory: String {
-        getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-    }
+    static var temporaryDirectory: String { PrivateFile.temporaryDirectory }
 }

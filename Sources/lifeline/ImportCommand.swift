@@ -58,7 +58,7 @@ extension Lifeline.Import {
         @Flag(help: "Read and validate everything, report what would happen, write nothing.")
         var dryRun = false
 
-        @Option(help: "HEADER=WHAT: what a column is: email, name, groups, or the attribute it fills. Repeat for more.")
+        @Option(help: "HEADER=WHAT: what a column is: email, name, groups, the attribute it fills, or - to ignore it. Repeat for more.")
         var map: [String] = []
 
         func validate() throws {

@@ -200,6 +200,10 @@ struct DirectoryImporterTests {
             options.columnMap = ["Work Mail": "email", "work mobile": "mobile"]
             _ = try fixture.importCSV("Work Mail,Work Mobile,mail\ncat@example.com,447700900003,cat.alt@example.com\n", options: options)
             #expect(try fixture.attributes(of: "cat@example.com") == ["mobile": "447700900003", "mail": "cat.alt@example.com"])
+            // `-` reads a column past: no attribute, no change to the one it would have named.
+            options.columnMap = ["Notes": "-", "mail": "-"]
+            _ = try fixture.importCSV("email,Notes,mail\ncat@example.com,private,\n", options: options)
+            #expect(try fixture.attributes(of: "cat@example.com") == ["mobile": "447700900003", "mail": "cat.alt@example.com"])
             let refusal = ImportFailure.missingEmailColumn(path: "x.csv", columns: ["login"])
             #expect(refusal.description.contains("--map \"Work Email=email\"") && refusal.message.contains("it has: login"))
         }

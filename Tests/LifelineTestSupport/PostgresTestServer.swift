@@ -126,7 +126,7 @@ public final class PostgresTestServer: Sendable {
     }
 
     /// A loopback port nothing listens on now: the kernel's choice for a socket bound to port 0.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -147,11 +147,12 @@ public final class PostgresTestServer: Sendable {
         return FileManager.default.fileExists(atPath: debian + "/initdb") ? debian : "/usr/bin"
     }
 
-    /// Runs a PostgreSQL tool to its end, as `postgres` when this process is root, its output
-    /// to `tool.log` in the server's folder. posix_spawn and waitpid, not Foundation's Process,
-    /// whose wait for a child missed pg_ctl's exit here and hung the test run.
-    static func run(_ tool: String, _ arguments: [String], logIn folder: String) throws {
-        let asUser = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] : [tool]
+    /// Runs a PostgreSQL tool (or, `asPostgres` false, another daemon's) to its end, as
+    /// `postgres` when this process is root, its output to `tool.log` in the server's folder.
+    /// posix_spawn and waitpid, not Foundation's Process, whose wait for a child missed
+    /// pg_ctl's exit here and hung the test run.
+    static func run(_ tool: String, _ arguments: [String], logIn folder: String, asPostgres: Bool = true) throws {
+        let asUser = geteuid() == 0 && asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", tool] : [tool]
         // Nothing else this test process has open goes on to the server, which outlives the
         // spawn: a file another test is writing (a binary it will run) would stay open for
         // writing in the postgres daemon, and running it would fail with "text file busy".

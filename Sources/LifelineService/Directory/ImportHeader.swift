@@ -31,9 +31,13 @@ struct ImportHeader {
         String(name.lowercased().unicodeScalars.filter { $0 != " " && $0 != "_" && $0 != "-" })
     }
 
+    /// What `--map HEADER=-` makes a column: read past, as if it were not in the file.
+    static let ignored = "-"
+
     /// Reads the header; names are trimmed and matched case-insensitively. `map` (`--map`)
-    /// names what a column is: `email`, `name` or `groups` (or an alias of one), else the
-    /// attribute it fills. The left-most column of a role takes it; later ones are attributes.
+    /// names what a column is: `email`, `name` or `groups` (or an alias of one), `-` (ignored),
+    /// else the attribute it fills. The left-most column of a role takes it; later ones are
+    /// attributes.
     init(record: CSVRecord, path: String, map: [String: String] = [:]) throws {
         let mapped = Dictionary(map.map { (Self.key($0.key), $0.value.trimmingBlanks()) }, uniquingKeysWith: { first, _ in first })
         var names: [String] = []
@@ -56,6 +60,7 @@ struct ImportHeader {
         var attributeColumn: [String: Int] = [:]
         for (index, name) in names.enumerated() {
             let target = mapped[Self.key(name)] ?? name
+            if target == Self.ignored { continue }
             if let role = Self.roleByKey[Self.key(target)], roles[role] == nil {
                 roles[role] = index
             } else {

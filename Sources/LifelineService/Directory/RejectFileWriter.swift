@@ -39,16 +39,6 @@ final class RejectFileWriter {
     }
 
     private func append(_ fields: [[UInt8]]) {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { pending.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-            if needsQuotes { pending.append(UInt8(ascii: "\"")) }
-            for byte in field {
-                if byte == UInt8(ascii: "\"") { pending.append(byte) }
-                pending.append(byte)
-            }
-            if needsQuotes { pending.append(UInt8(ascii: "\"")) }
-        }
-        pending.append(contentsOf: [0x0D, 0x0A])
+        CSVRecordEncoding.append(fields, to: &pending)
     }
 }

@@ -3,6 +3,8 @@ import Glibc
 /// Why a file Lifeline writes could not be opened safely.
 public struct PrivateFileError: Error, Sendable, CustomStringConvertible {
     public let reason: String
+    /// The `errno` behind it, when one is.
+    public var code: Int32 = 0
     public var description: String { reason }
 }
 
@@ -40,6 +42,24 @@ public enum PrivateFile {
             throw failure(closing: descriptor, String(cString: strerror(errno)))
         }
         return descriptor
+    }
+
+    /// A new file with no name: created 0600 in `directory` and unlinked at once, so what it
+    /// holds (an upload, a directory's entries) is never readable by another user and
+    /// disappears with its last descriptor, even if the process is killed. Returns the
+    /// descriptor, open for reading and writing; `errno` is kept for the caller on failure.
+    public static func unnamed(in directory: String) throws(PrivateFileError) -> Int32 {
+        var template = Array((directory + "/lifeline-spool-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw PrivateFileError(reason: String(cString: strerror(errno)), code: errno) }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        unlink(String(cString: template.withUnsafeBufferPointer { $0.baseAddress! }))
+        return descriptor
+    }
+
+    /// The folder for unnamed files: `$TMPDIR`, else /tmp.
+    public static var temporaryDirectory: String {
+        getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     }
 
     private static func failure(closing descriptor: Int32, _ reason: String) -> PrivateFileError {
