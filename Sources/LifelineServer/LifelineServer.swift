@@ -109,5 +109,6 @@ public enum LifelineServer {
         ConsoleOptInPages(site: site).add(to: pages)
         ConsoleSMSPages(site: site).add(to: pages)
         ConsoleImportPages(site: site).add(to: pages)
+        ConsoleDirectoryPages(site: site).add(to: pages)
     }
 }

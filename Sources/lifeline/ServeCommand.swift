@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import LifelineServer
+import LifelineLDAP
 import LifelineService
 import LifelineWebhook
 import Logging
@@ -52,6 +53,10 @@ extension Lifeline {
         @Option(help: "Portal requests a minute from one client address (1–100000).") var addressLimit = 120
         @Option(help: "Portal requests a minute naming one email: resets, sign-ins, codes, opt-ins (1–10000).") var emailLimit = 10
         @Option(help: "SCIM requests a minute from one provisioning key (1–1000000).") var provisioningLimit = 6_000
+        @Option(help: "Sync the directory from LDAP this often (such as 1h or 15m), with the settings in --sync-ldap-config.")
+        var syncLDAPEvery: String?
+        @Option(help: "The LDAP sync's settings file, as `lifeline sync ldap --config` reads it.")
+        var syncLDAPConfig: String?
 
         func validate() throws {
             if let listen, ServerConfiguration(listen: listen) == nil {
@@ -66,6 +71,14 @@ extension Lifeline {
             try OptionRanges.addressLimit.check(addressLimit)
             try OptionRanges.emailLimit.check(emailLimit)
             try OptionRanges.provisioningLimit.check(provisioningLimit)
+            if let syncLDAPEvery {
+                guard let seconds = DurationArgument.seconds(in: syncLDAPEvery), seconds >= 60, seconds <= 7 * 86_400 else {
+                    throw ValidationError("--sync-ldap-every must be a duration from 1m to 7d, such as 15m or 1h, not '\(syncLDAPEvery)'")
+                }
+                guard syncLDAPConfig != nil else { throw ValidationError("--sync-ldap-every needs --sync-ldap-config FILE") }
+            } else if syncLDAPConfig != nil {
+                throw ValidationError("--sync-ldap-config needs --sync-ldap-every (such as 1h)")
+            }
         }
 
         func run() async throws {
@@ -102,7 +115,7 @@ extension Lifeline {
                     ScheduleService(
                         environment: environment, writer: environment.database.places.writing, background: environment.database.places.reading,
                         purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
-                ]
+                ] + (try directorySync(environment: environment, logger: logger).map { [$0] } ?? [])
             ) { [configuration] port in
                 logger.info(
                     "listening",
@@ -117,6 +130,21 @@ extension Lifeline {
             group.maximumCancellationDuration = ConnectionLimits.shutdownDeadline
             try await ServiceGroup(configuration: group).run()
         }
+    }
+}
+
+extension Lifeline.Serve {
+    /// The scheduled LDAP sync, when asked for: its settings file is read and checked before
+    /// the server listens, so a mistake in it stops the start rather than every sync.
+    func directorySync(environment: LifelineEnvironment, logger: Logger) throws -> DirectorySyncService? {
+        guard let syncLDAPEvery, let syncLDAPConfig, let seconds = DurationArgument.seconds(in: syncLDAPEvery) else { return nil }
+        guard let data = FileManager.default.contents(atPath: syncLDAPConfig) else {
+            throw LDAPSyncFailure.badFile(path: syncLDAPConfig, line: nil, reason: "cannot be read")
+        }
+        let settings = try LDAPSyncSettings(file: String(decoding: data, as: UTF8.self), path: syncLDAPConfig).checked()
+        _ = try settings.password()
+        return DirectorySyncService(
+            environment: environment, settings: settings, every: .seconds(seconds), open: { try LDAPClient(settings: $0) }, logger: logger)
     }
 }
 

@@ -129,6 +129,27 @@ import Testing
                 #expect(try json(fromFile)["unchanged"] as? Int == 50)
                 let mixed = try await database.run(["sync", "ldap", "--config", folder + "/ldap-sync.conf", "--url", server.url])
                 #expect(mixed.status == 64)
+
+                // The sync above was just now: a server waits out the interval from it.
+                let (waiting, waitingExit, _) = try await database.serve(
+                    ["--sync-ldap-every", "1h", "--sync-ldap-config", folder + "/ldap-sync.conf"], folder: folder)
+                let notDue = try await LifelineProcess.logLine(containing: "\"message\":\"directory sync not due\"", in: folder)
+                waiting.terminate()
+                #expect(await waitingExit.status() == 0)
+                #expect(notDue.contains(#""in_seconds":"35"#), "about an hour: \(notDue)")
+
+                // A server on a database no sync has run on runs it at once, from the same file.
+                let fresh = folder + "/fresh"
+                try FileManager.default.createDirectory(atPath: fresh, withIntermediateDirectories: true)
+                let other = try CLIDatabase(engine, folder: fresh)
+                #expect(try await other.run(["migrate"]).status == 0)
+                let (process, exited, _) = try await other.serve(
+                    ["--sync-ldap-every", "1h", "--sync-ldap-config", folder + "/ldap-sync.conf"], folder: fresh)
+                let synced = try await LifelineProcess.logLine(containing: "\"message\":\"directory synced\"", in: fresh)
+                process.terminate()
+                #expect(await exited.status() == 0)
+                #expect(synced.contains(#""created":"50""#) && synced.contains(#""outcome":"written""#), "\(synced)")
+                #expect(try await other.run(["users", "list", "--format", "csv"]).standardOutput.split(separator: "\r\n").count == 51)
             }
         }
     }

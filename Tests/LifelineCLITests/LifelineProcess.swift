@@ -106,6 +106,19 @@ enum LifelineProcess {
         throw CancellationError()
     }
 
+    /// The first line of `folder/serve.log` containing `text`, once the server writes it.
+    static func logLine(containing text: String, in folder: String, within seconds: TimeInterval = 60) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let log = (try? String(contentsOfFile: folder + "/serve.log", encoding: .utf8)) ?? ""
+            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            // The log is a file the server writes: polled, since a file has no event to await.
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the server never logged \(text): \((try? String(contentsOfFile: folder + "/serve.log", encoding: .utf8)) ?? "")")
+        throw CancellationError()
+    }
+
     private static func readToEnd(_ handle: FileHandle) async throws -> Data {
         try await onThread { handle.readDataToEndOfFile() }
     }

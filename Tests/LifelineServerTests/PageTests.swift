@@ -91,7 +91,7 @@ struct PageTests {
                 #expect(stranger.status == .seeOther && stranger.headers[.location] == "/console/sign-in")
                 let portalSession = try await get("/console/events", "lifeline_console=\(portalToken)")
                 #expect(portalSession.status == .seeOther, "a portal session does not open the console")
-                for page in ["/console/sms", "/console/import", "/console/sms/fix"] {
+                for page in ["/console/sms", "/console/import", "/console/sms/fix", "/console/directory"] {
                     let refused = try await get(page, "lifeline_console=\(operatorToken)")
                     #expect(refused.status == .forbidden && refused.text.contains("For admins only"), "\(page)")
                     #expect(refused.text.contains("href=\"/console/events\"") && refused.text.contains("Sign out"), "the refusal keeps the way on")

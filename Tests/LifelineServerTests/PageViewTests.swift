@@ -54,6 +54,10 @@ struct PageViewTests {
                 fixable: 1, canFix: true, fixableNoun: "number", notice: "n"),
             SMSFixView(fixes: [.init(email: "e", before: "b", after: "a", detail: "d")], count: 1, noun: "number", country: "GB", none: false),
             ImportFormView(map: "m", fileError: "f", mapError: "e"),
+            DirectorySourcesView(
+                map: "m", isDefaultMap: true, mapError: "e",
+                sync: .init(when: "t", actor: "a", outcome: "o", failed: false, counts: "c", detail: "d", hasDetail: true), noSync: false,
+                changes: [.init(when: "t", source: "scim", actor: "a", subject: "s", summary: "m")], noChanges: false, notice: "n"),
             importResult,
         ]
     }
