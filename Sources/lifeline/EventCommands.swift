@@ -30,31 +30,47 @@ extension Lifeline.Events {
         static let configuration = CommandConfiguration(
             commandName: "create", abstract: "Create a draft event; prints its id. Nothing is sent until `events start`.",
             discussion: """
-                Messages may use {event} (the event's name) and {name} (the recipient's display name).
+                Messages may use {event} (the event's name) and {name} (the recipient's display name). \
+                With --template, the template gives the group, the kind and the messages (any of them \
+                may still be given), and the name is the template's with the time.
 
-                Example:
+                Examples:
                   lifeline events create --name "Mail outage" --group Staff \\
                       --start-message "Email is down. Use Teams for now." \\
                       --end-message "Email is back, {name}."
+                  lifeline events create --template "Mail down"
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The event's name (1–100 characters).") var name: String
-        @Option(help: "The group to alert.") var group: String
-        @Option(help: "planned or unplanned.") var kind: EventKind = .unplanned
-        @Option(help: "The alert sent when the event starts.") var startMessage: String
-        @Option(help: "The alert sent when the event ends.") var endMessage: String
+        @Option(help: "A template (`lifeline templates list`) to draft the event from.") var template: String?
+        @Option(help: "The event's name (1–100 characters).") var name: String?
+        @Option(help: "The group to alert.") var group: String?
+        @Option(help: "planned or unplanned (default: unplanned, or the template's).") var kind: EventKind?
+        @Option(help: "The alert sent when the event starts.") var startMessage: String?
+        @Option(help: "The alert sent when the event ends.") var endMessage: String?
         @Option(help: "When to start it (ISO 8601, e.g. 2026-12-01T08:00:00Z): `lifeline serve` sends the start alert then.")
         var startsAt: String?
         @Option(help: "When to end it (ISO 8601): `lifeline serve` sends the end alert then.") var endsAt: String?
         @Option(help: "Notes for operators, up to 500 characters (not sent).") var notes: String?
 
+        func validate() throws {
+            guard template == nil else { return }
+            let missing = [("--name", name), ("--group", group), ("--start-message", startMessage), ("--end-message", endMessage)]
+                .filter { $0.1 == nil }.map(\.0)
+            if !missing.isEmpty { throw ValidationError("give \(missing.joined(separator: ", ")), or --template NAME") }
+        }
+
         func run() throws {
-            let id = try EventService(global.environment).create(
-                EventDraft(
-                    name: name, group: group, kind: kind, startMessage: startMessage, endMessage: endMessage,
-                    startsAt: try startsAt.map { try EventDraft.time($0, option: "--starts-at") },
-                    endsAt: try endsAt.map { try EventDraft.time($0, option: "--ends-at") }, notes: notes))
-            print(id)
+            var draft = try template.map { try EventTemplates(global.environment).eventDraft(from: $0) }
+                ?? EventDraft(name: "", group: "", startMessage: "", endMessage: "")
+            if let name { draft.name = name }
+            if let group { draft.group = group }
+            if let kind { draft.kind = kind }
+            if let startMessage { draft.startMessage = startMessage }
+            if let endMessage { draft.endMessage = endMessage }
+            draft.startsAt = try startsAt.map { try EventDraft.time($0, option: "--starts-at") }
+            draft.endsAt = try endsAt.map { try EventDraft.time($0, option: "--ends-at") }
+            draft.notes = notes
+            print(try EventService(global.environment).create(draft))
         }
     }
 

@@ -19,7 +19,7 @@ struct Lifeline: AsyncParsableCommand {
               lifeline --database /srv/lifeline/lifeline.db serve
             """,
         subcommands: [
-            Migrate.self, Doctor.self, Copy.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Reset.self, Auth.self, Policy.self, Profiles.self, Settings.self, Secret.self, Serve.self, APIKeysCommand.self, Admins.self, Kannel.self, Sync.self,
+            Migrate.self, Doctor.self, Copy.self, Import.self, Users.self, Attributes.self, Groups.self, SMS.self, Optin.self, Events.self, Outbox.self, Codes.self, Reset.self, Auth.self, Policy.self, Profiles.self, Settings.self, Secret.self, Serve.self, APIKeysCommand.self, Admins.self, Kannel.self, Sync.self, Templates.self,
         ]
     )
 

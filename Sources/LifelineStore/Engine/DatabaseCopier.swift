@@ -14,7 +14,8 @@ public struct DatabaseCopier {
         "users", "attribute_definitions", "user_attributes", "groups", "group_memberships", "settings",
         "consent_ledger", "inbound_messages", "continuity_events", "verification_requests", "auth_profiles",
         "profile_assignments", "user_credentials", "api_keys", "console_roles", "web_sessions", "captcha_answers",
-        "outbox", "scim_users", "scim_groups", "directory_changes", "directory_syncs",
+        "outbox", "scim_users", "scim_groups", "directory_changes", "directory_syncs", "event_templates",
+        "event_template_answers", "event_template_labels",
     ]
     /// Tables the database keeps itself from others (a trigger on the ledger): never copied,
     /// rebuilt on the target as the ledger's rows arrive, then compared.

@@ -32,6 +32,7 @@ extension Cell: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     init(stringLiteral value: String) { self = .text(value) }
     init(integerLiteral value: Int64) { self = .integer(value) }
     init(_ value: Int) { self = .integer(Int64(value)) }
+    init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
     init(_ value: String?) { self = value.map(Cell.text) ?? .null }
 }
 
