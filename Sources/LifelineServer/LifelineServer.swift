@@ -64,6 +64,7 @@ public enum LifelineServer {
         let operators = v1.group().add(middleware: RequireRole(role: .operator))
         optIns.addOperatorRoutes(to: operators)
         EventController(environment: environment, database: database).addRoutes(to: operators)
+        TemplateController(environment: environment, database: database).addRoutes(to: operators)
         DirectoryController(environment: environment, database: database).addRoutes(to: operators)
         OutboxController(environment: environment, database: database).addRoutes(to: operators)
         let admins = v1.group().add(middleware: RequireRole(role: .admin))
