@@ -10,10 +10,18 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any], "\(result.standardError)")
     }
 
-    private func withSlapd<T>(people count: Int, _ body: (SlapdTestServer) async throws -> T) async throws -> T {
-        let server = try SlapdTestServer(entries: SlapdTestServer.people(count))
-        defer { server.stop() }
-        return try await body(server)
+    /// A slapd of the test's own around `body`. Starting, changing and stopping it wait on
+    /// processes: on a thread of their own, never one of the cooperative pool other tests run on.
+    private func withSlapd<T: Sendable>(people count: Int, _ body: (SlapdTestServer) async throws -> T) async throws -> T {
+        let server = try await LifelineProcess.onThread { try SlapdTestServer(entries: SlapdTestServer.people(count)) }
+        do {
+            let result = try await body(server)
+            _ = try? await LifelineProcess.onThread { server.stop() }
+            return result
+        } catch {
+            _ = try? await LifelineProcess.onThread { server.stop() }
+            throw error
+        }
     }
 
     /// The sync options every run here shares: the reader, the people, groups by search, leavers disabled.
@@ -47,14 +55,14 @@ import Testing
                 #expect(second["written"] as? Bool == false && (second["result"] as? String)?.hasPrefix("nothing to write") == true)
 
                 let leavers = (1...10).map { String(format: "u%05d", $0 * 7) }
-                try server.modify(
-                    leavers.map { "dn: uid=\($0),\(SlapdTestServer.people)\nchangetype: delete\n" }.joined(separator: "\n") + """
+                let changes = leavers.map { "dn: uid=\($0),\(SlapdTestServer.people)\nchangetype: delete\n" }.joined(separator: "\n") + """
 
-                        dn: uid=u00020,\(SlapdTestServer.people)
-                        changetype: modify
-                        delete: mobile
+                    dn: uid=u00020,\(SlapdTestServer.people)
+                    changetype: modify
+                    delete: mobile
 
-                        """)
+                    """
+                try await LifelineProcess.onThread { try server.modify(changes) }
                 let third = try json(try await database.run(syncArguments(server)))
                 #expect(third["entries"] as? Int == 9_990 && third["disabled"] as? Int == 10, "\(third)")
                 #expect(third["updated"] as? Int == 1 && third["unchanged"] as? Int == 9_989)

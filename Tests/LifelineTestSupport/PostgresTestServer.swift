@@ -101,7 +101,7 @@ public final class PostgresTestServer: Sendable {
         try run(
             binaries() + "/pg_ctl",
             ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
-             "-k \(folder) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
+             "-k \(folder) -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c max_pred_locks_per_transaction=1024", "start"],
             logIn: folder)
     }
 
