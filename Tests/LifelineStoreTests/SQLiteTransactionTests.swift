@@ -159,7 +159,9 @@ struct SQLiteTransactionTests {
             async let finished: Void = onOwnThread {
                 do {
                     var configuration = SQLiteConfiguration()
-                    configuration.busyTimeout = .seconds(10)
+                    // Far longer than the wait needs: under a loaded CI the test's own sleep can
+                    // resume seconds late, and the waiter must still be waiting when it does.
+                    configuration.busyTimeout = .seconds(600)
                     let waiter = try SQLiteConnection(path: path, configuration: configuration)
                     started.signal()
                     let elapsed = try ContinuousClock().measure {
