@@ -1,6 +1,7 @@
 /// What an API key may do. The first three form a ladder (each may do what the ones before it
 /// may); the single-purpose roles stand apart: a provisioning key reaches the SCIM routes and
-/// nothing else, and no other key reaches those.
+/// nothing else, and no other key reaches those; a trigger key likewise reaches only the
+/// monitoring trigger routes.
 public enum APIKeyRole: String, Sendable, CaseIterable {
     /// The organisation's portal backend, acting for an end user (resets, sign-in, opt-in).
     case portal
@@ -10,6 +11,8 @@ public enum APIKeyRole: String, Sendable, CaseIterable {
     case admin
     /// An identity provider (Entra ID, Okta, …) pushing users and groups over SCIM 2.0.
     case provisioning
+    /// A monitor (Alertmanager, Uptime Kuma, a script) drafting events from templates.
+    case trigger
 
     /// The role's rung on the ladder; nil for a single-purpose role.
     private var rung: Int? {
@@ -17,7 +20,7 @@ public enum APIKeyRole: String, Sendable, CaseIterable {
         case .portal: 0
         case .operator: 1
         case .admin: 2
-        case .provisioning: nil
+        case .provisioning, .trigger: nil
         }
     }
 

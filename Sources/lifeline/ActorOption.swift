@@ -3,9 +3,9 @@ import FoundationEssentials
 import Glibc
 import LifelineService
 
-/// Who is acting, for the ledger: `--actor`, else the login name.
+/// Who is acting, for the ledger and the event audit: `--actor`, else the login name.
 struct ActorOption: ParsableArguments {
-    @Option(help: "Who is acting, recorded in the ledger. (default: the login name)")
+    @Option(help: "Who is acting, recorded in the ledger and the event audit. (default: the login name)")
     var actor: String?
 
     var name: String {

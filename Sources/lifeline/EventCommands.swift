@@ -51,6 +51,7 @@ extension Lifeline.Events {
         var startsAt: String?
         @Option(help: "When to end it (ISO 8601): `lifeline serve` sends the end alert then.") var endsAt: String?
         @Option(help: "Notes for operators, up to 500 characters (not sent).") var notes: String?
+        @OptionGroup var actor: ActorOption
 
         func validate() throws {
             guard template == nil else { return }
@@ -70,7 +71,7 @@ extension Lifeline.Events {
             draft.startsAt = try startsAt.map { try EventDraft.time($0, option: "--starts-at") }
             draft.endsAt = try endsAt.map { try EventDraft.time($0, option: "--ends-at") }
             draft.notes = notes
-            print(try EventService(global.environment).create(draft))
+            print(try EventService(global.environment).create(draft, by: actor.name))
         }
     }
 
@@ -114,9 +115,10 @@ extension Lifeline.Events {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
+        @OptionGroup var actor: ActorOption
 
         func run() throws {
-            report(try EventService(global.environment).start(id: event.id), verb: "started")
+            report(try EventService(global.environment).start(id: event.id, by: actor.name), verb: "started")
         }
     }
 
@@ -129,9 +131,10 @@ extension Lifeline.Events {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
+        @OptionGroup var actor: ActorOption
 
         func run() throws {
-            report(try EventService(global.environment).end(id: event.id), verb: "ended")
+            report(try EventService(global.environment).end(id: event.id, by: actor.name), verb: "ended")
         }
     }
 
@@ -144,9 +147,10 @@ extension Lifeline.Events {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var event: EventIDArgument
+        @OptionGroup var actor: ActorOption
 
         func run() throws {
-            report(try EventService(global.environment).cancel(id: event.id), verb: "cancelled")
+            report(try EventService(global.environment).cancel(id: event.id, by: actor.name), verb: "cancelled")
         }
     }
 

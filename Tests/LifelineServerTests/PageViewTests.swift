@@ -39,7 +39,8 @@ struct PageViewTests {
                 placeholders: "{name}"),
             EventView(
                 event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1, maybeSent: 0)], noDeliveries: false,
-                pace: "p", liveParts: "1,1", queuedNotice: "q"),
+                pace: "p", liveParts: "1,1", queuedNotice: "q", history: [.init(at: "t", actor: "a", action: "created", detail: "d")],
+                resolvedNotice: "r"),
             EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true),
             OptInsView(
                 who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
@@ -85,7 +86,7 @@ struct PageViewTests {
             try Data("email,groups\nann@example.com,Staff\n".utf8).write(to: URL(fileURLWithPath: folder + "/groups.csv"))
             _ = try DirectoryImporter(environment).importUsers(from: .file(path: folder + "/groups.csv"), path: "groups.csv", options: ImportOptions())
             let service = EventService(environment)
-            let id = try service.create(EventDraft(name: "Outage", group: "Staff", startMessage: "{event} began", endMessage: "Over"))
+            let id = try service.create(EventDraft(name: "Outage", group: "Staff", startMessage: "{event} began", endMessage: "Over"), by: "test")
             let summary = EventSummary(try service.show(id: id).event, preview: try service.preview(id: id))
 
             let files = Dictionary(uniqueKeysWithValues: WebFiles.embeddedFiles.filter { $0.name.hasSuffix(".mustache") }.map {

@@ -123,7 +123,7 @@ struct SCIMRouteTests {
                 #expect(added.status == .noContent)
                 #expect(try directory.user(email: "jo@example.com").groups == ["Finance Staff"])
                 let event = try EventService(fixture.environment).create(
-                    EventDraft(name: "Mail outage", group: "Finance Staff", startMessage: "Email is down.", endMessage: "Email is back."))
+                    EventDraft(name: "Mail outage", group: "Finance Staff", startMessage: "Email is down.", endMessage: "Email is back."), by: "test")
                 #expect(try Self.preview(fixture, event: event).recipients == 1)
 
                 let deactivated = try await Self.scim(
@@ -205,7 +205,7 @@ struct SCIMRouteTests {
                     Self.patch(#"{"op":"add","path":"members","value":[{"value":"\#(id)","display":"kim@example.com"}]}"#), fixture: fixture)
                 #expect(add.status == .noContent)
                 let event = try EventService(fixture.environment).create(
-                    EventDraft(name: "Mail outage", group: "Night Shift", startMessage: "Email is down.", endMessage: "Email is back."))
+                    EventDraft(name: "Mail outage", group: "Night Shift", startMessage: "Email is down.", endMessage: "Email is back."), by: "test")
                 #expect(try Self.preview(fixture, event: event).recipients == 1)
 
                 let deactivated = try await Self.scim(

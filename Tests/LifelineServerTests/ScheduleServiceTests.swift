@@ -15,7 +15,7 @@ struct ScheduleServiceTests {
             _ = try ConsentService(environment).recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
             let event = try EventService(environment).create(
                 EventDraft(name: "Move", group: "Staff", startMessage: "{event} starts", endMessage: "over",
-                           startsAt: clock.now().addingTimeInterval(30)))
+                           startsAt: clock.now().addingTimeInterval(30)), by: "test")
             let purgeAt = try oneMinuteAhead(of: clock)
 
             let threads = DatabaseThreads()

@@ -45,7 +45,7 @@ struct EventFixture {
     }
 
     func createEvent(start: String = "Email is down ({event}), {name}.", end: String = "{event} is over.") throws -> Int64 {
-        try events.create(EventDraft(name: "Mail outage", group: "Staff", startMessage: start, endMessage: end))
+        try events.create(EventDraft(name: "Mail outage", group: "Staff", startMessage: start, endMessage: end), by: "test")
     }
 
     /// The event's alerts: kind and destination, in id order.
@@ -73,10 +73,10 @@ struct EventServiceTests {
             #expect(try setup.createEvent(start: "Use {} or { name } in chat; {event}") > 0)
             #expect(throws: EventFailure.notesTooLong(length: 501)) {
                 try setup.events.create(
-                    EventDraft(name: "x", group: "Staff", startMessage: "a", endMessage: "b", notes: String(repeating: "n", count: 501)))
+                    EventDraft(name: "x", group: "Staff", startMessage: "a", endMessage: "b", notes: String(repeating: "n", count: 501)), by: "test")
             }
             #expect(throws: DirectoryFailure.self) {
-                try setup.events.create(EventDraft(name: "x", group: "Nobody", startMessage: "a", endMessage: "b"))
+                try setup.events.create(EventDraft(name: "x", group: "Nobody", startMessage: "a", endMessage: "b"), by: "test")
             }
         }
     }
@@ -106,11 +106,11 @@ struct EventServiceTests {
         try withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
-            let first = try setup.events.start(id: id)
+            let first = try setup.events.start(id: id, by: "test")
             #expect(first == EventTransitionOutcome(eventID: id, state: .active, queued: 2, alreadyDone: false))
             #expect(try setup.alerts(id).map(\.destination) == ["447700900001", "447700900002"])
             #expect(try setup.alerts(id).map(\.body) == ["Email is down (Mail outage), Ann.", "Email is down (Mail outage), Bob."])
-            #expect(try setup.events.start(id: id) == EventTransitionOutcome(eventID: id, state: .active, queued: 0, alreadyDone: true))
+            #expect(try setup.events.start(id: id, by: "test") == EventTransitionOutcome(eventID: id, state: .active, queued: 0, alreadyDone: true))
             #expect(try setup.alerts(id).count == 2)
         }
     }
@@ -119,13 +119,13 @@ struct EventServiceTests {
         try withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
-            _ = try setup.events.start(id: id)
+            _ = try setup.events.start(id: id, by: "test")
             _ = try setup.consent.handleInbound(from: "+44 7700 900002", text: "stop")
-            let ended = try setup.events.end(id: id)
+            let ended = try setup.events.end(id: id, by: "test")
             #expect(ended.queued == 1)
             #expect(try setup.alerts(id).filter { $0.kind == "event_end" }.map(\.destination) == ["447700900001"])
-            #expect(try setup.events.end(id: id).alreadyDone)
-            #expect(try setup.events.start(id: id).alreadyDone, "starting an ended event queues nothing")
+            #expect(try setup.events.end(id: id, by: "test").alreadyDone)
+            #expect(try setup.events.start(id: id, by: "test").alreadyDone, "starting an ended event queues nothing")
             let shown = try setup.events.show(id: id)
             #expect(shown.event.state == .ended && shown.event.record.endedAt != nil)
         }
@@ -135,12 +135,12 @@ struct EventServiceTests {
         try withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
-            #expect(throws: EventFailure.illegalTransition(id: id, state: .draft, action: "ended")) { try setup.events.end(id: id) }
-            _ = try setup.events.cancel(id: id)
+            #expect(throws: EventFailure.illegalTransition(id: id, state: .draft, action: "ended")) { try setup.events.end(id: id, by: "test") }
+            _ = try setup.events.cancel(id: id, by: "test")
             #expect(throws: EventFailure.illegalTransition(id: id, state: .cancelled, action: "started")) {
-                try setup.events.start(id: id)
+                try setup.events.start(id: id, by: "test")
             }
-            #expect(throws: EventFailure.eventNotFound(999)) { try setup.events.start(id: 999) }
+            #expect(throws: EventFailure.eventNotFound(999)) { try setup.events.start(id: 999, by: "test") }
             #expect(try setup.alerts(id).isEmpty)
         }
     }
@@ -149,7 +149,7 @@ struct EventServiceTests {
         try withTemporaryDirectory { folder in
             let setup = try EventFixture(folder: folder, engine: engine)
             let id = try setup.createEvent()
-            _ = try setup.events.start(id: id)
+            _ = try setup.events.start(id: id, by: "test")
             let connection = try setup.fixture.connection()
             let error = #expect(throws: (any Error).self) {
                 try connection.execute(
@@ -170,7 +170,7 @@ struct EventServiceTests {
             let outcomes = Mutex<[EventTransitionOutcome]>([])
             await onOwnThread {
                 DispatchQueue.concurrentPerform(iterations: 4) { _ in
-                    if let outcome = try? EventService(.testing(settings)).start(id: id) {
+                    if let outcome = try? EventService(.testing(settings)).start(id: id, by: "test") {
                         outcomes.withLock { $0.append(outcome) }
                     }
                 }
@@ -190,11 +190,11 @@ struct EventServiceTests {
             let scheduled = try setup.events.create(
                 EventDraft(
                     name: "Planned mail move", group: "Staff", kind: .planned, startMessage: "{event} starts.",
-                    endMessage: "{event} is over.", startsAt: now.addingTimeInterval(60), endsAt: now.addingTimeInterval(120)))
+                    endMessage: "{event} is over.", startsAt: now.addingTimeInterval(60), endsAt: now.addingTimeInterval(120)), by: "test")
             let unscheduled = try setup.createEvent()
             let cancelled = try setup.events.create(
-                EventDraft(name: "Called off", group: "Staff", startMessage: "a", endMessage: "b", startsAt: now.addingTimeInterval(30)))
-            _ = try setup.events.cancel(id: cancelled)
+                EventDraft(name: "Called off", group: "Staff", startMessage: "a", endMessage: "b", startsAt: now.addingTimeInterval(30)), by: "test")
+            _ = try setup.events.cancel(id: cancelled, by: "test")
             #expect(try setup.events.runSchedule().isEmpty, "nothing is due yet")
 
             setup.clock.advance(by: 60)
@@ -229,7 +229,7 @@ struct EventServiceTests {
             let setup = try EventFixture(folder: folder, engine: engine)
             let now = setup.clock.now()
             for name in ["One", "Two"] {
-                _ = try setup.events.create(EventDraft(name: name, group: "Staff", startMessage: "a", endMessage: "b", startsAt: now))
+                _ = try setup.events.create(EventDraft(name: name, group: "Staff", startMessage: "a", endMessage: "b", startsAt: now), by: "test")
             }
             // Without an SMS attribute no event can start; each says so, and stays a draft.
             try setup.fixture.connection().execute("DELETE FROM settings WHERE key = 'sms.attribute'")

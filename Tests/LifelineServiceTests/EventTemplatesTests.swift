@@ -62,7 +62,7 @@ struct EventTemplatesTests {
 
             let draft = try templates.eventDraft(from: "Mail down")
             #expect(draft.group == "Ops" && draft.name == "Mail down 2027-01-15 08:00" && draft.startMessage == "Email is down ({event}).")
-            let id = try EventService(.testing(fixture.settings, clock: clock)).create(draft)
+            let id = try EventService(.testing(fixture.settings, clock: clock)).create(draft, by: "test")
             #expect(try EventService(.testing(fixture.settings, clock: clock)).preview(id: id).recipients == 0)
 
             try templates.delete("Mail down")

@@ -56,7 +56,7 @@ extension EventFixture {
         let setup = try EventFixture(folder: folder, engine: engine)
         _ = try await setup.dispatcher().dispatch(through: ScriptedGateway())
         let id = try setup.createEvent()
-        _ = try setup.events.start(id: id)
+        _ = try setup.events.start(id: id, by: "test")
         return (setup, id)
     }
 }
@@ -300,10 +300,10 @@ struct OutboxDispatcherTests {
                     let number = "4477009000\(Int.random(in: 10..<14, using: &random))"
                     try setup.fixture.importCSV("email,mobile\n\(user),\(number)\n")
                 case 3:
-                    if let current = event { _ = try? setup.events.end(id: current) }
+                    if let current = event { _ = try? setup.events.end(id: current, by: "test") }
                     event = try setup.createEvent()
-                    _ = try setup.events.start(id: event!)
-                case 4: if let event { _ = try setup.events.end(id: event) }
+                    _ = try setup.events.start(id: event!, by: "test")
+                case 4: if let event { _ = try setup.events.end(id: event, by: "test") }
                 default:
                     _ = try await OutboxDispatcher(.testing(settings, clock: setup.clock, random: MidpointRandom()))
                         .dispatch(through: gateway, options: DispatchOptions(limit: Int.random(in: 1...4, using: &random)))

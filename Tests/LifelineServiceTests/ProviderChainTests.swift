@@ -134,7 +134,7 @@ struct ProviderDispatchTests {
             #expect(providers.reports()[0].health == .down && providers.reports()[0].openings == 1)
 
             // While it is open, the first provider is not tried at all.
-            _ = try setup.events.end(id: event)
+            _ = try setup.events.end(id: event, by: "test")
             _ = try await dispatcher(setup).dispatch(through: providers)
             #expect(first.received.count == 2 && second.received.count == 4)
 
@@ -143,7 +143,7 @@ struct ProviderDispatchTests {
             try await Task.sleep(for: .milliseconds(350))
             #expect(providers.reports()[0].health == .probing)
             let again = try setup.createEvent()
-            _ = try setup.events.start(id: again)
+            _ = try setup.events.start(id: again, by: "test")
             let summary = try await dispatcher(setup).dispatch(through: providers)
             #expect(summary.sentBy == ["first": 2], "the probe went, then the rest: \(summary.sentBy)")
             #expect(providers.reports()[0].health == .up)
@@ -168,7 +168,7 @@ struct ProviderDispatchTests {
     @Test(arguments: TestEngine.allCases) func endingAnEventExpiresItsUnsentStartAlertsAndTheEndAlertStillGoes(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let (setup, event) = try await started(folder, engine: engine)
-            _ = try setup.events.end(id: event)
+            _ = try setup.events.end(id: event, by: "test")
             let gateway = ScriptedGateway()
             let summary = try await dispatcher(setup).dispatch(through: gateway)
             #expect(gateway.received.map(\.kind) == ["event_end", "event_end"])
@@ -189,7 +189,7 @@ struct ProviderDispatchTests {
             let other = try OutboxDispatchWriter(connection: connection, token: 7, alerts: EventService.alertKinds)
             let held = try connection.write { try other.claimDue(limit: 10, at: now, leaseUntil: now.addingTimeInterval(60)) }
             #expect(held.count == 2)
-            _ = try setup.events.end(id: event)
+            _ = try setup.events.end(id: event, by: "test")
             let gateway = ScriptedGateway()
             _ = try await dispatcher(setup).dispatch(through: gateway)
             #expect(gateway.received.isEmpty, "the end alert waits for the start alert still out")
@@ -282,7 +282,7 @@ extension ProviderDispatchTests {
         try await withTemporaryDirectory { folder in
             let (setup, older) = try await started(folder, engine: engine)
             let newer = try setup.createEvent(start: "Second outage, {name}.")
-            _ = try setup.events.start(id: newer)
+            _ = try setup.events.start(id: newer, by: "test")
             // The newer event's alerts are due first: they still wait for the older event's.
             try setup.fixture.connection().execute("UPDATE outbox SET next_attempt_at = 0 WHERE event_id = ?", newer)
             let gateway = ScriptedGateway()

@@ -60,7 +60,7 @@ struct SMSNumberRuleTests {
 
             let events = EventService(environment)
             let id = try events.create(
-                EventDraft(name: "Outage", group: "Staff", startMessage: "Mail is down.", endMessage: "Mail is back."))
+                EventDraft(name: "Outage", group: "Staff", startMessage: "Mail is down.", endMessage: "Mail is back."), by: "test")
             let preview = try events.preview(id: id)
             #expect(preview.recipients == summary.valid + summary.deliverable)
             #expect(preview.skipped["invalid_number"] == summary.invalid)
@@ -71,7 +71,7 @@ struct SMSNumberRuleTests {
             #expect(consent.optedIn == summary.valid + summary.deliverable)
             #expect(consent.noValidNumber == summary.users - summary.valid - summary.deliverable)
 
-            #expect(try events.start(id: id).queued == summary.valid + summary.deliverable)
+            #expect(try events.start(id: id, by: "test").queued == summary.valid + summary.deliverable)
             let destinations = try fixture.connection().query("SELECT destination FROM outbox ORDER BY destination") {
                 $0.string(at: 0)
             }

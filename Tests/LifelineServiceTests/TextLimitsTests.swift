@@ -31,10 +31,10 @@ struct TextLimitsTests {
             let setup = try EventFixture(folder: folder, engine: engine)
             #expect(Self.heavy.count == 1)
             #expect(throws: TextTooLong.self) {
-                _ = try setup.events.create(EventDraft(name: Self.heavy, group: "Staff", startMessage: "Down.", endMessage: "Up."))
+                _ = try setup.events.create(EventDraft(name: Self.heavy, group: "Staff", startMessage: "Down.", endMessage: "Up."), by: "test")
             }
             #expect(throws: EventFailure.self) {
-                _ = try setup.events.create(EventDraft(name: "Mail", group: "Staff", startMessage: Self.heavy, endMessage: "Up."))
+                _ = try setup.events.create(EventDraft(name: "Mail", group: "Staff", startMessage: Self.heavy, endMessage: "Up."), by: "test")
             }
             #expect(throws: TextTooLong.self) { _ = try APIKeys(.testing(setup.fixture.settings)).create(name: Self.heavy, role: .portal) }
             #expect(EmailAddress.problem(with: String(repeating: "a", count: 60) + "@" + String(repeating: "b", count: 200) + ".com") != nil)

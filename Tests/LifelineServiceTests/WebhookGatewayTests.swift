@@ -14,7 +14,7 @@ struct WebhookGatewayTests {
     private func started(_ folder: String, engine: TestEngine) async throws -> EventFixture {
         let setup = try EventFixture(folder: folder, engine: engine)
         _ = try await OutboxDispatcher(.testing(setup.fixture.settings, clock: setup.clock)).dispatch(through: ScriptedGateway())
-        _ = try setup.events.start(id: try setup.createEvent())
+        _ = try setup.events.start(id: try setup.createEvent(), by: "test")
         return setup
     }
 

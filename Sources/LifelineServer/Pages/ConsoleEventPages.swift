@@ -27,7 +27,7 @@ struct ConsoleEventPages {
         console.get("events/measure", role: .operator) { request, _, _, context in
             try Self.measure(request.uri.queryParameters.get("text") ?? "").response(from: request, context: context)
         }
-        console.post("events", role: .operator) { form, visit, _, _ in
+        console.post("events", role: .operator) { form, visit, session, _ in
             var view = NewEventView(
                 nameValue: form.text("name"), startValue: form["start_message"] ?? "", endValue: form["end_message"] ?? "",
                 groupValue: form.text("group"), kindValue: form.text("kind"))
@@ -46,7 +46,7 @@ struct ConsoleEventPages {
             }
             guard !view.hasErrors else { return try await Self.newEventPage(visit, site: site, view) }
             do {
-                let id = try await database.write { try EventService(environment).create(draft) }
+                let id = try await database.write { try EventService(environment).create(draft, by: ActorName.console(email: session.email).recorded) }
                 return visit.redirect("/console/events/\(id)")
             } catch let failure as any LifelineFailure where failure.kind != .internal {
                 view.formError = PageText.sentence(failure.message)
@@ -55,10 +55,10 @@ struct ConsoleEventPages {
         }
         console.get("events/:id", role: .operator) { request, visit, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries, preview) = try await database.read {
+            let (event, deliveries, preview, history) = try await database.read {
                 let service = EventService(environment)
                 let (event, deliveries) = try service.show(id: id)
-                return (event, deliveries, try service.preview(id: id))
+                return (event, deliveries, try service.preview(id: id), try service.history(id: id))
             }
             let parts = AlertParts(preview)
             var view = EventView(
@@ -70,6 +70,7 @@ struct ConsoleEventPages {
             if let queued = request.uri.queryParameters.get("queued").flatMap({ Int($0) }), deliveries.waiting > 0 {
                 view.queuedNotice = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
             }
+            view.show(history, state: event.state)
             return visit.page(view, title: event.name)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
@@ -94,9 +95,10 @@ struct ConsoleEventPages {
                     button: action.button(recipients: preview.recipients), texts: action.textsTheGroup)
                 return visit.page(view, title: action.title)
             }
-            console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
+            console.post("events/:id/\(action.rawValue)", role: .operator) { _, visit, session, context in
                 let id = try EventController.eventID(context)
-                let outcome = try await database.write { try EventService(environment).perform(action, id: id) }
+                let actor = ActorName.console(email: session.email).recorded
+                let outcome = try await database.write { try EventService(environment).perform(action, id: id, by: actor) }
                 return visit.redirect("/console/events/\(id)?queued=\(outcome.queued)")
             }
         }

@@ -120,6 +120,29 @@ struct EventView: PageView {
     /// The alerts' parts as this page measured them, for the live refresh's pace line.
     let liveParts: String
     var queuedNotice: String?
+    /// The event's audit, oldest first: who triggered, created, started, ended it.
+    var history: [HistoryLine] = []
+    /// While the event is open, the monitor's word that the problem is over: the end offered.
+    var resolvedNotice: String?
+
+    struct HistoryLine: PageValues {
+        let at: String
+        let actor: String
+        let action: String
+        let detail: String?
+    }
+
+    /// The history part of the page, from the event's audit and triggers.
+    mutating func show(_ history: EventHistory, state: EventState) {
+        self.history = history.audit.map {
+            HistoryLine(at: PageTimeText.minute($0.at) + " UTC", actor: $0.actor, action: $0.action, detail: $0.detail)
+        }
+        resolvedNotice = nil
+        if let resolvedAt = history.resolvedAt, state == .draft || state == .active {
+            let offer = state == .active ? "End the event when you are sure." : "Cancel the draft if nobody needs texting."
+            resolvedNotice = "Monitoring reported the problem over at \(PageTimeText.minute(resolvedAt)) UTC. \(offer)"
+        }
+    }
 
     static func deliveries(_ deliveries: [AlertDeliveries]) -> [Delivery] {
         deliveries.map { Delivery(alert: $0.alert, status: $0.status.rawValue, count: $0.count, maybeSent: $0.maybeSent) }

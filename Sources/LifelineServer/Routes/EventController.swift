@@ -41,7 +41,8 @@ struct EventController {
     /// Starts, ends or cancels the event: state-checked, so a repeat queues nothing more.
     @Sendable func perform(_ transition: EventTransition, context: LifelineRequestContext) async throws -> Transitioned {
         let id = try Self.eventID(context)
-        let outcome = try await database.write { try EventService(environment).perform(transition, id: id) }
+        let actor = ActorName.apiKey(name: context.client?.name).recorded
+        let outcome = try await database.write { try EventService(environment).perform(transition, id: id, by: actor) }
         return Transitioned(id: outcome.eventID, state: outcome.state.rawValue, queued: outcome.queued, alreadyDone: outcome.alreadyDone)
     }
 
@@ -51,7 +52,8 @@ struct EventController {
             name: body.name, group: body.group, kind: body.kind ?? .unplanned, startMessage: body.startMessage,
             endMessage: body.endMessage, startsAt: try body.startsAt.map { try EventDraft.time($0, option: "starts_at") },
             endsAt: try body.endsAt.map { try EventDraft.time($0, option: "ends_at") }, notes: body.notes)
-        let id = try await database.write { try EventService(environment).create(draft) }
+        let actor = ActorName.apiKey(name: context.client?.name).recorded
+        let id = try await database.write { try EventService(environment).create(draft, by: actor) }
         return StatusAnswer(status: .created, body: Created(id: id, state: EventState.draft.rawValue))
     }
 

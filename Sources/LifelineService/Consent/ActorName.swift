@@ -12,6 +12,8 @@ public enum ActorName: Sendable, Equatable {
     case portal
     /// A keyword texted from a number (`sms:447700900461`).
     case sms(number: String)
+    /// The server's own schedule (an event's planned start or end).
+    case schedule
 
     /// The text recorded.
     public var recorded: String {
@@ -23,6 +25,7 @@ public enum ActorName: Sendable, Equatable {
         case .console(let email): "console:\(email)"
         case .portal: "portal"
         case .sms(let number): "sms:\(number)"
+        case .schedule: "schedule"
         }
     }
 }

@@ -23,46 +23,55 @@ public struct EventService: Sendable {
         self.environment = environment
     }
 
-    /// Stores a draft event after checking every field; returns its id.
-    public func create(_ draft: EventDraft) throws -> Int64 {
+    /// Stores a draft event after checking every field; returns its id. `actor` is recorded in
+    /// the event's audit.
+    public func create(_ draft: EventDraft, by actor: String) throws -> Int64 {
         if let (_, problem) = draft.problems().first { throw problem }
+        return try database.write { connection in try insert(draft, by: actor, detail: nil, connection: connection) }
+    }
+
+    /// Stores a checked draft inside the caller's write transaction (a trigger drafts one in
+    /// the same transaction that records it) and audits who created it.
+    func insert(_ draft: EventDraft, by actor: String, detail: String?, connection: any SQLConnection) throws -> Int64 {
         let (name, start, end, notes) = try draft.checkedFields()
-        return try database.write { connection in
-            let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
-            return try EventStore(connection: connection).create(
-                NewEvent(
-                    name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
-                    endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
-                at: clock.now())
-        }
+        let now = clock.now()
+        let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
+        let id = try EventStore(connection: connection).create(
+            NewEvent(
+                name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
+                endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
+            at: now)
+        try TriggerStore(connection: connection).audit(eventID: id, AuditEntry(at: now, actor: actor, action: "created", detail: detail))
+        return id
     }
 
     /// Queues the start alert to the audience and makes the event active.
-    public func start(id: Int64) throws -> EventTransitionOutcome {
-        try perform(.start, id: id)
+    public func start(id: Int64, by actor: String) throws -> EventTransitionOutcome {
+        try perform(.start, id: id, by: actor)
     }
 
     /// Queues the end alert to the audience as it is now and ends the event.
-    public func end(id: Int64) throws -> EventTransitionOutcome {
-        try perform(.end, id: id)
+    public func end(id: Int64, by actor: String) throws -> EventTransitionOutcome {
+        try perform(.end, id: id, by: actor)
     }
 
     /// Does `transition` to the event: state-checked, so a repeat (or a second server doing the
-    /// same at once) changes nothing and queues nothing.
-    public func perform(_ transition: EventTransition, id: Int64) throws -> EventTransitionOutcome {
+    /// same at once) changes nothing and queues nothing. The event's audit records `actor`
+    /// when the transition is made.
+    public func perform(_ transition: EventTransition, id: Int64, by actor: String) throws -> EventTransitionOutcome {
         switch transition {
         case .start:
             try self.transition(
                 id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: Self.startKind,
-                timeColumn: "started_at")
+                timeColumn: "started_at", actor: actor)
         case .end:
             try self.transition(
                 id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: Self.endKind,
-                timeColumn: "ended_at")
+                timeColumn: "ended_at", actor: actor)
         case .cancel:
             try self.transition(
                 id: id, from: transition.from, to: transition.to, action: transition.pastTense, kind: nil,
-                timeColumn: "cancelled_at")
+                timeColumn: "cancelled_at", actor: actor)
         }
     }
 
@@ -74,17 +83,17 @@ public struct EventService: Sendable {
     public func runSchedule() throws -> [(eventID: Int64, outcome: Result<EventTransitionOutcome, any Error>)] {
         let due = try database.read { try EventStore(connection: $0).due(at: clock.now()) }
         return due.map { event in
-            (event.id, Result { try perform(event.state == .draft ? .start : .end, id: event.id) })
+            (event.id, Result { try perform(event.state == .draft ? .start : .end, id: event.id, by: ActorName.schedule.recorded) })
         }
     }
 
     /// Cancels a draft; nothing was sent and nothing will be.
-    public func cancel(id: Int64) throws -> EventTransitionOutcome {
-        try perform(.cancel, id: id)
+    public func cancel(id: Int64, by actor: String) throws -> EventTransitionOutcome {
+        try perform(.cancel, id: id, by: actor)
     }
 
     private func transition(
-        id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String
+        id: Int64, from: EventState, to: EventState, action: String, kind: String?, timeColumn: String, actor: String
     ) throws -> EventTransitionOutcome {
         // State-checked, so idempotent: run again after a failover, a transition that did
         // commit finds the event already there and queues nothing twice. A fan-out writes an
@@ -117,6 +126,8 @@ public struct EventService: Sendable {
                 _ = try events.expireQueued(eventID: id, kind: Self.startKind, reason: Self.eventOverReason, at: now)
             }
             _ = try events.transition(id: id, from: from, to: to, timeColumn: timeColumn, at: now)
+            try TriggerStore(connection: connection).audit(
+                eventID: id, AuditEntry(at: now, actor: actor, action: action, detail: kind == nil ? nil : "\(queued) alerts queued"))
             return EventTransitionOutcome(eventID: id, state: to, queued: queued, alreadyDone: false)
         }
     }
@@ -160,6 +171,25 @@ public struct EventService: Sendable {
             return (ContinuityEvent(record: event), deliveries)
         }
     }
+
+    /// What happened to the event and who did it, oldest first, and the monitoring triggers
+    /// that drafted it.
+    public func history(id: Int64) throws -> EventHistory {
+        try database.read { connection in
+            guard try EventStore(connection: connection).event(id: id) != nil else { throw EventFailure.eventNotFound(id) }
+            let store = TriggerStore(connection: connection)
+            return EventHistory(audit: try store.auditTrail(eventID: id), triggers: try store.triggers(eventID: id))
+        }
+    }
+}
+
+/// An event's audit and the triggers that drafted it.
+public struct EventHistory: Sendable, Equatable {
+    public let audit: [AuditEntry]
+    public let triggers: [TriggerRecord]
+
+    /// When a monitor said the problem is over, while the event is still open: the end is offered.
+    public var resolvedAt: Date? { triggers.compactMap(\.resolvedAt).max() }
 }
 
 /// An event's messages of one alert (`start`, `end`) in one status.

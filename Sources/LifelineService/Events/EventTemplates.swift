@@ -152,7 +152,11 @@ public struct EventTemplates: Sendable {
 
     /// A draft event from the template: its group, kind and messages, named after it with the time.
     public func eventDraft(from name: String) throws -> EventDraft {
-        let template = try show(name)
+        eventDraft(from: try show(name))
+    }
+
+    /// A draft event from a template already read.
+    public func eventDraft(from template: TemplateRecord) -> EventDraft {
         var draft = EventDraft(
             name: String((template.name + " " + PageTimeText.minute(environment.clock.now())).prefix(100)), group: template.groupName,
             startMessage: template.startMessage, endMessage: template.endMessage)
@@ -173,8 +177,8 @@ public struct EventTemplates: Sendable {
 }
 
 /// A time to the minute, UTC, for names made from one ("Mail down 2026-12-06 08:15").
-enum PageTimeText {
-    static func minute(_ date: Date) -> String {
+public enum PageTimeText {
+    public static func minute(_ date: Date) -> String {
         String(UTCTimestamp.string(from: date).prefix(16)).replacing("T", with: " ")
     }
 }

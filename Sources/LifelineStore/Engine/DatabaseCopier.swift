@@ -15,7 +15,7 @@ public struct DatabaseCopier {
         "consent_ledger", "inbound_messages", "continuity_events", "verification_requests", "auth_profiles",
         "profile_assignments", "user_credentials", "api_keys", "console_roles", "web_sessions", "captcha_answers",
         "outbox", "scim_users", "scim_groups", "directory_changes", "directory_syncs", "event_templates",
-        "event_template_answers", "event_template_labels",
+        "event_template_answers", "event_template_labels", "event_triggers", "event_audit",
     ]
     /// Tables the database keeps itself from others (a trigger on the ledger): never copied,
     /// rebuilt on the target as the ledger's rows arrive, then compared.

@@ -13,6 +13,7 @@ extension ConsentState: SQLRawValue {}
 extension ConsentSource: SQLRawValue {}
 extension EventState: SQLRawValue {}
 extension EventKind: SQLRawValue {}
+extension TriggerSource: SQLRawValue {}
 extension VerificationPurpose: SQLRawValue {}
 extension VerificationStatus: SQLRawValue {}
 extension VerificationOrigin: SQLRawValue {}
