@@ -67,6 +67,9 @@ public enum LifelineServer {
         TemplateController(environment: environment, database: database).addRoutes(to: operators)
         DirectoryController(environment: environment, database: database).addRoutes(to: operators)
         OutboxController(environment: environment, database: database).addRoutes(to: operators)
+        // Only a trigger key: a monitor's key drafts events and does nothing else.
+        let monitors = v1.group().add(middleware: RequireRole(role: .trigger))
+        TriggerController(environment: environment, database: database).addRoutes(to: monitors)
         let admins = v1.group().add(middleware: RequireRole(role: .admin))
         ImportController(environment: environment, database: database).addRoutes(to: admins)
         SMSNumberController(environment: environment, database: database).addRoutes(to: admins)

@@ -29,7 +29,7 @@ extension Lifeline.APIKeysCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "A name for the client (unique among live keys).") var name: String
         @Option(
-            help: "portal (resets, sign-in, opt-in for end users), operator, admin, or provisioning (an identity provider's SCIM pushes, and nothing else)."
+            help: "portal (resets, sign-in, opt-in for end users), operator, admin, provisioning (an identity provider's SCIM pushes, and nothing else), or trigger (a monitor drafting events from templates, and nothing else)."
         ) var role: APIKeyRole
 
         func run() throws {
