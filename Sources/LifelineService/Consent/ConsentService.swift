@@ -16,7 +16,7 @@ public enum OptInRequestOutcome: Sendable, Equatable {
 
 /// What an inbound SMS did.
 public struct InboundOutcome: Sendable, Equatable {
-    /// Stored with the message: opted_out, opted_in, help, no_change, unhandled, unknown_number, unreadable_number.
+    /// Stored with the message: opted_out, opted_in, help, no_change, answer (counted for an event's question), unhandled, unknown_number, unreadable_number.
     public let action: String
     /// The users whose consent changed.
     public let changedUsers: [String]

@@ -83,6 +83,9 @@ public final class ConsentSession {
             // With no SMS attribute chosen no user has a number yet; the message is still stored.
             let users = try context.ledger.users(withNumber: number, program: ConsentService.program)
             guard let keyword else {
+                if let answer = EventReplies.answer(in: text) {
+                    return try recordAnswer(answer, from: from, number: number, text: text, providerMessageID: providerMessageID, at: now)
+                }
                 return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unhandled", at: now)
             }
             guard !users.isEmpty else {
@@ -106,6 +109,21 @@ public final class ConsentSession {
                     .optedIn, to: changing, number: number, from: from, providerMessageID: providerMessageID, text: text, at: now)
             }
         }
+    }
+
+    /// Stores a numbered reply and counts it for the event whose question it answers, when the
+    /// number received that event's start alert; otherwise it is stored as unhandled.
+    private func recordAnswer(
+        _ answer: Int, from: String, number: String, text: String, providerMessageID: String?, at now: Date
+    ) throws -> InboundOutcome {
+        let inbound = InboundStore(connection: context.connection)
+        let id = try inbound.record(
+            from: from, number: number, text: text, action: "unhandled", replied: false, providerMessageID: providerMessageID, at: now)
+        guard try EventReplies.record(answer: answer, from: number, inboundID: id, at: now, connection: context.connection) else {
+            return InboundOutcome(action: "unhandled", changedUsers: [], replied: false)
+        }
+        try inbound.setAction(id: id, "answer")
+        return InboundOutcome(action: "answer", changedUsers: [], replied: false)
     }
 
     /// Appends `state` for each user from an SMS keyword, queues one reply, stores the message.

@@ -67,6 +67,9 @@ public struct EventDraft: Sendable {
     public var startsAt: Date?
     public var endsAt: Date?
     public var notes: String?
+    /// The question recipients answer by number, from the event's template (its text is in the
+    /// start message), with its answers in number order.
+    public var question: EventQuestionRecord?
 
     public init(
         name: String, group: String, kind: EventKind = .unplanned, startMessage: String, endMessage: String,

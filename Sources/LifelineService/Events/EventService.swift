@@ -41,6 +41,7 @@ public struct EventService: Sendable {
                 name: name, groupID: groupID, kind: draft.kind, startMessage: start.text,
                 endMessage: end.text, startsAt: draft.startsAt, endsAt: draft.endsAt, notes: notes),
             at: now)
+        if let question = draft.question { try ReplyStore(connection: connection).setQuestion(eventID: id, question) }
         try TriggerStore(connection: connection).audit(eventID: id, AuditEntry(at: now, actor: actor, action: "created", detail: detail))
         return id
     }
@@ -165,10 +166,18 @@ public struct EventService: Sendable {
             let events = EventStore(connection: connection)
             guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
             let deliveries = try events.deliveryCounts(eventID: id).map {
-                AlertDeliveries(
-                    alert: $0.kind == Self.startKind ? "start" : "end", status: $0.status, count: $0.count, maybeSent: $0.maybeSent)
+                AlertDeliveries(alert: Self.alertName(kind: $0.kind), status: $0.status, count: $0.count, maybeSent: $0.maybeSent)
             }
             return (ContinuityEvent(record: event), deliveries)
+        }
+    }
+
+    /// An event message's name by its kind: `start`, `end`, `reminder 2`.
+    static func alertName(kind: String) -> String {
+        switch kind {
+        case startKind: "start"
+        case endKind: "end"
+        default: EventReplies.reminderNumber(kind: kind).map { "reminder \($0)" } ?? kind
         }
     }
 

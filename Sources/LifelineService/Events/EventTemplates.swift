@@ -49,7 +49,10 @@ public struct TemplateDraft: Sendable, Equatable {
         let name = name.trimmingBlanks()
         if !(1...100).contains(name.unicodeScalars.count) { problems.append((.name, .nameInvalid(self.name))) }
         if group.trimmingBlanks().isEmpty { problems.append((.group, .groupMissing)) }
-        for (field, text, label) in [(Field.startMessage, startMessage, "the start message"), (.endMessage, endMessage, "the end message")] {
+        // The start message is checked as it will be sent: with the question after it.
+        let asked = Self.startMessage(startMessage, asking: question)
+        let startLabel = asked == startMessage ? "the start message" : "the start message with its question"
+        for (field, text, label) in [(Field.startMessage, asked, startLabel), (.endMessage, endMessage, "the end message")] {
             do {
                 _ = try AlertTemplate(text, field: label)
             } catch {
@@ -77,6 +80,12 @@ public struct TemplateDraft: Sendable, Equatable {
         }
         if let autoStartAfter, !(1...1440).contains(autoStartAfter) { problems.append((.autoStartAfter, .autoStartInvalid(autoStartAfter))) }
         return problems
+    }
+
+    /// The start message as sent: the question follows it, unless the message already asks it.
+    public static func startMessage(_ message: String, asking question: String?) -> String {
+        guard let question = question?.trimmingBlanks(), !question.isEmpty, !message.contains(question) else { return message }
+        return message + "\n" + question
     }
 
     /// Reads `LABEL=VALUE` entries (`--trigger alertname=MailDown`).
@@ -161,6 +170,10 @@ public struct EventTemplates: Sendable {
             name: String((template.name + " " + PageTimeText.minute(environment.clock.now())).prefix(100)), group: template.groupName,
             startMessage: template.startMessage, endMessage: template.endMessage)
         draft.kind = template.kind
+        if let question = template.question {
+            draft.question = EventQuestionRecord(question: question, answers: template.answers)
+            draft.startMessage = TemplateDraft.startMessage(template.startMessage, asking: question)
+        }
         return draft
     }
 

@@ -8,16 +8,22 @@ public struct InboundStore {
         self.connection = connection
     }
 
-    /// Records one received message, with the provider's id for it when there is one.
+    /// Records one received message, with the provider's id for it when there is one; returns its id.
+    @discardableResult
     public func record(
         from: String, number: String?, text: String, action: String, replied: Bool, providerMessageID: String?, at date: Date
-    ) throws {
-        try connection.execute(
+    ) throws -> Int64 {
+        try connection.insert(
             """
             INSERT INTO inbound_messages (received_at, from_number, number, text, action, replied, provider_message_id)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
             date, from, number, text, action, replied, providerMessageID)
+    }
+
+    /// Sets what a stored message did, once known (an answer counted after it was stored).
+    public func setAction(id: Int64, _ action: String) throws {
+        try connection.execute("UPDATE inbound_messages SET action = ? WHERE id = ?", action, id)
     }
 
     /// What an already received message did, found by the provider's id for it.
