@@ -65,6 +65,7 @@ public enum LifelineServer {
         optIns.addOperatorRoutes(to: operators)
         EventController(environment: environment, database: database).addRoutes(to: operators)
         TemplateController(environment: environment, database: database).addRoutes(to: operators)
+        ResponsesController(environment: environment, database: database).addRoutes(to: operators)
         DirectoryController(environment: environment, database: database).addRoutes(to: operators)
         OutboxController(environment: environment, database: database).addRoutes(to: operators)
         // Only a trigger key: a monitor's key drafts events and does nothing else.

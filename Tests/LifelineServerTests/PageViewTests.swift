@@ -40,8 +40,12 @@ struct PageViewTests {
             EventView(
                 event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1, maybeSent: 0)], noDeliveries: false,
                 pace: "p", liveParts: "1,1", queuedNotice: "q", history: [.init(at: "t", actor: "a", action: "created", detail: "d")],
-                resolvedNotice: "r"),
-            EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true),
+                resolvedNotice: "r",
+                responses: ResponsesPanel(
+                    EventResponses(
+                        eventID: 1, question: "q", tallies: [.init(number: 1, answer: "a", count: 1)], noAnswer: 1, undelivered: 0,
+                        remindable: 1, reminders: 0), state: .active)),
+            EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true, idempotencyKey: "k"),
             OptInsView(
                 who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
                 lines: [.init(email: "e", number: "n", state: "s", since: "t", source: "o", canOptOut: true)],

@@ -55,10 +55,10 @@ struct ConsoleEventPages {
         }
         console.get("events/:id", role: .operator) { request, visit, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries, preview, history) = try await database.read {
+            let (event, deliveries, preview, history, responses) = try await database.read {
                 let service = EventService(environment)
                 let (event, deliveries) = try service.show(id: id)
-                return (event, deliveries, try service.preview(id: id), try service.history(id: id))
+                return (event, deliveries, try service.preview(id: id), try service.history(id: id), try EventReplies(environment).asked(eventID: id))
             }
             let parts = AlertParts(preview)
             var view = EventView(
@@ -71,16 +71,48 @@ struct ConsoleEventPages {
                 view.queuedNotice = queued == 1 ? "1 alert queued." : "\(queued) alerts queued."
             }
             view.show(history, state: event.state)
+            view.responses = responses.map { ResponsesPanel($0, state: event.state) }
             return visit.page(view, title: event.name)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries) = try await database.read { try EventService(environment).show(id: id) }
+            let (event, deliveries, responses) = try await database.read {
+                let (event, deliveries) = try EventService(environment).show(id: id)
+                return (event, deliveries, try EventReplies(environment).asked(eventID: id))
+            }
             let parts = AlertParts(query: request.uri.queryParameters.get("parts"))
-            return try LiveDeliveries(
+            var live = LiveDeliveries(
                 state: event.state.rawValue, deliveries: deliveries.map(EventController.Delivery.init),
-                pace: PaceText.line(waiting: deliveries, parts: parts, pace: site.providers?.pace())
-            ).response(from: request, context: context)
+                pace: PaceText.line(waiting: deliveries, parts: parts, pace: site.providers?.pace()))
+            live.tallies = responses.map { ResponsesPanel.lines($0).map { LiveTally(id: $0.id, count: $0.count) } } ?? []
+            return try live.response(from: request, context: context)
+        }
+        console.get("events/:id/responses.csv", role: .operator) { _, _, _, context in
+            let id = try EventController.eventID(context)
+            let csv = try await database.read { try ResponsesController.csv(EventReplies(environment), eventID: id) }
+            return ResponsesController.csvResponse(csv, eventID: id)
+        }
+        console.get("events/:id/remind", role: .operator) { _, visit, _, context in
+            let id = try EventController.eventID(context)
+            let (event, preview, responses) = try await database.read {
+                let service = EventService(environment)
+                return (try service.show(id: id).event, try service.preview(id: id), try EventReplies(environment).responses(eventID: id))
+            }
+            let people = responses.remindable == 1 ? "the 1 person" : "the \(responses.remindable) people"
+            var view = EventConfirmView(
+                event: EventSummary(event, preview: preview), action: "remind",
+                question: "Text \(people) who have not answered, and are still opted in, the question again?",
+                button: responses.remindable == 1 ? "Send 1 reminder" : "Send \(responses.remindable) reminders", texts: false)
+            // Made now and sent back with the form: a double click or a resubmitted form sends once.
+            view.idempotencyKey = String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+            return visit.page(view, title: "Remind who has not answered")
+        }
+        console.post("events/:id/remind", role: .operator) { form, visit, session, context in
+            let id = try EventController.eventID(context)
+            let actor = ActorName.console(email: session.email).recorded
+            let key = form.text("idempotency_key")
+            let outcome = try await database.write { try EventReplies(environment).remind(eventID: id, idempotencyKey: key, by: actor) }
+            return visit.redirect("/console/events/\(id)?queued=\(outcome.alreadyDone ? 0 : outcome.queued)")
         }
         for action in EventTransition.allCases {
             console.get("events/:id/\(action.rawValue)", role: .operator) { _, visit, _, context in
@@ -147,6 +179,13 @@ struct ConsoleEventPages {
         let deliveries: [EventController.Delivery]
         /// How long what waits will take at the current pace; nil when nothing waits.
         let pace: String?
+        /// The answers' counts by their cells' ids, when the event asks a question.
+        var tallies: [LiveTally] = []
+    }
+
+    struct LiveTally: Encodable, Sendable {
+        let id: String
+        let count: Int
     }
 }
 

@@ -124,6 +124,8 @@ struct EventView: PageView {
     var history: [HistoryLine] = []
     /// While the event is open, the monitor's word that the problem is over: the end offered.
     var resolvedNotice: String?
+    /// The question's tallies, when the event asks one.
+    var responses: ResponsesPanel?
 
     struct HistoryLine: PageValues {
         let at: String
@@ -217,4 +219,36 @@ struct EventConfirmView: PageView {
     let button: String
     /// Whether the action texts the group (start, end), so the message is shown.
     let texts: Bool
+    /// A reminder's key, made when the page is shown: submitting the form twice sends once.
+    var idempotencyKey: String?
+}
+
+/// An event's answers beside its deliveries: one line per answer, then no answer and undelivered.
+struct ResponsesPanel: PageValues {
+    struct Line: PageValues {
+        /// The cell's id, which the live refresh updates (`tally-1`, `no-answer`, `undelivered`).
+        let id: String
+        let label: String
+        let count: Int
+    }
+
+    let eventID: Int64
+    let question: String
+    let lines: [Line]
+    /// Reminders go while the event is active, to those who have not answered.
+    let canRemind: Bool
+
+    init(_ responses: EventResponses, state: EventState) {
+        eventID = responses.eventID
+        question = responses.question
+        lines = Self.lines(responses)
+        canRemind = state == .active && responses.remindable > 0
+    }
+
+    static func lines(_ responses: EventResponses) -> [Line] {
+        responses.tallies.map { Line(id: "tally-\($0.number)", label: "\($0.number): \($0.answer)", count: $0.count) } + [
+            Line(id: "no-answer", label: "No answer yet", count: responses.noAnswer),
+            Line(id: "undelivered", label: "Not delivered", count: responses.undelivered),
+        ]
+    }
 }

@@ -33,6 +33,10 @@
         rows.replaceChildren(fresh);
         if (empty) empty.hidden = answer.deliveries.length > 0;
         if (state) state.textContent = answer.state;
+        (answer.tallies || []).forEach(function (tally) {
+          var count = document.getElementById(tally.id);
+          if (count) count.textContent = String(tally.count);
+        });
         if (pace) {
           pace.textContent = answer.pace || "";
           pace.hidden = !answer.pace;
