@@ -39,7 +39,7 @@ struct PageViewTests {
                 placeholders: "{name}"),
             EventView(
                 event: summary, deliveries: [.init(alert: "start", status: "queued", count: 1, maybeSent: 0)], noDeliveries: false,
-                pace: "p", liveParts: "1,1", queuedNotice: "q", history: [.init(at: "t", actor: "a", action: "created", detail: "d")],
+                pace: "p", liveParts: "1,1", queuedNotice: "q", history: [.init(at: "t", actor: "a", action: "created", detail: "d", hasDetail: true)],
                 resolvedNotice: "r",
                 responses: ResponsesPanel(
                     EventResponses(

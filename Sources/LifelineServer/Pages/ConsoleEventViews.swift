@@ -127,17 +127,21 @@ struct EventView: PageView {
     /// The question's tallies, when the event asks one.
     var responses: ResponsesPanel?
 
+    /// A line of the audit. Its detail is never nil: a nil value inside a list makes the
+    /// template look further out, to the page's own values, which have none of that name.
     struct HistoryLine: PageValues {
         let at: String
         let actor: String
         let action: String
-        let detail: String?
+        let detail: String
+        let hasDetail: Bool
     }
 
     /// The history part of the page, from the event's audit and triggers.
     mutating func show(_ history: EventHistory, state: EventState) {
         self.history = history.audit.map {
-            HistoryLine(at: PageTimeText.minute($0.at) + " UTC", actor: $0.actor, action: $0.action, detail: $0.detail)
+            HistoryLine(
+                at: PageTimeText.minute($0.at) + " UTC", actor: $0.actor, action: $0.action, detail: $0.detail ?? "", hasDetail: $0.detail != nil)
         }
         resolvedNotice = nil
         if let resolvedAt = history.resolvedAt, state == .draft || state == .active {

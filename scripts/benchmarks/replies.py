@@ -1,0 +1,110 @@
+"""scripts/bench's replies case: answers to an event's question arriving during a big event,
+as the provider posts them (signed, to /v1/webhooks/inbound), against the same number of
+signed free-text messages from the same numbers, which are stored and counted nowhere. Same
+server, same client, same concurrency; the ratio is what finding the event and keeping the
+tally costs over receiving a message at all.
+
+    python3 replies.py BIN DATABASE REPLIES CONCURRENCY
+"""
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+BIN, DATABASE = sys.argv[1], sys.argv[2]
+REPLIES, CONCURRENCY = int(sys.argv[3]), int(sys.argv[4])
+SECRET = "replies-bench-secret-of-32-bytes"
+
+
+def run(bodies):
+    """Posts each body signed over CONCURRENCY keep-alive connections; returns (seconds, sorted latencies)."""
+    latencies, failures, lock = [], [], threading.Lock()
+    queue = list(reversed(bodies))
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", PORT)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                body = json.dumps(queue.pop())
+            timestamp = str(int(time.time()))
+            signature = hmac.new(SECRET.encode(), (timestamp + "." + body).encode(), hashlib.sha256).hexdigest()
+            headers = {"Content-Type": "application/json", "X-Lifeline-Timestamp": timestamp, "X-Lifeline-Signature": "sha256=" + signature}
+            started = time.perf_counter()
+            connection.request("POST", "/v1/webhooks/inbound", body=body, headers=headers)
+            answer = connection.getresponse()
+            text = answer.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if answer.status >= 300:
+                    failures.append((answer.status, text[:200]))
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        sys.exit(f"replies bench: {len(failures)} requests failed, the first: {failures[0]}")
+    return time.perf_counter() - started, sorted(latencies)
+
+
+def report(name, seconds, latencies):
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    rate = len(latencies) / seconds
+    print(f"   {name}: {len(latencies)} messages in {seconds:.2f} s, {rate:.0f}/s, p99 {p99:.1f} ms", flush=True)
+    return rate, p99
+
+
+with sqlite3.connect(DATABASE) as database:
+    event, recipients = database.execute(
+        "SELECT event_id, count(*) FROM outbox WHERE kind = 'event_start' AND status = 'sent' GROUP BY event_id ORDER BY event_id DESC").fetchone()
+    numbers = [row[0] for row in database.execute(
+        "SELECT destination FROM outbox WHERE event_id = ? AND kind = 'event_start' ORDER BY id LIMIT ?", (event, REPLIES))]
+
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    PORT = probe.getsockname()[1]
+server = subprocess.Popen(
+    [BIN, "--database", DATABASE, "serve", "--listen", f"127.0.0.1:{PORT}"],
+    env={**os.environ, "LIFELINE_WEBHOOK_SECRET": SECRET}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+try:
+    started_lines = []
+    for line in server.stderr:
+        started_lines.append(line)
+        if '"message":"listening"' in line:
+            break
+    else:
+        sys.exit("replies bench: the server did not start:\n" + "".join(started_lines))
+    threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
+
+    # The answers in the spellings phones send, then the baseline's free text from the same numbers.
+    spellings = ["1", " 2 ", "2.", "one"]
+    answers = [{"id": f"answer-{n}", "from": "+" + number, "text": spellings[n % 4]} for n, number in enumerate(numbers)]
+    seconds, latencies = run(answers)
+    answer_rate, answer_p99 = report(f"answers tallied during an event to {recipients} recipients", seconds, latencies)
+    chatter = [{"id": f"text-{n}", "from": "+" + number, "text": "thanks, noted"} for n, number in enumerate(numbers)]
+    seconds, latencies = run(chatter)
+    base_rate, base_p99 = report("baseline: free text from the same numbers", seconds, latencies)
+finally:
+    server.terminate()
+    server.wait()
+
+with sqlite3.connect(DATABASE) as database:
+    counted = database.execute("SELECT count(*) FROM event_reply_current WHERE event_id = ?", (event,)).fetchone()[0]
+if counted != len(numbers):
+    sys.exit(f"replies bench: {counted} answers counted, not {len(numbers)}")
+print(f"replies: {answer_rate:.0f}/s tallied (p99 {answer_p99:.1f} ms) vs free text {base_rate:.0f}/s (p99 {base_p99:.1f} ms), "
+      f"ratio {answer_rate / base_rate:.2f}x (goal >= 0.5x); {counted} answers counted")
