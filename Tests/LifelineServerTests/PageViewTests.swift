@@ -43,7 +43,8 @@ struct PageViewTests {
                 resolvedNotice: "r",
                 responses: ResponsesPanel(
                     EventResponses(
-                        eventID: 1, question: "q", tallies: [.init(number: 1, answer: "a", count: 1)], noAnswer: 1, undelivered: 0,
+                        counts: AnswerCounts(
+                            eventID: 1, question: "q", tallies: [.init(number: 1, answer: "a", count: 1)], noAnswer: 1, undelivered: 0),
                         remindable: 1, reminders: 0), state: .active)),
             EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true, idempotencyKey: "k"),
             OptInsView(

@@ -9,63 +9,28 @@ tally costs over receiving a message at all.
 
 import hashlib
 import hmac
-import http.client
 import json
-import os
-import socket
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
+
+import http_load
 
 BIN, DATABASE = sys.argv[1], sys.argv[2]
 REPLIES, CONCURRENCY = int(sys.argv[3]), int(sys.argv[4])
 SECRET = "replies-bench-secret-of-32-bytes"
 
 
-def run(bodies):
-    """Posts each body signed over CONCURRENCY keep-alive connections; returns (seconds, sorted latencies)."""
-    latencies, failures, lock = [], [], threading.Lock()
-    queue = list(reversed(bodies))
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", PORT)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                body = json.dumps(queue.pop())
-            timestamp = str(int(time.time()))
-            signature = hmac.new(SECRET.encode(), (timestamp + "." + body).encode(), hashlib.sha256).hexdigest()
-            headers = {"Content-Type": "application/json", "X-Lifeline-Timestamp": timestamp, "X-Lifeline-Signature": "sha256=" + signature}
-            started = time.perf_counter()
-            connection.request("POST", "/v1/webhooks/inbound", body=body, headers=headers)
-            answer = connection.getresponse()
-            text = answer.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if answer.status >= 300:
-                    failures.append((answer.status, text[:200]))
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        sys.exit(f"replies bench: {len(failures)} requests failed, the first: {failures[0]}")
-    return time.perf_counter() - started, sorted(latencies)
-
-
-def report(name, seconds, latencies):
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    rate = len(latencies) / seconds
-    print(f"   {name}: {len(latencies)} messages in {seconds:.2f} s, {rate:.0f}/s, p99 {p99:.1f} ms", flush=True)
-    return rate, p99
+def run(messages):
+    """Posts each message as the provider would, signed; returns (seconds, sorted latencies)."""
+    requests = []
+    for message in messages:
+        body = json.dumps(message)
+        timestamp = str(int(time.time()))
+        signature = hmac.new(SECRET.encode(), (timestamp + "." + body).encode(), hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-Lifeline-Timestamp": timestamp, "X-Lifeline-Signature": "sha256=" + signature}
+        requests.append(("POST", "/v1/webhooks/inbound", body, headers))
+    return http_load.run(PORT, requests, CONCURRENCY, "replies")
 
 
 with sqlite3.connect(DATABASE) as database:
@@ -74,30 +39,16 @@ with sqlite3.connect(DATABASE) as database:
     numbers = [row[0] for row in database.execute(
         "SELECT destination FROM outbox WHERE event_id = ? AND kind = 'event_start' ORDER BY id LIMIT ?", (event, REPLIES))]
 
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    PORT = probe.getsockname()[1]
-server = subprocess.Popen(
-    [BIN, "--database", DATABASE, "serve", "--listen", f"127.0.0.1:{PORT}"],
-    env={**os.environ, "LIFELINE_WEBHOOK_SECRET": SECRET}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+server, PORT = http_load.serve(BIN, DATABASE, environment={"LIFELINE_WEBHOOK_SECRET": SECRET})
 try:
-    started_lines = []
-    for line in server.stderr:
-        started_lines.append(line)
-        if '"message":"listening"' in line:
-            break
-    else:
-        sys.exit("replies bench: the server did not start:\n" + "".join(started_lines))
-    threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
-
     # The answers in the spellings phones send, then the baseline's free text from the same numbers.
     spellings = ["1", " 2 ", "2.", "one"]
     answers = [{"id": f"answer-{n}", "from": "+" + number, "text": spellings[n % 4]} for n, number in enumerate(numbers)]
     seconds, latencies = run(answers)
-    answer_rate, answer_p99 = report(f"answers tallied during an event to {recipients} recipients", seconds, latencies)
+    answer_rate, answer_p99 = http_load.report(f"answers tallied during an event to {recipients} recipients", seconds, latencies, "messages")
     chatter = [{"id": f"text-{n}", "from": "+" + number, "text": "thanks, noted"} for n, number in enumerate(numbers)]
     seconds, latencies = run(chatter)
-    base_rate, base_p99 = report("baseline: free text from the same numbers", seconds, latencies)
+    base_rate, base_p99 = http_load.report("baseline: free text from the same numbers", seconds, latencies, "messages")
 finally:
     server.terminate()
     server.wait()

@@ -9,12 +9,10 @@ what SCIM's parsing, checks and documents cost over an ordinary write.
 
 import http.client
 import json
-import os
-import socket
 import subprocess
 import sys
-import threading
-import time
+
+import http_load
 
 BIN, DATABASE = sys.argv[1], sys.argv[2]
 USERS, PATCHES, CONCURRENCY = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -31,70 +29,22 @@ def key(name, role):
 
 
 def run(requests, token, content_type):
-    """Sends (method, path, body) requests over CONCURRENCY keep-alive connections; returns
-    (seconds, sorted latencies)."""
-    latencies, failures, lock = [], [], threading.Lock()
-    queue = list(reversed(requests))
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", PORT)
-        headers = {"Authorization": "Bearer " + token, "Content-Type": content_type}
-        while True:
-            with lock:
-                if not queue:
-                    break
-                method, path, body = queue.pop()
-            started = time.perf_counter()
-            connection.request(method, path, body=json.dumps(body), headers=headers)
-            answer = connection.getresponse()
-            text = answer.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if answer.status >= 300:
-                    failures.append((answer.status, path, text[:200]))
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        sys.exit(f"scim bench: {len(failures)} requests failed, the first: {failures[0]}")
-    return time.perf_counter() - started, sorted(latencies)
-
-
-def report(name, seconds, latencies):
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    rate = len(latencies) / seconds
-    print(f"   {name}: {len(latencies)} requests in {seconds:.2f} s, {rate:.0f}/s, p99 {p99:.1f} ms", flush=True)
-    return rate, p99
+    """Sends (method, path, body) requests as JSON under the key; returns (seconds, sorted latencies)."""
+    headers = {"Authorization": "Bearer " + token, "Content-Type": content_type}
+    return http_load.run(PORT, [(method, path, json.dumps(body), headers) for method, path, body in requests], CONCURRENCY, "scim")
 
 
 lifeline("migrate", "--no-backup")
 provisioning, operator = key("bench-idp", "provisioning"), key("bench-ops", "operator")
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    PORT = probe.getsockname()[1]
-server = subprocess.Popen(
-    [BIN, "--database", DATABASE, "serve", "--listen", f"127.0.0.1:{PORT}", "--provisioning-limit", "1000000",
-     "--address-limit", "100000"],
-    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+server, PORT = http_load.serve(BIN, DATABASE, ["--provisioning-limit", "1000000", "--address-limit", "100000"])
 try:
-    for line in server.stderr:
-        if '"message":"listening"' in line:
-            break
-    threading.Thread(target=lambda: server.stderr.read(), daemon=True).start()
-
     users = [("POST", "/scim/v2/Users", {
         "schemas": [SCHEMA], "userName": f"user{n:06d}@corp.example", "externalId": f"ext-{n}", "active": True,
         "displayName": f"User {n}", "emails": [{"value": f"user{n:06d}@example.org", "type": "work", "primary": True}],
         "phoneNumbers": [{"type": "mobile", "value": f"+44 7700 9{n % 100000:05d}"}],
     }) for n in range(USERS)]
     seconds, latencies = run(users, provisioning, "application/scim+json")
-    scim_rate, scim_p99 = report("SCIM user creations", seconds, latencies)
+    scim_rate, scim_p99 = http_load.report("SCIM user creations", seconds, latencies)
 
     groups = max(1, PATCHES // 10)
     ids = []
@@ -109,14 +59,14 @@ try:
         "schemas": [PATCH], "Operations": [{"op": "Add", "path": "members", "value": [{"value": str(1 + (n * 10 + m) % USERS)} for m in range(10)]}],
     }) for n in range(PATCHES)]
     seconds, latencies = run(patches, provisioning, "application/scim+json")
-    patch_rate, patch_p99 = report("SCIM group PATCHes (10 members each)", seconds, latencies)
+    patch_rate, patch_p99 = http_load.report("SCIM group PATCHes (10 members each)", seconds, latencies)
 
     # Consent belongs to a number: the attribute SCIM filled becomes the SMS attribute first.
     lifeline("sms", "attribute", "set", "mobile")
     decisions = [("POST", f"/v1/optins/user{n:06d}@example.org/decisions", {"state": "opted_in", "evidence": "signed form"})
                  for n in range(USERS)]
     seconds, latencies = run(decisions, operator, "application/json")
-    base_rate, base_p99 = report("baseline: consent decisions", seconds, latencies)
+    base_rate, base_p99 = http_load.report("baseline: consent decisions", seconds, latencies)
 
     print(f"scim users: {scim_rate:.0f}/s vs the baseline's {base_rate:.0f}/s, ratio {scim_rate / base_rate:.2f}x (goal >= 0.5x); "
           f"p99 {scim_p99:.1f} ms vs {base_p99:.1f} ms")

@@ -76,15 +76,15 @@ struct ConsoleEventPages {
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries, responses) = try await database.read {
+            let (event, deliveries, counts) = try await database.read {
                 let (event, deliveries) = try EventService(environment).show(id: id)
-                return (event, deliveries, try EventReplies(environment).asked(eventID: id))
+                return (event, deliveries, try EventReplies(environment).counts(eventID: id))
             }
             let parts = AlertParts(query: request.uri.queryParameters.get("parts"))
             var live = LiveDeliveries(
                 state: event.state.rawValue, deliveries: deliveries.map(EventController.Delivery.init),
                 pace: PaceText.line(waiting: deliveries, parts: parts, pace: site.providers?.pace()))
-            live.tallies = responses.map { ResponsesPanel.lines($0).map { LiveTally(id: $0.id, count: $0.count) } } ?? []
+            live.tallies = counts.map { ResponsesPanel.lines($0).map { LiveTally(id: $0.id, count: $0.count) } } ?? []
             return try live.response(from: request, context: context)
         }
         console.get("events/:id/responses.csv", role: .operator) { _, _, _, context in

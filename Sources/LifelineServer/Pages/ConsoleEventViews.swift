@@ -245,14 +245,14 @@ struct ResponsesPanel: PageValues {
     init(_ responses: EventResponses, state: EventState) {
         eventID = responses.eventID
         question = responses.question
-        lines = Self.lines(responses)
+        lines = Self.lines(responses.counts)
         canRemind = state == .active && responses.remindable > 0
     }
 
-    static func lines(_ responses: EventResponses) -> [Line] {
-        responses.tallies.map { Line(id: "tally-\($0.number)", label: "\($0.number): \($0.answer)", count: $0.count) } + [
-            Line(id: "no-answer", label: "No answer yet", count: responses.noAnswer),
-            Line(id: "undelivered", label: "Not delivered", count: responses.undelivered),
+    static func lines(_ counts: AnswerCounts) -> [Line] {
+        counts.tallies.map { Line(id: "tally-\($0.number)", label: "\($0.number): \($0.answer)", count: $0.count) } + [
+            Line(id: "no-answer", label: "No answer yet", count: counts.noAnswer),
+            Line(id: "undelivered", label: "Not delivered", count: counts.undelivered),
         ]
     }
 }

@@ -46,7 +46,8 @@ struct ResponsesController {
 
     /// Every answer of the event as CSV: email, answer number and text, time, and whether it counts.
     static func csv(_ replies: EventReplies, eventID: Int64) throws -> [UInt8] {
-        let answers = Dictionary(uniqueKeysWithValues: try replies.responses(eventID: eventID).tallies.map { ($0.number, $0.answer) })
+        let question = try replies.question(eventID: eventID)
+        let answers = Dictionary(uniqueKeysWithValues: question.answers.enumerated().map { ($0.offset + 1, $0.element) })
         var output: [UInt8] = []
         CSVRecordEncoding.append(["email", "answer", "answer_text", "received_at", "counts"].map { Array($0.utf8) }, to: &output)
         var after: Int64 = 0

@@ -116,13 +116,16 @@ public final class ConsentSession {
     private func recordAnswer(
         _ answer: Int, from: String, number: String, text: String, providerMessageID: String?, at now: Date
     ) throws -> InboundOutcome {
-        let inbound = InboundStore(connection: context.connection)
-        let id = try inbound.record(
-            from: from, number: number, text: text, action: "unhandled", replied: false, providerMessageID: providerMessageID, at: now)
-        guard try EventReplies.record(answer: answer, from: number, inboundID: id, at: now, connection: context.connection) else {
-            return InboundOutcome(action: "unhandled", changedUsers: [], replied: false)
+        guard let target = try EventReplies.recipients(of: answer, from: number, at: now, connection: context.connection) else {
+            return try context.record(from: from, providerMessageID: providerMessageID, number: number, text: text, action: "unhandled", at: now)
         }
-        try inbound.setAction(id: id, "answer")
+        // Stored first: each counted answer names the message it came in.
+        let id = try InboundStore(connection: context.connection).record(
+            from: from, number: number, text: text, action: "answer", replied: false, providerMessageID: providerMessageID, at: now)
+        let replies = ReplyStore(connection: context.connection)
+        for userID in target.userIDs {
+            try replies.record(eventID: target.eventID, userID: userID, answer: answer, inboundID: id, at: now)
+        }
         return InboundOutcome(action: "answer", changedUsers: [], replied: false)
     }
 

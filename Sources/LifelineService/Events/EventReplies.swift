@@ -2,8 +2,9 @@ import FoundationEssentials
 import LifelineStore
 import LifelineVocabulary
 
-/// How an event's question was answered so far: each answer's count beside the delivery picture.
-public struct EventResponses: Sendable, Equatable {
+/// How an event's question was answered so far: each answer's count beside the delivery
+/// picture. What the event page's live refresh reads every few seconds.
+public struct AnswerCounts: Sendable, Equatable {
     public struct Tally: Sendable, Equatable {
         public let number: Int
         public let answer: String
@@ -17,11 +18,24 @@ public struct EventResponses: Sendable, Equatable {
     public let noAnswer: Int
     /// The start alert failed, was suppressed or expired: they could not answer.
     public let undelivered: Int
+
+    public var answered: Int { tallies.reduce(0) { $0 + $1.count } }
+}
+
+/// The answers' counts, with what a reminder would do: read when a page or a client asks,
+/// not on every live refresh (who may still be texted is a join over consent).
+public struct EventResponses: Sendable, Equatable {
+    public let counts: AnswerCounts
     /// How many a reminder would text now: no answer, and still opted in.
     public let remindable: Int
     public let reminders: Int
 
-    public var answered: Int { tallies.reduce(0) { $0 + $1.count } }
+    public var eventID: Int64 { counts.eventID }
+    public var question: String { counts.question }
+    public var tallies: [AnswerCounts.Tally] { counts.tallies }
+    public var noAnswer: Int { counts.noAnswer }
+    public var undelivered: Int { counts.undelivered }
+    public var answered: Int { counts.answered }
 }
 
 /// What a reminder request did.
@@ -76,20 +90,19 @@ public struct EventReplies: Sendable {
         return words.firstIndex(of: word).map { $0 + 1 }
     }
 
-    /// Counts an answer from `number` inside the caller's transaction (the inbound message's):
-    /// for the latest event with a question whose start alert went to that number and that still
-    /// takes answers. False when there is none, or the answer is not one of its answers.
-    static func record(answer: Int, from number: String, inboundID: Int64, at date: Date, connection: any SQLConnection) throws -> Bool {
-        let store = ReplyStore(connection: connection)
+    /// Who an answer from `number` counts for, inside the caller's transaction (the inbound
+    /// message's): the recipients of the latest event with a question whose start alert went to
+    /// that number and that still takes answers. Nil when there is none, or the answer is not
+    /// one of its answers.
+    static func recipients(of answer: Int, from number: String, at date: Date, connection: any SQLConnection) throws
+        -> (eventID: Int64, userIDs: [Int64])?
+    {
         guard
-            let target = try store.answering(
+            let target = try ReplyStore(connection: connection).answering(
                 number: number, startKind: EventService.startKind, endedSince: date.addingTimeInterval(-answersAfterEnd)),
             (1...target.answers).contains(answer)
-        else { return false }
-        for userID in target.userIDs {
-            try store.record(eventID: target.eventID, userID: userID, answer: answer, inboundID: inboundID, at: date)
-        }
-        return true
+        else { return nil }
+        return (target.eventID, target.userIDs)
     }
 
     /// The event's question and tallies; an event without a question is a usage error.
@@ -98,22 +111,37 @@ public struct EventReplies: Sendable {
         return responses
     }
 
-    /// The event's question and tallies, or nil when it asks none.
+    /// The event's question and tallies, with what a reminder would do, or nil when it asks none.
     public func asked(eventID: Int64) throws -> EventResponses? {
         try database.read { connection in
-            guard let event = try EventStore(connection: connection).event(id: eventID) else { throw EventFailure.eventNotFound(eventID) }
-            guard let question = try ReplyStore(connection: connection).question(eventID: event.id) else { return nil }
+            guard let counts = try counts(eventID: eventID, connection: connection) else { return nil }
             let store = ReplyStore(connection: connection)
-            let counts = try store.counts(eventID: eventID, startKind: EventService.startKind)
             return EventResponses(
-                eventID: eventID, question: question.question,
-                tallies: question.answers.enumerated().map { index, answer in
-                    EventResponses.Tally(number: index + 1, answer: answer, count: counts.answered[index + 1] ?? 0)
-                },
-                noAnswer: counts.noAnswer, undelivered: counts.undelivered,
+                counts: counts,
                 remindable: try store.reminderAudience(eventID: eventID, startKind: EventService.startKind, program: ConsentService.program),
                 reminders: try store.reminderCount(eventID: eventID))
         }
+    }
+
+    /// The answers' counts alone, or nil when the event asks no question.
+    public func counts(eventID: Int64) throws -> AnswerCounts? {
+        try database.read { try counts(eventID: eventID, connection: $0) }
+    }
+
+    private func counts(eventID: Int64, connection: any SQLConnection) throws -> AnswerCounts? {
+        guard let question = try question(eventID: eventID, connection: connection).question else { return nil }
+        let counts = try ReplyStore(connection: connection).counts(eventID: eventID, startKind: EventService.startKind)
+        return AnswerCounts(
+            eventID: eventID, question: question.question,
+            tallies: question.answers.enumerated().map { index, answer in
+                AnswerCounts.Tally(number: index + 1, answer: answer, count: counts.answered[index + 1] ?? 0)
+            },
+            noAnswer: counts.noAnswer, undelivered: counts.undelivered)
+    }
+
+    /// The event's question and answers; an event without a question is a usage error.
+    public func question(eventID: Int64) throws -> EventQuestionRecord {
+        try database.read { try requireQuestion(eventID: eventID, connection: $0).1 }
     }
 
     /// Every answer received, oldest first, `limit` at a time after the reply id `after`.
@@ -153,9 +181,15 @@ public struct EventReplies: Sendable {
         "Reminder, \(event): \(question)"
     }
 
-    private func requireQuestion(eventID: Int64, connection: any SQLConnection) throws -> (EventRecord, EventQuestionRecord) {
+    /// The event, and its question when it asks one; an unknown event is not found.
+    private func question(eventID: Int64, connection: any SQLConnection) throws -> (event: EventRecord, question: EventQuestionRecord?) {
         guard let event = try EventStore(connection: connection).event(id: eventID) else { throw EventFailure.eventNotFound(eventID) }
-        guard let question = try ReplyStore(connection: connection).question(eventID: eventID) else { throw ReplyFailure.noQuestion(eventID: eventID) }
+        return (event, try ReplyStore(connection: connection).question(eventID: eventID))
+    }
+
+    private func requireQuestion(eventID: Int64, connection: any SQLConnection) throws -> (EventRecord, EventQuestionRecord) {
+        let (event, question) = try question(eventID: eventID, connection: connection)
+        guard let question else { throw ReplyFailure.noQuestion(eventID: eventID) }
         return (event, question)
     }
 }

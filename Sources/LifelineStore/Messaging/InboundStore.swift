@@ -21,11 +21,6 @@ public struct InboundStore {
             date, from, number, text, action, replied, providerMessageID)
     }
 
-    /// Sets what a stored message did, once known (an answer counted after it was stored).
-    public func setAction(id: Int64, _ action: String) throws {
-        try connection.execute("UPDATE inbound_messages SET action = ? WHERE id = ?", action, id)
-    }
-
     /// What an already received message did, found by the provider's id for it.
     public func handled(providerMessageID: String) throws -> (action: String, replied: Bool)? {
         try connection.queryFirst(
