@@ -15,10 +15,11 @@ extension Lifeline {
                 directory password and always a code by SMS, so each needs a valid SMS number.
 
                 Examples:
-                  lifeline admins grant maria.garcia@example.com --role operator
+                  lifeline admins grant maria.garcia@example.com --role operator --on-call
+                  lifeline admins on-call maria.garcia@example.com --off
                   lifeline admins list
                 """,
-            subcommands: [Grant.self, List.self, Revoke.self])
+            subcommands: [Grant.self, List.self, OnCall.self, Revoke.self])
     }
 }
 
@@ -42,11 +43,15 @@ extension Lifeline.Admins {
         @Option(help: "operator or admin.") var role: ConsoleRole
         @Flag(help: "Also start a password reset by SMS for them, so they can set (or reset) their password.")
         var sendReset = false
+        @Flag(
+            name: .customLong("on-call"), inversion: .prefixedNo,
+            help: "Text them when monitoring drafts an event (default: keep their choice; off for a new account).")
+        var onCall: Bool?
 
         func run() throws {
             let environment = global.environment
-            let (account, hasPassword) = try ConsoleAccounts(environment).grant(email: email, role: role, actor: actor.name)
-            print("\(account.email) is now a console \(account.role.rawValue)")
+            let (account, hasPassword) = try ConsoleAccounts(environment).grant(email: email, role: role, onCall: onCall, actor: actor.name)
+            print("\(account.email) is now a console \(account.role.rawValue)" + (account.onCall ? ", on call" : ""))
             if sendReset {
                 let outcome = try PasswordResetService(environment).startForAccount(email: account.email)
                 switch outcome.status {
@@ -81,8 +86,36 @@ extension Lifeline.Admins {
             let accounts = try ConsoleAccounts(global.environment).list()
             ResultWriter(format: output.format).print(
                 .list(
-                    columns: ["email", "role", "granted_at", "granted_by"],
-                    rows: accounts.map { [.text($0.email), .text($0.role.rawValue), .date($0.grantedAt), .text($0.grantedBy)] }))
+                    columns: ["email", "role", "on_call", "granted_at", "granted_by"],
+                    rows: accounts.map {
+                        [.text($0.email), .text($0.role.rawValue), .text($0.onCall ? "yes" : "no"), .date($0.grantedAt), .text($0.grantedBy)]
+                    }))
+        }
+    }
+
+    struct OnCall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "on-call", abstract: "Turn a console account's on-call notices on or off.",
+            discussion: """
+                Someone on call is texted, in the priority lane, when monitoring drafts an event: a \
+                one-time link (24 hours) to its confirm page, again every 30 minutes until someone \
+                starts, dismisses, cancels or ends it. Without --on or --off, says which it is.
+
+                Example:
+                  lifeline admins on-call maria.garcia@example.com --on
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The console account's email.") var email: String
+        @Flag(help: "--on or --off.") var state: OnCallState?
+
+        enum OnCallState: String, EnumerableFlag {
+            case on, off
+        }
+
+        func run() throws {
+            let accounts = ConsoleAccounts(global.environment)
+            if let state { try accounts.setOnCall(email: email, state == .on) }
+            print("\(email) is \(try accounts.isOnCall(email: email) ? "on call" : "not on call")")
         }
     }
 

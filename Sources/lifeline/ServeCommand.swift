@@ -114,7 +114,7 @@ extension Lifeline {
                     dispatcher,
                     ScheduleService(
                         environment: environment, writer: environment.database.places.writing, background: environment.database.places.reading,
-                        purgeAt: purgeAt.flatMap(TimeOfDay.init), logger: logger),
+                        purgeAt: purgeAt.flatMap(TimeOfDay.init), publicURL: configuration.publicURL, logger: logger),
                 ] + (try directorySync(environment: environment, logger: logger).map { [$0] } ?? [])
             ) { [configuration] port in
                 logger.info(

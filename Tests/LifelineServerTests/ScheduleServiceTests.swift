@@ -45,6 +45,43 @@ struct ScheduleServiceTests {
         }
     }
 
+    /// A draft monitoring made: the schedule texts the on-call reminder after 30 minutes and
+    /// starts the event when its template's automatic start comes.
+    @Test(arguments: TestEngine.allCases) func remindsTheOnCallAndStartsADraftByItself(engine: TestEngine) async throws {
+        try await withTemporaryDirectory { folder in
+            let clock = MovingClock()
+            let environment = try annWithAResetCode(folder: folder, engine: engine, clock: clock, directory: "email,groups\nann@example.com,Staff\n")
+            _ = try ConsentService(environment).recordAdminDecision(email: "ann@example.com", state: .optedIn, evidence: "form", actor: "admin")
+            _ = try ConsoleAccounts(environment).grant(email: "ann@example.com", role: .operator, onCall: true, actor: "test")
+            var template = TemplateDraft(name: "Mail down", group: "Staff", startMessage: "Mail is down.", endMessage: "Mail is back.")
+            template.triggerLabels = ["alertname": "MailDown"]
+            template.autoStartAfter = 45
+            _ = try EventTemplates(environment).create(template)
+            let notification = MonitorNotification(
+                source: .generic, dedupKey: "default", status: .firing, alertLabels: [], summary: nil)
+            let event = try #require(try EventTriggers(environment).receive(notification, template: "Mail down", by: "api:monitor").eventID)
+            func rounds() throws -> Int { try OnCallNotices(environment, publicURL: nil).notice(eventID: event)?.rounds ?? -1 }
+            func state() throws -> EventState { try EventService(environment).show(id: event).event.state }
+
+            let threads = DatabaseThreads()
+            let (service, passStream) = schedule(environment, on: threads, purgeAt: try oneMinuteAhead(of: clock), keptPasses: 4)
+            let running = Task { try await service.run() }
+            var passes = passStream.makeAsyncIterator()
+            _ = await passes.next()
+            _ = await passes.next()
+            #expect(try rounds() == 1 && state() == .draft, "the first notice went with the draft; nothing else is due")
+            clock.advance(by: 30 * 60)
+            try await waitUntil { try rounds() == 2 }
+            #expect(try state() == .draft)
+            clock.advance(by: 15 * 60)
+            try await waitUntil { try state() == .active }
+            #expect(try EventService(environment).history(id: event).audit.last.map { "\($0.action) by \($0.actor)" } == "started by schedule")
+            running.cancel()
+            try await running.value
+            try await threads.shutdown()
+        }
+    }
+
     /// A purge that fails (here its table is briefly out of reach, as in a failover) is tried
     /// again a minute later, not the next night.
     @Test(arguments: TestEngine.allCases) func aFailedPurgeIsTriedAgainAMinuteLater(engine: TestEngine) async throws {

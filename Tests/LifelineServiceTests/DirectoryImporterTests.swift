@@ -223,7 +223,7 @@ struct DirectoryImporterTests {
             let connection = try fixture.connection()
             try connection.write {
                 let ann = try #require(try DirectoryStore(connection: connection).user(email: "ann@example.com"))
-                try ConsoleRoleStore(connection: connection).grant(userID: ann.id, role: .admin, by: "test", at: Date())
+                try ConsoleRoleStore(connection: connection).grant(userID: ann.id, role: .admin, onCall: nil, by: "test", at: Date())
             }
             let csv = "email,name,mobile\nann@example.com,Ann,07700 900001\nbob@example.com,Bob,\ncy@example.com,Cy,44 7700 900003\n"
                 + "dee@example.com,Dee,call me\n"

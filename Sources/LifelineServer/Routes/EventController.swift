@@ -75,7 +75,7 @@ struct EventController {
         let id = try Self.eventID(context)
         let preview = try await database.read { try EventService(environment).preview(id: id) }
         return Preview(
-            id: preview.eventID, recipients: preview.recipients,
+            id: id, recipients: preview.recipients,
             skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, preview.skipped[$0] ?? 0) }),
             startMessage: Length(preview.startMessage), endMessage: Length(preview.endMessage))
     }

@@ -10,6 +10,10 @@ import LifelineStore
 struct TriggerController {
     let environment: LifelineEnvironment
     let database: Database
+    /// Where the on-call notices' links point.
+    let publicURL: String?
+
+    var triggers: EventTriggers { EventTriggers(environment, publicURL: publicURL) }
 
     /// Alertmanager's webhook payload, version 4 (prometheus.io/docs/alerting/latest/configuration/#webhook_config).
     struct AlertmanagerBody: Decodable {
@@ -71,14 +75,14 @@ struct TriggerController {
         group.post("triggers/alertmanager") { request, context in
             let notification = try await request.decode(as: AlertmanagerBody.self, context: context).notification()
             let actor = ActorName.apiKey(name: context.client?.name).recorded
-            let outcomes = try await database.write { try EventTriggers(environment).receive(notification, by: actor) }
+            let outcomes = try await database.write { [triggers] in try triggers.receive(notification, by: actor) }
             return Results(results: outcomes.map { Outcome($0, dedupKey: notification.dedupKey) })
         }
         group.post("triggers/:name") { request, context in
             let name = try TemplateController.name(context)
             let notification = try await request.decode(as: GenericBody.self, context: context).notification
             let actor = ActorName.apiKey(name: context.client?.name).recorded
-            let outcome = try await database.write { try EventTriggers(environment).receive(notification, template: name, by: actor) }
+            let outcome = try await database.write { [triggers] in try triggers.receive(notification, template: name, by: actor) }
             return StatusAnswer(status: outcome.action == .drafted ? .created : .ok, body: Outcome(outcome, dedupKey: notification.dedupKey))
         }
     }

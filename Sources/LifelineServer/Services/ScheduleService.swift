@@ -3,8 +3,8 @@ import LifelineService
 import Logging
 import ServiceLifecycle
 
-/// The server's timed work: continuity events that start or end at a set time, checked every
-/// `interval`, and the nightly purge of ended codes at `purgeAt` (local time), for those who
+/// The server's timed work: continuity events that start or end at a set time and the on-call
+/// notices' reminders and automatic starts, checked every `interval`, and the nightly purge of ended codes at `purgeAt` (local time), for those who
 /// would rather not keep a cron line for `scripts/nightly-purge`.
 public struct ScheduleService: Service {
     let environment: LifelineEnvironment
@@ -15,13 +15,15 @@ public struct ScheduleService: Service {
     let purgeAt: TimeOfDay?
     let purgeAge: Duration
     let interval: Duration
+    /// Where the on-call notices' links point (`--public-url`).
+    let publicURL: String?
     let logger: Logger
     /// Told after each pass over the schedule: what a test awaits instead of guessing a time.
     let onPass: @Sendable () -> Void
 
     public init(
         environment: LifelineEnvironment, writer: any BlockingWork, background: any BlockingWork, purgeAt: TimeOfDay?,
-        purgeAge: Duration = .seconds(24 * 3600), interval: Duration = .seconds(5), logger: Logger,
+        purgeAge: Duration = .seconds(24 * 3600), interval: Duration = .seconds(5), publicURL: String? = nil, logger: Logger,
         onPass: @escaping @Sendable () -> Void = {}
     ) {
         self.onPass = onPass
@@ -31,6 +33,7 @@ public struct ScheduleService: Service {
         self.purgeAt = purgeAt
         self.purgeAge = purgeAge
         self.interval = interval
+        self.publicURL = publicURL
         self.logger = logger
     }
 
@@ -39,6 +42,7 @@ public struct ScheduleService: Service {
         if let nextPurge { logger.info("purge scheduled", metadata: ["at": .string(UTCTimestamp.string(from: nextPurge))]) }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await runDueEvents()
+            await runDueNotices()
             if let due = nextPurge, environment.clock.now() >= due, let purgeAt {
                 // A purge that failed (the database was failing over, say) is tried again a
                 // minute later rather than a day later.
@@ -69,6 +73,22 @@ public struct ScheduleService: Service {
             }
         } catch {
             logger.warning("scheduled events not checked", metadata: ["failure": .string("\(error)")])
+        }
+    }
+
+    private func runDueNotices() async {
+        let notices = OnCallNotices(environment, publicURL: publicURL)
+        do {
+            for (id, step) in try await writer.run({ try notices.runDue() }) {
+                let metadata: Logger.Metadata = ["event": .stringConvertible(id), "step": .string("\(step)")]
+                if case .autoStartFailed = step {
+                    logger.error("event could not start by itself", metadata: metadata)
+                } else {
+                    logger.info("on-call notices", metadata: metadata)
+                }
+            }
+        } catch {
+            logger.warning("on-call notices not checked", metadata: ["failure": .string("\(error)")])
         }
     }
 

@@ -45,7 +45,10 @@ public struct ConsoleAccounts: Sendable {
 
     /// Gives `email` the role (replacing one they had); returns the account and whether the
     /// user has a password yet (without one, they set it through the password reset first).
-    public func grant(email: String, role: ConsoleRole, actor: String) throws -> (account: ConsoleAccount, hasPassword: Bool) {
+    /// `onCall` nil keeps their on-call choice (off for a new account).
+    public func grant(email: String, role: ConsoleRole, onCall: Bool? = nil, actor: String) throws
+        -> (account: ConsoleAccount, hasPassword: Bool)
+    {
         let now = environment.clock.now()
         return try database.write { connection in
             let user = try Self.user(email, connection: connection)
@@ -56,11 +59,13 @@ public struct ConsoleAccounts: Sendable {
             }
             let roles = ConsoleRoleStore(connection: connection)
             let previous = try roles.role(userID: user.id)
-            try roles.grant(userID: user.id, role: role, by: actor, at: now)
+            try roles.grant(userID: user.id, role: role, onCall: onCall, by: actor, at: now)
             // A changed role signs the user out everywhere: their next sign-in carries the new one.
             if previous != nil, previous != role { _ = try WebSessionStore(connection: connection).deleteAll(userID: user.id) }
             let hasPassword = try CredentialStore(connection: connection).credentials(userID: user.id) != nil
-            return (ConsoleAccount(userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor), hasPassword)
+            let account = ConsoleAccount(
+                userID: user.id, email: user.email, role: role, grantedAt: now, grantedBy: actor, onCall: try roles.isOnCall(userID: user.id))
+            return (account, hasPassword)
         }
     }
 
@@ -77,6 +82,24 @@ public struct ConsoleAccounts: Sendable {
 
     private static let hasRole: LoginService.Admission = { userID, connection in
         try ConsoleRoleStore(connection: connection).role(userID: userID) != nil
+    }
+
+    /// Turns on-call notices on or off for a console account (texted when monitoring drafts an
+    /// event).
+    public func setOnCall(email: String, _ onCall: Bool) throws {
+        try database.write { connection in
+            let user = try Self.user(email, connection: connection)
+            guard try ConsoleRoleStore(connection: connection).setOnCall(userID: user.id, onCall) else {
+                throw ConsoleAccountFailure.notGranted(email: user.email)
+            }
+        }
+    }
+
+    /// Whether the account takes on-call notices.
+    public func isOnCall(email: String) throws -> Bool {
+        try database.read { connection in
+            try ConsoleRoleStore(connection: connection).isOnCall(userID: try Self.user(email, connection: connection).id)
+        }
     }
 
     public func revoke(email: String) throws {

@@ -108,7 +108,8 @@ public struct EventTransitionOutcome: Sendable, Equatable {
 
 /// Who an event's alert would reach now, and what its messages cost in SMS parts.
 public struct EventPreview: Sendable, Equatable {
-    public let eventID: Int64
+    /// Nil for a draft not stored yet (a template's preview).
+    public let eventID: Int64?
     public let recipients: Int
     /// Members who would get nothing, by reason: disabled, no_number, invalid_number, fixable_number
     /// (a number not yet in long format), not_opted_in, pending, opted_out.

@@ -136,23 +136,37 @@ public struct EventService: Sendable {
     /// Who the alert would reach now, who it would skip and why, and the messages' SMS cost.
     public func preview(id: Int64) throws -> EventPreview {
         try database.read { connection in
-            let events = EventStore(connection: connection)
-            guard let event = try events.event(id: id) else { throw EventFailure.eventNotFound(id) }
-            _ = try SMSSettings(connection: connection).requireAttribute()
-            var counts = try events.audience(groupID: event.groupID, program: ConsentService.program)
-            let recipients = counts.removeValue(forKey: "recipient") ?? 0
-            let longest = try events.longestRecipientName(groupID: event.groupID, program: ConsentService.program)
-            func length(_ text: String) throws -> SMSLength {
-                SMSLength(
-                    body: try AlertTemplate(text, field: "message").rendered(
-                        eventName: event.name, recipientName: longest ?? ""))
-            }
-            return EventPreview(
-                eventID: id, recipients: recipients,
-                skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, counts[$0] ?? 0) }),
-                startMessage: try length(event.startMessage), endMessage: try length(event.endMessage),
-                measuredWithName: longest)
+            guard let event = try EventStore(connection: connection).event(id: id) else { throw EventFailure.eventNotFound(id) }
+            return try preview(
+                eventID: id, groupID: event.groupID, name: event.name, start: event.startMessage, end: event.endMessage, connection: connection)
         }
+    }
+
+    /// The same for a draft not stored yet: what starting a template would do, shown before
+    /// its one confirmation.
+    public func preview(of draft: EventDraft) throws -> EventPreview {
+        let (name, start, end, _) = try draft.checkedFields()
+        return try database.read { connection in
+            let groupID = try DirectoryStore(connection: connection).requireGroupID(named: draft.group)
+            return try preview(eventID: nil, groupID: groupID, name: name, start: start.text, end: end.text, connection: connection)
+        }
+    }
+
+    private func preview(
+        eventID: Int64?, groupID: Int64, name: String, start: String, end: String, connection: any SQLConnection
+    ) throws -> EventPreview {
+        let events = EventStore(connection: connection)
+        _ = try SMSSettings(connection: connection).requireAttribute()
+        var counts = try events.audience(groupID: groupID, program: ConsentService.program)
+        let recipients = counts.removeValue(forKey: "recipient") ?? 0
+        let longest = try events.longestRecipientName(groupID: groupID, program: ConsentService.program)
+        func length(_ text: String) throws -> SMSLength {
+            SMSLength(body: try AlertTemplate(text, field: "message").rendered(eventName: name, recipientName: longest ?? ""))
+        }
+        return EventPreview(
+            eventID: eventID, recipients: recipients,
+            skipped: Dictionary(uniqueKeysWithValues: EventPreview.skipReasons.map { ($0, counts[$0] ?? 0) }),
+            startMessage: try length(start), endMessage: try length(end), measuredWithName: longest)
     }
 
     /// Events, newest first, optionally in one state.

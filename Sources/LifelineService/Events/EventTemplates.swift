@@ -159,6 +159,20 @@ public struct EventTemplates: Sendable {
         }
     }
 
+    /// Starts an event from the template at once: the one confirmation is the caller's (the
+    /// console's page shows ``EventService/preview(of:)`` first). The draft and the start are
+    /// both in the event's audit, under `actor`.
+    public func startEvent(from name: String, by actor: String) throws -> EventTransitionOutcome {
+        let template = try show(name)
+        let draft = eventDraft(from: template)
+        if let (_, problem) = draft.problems().first { throw problem }
+        let service = EventService(environment)
+        let id = try database.write { connection in
+            try service.insert(draft, by: actor, detail: "from the template \(template.name)", connection: connection)
+        }
+        return try service.start(id: id, by: actor)
+    }
+
     /// A draft event from the template: its group, kind and messages, named after it with the time.
     public func eventDraft(from name: String) throws -> EventDraft {
         eventDraft(from: try show(name))

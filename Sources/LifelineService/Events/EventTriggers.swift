@@ -55,16 +55,22 @@ public struct TriggerOutcome: Sendable, Equatable {
 public struct EventTriggers: Sendable {
     public let environment: LifelineEnvironment
     public var database: Database { environment.database }
+    /// Where the on-call notices' links point (`serve --public-url`).
+    public let publicURL: String?
 
-    public init(_ environment: LifelineEnvironment) {
+    public init(_ environment: LifelineEnvironment, publicURL: String? = nil) {
         self.environment = environment
+        self.publicURL = publicURL
     }
+
+    var notices: OnCallNotices { OnCallNotices(environment, publicURL: publicURL) }
 
     /// An Alertmanager notification: every template whose trigger labels one of its alerts
     /// carries (a template without labels is never matched). A firing notification counts only
     /// firing alerts; a resolved one, all of them.
     public func receive(_ notification: MonitorNotification, by actor: String) throws -> [TriggerOutcome] {
         try checkKey(notification.dedupKey)
+        let keys = try notices.keys()
         return try database.idempotentWrite { connection in
             let templates = try TemplateStore(connection: connection).templates().filter { template in
                 !template.triggerLabels.isEmpty
@@ -72,18 +78,19 @@ public struct EventTriggers: Sendable {
                         template.triggerLabels.allSatisfy { labels[$0.key] == $0.value }
                     }
             }
-            return try templates.map { try handle(notification, template: $0, actor: actor, connection: connection) }
+            return try templates.map { try handle(notification, template: $0, actor: actor, keys: keys, connection: connection) }
         }
     }
 
     /// A generic monitor's notification for the template it names.
     public func receive(_ notification: MonitorNotification, template name: String, by actor: String) throws -> TriggerOutcome {
         try checkKey(notification.dedupKey)
+        let keys = try notices.keys()
         return try database.idempotentWrite { connection in
             guard let template = try TemplateStore(connection: connection).template(named: name.trimmingBlanks()) else {
                 throw TemplateFailure.notFound(name)
             }
-            return try handle(notification, template: template, actor: actor, connection: connection)
+            return try handle(notification, template: template, actor: actor, keys: keys, connection: connection)
         }
     }
 
@@ -96,7 +103,8 @@ public struct EventTriggers: Sendable {
     /// Drafts, counts a repeat, or records a resolution, in the caller's transaction: state
     /// checked against the stored triggers, so a notification delivered twice does nothing twice.
     private func handle(
-        _ notification: MonitorNotification, template: TemplateRecord, actor: String, connection: any SQLConnection
+        _ notification: MonitorNotification, template: TemplateRecord, actor: String, keys: OnCallNotices.Keys,
+        connection: any SQLConnection
     ) throws -> TriggerOutcome {
         let store = TriggerStore(connection: connection)
         let now = environment.clock.now()
@@ -112,6 +120,7 @@ public struct EventTriggers: Sendable {
             let eventID = try EventService(environment).insert(draft, by: actor, detail: String(detail.prefix(1000)), connection: connection)
             _ = try store.create(
                 eventID: eventID, templateID: template.id, source: notification.source, dedupKey: notification.dedupKey, at: now)
+            try notices.drafted(eventID: eventID, template: template, keys: keys, connection: connection)
             return TriggerOutcome(template: template.name, eventID: eventID, action: .drafted)
         case (.resolved, let open?):
             guard try store.resolve(id: open.id, at: now) else {

@@ -12,6 +12,10 @@ public struct PageSigner: Sendable {
         key = keys.pageKey
     }
 
+    init(keys: SecretKeys) {
+        key = keys.pageKey
+    }
+
     /// The tag of `text`, as 64 lowercase hex digits.
     public func tag(_ text: String) -> String {
         Hex.string(Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key)))

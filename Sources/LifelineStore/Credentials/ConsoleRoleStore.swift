@@ -8,8 +8,11 @@ public struct ConsoleAccount: Sendable, Equatable {
     public let role: ConsoleRole
     public let grantedAt: Date
     public let grantedBy: String
+    /// Whether they are texted when monitoring drafts an event.
+    public let onCall: Bool
 
-    public init(userID: Int64, email: String, role: ConsoleRole, grantedAt: Date, grantedBy: String) {
+    public init(userID: Int64, email: String, role: ConsoleRole, grantedAt: Date, grantedBy: String, onCall: Bool = false) {
+        self.onCall = onCall
         self.userID = userID
         self.email = email
         self.role = role
@@ -26,13 +29,26 @@ public struct ConsoleRoleStore {
         self.connection = connection
     }
 
-    /// Gives the user `role`, replacing any role they had.
-    public func grant(userID: Int64, role: ConsoleRole, by actor: String, at date: Date) throws {
+    /// Gives the user `role`, replacing any role they had; `onCall` nil keeps their on-call
+    /// choice (off for a new account).
+    public func grant(userID: Int64, role: ConsoleRole, onCall: Bool?, by actor: String, at date: Date) throws {
         try connection.execute(
             """
-            INSERT INTO console_roles (user_id, role, granted_at, granted_by) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (user_id) DO UPDATE SET role = ?2, granted_at = ?3, granted_by = ?4
-            """, userID, role, date, actor)
+            INSERT INTO console_roles (user_id, role, granted_at, granted_by, on_call) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 0))
+            ON CONFLICT (user_id) DO UPDATE SET role = ?2, granted_at = ?3, granted_by = ?4,
+                on_call = coalesce(?5, console_roles.on_call)
+            """, userID, role, date, actor, onCall.map { $0 ? Int64(1) : Int64(0) })
+    }
+
+    /// Turns the account's on-call notices on or off; false when the user has no console role.
+    public func setOnCall(userID: Int64, _ onCall: Bool) throws -> Bool {
+        try connection.execute("UPDATE console_roles SET on_call = ? WHERE user_id = ?", onCall ? Int64(1) : Int64(0), userID)
+        return connection.changes == 1
+    }
+
+    /// Whether the account is on call (false without a console role).
+    public func isOnCall(userID: Int64) throws -> Bool {
+        try connection.queryFirst("SELECT on_call FROM console_roles WHERE user_id = ?", userID) { $0.int64(at: 0) == 1 } ?? false
     }
 
     /// Whether there was a role to take away.
@@ -50,13 +66,13 @@ public struct ConsoleRoleStore {
     public func all() throws -> [ConsoleAccount] {
         try connection.query(
             """
-            SELECT r.user_id, u.email, r.role, r.granted_at, r.granted_by
+            SELECT r.user_id, u.email, r.role, r.granted_at, r.granted_by, r.on_call
             FROM console_roles r JOIN users u ON u.id = r.user_id ORDER BY \(connection.dialect.caseless("u.email"))
             """
         ) { row in
             ConsoleAccount(
                 userID: row.int64(at: 0), email: row.string(at: 1), role: try row.get(2), grantedAt: try row.get(3),
-                grantedBy: row.string(at: 4))
+                grantedBy: row.string(at: 4), onCall: row.int64(at: 5) == 1)
         }
     }
 }

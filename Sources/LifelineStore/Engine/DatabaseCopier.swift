@@ -16,7 +16,8 @@ public struct DatabaseCopier {
         "profile_assignments", "user_credentials", "api_keys", "console_roles", "web_sessions", "captcha_answers",
         "outbox", "scim_users", "scim_groups", "directory_changes", "directory_syncs", "event_templates",
         "event_template_answers", "event_template_labels", "event_triggers", "event_audit",
-        "event_questions", "event_answers", "event_replies", "event_reply_current", "event_reminders",
+        "event_questions", "event_answers", "event_replies", "event_reply_current", "event_reminders", "event_notices",
+        "notice_links",
     ]
     /// Tables the database keeps itself from others (a trigger on the ledger): never copied,
     /// rebuilt on the target as the ledger's rows arrive, then compared.
