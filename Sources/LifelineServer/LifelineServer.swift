@@ -70,7 +70,7 @@ public enum LifelineServer {
         OutboxController(environment: environment, database: database).addRoutes(to: operators)
         // Only a trigger key: a monitor's key drafts events and does nothing else.
         let monitors = v1.group().add(middleware: RequireRole(role: .trigger))
-        TriggerController(environment: environment, database: database).addRoutes(to: monitors)
+        TriggerController(environment: environment, database: database, publicURL: configuration.publicURL).addRoutes(to: monitors)
         let admins = v1.group().add(middleware: RequireRole(role: .admin))
         ImportController(environment: environment, database: database).addRoutes(to: admins)
         SMSNumberController(environment: environment, database: database).addRoutes(to: admins)
@@ -115,5 +115,7 @@ public enum LifelineServer {
         ConsoleSMSPages(site: site).add(to: pages)
         ConsoleImportPages(site: site).add(to: pages)
         ConsoleDirectoryPages(site: site).add(to: pages)
+        ConsoleNoticePages(site: site).add(to: pages)
+        ConsoleTemplatePages(site: site).add(to: pages)
     }
 }

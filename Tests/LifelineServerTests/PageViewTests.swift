@@ -22,9 +22,10 @@ struct PageViewTests {
         return [
             ErrorView(detail: "d", home: "/portal"),
             PortalHomeView(),
-            ConsoleHomeView(),
+            ConsoleHomeView(onCall: true),
+            NoticeLinkView(message: "m", eventID: 1),
             AlertsView(nil, done: "sent"),
-            SignInView(emailValue: "a", emailError: "e", passwordError: "p", formError: "f"),
+            SignInView(emailValue: "a", fromNotice: true, emailError: "e", passwordError: "p", formError: "f"),
             SignInCodeView(newNumber: true, codeError: "c"),
             ResetStartView(
                 emailValue: "a", emailError: "e", captchaError: "c", formError: "f", challenge: "x", nonce: "n", difficulty: 10,
@@ -45,7 +46,11 @@ struct PageViewTests {
                     EventResponses(
                         counts: AnswerCounts(
                             eventID: 1, question: "q", tallies: [.init(number: 1, answer: "a", count: 1)], noAnswer: 1, undelivered: 0),
-                        remindable: 1, reminders: 0), state: .active)),
+                        remindable: 1, reminders: 0), state: .active),
+                onCall: OnCallPanel(
+                    NoticeRecord(
+                        eventID: 1, firstAt: Date(), nextAt: Date(), rounds: 1, autoStartAt: Date().addingTimeInterval(600), closedAt: nil,
+                        closedReason: nil), state: .draft, now: Date())),
             EventConfirmView(event: summary, action: "start", question: "q", button: "b", texts: true, idempotencyKey: "k"),
             OptInsView(
                 who: "w", summary: [.init(label: "l", count: 1)], groups: [.init(name: "g", selected: true)],
@@ -93,6 +98,19 @@ struct PageViewTests {
             let service = EventService(environment)
             let id = try service.create(EventDraft(name: "Outage", group: "Staff", startMessage: "{event} began", endMessage: "Over"), by: "test")
             let summary = EventSummary(try service.show(id: id).event, preview: try service.preview(id: id))
+            var templateDraft = TemplateDraft(name: "Mail down", group: "Staff", startMessage: "Down", endMessage: "Up")
+            templateDraft.question = "Reply 1 or 2"
+            templateDraft.answers = ["a", "b"]
+            let template = try EventTemplates(environment).create(templateDraft)
+            let draft = EventTemplates(environment).eventDraft(from: template)
+            var templateForm = TemplateFormView(template)
+            templateForm.groups = [.init(name: "Staff", members: 1, selected: true)]
+            for field in TemplateDraft.Field.allCases { templateForm.show("x", at: field) }
+            templateForm.formError = "f"
+            let templateViews: [any PageView] = [
+                TemplatesView([TemplatesView.Row(template)]), templateForm,
+                TemplateStartView(template, draft: draft, preview: try service.preview(of: draft)),
+            ]
 
             let files = Dictionary(uniqueKeysWithValues: WebFiles.embeddedFiles.filter { $0.name.hasSuffix(".mustache") }.map {
                 (String($0.name.dropLast(".mustache".count)), $0.text)
@@ -101,7 +119,7 @@ struct PageViewTests {
                 .union(["title", "formError", "notice"])
             let shared = keys(of: files["header", default: ""]).union(keys(of: files["footer", default: ""]))
             var viewed: Set<String> = ["header", "footer"]
-            for view in samples(summary) {
+            for view in samples(summary) + templateViews {
                 let template = type(of: view).template
                 viewed.insert(template)
                 let text = try #require(files[template], "no template \(template)")

@@ -55,10 +55,13 @@ struct ConsoleEventPages {
         }
         console.get("events/:id", role: .operator) { request, visit, _, context in
             let id = try EventController.eventID(context)
-            let (event, deliveries, preview, history, responses) = try await database.read {
+            let (event, deliveries, preview, history, responses, notice) = try await database.read {
                 let service = EventService(environment)
                 let (event, deliveries) = try service.show(id: id)
-                return (event, deliveries, try service.preview(id: id), try service.history(id: id), try EventReplies(environment).asked(eventID: id))
+                return (
+                    event, deliveries, try service.preview(id: id), try service.history(id: id), try EventReplies(environment).asked(eventID: id),
+                    try OnCallNotices(environment, publicURL: nil).notice(eventID: id)
+                )
             }
             let parts = AlertParts(preview)
             var view = EventView(
@@ -72,6 +75,7 @@ struct ConsoleEventPages {
             }
             view.show(history, state: event.state)
             view.responses = responses.map { ResponsesPanel($0, state: event.state) }
+            view.onCall = notice.map { OnCallPanel($0, state: event.state, now: environment.clock.now()) }
             return visit.page(view, title: event.name)
         }
         console.get("events/:id/deliveries", role: .operator) { request, _, _, context in
@@ -137,14 +141,22 @@ struct ConsoleEventPages {
     }
 
     static func newEventPage(_ visit: PageVisit, site: PageSite, _ view: NewEventView) async throws -> Response {
-        let environment = site.environment
-        let groups = try await site.database.read { try DirectoryQueries(environment).groups() }
         var view = view
-        view.groups = groups.map { .init(name: $0.name, members: $0.memberCount, selected: $0.name == view.groupValue) }
+        view.groups = try await groupChoices(site, selected: view.groupValue)
         view.planned = view.kindValue == EventKind.planned.rawValue
-        view.placeholders = AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ")
+        view.placeholders = placeholders
         return visit.page(view, title: "New event", status: view.hasErrors ? .unprocessableContent : .ok)
     }
+
+    /// The groups an event (or a template) may alert, with their sizes, `selected` chosen.
+    static func groupChoices(_ site: PageSite, selected: String) async throws -> [NewEventView.GroupChoice] {
+        let environment = site.environment
+        let groups = try await site.database.read { try DirectoryQueries(environment).groups() }
+        return groups.map { .init(name: $0.name, members: $0.memberCount, selected: $0.name == selected) }
+    }
+
+    /// The placeholders a message may use, as the forms list them.
+    static var placeholders: String { AlertTemplate.placeholders.map { "{\($0)}" }.joined(separator: ", ") }
 
     /// A message's length as the live counter shows it; the same rule the preview and the
     /// dispatcher use, so the counter never disagrees with the bill.

@@ -87,10 +87,7 @@ struct EventSummary: PageValues {
         kind = record.kind.rawValue
         recipients = preview.recipients
         recipientsNoun = preview.recipients == 1 ? "person" : "people"
-        skipped = EventPreview.skipReasons.compactMap { reason in
-            guard let count = preview.skipped[reason], count > 0 else { return nil }
-            return Skip(reason: reason.replacing("_", with: " "), count: count)
-        }
+        skipped = Self.skips(preview)
         startMessage = message(record.startMessage, preview.startMessage)
         endMessage = message(record.endMessage, preview.endMessage)
         canStart = event.allowedTransitions.contains(.start)
@@ -99,6 +96,14 @@ struct EventSummary: PageValues {
         isLive = record.state == .active || record.state == .ended
         showsAudience = record.state.hasMessagesToSend
         measuredWith = preview.measuredWithName
+    }
+
+    /// Who the preview skips, by reason in the preview's order; reasons nobody has are left out.
+    static func skips(_ preview: EventPreview) -> [Skip] {
+        EventPreview.skipReasons.compactMap { reason in
+            guard let count = preview.skipped[reason], count > 0 else { return nil }
+            return Skip(reason: reason.replacing("_", with: " "), count: count)
+        }
     }
 }
 
@@ -126,6 +131,8 @@ struct EventView: PageView {
     var resolvedNotice: String?
     /// The question's tallies, when the event asks one.
     var responses: ResponsesPanel?
+    /// The on-call notices, when monitoring drafted the event.
+    var onCall: OnCallPanel?
 
     /// A line of the audit. Its detail is never nil: a nil value inside a list makes the
     /// template look further out, to the page's own values, which have none of that name.

@@ -53,13 +53,18 @@ struct ConsoleHomePage {
     let site: PageSite
 
     func add(to console: ConsoleRouter) {
-        console.get("", role: .operator) { _, visit, _, _ in
-            visit.page(ConsoleHomeView(), title: "Administration console")
+        let environment = site.environment
+        let database = site.database
+        console.get("", role: .operator) { _, visit, session, _ in
+            let onCall = try await database.read { try ConsoleAccounts(environment).isOnCall(email: session.email) }
+            return visit.page(ConsoleHomeView(onCall: onCall), title: "Administration console")
         }
     }
 }
 
-/// The console's home (the layout says whether its visitor is an admin).
+/// The console's home (the layout says whether its visitor is an admin), with the visitor's
+/// own on-call switch.
 struct ConsoleHomeView: PageView {
     static let template = "console-home"
+    let onCall: Bool
 }

@@ -17,6 +17,8 @@ struct PageSite: Sendable {
     let checksPageValues: Bool
     /// The dispatcher's providers, when this process runs one: the event page's pace.
     let providers: ProviderChain?
+    /// Where people reach the server (`--public-url`): the on-call notices' links.
+    let publicURL: String?
     private let signerCache = SignerCache()
 
     init(
@@ -30,6 +32,7 @@ struct PageSite: Sendable {
         captchaPressure = CaptchaPressure(clock: environment.clock)
         secureCookies = configuration.marksCookiesSecure
         checksPageValues = configuration.checksPageValues
+        publicURL = configuration.publicURL
     }
 
     /// The signer, made on first use: it reads (or creates) the secret, which a server started

@@ -9,12 +9,31 @@ struct SignInPages {
     /// Where a signed-in visitor goes.
     let home: String
 
+    /// Where a sign-in that began at an on-call notice's link goes back to: `?notice=TOKEN`
+    /// rides along each step (the forms post to their own address) and only a well-formed
+    /// token is taken, so the parameter cannot send anyone elsewhere.
+    struct Return {
+        let notice: String?
+
+        init(_ request: Request, area: WebArea) {
+            let token = request.uri.queryParameters.get("notice").map { String($0) }
+            notice = area == .console && token.map(OnCallNotices.isLinkToken) == true ? token : nil
+        }
+
+        /// After signing in: the link, else the area's home.
+        func path(home: String) -> String { notice.map { OnCallNotices.linkPath + $0 } ?? home }
+
+        /// The query (`notice=…`) the next step's address carries, if any.
+        var query: String? { notice.map { "notice=" + $0 } }
+    }
+
     func add(to group: RouterGroup<LifelineRequestContext>) {
         let (site, area, home) = (site, area, home)
         group.get("sign-in") { request, _ in
             let visit = try await PageVisit.begin(request, area: area, site: site)
-            if visit.signedIn != nil { return visit.redirect(home) }
-            return visit.page(SignInView(), title: "Sign in")
+            let back = Return(request, area: area)
+            if visit.signedIn != nil { return visit.redirect(back.path(home: home)) }
+            return visit.page(SignInView(fromNotice: back.notice != nil), title: "Sign in")
         }
         group.post("sign-in") { request, _ in
             var visit = try await PageVisit.begin(request, area: area, site: site)
@@ -22,7 +41,7 @@ struct SignInPages {
             try visit.check(form)
             let email = form.text("email")
             let password = form["password"] ?? ""
-            var view = SignInView(emailValue: email)
+            var view = SignInView(emailValue: email, fromNotice: Return(request, area: area).notice != nil)
             if email.isEmpty { view.emailError = "Enter your email address." }
             if password.isEmpty { view.passwordError = "Enter your password." }
             if view.hasErrors { return visit.page(view, title: "Sign in", status: .unprocessableContent) }
@@ -33,13 +52,15 @@ struct SignInPages {
                 area == .console
                 ? try await ConsoleAccounts(environment).signIn(email: email, password: password, on: places)
                 : try await LoginService(environment).check(email: email, password: password, on: places)
+            let back = Return(request, area: area)
             switch outcome {
             case .authenticated:
-                return try await visit.signIn(email: email, stage: .signedIn, then: home)
+                return try await visit.signIn(email: email, stage: .signedIn, then: back.path(home: home))
             case .secondFactorRequired(let requestID, let newNumber):
+                let query = [newNumber ? "number=new" : nil, back.query].compactMap { $0 }.joined(separator: "&")
                 return try await visit.signIn(
                     email: email, stage: .secondFactor, loginRequestID: requestID,
-                    then: "/\(area.rawValue)/sign-in/code" + (newNumber ? "?number=new" : ""))
+                    then: "/\(area.rawValue)/sign-in/code" + (query.isEmpty ? "" : "?" + query))
             case .secondFactorUnavailable(let reason, _):
                 view.formError = "Signing in needs a code by SMS, and none could be sent: \(reason)."
                 return visit.page(view, title: "Sign in", status: .unprocessableContent)
@@ -66,7 +87,7 @@ struct SignInPages {
             ServerMetrics.codeChecked(verification.check)
             switch CodeCheckWords(verification.check) {
             case .approved:
-                return try await visit.signIn(email: session.email, stage: .signedIn, then: home)
+                return try await visit.signIn(email: session.email, stage: .signedIn, then: Return(request, area: area).path(home: home))
             case .tryAgain(let message):
                 return visit.page(SignInCodeView(codeError: message), title: "Enter your code", status: .unprocessableContent)
             case .startAgain(let message):
@@ -88,6 +109,8 @@ struct SignInPages {
 struct SignInView: PageView {
     static let template = "sign-in"
     var emailValue = ""
+    /// Signing in to follow an on-call notice's link.
+    var fromNotice = false
     var emailError: String?
     var passwordError: String?
     var formError: String?

@@ -1,5 +1,22 @@
-// An event's delivery counts, refreshed every few seconds while the alerts go out.
+// An event's delivery counts, refreshed every few seconds while the alerts go out; and the
+// countdown to a drafted event's automatic start.
 "use strict";
+(function () {
+  var left = document.getElementById("auto-start-left");
+  if (!left) return;
+  var until = Number(left.getAttribute("data-until")) * 1000;
+  function tick() {
+    var seconds = Math.max(0, Math.round((until - Date.now()) / 1000));
+    if (seconds === 0) {
+      left.textContent = "no time";
+      return;
+    }
+    var minutes = Math.floor(seconds / 60);
+    left.textContent = minutes > 0 ? minutes + " min " + (seconds % 60) + " s" : seconds + " s";
+    setTimeout(tick, 1000);
+  }
+  tick();
+})();
 (function () {
   var box = document.getElementById("deliveries");
   if (!box || !box.getAttribute("data-live")) return;
