@@ -10,11 +10,13 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
@@ -75,11 +77,20 @@ class Directory:
         self.cli("reset", "complete", f"setup-{number}", "--password-stdin", stdin=password + "\n")
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Server:
     def __init__(self, directory):
         self.log = open(os.path.join(directory.folder, "serve.log"), "w+", encoding="utf-8")
+        # A port chosen first, so the public URL the on-call notices' links carry is this server.
+        port = free_port()
         self.process = subprocess.Popen(
-            [BINARY, "--database", directory.database, "serve", "--listen", "127.0.0.1:0", "--address-limit", "100000"],
+            [BINARY, "--database", directory.database, "serve", "--listen", f"127.0.0.1:{port}", "--address-limit", "100000",
+             "--public-url", f"http://127.0.0.1:{port}"],
             stderr=self.log,
             # Every page rendered here is checked: a template value its view lacks is a 500.
             env={**os.environ, "LIFELINE_CHECK_PAGES": "1"},
@@ -127,7 +138,11 @@ class PagesTest(unittest.TestCase):
         d.set_password("carol@example.com", "447700900003", "Lantern-Quay-2026")
         d.set_password("dave@example.com", "447700900004", "Granite-Fern-2026")
         d.cli("admins", "grant", "carol@example.com", "--role", "admin")
-        d.cli("admins", "grant", "dave@example.com", "--role", "operator")
+        d.cli("admins", "grant", "dave@example.com", "--role", "operator", "--on-call")
+        d.cli("templates", "create", "Mail down", "--group", "Staff", "--start-message", "Email is down: use the phone bridge.",
+              "--end-message", "Email works again.", "--question", "Reply 1 if you can work, 2 if you need help",
+              "--answer", "can work", "--answer", "need help", "--trigger", "alertname=MailDown", "--auto-start-after", "120")
+        cls.trigger_key = json.loads(d.cli("api-keys", "create", "prometheus", "--role", "trigger", "--format", "json"))["key"]
         d.cli("optin", "record", "bob@example.com", "--state", "opted_in", "--evidence", "signed form", "--actor", "hr")
         cls.server = Server(d)
         cls.driver = browser()
@@ -391,6 +406,77 @@ class PagesTest(unittest.TestCase):
         self.assertNotIn("would be texted now", self.body(), "an ended event texts no one")
         self.wait_for(lambda d: "end" in d.find_element(By.ID, "delivery-rows").text, timeout=30)
         self.shot("console-event-ended")
+
+    def test_15_a_monitoring_draft_texts_a_link_that_leads_to_its_confirmation(self):
+        d = self.directory
+        d.cli("optin", "record", "ann@example.com", "--state", "opted_in", "--evidence", "signed form", "--actor", "hr")
+        before = len(d.messages())
+        alert = {
+            "version": "4", "status": "firing", "receiver": "lifeline", "groupKey": '{}:{alertname="MailDown"}',
+            "groupLabels": {"alertname": "MailDown"}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am:9093",
+            "truncatedAlerts": 0,
+            "alerts": [{"status": "firing", "labels": {"alertname": "MailDown", "instance": "mx1"},
+                        "annotations": {"summary": "mx1 refuses mail"}, "startsAt": "2026-12-06T02:10:00Z",
+                        "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prom", "fingerprint": "a1"}],
+        }
+        drafted = set()
+        for _ in range(3):  # Alertmanager repeats a group: one draft, however often.
+            request = urllib.request.Request(
+                self.server.base + "/v1/triggers/alertmanager", data=json.dumps(alert).encode(), method="POST",
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.trigger_key}"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                drafted.update(result["event_id"] for result in json.load(answer)["results"])
+        self.assertEqual(len(drafted), 1)
+        event_id = drafted.pop()
+
+        # Dave is on call: his phone gets the link, in the priority lane, as the server sends it.
+        deadline = time.monotonic() + 30
+        link = None
+        while link is None and time.monotonic() < deadline:
+            for message in d.messages()[before:]:
+                found = re.search(r"(http://127\.0\.0\.1:\d+/console/notice/[0-9]+-[0-9a-f]{32})", message["body"])
+                if message["to"] == "447700900004" and found:
+                    link = found.group(1)
+            time.sleep(0.2)
+        self.assertIsNotNone(link, "no on-call notice reached the operator")
+        self.assertFalse(any(m["to"] == "447700900003" and "/console/notice/" in m["body"] for m in d.messages()), "Carol is not on call")
+
+        # Following it: sign-in with the password and the SMS code, then the confirmation itself.
+        self.driver.delete_all_cookies()
+        self.driver.get(link)
+        self.assertIn("Sign in to follow the on-call link", self.body())
+        self.fill("email", "dave@example.com")
+        self.fill("password", "Granite-Fern-2026")
+        before = len(d.messages())
+        self.submit("Sign in")
+        self.fill("code", d.code_for("447700900004", before))
+        self.submit("Continue")
+        self.assertTrue(self.driver.current_url.endswith(f"/console/events/{event_id}/start"), self.driver.current_url)
+        self.assertIn("text the start message to 1 person", self.body())
+        self.assertIn("skipped: not opted in", self.body())
+        self.shot("console-notice-confirm")
+
+        # The event page counts down to the automatic start, live.
+        self.open(f"/console/events/{event_id}")
+        left = self.driver.find_element(By.ID, "auto-start-left")
+        first = left.text
+        self.assertRegex(first, r"^1 h \d+ min \d+ s$")
+        self.wait_for(lambda _: left.text != first, timeout=10)
+        self.assertIn("1 round of notices sent", self.driver.find_element(By.ID, "on-call-status").text)
+        self.shot("console-event-draft-on-call")
+        self.follow("Start…")
+        self.submit("Start and text 1 person")
+        self.assertEqual(self.driver.find_element(By.ID, "event-state").text, "active")
+        self.assertIn("notice link followed by console:dave@example.com", self.driver.find_element(By.ID, "history").text)
+
+        # The link worked once.
+        self.driver.get(link)
+        self.assertIn("already used", self.body())
+
+        # The templates page, with what monitoring drafts from each.
+        self.open("/console/templates")
+        self.assertIn("alertname=MailDown", self.body())
+        self.shot("console-templates")
 
     def test_12_opt_in_lookup_and_an_admin_opt_out(self):
         self.open("/console/optins?who=bob%40example.com")

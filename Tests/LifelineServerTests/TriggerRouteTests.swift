@@ -83,8 +83,9 @@ struct TriggerRouteTests {
                     body: ByteBuffer(string: Self.alertmanager(status: "resolved")))
                 #expect((resolved.json["results"] as? [[String: Any]])?.map { $0["action"] as? String } == ["resolved"])
                 let history = try events.history(id: Int64(eventID))
-                #expect(history.audit.map(\.action) == ["created", "resolved"])
-                #expect(history.audit.allSatisfy { $0.actor == "api:trigger" })
+                #expect(history.audit.map(\.action) == ["created", "notice", "resolved"])
+                #expect(history.audit.map(\.actor) == ["api:trigger", "schedule", "api:trigger"])
+                #expect(history.audit[1].detail == "nobody is on call: no notice texted")
                 #expect(history.audit.first?.detail?.contains("mx1 refuses deliveries") == true)
                 #expect(history.triggers.first?.received == 3 && history.resolvedAt != nil)
                 // The event page: its history, and the resolution offering what fits the state.
@@ -93,7 +94,7 @@ struct TriggerRouteTests {
                     event: EventSummary(event, preview: try events.preview(id: Int64(eventID))), deliveries: [], noDeliveries: true,
                     pace: nil, liveParts: "1,1")
                 page.show(history, state: .draft)
-                #expect(page.history.map(\.action) == ["created", "resolved"] && page.history.first?.actor == "api:trigger")
+                #expect(page.history.map(\.action) == ["created", "notice", "resolved"] && page.history.first?.actor == "api:trigger")
                 #expect(page.resolvedNotice?.contains("Cancel the draft") == true)
                 page.show(history, state: .active)
                 #expect(page.resolvedNotice?.contains("End the event") == true)
@@ -106,7 +107,7 @@ struct TriggerRouteTests {
                     uri: "/v1/triggers/alertmanager", method: .post, headers: fixture.headers(.trigger), body: ByteBuffer(string: Self.alertmanager()))
                 let second = try #require((again.json["results"] as? [[String: Any]])?.first)
                 #expect(second["action"] as? String == "drafted" && second["event_id"] as? Int != eventID)
-                #expect(try events.history(id: Int64(eventID)).audit.map(\.actor) == ["api:trigger", "api:trigger", "cli:ann"])
+                #expect(try events.history(id: Int64(eventID)).audit.map(\.actor) == ["api:trigger", "schedule", "api:trigger", "cli:ann"])
             }
         }
     }

@@ -11,8 +11,9 @@
       left.textContent = "no time";
       return;
     }
-    var minutes = Math.floor(seconds / 60);
-    left.textContent = minutes > 0 ? minutes + " min " + (seconds % 60) + " s" : seconds + " s";
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.floor(seconds / 60) % 60;
+    left.textContent = (hours > 0 ? hours + " h " : "") + (hours > 0 || minutes > 0 ? minutes + " min " : "") + (seconds % 60) + " s";
     setTimeout(tick, 1000);
   }
   tick();
