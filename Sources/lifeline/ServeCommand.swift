@@ -44,7 +44,7 @@ extension Lifeline {
         @Option(help: "HOST:PORT to listen on (port 0 picks a free one). (default: $LIFELINE_LISTEN, else 127.0.0.1:8080)")
         var listen: String?
         @OptionGroup var sending: SendingOptions
-        @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it. (default: $LIFELINE_PUBLIC_URL)")
+        @Option(help: "The https:// address clients reach this server at through a proxy; Twilio signs requests for it, and on-call notices link to it. (default: $LIFELINE_PUBLIC_URL)")
         var publicURL: String?
         @Option(help: "Purge ended codes nightly at this local time (HH:MM, such as 03:15), as scripts/nightly-purge does.")
         var purgeAt: String?

@@ -120,7 +120,7 @@ struct OnCallNoticesTests {
         }
     }
 
-    @Test(arguments: TestEngine.allCases) func dismissingCancellingOrADayWithoutADecisionStopsTheNotices(engine: TestEngine) async throws {
+    @Test(arguments: TestEngine.allCases) func dismissingStopsTheNoticesAndALinkExpiresAfterADay(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let setup = try Setup(folder: folder, engine: engine)
             let dismissed = try #require(try setup.fire())
@@ -140,11 +140,12 @@ struct OnCallNoticesTests {
             let token = try Self.token(in: sent.last!.body)
             setup.events.clock.advance(by: 24 * 3600)
             #expect(try setup.notices.follow(token: token, by: "console:ann@example.com") == .expired(eventID: second))
-            #expect(try setup.notices.runDue().map(\.step) == [.stopped(reason: "expired")])
-            #expect(try setup.audit(second).contains("notices stopped by schedule"))
+            #expect(try setup.notices.runDue().map(\.step) == [.reminded(round: 3)], "a day on, still reminded, with a fresh link")
+            let fresh = try Self.token(in: try #require(try await setup.sentNotices().last).body)
+            #expect(try setup.notices.follow(token: fresh, by: "console:ann@example.com") == .confirm(eventID: second))
             #expect(try setup.audit(dismissed).contains("notices dismissed by console:ann@example.com"))
             #expect(try setup.notices.notice(eventID: dismissed)?.closedReason == "dismissed")
-            #expect(try await setup.sentNotices().count == 5, "two for each draft, then one reminder to Ann alone, none for the dismissed draft")
+            #expect(try await setup.sentNotices().count == 6, "two for each draft, then reminders to Ann alone, none for the dismissed draft")
         }
     }
 

@@ -92,7 +92,6 @@ struct OnCallPanel: PageValues {
             let why =
                 switch notice.closedReason ?? state.rawValue {
                 case "dismissed": "dismissed"
-                case "expired": "stopped after 24 hours without a decision"
                 case "active", "started": "stopped: the event started"
                 case "ended": "stopped: the event ended"
                 case "cancelled": "stopped: the event was cancelled"

@@ -7,10 +7,8 @@ import LifelineVocabulary
 /// texted, in the priority lane, a link to that draft's confirm page, and again every 30
 /// minutes until someone starts, dismisses, cancels or ends it. Each link is signed, works once
 /// and for 24 hours, and still needs the console's sign-in with its code by SMS. A template may
-/// also say the event starts by itself some minutes after it was drafted.
-///
-/// Notices stop 24 hours after the draft: the links of the last round expire then too, and a
-/// phone texted every 30 minutes for a day about a draft nobody wants has told them enough.
+/// also say the event starts by itself some minutes after it was drafted. Each round carries
+/// fresh links, so a reminder always works even after the first round's links have expired.
 public struct OnCallNotices: Sendable {
     public static let interval: TimeInterval = 30 * 60
     public static let linkLifetime: TimeInterval = 24 * 3600
@@ -115,8 +113,7 @@ public struct OnCallNotices: Sendable {
         case autoStartFailed(String)
     }
 
-    /// Sends the rounds that are due, stops the notices of events someone decided on (or that
-    /// waited 24 hours), and starts the events whose automatic start has come. Run by the
+    /// Sends the rounds that are due, stops the notices of events someone decided on, and starts the events whose automatic start has come. Run by the
     /// server's schedule; two servers doing it at once send each round once.
     public func runDue() throws -> [(eventID: Int64, step: Step)] {
         let now = environment.clock.now()
@@ -139,13 +136,6 @@ public struct OnCallNotices: Sendable {
                 if event.state != .draft {
                     _ = try store.close(eventID: notice.eventID, reason: event.state.rawValue, at: now)
                     return .stopped(reason: event.state.rawValue)
-                }
-                if now >= current.firstAt.addingTimeInterval(Self.linkLifetime) {
-                    _ = try store.close(eventID: notice.eventID, reason: "expired", at: now)
-                    try TriggerStore(connection: connection).audit(
-                        eventID: notice.eventID,
-                        AuditEntry(at: now, actor: ActorName.schedule.recorded, action: "notices stopped", detail: "24 hours without a decision"))
-                    return .stopped(reason: "expired")
                 }
                 try sendRound(current.rounds + 1, eventID: notice.eventID, autoStartAt: current.autoStartAt, keys: keys, at: now, connection: connection)
                 return .reminded(round: current.rounds + 1)
