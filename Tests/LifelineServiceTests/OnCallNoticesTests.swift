@@ -165,6 +165,27 @@ struct OnCallNoticesTests {
         }
     }
 
+    @Test(arguments: TestEngine.allCases) func anAutomaticStartThatFailsIsAuditedOnceAndTheRemindersGoOn(engine: TestEngine) async throws {
+        try await withTemporaryDirectory { folder in
+            let setup = try Setup(folder: folder, engine: engine, autoStart: 10)
+            let id = try #require(try setup.fire())
+            // Without the SMS attribute nobody has a number: the start cannot be made.
+            try setup.events.fixture.connection().execute("DELETE FROM settings WHERE key = ?", SMSSettings.attributeKey)
+            setup.events.clock.advance(by: 10 * 60)
+            let failed = try setup.notices.runDue()
+            guard case .autoStartFailed(let message)? = failed.first?.step, failed.count == 1 else {
+                Issue.record("expected one failed automatic start, got \(failed)")
+                return
+            }
+            #expect(message.contains("SMS attribute"))
+            #expect(try setup.notices.runDue().isEmpty, "not tried again")
+            setup.events.clock.advance(by: 20 * 60)
+            #expect(try setup.notices.runDue().map(\.step) == [.reminded(round: 2)], "a person decides: the reminders go on")
+            #expect(try setup.events.events.show(id: id).event.state == .draft)
+            #expect(try setup.audit(id).filter { $0.hasPrefix("auto start failed") } == ["auto start failed by schedule"])
+        }
+    }
+
     @Test func noticesWithoutAPublicURLSayWhereToGo() throws {
         let notices = OnCallNotices(.testing(DatabaseSettings(path: "/nonexistent/never-opened.db")), publicURL: nil)
         let text = notices.message(round: 1, eventName: "Mail down", eventID: 7, token: "7-ab", autoStartAt: Date(timeIntervalSince1970: 3_600 * 21 + 60 * 5))

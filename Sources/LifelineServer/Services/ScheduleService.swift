@@ -81,10 +81,10 @@ public struct ScheduleService: Service {
         do {
             for (id, step) in try await writer.run({ try notices.runDue() }) {
                 let metadata: Logger.Metadata = ["event": .stringConvertible(id), "step": .string("\(step)")]
-                if case .autoStartFailed = step {
-                    logger.error("event could not start by itself", metadata: metadata)
-                } else {
-                    logger.info("on-call notices", metadata: metadata)
+                switch step {
+                case .autoStartFailed: logger.error("event could not start by itself", metadata: metadata)
+                case .failed: logger.warning("on-call notices not sent; trying again", metadata: metadata)
+                default: logger.info("on-call notices", metadata: metadata)
                 }
             }
         } catch {

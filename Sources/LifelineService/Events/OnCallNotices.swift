@@ -111,10 +111,15 @@ public struct OnCallNotices: Sendable {
         case stopped(reason: String)
         case autoStarted(queued: Int)
         case autoStartFailed(String)
+        /// Nothing could be done this time (the database was failing over, say): the next pass
+        /// tries again.
+        case failed(String)
     }
 
-    /// Sends the rounds that are due, stops the notices of events someone decided on, and starts the events whose automatic start has come. Run by the
-    /// server's schedule; two servers doing it at once send each round once.
+    /// Sends the rounds that are due, stops the notices of events someone decided on, and
+    /// starts the events whose automatic start has come. Run by the server's schedule; two
+    /// servers doing it at once send each round once. One event's failure does not hold up
+    /// the others: it is returned beside their steps.
     public func runDue() throws -> [(eventID: Int64, step: Step)] {
         let now = environment.clock.now()
         let due = try database.read { try NoticeStore(connection: $0).due(at: now) }
@@ -122,27 +127,31 @@ public struct OnCallNotices: Sendable {
         let keys = try keys()
         var steps: [(Int64, Step)] = []
         for notice in due {
-            if let start = notice.autoStartAt, start <= now, let step = try autoStart(notice) {
-                steps.append((notice.eventID, step))
-                continue
+            do {
+                if let step = try step(notice, keys: keys, at: now) { steps.append((notice.eventID, step)) }
+            } catch {
+                steps.append((notice.eventID, .failed(String(describing: error))))
             }
-            guard notice.nextAt <= now else { continue }
-            let step: Step? = try database.idempotentWrite { connection in
-                let store = NoticeStore(connection: connection)
-                guard let current = try store.notice(eventID: notice.eventID), current.closedAt == nil, current.rounds == notice.rounds else {
-                    return nil
-                }
-                guard let event = try EventStore(connection: connection).event(id: notice.eventID) else { return nil }
-                if event.state != .draft {
-                    _ = try store.close(eventID: notice.eventID, reason: event.state.rawValue, at: now)
-                    return .stopped(reason: event.state.rawValue)
-                }
-                try sendRound(current.rounds + 1, eventID: notice.eventID, autoStartAt: current.autoStartAt, keys: keys, at: now, connection: connection)
-                return .reminded(round: current.rounds + 1)
-            }
-            if let step { steps.append((notice.eventID, step)) }
         }
         return steps
+    }
+
+    private func step(_ notice: NoticeRecord, keys: Keys, at now: Date) throws -> Step? {
+        if let start = notice.autoStartAt, start <= now, let step = try autoStart(notice) { return step }
+        guard notice.nextAt <= now else { return nil }
+        return try database.idempotentWrite { connection in
+            let store = NoticeStore(connection: connection)
+            guard let current = try store.notice(eventID: notice.eventID), current.closedAt == nil, current.rounds == notice.rounds else {
+                return nil
+            }
+            guard let event = try EventStore(connection: connection).event(id: notice.eventID) else { return nil }
+            if event.state != .draft {
+                _ = try store.close(eventID: notice.eventID, reason: event.state.rawValue, at: now)
+                return .stopped(reason: event.state.rawValue)
+            }
+            try sendRound(current.rounds + 1, eventID: notice.eventID, autoStartAt: current.autoStartAt, keys: keys, at: now, connection: connection)
+            return .reminded(round: current.rounds + 1)
+        }
     }
 
     /// Starts a draft whose automatic start has come. A start that fails (no SMS attribute,
