@@ -159,7 +159,7 @@ extension Lifeline.Templates {
 /// Templates as the CLI prints them.
 enum TemplateTables {
     static func labels(_ template: TemplateRecord) -> String {
-        template.triggerLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        TemplateDraft.entries(template.triggerLabels).joined(separator: ", ")
     }
 
     static func record(_ template: TemplateRecord) -> ResultTable {

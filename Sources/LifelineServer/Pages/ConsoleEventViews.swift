@@ -73,13 +73,6 @@ struct EventSummary: PageValues {
 
     init(_ event: ContinuityEvent, preview: EventPreview) {
         let record = event.record
-        let name = preview.measuredWithName ?? "Alex"
-        func message(_ text: String, _ length: SMSLength) -> Message {
-            let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: record.name, recipientName: name) ?? text
-            return Message(
-                text: shown, encoding: length.encoding.rawValue,
-                parts: length.segments == 1 ? "1 SMS part" : "\(length.segments) SMS parts", warning: length.needsWarning)
-        }
         id = record.id
         self.name = record.name
         state = record.state.rawValue
@@ -88,14 +81,23 @@ struct EventSummary: PageValues {
         recipients = preview.recipients
         recipientsNoun = preview.recipients == 1 ? "person" : "people"
         skipped = Self.skips(preview)
-        startMessage = message(record.startMessage, preview.startMessage)
-        endMessage = message(record.endMessage, preview.endMessage)
+        startMessage = Self.message(record.startMessage, preview.startMessage, eventName: record.name, preview: preview)
+        endMessage = Self.message(record.endMessage, preview.endMessage, eventName: record.name, preview: preview)
         canStart = event.allowedTransitions.contains(.start)
         canEnd = event.allowedTransitions.contains(.end)
         canCancel = event.allowedTransitions.contains(.cancel)
         isLive = record.state == .active || record.state == .ended
         showsAudience = record.state.hasMessagesToSend
         measuredWith = preview.measuredWithName
+    }
+
+    /// A message as a recipient will read it (with the longest recipient's name), and its cost.
+    static func message(_ text: String, _ length: SMSLength, eventName: String, preview: EventPreview) -> Message {
+        let name = preview.measuredWithName ?? "Alex"
+        let shown = (try? AlertTemplate(text, field: "message"))?.rendered(eventName: eventName, recipientName: name) ?? text
+        return Message(
+            text: shown, encoding: length.encoding.rawValue,
+            parts: length.segments == 1 ? "1 SMS part" : "\(length.segments) SMS parts", warning: length.needsWarning)
     }
 
     /// Who the preview skips, by reason in the preview's order; reasons nobody has are left out.

@@ -104,21 +104,7 @@ struct ConsoleTemplatePages {
 
 /// A template's name as one segment of a console address.
 enum TemplatePath {
-    static func of(_ name: String) -> String {
-        var path = "/console/templates/"
-        for byte in name.utf8 {
-            let unreserved =
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E
-            if unreserved {
-                path.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                path += "%" + (hex.count == 1 ? "0" : "") + hex
-            }
-        }
-        return path
-    }
+    static func of(_ name: String) -> String { "/console/templates/" + FormEncoding.escape(name) }
 }
 
 /// The list of templates.
@@ -141,8 +127,7 @@ struct TemplatesView: PageView {
             kind = template.kind.rawValue
             question = template.question ?? ""
             hasQuestion = template.question != nil
-            trigger = template.triggerLabels.isEmpty
-                ? "—" : template.triggerLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            trigger = template.triggerLabels.isEmpty ? "—" : TemplateDraft.entries(template.triggerLabels).joined(separator: ", ")
             autoStart = template.autoStartAfter.map { "after \($0) min" } ?? "—"
         }
     }
@@ -201,7 +186,7 @@ struct TemplateFormView: PageView {
         endValue = template.endMessage
         questionValue = template.question ?? ""
         answersValue = template.answers.joined(separator: "\n")
-        triggerValue = template.triggerLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
+        triggerValue = TemplateDraft.entries(template.triggerLabels).joined(separator: "\n")
         autoStartValue = template.autoStartAfter.map(String.init) ?? ""
     }
 
@@ -242,30 +227,22 @@ struct TemplateFormView: PageView {
 struct TemplateStartView: PageView {
     static let template = "console-template-start"
     typealias Skip = EventSummary.Skip
-    let name: String
     let path: String
-    let group: String
     let question: String
     let recipients: Int
     let skipped: [Skip]
     let hasSkipped: Bool
-    let message: String
-    let parts: String
+    let startMessage: EventSummary.Message
     let button: String
 
     init(_ template: TemplateRecord, draft: EventDraft, preview: EventPreview) {
-        name = template.name
         path = TemplatePath.of(template.name)
-        group = template.groupName
         let people = preview.recipients == 1 ? "1 person" : "\(preview.recipients) people"
         question = "Start an event from “\(template.name)” and text the start message to \(people) in \(template.groupName) now?"
         recipients = preview.recipients
         skipped = EventSummary.skips(preview)
         hasSkipped = !skipped.isEmpty
-        let shownName = preview.measuredWithName ?? "Alex"
-        message = (try? AlertTemplate(draft.startMessage, field: "message"))?.rendered(eventName: draft.name, recipientName: shownName)
-            ?? draft.startMessage
-        parts = preview.startMessage.segments == 1 ? "1 SMS part" : "\(preview.startMessage.segments) SMS parts"
+        startMessage = EventSummary.message(draft.startMessage, preview.startMessage, eventName: draft.name, preview: preview)
         button = "Start and text \(people)"
     }
 }

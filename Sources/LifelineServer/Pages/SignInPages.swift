@@ -41,7 +41,8 @@ struct SignInPages {
             try visit.check(form)
             let email = form.text("email")
             let password = form["password"] ?? ""
-            var view = SignInView(emailValue: email, fromNotice: Return(request, area: area).notice != nil)
+            let back = Return(request, area: area)
+            var view = SignInView(emailValue: email, fromNotice: back.notice != nil)
             if email.isEmpty { view.emailError = "Enter your email address." }
             if password.isEmpty { view.passwordError = "Enter your password." }
             if view.hasErrors { return visit.page(view, title: "Sign in", status: .unprocessableContent) }
@@ -52,7 +53,6 @@ struct SignInPages {
                 area == .console
                 ? try await ConsoleAccounts(environment).signIn(email: email, password: password, on: places)
                 : try await LoginService(environment).check(email: email, password: password, on: places)
-            let back = Return(request, area: area)
             switch outcome {
             case .authenticated:
                 return try await visit.signIn(email: email, stage: .signedIn, then: back.path(home: home))

@@ -4,8 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// The server's timed work: continuity events that start or end at a set time and the on-call
-/// notices' reminders and automatic starts, checked every `interval`, and the nightly purge of ended codes at `purgeAt` (local time), for those who
-/// would rather not keep a cron line for `scripts/nightly-purge`.
+/// notices' reminders and automatic starts, checked every `interval`, and the nightly purge
+/// of ended codes at `purgeAt` (local time), for those who would rather not keep a cron line
+/// for `scripts/nightly-purge`.
 public struct ScheduleService: Service {
     let environment: LifelineEnvironment
     /// Runs the event transitions: the writer thread, in line with the requests' writes.

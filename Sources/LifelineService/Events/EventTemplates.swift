@@ -88,6 +88,11 @@ public struct TemplateDraft: Sendable, Equatable {
         return message + "\n" + question
     }
 
+    /// Writes labels as `LABEL=VALUE` entries, by label: what ``labels(reading:)`` reads back.
+    public static func entries(_ labels: [String: String]) -> [String] {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
     /// Reads `LABEL=VALUE` entries (`--trigger alertname=MailDown`).
     public static func labels(reading entries: [String]) throws -> [String: String] {
         var labels: [String: String] = [:]

@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import LifelineStore
 import LifelineVocabulary
@@ -65,8 +64,8 @@ public struct OnCallNotices: Sendable {
         guard let event = try EventStore(connection: connection).event(id: eventID) else { throw EventFailure.eventNotFound(eventID) }
         let recipients = try store.onCallRecipients()
         let outbox = OutboxStore(connection: connection)
+        let expires = now.addingTimeInterval(Self.linkLifetime)
         for recipient in recipients {
-            let expires = now.addingTimeInterval(Self.linkLifetime)
             let linkID = try store.createLink(eventID: eventID, userID: recipient.userID, at: now, expiresAt: expires)
             let token = NoticeLinkToken(linkID: linkID, eventID: eventID, userID: recipient.userID, expiresAt: expires)
             let body = message(round: round, eventName: event.name, eventID: eventID, token: token.text(keys.signer), autoStartAt: autoStartAt)
@@ -96,11 +95,9 @@ public struct OnCallNotices: Sendable {
         return text
     }
 
+    /// `HH:MM` of a UTC time: a notice goes out at most a day before it.
     static func clockTime(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let minutes = ((seconds % 86_400) + 86_400) % 86_400 / 60
-        let (hour, minute) = (minutes / 60, minutes % 60)
-        return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+        String(UTCTimestamp.string(from: date).dropFirst("YYYY-MM-DDT".count).prefix(5))
     }
 
     // MARK: The schedule
@@ -225,7 +222,8 @@ public struct OnCallNotices: Sendable {
             guard now < link.expiresAt else { return .expired(eventID: link.eventID) }
             guard let event = try EventStore(connection: connection).event(id: link.eventID) else { return .invalid }
             guard event.state == .draft else { return .decided(eventID: link.eventID, state: event.state) }
-            guard try store.use(linkID: link.id, by: actor, at: now) else { return .alreadyUsed(eventID: link.eventID, at: now, by: actor) }
+            // Read a moment ago in this transaction, so only a concurrent follower can have won.
+            guard try store.use(linkID: link.id, by: actor, at: now) else { return .alreadyUsed(eventID: link.eventID, at: now, by: "someone else") }
             try TriggerStore(connection: connection).audit(
                 eventID: link.eventID, AuditEntry(at: now, actor: actor, action: "notice link followed", detail: nil))
             return .confirm(eventID: link.eventID)
@@ -271,5 +269,4 @@ struct NoticeLinkToken {
             tag = String(parts[1])
         }
     }
-
 }

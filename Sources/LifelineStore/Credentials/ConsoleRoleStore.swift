@@ -37,18 +37,18 @@ public struct ConsoleRoleStore {
             INSERT INTO console_roles (user_id, role, granted_at, granted_by, on_call) VALUES (?1, ?2, ?3, ?4, coalesce(?5, 0))
             ON CONFLICT (user_id) DO UPDATE SET role = ?2, granted_at = ?3, granted_by = ?4,
                 on_call = coalesce(?5, console_roles.on_call)
-            """, userID, role, date, actor, onCall.map { $0 ? Int64(1) : Int64(0) })
+            """, userID, role, date, actor, onCall)
     }
 
     /// Turns the account's on-call notices on or off; false when the user has no console role.
     public func setOnCall(userID: Int64, _ onCall: Bool) throws -> Bool {
-        try connection.execute("UPDATE console_roles SET on_call = ? WHERE user_id = ?", onCall ? Int64(1) : Int64(0), userID)
+        try connection.execute("UPDATE console_roles SET on_call = ? WHERE user_id = ?", onCall, userID)
         return connection.changes == 1
     }
 
     /// Whether the account is on call (false without a console role).
     public func isOnCall(userID: Int64) throws -> Bool {
-        try connection.queryFirst("SELECT on_call FROM console_roles WHERE user_id = ?", userID) { $0.int64(at: 0) == 1 } ?? false
+        try connection.queryFirst("SELECT on_call FROM console_roles WHERE user_id = ?", userID) { try $0.get(0) } ?? false
     }
 
     /// Whether there was a role to take away.
@@ -72,7 +72,7 @@ public struct ConsoleRoleStore {
         ) { row in
             ConsoleAccount(
                 userID: row.int64(at: 0), email: row.string(at: 1), role: try row.get(2), grantedAt: try row.get(3),
-                grantedBy: row.string(at: 4), onCall: row.int64(at: 5) == 1)
+                grantedBy: row.string(at: 4), onCall: try row.get(5))
         }
     }
 }
