@@ -122,8 +122,11 @@ struct WebhookGatewayTests {
     @Test(arguments: TestEngine.allCases) func timeoutsAndARefusedConnectionAreRetried(engine: TestEngine) async throws {
         try await withTemporaryDirectory { folder in
             let setup = try await started(folder, engine: engine)
-            // Answers far later than the timeout, so a loaded machine cannot let one arrive in time.
-            let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 5), .init(status: 200, delay: 5)])
+            // Answers far later than the timeout, so a loaded machine cannot let one arrive in time:
+            // in one CI run the whole test process stood still for two minutes (two cores, the
+            // cooperative pool busy), and an answer 5 s late arrived "in time". Nobody waits for
+            // this one: the serving thread sleeps on its own and the test never joins it.
+            let server = try ScriptedHTTPServer(script: [.init(status: 200, delay: 3600), .init(status: 200, delay: 3600)])
             let summary = try await dispatch(setup, try gateway(server, timeout: .milliseconds(300)))
             #expect(summary.retried == 2 && summary.sent == 0, "\(summary)")
             server.stop()
